@@ -1,0 +1,170 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.db.models import Prefetch
+
+from portal import services
+from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
+from portal.permissions import clinician_of, scope_by_clinic, scope_clinics
+
+
+class ScopedFormFieldsMixin:
+    """Foreign-key dropdowns offer only records the user may see (clinics, clinicians, athletes…)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if hasattr(related.objects, "visible_to"):
+            kwargs["queryset"] = related.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ClinicScopedAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
+    """Base admin for clinic-owned records: clinicians see and edit only their clinic's rows.
+
+    `clinic_field` is the lookup path from the model to its Clinic. A clinician never picks a clinic:
+    new rows are put in theirs.
+    """
+
+    clinic_field = "clinic"
+
+    def get_queryset(self, request):
+        return scope_by_clinic(super().get_queryset(request), request.user, clinic_field=self.clinic_field)
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self.clinic_field == "clinic":
+            exclude.append("clinic")
+        return exclude
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser and self.clinic_field == "clinic":
+            filters.append("clinic")
+        return filters
+
+    def save_model(self, request, obj, form, change):
+        clinician = clinician_of(request.user)
+        if not change and clinician is not None and self.clinic_field == "clinic":
+            obj.clinic = clinician.clinic
+        super().save_model(request, obj, form, change)
+
+
+class ScopedInline(ScopedFormFieldsMixin, admin.TabularInline):
+    extra = 0
+
+
+class ShoeInline(ScopedInline):
+    model = Shoe
+    fields = ["name", "km", "retired"]
+
+
+class CareTeamInline(ScopedInline):
+    model = CareTeamMember
+    fields = ["clinician", "is_primary"]
+
+
+@admin.register(Athlete)
+class AthleteAdmin(ClinicScopedAdmin):
+    list_display = ["full_name", "email", "primary_display", "has_login", "goal_event", "goal_date"]
+    list_filter = ["sex"]
+    search_fields = ["first_name", "last_name", "email"]
+    inlines = [CareTeamInline, ShoeInline]
+    fieldsets = [
+        (None, {"fields": ["clinic", "first_name", "last_name", "email", "user"]}),
+        ("Profile", {"fields": ["date_of_birth", "sex"]}),
+        ("Running", {"fields": ["weekly_km", "years_running", "goal_event", "goal_date"]}),
+    ]
+
+    def get_queryset(self, request):
+        primaries = CareTeamMember.objects.filter(is_primary=True).select_related("clinician__user")
+        return super().get_queryset(request).prefetch_related(Prefetch("care_team", queryset=primaries))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        first = dict(fieldsets[0][1])
+        first["fields"] = [f for f in first["fields"] if f != "clinic"]
+        return [(fieldsets[0][0], first), *fieldsets[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Logins are linked through the invite flow, never by hand.
+        return ["user"]
+
+    @admin.display(description="Primary clinician")
+    def primary_display(self, obj):
+        return obj.primary_clinician or "—"
+
+    @admin.display(description="Login", boolean=True)
+    def has_login(self, obj):
+        return obj.user_id is not None
+
+
+@admin.register(Clinic)
+class ClinicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return scope_clinics(super().get_queryset(request), request.user)
+
+
+@admin.register(Clinician)
+class ClinicianAdmin(ClinicScopedAdmin):
+    list_display = ["__str__", "user_email", "profession", "clinic"]
+    list_filter = ["profession"]
+    search_fields = ["user__first_name", "user__last_name", "user__email"]
+    list_select_related = ["user", "clinic"]
+    raw_id_fields = ["user"]
+
+    @admin.display(description="Email", ordering="user__email")
+    def user_email(self, obj):
+        return obj.user.email
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.clinician_grant_access(obj.user)
+
+
+@admin.register(Invite)
+class InviteAdmin(ClinicScopedAdmin):
+    clinic_field = "athlete__clinic"
+    list_display = ["email", "athlete", "created", "expires", "accepted", "revoked"]
+    list_select_related = ["athlete"]
+    search_fields = ["email", "athlete__first_name", "athlete__last_name"]
+    readonly_fields = ["athlete", "email", "created_by", "created", "expires", "accepted", "revoked"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False  # invites are sent from the athlete page, which shows the link once
+
+
+class EmailUserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class EmailUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """Only superusers manage logins; clinicians get no permission on users at all."""
+
+    add_form = EmailUserCreationForm
+    form = EmailUserChangeForm
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Personal info", {"fields": ["first_name", "last_name"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Important dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]

@@ -1,0 +1,175 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.forms import inlineformset_factory
+from django.utils import timezone
+
+from portal.models import Athlete, Clinic, Clinician, Shoe
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _check_birth_date(value):
+    if value is None:
+        return value
+    today = timezone.localdate()
+    if value > today:
+        raise forms.ValidationError("The date of birth cannot be in the future.")
+    if today.year - value.year > 100:
+        raise forms.ValidationError("Please check the year: that would make the athlete over 100.")
+    if today.year - value.year < 5:
+        raise forms.ValidationError("Please check the year: athletes must be at least 5 years old.")
+    return value
+
+
+class AthleteForm(forms.ModelForm):
+    """A clinician adds an athlete; optionally sends the invite link at once."""
+
+    clinic = forms.ModelChoiceField(queryset=Clinic.objects.none(), required=False)
+    primary = forms.ModelChoiceField(
+        label="Primary clinician", queryset=Clinician.objects.none(), required=False
+    )
+    send_invite = forms.BooleanField(
+        label="Email an invite link so the athlete can log in", required=False, initial=True
+    )
+
+    class Meta:
+        model = Athlete
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "date_of_birth",
+            "sex",
+            "weekly_km",
+            "years_running",
+            "goal_event",
+            "goal_date",
+        ]
+        widgets = {"date_of_birth": DateInput(), "goal_date": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.clinician = user.clinician_or_none
+        if self.clinician is not None:
+            del self.fields["clinic"]
+            self.fields["primary"].queryset = Clinician.objects.filter(
+                clinic=self.clinician.clinic
+            ).select_related("user")
+            self.fields["primary"].initial = self.clinician.pk
+        else:  # a superuser picks the clinic
+            self.fields["clinic"].queryset = Clinic.objects.visible_to(user)
+            self.fields["clinic"].required = True
+            self.fields["primary"].queryset = Clinician.objects.visible_to(user).select_related(
+                "user", "clinic"
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    @property
+    def target_clinic(self):
+        if self.clinician is not None:
+            return self.clinician.clinic
+        return self.cleaned_data.get("clinic")
+
+    def clean_date_of_birth(self):
+        return _check_birth_date(self.cleaned_data.get("date_of_birth"))
+
+    def clean_email(self):
+        return (self.cleaned_data.get("email") or "").strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        clinic = self.target_clinic
+        if email and clinic and Athlete.objects.filter(clinic=clinic, email__iexact=email).exists():
+            self.add_error("email", "An athlete with this email address is already in the clinic.")
+        elif (
+            email
+            and cleaned.get("send_invite")
+            and get_user_model().objects.filter(email__iexact=email).exists()
+        ):
+            self.add_error("email", "Someone already logs in with this email address.")
+        if cleaned.get("send_invite") and not email:
+            self.add_error(
+                "email", "Add an email address to send the invite, or untick “Email an invite link”."
+            )
+        primary = cleaned.get("primary")
+        if primary and clinic and primary.clinic_id != clinic.pk:
+            self.add_error("primary", "Choose a clinician from the athlete's clinic.")
+        return cleaned
+
+    def _post_clean(self):
+        # The clinic is not a model field of this form; set it before model validation runs.
+        if self.target_clinic is not None:
+            self.instance.clinic = self.target_clinic
+        super()._post_clean()
+
+
+class ProfileForm(forms.ModelForm):
+    """The athlete's own running profile."""
+
+    class Meta:
+        model = Athlete
+        fields = ["date_of_birth", "sex", "weekly_km", "years_running", "goal_event", "goal_date"]
+        widgets = {"date_of_birth": DateInput(), "goal_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_date_of_birth(self):
+        return _check_birth_date(self.cleaned_data.get("date_of_birth"))
+
+
+ShoeFormSet = inlineformset_factory(
+    Athlete,
+    Shoe,
+    fields=["name", "km", "retired"],
+    extra=1,
+    max_num=20,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+class SetPasswordForm(forms.Form):
+    """Choosing a first password from an invite link (there is no user yet to pass to Django's form)."""
+
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, invite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invite = invite
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords do not match.")
+        elif p1:
+            athlete = self.invite.athlete
+            candidate = get_user_model()(
+                email=self.invite.email, first_name=athlete.first_name, last_name=athlete.last_name
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,316 @@
+"""People and clinics: who is who, and who may see whom (see portal/permissions.py)."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractUser):
+    """A login. People log in with their email address; there is no separate username."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def clinician_or_none(self):
+        try:
+            return self.clinician
+        except Clinician.DoesNotExist:
+            return None
+
+    @property
+    def athlete_or_none(self):
+        try:
+            return self.athlete
+        except Athlete.DoesNotExist:
+            return None
+
+
+class ClinicQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_clinics
+
+        return scope_clinics(self, user)
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ClinicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClinicianQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_by_clinic
+
+        return scope_by_clinic(self, user, clinic_field="clinic")
+
+
+class Clinician(models.Model):
+    class Profession(models.TextChoices):
+        PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
+        COACH = "coach", "Running coach"
+        SPORTS_PHYSICIAN = "sports_physician", "Sports physician"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinician")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clinicians")
+    profession = models.CharField(
+        max_length=20, choices=Profession.choices, default=Profession.PHYSIOTHERAPIST
+    )
+
+    objects = ClinicianQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_profession_display()})"
+
+
+class AthleteQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_by_clinic
+
+        return scope_by_clinic(self, user, clinic_field="clinic", own_field="user")
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        query = Q()
+        for word in text.split():
+            query &= Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        return self.filter(query)
+
+
+class Athlete(models.Model):
+    """A runner under care. The record can exist before the runner has a login (see Invite)."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other / prefer not to say"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="athletes")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="athlete"
+    )
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField(
+        blank=True, help_text="Used to send the invite link and for the athlete's login."
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
+    weekly_km = models.DecimalField(
+        "usual weekly distance (km)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(500)],
+        help_text="Your normal week before the pain started.",
+    )
+    years_running = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(80)]
+    )
+    goal_event = models.CharField(max_length=120, blank=True, help_text="For example: Berlin Marathon")
+    goal_date = models.DateField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = AthleteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "clinic", condition=~Q(email=""), name="athlete_email_unique_per_clinic"
+            )
+        ]
+        indexes = [models.Index(fields=["clinic", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("athlete_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def age(self, today=None) -> int | None:
+        if not self.date_of_birth:
+            return None
+        today = today or timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def primary_clinician(self):
+        for member in self.care_team.all():
+            if member.is_primary:
+                return member.clinician
+        return None
+
+
+class Shoe(models.Model):
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="shoes")
+    name = models.CharField(max_length=80, help_text="Brand and model, e.g. Pegasus 41")
+    km = models.DecimalField(
+        "distance so far (km)",
+        max_digits=6,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(5000)],
+    )
+    retired = models.BooleanField(default=False)
+
+    # Running shoes are usually replaced between 500 and 800 km (DOMAIN.md section 7).
+    REPLACE_KM = 800
+
+    class Meta:
+        ordering = ["retired", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.km} km)"
+
+    @property
+    def needs_replacing(self) -> bool:
+        return not self.retired and self.km >= self.REPLACE_KM
+
+
+class CareTeamMember(models.Model):
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="care_team")
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="care_of")
+    is_primary = models.BooleanField("primary clinician", default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "clinician__user__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["athlete", "clinician"], name="care_team_unique_member"),
+            models.UniqueConstraint(
+                fields=["athlete"], condition=Q(is_primary=True), name="care_team_one_primary"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} → {self.athlete}"
+
+    def clean(self):
+        if self.athlete_id and self.clinician_id and self.athlete.clinic_id != self.clinician.clinic_id:
+            raise ValidationError(
+                {"clinician": "Only clinicians of the athlete's clinic can join the care team."}
+            )
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InviteQuerySet(models.QuerySet):
+    def find(self, token: str):
+        return self.filter(token_hash=_hash_token(token)).select_related("athlete").first()
+
+
+class Invite(models.Model):
+    """A one-time link that lets an athlete set a password. Only a hash of the token is stored."""
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
+    accepted = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Invite for {self.email}"
+
+    @classmethod
+    def new(cls, *, athlete, email, created_by, now=None) -> tuple["Invite", str]:
+        """An unsaved invite and its plain token (shown once, never stored)."""
+        now = now or timezone.now()
+        token = secrets.token_urlsafe(32)
+        invite = cls(
+            athlete=athlete,
+            email=email,
+            token_hash=_hash_token(token),
+            created_by=created_by,
+            created=now,
+            expires=now + timedelta(days=settings.INVITE_VALID_DAYS),
+        )
+        return invite, token
+
+    def state(self, now=None) -> str:
+        now = now or timezone.now()
+        if self.accepted:
+            return "accepted"
+        if self.revoked:
+            return "revoked"
+        if now >= self.expires:
+            return "expired"
+        return "pending"

@@ -1,0 +1,108 @@
+"""Writes that involve people: adding athletes, inviting them, accepting invites."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import Athlete, CareTeamMember, Clinician, Invite
+
+
+@transaction.atomic
+def athlete_create(*, clinic, by, primary: Clinician | None = None, **fields) -> Athlete:
+    """Create an athlete in `clinic`, with `primary` (default: the creating clinician) on the care team."""
+    athlete = Athlete(clinic=clinic, **fields)
+    athlete.full_clean()
+    athlete.save()
+    primary = primary or getattr(by, "clinician_or_none", None)
+    if primary is not None:
+        member = CareTeamMember(athlete=athlete, clinician=primary, is_primary=True)
+        member.full_clean()
+        member.save()
+    return athlete
+
+
+def invite_link(token: str) -> str:
+    return settings.SITE_URL + reverse("invite_accept", args=[token])
+
+
+@transaction.atomic
+def invite_send(*, athlete: Athlete, by, now=None) -> tuple[Invite, str]:
+    """Revoke earlier open invites, create a new one and email its link. Returns the invite and the link."""
+    if athlete.user_id:
+        raise ValidationError("This athlete already has a login.")
+    if not athlete.email:
+        raise ValidationError({"email": "Add the athlete's email address first."})
+    User = get_user_model()
+    if User.objects.filter(email__iexact=athlete.email).exists():
+        raise ValidationError({"email": "Someone already logs in with this email address."})
+    now = now or timezone.now()
+    athlete.invites.filter(accepted__isnull=True, revoked__isnull=True).update(revoked=now)
+    invite, token = Invite.new(athlete=athlete, email=athlete.email, created_by=by, now=now)
+    invite.save()
+    link = invite_link(token)
+    context = {"athlete": athlete, "clinic": athlete.clinic, "link": link, "invite": invite, "by": by}
+    send_mail(
+        subject=render_to_string("portal/emails/invite-subject.txt", context).strip(),
+        message=render_to_string("portal/emails/invite-body.txt", context),
+        from_email=None,
+        recipient_list=[invite.email],
+    )
+    return invite, link
+
+
+class InviteError(Exception):
+    """The invite cannot be used; the message says why in plain words."""
+
+
+def invite_check(invite: Invite | None, now=None) -> Invite:
+    if invite is None:
+        raise InviteError("This invite link is not valid. Check that you copied the whole link.")
+    state = invite.state(now)
+    if state == "accepted":
+        raise InviteError(
+            "This invite link has already been used. Log in with your email address and password."
+        )
+    if state == "revoked":
+        raise InviteError("A newer invite was sent for this account. Use the link in the most recent email.")
+    if state == "expired":
+        raise InviteError("This invite link has expired. Ask your clinician to send you a new one.")
+    return invite
+
+
+@transaction.atomic
+def invite_accept(*, invite: Invite, password: str, now=None):
+    """Create the athlete's login with `password`, link it and use up the invite."""
+    now = now or timezone.now()
+    invite = Invite.objects.select_for_update().select_related("athlete").get(pk=invite.pk)
+    invite_check(invite, now)
+    athlete = invite.athlete
+    if athlete.user_id:
+        raise InviteError("This athlete already has a login. Log in with your email address and password.")
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invite.email).exists():
+        raise InviteError("Someone already logs in with this email address. Try logging in instead.")
+    user = User.objects.create_user(
+        email=invite.email, password=password, first_name=athlete.first_name, last_name=athlete.last_name
+    )
+    athlete.user = user
+    athlete.save(update_fields=["user", "updated"])
+    invite.accepted = now
+    invite.save(update_fields=["accepted"])
+    return user
+
+
+def clinician_grant_access(user) -> None:
+    """Clinicians work in the admin: staff status and the Clinicians group, never superuser rights."""
+    from django.contrib.auth.models import Group
+
+    from portal.permissions import CLINICIANS_GROUP
+
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=CLINICIANS_GROUP))

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal import views
+from portal.api import router
+
+admin.site.site_header = "Stride Clinic administration"
+admin.site.site_title = "Stride Clinic"
+admin.site.index_title = "Clinic records"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("athletes/", views.athlete_list, name="athlete_list"),
+    path("athletes/add/", views.athlete_add, name="athlete_add"),
+    path("athletes/<int:pk>/", views.athlete_detail, name="athlete_detail"),
+    path("athletes/<int:pk>/invite/", views.athlete_invite, name="athlete_invite"),
+    path("me/", views.my_profile, name="my_profile"),
+    path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,153 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import services
+from portal.forms import AthleteForm, ProfileForm, SetPasswordForm, ShoeFormSet
+from portal.models import Invite
+from portal.permissions import (
+    athlete_of,
+    athlete_required,
+    clinician_of,
+    clinician_required,
+    get_athlete_for_user,
+)
+from portal.selectors import athletes_for_list
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_superuser or clinician_of(request.user) is not None:
+        return redirect("athlete_list")
+    if athlete_of(request.user) is not None:
+        return redirect("my_profile")
+    return render(request, "portal/no_role.html")
+
+
+@login_required
+@clinician_required
+def athlete_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    athletes = athletes_for_list(request.user, query)
+    page = Paginator(athletes, 25).get_page(request.GET.get("page"))
+    return render(request, "portal/athlete_list.html", {"page": page, "query": query})
+
+
+@login_required
+@clinician_required
+def athlete_add(request: HttpRequest) -> HttpResponse:
+    form = AthleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        clinic = form.target_clinic
+        primary = data.pop("primary", None)
+        send_invite = data.pop("send_invite", False)
+        data.pop("clinic", None)
+        try:
+            with transaction.atomic():
+                athlete = services.athlete_create(clinic=clinic, by=request.user, primary=primary, **data)
+                if send_invite:
+                    _, link = services.invite_send(athlete=athlete, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{athlete.full_name} was added.")
+            if send_invite:
+                request.session["invite_link"] = {"athlete": athlete.pk, "link": link}
+            return redirect(athlete)
+    return render(request, "portal/athlete_form.html", {"form": form})
+
+
+@login_required
+@clinician_required
+def athlete_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    athlete = get_athlete_for_user(request.user, pk)
+    shown = request.session.pop("invite_link", None)
+    invite_link = shown["link"] if shown and shown.get("athlete") == athlete.pk else None
+    context = {
+        "athlete": athlete,
+        "shoes": athlete.shoes.all(),
+        "care_team": athlete.care_team.select_related("clinician__user"),
+        "last_invite": athlete.invites.first(),
+        "invite_link": invite_link,
+    }
+    return render(request, "portal/athlete_detail.html", context)
+
+
+@login_required
+@clinician_required
+@require_POST
+def athlete_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    athlete = get_athlete_for_user(request.user, pk)
+    try:
+        _, link = services.invite_send(athlete=athlete, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"An invite link was emailed to {athlete.email}.")
+        request.session["invite_link"] = {"athlete": athlete.pk, "link": link}
+    return redirect(athlete)
+
+
+@login_required
+@athlete_required
+def my_profile(request: HttpRequest) -> HttpResponse:
+    athlete = athlete_of(request.user)
+    form = ProfileForm(request.POST or None, instance=athlete)
+    shoes = ShoeFormSet(request.POST or None, instance=athlete, prefix="shoes")
+    if request.method == "POST" and form.is_valid() and shoes.is_valid():
+        with transaction.atomic():
+            form.save()
+            shoes.save()
+        messages.success(request, "Your profile was saved.")
+        return redirect("my_profile")
+    context = {"athlete": athlete, "form": form, "shoes": shoes}
+    return render(request, "portal/my_profile.html", context)
+
+
+@never_cache
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invite = Invite.objects.find(token)
+    try:
+        services.invite_check(invite)
+    except services.InviteError as error:
+        return render(
+            request, "portal/invite_invalid.html", {"reason": str(error)}, status=410 if invite else 404
+        )
+    form = SetPasswordForm(request.POST or None, invite=invite)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invite_accept(invite=invite, password=form.cleaned_data["password1"])
+        except services.InviteError as error:
+            return render(request, "portal/invite_invalid.html", {"reason": str(error)}, status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to Stride Clinic. Your password is set; you are logged in.")
+        return redirect("my_profile")
+    context = {"form": form, "invite": invite, "athlete": invite.athlete}
+    return render(request, "portal/invite_accept.html", context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: answers without touching the database."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database answers a query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,144 @@
+"""Settings come from the environment; production refuses to start without a secret key."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+PROD_KEY = "k" * 20 + "Zq9-Xy7_Wv5!Ut3@Sr1#Qp8$On6%Ml4^Kj2&"
+
+
+def run_manage(*args, **env):
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "ALLOWED_HOSTS"))
+    }
+    base["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("true", True),
+        ("True", True),
+        ("1", True),
+        ("yes", True),
+        ("false", False),
+        ("0", False),
+        ("off", False),
+        ("", True),
+    ],
+)
+def test_env_bool_reads_true_and_false(monkeypatch, raw, expected):
+    monkeypatch.setenv("X_FLAG", raw)
+    assert env_bool("X_FLAG", True) is expected
+
+
+def test_env_bool_refuses_anything_else(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG must be true or false"):
+        env_bool("X_FLAG", False)
+
+
+def test_env_int_and_list(monkeypatch):
+    monkeypatch.setenv("X_NUM", "12")
+    monkeypatch.setenv("X_LIST", " a.example, b.example ,,")
+    assert env_int("X_NUM", 1) == 12
+    assert env_list("X_LIST", []) == ["a.example", "b.example"]
+    assert env_list("X_MISSING", ["x"]) == ["x"]
+    monkeypatch.setenv("X_NUM", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="X_NUM must be a whole number"):
+        env_int("X_NUM", 1)
+
+
+def test_production_without_secret_key_fails_clearly():
+    result = run_manage("check", DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr.splitlines()[-1]
+
+
+def test_production_check_deploy_reports_nothing():
+    result = run_manage(
+        "check", "--deploy", DJANGO_DEBUG="false", DJANGO_SECRET_KEY=PROD_KEY, ALLOWED_HOSTS="clinic.example"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_behind_tls_proxy_check_deploy_still_clean():
+    result = run_manage(
+        "check",
+        "--deploy",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=PROD_KEY,
+        DJANGO_SSL_REDIRECT="false",
+        DJANGO_PROXY_SSL_HEADER="true",
+        ALLOWED_HOSTS="clinic.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_settings_parse_environment():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
+        " s.SECURE_SSL_REDIRECT, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+    )
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=PROD_KEY,
+        ALLOWED_HOSTS="a.example,b.example",
+        DATABASE_URL="postgres://u:p@db.example:5432/stride",
+        REDIS_URL="redis://127.0.0.1:6379/1",
+        EMAIL_HOST="smtp.example",
+        EMAIL_PORT="587",
+        EMAIL_USE_TLS="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "['a.example',",
+        "'b.example']",
+        "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+        "True",
+        "smtp.example",
+        "587",
+        "True",
+    ]
+
+
+def test_development_needs_no_configuration():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
+
+
+def test_bad_boolean_is_a_startup_error():
+    result = run_manage("check", DJANGO_DEBUG="sometimes")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false" in result.stderr

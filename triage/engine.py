@@ -1,0 +1,950 @@
+"""Hip-pain triage rules for runners: answers in, an ``Assessment`` out.
+
+Pure Python (standard library only) so the same rules serve the intake form, the API, the management command
+and the tests. The clinical content follows DOMAIN.md sections 1-3.
+
+How a result is built:
+
+1. ``validate`` checks the answers strictly and returns a cleaned copy (``None`` means "not answered").
+2. Every red-flag rule in ``RED_FLAG_RULES`` is evaluated; each one that fires sets an urgency floor.
+3. Every condition rule in ``RULES`` is evaluated. A rule that fires adds its ``weight`` (points, negative for
+   evidence against) to its condition. A condition is listed only when its points reach ``MIN_POINTS`` and at
+   least one fired rule is a ``"sign"`` (where or how it hurts, a self-test) rather than a ``"risk"`` factor
+   (age, training, shoes): risk factors alone never suggest a condition.
+4. Score = ``1 - exp(-points / SCORE_SCALE)``: deterministic, monotonic in the evidence, in [0, 1), and not
+   biased towards conditions that happen to have few rules. Conditions are ranked by points (highest first),
+   then by code, and the best ``MAX_CONDITIONS`` are kept.
+5. Urgency = the highest of every red flag's urgency and the top condition's default urgency (``self_care``
+   when there is neither). ``stop_running`` is true for ``urgent`` and ``emergency``.
+
+This is decision support, never a diagnosis; every result carries ``DISCLAIMER``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+ENGINE_VERSION = "2026.11.1"
+URGENCY_ORDER = ("self_care", "routine", "urgent", "emergency")
+URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCY_ORDER)}
+MIN_POINTS = 2.0
+SCORE_SCALE = 5.0
+MAX_CONDITIONS = 5
+DISCLAIMER = (
+    "This is decision support to help you and your clinician, not a diagnosis. If you are worried, or your "
+    "symptoms change, contact a health professional. In an emergency call your local emergency number."
+)
+
+Answers = Mapping[str, object]
+Predicate = Callable[[Answers], bool]
+
+
+# --------------------------------------------------------------------------- input schema
+
+
+@dataclass(frozen=True)
+class Field:
+    """One intake question. ``kind`` is int | number | bool | choice | multichoice | tests."""
+
+    name: str
+    kind: str
+    label: str
+    choices: tuple[tuple[str, str], ...] = ()
+    min_value: float | None = None
+    max_value: float | None = None
+    subfields: tuple[Field, ...] = ()
+
+
+LOCATION_CHOICES = (
+    ("front", "Front of the hip"),
+    ("groin_deep", "Deep in the groin"),
+    ("inner", "Inner thigh / inner hip"),
+    ("side", "Side of the hip"),
+    ("outer_thigh", "Outside of the thigh"),
+    ("buttock", "Buttock"),
+    ("sit_bone", "Sit bone, just below the buttock"),
+)
+ONSET_CHOICES = (("sudden", "Suddenly"), ("gradual", "Gradually"))
+FOCUS_CHOICES = (
+    ("sprint", "Sprinting"),
+    ("middle_distance", "Middle distance"),
+    ("long_distance", "Long distance"),
+    ("road", "Road running"),
+    ("trail", "Trail running"),
+)
+TEST_RESULT_CHOICES = (("pain", "It hurt"), ("no_pain", "No pain"), ("not_done", "Not done"))
+_TESTS = (
+    ("leg_swing", "Standing leg swing"),
+    ("resisted_clamshell", "Resisted clamshell"),
+    ("seated_rotation", "Seated rotation (ankle on the opposite knee)"),
+    ("single_leg_hop", "Single-leg hop (only if walking does not hurt)"),
+)
+_BOOLEANS = (
+    ("night_pain", "Does the pain wake you at night?"),
+    ("pain_at_rest", "Does it hurt when you are resting?"),
+    ("cannot_bear_weight", "Is it too painful to put weight on the leg?"),
+    ("limping", "Are you limping, or unable to walk or run with your usual posture?"),
+    ("instability", "Does the hip feel unstable or give way?"),
+    ("swelling_bruising", "Can you see swelling or bruising?"),
+    ("hot_red_joint", "Is the hip hot, red or swollen?"),
+    ("fever_unwell", "Do you have a fever or feel generally unwell?"),
+    ("locking_daily", "Does the hip click, catch or lock in daily life?"),
+    ("clicking_running", "Does it click or snap only while running?"),
+    ("radiating", "Does the pain spread to your back, thigh or knee?"),
+    ("numbness_tingling", "Any numbness or tingling in the leg?"),
+    ("back_pain", "Do you also have low back pain?"),
+    ("worse_lying_on_side", "Is it worse lying on the painful side?"),
+    ("worse_sitting", "Is it worse when sitting for a while?"),
+    ("stiff_after_rest", "Is the hip stiff in the morning or after sitting?"),
+    ("pain_lifting_knee", "Does lifting the knee hurt (stairs, knee drive)?"),
+    ("pain_uphill_speed", "Does it hurt more uphill or during speed work?"),
+    ("persists_despite_rest", "Has the pain lasted more than two weeks despite rest?"),
+    ("previous_hip_injury", "Have you injured this hip before?"),
+    ("hard_surfaces", "Do you mostly run on hard surfaces?"),
+    ("low_energy_risk", "Missed periods, restrictive eating or low energy availability?"),
+    ("weight_loss_or_cancer", "Unexplained weight loss, or a history of cancer?"),
+)
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("age", "int", "Age", min_value=5, max_value=100),
+        Field("sex", "choice", "Sex", choices=(("female", "Female"), ("male", "Male"), ("other", "Other"))),
+        Field("locations", "multichoice", "Where does it hurt?", choices=LOCATION_CHOICES),
+        Field("onset", "choice", "How did it start?", choices=ONSET_CHOICES),
+        Field("duration_days", "int", "How many days has it hurt?", min_value=0, max_value=36500),
+        Field("pain_running", "int", "Pain while running (0-10)", min_value=0, max_value=10),
+        Field("pain_after", "int", "Pain after running (0-10)", min_value=0, max_value=10),
+        *(Field(name, "bool", label) for name, label in _BOOLEANS),
+        Field("mileage_change_pct", "number", "Weekly distance change (%)", min_value=-100, max_value=1000),
+        Field("weekly_km", "number", "Weekly distance (km)", min_value=0, max_value=1000),
+        Field("shoe_km", "int", "Distance on your current shoes (km)", min_value=0, max_value=10000),
+        Field("running_focus", "multichoice", "What kind of running do you do?", choices=FOCUS_CHOICES),
+        Field(
+            "tests",
+            "tests",
+            "Self-tests",
+            subfields=tuple(Field(n, "choice", lbl, choices=TEST_RESULT_CHOICES) for n, lbl in _TESTS),
+        ),
+    )
+}
+
+
+_TEST_FIELDS = {f.name: f for f in FIELDS["tests"].subfields}
+
+
+class InvalidAnswers(Exception):
+    """The answers failed validation; ``errors`` maps a field name to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(f"Invalid answers: {', '.join(sorted(errors))}")
+        self.errors = errors
+
+
+@functools.cache
+def _allowed(spec: Field) -> frozenset[str]:
+    return frozenset(value for value, _ in spec.choices)
+
+
+def _choice_text(spec: Field) -> str:
+    return ", ".join(value for value, _ in spec.choices)
+
+
+def _shown(item: object) -> str:
+    text = str(item)
+    return f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'
+
+
+def _clean_value(spec: Field, value: object) -> tuple[object, list[str]]:
+    kind = spec.kind
+    if kind == "bool":
+        return value, ([] if value is True or value is False else ["Must be true or false."])
+    if kind in ("int", "number"):
+        allowed_types = (int, float) if kind == "number" else int
+        if isinstance(value, bool) or not isinstance(value, allowed_types):
+            return value, ["Must be a whole number." if kind == "int" else "Must be a number."]
+        if not math.isfinite(value) or not spec.min_value <= value <= spec.max_value:
+            return value, [f"Must be between {spec.min_value:g} and {spec.max_value:g}."]
+        return value, []
+    if kind == "choice":
+        if isinstance(value, str) and value in _allowed(spec):
+            return value, []
+        return value, [f"Must be one of: {_choice_text(spec)}."]
+    if kind == "multichoice":
+        if not isinstance(value, list | tuple):
+            return value, ["Must be a list."]
+        errors, seen = [], set()
+        for item in value:
+            if not isinstance(item, str) or item not in _allowed(spec):
+                errors.append(f"{_shown(item)} is not one of: {_choice_text(spec)}.")
+            elif item in seen:
+                errors.append(f"{_shown(item)} is listed more than once.")
+            else:
+                seen.add(item)
+        return list(value), errors
+    raise AssertionError(f"unknown field kind {kind!r}")
+
+
+def validate(answers: object) -> dict:
+    """Return a cleaned copy of ``answers`` or raise ``InvalidAnswers``.
+
+    Every key is optional and ``None`` counts as not answered (it is dropped). Unknown keys, wrong types
+    (``True`` is not 1, 1 is not ``True``) and out-of-range values are errors.
+    """
+    if not isinstance(answers, Mapping):
+        raise InvalidAnswers({"__all__": ["Answers must be a JSON object."]})
+    cleaned: dict[str, object] = {}
+    errors: dict[str, list[str]] = {}
+    for key, value in answers.items():
+        spec = FIELDS.get(key) if isinstance(key, str) else None
+        if spec is None:
+            errors[str(key)] = ["Unknown question."]
+        elif value is None:
+            continue
+        elif spec.kind == "tests":
+            if not isinstance(value, Mapping):
+                errors[key] = ["Must be an object of self-test results."]
+                continue
+            tests = {}
+            for test, result in value.items():
+                sub = _TEST_FIELDS.get(test) if isinstance(test, str) else None
+                if sub is None:
+                    errors[f"tests.{test}"] = ["Unknown self-test."]
+                elif result is not None:
+                    tests[test], problems = _clean_value(sub, result)
+                    if problems:
+                        errors[f"tests.{test}"] = problems
+            cleaned[key] = tests
+        else:
+            cleaned[key], problems = _clean_value(spec, value)
+            if problems:
+                errors[key] = problems
+    if errors:
+        raise InvalidAnswers(errors)
+    return cleaned
+
+
+# --------------------------------------------------------------------------- condition catalogue
+
+
+@dataclass(frozen=True)
+class ConditionDef:
+    code: str
+    name: str
+    region: str
+    presentation: str
+    default_urgency: str
+    advice: str
+    source: str
+
+
+CONDITIONS: dict[str, ConditionDef] = {
+    c.code: c
+    for c in (
+        ConditionDef(
+            "greater_trochanteric_pain",
+            "Greater trochanteric pain (gluteal tendinopathy / trochanteric bursitis)",
+            "side of the hip",
+            "Aching or burning over the outer hip, worse lying on that side, sometimes with popping; pain on "
+            "a resisted clamshell. Often follows a jump in mileage; more common in women over 40.",
+            "routine",
+            "Ease back your weekly distance and skip hills for now. Avoid lying on the sore side and sitting "
+            "with crossed legs. Gentle strength work for the side of the hip (bridges, clamshells) usually "
+            "helps; foam-roll the muscles around it, never the bony point itself.",
+            "Seeds 000-004; Fearon 2013",
+        ),
+        ConditionDef(
+            "hip_flexor_strain",
+            "Hip flexor strain (iliopsoas)",
+            "front of the hip / groin",
+            "Front-of-hip pain when lifting the knee (knee drive, stairs, uphill) and on the standing leg "
+            "swing. Common in sprinters and trail runners.",
+            "self_care",
+            "Give the front of the hip a few easy days: short walks are fine; hard knee drive, hills and "
+            "sprints are not. Start gentle hip-flexor stretches once the sharp pain has settled (usually "
+            "after 3-5 days), then add strength work and a phased return to running.",
+            "Seeds 000-004",
+        ),
+        ConditionDef(
+            "labral_tear",
+            "Hip labral tear",
+            "deep groin",
+            "Deep groin pain with clicking, catching or locking, pain on the seated rotation test and when "
+            "sitting for long. Seen in long-distance runners and people with hip impingement.",
+            "routine",
+            "Avoid deep bending, twisting on the hip and long spells of sitting. A physio can confirm the "
+            "picture and guide strength and movement work; some people need imaging.",
+            "Seeds 000-004; Griffin 2016",
+        ),
+        ConditionDef(
+            "hip_impingement",
+            "Hip impingement (FAI)",
+            "front of the hip / deep groin",
+            "Stiffness and pain when the hip is bent deeply and turned; may come with labral signs. Young "
+            "active adults.",
+            "routine",
+            "Avoid deep squats and positions that pinch the front of the hip. Strength and movement work "
+            "guided by a physio usually helps; an assessment will check the hip's range of movement.",
+            "Griffin 2016 (Warwick agreement)",
+        ),
+        ConditionDef(
+            "piriformis_syndrome",
+            "Piriformis syndrome (deep gluteal pain)",
+            "buttock",
+            "Buttock pain that can spread down the back of the leg, worse sitting, sometimes with an uneven "
+            "stride. Road runners.",
+            "routine",
+            "Break up long periods of sitting, ease off hills and speed work, and try gentle piriformis "
+            "stretches with glute strengthening. Have it checked if it does not settle.",
+            "Seeds 000-004",
+        ),
+        ConditionDef(
+            "proximal_hamstring_tendinopathy",
+            "Proximal hamstring tendinopathy",
+            "sit bone, just below the buttock",
+            "Deep pain under the buttock, worse sitting, uphill and during speed work. Distance runners in "
+            "hill or speed blocks.",
+            "routine",
+            "Cut back hills and speed work, avoid long sitting on hard chairs and deep hamstring stretches "
+            "for now. Slow, heavy hamstring strengthening guided by a physio is the usual way back.",
+            "Seeds 000-004",
+        ),
+        ConditionDef(
+            "it_band_syndrome",
+            "Iliotibial band syndrome",
+            "outside of the hip and thigh, down to the knee",
+            "Pain along the outside of the thigh during or after runs, sometimes snapping over the outer "
+            "hip. Linked to mileage jumps and running form.",
+            "self_care",
+            "Reduce distance for a while, avoid long downhills and cambered roads, and build hip strength "
+            "(side-lying leg raises, clamshells). Foam-rolling the muscles at the side of the hip may ease "
+            "it.",
+            "Seeds 000-004",
+        ),
+        ConditionDef(
+            "osteoarthritis",
+            "Hip osteoarthritis",
+            "deep groin / front of the hip",
+            "Stiffness and a deep ache, worse in the morning or after sitting, with less range of movement. "
+            "Runners over 50, or after an earlier hip injury.",
+            "routine",
+            "Keep moving: low-impact exercise such as cycling and swimming supports the joint. An "
+            "assessment, often with imaging, can confirm it and help you plan how much running suits you.",
+            "Seeds 000-004",
+        ),
+        ConditionDef(
+            "stress_fracture",
+            "Stress fracture (femoral neck or pelvic bone stress injury)",
+            "groin / inner hip, deep",
+            "Sharp, local pain that builds with each run, pain on hopping or bearing weight, night pain. "
+            "Hard surfaces, worn shoes, fast mileage build-up and low energy availability raise the risk.",
+            "emergency",
+            "Stop running and get checked today: bone stress in the hip needs imaging. Until you are "
+            "cleared, keep fitness with cycling or swimming only if your clinician agrees. Healing usually "
+            "takes 6-8 weeks.",
+            "Robertson & Wood 2017; De Souza 2014; Warden 2021",
+        ),
+        ConditionDef(
+            "adductor_strain",
+            "Adductor (inner thigh) strain",
+            "inner thigh / groin",
+            "Sudden sharp inner-groin pain, pain squeezing the knees together, sometimes bruising. Speed "
+            "work, slips, trail running.",
+            "routine",
+            "Rest from speed work and sharp changes of direction. Short easy walks are fine; add gentle "
+            "inner-thigh strengthening (ball squeezes, then Copenhagen plank steps) as pain allows.",
+            "Weir 2015 (Doha agreement)",
+        ),
+        ConditionDef(
+            "muscle_strain",
+            "Muscle strain or tear",
+            "front or inner hip",
+            "Sudden sharp pain mid-run, swelling or bruising, difficulty walking.",
+            "routine",
+            "For the first days: ice, compression and short, frequent walks rather than bed rest; no "
+            "stretching of the sore area for 3-5 days. Build back to running step by step once walking is "
+            "pain-free.",
+            "Seeds 001, 004",
+        ),
+        ConditionDef(
+            "overuse_tightness",
+            "Overuse, tightness or strength imbalance",
+            "diffuse, front or side of the hip",
+            "Gradual onset after a jump in mileage or intensity, tight hip flexors, one side favoured, no "
+            "warning signs. New runners and marathon build-ups.",
+            "self_care",
+            "Drop back to a comfortable volume, then raise it by no more than about 10% a week, changing "
+            "distance or intensity but not both. Add strength work twice a week and regular hip-flexor "
+            "stretches.",
+            "Seeds 000, 001, 004; Nielsen 2013",
+        ),
+        ConditionDef(
+            "referred_lumbar",
+            "Pain referred from the lower back or SI joint",
+            "buttock, thigh, below the knee",
+            "Pain spreading from the low back, numbness or tingling, pain with back movement.",
+            "routine",
+            "Pain from the lower back can be felt in the hip and leg. A clinician can check your back; "
+            "gentle movement usually helps more than rest.",
+            "Seeds 000-004",
+        ),
+    )
+}
+
+
+# --------------------------------------------------------------------------- predicates
+
+
+def _loc(*codes: str) -> Predicate:
+    wanted = frozenset(codes)
+    return lambda a: not wanted.isdisjoint(a.get("locations", ()))
+
+
+def _yes(name: str) -> Predicate:
+    return lambda a: a.get(name) is True
+
+
+def _is(name: str, value: object) -> Predicate:
+    return lambda a: a.get(name) == value
+
+
+def _test(name: str, result: str = "pain") -> Predicate:
+    return lambda a: a.get("tests", {}).get(name) == result
+
+
+def _focus(name: str) -> Predicate:
+    return lambda a: name in a.get("running_focus", ())
+
+
+def _between(name: str, low: float = -math.inf, high: float = math.inf) -> Predicate:
+    """True when the answer is present and low < value <= high."""
+    return lambda a: name in a and low < a[name] <= high
+
+
+def _all(*preds: Predicate) -> Predicate:
+    return lambda a: all(p(a) for p in preds)
+
+
+def _any(*preds: Predicate) -> Predicate:
+    return lambda a: any(p(a) for p in preds)
+
+
+# --------------------------------------------------------------------------- condition rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Evidence for (positive weight) or against (negative weight) one condition."""
+
+    id: str
+    condition: str
+    weight: float
+    reason: str
+    source: str
+    predicate: Predicate = field(repr=False, compare=False)
+    # "sign": where or how it hurts, a self-test; "risk": who the runner is and how they train.
+    kind: str = "sign"
+
+
+def _rules(*clues: tuple) -> tuple[Rule, ...]:
+    """Expand (clue, predicate, kind, source, effects) rows into one ``Rule`` per affected condition."""
+    return tuple(
+        Rule(f"{clue}.{code}", code, weight, reason, source, predicate, kind)
+        for clue, predicate, kind, source, effects in clues
+        for code, weight, reason in effects
+    )
+
+
+_JUMP = _between("mileage_change_pct", 30)
+_MILD = _all(_between("pain_running", high=3), _between("pain_after", high=3))
+_S1, _S2, _S3 = "DOMAIN §1", "DOMAIN §2", "DOMAIN §3"
+
+# One row per clue, kept on one line per rule so the table reads like DOMAIN.md.
+# fmt: off
+RULES: tuple[Rule, ...] = _rules(
+    # (clue, predicate, kind, source, [(condition, weight, reason), ...])
+    # Where it hurts: the strongest single clue.
+    ("loc_front", _loc("front"), "sign", _S1, [
+        ("hip_flexor_strain", 3.0, "Pain at the front of the hip is where hip flexor strains are felt."),
+        ("hip_impingement", 2.0, "Front-of-hip pain fits hip impingement."),
+        ("osteoarthritis", 1.0, "Hip joint wear is often felt at the front of the hip."),
+        ("muscle_strain", 1.5, "Muscle strains around the hip often hurt at the front."),
+        ("overuse_tightness", 1.5, "Overload and tight hip flexors often show up at the front of the hip."),
+    ]),
+    ("loc_groin_deep", _loc("groin_deep"), "sign", _S1, [
+        ("labral_tear", 3.0, "Deep groin pain is the typical place for a labral tear."),
+        ("hip_impingement", 2.5, "Deep groin pain fits hip impingement."),
+        ("osteoarthritis", 2.5, "A deep ache in the groin is typical of hip joint wear."),
+        ("stress_fracture", 2.5, "Deep groin pain is where a femoral neck stress fracture is usually felt."),
+        ("hip_flexor_strain", 1.0, "The hip flexor tendon runs through the groin."),
+        ("adductor_strain", 1.0, "Groin pain can come from the inner-thigh muscles."),
+    ]),
+    ("loc_inner", _loc("inner"), "sign", _S1, [
+        ("adductor_strain", 3.0, "Inner-thigh and inner-groin pain is typical of an adductor strain."),
+        ("stress_fracture", 2.5, "Bone stress in the hip or pelvis is often felt on the inside of the hip."),
+        ("muscle_strain", 1.5, "Inner-hip pain can come from a strained muscle."),
+    ]),
+    ("loc_side", _loc("side"), "sign", _S1, [
+        ("greater_trochanteric_pain", 3.0, "Pain on the outside of the hip is the typical place for "
+                                           "trochanteric (outer-hip tendon) pain."),
+        ("it_band_syndrome", 1.5, "The iliotibial band starts at the side of the hip."),
+        ("overuse_tightness", 1.0, "Overload often shows up at the side of the hip."),
+    ]),
+    ("loc_outer_thigh", _loc("outer_thigh"), "sign", _S1, [
+        ("it_band_syndrome", 3.0, "Pain along the outside of the thigh follows the iliotibial band."),
+        ("greater_trochanteric_pain", 1.5, "Outer-hip tendon pain can spread down the outer thigh."),
+    ]),
+    ("loc_buttock", _loc("buttock"), "sign", _S1, [
+        ("piriformis_syndrome", 3.0, "Buttock pain is where piriformis (deep gluteal) pain sits."),
+        ("referred_lumbar", 2.0, "Buttock pain is often referred from the lower back or SI joint."),
+        ("proximal_hamstring_tendinopathy", 1.0, "The hamstring tendon attaches just below the buttock."),
+    ]),
+    ("loc_sit_bone", _loc("sit_bone"), "sign", _S1, [
+        ("proximal_hamstring_tendinopathy", 3.5, "The sit bone is where the hamstring tendon attaches, so "
+                                                 "pain there points to it."),
+        ("piriformis_syndrome", 1.0, "Deep gluteal pain can be felt near the sit bone."),
+    ]),
+    # How it started.
+    ("onset_sudden", _is("onset", "sudden"), "sign", _S1, [
+        ("muscle_strain", 2.5, "A sudden start points to a strain or tear."),
+        ("adductor_strain", 2.0, "Adductor strains usually start suddenly, often in speed work or a slip."),
+        ("hip_flexor_strain", 1.0, "A sudden start fits a strained hip flexor."),
+        ("overuse_tightness", -1.5, "A sudden start makes simple overload less likely."),
+        ("osteoarthritis", -1.0, "Joint wear rarely starts suddenly."),
+    ]),
+    ("onset_gradual", _is("onset", "gradual"), "sign", _S1, [
+        ("overuse_tightness", 1.0, "A gradual start is typical of overload."),
+        ("greater_trochanteric_pain", 1.0, "Outer-hip tendon pain usually builds up gradually."),
+        ("it_band_syndrome", 1.0, "Iliotibial band pain usually builds up gradually."),
+        ("stress_fracture", 1.0, "Bone stress builds up gradually, run after run."),
+        ("osteoarthritis", 1.0, "Joint wear comes on gradually."),
+        ("proximal_hamstring_tendinopathy", 1.0, "Tendon pain usually builds up gradually."),
+        ("hip_impingement", 0.5, "Impingement symptoms tend to creep in gradually."),
+    ]),
+    # Training load, surfaces, shoes.
+    ("mileage_jump", _JUMP, "risk", "Nielsen 2013", [
+        ("overuse_tightness", 2.5, "Your weekly distance rose by more than 30%, a common cause of overload."),
+        ("stress_fracture", 0.5, "A fast rise in weekly distance (over 30%) raises the risk of bone stress."),
+        ("greater_trochanteric_pain", 1.0, "Outer-hip tendon pain often follows a sudden rise in distance."),
+        ("it_band_syndrome", 1.0, "Iliotibial band pain often follows a jump in distance."),
+    ]),
+    ("mileage_rise", _between("mileage_change_pct", 10, 30), "risk", "DOMAIN §7", [
+        ("overuse_tightness", 1.0, "Your weekly distance rose by more than 10%, faster than the hip may "
+                                   "adapt."),
+    ]),
+    ("gradual_jump", _all(_is("onset", "gradual"), _JUMP), "risk", _S1, [
+        ("overuse_tightness", 1.0, "Pain that crept in after a big rise in distance is the classic overload "
+                                   "pattern."),
+        ("stress_fracture", 1.0, "Gradual pain after a big rise in distance is a pattern seen in bone "
+                                 "stress."),
+        ("greater_trochanteric_pain", 0.5, "A gradual build-up after a rise in distance is a common trigger "
+                                           "for outer-hip tendon pain."),
+    ]),
+    ("hard_surfaces", _yes("hard_surfaces"), "risk", _S1, [
+        ("stress_fracture", 0.5, "Running mostly on hard surfaces adds load to the bone."),
+        ("greater_trochanteric_pain", 0.5, "Hard surfaces add load to the outer-hip tendons."),
+    ]),
+    ("worn_shoes", _between("shoe_km", 800), "risk", "DOMAIN §7", [
+        ("stress_fracture", 0.5, "Your shoes have more than 800 km on them; worn shoes absorb less impact."),
+        ("greater_trochanteric_pain", 0.5, "Shoes past 800 km absorb less impact at the hip."),
+    ]),
+    ("ageing_shoes", _between("shoe_km", 500, 800), "risk", "DOMAIN §7", [
+        ("stress_fracture", 0.25, "Your shoes are past 500 km, where cushioning starts to fade."),
+    ]),
+    ("low_energy", _yes("low_energy_risk"), "risk", "De Souza 2014", [
+        ("stress_fracture", 2.5, "Low energy availability (under-eating, missed periods) weakens bone."),
+    ]),
+    ("focus_sprint", _focus("sprint"), "risk", _S1, [
+        ("hip_flexor_strain", 1.0, "Sprinting loads the hip flexors hard."),
+        ("adductor_strain", 1.0, "Speed work is a common setting for adductor strains."),
+        ("muscle_strain", 0.5, "Sprinting is a common setting for muscle strains."),
+    ]),
+    ("focus_middle", _focus("middle_distance"), "risk", _S1, [
+        ("greater_trochanteric_pain", 0.5, "Outer-hip tendon pain is common in middle-distance runners."),
+    ]),
+    ("focus_long", _focus("long_distance"), "risk", _S1, [
+        ("labral_tear", 1.0, "Labral tears are more common in long-distance runners."),
+        ("proximal_hamstring_tendinopathy", 0.5, "Hamstring tendon pain is common in distance runners."),
+        ("overuse_tightness", 0.5, "Long-distance build-ups often overload the hip."),
+    ]),
+    ("focus_road", _focus("road"), "risk", _S1, [
+        ("piriformis_syndrome", 0.5, "Deep gluteal pain is common in road runners."),
+        ("stress_fracture", 0.5, "Road running means repeated impact on a hard surface."),
+    ]),
+    ("focus_trail", _focus("trail"), "risk", _S1, [
+        ("hip_flexor_strain", 0.5, "Trail climbs load the hip flexors."),
+        ("adductor_strain", 0.5, "Slips on trails can strain the inner thigh."),
+    ]),
+    # Who the runner is.
+    ("age_over_50", _between("age", 50), "risk", _S1, [
+        ("osteoarthritis", 2.5, "Hip joint wear becomes more common after 50."),
+    ]),
+    ("age_under_35", _between("age", high=34), "risk", _S1, [
+        ("osteoarthritis", -1.0, "Hip joint wear is uncommon at your age."),
+    ]),
+    ("young_active", _between("age", 15, 40), "risk", "Griffin 2016", [
+        ("hip_impingement", 0.5, "Hip impingement is most often found in young active adults."),
+    ]),
+    ("female_over_40", _all(_is("sex", "female"), _between("age", 39)), "risk", "Fearon 2013", [
+        ("greater_trochanteric_pain", 1.0, "Outer-hip tendon pain is more common in women over 40."),
+    ]),
+    ("previous_injury", _yes("previous_hip_injury"), "risk", _S1, [
+        ("osteoarthritis", 1.5, "An earlier hip injury raises the chance of joint wear."),
+        ("labral_tear", 0.5, "An earlier hip injury can leave the labrum vulnerable."),
+    ]),
+    ("long_duration", _between("duration_days", 42), "risk", _S1, [
+        ("osteoarthritis", 0.5, "Pain lasting more than six weeks fits a longer-term joint problem."),
+        ("greater_trochanteric_pain", 0.5, "Outer-hip tendon pain tends to linger for weeks."),
+        ("proximal_hamstring_tendinopathy", 0.5, "Hamstring tendon pain tends to linger for weeks."),
+    ]),
+    # Pain pattern.
+    ("night_pain", _yes("night_pain"), "sign", _S1, [
+        ("stress_fracture", 1.5, "Pain at night is a warning sign of bone stress."),
+        ("osteoarthritis", 1.5, "Night pain can come with hip joint wear."),
+    ]),
+    ("rest_pain", _yes("pain_at_rest"), "sign", _S1, [
+        ("stress_fracture", 1.0, "Pain at rest can be a sign of bone stress."),
+        ("osteoarthritis", 1.0, "Pain at rest can come with hip joint wear."),
+    ]),
+    ("no_weight_bearing", _yes("cannot_bear_weight"), "sign", "Robertson & Wood 2017", [
+        ("stress_fracture", 4.0, "Pain that stops you putting weight on the leg is a key sign of a hip "
+                                 "stress fracture."),
+        ("muscle_strain", 2.0, "Difficulty walking can follow a significant muscle tear."),
+    ]),
+    ("limping", _yes("limping"), "sign", _S1, [
+        ("stress_fracture", 1.0, "Limping can be a sign that the bone is not coping with load."),
+        ("muscle_strain", 1.0, "A limp can follow a muscle strain."),
+        ("osteoarthritis", 0.5, "A stiff, worn hip can change the way you walk."),
+    ]),
+    ("instability", _yes("instability"), "sign", _S1, [
+        ("labral_tear", 1.5, "A hip that feels unstable or gives way fits a labral tear."),
+    ]),
+    ("swelling", _yes("swelling_bruising"), "sign", _S1, [
+        ("muscle_strain", 2.5, "Swelling or bruising points to a torn muscle."),
+        ("adductor_strain", 1.5, "Bruising can come with an adductor strain."),
+        ("hip_flexor_strain", 0.5, "Swelling can come with a hip flexor strain."),
+    ]),
+    ("locking", _yes("locking_daily"), "sign", _S1, [
+        ("labral_tear", 3.0, "Clicking, catching or locking in daily life is typical of a labral tear."),
+        ("hip_impingement", 1.0, "Catching in the hip can come with impingement."),
+    ]),
+    ("clicking_running", _yes("clicking_running"), "sign", _S1, [
+        ("it_band_syndrome", 1.5, "Snapping over the outer hip while running fits the iliotibial band."),
+        ("labral_tear", 1.0, "Clicking in the hip can come from the labrum."),
+        ("greater_trochanteric_pain", 1.0, "Popping over the outer hip can come with outer-hip tendon pain."),
+    ]),
+    ("radiating", _yes("radiating"), "sign", _S1, [
+        ("piriformis_syndrome", 2.0, "Pain spreading down the leg fits irritation of the sciatic nerve in "
+                                     "the buttock."),
+        ("referred_lumbar", 2.0, "Pain spreading to the back, thigh or knee often comes from the lower "
+                                 "back."),
+        ("it_band_syndrome", 0.5, "Iliotibial band pain can run down towards the knee."),
+    ]),
+    ("numbness", _yes("numbness_tingling"), "sign", _S1, [
+        ("referred_lumbar", 3.0, "Numbness or tingling suggests a nerve is involved, often from the back."),
+        ("piriformis_syndrome", 1.5, "Tingling down the leg can come from the piriformis pressing on a "
+                                     "nerve."),
+    ]),
+    ("back_pain", _yes("back_pain"), "sign", _S1, [
+        ("referred_lumbar", 3.0, "Low back pain alongside hip pain suggests the back may be the source."),
+    ]),
+    ("lying_on_side", _yes("worse_lying_on_side"), "sign", "Fearon 2013", [
+        ("greater_trochanteric_pain", 3.0, "Pain lying on the sore side is typical of outer-hip tendon "
+                                           "pain."),
+    ]),
+    ("sitting", _yes("worse_sitting"), "sign", _S1, [
+        ("piriformis_syndrome", 1.5, "Pain when sitting fits, because sitting presses on the piriformis."),
+        ("proximal_hamstring_tendinopathy", 1.5, "Sitting presses on the hamstring tendon at the sit bone."),
+        ("labral_tear", 1.0, "Long sitting keeps the hip bent, which can irritate the labrum."),
+        ("hip_impingement", 1.0, "Long sitting keeps the hip bent, which can pinch an impinging hip."),
+    ]),
+    ("stiffness", _yes("stiff_after_rest"), "sign", _S1, [
+        ("osteoarthritis", 2.5, "Stiffness in the morning or after sitting is typical of joint wear."),
+        ("hip_impingement", 1.0, "Stiffness after rest fits hip impingement."),
+        ("overuse_tightness", 1.0, "Stiffness after rest fits tight, overloaded hip muscles."),
+    ]),
+    ("lifting_knee", _yes("pain_lifting_knee"), "sign", _S1, [
+        ("hip_flexor_strain", 3.0, "Lifting the knee (stairs, knee drive) is the hip flexors' job, so pain "
+                                   "there points to them."),
+    ]),
+    ("uphill_speed", _yes("pain_uphill_speed"), "sign", _S1, [
+        ("proximal_hamstring_tendinopathy", 2.5, "Uphill running and speed work load the hamstring tendon "
+                                                 "most, so pain there fits."),
+        ("hip_flexor_strain", 1.0, "Uphill running and speed work load the hip flexors."),
+        ("adductor_strain", 0.5, "Speed work loads the inner-thigh muscles."),
+    ]),
+    ("persists", _yes("persists_despite_rest"), "sign", _S1, [
+        ("stress_fracture", 1.0, "Pain that does not settle with rest can be bone stress."),
+        ("osteoarthritis", 1.0, "Pain that lingers despite rest fits a joint problem."),
+        ("labral_tear", 1.0, "Labral pain often lingers despite rest."),
+    ]),
+    ("severe_running_pain", _between("pain_running", 6), "sign", _S1, [
+        ("stress_fracture", 1.0, "Severe pain while running (7/10 or more) needs bone stress ruled out."),
+        ("muscle_strain", 1.0, "Severe pain while running fits a muscle tear."),
+    ]),
+    ("mild_pain", _MILD, "sign", _S1, [
+        ("overuse_tightness", 1.0, "Your pain is mild during and after running, which fits overload."),
+    ]),
+    # Self-tests (DOMAIN §3).
+    ("test_leg_swing", _test("leg_swing"), "sign", _S3, [
+        ("hip_flexor_strain", 3.0, "The standing leg swing hurt, which points to the hip flexors."),
+    ]),
+    ("test_leg_swing_ok", _test("leg_swing", "no_pain"), "sign", _S3, [
+        ("hip_flexor_strain", -1.0, "The standing leg swing did not hurt, so a hip flexor strain is less "
+                                    "likely."),
+    ]),
+    ("test_clamshell", _test("resisted_clamshell"), "sign", "Fearon 2013", [
+        ("greater_trochanteric_pain", 3.0, "The resisted clamshell hurt, which points to the outer-hip "
+                                           "tendons."),
+    ]),
+    ("test_clamshell_ok", _test("resisted_clamshell", "no_pain"), "sign", "Fearon 2013", [
+        ("greater_trochanteric_pain", -1.0, "The resisted clamshell did not hurt, so outer-hip tendon pain "
+                                            "is less likely."),
+    ]),
+    ("test_rotation", _test("seated_rotation"), "sign", _S3, [
+        ("labral_tear", 3.0, "The seated rotation test hurt, which points to the labrum or the joint."),
+        ("hip_impingement", 2.5, "The seated rotation test hurt, which fits hip impingement."),
+        ("osteoarthritis", 1.0, "The seated rotation test can hurt with joint wear."),
+    ]),
+    ("test_rotation_ok", _test("seated_rotation", "no_pain"), "sign", _S3, [
+        ("labral_tear", -1.0, "The seated rotation test did not hurt, so a labral problem is less likely."),
+        ("hip_impingement", -1.0, "The seated rotation test did not hurt, so impingement is less likely."),
+    ]),
+    ("test_hop", _test("single_leg_hop"), "sign", "Robertson & Wood 2017", [
+        ("stress_fracture", 5.0, "Pain on the single-leg hop is a key sign of bone stress."),
+    ]),
+    ("test_hop_ok", _test("single_leg_hop", "no_pain"), "sign", _S3, [
+        ("stress_fracture", -1.5, "Hopping on the leg did not hurt, so bone stress is less likely."),
+    ]),
+)
+# fmt: on
+
+
+# --------------------------------------------------------------------------- red flags
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    code: str
+    urgency: str
+    message: str
+    source: str
+    predicate: Predicate = field(repr=False, compare=False)
+
+
+RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule(
+        "groin_pain_cannot_bear_weight",
+        "emergency",
+        "Groin or inner-hip pain that stops you putting weight on the leg can mean a stress fracture. Stop "
+        "running now and get imaging today.",
+        "Robertson & Wood 2017",
+        _all(_loc("groin_deep", "inner"), _yes("cannot_bear_weight")),
+    ),
+    RedFlagRule(
+        "hop_test_pain",
+        "emergency",
+        "Pain when hopping on one leg can be a sign of a bone stress injury. Stop running now and get "
+        "imaging today.",
+        "Robertson & Wood 2017",
+        _test("single_leg_hop"),
+    ),
+    RedFlagRule(
+        "possible_infection",
+        "emergency",
+        "Hip pain with a fever or feeling unwell, or a hot, red, swollen joint, can mean an infection. "
+        "Please get medical care today.",
+        _S2,
+        _any(_yes("fever_unwell"), _yes("hot_red_joint")),
+    ),
+    RedFlagRule(
+        "possible_slipped_growth_plate",
+        "emergency",
+        "In a young person aged 8 to 16, a limp or being unable to walk normally can mean a problem with the "
+        "growth plate at the hip. Please get medical care today.",
+        _S2,
+        _all(_between("age", 7, 16), _any(_yes("limping"), _yes("cannot_bear_weight"))),
+    ),
+    RedFlagRule(
+        "weight_loss_or_cancer_with_rest_pain",
+        "urgent",
+        "Pain at night or at rest, together with unexplained weight loss or a history of cancer, should be "
+        "checked. Please see a doctor promptly.",
+        _S2,
+        _all(_yes("weight_loss_or_cancer"), _any(_yes("night_pain"), _yes("pain_at_rest"))),
+    ),
+    RedFlagRule(
+        "night_or_rest_pain",
+        "urgent",
+        "Pain that wakes you at night or is there at rest needs a closer look. Stop running and see a "
+        "clinician within 48 hours.",
+        _S2,
+        _any(_yes("night_pain"), _yes("pain_at_rest")),
+    ),
+    RedFlagRule(
+        "swelling_bruising",
+        "urgent",
+        "Visible swelling or bruising suggests tissue damage. Stop running and see a clinician.",
+        _S2,
+        _yes("swelling_bruising"),
+    ),
+    RedFlagRule(
+        "locking_daily",
+        "urgent",
+        "Clicking or locking during everyday movement should be assessed. Please do not run until a "
+        "clinician has checked it.",
+        _S2,
+        _yes("locking_daily"),
+    ),
+    RedFlagRule(
+        "persists_despite_rest",
+        "urgent",
+        "Pain that has lasted more than two weeks despite rest should be looked at. Please see a clinician.",
+        _S2,
+        _yes("persists_despite_rest"),
+    ),
+    RedFlagRule(
+        # Not being able to bear weight is the extreme of not walking with your usual posture.
+        "limping_or_instability",
+        "urgent",
+        "A limp, pain that stops normal walking, or a hip that feels unstable means the hip is not coping "
+        "with load. Stop running and see a clinician.",
+        _S2,
+        _any(_yes("limping"), _yes("instability"), _yes("cannot_bear_weight")),
+    ),
+    RedFlagRule(
+        "radiating_or_numbness",
+        "routine",
+        "Pain spreading to the back, thigh or knee, or numbness or tingling, can come from a nerve or the "
+        "back. Book an assessment before treating it yourself.",
+        _S2,
+        _any(_yes("radiating"), _yes("numbness_tingling")),
+    ),
+    RedFlagRule(
+        "clicking_while_running",
+        "routine",
+        "Clicking or snapping while you run is worth having checked. Book an assessment.",
+        _S2,
+        _yes("clicking_running"),
+    ),
+)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    code: str
+    message: str
+    urgency: str
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    code: str
+    name: str
+    score: float
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    urgency: str
+    stop_running: bool
+    red_flags: list[RedFlag]
+    conditions: list[ConditionResult]
+    advice: str
+    engine_version: str = ENGINE_VERSION
+    disclaimer: str = DISCLAIMER
+
+    def to_dict(self) -> dict:
+        return {
+            "urgency": self.urgency,
+            "stop_running": self.stop_running,
+            "red_flags": [{"code": f.code, "message": f.message} for f in self.red_flags],
+            "conditions": [
+                {"code": c.code, "name": c.name, "score": c.score, "reasons": list(c.reasons)}
+                for c in self.conditions
+            ],
+            "advice": self.advice,
+            "engine_version": self.engine_version,
+            "disclaimer": self.disclaimer,
+        }
+
+
+URGENCY_ADVICE = {
+    "emergency": (
+        "Stop running now and get medical care today; you may need imaging or other tests. Do not try to run, "
+        "hop or test the hip again until a clinician has seen you."
+    ),
+    "urgent": (
+        "Please do not run for now, and see a clinician (physio or sports doctor) within the next 48 hours. "
+        "Walking short distances is fine if it does not make the pain worse."
+    ),
+    "routine": (
+        "Book an assessment with a physio or sports doctor in the coming days. Until then, cut back distance "
+        "and intensity, skip hills and speed work, and stop any run where the pain goes above 3/10."
+    ),
+    "self_care": (
+        "This looks suitable for self-care with relative rest and a monitored rehab plan: keep active with "
+        "pain-free movement, then return to running in phases. Pain during activity should stay at 2/10 or "
+        "less, settle by the next morning and not build week on week. If it does, or a warning sign appears, "
+        "book an assessment."
+    ),
+}
+
+
+def _rank_conditions(answers: Answers) -> list[tuple[float, str, list[Rule]]]:
+    points: dict[str, float] = {}
+    fired: dict[str, list[Rule]] = {}
+    signs: set[str] = set()
+    for rule in RULES:
+        if rule.predicate(answers):
+            points[rule.condition] = points.get(rule.condition, 0.0) + rule.weight
+            fired.setdefault(rule.condition, []).append(rule)
+            if rule.kind == "sign" and rule.weight > 0:
+                signs.add(rule.condition)
+    ranked = [(points[code], code, fired[code]) for code in signs if points[code] >= MIN_POINTS]
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    return ranked[:MAX_CONDITIONS]
+
+
+def assess(answers: dict) -> Assessment:
+    """Validate ``answers`` and return the triage ``Assessment`` (see the module docstring for the method)."""
+    cleaned = validate(answers)
+    red_flags = [
+        RedFlag(rule.code, rule.message, rule.urgency) for rule in RED_FLAG_RULES if rule.predicate(cleaned)
+    ]
+    red_flags.sort(key=lambda flag: -URGENCY_RANK[flag.urgency])  # stable: table order within a level
+
+    conditions = []
+    for points, code, rules in _rank_conditions(cleaned):
+        reasons = [r.reason for r in sorted(rules, key=lambda r: -r.weight)]
+        score = round(1.0 - math.exp(-points / SCORE_SCALE), 2)
+        conditions.append(ConditionResult(code, CONDITIONS[code].name, score, reasons))
+
+    levels = [URGENCY_RANK[flag.urgency] for flag in red_flags]
+    top = CONDITIONS[conditions[0].code] if conditions else None
+    if top is not None:
+        levels.append(URGENCY_RANK[top.default_urgency])
+    urgency = URGENCY_ORDER[max(levels, default=0)]
+
+    advice = [URGENCY_ADVICE[urgency]]
+    # Condition advice only where it cannot contradict the urgency (e.g. no stretching tips in an emergency).
+    calm = URGENCY_RANK[urgency] <= URGENCY_RANK["routine"]
+    if top is not None and (calm or top.default_urgency == urgency):
+        advice.append(f"{top.name}: {top.advice}")
+    if red_flags:
+        advice.append("Warning signs in your answers: " + " ".join(flag.message for flag in red_flags))
+
+    return Assessment(
+        urgency=urgency,
+        stop_running=URGENCY_RANK[urgency] >= URGENCY_RANK["urgent"],
+        red_flags=red_flags,
+        conditions=conditions,
+        advice=" ".join(advice),
+    )

@@ -8,7 +8,12 @@ from portal.models import Athlete, Clinic, Clinician, Shoe
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; it only understands ISO dates, whatever the site's locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _check_birth_date(value):
@@ -130,6 +135,9 @@ ShoeFormSet = inlineformset_factory(
     Athlete,
     Shoe,
     fields=["name", "km", "retired"],
+    labels={"name": "Shoe", "km": "km so far"},
+    help_texts={"name": ""},
+    widgets={"name": forms.TextInput(attrs={"placeholder": "e.g. Pegasus 41"})},
     extra=1,
     max_num=20,
     validate_max=True,

@@ -94,3 +94,11 @@ def test_password_reset_pages_render(client, people):
     assert client.get(reverse("password_reset")).status_code == 200
     response = client.post(reverse("password_reset"), {"email": people.athlete_a.user.email})
     assert response.status_code == 302
+
+
+def test_date_fields_show_the_saved_date(client_for, people):
+    athlete = people.athlete_a
+    athlete.date_of_birth = "1990-05-01"
+    athlete.save()
+    html = client_for("athlete_a").get(reverse("my_profile")).content.decode()
+    assert 'type="date" name="date_of_birth" value="1990-05-01"' in html

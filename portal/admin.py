@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
 
 from portal import services
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
@@ -58,8 +60,17 @@ class ShoeInline(ScopedInline):
     fields = ["name", "km", "retired"]
 
 
+class CareTeamFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if sum(1 for row in kept if row.get("is_primary")) > 1:
+            raise ValidationError("Tick “primary clinician” for one clinician only.")
+
+
 class CareTeamInline(ScopedInline):
     model = CareTeamMember
+    formset = CareTeamFormSet
     fields = ["clinician", "is_primary"]
 
 

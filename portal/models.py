@@ -243,9 +243,16 @@ class CareTeamMember(models.Model):
     class Meta:
         ordering = ["-is_primary", "clinician__user__last_name"]
         constraints = [
-            models.UniqueConstraint(fields=["athlete", "clinician"], name="care_team_unique_member"),
             models.UniqueConstraint(
-                fields=["athlete"], condition=Q(is_primary=True), name="care_team_one_primary"
+                fields=["athlete", "clinician"],
+                name="care_team_unique_member",
+                violation_error_message="This clinician is already on the athlete's care team.",
+            ),
+            models.UniqueConstraint(
+                fields=["athlete"],
+                condition=Q(is_primary=True),
+                name="care_team_one_primary",
+                violation_error_message="An athlete has one primary clinician: untick the current one first.",
             ),
         ]
 

@@ -143,3 +143,31 @@ def test_other_clinicians_cannot_edit_athlete_in_admin(client_for, people):
     client.post(url, {"first_name": "Hacked", "last_name": "X"})
     people.athlete_a.refresh_from_db()
     assert people.athlete_a.first_name == "Anna"
+
+
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        ([("clinician", True), ("coach", True)], "for one clinician only"),
+        ([("clinician", True), ("clinician", False)], "Please correct the duplicate data for clinician"),
+    ],
+    ids=["two-primaries", "same-clinician-twice"],
+)
+def test_admin_care_team_mistakes_are_form_errors(client_for, people, rows, message):
+    data = {
+        "first_name": "Nina",
+        "last_name": "New",
+        "email": "nina@example.com",
+        "sex": "female",
+        "care_team-TOTAL_FORMS": str(len(rows)),
+        "care_team-INITIAL_FORMS": "0",
+        "shoes-TOTAL_FORMS": "0",
+        "shoes-INITIAL_FORMS": "0",
+    }
+    for i, (persona, primary) in enumerate(rows):
+        data[f"care_team-{i}-clinician"] = str(getattr(people, persona).pk)
+        if primary:
+            data[f"care_team-{i}-is_primary"] = "on"
+    response = client_for("clinician").post(reverse("admin:portal_athlete_add"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()

@@ -7,7 +7,7 @@ Views, the admin, the API and PDFs all go through these helpers.
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 CLINICIANS_GROUP = "Clinicians"
@@ -87,3 +87,19 @@ def athlete_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def scope_catalog(qs: QuerySet, user, *, clinic_field: str = "clinic") -> QuerySet:
+    """Filter a catalog (rows shared by all clinics when `clinic_field` is empty) to what `user` may see.
+
+    Superuser → all rows; clinician or athlete → the shared rows plus their own clinic's rows;
+    anyone else (anonymous, inactive, a login without a role) → nothing.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    person = clinician_of(user) or athlete_of(user)
+    if person is None:
+        return qs.none()
+    return qs.filter(Q(**{f"{clinic_field}__isnull": True}) | Q(**{clinic_field: person.clinic_id}))

@@ -1,0 +1,174 @@
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.utils.html import format_html
+
+from library import services
+from library.fields import TagsField
+from library.forms import BaseExerciseForm
+from library.models import Equipment, Exercise, Region
+from library.selectors import matching
+from library.validators import ACCEPT
+from portal.admin import ClinicScopedAdmin
+from portal.permissions import clinician_of, scope_catalog
+
+
+class ExerciseAdminForm(BaseExerciseForm):
+    # Set by ExerciseAdmin.get_form for clinicians, who never see the clinic field.
+    owner_clinic = None
+
+    class Meta(BaseExerciseForm.Meta):
+        fields = ["clinic", "slug", *services.EDITABLE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "image" in self.fields:
+            self.fields["image"].widget = AdminFileWidget(attrs={"accept": ACCEPT})
+
+    def clean(self):
+        cleaned = super().clean()
+        slug = cleaned.get("slug")
+        if "clinic" in self.fields:
+            if self.instance.pk is None and cleaned.get("clinic") is None and "clinic" not in self.errors:
+                self.add_error(
+                    "clinic",
+                    "Shipped exercises come from library/data/exercises.json (manage.py load_library). "
+                    "Choose the clinic that owns this one.",
+                )
+        elif slug:
+            # The clinic is not on the form, so Django's own check of the per-clinic unique slug skips it.
+            taken = Exercise.objects.filter(clinic=self.owner_clinic, slug=slug).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("slug", "Your clinic already has an exercise with this slug.")
+        return cleaned
+
+
+class OwnerFilter(admin.SimpleListFilter):
+    title = "owner"
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        return [("shipped", "Shipped catalog"), ("clinic", "Clinic's own")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "shipped":
+            return queryset.filter(clinic__isnull=True)
+        if self.value() == "clinic":
+            return queryset.filter(clinic__isnull=False)
+        return queryset
+
+
+class TagFilter(admin.SimpleListFilter):
+    tag_choices = ()
+
+    def lookups(self, request, model_admin):
+        return self.tag_choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.parameter_name}__contains": TagsField.lookup(self.value())})
+        return queryset
+
+
+class RegionFilter(TagFilter):
+    title = "region"
+    parameter_name = "regions"
+    tag_choices = Region.choices
+
+
+class EquipmentFilter(TagFilter):
+    title = "equipment"
+    parameter_name = "equipment"
+    tag_choices = Equipment.choices
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(ClinicScopedAdmin):
+    """Everyone with access sees the shipped catalog and their clinic's exercises; shipped rows are
+    read-only except for superusers (the data file and load_library stay the source of truth)."""
+
+    form = ExerciseAdminForm
+    list_display = ["name", "kind", "difficulty", "owner", "active", "thumbnail"]
+    list_filter = ["kind", "difficulty", "active", OwnerFilter, RegionFilter, EquipmentFilter]
+    list_select_related = ["clinic"]
+    search_fields = ["name"]  # replaced by the library's accent-insensitive search below
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["image_preview", "copied_from", "created", "updated"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["clinic", "name", "slug", "kind", "difficulty", "regions", "equipment", "active"]},
+        ),
+        ("Instructions", {"fields": ["steps", "cues", "mistakes", "avoid_when", "aliases"]}),
+        (
+            "Default dosage",
+            {
+                "fields": [
+                    ("sets", "sets_max"),
+                    ("reps", "reps_max"),
+                    ("hold_seconds", "hold_seconds_max"),
+                    "duration_minutes",
+                    "per_side",
+                    ("times_per_day", "days_per_week"),
+                    "dosage_note",
+                ]
+            },
+        ),
+        (
+            "Picture, video and source",
+            {"fields": ["image", "image_preview", "video_url", "source", "copied_from"]},
+        ),
+        ("Record", {"fields": ["created", "updated"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        # The catalog rule (shipped rows plus the clinic's own), not ClinicScopedAdmin's clinic-only rule.
+        return scope_catalog(super(ClinicScopedAdmin, self).get_queryset(request), request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        first = dict(fieldsets[0][1])
+        first["fields"] = [field for field in first["fields"] if field != "clinic"]
+        return [(fieldsets[0][0], first), *fieldsets[1:]]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        clinician = clinician_of(request.user)
+        form.owner_clinic = obj.clinic if obj is not None else (clinician.clinic if clinician else None)
+        return form
+
+    def get_search_results(self, request, queryset, search_term):
+        return matching(queryset, search_term), False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_shipped and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_shipped and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        clinician = clinician_of(request.user)
+        if not change and clinician is not None and not request.user.is_superuser:
+            obj.clinic = clinician.clinic
+        services.exercise_save(obj)
+
+    @admin.display(description="Owner", ordering="clinic__name")
+    def owner(self, obj):
+        return obj.clinic or "Shipped catalog"
+
+    @admin.display(description="Picture")
+    def thumbnail(self, obj):
+        if not obj.image:
+            return "—"
+        return format_html('<img src="{}" alt="" style="height: 2.5rem; border-radius: 4px">', obj.image.url)
+
+    @admin.display(description="Preview")
+    def image_preview(self, obj):
+        if not obj.image:
+            return "No picture yet."
+        return format_html('<img src="{}" alt="" style="max-height: 12rem; max-width: 100%">', obj.image.url)

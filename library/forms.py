@@ -1,0 +1,96 @@
+from django import forms
+
+from library.models import Difficulty, Equipment, Exercise, Kind, Region
+from library.services import EDITABLE_FIELDS
+from library.validators import ACCEPT, validate_exercise_image, validate_video_url
+from portal.models import Clinic
+from portal.permissions import clinician_of
+
+
+class LinesField(forms.CharField):
+    """A list of short texts edited as one line each."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+
+class ExerciseFilterForm(forms.Form):
+    """The library's search and filters (pages and API); invalid values are reported, never a 500."""
+
+    q = forms.CharField(label="Search", max_length=100, required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
+    region = forms.ChoiceField(choices=[("", "Any region"), *Region.choices], required=False)
+    equipment = forms.ChoiceField(choices=[("", "Any equipment"), *Equipment.choices], required=False)
+    difficulty = forms.TypedChoiceField(
+        choices=[("", "Any difficulty"), *Difficulty.choices], coerce=int, empty_value=None, required=False
+    )
+
+    FILTERS = ["kind", "region", "equipment", "difficulty"]
+
+    def active_filter_count(self) -> int:
+        cleaned = getattr(self, "cleaned_data", {})
+        return sum(1 for name in self.FILTERS if cleaned.get(name))
+
+
+class BaseExerciseForm(forms.ModelForm):
+    """Lists edited one item per line, and images checked with library.validators (pages and admin)."""
+
+    aliases = LinesField(required=False, help_text="Other names people search for, one per line.")
+    steps = LinesField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One step per line, in order, written so the athlete can follow them alone.",
+    )
+    cues = LinesField(required=False, help_text="Short reminders, one per line.")
+    mistakes = LinesField(label="Common mistakes", required=False, help_text="One per line.")
+    avoid_when = LinesField(
+        label="Avoid when", required=False, help_text="When not to do it or when to stop, one per line."
+    )
+    image = forms.FileField(
+        required=False,
+        validators=[validate_exercise_image],
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        help_text="PNG, JPEG or WebP, at most 5 MB.",
+    )
+    video_url = forms.URLField(
+        label="Video link",
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_video_url],
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+
+    class Meta:
+        model = Exercise
+        fields = EDITABLE_FIELDS
+        widgets = {"dosage_note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("regions", "equipment"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] = "form-check-input"
+
+
+class ExerciseForm(BaseExerciseForm):
+    """Add or edit an exercise on the library pages. Superusers adding one choose its clinic."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        adding = self.instance.pk is None
+        if adding:
+            del self.fields["active"]
+        if adding and user.is_superuser and clinician_of(user) is None:
+            self.fields["clinic"] = forms.ModelChoiceField(
+                queryset=Clinic.objects.visible_to(user),
+                help_text="The clinic that owns this exercise. The shipped catalog comes only from its data file.",
+            )
+            self.order_fields(["clinic"])

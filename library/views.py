@@ -1,0 +1,115 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from library import services
+from library.forms import ExerciseFilterForm, ExerciseForm
+from library.permissions import can_add_exercises, exercise_editable_by, get_exercise_for_user
+from library.selectors import clinic_copy_of, exercise_search, page_with_total
+from portal.permissions import clinician_of, clinician_required
+
+PER_PAGE = 24
+
+
+def _load_roles(request: HttpRequest) -> None:
+    """Reload the user with their clinician, clinic and athlete record in one query.
+
+    Scoping, the cards and base.html all read them; loaded lazily they cost up to three more queries,
+    which would make the list's query budget depend on the role.
+    """
+    request.user = (
+        get_user_model().objects.select_related("clinician__clinic", "athlete").get(pk=request.user.pk)
+    )
+
+
+@login_required
+def exercise_list(request: HttpRequest) -> HttpResponse:
+    _load_roles(request)
+    filters = ExerciseFilterForm(request.GET)
+    filters.is_valid()  # invalid values are shown on the form and left out of the search
+    page = page_with_total(
+        exercise_search(request.user, filters.cleaned_data), request.GET.get("page"), PER_PAGE
+    )
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": filters.cleaned_data.get("q", ""),
+        "can_add": can_add_exercises(request.user),
+    }
+    return render(request, "library/exercise_list.html", context)
+
+
+@login_required
+def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exercise = get_exercise_for_user(request.user, pk)
+    clinician = clinician_of(request.user)
+    can_copy = exercise.is_shipped and clinician is not None
+    context = {
+        "exercise": exercise,
+        "can_edit": exercise_editable_by(request.user, exercise),
+        "can_copy": can_copy,
+        "clinic_copy": clinic_copy_of(exercise, clinician.clinic_id) if can_copy else None,
+    }
+    return render(request, "library/exercise_detail.html", context)
+
+
+@login_required
+@clinician_required
+def exercise_add(request: HttpRequest) -> HttpResponse:
+    form = ExerciseForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        clinic = data.pop("clinic", None) or clinician_of(request.user).clinic
+        try:
+            exercise = services.exercise_create(clinic=clinic, by=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{exercise.name}” was added to the library.")
+            return redirect(exercise)
+    return render(request, "library/exercise_form.html", {"form": form})
+
+
+@login_required
+@clinician_required
+def exercise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    exercise = get_exercise_for_user(request.user, pk)
+    if not exercise_editable_by(request.user, exercise):
+        raise PermissionDenied("Shipped exercises are read-only: copy it to your clinic to tailor it.")
+    title = exercise.name  # the form changes the instance while validating; keep the saved name for headings
+    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exercise_update(exercise=exercise, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{exercise.name}” was saved.")
+            return redirect(exercise)
+    return render(request, "library/exercise_form.html", {"form": form, "exercise": exercise, "title": title})
+
+
+@login_required
+@clinician_required
+@require_POST
+def exercise_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    exercise = get_exercise_for_user(request.user, pk)
+    clinician = clinician_of(request.user)
+    if clinician is None:
+        raise PermissionDenied("Only clinicians can copy exercises into their clinic.")
+    try:
+        copy, created = services.exercise_copy_to_clinic(
+            exercise=exercise, clinic=clinician.clinic, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(exercise)
+    if created:
+        messages.success(request, f"“{copy.name}” is now in {clinician.clinic}'s library. Tailor it below.")
+        return redirect("library:exercise_edit", copy.pk)
+    messages.info(request, f"{clinician.clinic} already has its own copy of “{exercise.name}”.")
+    return redirect(copy)

@@ -4,9 +4,10 @@ from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
 
 from portal import services
-from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
+from portal.models import Alert, Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
 from portal.permissions import clinician_of, scope_by_clinic, scope_clinics
 
 
@@ -179,3 +180,47 @@ class UserAdmin(BaseUserAdmin):
         ("Important dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(Alert)
+class AlertAdmin(ClinicScopedAdmin):
+    """Alerts are raised by services and closed with the “Resolve” action (or by reviewing what raised them)."""
+
+    clinic_field = "athlete__clinic"
+    list_display = ["athlete", "severity", "kind", "message", "updated", "is_open_display"]
+    list_filter = ["severity", "kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["athlete"]
+    search_fields = ["athlete__first_name", "athlete__last_name", "message"]
+    readonly_fields = [
+        "athlete",
+        "kind",
+        "severity",
+        "message",
+        "link_display",
+        "created",
+        "updated",
+        "resolved_at",
+        "resolved_by",
+        "resolved_note",
+    ]
+    exclude = ["link"]
+    actions = ["resolve"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Open", boolean=True, ordering="resolved_at")
+    def is_open_display(self, obj):
+        return obj.is_open
+
+    @admin.display(description="Link")
+    def link_display(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.link, obj.link) if obj.link else "—"
+
+    @admin.action(description="Resolve the selected alerts", permissions=["change"])
+    def resolve(self, request, queryset):
+        resolved = 0
+        for alert in queryset.open():
+            services.alert_resolve(alert=alert, by=request.user, note="Resolved in the admin.")
+            resolved += 1
+        self.message_user(request, f"{resolved} alert{'s' if resolved != 1 else ''} resolved.")

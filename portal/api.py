@@ -2,4 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
+from library.api import ExerciseViewSet
+from triage.api import IntakeViewSet
+
 router = DefaultRouter()
+router.register("intakes", IntakeViewSet, basename="intake")
+router.register("exercises", ExerciseViewSet, basename="exercise")

@@ -321,3 +321,84 @@ class Invite(models.Model):
         if now >= self.expires:
             return "expired"
         return "pending"
+
+
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_by_clinic
+
+        # Alerts are for the care team; athletes see their own results on the pages that raised them.
+        return scope_by_clinic(self, user, clinic_field="athlete__clinic")
+
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def by_severity(self):
+        """Most severe first, then the most recently raised."""
+        return self.annotate(severity_rank=Alert.severity_rank_expression()).order_by(
+            "-severity_rank", "-updated", "-pk"
+        )
+
+
+class Alert(models.Model):
+    """Something the care team should look at (a red-flag intake, a worrying log).
+
+    Services raise alerts with portal.services.alert_raise; an athlete has at most one open alert per kind,
+    so raising the same kind again updates the open one instead of piling up duplicates.
+    """
+
+    class Severity(models.TextChoices):
+        EMERGENCY = "emergency", "Emergency"
+        URGENT = "urgent", "Urgent"
+        NOTICE = "notice", "Notice"
+
+    SEVERITY_RANK = {Severity.NOTICE: 1, Severity.URGENT: 2, Severity.EMERGENCY: 3}
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.SlugField(max_length=40, help_text="What raised it, e.g. “triage”.")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    message = models.CharField(max_length=300)
+    link = models.CharField(
+        max_length=200, blank=True, help_text="A page on this site, e.g. /intake/12/review/"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now, help_text="When it was last raised.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_note = models.CharField(max_length=300, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["athlete", "kind"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_one_open_per_athlete_and_kind",
+                violation_error_message="This athlete already has an open alert of this kind.",
+            )
+        ]
+        indexes = [models.Index(fields=["athlete", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: {self.message}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @classmethod
+    def severity_rank_expression(cls, prefix: str = ""):
+        """SQL for SEVERITY_RANK, so lists can sort by it."""
+        field = f"{prefix}severity"
+        return models.Case(
+            *(
+                models.When(**{field: value}, then=models.Value(rank))
+                for value, rank in cls.SEVERITY_RANK.items()
+            ),
+            default=models.Value(0),
+            output_field=models.IntegerField(),
+        )

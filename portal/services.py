@@ -1,15 +1,15 @@
-"""Writes that involve people: adding athletes, inviting them, accepting invites."""
+"""Writes that involve people: adding athletes, inviting them, accepting invites, alerting the care team."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Athlete, CareTeamMember, Clinician, Invite
+from portal.models import Alert, Athlete, CareTeamMember, Clinician, Invite
 
 
 @transaction.atomic
@@ -106,3 +106,48 @@ def clinician_grant_access(user) -> None:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     user.groups.add(Group.objects.get(name=CLINICIANS_GROUP))
+
+
+@transaction.atomic
+def alert_raise(
+    *, athlete: Athlete, kind: str, severity: str, message: str, link: str = "", now=None
+) -> Alert:
+    """Open an alert for the care team, or update the athlete's open alert of this `kind`.
+
+    An open alert never gets less severe: a milder event keeps the existing message and link, so the alert
+    always points at the most serious thing still waiting for a clinician.
+    """
+    if severity not in Alert.Severity.values:
+        raise ValidationError({"severity": f"Unknown severity {severity!r}."})
+    now = now or timezone.now()
+    alert = Alert.objects.select_for_update().open().filter(athlete=athlete, kind=kind).first()
+    if alert is None:
+        alert = Alert(athlete=athlete, kind=kind, severity=severity, message=message, link=link, created=now)
+        alert.updated = now
+        alert.full_clean(validate_constraints=False)  # the database enforces one open alert per kind
+        try:
+            with transaction.atomic():
+                alert.save()
+            return alert
+        except IntegrityError:  # raised at the same moment by another request
+            alert = Alert.objects.select_for_update().open().get(athlete=athlete, kind=kind)
+    if Alert.SEVERITY_RANK[severity] >= Alert.SEVERITY_RANK[alert.severity]:
+        alert.severity, alert.message, alert.link = severity, message, link
+    alert.updated = now
+    alert.full_clean()
+    alert.save()
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, by, note: str = "", now=None) -> Alert:
+    """Close an open alert (resolving an already closed one changes nothing)."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.resolved_at is not None:
+        return alert
+    alert.resolved_at = now or timezone.now()
+    alert.resolved_by = by
+    alert.resolved_note = note
+    alert.full_clean()
+    alert.save()
+    return alert

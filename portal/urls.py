@@ -18,11 +18,13 @@ urlpatterns = [
     path("athletes/<int:pk>/invite/", views.athlete_invite, name="athlete_invite"),
     path("me/", views.my_profile, name="my_profile"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
+    path("library/", include("library.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("triage.urls")),  # before the router: it owns /api/v1/triage/assess/
     path("api/v1/", include(router.urls)),
 ]
 

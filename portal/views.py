@@ -20,6 +20,7 @@ from portal.permissions import (
     get_athlete_for_user,
 )
 from portal.selectors import athletes_for_list
+from triage.selectors import intakes_for_athlete
 
 
 @login_required
@@ -77,6 +78,8 @@ def athlete_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "care_team": athlete.care_team.select_related("clinician__user"),
         "last_invite": athlete.invites.first(),
         "invite_link": invite_link,
+        "open_alerts": athlete.alerts.open().by_severity(),
+        "intakes": intakes_for_athlete(athlete),
     }
     return render(request, "portal/athlete_detail.html", context)
 

@@ -90,3 +90,60 @@ class CareTeamMemberFactory(factory.django.DjangoModelFactory):
     athlete = factory.SubFactory(AthleteFactory)
     clinician = factory.SubFactory(ClinicianFactory, clinic=factory.SelfAttribute("..athlete.clinic"))
     is_primary = True
+
+
+def _assess(answers: dict) -> dict:
+    from triage.engine import assess
+
+    return assess(answers).to_dict()
+
+
+class IntakeFactory(factory.django.DjangoModelFactory):
+    """A stored intake with the engine's real result. It raises no alert: use triage.services for that."""
+
+    class Meta:
+        model = "triage.Intake"
+
+    athlete = factory.SubFactory(AthleteWithLoginFactory)
+    submitted_by = factory.SelfAttribute("athlete.user")
+    answers = factory.LazyFunction(lambda: {"locations": ["front"], "pain_lifting_knee": True})
+    result = factory.LazyAttribute(lambda o: _assess(o.answers))
+    urgency = factory.LazyAttribute(lambda o: o.result["urgency"])
+    engine_version = factory.LazyAttribute(lambda o: o.result["engine_version"])
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "portal.Alert"
+
+    athlete = factory.SubFactory(AthleteFactory)
+    kind = "triage"
+    severity = "urgent"
+    message = "Urgent hip check: night or rest pain"
+
+
+def _exercise_search_text(exercise) -> str:
+    from library.text import search_text_for
+
+    return search_text_for(name=exercise.name, aliases=exercise.aliases, cues=exercise.cues)
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    """A clinic's own exercise (pass clinic=None for a shipped one)."""
+
+    class Meta:
+        model = "library.Exercise"
+
+    clinic = factory.SubFactory(ClinicFactory)
+    name = factory.Sequence(lambda n: f"Exercise {n}")
+    slug = factory.Sequence(lambda n: f"exercise-{n}")
+    kind = "strength"
+    regions = factory.LazyFunction(lambda: ["glutes"])
+    equipment = factory.LazyFunction(lambda: ["mat"])
+    difficulty = 1
+    aliases = factory.LazyFunction(list)
+    steps = factory.LazyFunction(lambda: ["Lie on your back.", "Lift your hips."])
+    cues = factory.LazyFunction(lambda: ["Squeeze your glutes"])
+    sets = 2
+    reps = 10
+    search_text = factory.LazyAttribute(_exercise_search_text)

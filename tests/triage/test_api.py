@@ -1,0 +1,154 @@
+"""POST /api/v1/triage/assess/ (stateless) and the read-only /api/v1/intakes/."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from portal.models import Alert
+from tests.factories import IntakeFactory
+from tests.triage.utils import SAMPLE_FILES, VALID_SAMPLES, sample
+from triage import engine, services
+from triage.models import Intake
+
+ASSESS = "/api/v1/triage/assess/"
+
+
+def post_json(client, body):
+    return post_raw(client, json.dumps(body))
+
+
+def post_raw(client, text: str):
+    return client.post(ASSESS, text, content_type="application/json")
+
+
+def test_the_url_is_the_contract():
+    assert reverse("triage:assess") == ASSESS
+
+
+@pytest.mark.parametrize("path", VALID_SAMPLES, ids=lambda p: p.stem)
+def test_assess_returns_the_engines_json_and_the_same_as_the_command(client_for, path):
+    answers = json.loads(path.read_text())
+    response = post_json(client_for("athlete_a"), answers)
+    assert response.status_code == 200
+    assert response.json() == engine.assess(answers).to_dict()
+    out = StringIO()
+    call_command("triage_assess", str(path), stdout=out)
+    assert response.json() == json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.stem)
+def test_assess_stores_nothing(client_for, path):
+    post_json(client_for("clinician"), json.loads(path.read_text()))
+    assert not Intake.objects.exists()
+    assert not Alert.objects.exists()
+
+
+def test_invalid_answers_are_a_400_with_the_field_errors(client_for):
+    response = post_json(client_for("athlete_a"), sample("invalid_example"))
+    assert response.status_code == 400
+    with pytest.raises(engine.InvalidAnswers) as caught:
+        engine.assess(sample("invalid_example"))
+    assert response.json() == caught.value.errors
+    assert set(response.json()) >= {"age", "locations", "night_pain", "tests.leg_swing", "tests.toe_touch"}
+
+
+@pytest.mark.parametrize("body", [[], [1, 2], "text", 42, None, True], ids=repr)
+def test_a_body_that_is_not_an_object_is_a_400(client_for, body):
+    response = post_json(client_for("athlete_a"), body)
+    assert response.status_code == 400
+    assert response.json() == {"__all__": ["Answers must be a JSON object."]}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["{", "", "  ", '{"age": NaN}', '{"age": Infinity}', "[" * 100_000, "\ufeff{}"],
+    ids=["truncated", "empty", "blank", "nan", "infinity", "deep", "bom"],
+)
+def test_malformed_json_is_a_400(client_for, raw):
+    response = post_raw(client_for("athlete_a"), raw)
+    assert response.status_code == 400
+
+
+def test_form_encoded_bodies_are_refused(client_for):
+    response = client_for("athlete_a").post(ASSESS, {"age": "30"})
+    assert response.status_code == 415
+
+
+def test_assess_needs_a_login_and_a_post(client_for):
+    assert post_json(client_for("anonymous"), {}).status_code == 403
+    assert client_for("athlete_a").get(ASSESS).status_code == 405
+
+
+def test_assess_enforces_csrf_for_browser_sessions(people):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.athlete_a.user)
+    assert post_json(client, {}).status_code == 403
+
+
+# --------------------------------------------------------------------------- /api/v1/intakes/
+
+
+@pytest.fixture
+def intakes(people):
+    a = services.intake_submit(
+        athlete=people.athlete_a, by=people.athlete_a.user, answers=sample("urgent_night_pain")
+    )
+    services.intake_review(intake=a, by=people.clinician.user, condition=None, notes="Care team only")
+    return {
+        "a": a,
+        "b": IntakeFactory(athlete=people.athlete_b),
+        "other": IntakeFactory(athlete=people.other_athlete),
+    }
+
+
+LISTED = {
+    "athlete_a": {"a"},
+    "athlete_b": {"b"},
+    "clinician": {"a", "b"},
+    "other_clinician": {"other"},
+    "superuser": {"a", "b", "other"},
+}
+
+
+@pytest.mark.parametrize("persona", LISTED)
+def test_intake_list_is_scoped(client_for, intakes, persona):
+    response = client_for(persona).get("/api/v1/intakes/")
+    assert response.status_code == 200
+    assert {row["id"] for row in response.json()["results"]} == {intakes[k].pk for k in LISTED[persona]}
+    for key, intake in intakes.items():
+        status = client_for(persona).get(f"/api/v1/intakes/{intake.pk}/").status_code
+        assert status == (200 if key in LISTED[persona] else 404)
+
+
+def test_intake_api_needs_a_login(client_for, intakes):
+    assert client_for("anonymous").get("/api/v1/intakes/").status_code == 403
+
+
+def test_intake_api_is_read_only(client_for, intakes):
+    client = client_for("clinician")
+    url = f"/api/v1/intakes/{intakes['a'].pk}/"
+    assert client.post("/api/v1/intakes/", {}, content_type="application/json").status_code == 405
+    assert client.patch(url, {"review_notes": "x"}, content_type="application/json").status_code == 405
+    assert client.delete(url).status_code == 405
+
+
+def test_review_notes_are_for_the_care_team_only(client_for, intakes):
+    url = f"/api/v1/intakes/{intakes['a'].pk}/"
+    assert client_for("clinician").get(url).json()["review_notes"] == "Care team only"
+    as_athlete = client_for("athlete_a").get(url).json()
+    assert "review_notes" not in as_athlete
+    assert as_athlete["result"] == intakes["a"].result and as_athlete["urgency"] == "urgent"
+
+
+def test_intake_list_query_count_is_constant(client_for, people, django_assert_max_num_queries):
+    for _ in range(20):
+        IntakeFactory(athlete=people.athlete_a)
+    client = client_for("clinician")
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/intakes/")
+    assert response.json()["count"] == 20

@@ -1,0 +1,106 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from portal.models import Athlete
+from portal.permissions import (
+    athlete_of,
+    athlete_required,
+    clinician_of,
+    clinician_required,
+    get_athlete_for_user,
+)
+from triage import services
+from triage.engine import InvalidAnswers
+from triage.forms import IntakeForm, ReviewForm, initial_answers
+from triage.selectors import get_intake_for_user, intakes_for_athlete
+from triage.wording import (
+    BANNERS,
+    HOP_BLOCKERS,
+    advice_parts,
+    answers_for_display,
+    match_label,
+    red_flags_for_display,
+)
+
+
+@login_required
+@athlete_required
+def intake_new(request: HttpRequest) -> HttpResponse:
+    return _intake_form(request, athlete_of(request.user))
+
+
+@login_required
+@clinician_required
+def intake_new_for_athlete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _intake_form(request, get_athlete_for_user(request.user, pk))
+
+
+def _intake_form(request: HttpRequest, athlete: Athlete) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    form = IntakeForm(data, initial=initial_answers(athlete))
+    if form.is_bound and form.is_valid():
+        try:
+            intake = services.intake_submit(athlete=athlete, by=request.user, answers=form.answers())
+        except InvalidAnswers as error:
+            form.add_engine_errors(error.errors)
+        else:
+            return redirect(intake)
+    context = {
+        "form": form,
+        "athlete": athlete,
+        "for_self": athlete.user_id == request.user.pk,
+        "earlier": intakes_for_athlete(athlete),
+        "hop_blockers": HOP_BLOCKERS,
+    }
+    return render(request, "triage/intake_form.html", context)
+
+
+def _conditions(intake) -> list[dict]:
+    return [
+        {**c, "match": match_label(c["score"]), "percent": round(c["score"] * 100)}
+        for c in intake.result.get("conditions") or []
+    ]
+
+
+@login_required
+def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = get_intake_for_user(request.user, pk)
+    general, condition_advice = advice_parts(intake.result)
+    context = {
+        "intake": intake,
+        "athlete": intake.athlete,
+        "banner": BANNERS.get(intake.urgency),
+        "general_advice": general,
+        "condition_advice": condition_advice,
+        "conditions": _conditions(intake),
+        "is_clinician": request.user.is_superuser or clinician_of(request.user) is not None,
+    }
+    return render(request, "triage/intake_result.html", context)
+
+
+@login_required
+@clinician_required
+def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = get_intake_for_user(request.user, pk)
+    form = ReviewForm(request.POST if request.method == "POST" else None, intake=intake)
+    if form.is_bound and form.is_valid():
+        services.intake_review(
+            intake=intake,
+            by=request.user,
+            condition=form.cleaned_data["condition"],
+            notes=form.cleaned_data["notes"],
+        )
+        messages.success(request, "Review saved.")
+        return redirect(intake.get_review_url())
+    context = {
+        "intake": intake,
+        "athlete": intake.athlete,
+        "form": form,
+        "conditions": _conditions(intake),
+        "answers": answers_for_display(intake.answers),
+        "red_flags": red_flags_for_display(intake.result),
+        "banner": BANNERS.get(intake.urgency),
+    }
+    return render(request, "triage/intake_review.html", context)

@@ -3,8 +3,11 @@
 from rest_framework.routers import DefaultRouter
 
 from library.api import ExerciseViewSet
+from rehab.api import PlanTemplateViewSet, PlanViewSet
 from triage.api import IntakeViewSet
 
 router = DefaultRouter()
 router.register("intakes", IntakeViewSet, basename="intake")
 router.register("exercises", ExerciseViewSet, basename="exercise")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-templates", PlanTemplateViewSet, basename="plantemplate")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("rehab.urls")),
     path("", include("triage.urls")),  # before the router: it owns /api/v1/triage/assess/
     path("api/v1/", include(router.urls)),
 ]

@@ -80,6 +80,7 @@ def athlete_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invite_link": invite_link,
         "open_alerts": athlete.alerts.open().by_severity(),
         "intakes": intakes_for_athlete(athlete),
+        "plans": athlete.plans.select_related("current_phase"),
     }
     return render(request, "portal/athlete_detail.html", context)
 

@@ -147,3 +147,32 @@ class ExerciseFactory(factory.django.DjangoModelFactory):
     sets = 2
     reps = 10
     search_text = factory.LazyAttribute(_exercise_search_text)
+
+
+class PlanTemplateFactory(factory.django.DjangoModelFactory):
+    """A shipped template with `phases` phases of `exercises_per_phase` shipped exercises each."""
+
+    class Meta:
+        model = "rehab.PlanTemplate"
+        skip_postgeneration_save = True
+
+    clinic = None
+    name = factory.Sequence(lambda n: f"Protocol {n}")
+    slug = factory.Sequence(lambda n: f"protocol-{n}")
+
+    @factory.post_generation
+    def phases(obj, create, extracted, **kwargs):
+        from rehab.models import PhaseExerciseTemplate, PhaseTemplate
+
+        if not create:
+            return
+        per_phase = kwargs.get("exercises_per_phase", 2)
+        for order in range(1, (extracted or 2) + 1):
+            phase = PhaseTemplate.objects.create(
+                template=obj, order=order, name=f"Phase {order}", goal=f"Goal {order}", run_activity="walk_jog",
+                run_minutes=20, sessions_per_week=3, walk_minutes=3, jog_minutes=1, max_pain_during=2,
+            )  # fmt: skip
+            for position in range(1, per_phase + 1):
+                PhaseExerciseTemplate.objects.create(
+                    phase=phase, exercise=ExerciseFactory(clinic=None), order=position, sets=3, reps=10
+                )

@@ -1,8 +1,9 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command, get_commands
 from django.db import transaction
+from django.utils import timezone
 
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Shoe
 from portal.services import clinician_grant_access
@@ -25,6 +26,21 @@ ATHLETES = [
         "goal_event": "Copenhagen Marathon",
         "goal_date": date(2027, 5, 9),
         "shoes": [("Brooks Ghost 16", 640), ("Saucony Endorphin Speed 4", 210)],
+        "intake": {
+            "age": 44,
+            "sex": "female",
+            "locations": ["side"],
+            "onset": "gradual",
+            "duration_days": 21,
+            "pain_running": 4,
+            "pain_after": 3,
+            "worse_lying_on_side": True,
+            "mileage_change_pct": 25,
+            "tests": {"resisted_clamshell": "pain", "leg_swing": "no_pain"},
+        },
+        "condition": "greater_trochanteric_pain",
+        "protocol": "outer-hip-trochanteric",
+        "phase": 2,
     },
     {
         "email": "luis@demo.example",
@@ -37,6 +53,21 @@ ATHLETES = [
         "goal_event": "City 10K",
         "goal_date": date(2027, 3, 21),
         "shoes": [("Nike Pegasus 41", 820)],
+        "intake": {
+            "age": 30,
+            "sex": "male",
+            "locations": ["front"],
+            "onset": "sudden",
+            "duration_days": 10,
+            "pain_running": 3,
+            "pain_after": 2,
+            "pain_lifting_knee": True,
+            "running_focus": ["sprint"],
+            "tests": {"leg_swing": "pain"},
+        },
+        "condition": "hip_flexor_strain",
+        "protocol": "return-to-run-4-phase",
+        "phase": 3,
     },
     {
         "email": "sara@demo.example",
@@ -49,6 +80,22 @@ ATHLETES = [
         "goal_event": "Trail half marathon",
         "goal_date": date(2027, 6, 14),
         "shoes": [("Hoka Speedgoat 6", 310)],
+        "intake": {
+            "age": 25,
+            "sex": "female",
+            "locations": ["groin_deep"],
+            "onset": "gradual",
+            "duration_days": 30,
+            "pain_running": 3,
+            "pain_after": 2,
+            "clicking_running": True,
+            "worse_sitting": True,
+            "running_focus": ["long_distance", "trail"],
+            "tests": {"seated_rotation": "pain"},
+        },
+        "condition": "labral_tear",
+        "protocol": "deep-hip-labral-impingement",
+        "phase": 1,
     },
 ]
 
@@ -105,6 +152,7 @@ class Command(BaseCommand):
         for data in ATHLETES:
             data = dict(data)
             shoes = data.pop("shoes")
+            care = {key: data.pop(key) for key in ("intake", "condition", "protocol", "phase")}
             user = user_for(data["email"], data["first_name"], data["last_name"])
             athlete, new = Athlete.objects.get_or_create(
                 clinic=clinic, email=data["email"], defaults={**data, "user": user}
@@ -118,4 +166,30 @@ class Command(BaseCommand):
             for name, km in shoes:
                 _, new = Shoe.objects.get_or_create(athlete=athlete, name=name, defaults={"km": km})
                 created += new
+            created += self.load_care(athlete, physio.user, **care)
+        return created
+
+    def load_care(self, athlete, by, *, intake, condition, protocol, phase) -> int:
+        """A reviewed intake and an active plan at `phase`, so the demo shows the whole loop."""
+        from rehab.models import Plan, PlanTemplate
+        from rehab.services import plan_assign, plan_move
+        from triage.models import Condition, Intake
+        from triage.services import intake_review, intake_submit
+
+        created = 0
+        if not Intake.objects.filter(athlete=athlete).exists():
+            submitted = intake_submit(athlete=athlete, by=athlete.user, answers=intake)
+            intake_review(intake=submitted, by=by, condition=Condition.objects.get(code=condition),
+                          notes="Findings match; start the matching rehab programme.")  # fmt: skip
+            created += 1
+        template = PlanTemplate.objects.filter(clinic=None, slug=protocol).first()
+        if template is not None and not Plan.objects.filter(athlete=athlete).exists():
+            start = timezone.localdate() - timedelta(days=7 * phase)
+            plan = plan_assign(athlete=athlete, template=template, by=by, start=start,
+                               goal=f"Back to training for {athlete.goal_event}")  # fmt: skip
+            target = plan.phases.filter(order=phase).first()
+            if target is not None and phase > 1:
+                plan_move(plan=plan, to_phase=target, by=by, reason="Pain-free sessions in the last week.",
+                          today=timezone.localdate() - timedelta(days=3))  # fmt: skip
+            created += 1
         return created

@@ -1,0 +1,169 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+
+from portal.admin import ClinicScopedAdmin, ScopedFormFieldsMixin
+from portal.permissions import clinician_of, scope_catalog
+from rehab import services
+from rehab.models import PhaseExerciseTemplate, PhaseTemplate, Plan, PlanExercise, PlanPhase, PlanTemplate
+
+PHASE_LIST_FIELDS = ["order", "name", "min_days", "run_activity", "run_minutes", "max_pain_during"]
+DOSAGE_FIELDS = ["order", "exercise", "sets", "reps", "hold_seconds", "duration_minutes", "per_side",
+                 "times_per_day", "days_per_week", "note"]  # fmt: skip
+
+
+class HiddenFromIndex:
+    """Reached through its parent's change page, not listed on the admin index."""
+
+    def get_model_perms(self, request):
+        return {}
+
+
+class CatalogAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
+    """Shipped rows (no clinic) are visible to every clinician but only superusers may change them."""
+
+    clinic_field = "clinic"
+
+    def get_queryset(self, request):
+        return scope_catalog(super().get_queryset(request), request.user, clinic_field=self.clinic_field)
+
+    def owner_clinic_id(self, obj):
+        return obj.clinic_id
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and self.owner_clinic_id(obj) is None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and self.owner_clinic_id(obj) is None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class PhaseTemplateInline(ScopedFormFieldsMixin, admin.TabularInline):
+    model = PhaseTemplate
+    fields = PHASE_LIST_FIELDS
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(PlanTemplate)
+class PlanTemplateAdmin(CatalogAdmin):
+    list_display = ["name", "owner", "phase_count", "active"]
+    list_filter = ["active", "conditions"]
+    search_fields = ["name", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["conditions"]
+    inlines = [PhaseTemplateInline]
+    actions = ["duplicate"]
+
+    def get_exclude(self, request, obj=None):
+        return [] if request.user.is_superuser else ["clinic"]
+
+    def save_model(self, request, obj, form, change):
+        clinician = clinician_of(request.user)
+        if not change and clinician is not None:
+            obj.clinic = clinician.clinic
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Owner")
+    def owner(self, obj):
+        return obj.clinic or "Stride Clinic (shipped)"
+
+    @admin.display(description="Phases")
+    def phase_count(self, obj):
+        return obj.phases.count()
+
+    @admin.action(description="Duplicate into my clinic")
+    def duplicate(self, request, queryset):
+        clinician = clinician_of(request.user)
+        if clinician is None:
+            self.message_user(
+                request, "Only clinicians can duplicate templates into a clinic.", messages.ERROR
+            )
+            return
+        for template in queryset:
+            services.template_duplicate(template=template, clinic=clinician.clinic)
+        self.message_user(request, f"{queryset.count()} template(s) duplicated into {clinician.clinic}.")
+
+
+class PhaseExerciseTemplateInline(ScopedFormFieldsMixin, admin.TabularInline):
+    model = PhaseExerciseTemplate
+    fields = DOSAGE_FIELDS
+    autocomplete_fields = ["exercise"]
+    extra = 0
+
+
+@admin.register(PhaseTemplate)
+class PhaseTemplateAdmin(HiddenFromIndex, CatalogAdmin):
+    clinic_field = "template__clinic"
+    inlines = [PhaseExerciseTemplateInline]
+    list_select_related = ["template"]
+
+    def owner_clinic_id(self, obj):
+        return obj.template.clinic_id
+
+
+class PlanPhaseInline(ScopedFormFieldsMixin, admin.TabularInline):
+    model = PlanPhase
+    fields = PHASE_LIST_FIELDS
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(ClinicScopedAdmin):
+    clinic_field = "athlete__clinic"
+    list_display = ["athlete", "name", "status", "current_phase", "start_date", "assigned_by", "print_link"]
+    list_filter = ["status", "current_phase__order", "assigned_by", "template__conditions"]
+    list_select_related = ["athlete", "current_phase", "assigned_by"]
+    search_fields = ["athlete__first_name", "athlete__last_name", "name"]
+    readonly_fields = ["athlete", "template", "current_phase", "assigned_by", "version"]
+    fields = ["athlete", "template", "name", "goal", "start_date", "status", "current_phase", "auto_advance",
+              "assigned_by", "version"]  # fmt: skip
+    inlines = [PlanPhaseInline]
+    actions = ["advance_phase"]
+
+    def has_add_permission(self, request):
+        return False  # plans are assigned from an athlete's page, which copies a template
+
+    @admin.display(description="")
+    def print_link(self, obj):
+        return format_html('<a href="{}">Open</a>', reverse("rehab:plan_detail", args=[obj.pk]))
+
+    @admin.action(description="Advance to the next phase")
+    def advance_phase(self, request, queryset):
+        moved = 0
+        for plan in queryset.select_related("current_phase"):
+            try:
+                services.plan_advance(plan=plan, by=request.user, reason="Advanced from the admin.")
+                moved += 1
+            except ValidationError as error:
+                self.message_user(request, f"{plan}: {' '.join(error.messages)}", messages.WARNING)
+        if moved:
+            self.message_user(request, f"{moved} plan(s) advanced.")
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        services.plan_touch(form.instance)
+
+
+class PlanExerciseInline(ScopedFormFieldsMixin, admin.TabularInline):
+    model = PlanExercise
+    fields = DOSAGE_FIELDS
+    autocomplete_fields = ["exercise"]
+    extra = 0
+
+
+@admin.register(PlanPhase)
+class PlanPhaseAdmin(HiddenFromIndex, ClinicScopedAdmin):
+    clinic_field = "plan__athlete__clinic"
+    inlines = [PlanExerciseInline]
+    exclude = ["plan"]
+    list_select_related = ["plan"]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        services.plan_touch(form.instance.plan)

@@ -1,0 +1,276 @@
+"""Plan templates (protocols) and the plans copied from them for one athlete.
+
+A template is never referenced by a running plan's content: assigning copies every phase and exercise
+(rehab.services.plan_assign), so tailoring a plan cannot change the template and vice versa.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(5)]
+
+
+class RunActivity(models.TextChoices):
+    NONE = "none", "No running"
+    WALK = "walk", "Walking"
+    WALK_JOG = "walk_jog", "Walk / jog intervals"
+    JOG = "jog", "Easy jogging"
+    RUN = "run", "Running"
+    CROSS_TRAIN = "cross_train", "Cross-training"
+
+
+class PhaseFields(models.Model):
+    """What a phase prescribes: its goal, pain rule, run prescription and exit criteria."""
+
+    order = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=120)
+    goal = models.CharField(max_length=300, blank=True)
+    min_days = models.PositiveSmallIntegerField(
+        "minimum days", default=7, validators=[MaxValueValidator(365)]
+    )
+    # Pain rule (DOMAIN.md section 6: never above 5/10 in any phase).
+    max_pain_during = models.PositiveSmallIntegerField(
+        "max pain during (0–10)", default=2, validators=PAIN_SCALE
+    )
+    max_pain_after = models.PositiveSmallIntegerField(
+        "max pain after (0–10)", default=2, validators=PAIN_SCALE
+    )
+    must_settle_by_morning = models.BooleanField("must settle by next morning", default=True)
+    next_day_pain_allowed = models.BooleanField("next-day pain allowed", default=False)
+    pain_note = models.CharField(max_length=300, blank=True)
+    # Run prescription.
+    run_activity = models.CharField(max_length=12, choices=RunActivity.choices, default=RunActivity.NONE)
+    run_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(300)])
+    sessions_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(14)]
+    )
+    walk_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(60)])
+    jog_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(60)])
+    incline_pct = models.DecimalField(
+        null=True,
+        blank=True,
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(20)],
+    )
+    weekly_increase_cap_pct = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    run_note = models.CharField(max_length=300, blank=True)
+    exit_criteria = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+    def run_text(self) -> str:
+        """The run prescription in words, e.g. "Walk 3 min / jog 1 min for 20 min, 3 times a week"."""
+        from rehab.wording import run_text
+
+        return run_text(self)
+
+    def pain_text(self) -> str:
+        """The pain rule in words, e.g. "Up to 2/10 during is OK; it must settle by tomorrow morning"."""
+        from rehab.wording import pain_text
+
+        return pain_text(self)
+
+
+class DosageFields(models.Model):
+    order = models.PositiveSmallIntegerField(default=1)
+    sets = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(20)])
+    reps = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(200)])
+    hold_seconds = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(600)]
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(240)]
+    )
+    per_side = models.BooleanField(default=False)
+    times_per_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(12)]
+    )
+    days_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def dosage_text(self) -> str:
+        from rehab.wording import dosage_text
+
+        return dosage_text(self)
+
+
+class PlanTemplateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_catalog
+
+        return scope_catalog(self, user)
+
+
+class PlanTemplate(models.Model):
+    """A protocol. Shipped templates have no clinic; clinics may add or duplicate their own."""
+
+    clinic = models.ForeignKey(
+        "portal.Clinic", null=True, blank=True, on_delete=models.CASCADE, related_name="plan_templates"
+    )
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=150)
+    summary = models.TextField(blank=True)
+    conditions = models.ManyToManyField("triage.Condition", blank=True, related_name="plan_templates")
+    duration_weeks_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_weeks_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    data_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = PlanTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(clinic__isnull=True), name="plantemplate_shipped_slug_unique"
+            ),
+            models.UniqueConstraint(fields=["clinic", "slug"], name="plantemplate_clinic_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.clinic_id is None
+
+
+class PhaseTemplate(PhaseFields):
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="phases")
+
+    class Meta(PhaseFields.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["template", "order"], name="phasetemplate_order_unique")
+        ]
+
+
+class PhaseExerciseTemplate(DosageFields):
+    phase = models.ForeignKey(PhaseTemplate, on_delete=models.CASCADE, related_name="exercises")
+    exercise = models.ForeignKey("library.Exercise", on_delete=models.PROTECT, related_name="+")
+
+    class Meta(DosageFields.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ({self.dosage_text()})"
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_by_clinic
+
+        return scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    athlete = models.ForeignKey("portal.Athlete", on_delete=models.CASCADE, related_name="plans")
+    template = models.ForeignKey(
+        PlanTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans"
+    )
+    name = models.CharField(max_length=150)
+    goal = models.CharField(max_length=300, blank=True)
+    start_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    current_phase = models.ForeignKey(
+        "PlanPhase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    auto_advance = models.BooleanField(
+        default=False, help_text="Move to the next phase automatically when the progression rules allow it."
+    )
+    # Bumped by every change to the plan's content; keys the cached PDF.
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["athlete"],
+                condition=Q(status="active"),
+                name="plan_one_active_per_athlete",
+                violation_error_message="This athlete already has an active plan. Complete, pause or cancel it first.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.athlete}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rehab:plan_detail", args=[self.pk])
+
+    def day_number(self, today) -> int:
+        return (today - self.start_date).days + 1
+
+
+class PlanPhase(PhaseFields):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
+    started_on = models.DateField(null=True, blank=True)
+
+    class Meta(PhaseFields.Meta):
+        constraints = [models.UniqueConstraint(fields=["plan", "order"], name="planphase_order_unique")]
+
+
+class PlanExercise(DosageFields):
+    phase = models.ForeignKey(PlanPhase, on_delete=models.CASCADE, related_name="exercises")
+    exercise = models.ForeignKey("library.Exercise", on_delete=models.PROTECT, related_name="+")
+
+    class Meta(DosageFields.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ({self.dosage_text()})"
+
+
+class PhaseChange(models.Model):
+    class Kind(models.TextChoices):
+        START = "start", "Plan started"
+        ADVANCE = "advance", "Advanced"
+        REGRESS = "regress", "Stepped back"
+        JUMP = "jump", "Moved"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phase_changes")
+    from_phase = models.ForeignKey(
+        PlanPhase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_phase = models.ForeignKey(PlanPhase, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.to_phase.name}"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from rehab import views
+
+app_name = "rehab"
+
+urlpatterns = [
+    path("athletes/<int:athlete_pk>/plans/assign/", views.plan_assign, name="plan_assign"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/phases/<int:phase_pk>/edit/", views.phase_edit, name="phase_edit"),
+    path("plans/<int:pk>/move/", views.plan_move, name="plan_move"),
+    path("plans/<int:pk>/status/", views.plan_status, name="plan_status"),
+    path("my-plan/", views.my_plan, name="my_plan"),
+]

@@ -1,0 +1,135 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from library.models import Exercise
+from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
+from rehab import selectors, services
+from rehab.forms import PhaseMoveForm, PlanAssignForm, PlanExerciseFormSet, PlanPhaseForm
+from rehab.models import Plan
+
+
+@login_required
+@clinician_required
+def plan_assign(request: HttpRequest, athlete_pk: int) -> HttpResponse:
+    athlete = get_athlete_for_user(request.user, athlete_pk)
+    suggested, others = selectors.templates_for_assign(request.user, athlete)
+    form = PlanAssignForm(request.POST or None, suggested=suggested, others=others)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_assign(
+                athlete=athlete,
+                template=form.cleaned_data["template"],
+                by=request.user,
+                start=form.cleaned_data["start_date"],
+                goal=form.cleaned_data["goal"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{plan.name}” assigned. Tailor each phase below if needed.")
+            return redirect(plan)
+    return render(
+        request, "rehab/plan_assign.html", {"athlete": athlete, "form": form, "suggested": suggested}
+    )
+
+
+@login_required
+@clinician_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for_user(request.user, pk)
+    context = {
+        "plan": plan,
+        "athlete": plan.athlete,
+        "phases": selectors.plan_phases(plan),
+        "history": selectors.plan_history(plan),
+        "move_form": PhaseMoveForm(plan=plan),
+        "statuses": Plan.Status,
+    }
+    return render(request, "rehab/plan_detail.html", context)
+
+
+@login_required
+@clinician_required
+def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for_user(request.user, pk)
+    phase = get_object_or_404(plan.phases, pk=phase_pk)
+    exercises = (
+        Exercise.objects.visible_to(request.user).filter(active=True).only("pk", "name").order_by("name")
+    )
+    form = PlanPhaseForm(request.POST or None, instance=phase, prefix="phase")
+    formset = PlanExerciseFormSet(
+        request.POST or None, instance=phase, prefix="ex", exercises=exercises,
+        queryset=phase.exercises.select_related("exercise"),
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            form.save()
+            formset.save()
+            services.plan_touch(plan)
+        messages.success(request, f"Phase “{phase.name}” saved.")
+        return redirect(plan)
+    context = {"plan": plan, "athlete": plan.athlete, "phase": phase, "form": form, "formset": formset}
+    return render(request, "rehab/phase_edit.html", context)
+
+
+@login_required
+@clinician_required
+@require_POST
+def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for_user(request.user, pk)
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")[:500]
+    try:
+        if action == "advance":
+            services.plan_advance(plan=plan, by=request.user, reason=reason, today=timezone.localdate())
+        elif action == "regress":
+            services.plan_regress(plan=plan, by=request.user, reason=reason, today=timezone.localdate())
+        else:
+            form = PhaseMoveForm(request.POST, plan=plan)
+            if not form.is_valid():
+                raise ValidationError("Choose the phase to move to.")
+            services.plan_move(plan=plan, to_phase=form.cleaned_data["to_phase"], by=request.user,
+                               reason=form.cleaned_data["reason"], today=timezone.localdate())  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        plan.refresh_from_db()
+        messages.success(request, f"Now in phase {plan.current_phase.order}: {plan.current_phase.name}.")
+    return redirect(plan)
+
+
+@login_required
+@clinician_required
+@require_POST
+def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for_user(request.user, pk)
+    try:
+        services.plan_set_status(plan=plan, status=request.POST.get("status", ""), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Plan is now {plan.get_status_display().lower()}.")
+    return redirect(plan)
+
+
+@login_required
+@athlete_required
+def my_plan(request: HttpRequest) -> HttpResponse:
+    athlete = athlete_of(request.user)
+    plan = selectors.current_plan_for(athlete)
+    context = {"athlete": athlete, "plan": plan}
+    if plan is not None:
+        phases = selectors.plan_phases(plan)
+        context |= {
+            "phases": phases,
+            "phase": next((p for p in phases if p.pk == plan.current_phase_id), None),
+            "history": selectors.plan_history(plan),
+            "day": plan.day_number(timezone.localdate()),
+        }
+    return render(request, "rehab/my_plan.html", context)

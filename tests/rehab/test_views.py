@@ -304,3 +304,18 @@ def test_admin_shipped_template_is_read_only_for_clinicians(client_for, people, 
     )
     copy = template.__class__.objects.get(clinic=people.clinic)
     assert copy.phases.count() == 3
+
+
+def test_review_page_links_to_assign_once_a_condition_is_confirmed(client_for, people):
+    from tests.factories import IntakeFactory
+    from triage.models import Condition
+    from triage.services import intake_review
+
+    intake = IntakeFactory(athlete=people.athlete_a)
+    client = client_for("clinician")
+    assign_url = reverse("rehab:plan_assign", args=[people.athlete_a.pk])
+    assert assign_url not in client.get(intake.get_review_url()).content.decode()
+    intake_review(
+        intake=intake, by=people.clinician.user, condition=Condition.objects.get(code="it_band_syndrome")
+    )
+    assert assign_url in client.get(intake.get_review_url()).content.decode()

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-CLINICIANS_GROUP = "Clinicians"
+from portal.migration_helpers import CLINICIANS_GROUP  # noqa: F401  (re-exported: one name for the group)
 
 
 def clinician_of(user):

@@ -1,31 +1,10 @@
 """Clinicians read the condition catalogue and read / review their clinic's intakes in the admin."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from portal.migration_helpers import grant_clinicians
+
 CLINICIAN_PERMISSIONS = ["view_condition", "view_intake", "change_intake"]
-
-
-def grant(apps, schema_editor):
-    config = apps.get_app_config("triage")
-    config.models_module = True  # see portal/0002: the migration state's app stub has no models module
-    create_permissions(config, verbosity=0, apps=apps)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Clinicians")
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="triage", codename__in=CLINICIAN_PERMISSIONS)
-    )
-
-
-def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group in Group.objects.filter(name="Clinicians"):
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label="triage", codename__in=CLINICIAN_PERMISSIONS)
-        )
 
 
 class Migration(migrations.Migration):
@@ -36,4 +15,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [grant_clinicians("triage", CLINICIAN_PERMISSIONS)]

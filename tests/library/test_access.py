@@ -5,10 +5,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from library.models import Exercise
+from tests.access import ADMIN_LOGIN, LOGIN, assert_outcome, matrix_cases
 
 PERSONAS = ["anonymous", "athlete_a", "other_athlete", "clinician", "other_clinician", "superuser"]
-LOGIN = "login"
-ADMIN_LOGIN = "admin-login"
 
 
 @pytest.fixture
@@ -56,11 +55,7 @@ MATRIX = {
     "api_own": [403, 200, 404, 200, 404, 200],
 }
 
-CASES = [
-    pytest.param(page, persona, expected, id=f"{page}-{persona}")
-    for page, row in MATRIX.items()
-    for persona, expected in zip(PERSONAS, row, strict=True)
-]
+CASES = matrix_cases(MATRIX, PERSONAS)
 
 
 @pytest.mark.parametrize("page,persona,expected", CASES)
@@ -69,14 +64,7 @@ def test_access_matrix(client_for, exercises, page, persona, expected):
     response = getattr(client_for(persona), method)(
         url, HTTP_ACCEPT="application/json" if "api" in page else ""
     )
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login") + "?next=")
-    elif expected == ADMIN_LOGIN:
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("admin:login"))
-    else:
-        assert response.status_code == expected
+    assert_outcome(response, expected)
 
 
 SEES = {

@@ -3,9 +3,7 @@
 import pytest
 from django.urls import reverse
 
-PERSONAS = ["anonymous", "athlete_a", "athlete_b", "clinician", "other_clinician", "superuser"]
-LOGIN = "login"  # redirected to the site's login page
-ADMIN_LOGIN = "admin-login"  # redirected to the admin's login page
+from tests.access import ADMIN_LOGIN, LOGIN, assert_outcome, matrix_cases
 
 
 def url_for(people, name):
@@ -51,25 +49,14 @@ MATRIX = {
     "admin_groups": [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200],
 }
 
-CASES = [
-    pytest.param(page, persona, expected, id=f"{page}-{persona}")
-    for page, row in MATRIX.items()
-    for persona, expected in zip(PERSONAS, row, strict=True)
-]
+CASES = matrix_cases(MATRIX)
 
 
 @pytest.mark.parametrize("page,persona,expected", CASES)
 def test_access_matrix(client_for, people, page, persona, expected):
     method, url = url_for(people, page)
     response = getattr(client_for(persona), method)(url)
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login") + "?next=")
-    elif expected == ADMIN_LOGIN:
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("admin:login"))
-    else:
-        assert response.status_code == expected
+    assert_outcome(response, expected)
 
 
 SEES = {

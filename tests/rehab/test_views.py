@@ -7,10 +7,8 @@ from django.urls import reverse
 
 from rehab import services
 from rehab.models import PhaseChange, Plan, PlanExercise
+from tests.access import ADMIN_LOGIN, LOGIN, assert_outcome, matrix_cases
 from tests.factories import ExerciseFactory, PlanTemplateFactory
-
-PERSONAS = ["anonymous", "athlete_a", "athlete_b", "clinician", "other_clinician", "superuser"]
-LOGIN, ADMIN_LOGIN = "login", "admin-login"
 
 
 @pytest.fixture
@@ -59,23 +57,14 @@ MATRIX = {
     "api_plan": [403, 200, 404, 200, 404, 200],
     "api_templates": [403, 200, 200, 200, 200, 200],
 }
-CASES = [
-    pytest.param(page, persona, expected, id=f"{page}-{persona}")
-    for page, row in MATRIX.items()
-    for persona, expected in zip(PERSONAS, row, strict=True)
-]
+CASES = matrix_cases(MATRIX)
 
 
 @pytest.mark.parametrize("page,persona,expected", CASES)
 def test_access_matrix(client_for, people, plan, page, persona, expected):
     method, url = urls(people, plan)[page]
     response = getattr(client_for(persona), method)(url)
-    if expected == LOGIN:
-        assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    elif expected == ADMIN_LOGIN:
-        assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
-    else:
-        assert response.status_code == expected
+    assert_outcome(response, expected)
 
 
 def test_api_plan_list_is_scoped(client_for, people, plan):

@@ -308,3 +308,17 @@ def test_review_page_links_to_assign_once_a_condition_is_confirmed(client_for, p
         intake=intake, by=people.clinician.user, condition=Condition.objects.get(code="it_band_syndrome")
     )
     assert assign_url in client.get(intake.get_review_url()).content.decode()
+
+
+@pytest.mark.parametrize("per_phase", [2, 12])
+def test_plan_and_tailor_pages_query_count_is_constant(
+    client_for, people, per_phase, django_assert_max_num_queries
+):
+    template = PlanTemplateFactory(phases=4, phases__exercises_per_phase=per_phase)
+    plan = services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    client = client_for("clinician")
+    for url in (plan.get_absolute_url(), reverse("rehab:phase_edit", args=[plan.pk, plan.current_phase_id])):
+        with django_assert_max_num_queries(9):
+            assert client.get(url).status_code == 200

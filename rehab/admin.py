@@ -89,11 +89,16 @@ class PlanTemplateAdmin(CatalogAdmin):
         self.message_user(request, f"{queryset.count()} template(s) duplicated into {clinician.clinic}.")
 
 
-class PhaseExerciseTemplateInline(ScopedFormFieldsMixin, admin.TabularInline):
-    model = PhaseExerciseTemplate
+class DosageInline(ScopedFormFieldsMixin, admin.TabularInline):
+    """Exercise rows with their dosage, for template phases and plan phases alike."""
+
     fields = DOSAGE_FIELDS
     autocomplete_fields = ["exercise"]
     extra = 0
+
+
+class PhaseExerciseTemplateInline(DosageInline):
+    model = PhaseExerciseTemplate
 
 
 @admin.register(PhaseTemplate)
@@ -150,11 +155,8 @@ class PlanAdmin(ClinicScopedAdmin):
         services.plan_touch(form.instance)
 
 
-class PlanExerciseInline(ScopedFormFieldsMixin, admin.TabularInline):
+class PlanExerciseInline(DosageInline):
     model = PlanExercise
-    fields = DOSAGE_FIELDS
-    autocomplete_fields = ["exercise"]
-    extra = 0
 
 
 @admin.register(PlanPhase)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("athletes/add/", views.athlete_add, name="athlete_add"),
     path("athletes/<int:pk>/", views.athlete_detail, name="athlete_detail"),
     path("athletes/<int:pk>/invite/", views.athlete_invite, name="athlete_invite"),
+    path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("me/", views.my_profile, name="my_profile"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
     path("library/", include("library.urls")),

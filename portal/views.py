@@ -5,13 +5,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import services
 from portal.forms import AthleteForm, ProfileForm, SetPasswordForm, ShoeFormSet
-from portal.models import Invite
+from portal.models import Alert, Athlete, Invite
 from portal.permissions import (
     athlete_of,
     athlete_required,
@@ -19,7 +21,9 @@ from portal.permissions import (
     clinician_required,
     get_athlete_for_user,
 )
-from portal.selectors import athletes_for_list
+from portal.selectors import CASELOAD_FILTERS, athletes_for_list, stale_status_ids
+from rehab import services as rehab_services
+from rehab.charts import sparkline
 from triage.selectors import intakes_for_athlete
 
 
@@ -28,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_superuser or clinician_of(request.user) is not None:
         return redirect("athlete_list")
     if athlete_of(request.user) is not None:
-        return redirect("my_profile")
+        return redirect("rehab:athlete_today")
     return render(request, "portal/no_role.html")
 
 
@@ -36,9 +40,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def athlete_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
-    athletes = athletes_for_list(request.user, query)
-    page = Paginator(athletes, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/athlete_list.html", {"page": page, "query": query})
+    show = request.GET.get("show", "")
+    show = show if show in CASELOAD_FILTERS else ""
+    stale = stale_status_ids(request.user, timezone.localdate())
+    if stale:  # first visit of the day: bring the statuses (and the alerts time raises) up to date
+        rehab_services.status_refresh(Athlete.objects.filter(pk__in=stale))
+    athletes = athletes_for_list(request.user, query, show)
+    page = Paginator(athletes, 50).get_page(request.GET.get("page"))
+    for athlete in page.object_list:
+        status = getattr(athlete, "rehab_status", None)
+        athlete.spark = sparkline(status.spark) if status else ""
+    context = {"page": page, "query": query, "show": show, "filters": CASELOAD_FILTERS}
+    return render(request, "portal/athlete_list.html", context)
 
 
 @login_required
@@ -137,6 +150,24 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("my_profile")
     context = {"form": form, "invite": invite, "athlete": invite.athlete}
     return render(request, "portal/invite_accept.html", context)
+
+
+@login_required
+@clinician_required
+@require_POST
+def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(Alert.objects.visible_to(request.user).select_related("athlete"), pk=pk)
+    note = request.POST.get("note", "").strip()[:300]
+    if not note:
+        messages.error(request, "Add a short note saying what you did about the alert.")
+    else:
+        services.alert_resolve(alert=alert, by=request.user, note=note)
+        messages.success(request, f"Alert resolved for {alert.athlete.full_name}.")
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(back if back and safe else alert.athlete)
 
 
 @require_GET

@@ -4,7 +4,9 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
 from portal.forms import DateInput
-from rehab.models import PlanExercise, PlanPhase
+from portal.models import Shoe
+from rehab.models import PlanExercise, PlanPhase, RedFlag, Trigger
+from triage.engine import LOCATION_CHOICES
 
 
 class PlanAssignForm(forms.Form):
@@ -126,3 +128,163 @@ class PhaseMoveForm(forms.Form):
         self.fields["to_phase"].queryset = plan.phases.all()
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+CHECK = {"class": "form-check-input"}
+
+
+class PainSlider(forms.NumberInput):
+    """A 0–10 range input with its scale written underneath (templates/rehab/widgets/pain_slider.html)."""
+
+    input_type = "range"
+    template_name = "rehab/widgets/pain_slider.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"min": 0, "max": 10, "step": 1, "class": "form-range pain-slider", **(attrs or {})})
+
+
+def pain_field(label: str, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=10,
+        initial=0,
+        required=False,
+        widget=PainSlider(),
+        help_text=help_text,
+    )
+
+
+class DailyLogForm(forms.Form):
+    """One day: how much it hurt, the run or walk, the exercises ticked, anything worrying.
+
+    Exercise checkboxes are added per planned row as `ex_<PlanExercise pk>`; a ticked box counts all its sets.
+    """
+
+    pain_during = pain_field("Pain during activity", "The worst it got while you were moving.")
+    pain_after = pain_field("Pain afterwards", "An hour or two after, or this evening.")
+    pain_next_morning = pain_field("Pain the next morning")
+    this_morning = pain_field("How does the hip feel this morning?", "This goes with yesterday's log.")
+    did_run = forms.BooleanField(
+        label="I did my run / walk session", required=False, widget=forms.CheckboxInput(CHECK)
+    )
+    run_minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600, required=False)
+    distance_km = forms.DecimalField(
+        label="Distance (km)", min_value=0, max_value=250, max_digits=5, decimal_places=2, required=False
+    )
+    walk_minutes = forms.IntegerField(label="Walk (min)", min_value=0, max_value=60, required=False)
+    jog_minutes = forms.IntegerField(label="Jog (min)", min_value=0, max_value=60, required=False)
+    shoe = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="—",
+        widget=forms.Select({"class": "form-select form-select-sm"}),
+    )
+    night_pain = forms.BooleanField(
+        label=RedFlag.NIGHT_PAIN.label, required=False, widget=forms.CheckboxInput(CHECK)
+    )
+    cannot_bear_weight = forms.BooleanField(
+        label=RedFlag.CANNOT_BEAR_WEIGHT.label, required=False, widget=forms.CheckboxInput(CHECK)
+    )
+    swelling = forms.BooleanField(
+        label=RedFlag.SWELLING.label, required=False, widget=forms.CheckboxInput(CHECK)
+    )
+    locking = forms.BooleanField(
+        label=RedFlag.LOCKING.label, required=False, widget=forms.CheckboxInput(CHECK)
+    )
+    pain_locations = forms.MultipleChoiceField(
+        label="Where did it hurt?",
+        choices=LOCATION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(CHECK),
+    )
+    triggers = forms.MultipleChoiceField(
+        label="What set it off?",
+        choices=Trigger.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(CHECK),
+    )
+    notes = forms.CharField(
+        label="Notes for your clinician",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    RED_FLAGS = RedFlag.values
+
+    def __init__(self, *args, day, today, phase=None, shoes=(), instance=None, ask_morning=False, **kwargs):
+        self.day, self.phase, self.instance = day, phase, instance
+        self.rows = list(phase.exercises.all()) if phase else []
+        logged = {row.plan_exercise_id: row for row in instance.exercises.all()} if instance else {}
+        initial = kwargs.pop("initial", {})
+        if instance is not None:
+            initial |= {name: getattr(instance, name) for name in LOG_FORM_FIELDS}
+            initial["did_run"] = bool(instance.run_minutes)
+            initial["shoe"] = instance.shoe_id
+        elif phase is not None and phase.run_activity not in ("none", "cross_train"):
+            initial |= {"run_minutes": phase.run_minutes, "walk_minutes": phase.walk_minutes,
+                        "jog_minutes": phase.jog_minutes}  # fmt: skip
+        if instance is None and shoes:
+            initial.setdefault("shoe", shoes[0].pk)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["shoe"].queryset = Shoe.objects.filter(pk__in=[s.pk for s in shoes])
+        if not shoes:
+            del self.fields["shoe"]
+        for row in self.rows:
+            self.fields[f"ex_{row.pk}"] = forms.BooleanField(
+                label=row.exercise.name, help_text=row.dosage_text(), required=False, widget=forms.CheckboxInput(CHECK),
+                initial=bool(logged.get(row.pk) and logged[row.pk].done),
+            )  # fmt: skip
+        if day >= today:
+            del self.fields["pain_next_morning"]  # it is entered tomorrow, as "this morning"
+        if not ask_morning:
+            del self.fields["this_morning"]
+
+    @property
+    def exercise_fields(self):
+        return [(self[f"ex_{row.pk}"], row) for row in self.rows]
+
+    @property
+    def red_flag_fields(self):
+        return [self[name] for name in self.RED_FLAGS]
+
+    def clean(self):
+        data = super().clean()
+        if self.data.get("same_as_planned"):
+            data["did_run"] = bool(
+                self.phase and self.phase.run_activity != "none" and self.phase.sessions_per_week
+            )
+            for row in self.rows:
+                data[f"ex_{row.pk}"] = True
+            if data["did_run"] and not data.get("run_minutes"):
+                data["run_minutes"] = self.phase.run_minutes
+        if data.get("did_run") and not data.get("run_minutes"):
+            self.add_error("run_minutes", "How many minutes? Or untick “I did my run / walk session”.")
+        return data
+
+    def log_data(self) -> dict:
+        data = self.cleaned_data
+        values = {name: data.get(name) for name in LOG_FORM_FIELDS if name in self.fields}
+        for name in ("pain_during", "pain_after", "pain_next_morning"):
+            if name in values and values[name] is None:
+                values[name] = 0
+        if not data.get("did_run"):
+            values |= {"run_minutes": None, "distance_km": None, "walk_minutes": None, "jog_minutes": None}
+        if "shoe" in self.fields:
+            values["shoe"] = data.get("shoe") if data.get("did_run") else None
+        return values
+
+    def sets_done(self) -> dict[int, int]:
+        return {
+            row.pk: (
+                (row.sets or 1) * (row.times_per_day or 1) if self.cleaned_data.get(f"ex_{row.pk}") else 0
+            )
+            for row in self.rows
+        }
+
+
+LOG_FORM_FIELDS = [
+    "pain_during", "pain_after", "pain_next_morning", "run_minutes", "distance_km", "walk_minutes", "jog_minutes",
+    "night_pain", "cannot_bear_weight", "swelling", "locking", "pain_locations", "triggers", "notes",
+]  # fmt: skip

@@ -274,3 +274,168 @@ class PhaseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.to_phase.name}"
+
+
+PAIN_0_10 = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+class RedFlag(models.TextChoices):
+    """What a daily log can report that stops the plan (DOMAIN.md section 6: stop and refer)."""
+
+    NIGHT_PAIN = "night_pain", "Pain woke me at night or hurts at rest"
+    CANNOT_BEAR_WEIGHT = "cannot_bear_weight", "I can't put my full weight on the leg"
+    SWELLING = "swelling", "Visible swelling or bruising"
+    LOCKING = "locking", "The hip locks, catches or gives way"
+
+
+class Trigger(models.TextChoices):
+    RUNNING = "running", "Running"
+    HILLS = "hills", "Hills"
+    SPEED = "speed", "Speed work"
+    STAIRS = "stairs", "Stairs"
+    SITTING = "sitting", "Sitting long"
+    LYING = "lying", "Lying on that side"
+    GETTING_UP = "getting_up", "Getting up / first steps"
+    EXERCISES = "exercises", "The exercises"
+
+
+class DailyLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_by_clinic
+
+        return scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
+
+
+class DailyLog(models.Model):
+    """One day of an athlete's rehab: what they did and how much it hurt. One row per athlete and date.
+
+    `pain_next_morning` belongs to this day's activity but is entered the following morning.
+    """
+
+    athlete = models.ForeignKey("portal.Athlete", on_delete=models.CASCADE, related_name="daily_logs")
+    date = models.DateField()
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs")
+    phase = models.ForeignKey(PlanPhase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    run_minutes = models.PositiveSmallIntegerField(
+        "run / walk minutes", null=True, blank=True, validators=[MaxValueValidator(600)]
+    )
+    distance_km = models.DecimalField(
+        "distance (km)",
+        null=True,
+        blank=True,
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(250)],
+    )
+    walk_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(60)])
+    jog_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(60)])
+    shoe = models.ForeignKey(
+        "portal.Shoe",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="logs",
+        help_text="The distance is added to this shoe's total.",
+    )
+    pain_during = models.PositiveSmallIntegerField(
+        "pain during (0–10)", null=True, blank=True, validators=PAIN_0_10
+    )
+    pain_after = models.PositiveSmallIntegerField(
+        "pain after (0–10)", null=True, blank=True, validators=PAIN_0_10
+    )
+    pain_next_morning = models.PositiveSmallIntegerField(
+        "pain the next morning (0–10)", null=True, blank=True, validators=PAIN_0_10
+    )
+    pain_locations = models.JSONField(default=list, blank=True)
+    triggers = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
+    sets_done = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Exercise sets done that day (the sum of its exercise logs)."
+    )
+    night_pain = models.BooleanField(RedFlag.NIGHT_PAIN.label, default=False)
+    cannot_bear_weight = models.BooleanField(RedFlag.CANNOT_BEAR_WEIGHT.label, default=False)
+    swelling = models.BooleanField(RedFlag.SWELLING.label, default=False)
+    locking = models.BooleanField(RedFlag.LOCKING.label, default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = DailyLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["athlete", "date"],
+                name="dailylog_one_per_athlete_and_date",
+                violation_error_message="There is already a log for this day.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.athlete} — {self.date:%Y-%m-%d}"
+
+    @property
+    def red_flags(self) -> list[str]:
+        return [flag for flag in RedFlag.values if getattr(self, flag)]
+
+
+class ExerciseLog(models.Model):
+    """Whether a planned exercise was done on a logged day, and how many sets."""
+
+    log = models.ForeignKey(DailyLog, on_delete=models.CASCADE, related_name="exercises")
+    plan_exercise = models.ForeignKey(
+        PlanExercise, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
+    )
+    exercise = models.ForeignKey("library.Exercise", on_delete=models.PROTECT, related_name="+")
+    done = models.BooleanField(default=False)
+    sets_done = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(50)])
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["log", "plan_exercise"], name="exerciselog_one_per_planned_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise}: {self.sets_done} sets"
+
+
+class Action(models.TextChoices):
+    """What the progression engine recommends (rehab.progression)."""
+
+    ADVANCE = "advance", "Advance"
+    HOLD = "hold", "Hold"
+    REGRESS = "regress", "Step back"
+    STOP_AND_REFER = "stop_and_refer", "Stop and refer"
+
+
+class RehabStatus(models.Model):
+    """An athlete's rehab at a glance, recomputed when they log and once a day (rehab.services.status_refresh).
+
+    Kept so the caseload sorts and pages hundreds of athletes from one table instead of re-reading every log.
+    """
+
+    athlete = models.OneToOneField(
+        "portal.Athlete", primary_key=True, on_delete=models.CASCADE, related_name="rehab_status"
+    )
+    as_of = models.DateField()
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    phase = models.ForeignKey(PlanPhase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_log_date = models.DateField(null=True, blank=True)
+    last_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_baseline = models.FloatField(null=True, blank=True)
+    pain_trend = models.FloatField(null=True, blank=True, help_text="7-day mean minus the 7 days before.")
+    compliance_7d = models.PositiveSmallIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    km_7d = models.FloatField(null=True, blank=True)
+    km_change_pct = models.IntegerField(null=True, blank=True)
+    acwr = models.FloatField("acute:chronic ratio", null=True, blank=True)
+    spark = models.JSONField(default=list, blank=True, help_text="Peak pain per day, last 14 days.")
+    risk = models.IntegerField(default=0, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "rehab statuses"
+
+    def __str__(self) -> str:
+        return f"{self.athlete} as of {self.as_of}"

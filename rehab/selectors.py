@@ -1,7 +1,18 @@
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from rehab.models import PhaseChange, Plan, PlanExercise, PlanPhase, PlanTemplate
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from rehab.compliance import Compliance, Prescription, weekly
+from rehab.models import DailyLog, PhaseChange, Plan, PlanExercise, PlanPhase, PlanTemplate, RedFlag
+from rehab.progression import LogDay
+from rehab.status import Snapshot, snapshot
+
+RED_FLAGS = tuple(RedFlag.values)
+# Bone stress injuries must stay pain-free (DOMAIN.md section 6): any pain holds the plan.
+PAIN_FREE_CONDITIONS = ("stress_fracture",)
 
 
 def get_plan_for_user(user, pk) -> Plan:
@@ -49,3 +60,201 @@ def latest_confirmed_condition_id(athlete) -> int | None:
         .values_list("confirmed_condition_id", flat=True)
         .first()
     )
+
+
+LOG_DAY_FIELDS = (
+    "athlete_id", "date", "run_minutes", "pain_during", "pain_after", "pain_next_morning", "sets_done",
+    "distance_km", *RED_FLAGS,
+)  # fmt: skip
+
+
+def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
+    """The athletes' logs from `start` to `end` as plain LogDays, oldest first, in one query."""
+    days: dict[int, list[LogDay]] = {pk: [] for pk in athlete_ids}
+    rows = (
+        DailyLog.objects.filter(athlete_id__in=list(athlete_ids), date__range=(start, end))
+        .order_by("date")
+        .values_list(*LOG_DAY_FIELDS)
+    )
+    for athlete_id, day, run, during, after, morning, sets, km, *flags in rows:
+        days[athlete_id].append(
+            LogDay(
+                date=day,
+                run_minutes=run,
+                pain_during=during,
+                pain_after=after,
+                pain_next_morning=morning,
+                sets_done=sets,
+                distance_km=float(km) if km is not None else None,
+                red_flags=tuple(flag for flag, on in zip(RED_FLAGS, flags, strict=True) if on),
+            )
+        )
+    return days
+
+
+def active_plans(athlete_ids) -> dict[int, Plan]:
+    """Active plans by athlete, with the current phase and its exercises, `is_last` and `pain_free`: 2 queries."""
+    later = PlanPhase.objects.filter(plan=OuterRef("pk"), order__gt=OuterRef("current_phase__order"))
+    pain_free = PlanTemplate.conditions.through.objects.filter(
+        plantemplate=OuterRef("template"), condition__code__in=PAIN_FREE_CONDITIONS
+    )
+    plans = (
+        Plan.objects.filter(athlete_id__in=list(athlete_ids), status=Plan.Status.ACTIVE)
+        .select_related("current_phase")
+        .annotate(has_next=Exists(later), pain_free=Exists(pain_free))
+        .prefetch_related(Prefetch("current_phase__exercises", queryset=PlanExercise.objects.order_by()))
+    )
+    return {plan.athlete_id: plan for plan in plans}
+
+
+def plan_schedule(plan: Plan, phases: list[PlanPhase], changes) -> list[tuple[date, Prescription]]:
+    """Which phase's prescription applied from which day, from the plan's phase history (oldest first)."""
+    by_pk = {phase.pk: phase for phase in phases}
+    schedule = []
+    for change in sorted(changes, key=lambda c: (c.created, c.pk)):
+        phase = by_pk.get(change.to_phase_id)
+        if phase is None:
+            continue
+        day = plan.start_date if change.kind == PhaseChange.Kind.START else timezone.localdate(change.created)
+        schedule.append((day, Prescription.from_phase(phase, phase.exercises.all())))
+    schedule.sort(key=lambda item: item[0])
+    return schedule
+
+
+def days_of(athlete, start: date, end: date) -> list[LogDay]:
+    return log_days([athlete.pk], start, end)[athlete.pk]
+
+
+@dataclass
+class AthleteDay:
+    """Everything the athlete's "today" page shows, read in a fixed number of queries."""
+
+    plan: Plan | None
+    phase: PlanPhase | None
+    rows: list[PlanExercise]
+    logs: list[LogDay]
+    today_log: LogDay | None
+    needs_morning: bool
+    snap: Snapshot
+    weeks: list[Compliance]
+    shoes: list
+
+
+def athlete_day(athlete, today: date) -> AthleteDay:
+    plan = current_plan_for(athlete)
+    phases, changes = [], []
+    if plan is not None:
+        phases = plan_phases(plan)
+        changes = list(PhaseChange.objects.filter(plan=plan).only("pk", "created", "kind", "to_phase_id"))
+    phase = next((p for p in phases if plan and p.pk == plan.current_phase_id), None)
+    active = plan is not None and plan.status == Plan.Status.ACTIVE
+    logs = days_of(athlete, today - timedelta(days=41), today)
+    by_date = {log.date: log for log in logs}
+    shoes = list(athlete.shoes.filter(retired=False))
+    schedule = plan_schedule(plan, phases, changes) if plan else []
+    snap = snapshot(
+        logs=logs,
+        today=today,
+        phase=phase if active else None,
+        schedule=schedule,
+        is_last=bool(phases and phase and phase.pk == phases[-1].pk),
+        plan_start=(phase.started_on or plan.start_date) if phase else None,
+        shoes=shoes,
+    )
+    yesterday = by_date.get(today - timedelta(days=1))
+    start = max(plan.start_date, today - timedelta(days=27)) if plan else today
+    return AthleteDay(
+        plan=plan,
+        phase=phase,
+        rows=list(phase.exercises.all()) if phase else [],
+        logs=logs,
+        today_log=by_date.get(today),
+        needs_morning=yesterday is None or yesterday.pain_next_morning is None,
+        snap=snap,
+        weeks=weekly(schedule, logs, start, today) if active else [],
+        shoes=shoes,
+    )
+
+
+def phase_on(plan: Plan | None, day: date) -> PlanPhase | None:
+    """The phase the plan was in on `day` (its current phase for today and for days since it started)."""
+    if plan is None or plan.current_phase is None:
+        return None
+    current = plan.current_phase
+    if current.started_on is None or day >= current.started_on:
+        return current
+    change = (
+        PhaseChange.objects.filter(plan=plan, to_phase__started_on__lte=day)
+        .select_related("to_phase")
+        .order_by("-to_phase__started_on", "-created")
+        .first()
+    )
+    return change.to_phase if change else current
+
+
+def phase_for_log(athlete, log: DailyLog | None, day: date) -> PlanPhase | None:
+    """The phase whose exercises a log form lists: the one already logged, else the plan's phase on `day`."""
+    exercises = Prefetch(
+        "exercises", queryset=PlanExercise.objects.select_related("exercise").order_by("order", "pk")
+    )
+    if log is not None and log.phase_id:
+        return PlanPhase.objects.prefetch_related(exercises).filter(pk=log.phase_id).first()
+    plan = (
+        Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE)
+        .select_related("current_phase")
+        .first()
+    )
+    phase = phase_on(plan, day)
+    if phase is None:
+        return None
+    return PlanPhase.objects.prefetch_related(exercises).get(pk=phase.pk)
+
+
+def timeline_data(athlete, today: date) -> dict:
+    """The clinician's timeline of an athlete: chart, weekly compliance, load and the engine's advice."""
+    from rehab import charts
+
+    plan = current_plan_for(athlete)
+    phases, changes = [], []
+    if plan is not None:
+        phases = plan_phases(plan)
+        changes = list(PhaseChange.objects.filter(plan=plan).select_related("to_phase", "by"))
+    start = min(plan.start_date, today) if plan else today - timedelta(days=27)
+    start = max(start, today - timedelta(days=180))
+    logs = days_of(athlete, start - timedelta(days=27), today)
+    phase = next((p for p in phases if plan and p.pk == plan.current_phase_id), None)
+    active = plan is not None and plan.status == Plan.Status.ACTIVE
+    schedule = plan_schedule(plan, phases, changes) if plan else []
+    snap = snapshot(
+        logs=logs,
+        today=today,
+        phase=phase if active else None,
+        schedule=schedule,
+        pain_free=bool(plan and plan.template_id and _pain_free(plan)),
+        is_last=bool(phases and phase and phase.pk == phases[-1].pk),
+        plan_start=(phase.started_on or plan.start_date) if phase else None,
+        shoes=list(athlete.shoes.filter(retired=False)),
+    )
+    markers = [
+        charts.Marker(
+            plan.start_date if c.kind == PhaseChange.Kind.START else timezone.localdate(c.created),
+            f"P{c.to_phase.order}",
+        )
+        for c in changes
+    ]
+    shown = [log for log in logs if log.date >= start]
+    return {
+        "plan": plan,
+        "phase": phase,
+        "phases": phases,
+        "changes": changes,
+        "snap": snap,
+        "chart": charts.timeline(shown, start, today, markers=markers),
+        "weeks": weekly(schedule, logs, plan.start_date, today) if plan and plan.start_date <= today else [],
+        "recent": list(reversed(shown))[:14],
+        "start": start,
+    }
+
+
+def _pain_free(plan: Plan) -> bool:
+    return plan.template.conditions.filter(code__in=PAIN_FREE_CONDITIONS).exists()

@@ -1,12 +1,23 @@
-"""Writes for plans: assign a template (copy), move between phases, duplicate templates."""
+"""Writes for plans (assign, move, duplicate) and for the daily loop (logs, status, alerts, progression)."""
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+from django.urls import reverse
+from django.utils import timezone
 
+from portal.models import Alert, Shoe
+from portal.services import alert_raise, alert_resolve
+from rehab import selectors
+from rehab.compliance import Prescription
 from rehab.models import (
+    Action,
+    DailyLog,
+    ExerciseLog,
     PhaseChange,
     PhaseExerciseTemplate,
     PhaseTemplate,
@@ -14,7 +25,10 @@ from rehab.models import (
     PlanExercise,
     PlanPhase,
     PlanTemplate,
+    RedFlag,
+    RehabStatus,
 )
+from rehab.status import AlertDue, Snapshot, log_alerts, snapshot, time_alerts
 
 PHASE_FIELDS = [
     "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
@@ -59,6 +73,7 @@ def plan_assign(*, athlete, template: PlanTemplate, by, start: date, goal: str =
     plan.save(update_fields=["current_phase"])
     PhaseChange.objects.create(plan=plan, to_phase=first, kind=PhaseChange.Kind.START, by=by,
                                reason=f"Assigned from “{template.name}”.")  # fmt: skip
+    _plan_changed(plan, by=by)
     return plan
 
 
@@ -84,8 +99,10 @@ def plan_move(
     plan.current_phase = to_phase
     plan.save(update_fields=["current_phase", "updated"])
     plan_touch(plan)
-    return PhaseChange.objects.create(plan=plan, from_phase=current, to_phase=to_phase, kind=kind, by=by,
-                                      reason=reason)  # fmt: skip
+    change = PhaseChange.objects.create(plan=plan, from_phase=current, to_phase=to_phase, kind=kind, by=by,
+                                        reason=reason)  # fmt: skip
+    _plan_changed(plan, by=by, today=today)
+    return change
 
 
 def _neighbour(plan: Plan, step: int) -> PlanPhase:
@@ -147,4 +164,242 @@ def plan_set_status(*, plan: Plan, status: str, by) -> Plan:
         raise ValidationError("This athlete already has an active plan. Complete, pause or cancel it first.")
     plan.status = status
     plan.save(update_fields=["status", "updated"])
+    _plan_changed(plan, by=by)
     return plan
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Daily logs, status and alerts
+
+BACKFILL_DAYS = 14
+STATUS_FIELDS = [
+    "as_of", "plan", "phase", "last_log_date", "last_pain", "pain_baseline", "pain_trend", "compliance_7d",
+    "action", "reasons", "km_7d", "km_change_pct", "acwr", "spark", "risk",
+]  # fmt: skip
+LOG_FIELDS = [
+    "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "pain_during", "pain_after",
+    "pain_next_morning", "pain_locations", "triggers", "notes", *RedFlag.values,
+]  # fmt: skip
+# Resolved alerts of these kinds are not raised again for a week: the clinician has seen the pattern.
+TIME_ALERT_COOLDOWN_DAYS = 7
+
+
+def check_log_date(day: date, today: date) -> None:
+    if day > today:
+        raise ValidationError({"date": "You can't log a day that hasn't happened yet."})
+    if day < today - timedelta(days=BACKFILL_DAYS):
+        raise ValidationError({"date": f"Logs can go back {BACKFILL_DAYS} days at most."})
+
+
+def _schedule(plan: Plan | None) -> list[tuple[date, Prescription]]:
+    if plan is None or plan.current_phase is None:
+        return []
+    phase = plan.current_phase
+    return [(phase.started_on or plan.start_date, Prescription.from_phase(phase, phase.exercises.all()))]
+
+
+def status_snapshots(athletes, today: date) -> dict[int, tuple[Plan | None, Snapshot]]:
+    """Each athlete's Snapshot as of `today`, with their active plan: three queries whatever their number."""
+    ids = [athlete.pk for athlete in athletes]
+    plans = selectors.active_plans(ids)
+    logs = selectors.log_days(ids, today - timedelta(days=27), today)
+    result = {}
+    for pk in ids:
+        plan = plans.get(pk)
+        phase = plan.current_phase if plan else None
+        result[pk] = (
+            plan,
+            snapshot(
+                logs=logs[pk],
+                today=today,
+                phase=phase,
+                schedule=_schedule(plan),
+                pain_free=bool(plan and plan.pain_free),
+                is_last=bool(plan and not plan.has_next),
+                plan_start=(phase.started_on or plan.start_date) if phase else None,
+            ),
+        )
+    return result
+
+
+def _status_row(athlete_id: int, plan: Plan | None, snap: Snapshot) -> RehabStatus:
+    rec = snap.recommendation
+    return RehabStatus(
+        athlete_id=athlete_id,
+        as_of=snap.today,
+        plan=plan,
+        phase=plan.current_phase if plan else None,
+        last_log_date=snap.last_log_date,
+        last_pain=snap.last_pain,
+        pain_baseline=snap.baseline,
+        pain_trend=snap.trend,
+        compliance_7d=snap.compliance.percent if snap.compliance else None,
+        action=rec.action if rec else "",
+        reasons=list(rec.reasons) if rec else [],
+        km_7d=snap.load.km_7d,
+        km_change_pct=snap.load.change_pct,
+        acwr=snap.load.acwr,
+        spark=snap.spark,
+        risk=snap.risk,
+    )
+
+
+def status_refresh(athletes, *, today: date | None = None, raise_alerts: bool = True) -> int:
+    """Recompute the caseload status of `athletes`, and raise the alerts time brings (no logs, low compliance).
+
+    Run for every athlete once a day (`manage.py rehab_refresh`); the caseload also refreshes stale rows.
+    """
+    today = today or timezone.localdate()
+    athletes = list(athletes)
+    snaps = status_snapshots(athletes, today)
+    RehabStatus.objects.bulk_create(
+        [_status_row(pk, plan, snap) for pk, (plan, snap) in snaps.items()],
+        update_conflicts=True,
+        unique_fields=["athlete"],
+        update_fields=STATUS_FIELDS,
+    )
+    if raise_alerts:
+        by_pk = {athlete.pk: athlete for athlete in athletes}
+        due = {pk: time_alerts(snap) for pk, (plan, snap) in snaps.items() if plan is not None}
+        _raise_new(by_pk, {pk: alerts for pk, alerts in due.items() if alerts}, today)
+    return len(snaps)
+
+
+def _raise_new(athletes: dict, due: dict[int, list[AlertDue]], today: date) -> None:
+    """Raise `due` alerts unless one of the kind is open or was resolved less than a week ago."""
+    if not due:
+        return
+    since = timezone.now() - timedelta(days=TIME_ALERT_COOLDOWN_DAYS)
+    seen = set(
+        Alert.objects.filter(
+            athlete_id__in=list(due), kind__in={a.kind for alerts in due.values() for a in alerts}
+        )
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=since))
+        .values_list("athlete_id", "kind")
+    )
+    for pk, alerts in due.items():
+        for alert in alerts:
+            if (pk, alert.kind) not in seen:
+                with transaction.atomic():
+                    alert_raise(
+                        athlete=athletes[pk], kind=alert.kind, severity=alert.severity, message=alert.message,
+                        link=reverse("rehab:timeline", args=[pk]),
+                    )  # fmt: skip
+
+
+@transaction.atomic
+def log_save(
+    *, athlete, day: date, data: dict, sets: dict[int, int] | None = None, today: date | None = None
+) -> DailyLog:
+    """Save the athlete's log for `day`: the same day saved again updates it, never a second row.
+
+    `data` holds DailyLog fields (see LOG_FIELDS); `sets` maps planned exercise ids (PlanExercise) to the sets
+    done (0 = not done); exercises outside the day's phase are ignored. Adds the distance to the shoe, refreshes
+    the athlete's status, raises the alerts the log calls for and, on plans that allow it, advances the phase.
+    """
+    today = today or timezone.localdate()
+    check_log_date(day, today)
+    unknown = set(data) - set(LOG_FIELDS)
+    if unknown:
+        raise ValueError(f"Not log fields: {sorted(unknown)}")
+    plan = (
+        Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE)
+        .select_related("current_phase")
+        .first()
+    )
+    log = DailyLog.objects.select_for_update().filter(athlete=athlete, date=day).first()
+    if log is None:
+        log = DailyLog(athlete=athlete, date=day)
+        try:
+            with transaction.atomic():
+                log.save()  # claims the day; a concurrent save of the same day lands in the except below
+        except IntegrityError:
+            log = DailyLog.objects.select_for_update().get(athlete=athlete, date=day)
+    old_shoe_id, old_km = log.shoe_id, log.distance_km or Decimal(0)
+    for name, value in data.items():
+        setattr(log, name, value)
+    if log.phase_id is None or log.plan_id != (plan.pk if plan else None):
+        phase = selectors.phase_on(plan, day)
+        log.plan, log.phase = plan, phase
+    if sets is not None and log.phase_id:
+        planned = {row.pk: row for row in PlanExercise.objects.filter(phase_id=log.phase_id)}
+        rows = [
+            ExerciseLog(log=log, plan_exercise=row, exercise_id=row.exercise_id, done=sets.get(pk, 0) > 0,
+                        sets_done=min(sets.get(pk, 0), 50))
+            for pk, row in planned.items()
+        ]  # fmt: skip
+        ExerciseLog.objects.filter(log=log).delete()
+        ExerciseLog.objects.bulk_create(rows)
+        log.sets_done = sum(row.sets_done for row in rows)
+    log.full_clean(validate_constraints=False)
+    log.save()
+    _shoe_add(old_shoe_id, -old_km)
+    _shoe_add(log.shoe_id, log.distance_km or Decimal(0))
+    _after_log(athlete, log, plan, today)
+    return log
+
+
+def _shoe_add(shoe_id: int | None, km: Decimal) -> None:
+    if shoe_id and km:
+        Shoe.objects.filter(pk=shoe_id).update(km=Greatest(F("km") + km, Value(Decimal(0))))
+
+
+def _after_log(athlete, log: DailyLog, plan: Plan | None, today: date) -> None:
+    plan, snap = status_snapshots([athlete], today)[athlete.pk]
+    RehabStatus.objects.bulk_create(
+        [_status_row(athlete.pk, plan, snap)], update_conflicts=True, unique_fields=["athlete"],
+        update_fields=STATUS_FIELDS,
+    )  # fmt: skip
+    open_alerts = {alert.kind: alert for alert in Alert.objects.open().filter(athlete=athlete)}
+    if "no_log" in open_alerts:
+        alert_resolve(alert=open_alerts["no_log"], by=None, note=f"The athlete logged {log.date:%d %b}.")
+    if plan is None:
+        return
+    logs = selectors.log_days([athlete.pk], today - timedelta(days=27), today)[athlete.pk]
+    this = next((day for day in logs if day.date == log.date), None)
+    for due in log_alerts(this, logs, snap) if this else []:
+        if due.kind == "ready_to_advance" and plan.auto_advance and not _has_serious(open_alerts):
+            plan_advance(plan=plan, by=None, reason="Automatic: " + " ".join(snap.recommendation.reasons),
+                         today=today)  # fmt: skip
+            status_refresh([athlete], today=today, raise_alerts=False)
+            continue
+        alert_raise(athlete=athlete, kind=due.kind, severity=due.severity, message=due.message,
+                    link=reverse("rehab:timeline", args=[athlete.pk]))  # fmt: skip
+
+
+def _plan_changed(plan: Plan, *, by, today: date | None = None) -> None:
+    """After a phase move or status change: the readiness alert is answered and the status is out of date."""
+    alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind="ready_to_advance").first()
+    if alert is not None:
+        alert_resolve(alert=alert, by=by, note="The plan was changed.")
+    status_refresh([plan.athlete], today=today or timezone.localdate(), raise_alerts=False)
+
+
+def _has_serious(open_alerts: dict) -> bool:
+    return any(
+        alert.severity in (Alert.Severity.URGENT, Alert.Severity.EMERGENCY) for alert in open_alerts.values()
+    )
+
+
+@transaction.atomic
+def recommendation_apply(*, plan: Plan, action: str, by, today: date | None = None) -> PhaseChange | None:
+    """Act on the progression engine's advice for `plan` in one step; the reasons go into the phase history.
+
+    advance and regress move the plan; stop_and_refer pauses it. Refuses when the advice changed meanwhile.
+    """
+    today = today or timezone.localdate()
+    _, snap = status_snapshots([plan.athlete], today)[plan.athlete_id]
+    rec = snap.recommendation
+    if rec is None or rec.action != action:
+        raise ValidationError("The recommendation has changed since the page was loaded. Look again.")
+    reason = "Recommended: " + " ".join(rec.reasons)
+    change = None
+    if action == Action.ADVANCE:
+        change = plan_advance(plan=plan, by=by, reason=reason[:500], today=today)
+    elif action == Action.REGRESS:
+        change = plan_regress(plan=plan, by=by, reason=reason[:500], today=today)
+    elif action == Action.STOP_AND_REFER:
+        plan_set_status(plan=plan, status=Plan.Status.PAUSED, by=by)
+    else:
+        raise ValidationError("Holding needs no action.")
+    return change

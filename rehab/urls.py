@@ -11,4 +11,8 @@ urlpatterns = [
     path("plans/<int:pk>/move/", views.plan_move, name="plan_move"),
     path("plans/<int:pk>/status/", views.plan_status, name="plan_status"),
     path("my-plan/", views.my_plan, name="my_plan"),
+    path("today/", views.athlete_today, name="athlete_today"),
+    path("log/", views.log_today, name="log_today"),
+    path("athletes/<int:athlete_pk>/timeline/", views.timeline, name="timeline"),
+    path("plans/<int:pk>/recommendation/", views.recommendation_apply, name="recommendation_apply"),
 ]

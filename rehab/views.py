@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from library.models import Exercise
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
-from rehab import selectors, services
-from rehab.forms import PhaseMoveForm, PlanAssignForm, PlanExerciseFormSet, PlanPhaseForm
-from rehab.models import Plan
+from rehab import charts, selectors, services
+from rehab.forms import DailyLogForm, PhaseMoveForm, PlanAssignForm, PlanExerciseFormSet, PlanPhaseForm
+from rehab.models import Action, DailyLog, Plan
 
 
 @login_required
@@ -133,3 +135,102 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             "day": plan.day_number(timezone.localdate()),
         }
     return render(request, "rehab/my_plan.html", context)
+
+
+def _day_param(request: HttpRequest, today):
+    """The day being logged: ?date=YYYY-MM-DD, else today. Returns (day, error message)."""
+    raw = request.GET.get("date") or request.POST.get("date") or ""
+    if not raw:
+        return today, ""
+    try:
+        day = date.fromisoformat(raw[:10])
+        services.check_log_date(day, today)
+    except ValueError:
+        return today, "That is not a date; showing today instead."
+    except ValidationError as error:
+        return today, " ".join(error.message_dict["date"]) + " Showing today instead."
+    return day, ""
+
+
+@login_required
+@athlete_required
+def log_today(request: HttpRequest) -> HttpResponse:
+    athlete = athlete_of(request.user)
+    today = timezone.localdate()
+    day, problem = _day_param(request, today)
+    if problem:
+        messages.warning(request, problem)
+    log = DailyLog.objects.filter(athlete=athlete, date=day).prefetch_related("exercises").first()
+    phase = selectors.phase_for_log(athlete, log, day)
+    shoes = list(athlete.shoes.filter(retired=False))
+    yesterday = None
+    if day == today:
+        yesterday = DailyLog.objects.filter(athlete=athlete, date=today - timedelta(days=1)).first()
+    ask_morning = day == today and (yesterday is None or yesterday.pain_next_morning is None)
+    form = DailyLogForm(
+        request.POST or None, day=day, today=today, phase=phase, shoes=shoes, instance=log,
+        ask_morning=ask_morning,
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                if ask_morning and form.cleaned_data.get("this_morning") is not None:
+                    services.log_save(athlete=athlete, day=today - timedelta(days=1), today=today,
+                                      data={"pain_next_morning": form.cleaned_data["this_morning"]})  # fmt: skip
+                services.log_save(
+                    athlete=athlete, day=day, data=form.log_data(), sets=form.sets_done(), today=today
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Saved your log for {'today' if day == today else f'{day:%A %-d %B}'}."
+            )
+            return redirect("rehab:athlete_today")
+    days = [today - timedelta(days=n) for n in range(services.BACKFILL_DAYS + 1)]
+    context = {"form": form, "day": day, "today": today, "phase": phase, "log": log, "days": days}
+    return render(request, "rehab/log_form.html", context)
+
+
+@login_required
+@athlete_required
+def athlete_today(request: HttpRequest) -> HttpResponse:
+    athlete = athlete_of(request.user)
+    today = timezone.localdate()
+    data = selectors.athlete_day(athlete, today)
+    context = {
+        "athlete": athlete,
+        "today": today,
+        "data": data,
+        "spark": charts.sparkline(data.snap.spark, width=280, height=56),
+        "day": data.plan.day_number(today) if data.plan else None,
+    }
+    return render(request, "rehab/athlete_today.html", context)
+
+
+@login_required
+@clinician_required
+def timeline(request: HttpRequest, athlete_pk: int) -> HttpResponse:
+    athlete = get_athlete_for_user(request.user, athlete_pk)
+    today = timezone.localdate()
+    data = selectors.timeline_data(athlete, today)
+    return render(request, "rehab/timeline.html", {"athlete": athlete, "today": today, **data})
+
+
+@login_required
+@clinician_required
+@require_POST
+def recommendation_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for_user(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        services.recommendation_apply(plan=plan, action=action, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        plan.refresh_from_db()
+        if action == Action.STOP_AND_REFER:
+            messages.success(request, "Plan paused. Contact the athlete and refer them for assessment.")
+        else:
+            messages.success(request, f"Now in phase {plan.current_phase.order}: {plan.current_phase.name}.")
+    return redirect(plan)

@@ -1,0 +1,89 @@
+"""Training-load guard from the athlete's own logs. No Django imports.
+
+DOMAIN.md section 7: the 10 % rule is guidance (it did not prevent injuries in a trial of novices), while weekly
+jumps above about 30 % are linked to injuries, so > 10 % is a notice and > 30 % a warning. The acute:chronic ratio
+is contested and is shown as information only; nothing is blocked on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+NOTICE_PCT = 10
+WARNING_PCT = 30
+SHOE_KM = 800
+
+
+@dataclass(frozen=True)
+class Warning:
+    level: str  # "notice" or "warning"
+    message: str
+
+
+@dataclass(frozen=True)
+class Load:
+    km_7d: float
+    km_prev_7d: float
+    km_28d: float
+    change_pct: int | None  # week over week; None when the week before had no distance
+    acwr: float | None  # 7-day km ÷ the 28-day weekly average; None without a 28-day history
+    warnings: list[Warning] = field(default_factory=list)
+
+    @property
+    def acwr_text(self) -> str:
+        if self.acwr is None:
+            return "Not enough history yet (needs distance logged over four weeks)."
+        if self.acwr < 0.8:
+            zone = "below your usual load"
+        elif self.acwr <= 1.3:
+            zone = "in your usual range"
+        elif self.acwr < 1.5:
+            zone = "above your usual load"
+        else:
+            zone = "well above your usual load"
+        return f"{self.acwr:.2f} — {zone}. For information only: this ratio is debated and decides nothing."
+
+
+def _km(logs: Iterable, start: date, end: date) -> float:
+    return float(sum(float(log.distance_km or 0) for log in logs if start <= log.date <= end))
+
+
+def training_load(logs: Iterable, today: date, *, shoes: Iterable = ()) -> Load:
+    """Weekly distance, its week-over-week change, the acute:chronic ratio and shoe mileage warnings.
+
+    `logs` have date and distance_km; `shoes` have name, km and retired.
+    """
+    logs = list(logs)
+    week = _km(logs, today - timedelta(days=6), today)
+    previous = _km(logs, today - timedelta(days=13), today - timedelta(days=7))
+    month = _km(logs, today - timedelta(days=27), today)
+    has_month = any(log.date <= today - timedelta(days=21) and log.distance_km for log in logs)
+    change = round(100 * (week - previous) / previous) if previous > 0 else None
+    acwr = round(week / (month / 4), 2) if has_month and month > 0 else None
+    warnings = []
+    if change is not None and change > WARNING_PCT:
+        warnings.append(
+            Warning(
+                "warning",
+                f"Your distance is up {change} % on the week before ({previous:g} → {week:g} km). "
+                "Jumps above 30 % are linked to running injuries: ease back this week.",
+            )
+        )
+    elif change is not None and change > NOTICE_PCT:
+        warnings.append(
+            Warning(
+                "notice",
+                f"Your distance is up {change} % on the week before ({previous:g} → {week:g} km). "
+                "Aim for about 10 % a week, and change distance or speed, not both.",
+            )
+        )
+    for shoe in shoes:
+        if not shoe.retired and float(shoe.km) >= SHOE_KM:
+            warnings.append(
+                Warning(
+                    "notice", f"Your {shoe.name} have {float(shoe.km):g} km: time to think about new shoes."
+                )
+            )
+    return Load(week, previous, month, change, acwr, warnings)

@@ -1,0 +1,180 @@
+"""An athlete's rehab at a glance, and which alerts it calls for. No Django imports.
+
+`snapshot()` combines the progression rules, compliance and training load into what the caseload shows and
+sorts by; `log_alerts()` and `time_alerts()` decide which alerts a new log or a quiet week should raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import mean
+
+from rehab import compliance as compliance_
+from rehab import progression
+from rehab.load import Load, training_load
+
+SPARK_DAYS = 14
+NO_LOG_DAYS = 3
+PAIN_SPIKE_POINTS = 3
+LOW_COMPLIANCE = 50
+ACTION_WEIGHT = {
+    progression.STOP_AND_REFER: 4,
+    progression.REGRESS: 3,
+    progression.ADVANCE: 2,
+    progression.HOLD: 1,
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    today: date
+    recommendation: progression.Recommendation | None
+    compliance: compliance_.Compliance | None
+    load: Load
+    last_log_date: date | None
+    last_pain: int | None
+    baseline: float
+    trend: float | None
+    spark: list[int | None] = field(default_factory=list)
+    days_without_log: int | None = None
+    risk: int = 0
+
+
+def _trend(logs: Sequence[progression.LogDay], today: date) -> float | None:
+    """Mean daily peak pain of the last 7 days minus that of the 7 days before (None without both)."""
+
+    def week(end: date) -> list[int]:
+        return [
+            log.peak_pain
+            for log in logs
+            if end - timedelta(days=6) <= log.date <= end and log.peak_pain is not None
+        ]
+
+    this, before = week(today), week(today - timedelta(days=7))
+    if not this or not before:
+        return None
+    return round(mean(this) - mean(before), 1)
+
+
+def risk_score(
+    *,
+    action: str | None,
+    last_pain: int | None,
+    trend: float | None,
+    compliance: int | None,
+    days_without_log: int | None,
+) -> int:
+    """Higher means look sooner. Recommendation first, then pain and its trend, silence, then compliance."""
+    score = ACTION_WEIGHT.get(action or "", 0) * 1000
+    score += (last_pain or 0) * 30 + max(0, min(300, round((trend or 0) * 60)))
+    if days_without_log is not None and days_without_log > NO_LOG_DAYS:
+        score += 200
+    if compliance is not None:
+        score += 100 - compliance
+    return score
+
+
+def snapshot(
+    *,
+    logs: Sequence[progression.LogDay],
+    today: date,
+    phase=None,
+    schedule: compliance_.Schedule = (),
+    pain_free: bool = False,
+    is_last: bool = False,
+    plan_start: date | None = None,
+    shoes=(),
+) -> Snapshot:
+    """The status of an athlete as of `today`; `phase` is the active plan's current phase (None without one)."""
+    logs = sorted((log for log in logs if log.date <= today), key=lambda log: log.date)
+    by_date = {log.date: log for log in logs}
+    last = logs[-1] if logs else None
+    recommendation = week = None
+    days_without_log = None
+    if phase is not None:
+        prescription = compliance_.prescription_on(schedule, today)
+        recommendation = progression.recommend(
+            phase, logs, today, prescription=prescription, pain_free=pain_free, is_last=is_last
+        )
+        week = compliance_.last_7_days(schedule, logs, today)
+        since = last.date if last else (plan_start or today)
+        days_without_log = (today - since).days
+    spark = []
+    for offset in range(SPARK_DAYS - 1, -1, -1):
+        log = by_date.get(today - timedelta(days=offset))
+        spark.append(log.peak_pain if log else None)
+    trend = _trend(logs, today)
+    last_pain = next((log.peak_pain for log in reversed(logs) if log.peak_pain is not None), None)
+    percent = week.percent if week else None
+    risk = risk_score(
+        action=recommendation.action if recommendation else None,
+        last_pain=last_pain,
+        trend=trend,
+        compliance=percent,
+        days_without_log=days_without_log,
+    )
+    return Snapshot(
+        today=today,
+        recommendation=recommendation,
+        compliance=week,
+        load=training_load(logs, today, shoes=shoes),
+        last_log_date=last.date if last else None,
+        last_pain=last_pain,
+        baseline=progression.morning_baseline(logs, today),
+        trend=trend,
+        spark=spark,
+        days_without_log=days_without_log,
+        risk=risk,
+    )
+
+
+@dataclass(frozen=True)
+class AlertDue:
+    kind: str
+    severity: str  # portal.models.Alert.Severity values
+    message: str
+
+
+def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap: Snapshot) -> list[AlertDue]:
+    """Alerts a just-saved `log` raises: a red flag or severe pain, a pain spike, readiness to advance."""
+    due = []
+    day = f"{log.date:%a} {log.date.day} {log.date:%b}"
+    if log.red_flags or (log.peak_pain is not None and log.peak_pain >= progression.REFER_PAIN):
+        what = [progression.RED_FLAG_LABELS.get(flag, flag) for flag in log.red_flags]
+        if log.peak_pain is not None and log.peak_pain >= progression.REFER_PAIN:
+            what.append(f"pain {log.peak_pain}/10")
+        severity = "emergency" if "cannot_bear_weight" in log.red_flags else "urgent"
+        due.append(AlertDue("log_red_flag", severity, f"Stop and refer: {', '.join(what)} ({day})."))
+    baseline = progression.peak_baseline(logs, log.date)
+    if baseline is not None and log.peak_pain is not None and log.peak_pain >= baseline + PAIN_SPIKE_POINTS:
+        due.append(
+            AlertDue(
+                "pain_spike",
+                "urgent",
+                f"Pain {log.peak_pain}/10 on {day}, {log.peak_pain - baseline:g} points above the 7-day usual "
+                f"{baseline:g}/10.",
+            )
+        )
+    if snap.recommendation and snap.recommendation.action == progression.ADVANCE:
+        due.append(
+            AlertDue("ready_to_advance", "notice", "Ready to advance: every criterion of this phase is met.")
+        )
+    return due
+
+
+def time_alerts(snap: Snapshot) -> list[AlertDue]:
+    """Alerts the passing of time raises on an active plan: no log for days, low compliance over a week."""
+    due = []
+    if snap.days_without_log is not None and snap.days_without_log > NO_LOG_DAYS:
+        if snap.last_log_date:
+            last = snap.last_log_date
+            message = f"No log since {last:%a} {last.day} {last:%b} ({snap.days_without_log} days)."
+        else:
+            message = f"Nothing logged since the plan started {snap.days_without_log} days ago."
+        due.append(AlertDue("no_log", "notice", message))
+    percent = snap.compliance.percent if snap.compliance else None
+    if percent is not None and percent < LOW_COMPLIANCE:
+        due.append(AlertDue("low_compliance", "notice", f"Compliance {percent} % over the last 7 days."))
+    return due

@@ -1,4 +1,6 @@
-from datetime import date, timedelta
+import random
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command, get_commands
@@ -8,6 +10,7 @@ from django.utils import timezone
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Shoe
 from portal.services import clinician_grant_access
 
+DEMO_DAYS = 21
 DEMO_PASSWORD = "stride-demo"
 CLINIC = {"slug": "riverside", "name": "Riverside Running Physio"}
 CLINICIANS = [
@@ -41,6 +44,7 @@ ATHLETES = [
         "condition": "greater_trochanteric_pain",
         "protocol": "outer-hip-trochanteric",
         "phase": 2,
+        "story": "improving",
     },
     {
         "email": "luis@demo.example",
@@ -68,6 +72,7 @@ ATHLETES = [
         "condition": "hip_flexor_strain",
         "protocol": "return-to-run-4-phase",
         "phase": 3,
+        "story": "flaring",
     },
     {
         "email": "sara@demo.example",
@@ -96,6 +101,7 @@ ATHLETES = [
         "condition": "labral_tear",
         "protocol": "deep-hip-labral-impingement",
         "phase": 1,
+        "story": "silent",
     },
 ]
 
@@ -152,7 +158,7 @@ class Command(BaseCommand):
         for data in ATHLETES:
             data = dict(data)
             shoes = data.pop("shoes")
-            care = {key: data.pop(key) for key in ("intake", "condition", "protocol", "phase")}
+            care = {key: data.pop(key) for key in ("intake", "condition", "protocol", "phase", "story")}
             user = user_for(data["email"], data["first_name"], data["last_name"])
             athlete, new = Athlete.objects.get_or_create(
                 clinic=clinic, email=data["email"], defaults={**data, "user": user}
@@ -169,7 +175,7 @@ class Command(BaseCommand):
             created += self.load_care(athlete, physio.user, **care)
         return created
 
-    def load_care(self, athlete, by, *, intake, condition, protocol, phase) -> int:
+    def load_care(self, athlete, by, *, intake, condition, protocol, phase, story) -> int:
         """A reviewed intake and an active plan at `phase`, so the demo shows the whole loop."""
         from rehab.models import Plan, PlanTemplate
         from rehab.services import plan_assign, plan_move
@@ -184,12 +190,72 @@ class Command(BaseCommand):
             created += 1
         template = PlanTemplate.objects.filter(clinic=None, slug=protocol).first()
         if template is not None and not Plan.objects.filter(athlete=athlete).exists():
-            start = timezone.localdate() - timedelta(days=7 * phase)
+            today = timezone.localdate()
+            start = today - timedelta(days=DEMO_DAYS + 3)
             plan = plan_assign(athlete=athlete, template=template, by=by, start=start,
                                goal=f"Back to training for {athlete.goal_event}")  # fmt: skip
+            _backdate(plan.phase_changes.get(), start)
             target = plan.phases.filter(order=phase).first()
             if target is not None and phase > 1:
-                plan_move(plan=plan, to_phase=target, by=by, reason="Pain-free sessions in the last week.",
-                          today=timezone.localdate() - timedelta(days=3))  # fmt: skip
+                moved = today - timedelta(days=12)
+                change = plan_move(plan=plan, to_phase=target, by=by, today=moved,
+                                   reason="Three sessions within the allowance; settled by the next morning.")  # fmt: skip
+                _backdate(change, moved)
             created += 1
+            created += demo_logs(athlete, story, today)
         return created
+
+
+def _backdate(change, day) -> None:
+    """Demo history: the phase change happened on `day`, not when the demo was loaded."""
+    from rehab.models import PhaseChange
+
+    moment = timezone.make_aware(datetime.combine(day, time(9, 0)))
+    PhaseChange.objects.filter(pk=change.pk).update(created=moment)
+
+
+def demo_logs(athlete, story: str, today) -> int:
+    """Three weeks of logs telling `story`: "improving", "flaring" (pain rising, an open alert) or "silent"
+    (logged for two weeks, then stopped). Saved through the same service as the log page, day by day."""
+    from rehab.models import DailyLog, Plan
+    from rehab.selectors import phase_on
+    from rehab.services import log_save, status_refresh
+
+    if DailyLog.objects.filter(athlete=athlete).exists():
+        return 0
+    rng = random.Random(f"{athlete.email}-{story}")
+    plan = Plan.objects.select_related("current_phase").get(athlete=athlete, status=Plan.Status.ACTIVE)
+    shoe = athlete.shoes.filter(retired=False).order_by("-km").first()
+    last = DEMO_DAYS if story != "silent" else DEMO_DAYS - 6
+    count = 0
+    for n in range(last):
+        day = today - timedelta(days=DEMO_DAYS - n)
+        share = n / DEMO_DAYS  # 0 at the start, towards 1 at the end
+        if story == "improving":
+            pain = max(0, round(4 - 4 * share + rng.uniform(-0.6, 0.6)))
+            morning, done, km = max(0, pain - 2), 0.9, 3.0 + 2 * share
+        elif story == "flaring":
+            pain = round(2 + (5 * (share - 0.6) / 0.4 if share > 0.6 else 0) + rng.uniform(-0.4, 0.4))
+            morning, done, km = max(0, pain - 1), 0.75, 4.0 + 5 * share
+        else:
+            pain = round(1.5 + rng.uniform(-0.6, 0.6))
+            morning, done, km = 1, 0.5, 0.0
+        pain = min(pain, 6)
+        phase = phase_on(plan, day)
+        run_day = n % 2 == 0
+        rows = list(phase.exercises.all()) if phase else []
+        sets = {
+            row.pk: (row.sets or 1) * (row.times_per_day or 1) if rng.random() < done else 0 for row in rows
+        }
+        data = {
+            "pain_during": pain if run_day else max(0, pain - 1),
+            "pain_after": max(0, pain - 1) if run_day else max(0, pain - 2),
+            "pain_next_morning": morning,
+        }
+        if run_day and phase is not None and phase.run_activity not in ("none", "cross_train"):
+            data |= {"run_minutes": phase.run_minutes or 20, "distance_km": Decimal(f"{km:.1f}") if km else None,
+                     "shoe": shoe if km else None}  # fmt: skip
+        log_save(athlete=athlete, day=day, data=data, sets=sets, today=day)
+        count += 1
+    status_refresh([athlete], today=today)
+    return count

@@ -1,0 +1,394 @@
+"""The daily loop: logging, status, alerts, the caseload and the pages around them."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import Alert, Shoe
+from rehab import services
+from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, RehabStatus
+from tests.access import LOGIN, assert_outcome, matrix_cases
+from tests.factories import AlertFactory, AthleteFactory, PlanTemplateFactory
+
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def template(people):
+    return PlanTemplateFactory(phases=3, phases__exercises_per_phase=3)
+
+
+@pytest.fixture
+def plan(people, template):
+    plan = services.plan_assign(
+        athlete=people.athlete_a,
+        template=template,
+        by=people.clinician.user,
+        start=TODAY() - timedelta(days=20),
+    )
+    phase = plan.current_phase
+    phase.started_on = TODAY() - timedelta(days=20)
+    phase.min_days = 7
+    phase.max_pain_during = phase.max_pain_after = 2
+    phase.run_activity, phase.run_minutes, phase.sessions_per_week = "walk_jog", 20, 3
+    phase.save()
+    return Plan.objects.select_related("current_phase").get(pk=plan.pk)
+
+
+def rows(plan):
+    return list(plan.current_phase.exercises.all())
+
+
+def save(athlete, days_ago=0, sets=None, **data):
+    return services.log_save(athlete=athlete, day=TODAY() - timedelta(days=days_ago), data=data, sets=sets)
+
+
+# --- log_save: upsert, validation, side effects -----------------------------------------------------------
+
+
+def test_saving_the_same_day_twice_updates_one_row(people, plan):
+    first = save(people.athlete_a, pain_during=2, run_minutes=20)
+    second = save(people.athlete_a, pain_during=3, run_minutes=25)
+    assert first.pk == second.pk
+    log = DailyLog.objects.get(athlete=people.athlete_a)
+    assert (log.pain_during, log.run_minutes, log.plan_id, log.phase_id) == (
+        3,
+        25,
+        plan.pk,
+        plan.current_phase_id,
+    )
+
+
+def test_exercise_logs_are_replaced_not_duplicated_and_sum_into_sets_done(people, plan):
+    a, b, c = rows(plan)
+    save(people.athlete_a, sets={a.pk: 3, b.pk: 2})
+    save(people.athlete_a, sets={a.pk: 3, b.pk: 0, c.pk: 1})
+    log = DailyLog.objects.get(athlete=people.athlete_a)
+    done = {row.plan_exercise_id: (row.done, row.sets_done) for row in ExerciseLog.objects.filter(log=log)}
+    assert done == {a.pk: (True, 3), b.pk: (False, 0), c.pk: (True, 1)}
+    assert log.sets_done == 4
+
+
+def test_exercises_of_another_phase_are_ignored(people, plan, template):
+    other = services.plan_assign(
+        athlete=people.athlete_b, template=template, by=people.clinician.user, start=TODAY()
+    )
+    foreign = other.current_phase.exercises.first()
+    save(people.athlete_a, sets={foreign.pk: 3})
+    assert ExerciseLog.objects.filter(plan_exercise=foreign).count() == 0
+
+
+@pytest.mark.parametrize(
+    "days_ago,message",
+    [(-1, "hasn't happened yet"), (15, "go back 14 days")],
+    ids=["future", "too-old"],
+)
+def test_log_dates_outside_the_window_are_refused_with_a_clear_message(people, plan, days_ago, message):
+    with pytest.raises(ValidationError) as error:
+        save(people.athlete_a, days_ago=days_ago, pain_during=1)
+    assert message in " ".join(error.value.message_dict["date"])
+    assert not DailyLog.objects.exists()
+
+
+def test_backfill_of_14_days_is_allowed_and_takes_the_phase_of_that_day(people, plan):
+    log = save(people.athlete_a, days_ago=14, pain_during=1)
+    assert log.phase_id == plan.current_phase_id
+
+
+def test_out_of_range_pain_is_refused(people, plan):
+    with pytest.raises(ValidationError) as error:
+        save(people.athlete_a, pain_during=11)
+    assert "pain_during" in error.value.message_dict
+
+
+def test_distance_goes_onto_the_shoe_once_even_when_saved_twice(people, plan):
+    shoe = Shoe.objects.get(athlete=people.athlete_a)
+    start = shoe.km
+    save(people.athlete_a, run_minutes=30, distance_km=Decimal("5.5"), shoe=shoe)
+    save(people.athlete_a, run_minutes=30, distance_km=Decimal("6.0"), shoe=shoe)
+    shoe.refresh_from_db()
+    assert shoe.km == start + Decimal("6.0")
+
+
+def test_a_red_flag_raises_one_emergency_alert_and_stop_and_refer(people, plan):
+    save(people.athlete_a, pain_during=3, cannot_bear_weight=True)
+    save(people.athlete_a, pain_during=3, cannot_bear_weight=True)
+    alerts = Alert.objects.filter(athlete=people.athlete_a, kind="log_red_flag")
+    assert alerts.count() == 1 and alerts.get().severity == "emergency"
+    status = RehabStatus.objects.get(athlete=people.athlete_a)
+    assert status.action == "stop_and_refer"
+
+
+def test_pain_three_points_above_the_weekly_baseline_raises_a_pain_spike(people, plan):
+    for days_ago in range(5, 0, -1):
+        save(people.athlete_a, days_ago=days_ago, pain_during=1, pain_after=1, pain_next_morning=1)
+    save(people.athlete_a, pain_during=3, pain_after=3)
+    assert not Alert.objects.filter(kind="pain_spike").exists()  # 3 = 1 + 2: not yet
+    save(people.athlete_a, pain_during=4, pain_after=3)
+    assert Alert.objects.get(kind="pain_spike").severity == "urgent"
+
+
+def test_ready_to_advance_alert_and_automatic_advance(people, plan):
+    a, b, c = rows(plan)
+    full = {row.pk: (row.sets or 1) * (row.times_per_day or 1) for row in (a, b, c)}
+    for days_ago in range(8, 1, -1):
+        save(people.athlete_a, days_ago=days_ago, sets=full, run_minutes=20, pain_during=1, pain_after=1,
+             pain_next_morning=0)  # fmt: skip
+    save(
+        people.athlete_a,
+        days_ago=1,
+        sets=full,
+        run_minutes=20,
+        pain_during=1,
+        pain_after=1,
+        pain_next_morning=0,
+    )
+    assert Alert.objects.open().filter(athlete=people.athlete_a, kind="ready_to_advance").exists()
+    assert RehabStatus.objects.get(athlete=people.athlete_a).action == "advance"
+
+    Plan.objects.filter(pk=plan.pk).update(auto_advance=True)
+    save(
+        people.athlete_a,
+        days_ago=1,
+        sets=full,
+        run_minutes=20,
+        pain_during=1,
+        pain_after=1,
+        pain_next_morning=0,
+    )
+    plan.refresh_from_db()
+    assert plan.current_phase.order == 2
+    change = PhaseChange.objects.filter(plan=plan, kind="advance").get()
+    assert change.by is None and change.reason.startswith("Automatic:")
+    # Moving on answers the readiness alert.
+    assert not Alert.objects.open().filter(athlete=people.athlete_a, kind="ready_to_advance").exists()
+
+
+def test_automatic_advance_never_happens_over_an_open_urgent_alert(people, plan):
+    Plan.objects.filter(pk=plan.pk).update(auto_advance=True)
+    AlertFactory(athlete=people.athlete_a, kind="triage", severity="urgent")
+    full = {row.pk: (row.sets or 1) * (row.times_per_day or 1) for row in rows(plan)}
+    for days_ago in range(8, 0, -1):
+        save(people.athlete_a, days_ago=days_ago, sets=full, run_minutes=20, pain_during=1, pain_after=1,
+             pain_next_morning=0)  # fmt: skip
+    plan.refresh_from_db()
+    assert plan.current_phase.order == 1
+
+
+def test_a_new_log_resolves_the_no_log_alert(people, plan):
+    save(people.athlete_a, days_ago=10, pain_during=1)
+    services.status_refresh([people.athlete_a])
+    assert Alert.objects.open().get(kind="no_log").message.startswith("No log since")
+    save(people.athlete_a, pain_during=1)
+    assert not Alert.objects.open().filter(kind="no_log").exists()
+
+
+def test_time_alerts_are_not_raised_again_within_a_week_of_being_resolved(people, plan):
+    services.status_refresh([people.athlete_a])
+    alert = Alert.objects.open().get(athlete=people.athlete_a, kind="no_log")
+    from portal.services import alert_resolve
+
+    alert_resolve(alert=alert, by=people.clinician.user, note="Called her; she is travelling.")
+    services.status_refresh([people.athlete_a])
+    assert Alert.objects.filter(athlete=people.athlete_a, kind="no_log").count() == 1
+    assert not Alert.objects.open().filter(kind="no_log").exists()
+
+
+def test_recommendation_apply_regresses_and_records_the_reasons(people, plan):
+    services.plan_advance(plan=plan, by=people.clinician.user, today=TODAY() - timedelta(days=5))
+    plan.refresh_from_db()
+    phase = plan.current_phase
+    phase.max_pain_during = phase.max_pain_after = 2
+    phase.save()
+    for days_ago in (3, 2, 1):
+        save(
+            people.athlete_a,
+            days_ago=days_ago,
+            run_minutes=20,
+            pain_during=4,
+            pain_after=4,
+            pain_next_morning=0,
+        )
+    change = services.recommendation_apply(plan=plan, action="regress", by=people.clinician.user)
+    assert (
+        change.kind == "regress"
+        and change.reason.startswith("Recommended:")
+        and "above the allowance" in change.reason
+    )
+    with pytest.raises(ValidationError):
+        services.recommendation_apply(plan=plan, action="advance", by=people.clinician.user)
+
+
+# --- pages --------------------------------------------------------------------------------------------------
+
+
+def page_urls(people, plan):
+    return {
+        "log": ("get", reverse("rehab:log_today")),
+        "today": ("get", reverse("rehab:athlete_today")),
+        "timeline": ("get", reverse("rehab:timeline", args=[people.athlete_a.pk])),
+        "apply": ("post", reverse("rehab:recommendation_apply", args=[plan.pk])),
+    }
+
+
+MATRIX = {
+    "log": [LOGIN, 200, 200, 403, 403, 403],
+    "today": [LOGIN, 200, 200, 403, 403, 403],
+    "timeline": [LOGIN, 403, 403, 200, 404, 200],
+    "apply": [LOGIN, 403, 403, 302, 404, 302],
+}
+
+
+@pytest.mark.parametrize("page,persona,expected", matrix_cases(MATRIX))
+def test_access_matrix(client_for, people, plan, page, persona, expected):
+    method, url = page_urls(people, plan)[page]
+    assert_outcome(getattr(client_for(persona), method)(url), expected)
+
+
+def test_log_page_same_as_planned_ticks_everything_and_a_double_submit_keeps_one_row(
+    client_for, people, plan
+):
+    client = client_for("athlete_a")
+    html = client.get(reverse("rehab:log_today")).content.decode()
+    assert "Did it all as planned" in html and "How does the hip feel this morning?" in html
+    for row in rows(plan):
+        assert row.exercise.name in html
+    body = {
+        "pain_during": "1",
+        "pain_after": "2",
+        "this_morning": "1",
+        "same_as_planned": "1",
+        "run_minutes": "20",
+    }
+    assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    log = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY())
+    assert (log.pain_during, log.pain_after, log.run_minutes) == (1, 2, 20)
+    assert log.exercises.filter(done=True).count() == 3
+    yesterday = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY() - timedelta(days=1))
+    assert yesterday.pain_next_morning == 1
+
+
+def test_log_page_shows_errors_next_to_the_field_and_saves_nothing(client_for, people, plan):
+    client = client_for("athlete_a")
+    response = client.post(
+        reverse("rehab:log_today"), {"pain_during": "12", "did_run": "on", "run_minutes": ""}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "pain_during" in form.errors and "run_minutes" in form.errors
+    assert not DailyLog.objects.exists()
+
+
+def test_log_page_rejects_a_future_date_clearly(client_for, people, plan):
+    tomorrow = (TODAY() + timedelta(days=1)).isoformat()
+    response = client_for("athlete_a").get(reverse("rehab:log_today"), {"date": tomorrow}, follow=True)
+    assert "happened yet" in response.content.decode()
+    assert response.context["day"] == TODAY()
+
+
+def test_athlete_sees_only_their_own_logs(client_for, people, plan):
+    save(people.athlete_b, pain_during=6, notes="Bruno's private note")
+    html = client_for("athlete_a").get(reverse("rehab:athlete_today")).content.decode()
+    assert "Bruno" not in html
+    assert DailyLog.objects.visible_to(people.athlete_a.user).count() == 0
+    assert DailyLog.objects.visible_to(people.other_clinician.user).count() == 0
+    assert DailyLog.objects.visible_to(people.clinician.user).count() == 1
+
+
+def test_athlete_home_shows_trend_compliance_and_load_warning(client_for, people, plan):
+    shoe = Shoe.objects.get(athlete=people.athlete_a)
+    for days_ago in range(13, 6, -1):
+        save(people.athlete_a, days_ago=days_ago, run_minutes=20, distance_km=Decimal("2"), pain_during=1)
+    for days_ago in range(6, 0, -1):
+        save(people.athlete_a, days_ago=days_ago, run_minutes=20, distance_km=Decimal("4"), pain_during=1,
+             shoe=shoe)  # fmt: skip
+    html = client_for("athlete_a").get(reverse("rehab:athlete_today")).content.decode()
+    assert "Log today" in html and "<svg" in html
+    assert "up 71 %" in html  # 14 km → 24 km
+    assert "time to think about new shoes" in html
+
+
+def test_timeline_shows_the_recommendation_chart_and_apply_button(client_for, people, plan):
+    for days_ago in (3, 2, 1):
+        save(
+            people.athlete_a,
+            days_ago=days_ago,
+            run_minutes=20,
+            pain_during=4,
+            pain_after=4,
+            pain_next_morning=0,
+        )
+    html = client_for("clinician").get(reverse("rehab:timeline", args=[people.athlete_a.pk])).content.decode()
+    assert "Step back" in html and "above the allowance" in html
+    assert 'class="timeline-chart"' in html
+
+
+@pytest.mark.parametrize("days", [5, 40])
+def test_pages_run_a_constant_number_of_queries(
+    client_for, people, plan, days, django_assert_max_num_queries
+):
+    for n in range(min(days, 14), 0, -1):
+        save(people.athlete_a, days_ago=n, run_minutes=20, pain_during=1, sets={r.pk: 1 for r in rows(plan)})
+    DailyLog.objects.bulk_create(
+        DailyLog(athlete=people.athlete_a, date=TODAY() - timedelta(days=15 + n), pain_during=2)
+        for n in range(days)
+    )
+    athlete_client = client_for("athlete_a")
+    with django_assert_max_num_queries(12):
+        assert athlete_client.get(reverse("rehab:athlete_today")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert athlete_client.get(reverse("rehab:log_today")).status_code == 200
+    clinician_client = client_for("clinician")
+    with django_assert_max_num_queries(14):
+        assert clinician_client.get(reverse("rehab:timeline", args=[people.athlete_a.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("extra", [3, 30])
+def test_caseload_query_count_does_not_grow_with_athletes(client_for, people, template, extra,
+                                                          django_assert_max_num_queries):  # fmt: skip
+    for _ in range(extra):
+        athlete = AthleteFactory(clinic=people.clinic)
+        services.plan_assign(
+            athlete=athlete, template=template, by=people.clinician.user, start=TODAY() - timedelta(days=3)
+        )
+    client = client_for("clinician")
+    client.get(reverse("athlete_list"))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("athlete_list"))
+    assert response.status_code == 200
+
+
+def test_caseload_sorts_by_risk_and_filters(client_for, people, plan, template):
+    services.plan_assign(
+        athlete=people.athlete_b,
+        template=template,
+        by=people.clinician.user,
+        start=TODAY() - timedelta(days=2),
+    )
+    save(people.athlete_a, pain_during=2, swelling=True)  # stop and refer
+    save(people.athlete_b, pain_during=0)
+    Alert.objects.all().delete()  # sort by the status alone
+    client = client_for("clinician")
+    names = [a.full_name for a in client.get(reverse("athlete_list")).context["page"].object_list]
+    assert names.index("Anna Aalto") < names.index("Bruno Bianchi")
+    attention = client.get(reverse("athlete_list"), {"show": "attention"}).context["page"].object_list
+    assert [a.full_name for a in attention] == ["Anna Aalto"]
+    other = client_for("other_clinician").get(reverse("athlete_list")).context["page"].object_list
+    assert [a.full_name for a in other] == ["Olga Otto"]
+
+
+def test_resolving_an_alert_needs_a_note_and_respects_scope(client_for, people):
+    alert = AlertFactory(athlete=people.athlete_a, kind="no_log", severity="notice")
+    url = reverse("alert_resolve", args=[alert.pk])
+    assert client_for("other_clinician").post(url, {"note": "x"}).status_code == 404
+    client_for("clinician").post(url, {"note": ""})
+    alert.refresh_from_db()
+    assert alert.is_open
+    client_for("clinician").post(url, {"note": "Called, all fine."})
+    alert.refresh_from_db()
+    assert not alert.is_open and alert.resolved_note == "Called, all fine."

@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from library.api import ExerciseViewSet
-from rehab.api import PlanTemplateViewSet, PlanViewSet
+from rehab.api import DailyLogViewSet, PlanTemplateViewSet, PlanViewSet
 from triage.api import IntakeViewSet
 
 router = DefaultRouter()
@@ -11,3 +11,4 @@ router.register("intakes", IntakeViewSet, basename="intake")
 router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-templates", PlanTemplateViewSet, basename="plantemplate")
+router.register("daily-logs", DailyLogViewSet, basename="dailylog")

@@ -6,7 +6,17 @@ from django.utils.html import format_html
 from portal.admin import ClinicScopedAdmin, ScopedFormFieldsMixin
 from portal.permissions import clinician_of, scope_catalog
 from rehab import services
-from rehab.models import PhaseExerciseTemplate, PhaseTemplate, Plan, PlanExercise, PlanPhase, PlanTemplate
+from rehab.models import (
+    DailyLog,
+    ExerciseLog,
+    PhaseExerciseTemplate,
+    PhaseTemplate,
+    Plan,
+    PlanExercise,
+    PlanPhase,
+    PlanTemplate,
+    RedFlag,
+)
 
 PHASE_LIST_FIELDS = ["order", "name", "min_days", "run_activity", "run_minutes", "max_pain_during"]
 DOSAGE_FIELDS = ["order", "exercise", "sets", "reps", "hold_seconds", "duration_minutes", "per_side",
@@ -169,3 +179,44 @@ class PlanPhaseAdmin(HiddenFromIndex, ClinicScopedAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         services.plan_touch(form.instance.plan)
+
+
+class ExerciseLogInline(admin.TabularInline):
+    model = ExerciseLog
+    fields = ["exercise", "done", "sets_done"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DailyLog)
+class DailyLogAdmin(ClinicScopedAdmin):
+    """Athletes write their logs; the care team reads them here (and on the athlete's timeline)."""
+
+    clinic_field = "athlete__clinic"
+    date_hierarchy = "date"
+    list_display = ["date", "athlete", "run_minutes", "distance_km", "pain_during", "pain_after",
+                    "pain_next_morning", "sets_done", "red_flag_list"]  # fmt: skip
+    list_filter = ["date", "night_pain", "cannot_bear_weight", "swelling", "locking"]
+    list_select_related = ["athlete"]
+    search_fields = ["athlete__first_name", "athlete__last_name", "notes"]
+    inlines = [ExerciseLogInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in DailyLog._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="red flags")
+    def red_flag_list(self, obj):
+        return ", ".join(RedFlag(flag).label for flag in obj.red_flags) or "—"

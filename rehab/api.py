@@ -1,11 +1,16 @@
+from datetime import date
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from portal.models import Athlete
-from portal.permissions import clinician_of
+from portal.permissions import athlete_of, clinician_of
 from rehab import services
-from rehab.models import PhaseChange, PhaseTemplate, Plan, PlanPhase, PlanTemplate
+from rehab.models import DailyLog, PhaseChange, PhaseTemplate, Plan, PlanPhase, PlanTemplate, Trigger
+from triage.engine import LOCATION_CHOICES
 
 PHASE_FIELDS = ["id", "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after",
                 "must_settle_by_morning", "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes",
@@ -152,3 +157,94 @@ class PlanViewSet(
                 raise serializers.ValidationError({"status": error.messages}) from None
         serializer.save()
         services.plan_touch(plan)
+
+
+class ExerciseDoneSerializer(serializers.Serializer):
+    plan_exercise = serializers.IntegerField(help_text="A PlanExercise id of the day's phase.")
+    sets_done = serializers.IntegerField(min_value=0, max_value=50)
+
+
+class DailyLogSerializer(serializers.ModelSerializer):
+    exercises = ExerciseDoneSerializer(
+        many=True, required=False, write_only=True, help_text="Omit to keep the logged exercises."
+    )
+    red_flags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    pain_locations = serializers.ListField(
+        child=serializers.ChoiceField(choices=LOCATION_CHOICES), required=False, max_length=10
+    )
+    triggers = serializers.ListField(child=serializers.ChoiceField(choices=Trigger.choices), required=False,
+                                     max_length=10)  # fmt: skip
+
+    class Meta:
+        model = DailyLog
+        fields = ["id", "athlete", "date", "plan", "phase", "run_minutes", "distance_km", "walk_minutes",
+                  "jog_minutes", "shoe", "pain_during", "pain_after", "pain_next_morning", "pain_locations",
+                  "triggers", "notes", "night_pain", "cannot_bear_weight", "swelling", "locking", "red_flags",
+                  "sets_done", "exercises", "updated"]  # fmt: skip
+        read_only_fields = ["id", "athlete", "date", "plan", "phase", "sets_done", "updated"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["exercises"] = [
+            {"plan_exercise": row.plan_exercise_id, "exercise": row.exercise_id, "sets_done": row.sets_done}
+            for row in instance.exercises.all()
+        ]
+        return data
+
+    def validate_shoe(self, shoe):
+        if shoe is not None and shoe.athlete_id != self.context["athlete"].pk:
+            raise serializers.ValidationError("Not one of your shoes.")
+        return shoe
+
+
+class DailyLogViewSet(viewsets.ReadOnlyModelViewSet):
+    """Daily logs: athletes read and write their own (`PUT /daily-logs/<YYYY-MM-DD>/` saves that day, again and
+    again, without duplicates); clinicians read their clinic's."""
+
+    serializer_class = DailyLogSerializer
+    lookup_field = "date"
+    lookup_value_regex = r"\d{4}-\d{2}-\d{2}"
+
+    def get_queryset(self):
+        logs = (
+            DailyLog.objects.visible_to(self.request.user)
+            .prefetch_related("exercises")
+            .order_by("-date", "pk")
+        )
+        athlete = self.request.query_params.get("athlete")
+        return logs.filter(athlete_id=athlete) if athlete and athlete.isdigit() else logs
+
+    def get_object(self):
+        try:
+            day = date.fromisoformat(self.kwargs["date"])
+        except ValueError:
+            raise NotFound("Not a date.") from None
+        athlete = athlete_of(self.request.user)
+        logs = self.get_queryset().filter(date=day)
+        if athlete is not None:
+            logs = logs.filter(athlete=athlete)
+        return get_object_or_404(logs)
+
+    def update(self, request, *args, **kwargs):
+        athlete = athlete_of(request.user)
+        if athlete is None:
+            raise PermissionDenied("Only the athlete writes their daily log.")
+        try:
+            day = date.fromisoformat(kwargs["date"])
+        except ValueError:
+            raise NotFound("Not a date.") from None
+        serializer = self.get_serializer(data=request.data, context={"athlete": athlete, "request": request})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        exercises = data.pop("exercises", None)
+        sets = (
+            {row["plan_exercise"]: row["sets_done"] for row in exercises} if exercises is not None else None
+        )
+        try:
+            log = services.log_save(athlete=athlete, day=day, data=data, sets=sets)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
+        log = DailyLog.objects.prefetch_related("exercises").get(pk=log.pk)
+        return Response(self.get_serializer(log).data, status=status.HTTP_200_OK)

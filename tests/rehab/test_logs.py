@@ -392,3 +392,67 @@ def test_resolving_an_alert_needs_a_note_and_respects_scope(client_for, people):
     client_for("clinician").post(url, {"note": "Called, all fine."})
     alert.refresh_from_db()
     assert not alert.is_open and alert.resolved_note == "Called, all fine."
+
+
+@pytest.mark.parametrize(
+    "persona,expected", [("clinician", 200), ("other_clinician", 302), ("superuser", 200)], ids=str
+)
+def test_daily_log_admin_is_read_only_and_scoped(client_for, people, plan, persona, expected):
+    log = save(people.athlete_a, pain_during=2, notes="Sore after hills")
+    client = client_for(persona)
+    assert client.get(reverse("admin:rehab_dailylog_change", args=[log.pk])).status_code == expected
+    listing = client.get(reverse("admin:rehab_dailylog_changelist")).content.decode()
+    assert ("Anna Aalto" in listing) == (expected == 200)
+    if expected == 200:
+        client.post(reverse("admin:rehab_dailylog_change", args=[log.pk]), {"notes": "edited"})
+        log.refresh_from_db()
+        assert log.notes == "Sore after hills"
+
+
+# --- API ----------------------------------------------------------------------------------------------------
+
+
+def test_api_put_upserts_the_athletes_day_idempotently(client_for, people, plan):
+    client = client_for("athlete_a")
+    row = rows(plan)[0]
+    url = reverse("dailylog-detail", args=[TODAY().isoformat()])
+    body = {"pain_during": 2, "run_minutes": 20, "exercises": [{"plan_exercise": row.pk, "sets_done": 2}],
+            "triggers": ["hills"]}  # fmt: skip
+    first = client.put(url, body, content_type="application/json")
+    second = client.put(url, body, content_type="application/json")
+    assert first.status_code == second.status_code == 200
+    assert first.json()["id"] == second.json()["id"]
+    assert second.json()["sets_done"] == 2 and second.json()["triggers"] == ["hills"]
+    assert DailyLog.objects.filter(athlete=people.athlete_a).count() == 1
+    assert client.get(url).json()["pain_during"] == 2
+
+
+@pytest.mark.parametrize(
+    "day,body,field",
+    [
+        ("today", {"pain_during": 11}, "pain_during"),
+        ("today", {"pain_during": "lots"}, "pain_during"),
+        ("today", {"triggers": ["<script>"]}, "triggers"),
+        ("tomorrow", {"pain_during": 1}, "date"),
+    ],
+    ids=["pain-too-high", "pain-not-a-number", "unknown-trigger", "future"],
+)
+def test_api_bad_input_is_a_400_with_field_messages(client_for, people, plan, day, body, field):
+    when = TODAY() + timedelta(days=1 if day == "tomorrow" else 0)
+    response = client_for("athlete_a").put(
+        reverse("dailylog-detail", args=[when.isoformat()]), body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not DailyLog.objects.exists()
+
+
+def test_api_logs_are_scoped(client_for, people, plan):
+    save(people.athlete_a, pain_during=2)
+    url = reverse("dailylog-detail", args=[TODAY().isoformat()])
+    assert client_for("athlete_b").get(url).status_code == 404
+    assert client_for("other_clinician").get(reverse("dailylog-list")).json()["results"] == []
+    assert len(client_for("clinician").get(reverse("dailylog-list")).json()["results"]) == 1
+    response = client_for("clinician").put(url, {"pain_during": 1}, content_type="application/json")
+    assert response.status_code == 403
+    assert client_for("anonymous").get(reverse("dailylog-list")).status_code == 403

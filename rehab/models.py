@@ -69,6 +69,13 @@ class PhaseFields(models.Model):
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
 
+    @property
+    def label(self) -> str:
+        """ "Phase 2: Walk/jog", without repeating "Phase" when the name already starts with it."""
+        if self.name.lower().startswith("phase"):
+            return self.name
+        return f"Phase {self.order}: {self.name}"
+
     def run_text(self) -> str:
         """The run prescription in words, e.g. "Walk 3 min / jog 1 min for 20 min, 3 times a week"."""
         from rehab.wording import run_text

@@ -171,7 +171,7 @@ def athlete_day(athlete, today: date) -> AthleteDay:
         today_log=by_date.get(today),
         needs_morning=yesterday is None or yesterday.pain_next_morning is None,
         snap=snap,
-        weeks=weekly(schedule, logs, start, today) if active else [],
+        weeks=weekly(schedule, logs, start, _last_day(logs, today)) if active else [],
         shoes=shoes,
     )
 
@@ -250,7 +250,7 @@ def timeline_data(athlete, today: date) -> dict:
         "changes": changes,
         "snap": snap,
         "chart": charts.timeline(shown, start, today, markers=markers),
-        "weeks": weekly(schedule, logs, plan.start_date, today) if plan and plan.start_date <= today else [],
+        "weeks": weekly(schedule, logs, plan.start_date, _last_day(logs, today)) if plan else [],
         "recent": list(reversed(shown))[:14],
         "start": start,
     }
@@ -258,3 +258,8 @@ def timeline_data(athlete, today: date) -> dict:
 
 def _pain_free(plan: Plan) -> bool:
     return plan.template.conditions.filter(code__in=PAIN_FREE_CONDITIONS).exists()
+
+
+def _last_day(logs: list[LogDay], today: date) -> date:
+    """Today once it is logged, else yesterday: an unlogged morning is not a missed day yet."""
+    return today if logs and logs[-1].date == today else today - timedelta(days=1)

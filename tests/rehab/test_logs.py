@@ -456,3 +456,12 @@ def test_api_logs_are_scoped(client_for, people, plan):
     response = client_for("clinician").put(url, {"pain_during": 1}, content_type="application/json")
     assert response.status_code == 403
     assert client_for("anonymous").get(reverse("dailylog-list")).status_code == 403
+
+
+def test_rehab_refresh_command_updates_every_status_and_raises_time_alerts(people, plan):
+    from django.core.management import call_command
+
+    call_command("rehab_refresh", chunk=2, stdout=__import__("io").StringIO())
+    assert RehabStatus.objects.filter(as_of=TODAY()).count() == 3  # every athlete, with a plan or not
+    assert Alert.objects.open().filter(athlete=people.athlete_a, kind="no_log").exists()
+    assert not Alert.objects.filter(athlete=people.athlete_b).exists()  # no plan, no time alerts

@@ -131,13 +131,11 @@ def recommend(
     for log in last:
         over = []
         if log.pain_during is not None and log.pain_during > allow_during:
-            over.append(f"{log.pain_during}/10 during")
+            over.append(f"{log.pain_during}/10 during, above the allowance of {allow_during}/10")
         if log.pain_after is not None and log.pain_after > allow_after:
-            over.append(f"{log.pain_after}/10 after")
+            over.append(f"{log.pain_after}/10 after, above the allowance of {allow_after}/10")
         if over:
-            exceeded.append(
-                f"{_d(log.date)}: {' and '.join(over)}, above the allowance of {allow_during}/10."
-            )
+            exceeded.append(f"{_d(log.date)}: {'; '.join(over)}.")
         if log.pain_next_morning is None:
             pending.append(log)
         else:

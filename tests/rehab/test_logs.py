@@ -465,3 +465,36 @@ def test_rehab_refresh_command_updates_every_status_and_raises_time_alerts(peopl
     assert RehabStatus.objects.filter(as_of=TODAY()).count() == 3  # every athlete, with a plan or not
     assert Alert.objects.open().filter(athlete=people.athlete_a, kind="no_log").exists()
     assert not Alert.objects.filter(athlete=people.athlete_b).exists()  # no plan, no time alerts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_first_saves_of_a_day_make_one_row(people):
+    """Two requests saving the same new day at once (a double tap): one row, holding the last write."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database with real concurrent connections (PostgreSQL)")
+    template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=2)
+    services.plan_assign(athlete=people.athlete_a, template=template, by=people.clinician.user, start=TODAY())
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def submit(pain):
+        try:
+            barrier.wait(timeout=5)
+            save(people.athlete_a, pain_during=pain)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(pain,)) for pain in (2, 3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert DailyLog.objects.filter(athlete=people.athlete_a, date=TODAY()).count() == 1
+    assert DailyLog.objects.get(athlete=people.athlete_a).pain_during in (2, 3)

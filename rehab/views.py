@@ -197,7 +197,7 @@ def log_today(request: HttpRequest) -> HttpResponse:
 def athlete_today(request: HttpRequest) -> HttpResponse:
     athlete = athlete_of(request.user)
     today = timezone.localdate()
-    data = selectors.athlete_day(athlete, today)
+    data = selectors.athlete_state(athlete, today)
     context = {
         "athlete": athlete,
         "today": today,

@@ -126,54 +126,75 @@ def days_of(athlete, start: date, end: date) -> list[LogDay]:
 
 
 @dataclass
-class AthleteDay:
-    """Everything the athlete's "today" page shows, read in a fixed number of queries."""
+class AthleteState:
+    """An athlete's plan, recent logs and status as of a day: what "Today", the timeline and the API read."""
 
     plan: Plan | None
+    phases: list[PlanPhase]
+    changes: list[PhaseChange]
     phase: PlanPhase | None
-    rows: list[PlanExercise]
     logs: list[LogDay]
-    today_log: LogDay | None
-    needs_morning: bool
+    schedule: list[tuple[date, Prescription]]
     snap: Snapshot
-    weeks: list[Compliance]
     shoes: list
+    start: date  # the first day worth showing: the plan's start (at most 180 days back), else 4 weeks back
+
+    @property
+    def active(self) -> bool:
+        return self.plan is not None and self.plan.status == Plan.Status.ACTIVE
+
+    @property
+    def rows(self) -> list[PlanExercise]:
+        return list(self.phase.exercises.all()) if self.phase else []
+
+    @property
+    def by_date(self) -> dict[date, LogDay]:
+        return {log.date: log for log in self.logs}
+
+    @property
+    def today_log(self) -> LogDay | None:
+        return self.by_date.get(self.snap.today)
+
+    @property
+    def needs_morning(self) -> bool:
+        """Yesterday's next-morning pain is still missing."""
+        yesterday = self.by_date.get(self.snap.today - timedelta(days=1))
+        return yesterday is None or yesterday.pain_next_morning is None
+
+    @property
+    def weeks(self) -> list[Compliance]:
+        """Compliance per calendar week since `start` (up to today once logged, else yesterday)."""
+        if self.plan is None:
+            return []
+        last = self.snap.today if self.today_log else self.snap.today - timedelta(days=1)
+        return weekly(self.schedule, self.logs, max(self.start, self.plan.start_date), last)
 
 
-def athlete_day(athlete, today: date) -> AthleteDay:
+def athlete_state(athlete, today: date) -> AthleteState:
+    """Read an athlete's state in a fixed number of queries, whatever the number of logs or phases."""
     plan = current_plan_for(athlete)
     phases, changes = [], []
     if plan is not None:
         phases = plan_phases(plan)
-        changes = list(PhaseChange.objects.filter(plan=plan).only("pk", "created", "kind", "to_phase_id"))
+        changes = list(PhaseChange.objects.filter(plan=plan).select_related("to_phase", "by"))
+    start = min(plan.start_date, today) if plan else today - timedelta(days=27)
+    start = max(start, today - timedelta(days=180))
+    logs = days_of(athlete, start - timedelta(days=27), today)
     phase = next((p for p in phases if plan and p.pk == plan.current_phase_id), None)
     active = plan is not None and plan.status == Plan.Status.ACTIVE
-    logs = days_of(athlete, today - timedelta(days=41), today)
-    by_date = {log.date: log for log in logs}
-    shoes = list(athlete.shoes.filter(retired=False))
     schedule = plan_schedule(plan, phases, changes) if plan else []
+    shoes = list(athlete.shoes.filter(retired=False))
     snap = snapshot(
         logs=logs,
         today=today,
         phase=phase if active else None,
         schedule=schedule,
+        pain_free=bool(active and plan.template_id and _pain_free(plan)),
         is_last=bool(phases and phase and phase.pk == phases[-1].pk),
         plan_start=(phase.started_on or plan.start_date) if phase else None,
         shoes=shoes,
     )
-    yesterday = by_date.get(today - timedelta(days=1))
-    start = max(plan.start_date, today - timedelta(days=27)) if plan else today
-    return AthleteDay(
-        plan=plan,
-        phase=phase,
-        rows=list(phase.exercises.all()) if phase else [],
-        logs=logs,
-        today_log=by_date.get(today),
-        needs_morning=yesterday is None or yesterday.pain_next_morning is None,
-        snap=snap,
-        weeks=weekly(schedule, logs, start, _last_day(logs, today)) if active else [],
-        shoes=shoes,
-    )
+    return AthleteState(plan, phases, changes, phase, logs, schedule, snap, shoes, start)
 
 
 def phase_on(plan: Plan | None, day: date) -> PlanPhase | None:
@@ -214,45 +235,25 @@ def timeline_data(athlete, today: date) -> dict:
     """The clinician's timeline of an athlete: chart, weekly compliance, load and the engine's advice."""
     from rehab import charts
 
-    plan = current_plan_for(athlete)
-    phases, changes = [], []
-    if plan is not None:
-        phases = plan_phases(plan)
-        changes = list(PhaseChange.objects.filter(plan=plan).select_related("to_phase", "by"))
-    start = min(plan.start_date, today) if plan else today - timedelta(days=27)
-    start = max(start, today - timedelta(days=180))
-    logs = days_of(athlete, start - timedelta(days=27), today)
-    phase = next((p for p in phases if plan and p.pk == plan.current_phase_id), None)
-    active = plan is not None and plan.status == Plan.Status.ACTIVE
-    schedule = plan_schedule(plan, phases, changes) if plan else []
-    snap = snapshot(
-        logs=logs,
-        today=today,
-        phase=phase if active else None,
-        schedule=schedule,
-        pain_free=bool(plan and plan.template_id and _pain_free(plan)),
-        is_last=bool(phases and phase and phase.pk == phases[-1].pk),
-        plan_start=(phase.started_on or plan.start_date) if phase else None,
-        shoes=list(athlete.shoes.filter(retired=False)),
-    )
+    state = athlete_state(athlete, today)
     markers = [
         charts.Marker(
-            plan.start_date if c.kind == PhaseChange.Kind.START else timezone.localdate(c.created),
+            state.plan.start_date if c.kind == PhaseChange.Kind.START else timezone.localdate(c.created),
             f"P{c.to_phase.order}",
         )
-        for c in changes
+        for c in state.changes
     ]
-    shown = [log for log in logs if log.date >= start]
+    shown = [log for log in state.logs if log.date >= state.start]
     return {
-        "plan": plan,
-        "phase": phase,
-        "phases": phases,
-        "changes": changes,
-        "snap": snap,
-        "chart": charts.timeline(shown, start, today, markers=markers),
-        "weeks": weekly(schedule, logs, plan.start_date, _last_day(logs, today)) if plan else [],
+        "plan": state.plan,
+        "phase": state.phase,
+        "phases": state.phases,
+        "changes": state.changes,
+        "snap": state.snap,
+        "chart": charts.timeline(shown, state.start, today, markers=markers),
+        "weeks": state.weeks,
         "recent": list(reversed(shown))[:14],
-        "start": start,
+        "start": state.start,
     }
 
 
@@ -260,6 +261,6 @@ def _pain_free(plan: Plan) -> bool:
     return plan.template.conditions.filter(code__in=PAIN_FREE_CONDITIONS).exists()
 
 
-def _last_day(logs: list[LogDay], today: date) -> date:
-    """Today once it is logged, else yesterday: an unlogged morning is not a missed day yet."""
-    return today if logs and logs[-1].date == today else today - timedelta(days=1)
+def athlete_summary(athlete, today: date) -> AthleteState:
+    """The API's per-athlete summary: the same state as the athlete's "Today" page."""
+    return athlete_state(athlete, today)

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev migrate demo clean
+.PHONY: run test lint bench install install-dev system-deps migrate demo clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
-install: $(VENV)/.installed-run
-install-dev: $(VENV)/.installed-dev
+install: system-deps $(VENV)/.installed-run
+install-dev: system-deps $(VENV)/.installed-dev
+
+# Pango and HarfBuzz for the printed program (WeasyPrint); apt-get runs only when one is missing.
+system-deps:
+	@bash .ci/system-deps
 
 migrate: install
 	$(PY) manage.py migrate --no-input

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from library.dosage import dosage_in_words
 from library.fields import TagsField
 from library.validators import IMAGE_EXTENSIONS, validate_exercise_image, validate_video_url
 from portal.models import Clinic
@@ -231,47 +232,7 @@ class Exercise(models.Model):
     def dosage_text(self) -> str:
         """The default dosage in words, e.g. "2–3 sets × 8–10 reps, each side · 2 days a week".
 
-        Falls back to the dosage note, then to "As tolerated", so it is never empty.
+        Falls back to the dosage note, then to "As tolerated", so it is never empty. The note is shown
+        on its own on the exercise page, so it is not repeated after the numbers.
         """
-        sets = _span(self.sets, self.sets_max)
-        reps = _span(self.reps, self.reps_max)
-        hold = _hold(self.hold_seconds, self.hold_seconds_max)
-        if reps:
-            amount = f"{reps} {'rep' if reps == '1' else 'reps'}"
-            if sets:
-                amount = f"{sets} {'set' if sets == '1' else 'sets'} × {amount}"
-            if hold:
-                amount += f", {hold} hold"
-        elif hold:
-            amount = f"Hold {hold}" + (f" × {sets}" if sets else "")
-        elif sets:
-            amount = f"{sets} {'set' if sets == '1' else 'sets'}"
-        else:
-            amount = ""
-        if self.duration_minutes:
-            amount = f"{amount} · {self.duration_minutes} min" if amount else f"{self.duration_minutes} min"
-        parts = []
-        if amount:
-            parts.append(f"{amount}, each side" if self.per_side else amount)
-        if self.times_per_day:
-            parts.append("once a day" if self.times_per_day == 1 else f"{self.times_per_day} × a day")
-        if self.days_per_week:
-            days = self.days_per_week
-            parts.append("every day" if days == 7 else f"{days} {'day' if days == 1 else 'days'} a week")
-        return " · ".join(parts) or self.dosage_note or "As tolerated"
-
-
-def _span(low: int | None, high: int | None) -> str:
-    if not low:
-        return ""
-    return f"{low}–{high}" if high and high != low else str(low)
-
-
-def _hold(low: int | None, high: int | None) -> str:
-    """Seconds, or whole minutes from two minutes up: "30–60 s", "2 min"."""
-    if not low:
-        return ""
-    values = [value for value in (low, high) if value]
-    if low >= 120 and all(value % 60 == 0 for value in values):
-        return f"{_span(low // 60, high // 60 if high else None)} min"
-    return f"{_span(low, high)} s"
+        return dosage_in_words(self, fallback=self.dosage_note or "As tolerated")

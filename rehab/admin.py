@@ -1,5 +1,8 @@
+import tempfile
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -139,14 +142,33 @@ class PlanAdmin(ClinicScopedAdmin):
     fields = ["athlete", "template", "name", "goal", "start_date", "status", "current_phase", "auto_advance",
               "assigned_by", "version"]  # fmt: skip
     inlines = [PlanPhaseInline]
-    actions = ["advance_phase"]
+    actions = ["advance_phase", "print_programs"]
 
     def has_add_permission(self, request):
         return False  # plans are assigned from an athlete's page, which copies a template
 
     @admin.display(description="")
     def print_link(self, obj):
-        return format_html('<a href="{}">Open</a>', reverse("rehab:plan_detail", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Open</a> · <a href="{}" target="_blank" rel="noopener">Print</a>',
+            reverse("rehab:plan_detail", args=[obj.pk]),
+            reverse("rehab:plan_print", args=[obj.pk]),
+        )
+
+    @admin.action(description="Print programs (one PDF)", permissions=["view"])
+    def print_programs(self, request, queryset):
+        from rehab import pdf
+
+        plans = list(queryset.select_related("athlete__clinic", "current_phase", "assigned_by"))
+        out = tempfile.TemporaryFile()  # a hundred programs make a few megabytes: not kept in memory
+        count = pdf.hep_batch(plans, out)
+        if count < len(plans):
+            self.message_user(request, "Plans without phases were left out.", messages.WARNING)
+        if not count:
+            out.close()
+            return None
+        out.seek(0)
+        return FileResponse(out, as_attachment=True, filename=f"hep-{count}-plans.pdf")
 
     @admin.action(description="Advance to the next phase")
     def advance_phase(self, request, queryset):

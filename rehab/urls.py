@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rehab import views
+from rehab import views, views_pdf
 
 app_name = "rehab"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<int:pk>/phases/<int:phase_pk>/edit/", views.phase_edit, name="phase_edit"),
     path("plans/<int:pk>/move/", views.plan_move, name="plan_move"),
     path("plans/<int:pk>/status/", views.plan_status, name="plan_status"),
+    path("plans/<int:pk>/print/", views_pdf.plan_print, name="plan_print"),
     path("my-plan/", views.my_plan, name="my_plan"),
     path("today/", views.athlete_today, name="athlete_today"),
     path("log/", views.log_today, name="log_today"),

@@ -1,5 +1,7 @@
 """Prescriptions in plain words, for the athlete's pages and the printed program. No Django imports."""
 
+from library.dosage import dosage_in_words
+
 TIMES = {
     1: "once",
     2: "twice",
@@ -78,27 +80,5 @@ def pain_text(phase) -> str:
 
 
 def dosage_text(row) -> str:
-    """One prescribed dosage in words, e.g. "3 sets × 10 reps, each side · hold 5 s · 2 days a week"."""
-    parts = []
-    if row.sets and row.reps:
-        parts.append(f"{row.sets} × {row.reps} reps" if row.sets > 1 else f"{row.reps} reps")
-    elif row.reps:
-        parts.append(f"{row.reps} reps")
-    elif row.sets and row.hold_seconds:
-        parts.append(f"{row.sets} × {row.hold_seconds} s hold")
-    elif row.sets:
-        parts.append(f"{row.sets} sets" if row.sets > 1 else "1 set")
-    if row.hold_seconds and not (row.sets and not row.reps):
-        parts.append(f"hold {row.hold_seconds} s")
-    if row.duration_minutes:
-        parts.append(f"{row.duration_minutes} min")
-    if parts and row.per_side:
-        parts[0] += ", each side"
-    if row.times_per_day and row.times_per_day > 1:
-        parts.append(f"{TIMES.get(row.times_per_day, f'{row.times_per_day} times')} a day")
-    if row.days_per_week:
-        parts.append("every day" if row.days_per_week == 7 else f"{row.days_per_week} days a week")
-    text = " · ".join(parts)
-    if row.note:
-        text = f"{text}. {row.note}" if text else row.note
-    return text or "As your clinician showed you"
+    """A plan row's dosage in words, e.g. "3 sets × 10 reps, each side · 2 days a week. Band above the knees"."""
+    return dosage_in_words(row, note=row.note, fallback="As your clinician showed you")

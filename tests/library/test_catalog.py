@@ -115,10 +115,10 @@ def test_hop_test_is_never_advised_when_weight_bearing_hurts(catalog):
 # Dosages DOMAIN.md section 8 gives, in the words the library shows.
 DOMAIN_DOSAGES = {
     "hip-flexor-stretch-kneeling": "Hold 30–60 s × 3, each side",
-    "standing-hip-flexor-stretch-posterior-tilt": "Hold 45 s, each side · 3 × a day",
+    "standing-hip-flexor-stretch-posterior-tilt": "Hold 45 s, each side · three times a day",
     "iliotibial-band-stretch-side-lying": "Hold 10–30 s × 3, each side",
     "piriformis-stretch-supine": "Hold 60 s × 3, each side",
-    "supine-figure-4-pir-hold": "Hold 2 min, each side · 2 × a day",
+    "supine-figure-4-pir-hold": "Hold 2 min, each side · twice a day",
     "glute-bridge": "8–10 reps, 5 s hold · 2 days a week",
     "clamshell-with-band": "2–3 sets × 8–10 reps, each side · 2 days a week",
     "side-plank-with-clamshell": "10 reps, each side · every day",

@@ -105,18 +105,18 @@ def dose(**kw):
     [
         (
             {"sets": 3, "reps": 10, "per_side": True, "days_per_week": 2},
-            "3 × 10 reps, each side · 2 days a week",
+            "3 sets × 10 reps, each side · 2 days a week",
         ),
-        ({"reps": 10, "hold_seconds": 5}, "10 reps · hold 5 s"),
+        ({"reps": 10, "hold_seconds": 5}, "10 reps, 5 s hold"),
         (
             {"sets": 3, "hold_seconds": 45, "times_per_day": 3, "per_side": True},
-            "3 × 45 s hold, each side · three times a day",
+            "Hold 45 s × 3, each side · three times a day",
         ),
         ({"duration_minutes": 15, "days_per_week": 7}, "15 min · every day"),
         ({"note": "Slowly."}, "Slowly."),
         ({}, "As your clinician showed you"),
         ({"sets": 1, "reps": 6}, "6 reps"),
-        ({"sets": 2, "reps": 8, "note": "Band above the knees."}, "2 × 8 reps. Band above the knees."),
+        ({"sets": 2, "reps": 8, "note": "Band above the knees."}, "2 sets × 8 reps. Band above the knees."),
     ],
     ids=[
         "sets-reps-side",

@@ -1,0 +1,302 @@
+"""The printed home-exercise program (HEP): one phase of a plan on one or two pages, made with WeasyPrint.
+
+`render_hep` always renders; `hep_pdf` reuses a cached copy until the plan's version, the phase, the paper,
+the day or one of the phase's exercises (text or image) changes. `hep_batch` writes several plans to one file.
+
+A printout never reaches the network: the URL fetcher serves only the shipped fonts, exercise images from
+the storage backend and data: URLs (the QR code), so a stored image name can never make the server fetch
+an address of its choosing.
+"""
+
+import atexit
+import base64
+import functools
+import hashlib
+import io
+import re
+import threading
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import unquote, unquote_to_bytes
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from rehab.models import Plan, PlanExercise, PlanPhase
+
+PAPERS = {"a4": "A4", "letter": "Letter"}
+ASSETS = Path(__file__).resolve().parent / "static" / "rehab"
+ASSETS_URL = ASSETS.as_uri() + "/"
+STYLESHEET = ASSETS / "hep.css"
+PRINT_IMAGE_PIXELS = 320
+TEMPLATE = "rehab/hep.html"
+CACHE_SECONDS = 24 * 60 * 60  # the printed date is in the key, so an entry is useless after a day anyway
+IMAGE_CACHE_SECONDS = 30 * 24 * 60 * 60
+MEDIA_SCHEME = "stride-media:"
+TICK_DAYS = range(1, 8)
+
+# Stop-and-call list (DOMAIN.md sections 2 and 6), in the athlete's words.
+RED_FLAGS = [
+    "pain wakes you at night or aches at rest",
+    "you cannot stand on the leg, or you limp",
+    "the hip or groin swells or bruises",
+    "the hip locks, catches or gives way",
+    "you have a fever or feel unwell",
+    "pain reaches 7/10 or more",
+]
+EMERGENCY_ADVICE = (
+    "If you cannot put any weight on the leg, or you have a fever with a hot, red or swollen hip, "
+    "get medical help the same day."
+)
+
+
+def paper_from(value: str | None) -> str:
+    """The paper size for a query parameter ("a4" or "letter"); anything unknown is A4."""
+    return PAPERS.get((value or "").strip().lower(), "A4")
+
+
+def phase_for(plan: Plan, phase: PlanPhase | None = None) -> PlanPhase | None:
+    """The phase to print: the one given, else the plan's current phase, else its first."""
+    if phase is not None:
+        return phase
+    return plan.current_phase or plan.phases.order_by("order", "pk").first()
+
+
+def hep_filename(plan: Plan, phase: PlanPhase) -> str:
+    return f"hep-{slugify(plan.athlete.full_name) or 'athlete'}-{slugify(phase.name) or 'phase'}.pdf"
+
+
+def log_url() -> str:
+    return settings.SITE_URL + reverse("rehab:log_today")
+
+
+def hep_context(plan: Plan, phase: PlanPhase, *, paper: str = "A4") -> dict:
+    from portal.models import CareTeamMember
+
+    athlete = plan.athlete
+    rows = list(PlanExercise.objects.filter(phase=phase).select_related("exercise").order_by("order", "pk"))
+    phase_count = plan.phases.count()
+    primary = (
+        CareTeamMember.objects.filter(athlete=athlete, is_primary=True)
+        .select_related("clinician__user")
+        .first()
+    )
+    if primary is not None:
+        clinician = primary.clinician.user.get_full_name() or primary.clinician.user.email
+        profession = primary.clinician.get_profession_display()
+    elif plan.assigned_by is not None:
+        clinician, profession = plan.assigned_by.get_full_name() or plan.assigned_by.email, ""
+    else:
+        clinician, profession = "", ""
+    url = log_url()
+    started = phase.started_on
+    exercises = [_exercise(number, row) for number, row in enumerate(rows, start=1)]
+    return {
+        "paper": paper,
+        "clinic": athlete.clinic,
+        "athlete": athlete,
+        "clinician": clinician,
+        "profession": profession,
+        "today": timezone.localdate(),
+        "plan": plan,
+        "phase": phase,
+        "phase_title": phase_title(phase, phase_count),
+        "started": started,
+        "review_from": started + timedelta(days=phase.min_days) if started and phase.min_days else None,
+        "exercises": exercises,
+        "exercise_rows": [exercises[i : i + 2] for i in range(0, len(exercises), 2)],
+        "runs": phase.run_activity != "none",
+        "days": TICK_DAYS,
+        "red_flag_columns": [RED_FLAGS[:3], RED_FLAGS[3:]],
+        "emergency": EMERGENCY_ADVICE,
+        "log_url": url,
+        "log_url_short": url.split("://", 1)[-1],
+        "qr": _qr_data_uri(url),
+    }
+
+
+def phase_title(phase: PlanPhase, count: int) -> str:
+    """The phase heading, e.g. "Phase 2 of 4: walk/jog intervals" (without repeating a leading "Phase 2:")."""
+    if count <= 1:
+        return phase.name
+    prefix = re.match(rf"phase\s*{phase.order}\b\s*[:.–-]?\s*", phase.name, re.IGNORECASE)
+    rest = phase.name[prefix.end() :] if prefix else phase.name
+    return f"Phase {phase.order} of {count}: {rest}" if rest else f"Phase {phase.order} of {count}"
+
+
+def _exercise(number: int, row: PlanExercise) -> dict:
+    exercise = row.exercise
+    return {
+        "number": number,
+        "name": exercise.name,
+        "dosage": row.dosage_text(),
+        "steps": exercise.steps,
+        "cue": exercise.cues[0] if exercise.cues else "",
+        "image": MEDIA_SCHEME + exercise.image.name if exercise.image else "",
+    }
+
+
+def _qr_data_uri(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(border=0, dark="#1f2937", omitsize=True)
+
+
+def render_hep(plan: Plan, *, phase: PlanPhase | None = None, paper: str = "A4") -> bytes:
+    """The program for `phase` (default: the current one) as PDF bytes. Always renders; see hep_pdf."""
+    phase = phase_for(plan, phase)
+    if phase is None:
+        raise ValueError("This plan has no phases to print.")
+    html = render_to_string(TEMPLATE, hep_context(plan, phase, paper=paper))
+    return _document(html).write_pdf()
+
+
+def _document(html: str):
+    import weasyprint
+
+    fonts, stylesheet = _print_setup()
+    document = weasyprint.HTML(string=html, base_url=ASSETS_URL, url_fetcher=_fetcher())
+    return document.render(font_config=fonts, stylesheets=[stylesheet])
+
+
+_local = threading.local()
+
+
+def _print_setup():
+    """The fonts and the parsed stylesheet, once per thread: loading and parsing them on every render
+    took a quarter of the time. (A FontConfiguration is not meant to be shared between threads.)"""
+    if getattr(_local, "setup", None) is None:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()
+        stylesheet = weasyprint.CSS(
+            filename=str(STYLESHEET), base_url=ASSETS_URL, url_fetcher=_fetcher(), font_config=fonts
+        )
+        _local.setup = fonts, stylesheet
+        if threading.current_thread() is threading.main_thread():
+            # Let it go before interpreter shutdown: its __del__ needs the libraries still loaded.
+            atexit.register(_local.__dict__.clear)
+    return _local.setup
+
+
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Fetcher(URLFetcher):
+        # Responses carry no headers: parsing them (email.message) took longer than the rest of a fetch.
+        def fetch(self, url, headers=None):
+            if url.startswith(MEDIA_SCHEME):
+                return URLFetcherResponse(url, print_image(url.removeprefix(MEDIA_SCHEME)))
+            if url.startswith(ASSETS_URL):
+                path = (ASSETS / unquote(url.removeprefix(ASSETS_URL))).resolve()
+                if path.is_relative_to(ASSETS):
+                    return URLFetcherResponse(url, path.read_bytes())
+            if url.startswith("data:"):
+                meta, _, data = url.removeprefix("data:").partition(",")
+                body = base64.b64decode(data) if meta.endswith(";base64") else unquote_to_bytes(data)
+                return URLFetcherResponse(url, body)
+            raise ValueError(f"A printout fetches nothing from {url!r}.")
+
+    return Fetcher
+
+
+def _fetcher():
+    return _fetcher_class()(fail_on_errors=False)
+
+
+def print_image(name: str) -> bytes:
+    """An exercise image as a small JPEG for print (cached by name: a new upload gets a new name).
+
+    Uploads can be 5 MB photos; at 22 mm wide, 320 pixels is plenty, and WeasyPrint embeds JPEG data as
+    it is instead of decoding and compressing it again on every render.
+    """
+    key = f"hep-image:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+    data = cache.get(key)
+    if data is None:
+        from PIL import Image
+
+        with default_storage.open(name, "rb") as file, Image.open(file) as image:
+            image.thumbnail((PRINT_IMAGE_PIXELS, PRINT_IMAGE_PIXELS))
+            if image.mode in ("RGBA", "LA", "P"):
+                image = image.convert("RGBA")
+                flat = Image.new("RGB", image.size, "white")
+                flat.paste(image, mask=image.getchannel("A"))
+                image = flat
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+        data = out.getvalue()
+        cache.set(key, data, IMAGE_CACHE_SECONDS)
+    return data
+
+
+# Caching
+
+
+def _layout_digest() -> str:
+    """Changes when the template or the stylesheet does, so a deploy never serves an old layout."""
+    global _LAYOUT
+    if _LAYOUT is None:
+        template = Path(get_template(TEMPLATE).origin.name).read_bytes()
+        _LAYOUT = hashlib.sha256(template + STYLESHEET.read_bytes()).hexdigest()[:12]
+    return _LAYOUT
+
+
+_LAYOUT: str | None = None
+
+
+def hep_cache_key(plan: Plan, phase: PlanPhase, paper: str) -> str:
+    """Changes with the plan's version, the phase, the paper, the day, the layout and each exercise."""
+    exercises = PlanExercise.objects.filter(phase=phase).order_by("order", "pk")
+    stamps = exercises.values_list("exercise_id", "exercise__image", "exercise__updated")
+    parts = [
+        repr(list(stamps)),
+        plan.athlete.updated.isoformat(),
+        settings.SITE_URL,
+        _layout_digest(),
+    ]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+    today = timezone.localdate().isoformat()
+    return f"hep:{plan.pk}:{plan.version}:{phase.pk}:{paper}:{today}:{digest}"
+
+
+def hep_pdf(plan: Plan, *, phase: PlanPhase | None = None, paper: str = "A4") -> bytes:
+    """The program as PDF bytes, rendered once and then served from the cache until something changes."""
+    phase = phase_for(plan, phase)
+    if phase is None:
+        raise ValueError("This plan has no phases to print.")
+    key = hep_cache_key(plan, phase, paper)
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_hep(plan, phase=phase, paper=paper)
+        cache.set(key, pdf, CACHE_SECONDS)
+    return pdf
+
+
+def hep_batch(plans, out, *, paper: str = "A4") -> int:
+    """Write each plan's current program, one after the other, as one PDF to the binary file `out`.
+
+    Returns how many programs were written (plans without phases are left out). Cached programs are
+    reused, but new renders are not cached: a batch of a hundred would crowd the cache for one download.
+    Pictures and fonts that several programs share are written once.
+    """
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    count = 0
+    for plan in plans:
+        phase = phase_for(plan)
+        if phase is None:
+            continue
+        data = cache.get(hep_cache_key(plan, phase, paper)) or render_hep(plan, phase=phase, paper=paper)
+        writer.append(io.BytesIO(data))
+        count += 1
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    writer.write(out)
+    return count

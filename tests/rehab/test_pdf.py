@@ -1,0 +1,369 @@
+"""The printed home-exercise program: content, size, who may download it, caching and the admin batch.
+
+WeasyPrint renders cost a few hundred milliseconds each, so the tests that only need to know whether a
+render happened replace the renderer with a stub.
+"""
+
+import io
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
+
+from library.models import Exercise
+from rehab import pdf, services
+from rehab.models import PhaseExerciseTemplate, Plan
+from tests.access import LOGIN, assert_outcome, matrix_cases
+from tests.factories import ExerciseFactory, PlanTemplateFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()  # rendered PDFs must not leak from one test into the next
+    yield
+    cache.clear()
+
+
+def png(color=(15, 118, 110)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (240, 180), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def text_of(data: bytes) -> str:
+    """The PDF's text with runs of whitespace (line and page breaks) made single spaces."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def pages_of(data: bytes) -> int:
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def plan(people):
+    template = PlanTemplateFactory(phases=3, phases__exercises_per_phase=2)
+    return services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+
+
+@pytest.fixture
+def demo_plan(people):
+    """Ten shipped exercises with the longest instructions, each with a picture, in one phase whose
+    running and pain advice are as long as the demo protocols' longest: the program must still fit."""
+    from django.core.management import call_command
+
+    call_command("load_library", stdout=io.StringIO())
+    exercises = sorted(Exercise.objects.shipped(), key=lambda e: -sum(len(step) for step in e.steps))[:10]
+    for number, exercise in enumerate(exercises):
+        exercise.image.save(f"{number}.png", ContentFile(png()), save=True)
+    template = PlanTemplateFactory(phases=2, phases__exercises_per_phase=0)
+    template.phases.filter(order=1).update(
+        name="Build side-hip strength",
+        goal="Make the side-hip and buttock muscles strong enough to hold the pelvis level on one leg.",
+        run_activity="walk_jog", run_minutes=24, sessions_per_week=3, walk_minutes=3, jog_minutes=1,
+        run_note="Flat routes first; hills and faster strides come back last, once continuous running feels fine.",
+        max_pain_during=3, max_pain_after=3, next_day_pain_allowed=True,
+        pain_note="Loading a tendon can bring some discomfort; up to 3/10 is fine if it has gone by the next morning.",
+        exit_criteria="Three walk/jog sessions in a row within the allowance and no pain the next morning.",
+    )  # fmt: skip
+    phase = template.phases.get(order=1)
+    PhaseExerciseTemplate.objects.bulk_create(
+        PhaseExerciseTemplate(
+            phase=phase,
+            exercise=exercise,
+            order=order,
+            sets=3,
+            reps=10,
+            per_side=True,
+            days_per_week=3,
+            note="Slowly, and stop at 3/10.",
+        )  # fmt: skip
+        for order, exercise in enumerate(exercises, start=1)
+    )
+    return services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2),
+        goal="Back to training for the Copenhagen Marathon",
+    )  # fmt: skip
+
+
+# What is printed
+
+
+def test_demo_plan_prints_everything_an_athlete_needs_on_two_pages(demo_plan):
+    data = pdf.render_hep(demo_plan)
+    assert data.startswith(b"%PDF")
+    assert pages_of(data) <= 2
+    text = text_of(data)
+    phase = demo_plan.current_phase
+    rows = list(phase.exercises.select_related("exercise"))
+    assert len(rows) == 10
+    assert "Anna Aalto" in text
+    assert "Riverside" in text
+    assert "Maya Okafor" in text
+    assert demo_plan.name in text and "Build side-hip strength" in text
+    assert phase.goal in text
+    assert phase.run_text() in text
+    assert "how much pain is ok" in text.lower() and phase.pain_text() in text
+    for row in rows:
+        assert row.exercise.name in text
+        assert row.dosage_text() in text
+        assert row.exercise.steps[0] in text
+        assert row.exercise.cues[0] in text
+    assert "Stop and contact us if" in text
+    for flag in pdf.RED_FLAGS:
+        assert flag in text
+    assert "Pain today (0–10)" in text
+    assert "127.0.0.1:8000/log/" in text
+    assert "Page 1 of 2" in text
+    # Pictures are embedded small, and every glyph comes from the shipped font (none from the host).
+    reader = PdfReader(io.BytesIO(data))
+    images = {image.name: image for page in reader.pages for image in page.images}.values()
+    assert len(images) == 10
+    assert all(max(image.image.size) <= pdf.PRINT_IMAGE_PIXELS for image in images)
+    fonts = {
+        font["/BaseFont"].split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts <= {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold", "Atkinson-Hyperlegible-Italic"}
+
+
+def test_letter_paper_also_fits_on_two_pages(demo_plan):
+    reader = PdfReader(io.BytesIO(pdf.render_hep(demo_plan, paper="Letter")))
+    assert len(reader.pages) <= 2
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_user_text_is_printed_as_text_not_markup(plan):
+    Plan.objects.filter(pk=plan.pk).update(name="<b>Hip</b> & co")
+    plan.refresh_from_db()
+    assert "<b>Hip</b> & co" in text_of(pdf.render_hep(plan))
+
+
+def test_another_phase_can_be_printed(plan):
+    last = plan.phases.get(order=3)
+    text = text_of(pdf.render_hep(plan, phase=last))
+    assert "Phase 3 of 3" in text
+
+
+@pytest.mark.parametrize(
+    "name,order,count,expected",
+    [
+        ("Phase 2: walk/jog intervals", 2, 4, "Phase 2 of 4: walk/jog intervals"),
+        ("Build side-hip strength", 2, 3, "Phase 2 of 3: Build side-hip strength"),
+        ("Days 1–3: calm it down", 1, 1, "Days 1–3: calm it down"),
+        ("Phase 1", 1, 2, "Phase 1 of 2"),
+    ],
+    ids=["repeats-number", "plain-name", "single-phase", "name-is-only-number"],
+)
+def test_phase_title(name, order, count, expected):
+    from rehab.models import PlanPhase
+
+    assert pdf.phase_title(PlanPhase(name=name, order=order), count) == expected
+
+
+def test_the_fetcher_never_leaves_the_machine():
+    fetcher = pdf._fetcher()
+    for url in ["http://169.254.169.254/latest/meta-data/", "https://example.com/x.png", "file:///etc/passwd",
+                pdf.ASSETS_URL + "../../settings.py"]:  # fmt: skip
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+# Who may download it
+
+
+def print_url(plan, **params) -> str:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return reverse("rehab:plan_print", args=[plan.pk]) + (f"?{query}" if query else "")
+
+
+MATRIX = {"print": [LOGIN, 200, 404, 200, 404, 200]}
+
+
+@pytest.mark.parametrize("page,persona,expected", matrix_cases(MATRIX))
+def test_access_matrix(client_for, plan, page, persona, expected):
+    response = client_for(persona).get(print_url(plan))
+    assert_outcome(response, expected)
+    if expected == 200:
+        assert response["Content-Type"] == "application/pdf"
+
+
+def test_response_names_the_file_and_opens_inline_unless_downloaded(client_for, plan):
+    client = client_for("athlete_a")
+    inline = client.get(print_url(plan))
+    assert inline["Content-Disposition"] == 'inline; filename="hep-anna-aalto-phase-1.pdf"'
+    assert "no-store" in inline["Cache-Control"]
+    assert inline.content.startswith(b"%PDF")
+    download = client.get(print_url(plan, download=1))
+    assert download["Content-Disposition"] == 'attachment; filename="hep-anna-aalto-phase-1.pdf"'
+    assert download.content == inline.content
+
+
+def test_letter_paper_by_query_parameter(client_for, plan):
+    response = client_for("clinician").get(print_url(plan, paper="letter"))
+    box = PdfReader(io.BytesIO(response.content)).pages[0].mediabox
+    assert round(float(box.height)) == 792
+
+
+def test_phase_parameter_must_belong_to_the_plan(client_for, people, plan):
+    other_plan = services.plan_assign(
+        athlete=people.athlete_b, template=plan.template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    client = client_for("clinician")
+    with mock.patch.object(pdf, "render_hep", return_value=b"%PDF-stub"):
+        assert client.get(print_url(plan, phase=plan.phases.get(order=2).pk)).status_code == 200
+        assert client.get(print_url(plan, phase=other_plan.phases.first().pk)).status_code == 404
+        assert client.get(print_url(plan, phase="x")).status_code == 404
+
+
+def test_pages_link_to_the_program(client_for, people, plan):
+    url = reverse("rehab:plan_print", args=[plan.pk])
+    assert url in client_for("athlete_a").get(reverse("rehab:my_plan")).content.decode()
+    clinician = client_for("clinician")
+    assert url in clinician.get(reverse("athlete_detail", args=[people.athlete_a.pk])).content.decode()
+    assert url in clinician.get(reverse("rehab:plan_detail", args=[plan.pk])).content.decode()
+
+
+# Caching
+
+
+@pytest.fixture
+def renders():
+    """Counts renders; the stub PDF carries the plan version so a stale copy would show."""
+    with mock.patch.object(
+        pdf, "render_hep", side_effect=lambda plan, **kw: f"%PDF v{plan.version}".encode()
+    ) as m:
+        yield m
+
+
+def download(client, plan) -> bytes:
+    response = client.get(print_url(plan))
+    assert response.status_code == 200
+    return response.content
+
+
+def test_unchanged_plan_is_rendered_once(client_for, plan, renders):
+    client = client_for("athlete_a")
+    first = download(client, plan)
+    assert download(client, plan) == first
+    assert client_for("clinician").get(print_url(plan)).content == first
+    assert renders.call_count == 1
+
+
+def test_editing_the_plan_through_the_services_renders_again(client_for, people, plan, renders):
+    client = client_for("athlete_a")
+    download(client, plan)
+    row = plan.current_phase.exercises.first()
+    row.reps = 15
+    row.save()
+    services.plan_touch(plan)  # what the tailoring page and the admin do after saving
+    assert download(client, plan) == b"%PDF v2"
+    services.plan_advance(plan=plan, by=people.clinician.user)
+    assert download(client, plan) == b"%PDF v3"
+    assert renders.call_count == 3
+
+
+def test_tailoring_page_renders_again(client_for, people, plan, renders):
+    from tests.rehab.test_views import tailor_data
+
+    download(client_for("athlete_a"), plan)
+    phase = plan.current_phase
+    response = client_for("clinician").post(
+        reverse("rehab:phase_edit", args=[plan.pk, phase.pk]), tailor_data(plan, phase, **{"2-DELETE": "on"})
+    )
+    assert response.status_code == 302, response.context["formset"].errors
+    assert download(client_for("athlete_a"), plan) == b"%PDF v2"
+    assert renders.call_count == 2
+
+
+def test_a_new_exercise_picture_renders_again(client_for, plan, renders):
+    client = client_for("athlete_a")
+    download(client, plan)
+    exercise = plan.current_phase.exercises.first().exercise
+    exercise.image.save("new.png", ContentFile(png((200, 30, 30))), save=True)
+    download(client, plan)
+    download(client, plan)
+    assert renders.call_count == 2
+
+
+def test_a_changed_exercise_text_renders_again(client_for, plan, renders):
+    client = client_for("athlete_a")
+    download(client, plan)
+    exercise = plan.current_phase.exercises.first().exercise
+    exercise.steps = ["Lie down.", "Lift slowly."]
+    exercise.save()
+    download(client, plan)
+    assert renders.call_count == 2
+
+
+def test_paper_sizes_are_cached_apart(client_for, plan, renders):
+    client = client_for("athlete_a")
+    download(client, plan)
+    client.get(print_url(plan, paper="letter"))
+    client.get(print_url(plan, paper="letter"))
+    assert renders.call_count == 2
+
+
+def test_cached_download_costs_a_handful_of_queries(client_for, plan, renders, django_assert_max_num_queries):
+    client = client_for("athlete_a")
+    download(client, plan)
+    with django_assert_max_num_queries(6):
+        download(client, plan)
+
+
+# Admin batch
+
+
+def test_admin_prints_selected_plans_into_one_pdf(client_for, people, plan):
+    second = services.plan_assign(
+        athlete=people.athlete_b, template=plan.template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    foreign_template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=1)
+    foreign = services.plan_assign(athlete=people.other_athlete, template=foreign_template,
+                                   by=people.other_clinician.user, start=date(2026, 11, 2))  # fmt: skip
+    response = client_for("clinician").post(
+        reverse("admin:rehab_plan_changelist"),
+        {"action": "print_programs", "_selected_action": [plan.pk, second.pk, foreign.pk]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="hep-2-plans.pdf"'
+    content = b"".join(response.streaming_content)
+    assert pages_of(content) == pages_of(pdf.hep_pdf(plan)) + pages_of(pdf.hep_pdf(second))
+    text = text_of(content)
+    assert "Anna Aalto" in text and "Bruno Bianchi" in text
+    assert "Olga Otto" not in text  # another clinic's plan is not even selectable
+
+
+def test_batch_reuses_cached_programs_and_leaves_out_plans_without_phases(plan, people):
+    second = services.plan_assign(
+        athlete=people.athlete_b, template=plan.template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    empty = Plan.objects.create(athlete=people.other_athlete, name="Empty", start_date=date(2026, 11, 2))
+    pdf.hep_pdf(plan)
+    out = io.BytesIO()
+    with mock.patch.object(pdf, "render_hep", wraps=pdf.render_hep) as renders:
+        assert pdf.hep_batch([plan, empty, second], out) == 2
+    assert renders.call_count == 1
+    assert pages_of(out.getvalue()) == 2
+
+
+def test_shipped_exercise_without_picture_prints_without_one(people):
+    template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=0)
+    PhaseExerciseTemplate.objects.create(
+        phase=template.phases.get(), exercise=ExerciseFactory(clinic=None, name="Wall sit"), order=1, sets=2
+    )
+    plan = services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    data = pdf.render_hep(plan)
+    assert not [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
+    assert "Wall sit" in text_of(data)

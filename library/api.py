@@ -5,17 +5,19 @@ from contextlib import contextmanager
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
 
 from library import services
 from library.forms import ExerciseFilterForm
-from library.models import Equipment, Exercise, Region
+from library.models import Difficulty, Equipment, Exercise, Kind, Region
 from library.permissions import can_add_exercises, exercise_editable_by
 from library.selectors import MAX_PAGE, exercise_search, rows_with_total
 from library.validators import validate_exercise_image, validate_video_url
+from portal.api_base import Pagination, PrimaryKeyField
 from portal.models import Clinic
 from portal.permissions import clinician_of
 
@@ -30,7 +32,7 @@ class CanEditExercises(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or exercise_editable_by(request.user, obj)
 
 
-class OneQueryPagination(PageNumberPagination):
+class OneQueryPagination(Pagination):
     """Page-number pagination whose page and count come from one query (see library.selectors)."""
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -67,9 +69,10 @@ class ExerciseSerializer(serializers.ModelSerializer):
     video_url = serializers.CharField(
         required=False, allow_blank=True, max_length=300, validators=[validate_video_url]
     )
-    clinic = serializers.PrimaryKeyRelatedField(
+    clinic = PrimaryKeyField(
         queryset=Clinic.objects.none(),
         required=False,
+        allow_null=True,  # null: a shipped exercise
         help_text="Owner of a new exercise; only superusers choose it, clinicians always add to their own.",
     )
     shipped = serializers.BooleanField(source="is_shipped", read_only=True)
@@ -105,6 +108,16 @@ class ExerciseSerializer(serializers.ModelSerializer):
         return False if value is None else value  # null clears the image
 
 
+# ExerciseFilterForm's fields, for the OpenAPI schema (the form itself validates them).
+FILTER_PARAMETERS = [
+    OpenApiParameter("q", str, description="Words to find in the name, aliases or cues (accents ignored)."),
+    OpenApiParameter("kind", str, enum=Kind.values),
+    OpenApiParameter("region", str, enum=Region.values),
+    OpenApiParameter("equipment", str, enum=Equipment.values),
+    OpenApiParameter("difficulty", int, enum=Difficulty.values),
+]
+
+
 class ExerciseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -121,6 +134,12 @@ class ExerciseViewSet(
     serializer_class = ExerciseSerializer
     permission_classes = [permissions.IsAuthenticated, CanEditExercises]
     pagination_class = OneQueryPagination
+    parser_classes = [JSONParser, MultiPartParser]  # multipart for image uploads
+    ordering_fields = ["name", "difficulty", "updated"]
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         if self.action == "list":

@@ -103,3 +103,12 @@ def scope_catalog(qs: QuerySet, user, *, clinic_field: str = "clinic") -> QueryS
     if person is None:
         return qs.none()
     return qs.filter(Q(**{f"{clinic_field}__isnull": True}) | Q(**{clinic_field: person.clinic_id}))
+
+
+def scope_shared(qs: QuerySet, user) -> QuerySet:
+    """A catalogue every role reads whole (the triage conditions); anyone without a role sees nothing."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser or clinician_of(user) is not None or athlete_of(user) is not None:
+        return qs
+    return qs.none()

@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
     "portal",
@@ -143,11 +147,52 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The API (docs/api.md). Token authentication comes first so that a request without credentials is
+# answered 401 with `WWW-Authenticate: Token`; the session serves the browsable API and the docs page.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "portal.api_base.Pagination",
     "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    # Counted in the cache: per process without REDIS_URL, shared by all workers with it.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "30/minute"),
+        "user": env_rate("API_THROTTLE_USER", "300/minute"),
+        "token": env_rate("API_THROTTLE_TOKEN", "10/minute"),  # password guesses at POST /api/v1/auth/token/
+    },
+    "EXCEPTION_HANDLER": "portal.api_base.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stride Clinic API",
+    "DESCRIPTION": "Triage, rehab plans and daily logs for runners with hip pain. Guide: docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files come from drf-spectacular-sidecar through staticfiles: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per choice set shared by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "portal.models.Alert.Severity",
+        "UrgencyEnum": "triage.models.URGENCY_CHOICES",
+        "ActionEnum": "rehab.models.Action",
+        "ApplicableActionEnum": "rehab.api.APPLICABLE_ACTIONS",
+    },
 }
 
 # Email: printed to the console in development, SMTP in production.
@@ -195,6 +240,9 @@ LOGGING = {
         # The request log below replaces Django's own, which would print every request twice.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # PDF rendering (rehab.pdf) logs every step and every subsetted font table at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

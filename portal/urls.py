@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import views
-from portal.api import router
 
 admin.site.site_header = "Stride Clinic administration"
 admin.site.site_title = "Stride Clinic"
@@ -27,8 +27,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("rehab.urls")),
     path("", include("triage.urls")),  # before the router: it owns /api/v1/triage/assess/
-    path("api/v1/", include(router.urls)),
+    path("api/v1/", include("portal.api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+# JSON under /api/, the site's pages elsewhere.
+handler404 = "portal.api_base.not_found"
+handler500 = "portal.api_base.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

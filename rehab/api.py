@@ -1,15 +1,36 @@
+"""Rehab over HTTP: plan templates, plans (assign, change, phase moves), daily logs and the athlete summary."""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from portal.models import Athlete
+from portal.api_base import ID_MAX, IdFilter, PrimaryKeyField, TrueFalseFilter, service_errors
+from portal.models import Athlete, Shoe
 from portal.permissions import athlete_of, clinician_of
-from rehab import services
-from rehab.models import DailyLog, PhaseChange, PhaseTemplate, Plan, PlanPhase, PlanTemplate, Trigger
+from rehab import selectors, services
+from rehab.compliance import BAND_LABELS
+from rehab.models import (
+    Action,
+    DailyLog,
+    ExerciseLog,
+    PhaseChange,
+    PhaseTemplate,
+    Plan,
+    PlanExercise,
+    PlanPhase,
+    PlanTemplate,
+    RedFlag,
+    Trigger,
+)
 from triage.engine import LOCATION_CHOICES
 
 PHASE_FIELDS = ["id", "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after",
@@ -69,7 +90,7 @@ class PlanTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanTemplate
         fields = ["id", "slug", "name", "summary", "conditions", "duration_weeks_min", "duration_weeks_max",
-                  "shipped", "phases"]  # fmt: skip
+                  "shipped", "active", "phases"]  # fmt: skip
 
 
 class PhaseChangeSerializer(serializers.ModelSerializer):
@@ -90,25 +111,83 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class PlanAssignSerializer(serializers.Serializer):
-    athlete = serializers.PrimaryKeyRelatedField(queryset=Athlete.objects.none())
-    template = serializers.PrimaryKeyRelatedField(queryset=PlanTemplate.objects.none())
+    athlete = PrimaryKeyField(queryset=Athlete.objects.none())
+    template = PrimaryKeyField(queryset=PlanTemplate.objects.none())
     start_date = serializers.DateField()
     goal = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.context["request"].user
-        self.fields["athlete"].queryset = Athlete.objects.visible_to(user)
-        self.fields["template"].queryset = PlanTemplate.objects.visible_to(user).filter(active=True)
+        request = self.context.get("request")  # absent while the OpenAPI schema is generated
+        if request is not None:
+            self.fields["athlete"].queryset = Athlete.objects.visible_to(request.user)
+            self.fields["template"].queryset = PlanTemplate.objects.visible_to(request.user).filter(
+                active=True
+            )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="Kept in the phase history."
+    )
+
+
+class PhaseMoveSerializer(ReasonSerializer):
+    phase = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, help_text="The id of one of this plan's phases."
+    )
+
+
+# The engine's actions a clinician can apply in one step (holding needs none).
+APPLICABLE_ACTIONS = [(a.value, a.label) for a in (Action.ADVANCE, Action.REGRESS, Action.STOP_AND_REFER)]
+
+
+class RecommendationApplySerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=APPLICABLE_ACTIONS,
+        help_text="The action the athlete's summary recommends (stop_and_refer pauses the plan). Refused when "
+        "the advice has changed since it was read.",
+    )
+
+
+class PlanTemplateFilter(filters.FilterSet):
+    condition = filters.CharFilter(
+        field_name="conditions__code",
+        help_text="Only templates for this condition code, e.g. `stress_fracture`.",
+    )
+    shipped = TrueFalseFilter(
+        field_name="clinic",
+        lookup_expr="isnull",
+        help_text="true: shipped templates; false: the clinic's own.",
+    )
+    active = TrueFalseFilter(help_text="false: templates retired from new assignments.")
+
+    class Meta:
+        model = PlanTemplate
+        fields = []
 
 
 class PlanTemplateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Plan templates (protocols): the shipped ones and the user's clinic's own, with phases and exercises."""
+
     serializer_class = PlanTemplateSerializer
+    filterset_class = PlanTemplateFilter
+    ordering_fields = ["name", "updated"]
+    ordering = ["name", "pk"]
 
     def get_queryset(self):
         return PlanTemplate.objects.visible_to(self.request.user).prefetch_related(
             "conditions", "phases__exercises__exercise"
         )
+
+
+class PlanFilter(filters.FilterSet):
+    athlete = IdFilter(field_name="athlete", help_text="Only this athlete's plans.")
+    template = IdFilter(field_name="template", help_text="Only plans copied from this template.")
+
+    class Meta:
+        model = Plan
+        fields = ["status"]
 
 
 class PlanViewSet(
@@ -118,22 +197,31 @@ class PlanViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Plans the user may see. POST assigns a template (copying it); PATCH changes name, goal, status."""
+    """Plans the user may see. Clinicians POST to assign a template (copying it), PATCH to change name, goal,
+    status or auto-advance, and move phases with the actions below."""
 
     serializer_class = PlanSerializer
     permission_classes = [permissions.IsAuthenticated, IsClinicianForWrites]
+    filterset_class = PlanFilter
+    ordering_fields = ["start_date", "created", "updated"]
+    ordering = ["-start_date", "-pk"]
 
     def get_queryset(self):
+        exercises = PlanExercise.objects.select_related("exercise").order_by("order", "pk")
         return (
             Plan.objects.visible_to(self.request.user)
             .select_related("athlete")
-            .prefetch_related("phases__exercises__exercise", "phase_changes")
+            .prefetch_related(Prefetch("phases__exercises", queryset=exercises), "phase_changes")
         )
 
+    def _plan_response(self, plan: Plan, code=status.HTTP_200_OK) -> Response:
+        return Response(PlanSerializer(self.get_queryset().get(pk=plan.pk)).data, status=code)
+
+    @extend_schema(request=PlanAssignSerializer, responses={201: PlanSerializer})
     def create(self, request, *args, **kwargs):
         data = PlanAssignSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             plan = services.plan_assign(
                 athlete=data.validated_data["athlete"],
                 template=data.validated_data["template"],
@@ -141,11 +229,7 @@ class PlanViewSet(
                 start=data.validated_data["start_date"],
                 goal=data.validated_data["goal"],
             )
-        except DjangoValidationError as error:
-            return Response({"non_field_errors": error.messages}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            PlanSerializer(self.get_queryset().get(pk=plan.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return self._plan_response(plan, status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
         plan = serializer.instance
@@ -158,43 +242,139 @@ class PlanViewSet(
         serializer.save()
         services.plan_touch(plan)
 
+    @extend_schema(request=ReasonSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        """Move the plan to its next phase (400 in the last phase)."""
+        return self._move(request, pk, services.plan_advance)
+
+    @extend_schema(request=ReasonSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def regress(self, request, pk=None):
+        """Step the plan back to its previous phase (400 in the first phase)."""
+        return self._move(request, pk, services.plan_regress)
+
+    @extend_schema(request=PhaseMoveSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move the plan to any of its phases."""
+        plan = selectors.get_plan_for_user(request.user, pk)
+        data = PhaseMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phase = plan.phases.filter(pk=data.validated_data["phase"]).first()
+        if phase is None:
+            raise serializers.ValidationError({"phase": ["Not a phase of this plan."]})
+        with service_errors():
+            services.plan_move(plan=plan, to_phase=phase, by=request.user,
+                               reason=data.validated_data["reason"], today=timezone.localdate())  # fmt: skip
+        return self._plan_response(plan)
+
+    @extend_schema(request=RecommendationApplySerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"], url_path="apply-recommendation")
+    def apply_recommendation(self, request, pk=None):
+        """Act on the progression engine's current advice (see the athlete's summary) in one step."""
+        plan = selectors.get_plan_for_user(request.user, pk)
+        data = RecommendationApplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors():
+            services.recommendation_apply(plan=plan, action=data.validated_data["action"], by=request.user)
+        return self._plan_response(plan)
+
+    def _move(self, request, pk, move) -> Response:
+        plan = selectors.get_plan_for_user(request.user, pk)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors():
+            move(plan=plan, by=request.user, reason=data.validated_data["reason"], today=timezone.localdate())
+        return self._plan_response(plan)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Daily logs
+
+LOG_FIELDS = ["run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "pain_during", "pain_after",
+              "pain_next_morning", "pain_locations", "triggers", "notes", "night_pain", "cannot_bear_weight",
+              "swelling", "locking"]  # fmt: skip
+
+
+def _locations(**kwargs):
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=LOCATION_CHOICES), max_length=10, **kwargs
+    )
+
+
+def _triggers(**kwargs):
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=Trigger.choices), max_length=10, **kwargs
+    )
+
 
 class ExerciseDoneSerializer(serializers.Serializer):
     plan_exercise = serializers.IntegerField(help_text="A PlanExercise id of the day's phase.")
     sets_done = serializers.IntegerField(min_value=0, max_value=50)
 
 
+class ExerciseLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExerciseLog
+        fields = ["plan_exercise", "exercise", "sets_done"]
+
+
 class DailyLogSerializer(serializers.ModelSerializer):
-    exercises = ExerciseDoneSerializer(
-        many=True, required=False, write_only=True, help_text="Omit to keep the logged exercises."
-    )
-    red_flags = serializers.ListField(child=serializers.CharField(), read_only=True)
-    pain_locations = serializers.ListField(
-        child=serializers.ChoiceField(choices=LOCATION_CHOICES), required=False, max_length=10
-    )
-    triggers = serializers.ListField(child=serializers.ChoiceField(choices=Trigger.choices), required=False,
-                                     max_length=10)  # fmt: skip
+    exercises = ExerciseLogSerializer(many=True, read_only=True)
+    red_flags = serializers.ListField(child=serializers.ChoiceField(choices=RedFlag.choices), read_only=True)
+    pain_locations = _locations(read_only=True)
+    triggers = _triggers(read_only=True)
 
     class Meta:
         model = DailyLog
-        fields = ["id", "athlete", "date", "plan", "phase", "run_minutes", "distance_km", "walk_minutes",
-                  "jog_minutes", "shoe", "pain_during", "pain_after", "pain_next_morning", "pain_locations",
-                  "triggers", "notes", "night_pain", "cannot_bear_weight", "swelling", "locking", "red_flags",
-                  "sets_done", "exercises", "updated"]  # fmt: skip
-        read_only_fields = ["id", "athlete", "date", "plan", "phase", "sets_done", "updated"]
+        fields = ["id", "athlete", "date", "plan", "phase", *LOG_FIELDS, "red_flags", "sets_done", "exercises",
+                  "updated"]  # fmt: skip
+        read_only_fields = fields
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["exercises"] = [
-            {"plan_exercise": row.plan_exercise_id, "exercise": row.exercise_id, "sets_done": row.sets_done}
-            for row in instance.exercises.all()
-        ]
-        return data
 
-    def validate_shoe(self, shoe):
-        if shoe is not None and shoe.athlete_id != self.context["athlete"].pk:
-            raise serializers.ValidationError("Not one of your shoes.")
-        return shoe
+class DailyLogInputSerializer(serializers.ModelSerializer):
+    """What an athlete sends for one day. Omitted fields keep their saved values."""
+
+    serializer_related_field = PrimaryKeyField
+
+    exercises = ExerciseDoneSerializer(
+        many=True,
+        required=False,
+        help_text="Sets done per planned exercise; omit to keep the logged exercises.",
+    )
+    pain_locations = _locations(required=False)
+    triggers = _triggers(required=False)
+
+    class Meta:
+        model = DailyLog
+        fields = [*LOG_FIELDS, "exercises"]
+        extra_kwargs = {"shoe": {"help_text": "One of your shoes; the distance is added to its total."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shoe"].queryset = Shoe.objects.filter(athlete=self.context.get("athlete"))
+
+
+class DailyLogFilter(filters.FilterSet):
+    athlete = IdFilter(field_name="athlete", help_text="Only this athlete's logs (clinicians).")
+    date = filters.DateFromToRangeFilter(
+        help_text="`date_after` / `date_before`: an inclusive range of days."
+    )
+    plan = IdFilter(field_name="plan", help_text="Only logs under this plan.")
+
+    class Meta:
+        model = DailyLog
+        fields = []
+
+
+class WhoseLogSerializer(serializers.Serializer):
+    athlete = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text="Whose log: clinicians must say; athletes read their own.",
+    )
 
 
 class DailyLogViewSet(viewsets.ReadOnlyModelViewSet):
@@ -204,47 +384,165 @@ class DailyLogViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DailyLogSerializer
     lookup_field = "date"
     lookup_value_regex = r"\d{4}-\d{2}-\d{2}"
+    filterset_class = DailyLogFilter
+    ordering_fields = ["date", "updated"]
+    ordering = ["-date", "pk"]
 
     def get_queryset(self):
-        logs = (
-            DailyLog.objects.visible_to(self.request.user)
-            .prefetch_related("exercises")
-            .order_by("-date", "pk")
-        )
-        athlete = self.request.query_params.get("athlete")
-        return logs.filter(athlete_id=athlete) if athlete and athlete.isdigit() else logs
+        return DailyLog.objects.visible_to(self.request.user).prefetch_related("exercises")
 
-    def get_object(self):
+    def _day(self) -> date:
         try:
-            day = date.fromisoformat(self.kwargs["date"])
+            return date.fromisoformat(self.kwargs["date"])
         except ValueError:
             raise NotFound("Not a date.") from None
-        athlete = athlete_of(self.request.user)
-        logs = self.get_queryset().filter(date=day)
-        if athlete is not None:
-            logs = logs.filter(athlete=athlete)
-        return get_object_or_404(logs)
 
+    def get_object(self):
+        params = WhoseLogSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        chosen = params.validated_data.get("athlete")
+        logs = self.get_queryset().filter(date=self._day())
+        athlete = athlete_of(self.request.user)
+        if athlete is not None:  # their own; naming someone else finds nothing
+            logs = logs.filter(athlete=athlete)
+        elif chosen is None:
+            raise serializers.ValidationError({"athlete": ["Say whose log: ?athlete=<id>."]})
+        return get_object_or_404(logs, **({"athlete_id": chosen} if chosen is not None else {}))
+
+    @extend_schema(parameters=[WhoseLogSerializer])
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(request=DailyLogInputSerializer, responses=DailyLogSerializer)
     def update(self, request, *args, **kwargs):
+        """Save the athlete's own log for the day in the URL (today or up to 14 days back). Idempotent."""
         athlete = athlete_of(request.user)
         if athlete is None:
             raise PermissionDenied("Only the athlete writes their daily log.")
-        try:
-            day = date.fromisoformat(kwargs["date"])
-        except ValueError:
-            raise NotFound("Not a date.") from None
-        serializer = self.get_serializer(data=request.data, context={"athlete": athlete, "request": request})
+        day = self._day()
+        serializer = DailyLogInputSerializer(
+            data=request.data, context={"athlete": athlete, "request": request}
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         exercises = data.pop("exercises", None)
         sets = (
             {row["plan_exercise"]: row["sets_done"] for row in exercises} if exercises is not None else None
         )
-        try:
+        with service_errors():
             log = services.log_save(athlete=athlete, day=day, data=data, sets=sets)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from error
         log = DailyLog.objects.prefetch_related("exercises").get(pk=log.pk)
-        return Response(self.get_serializer(log).data, status=status.HTTP_200_OK)
+        return Response(DailyLogSerializer(log).data, status=status.HTTP_200_OK)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The athlete summary (GET /api/v1/athletes/<id>/summary/ and, for athletes, /api/v1/me/)
+
+
+class RoundedFloatField(serializers.FloatField):
+    """Planned sets and runs are sums of sevenths: 31.000000000000007 is 31.0 to anyone reading it."""
+
+    def to_representation(self, value):
+        return round(float(value), 2)
+
+
+class ComplianceSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    percent = serializers.IntegerField(
+        allow_null=True, help_text="Exercises and runs weigh the same; null when nothing was planned."
+    )
+    exercise_percent = serializers.IntegerField(allow_null=True)
+    run_percent = serializers.IntegerField(allow_null=True)
+    band = serializers.ChoiceField(choices=list(BAND_LABELS.items()))
+    band_label = serializers.CharField()
+    sets_planned = RoundedFloatField()
+    sets_done = serializers.IntegerField()
+    runs_planned = RoundedFloatField()
+    runs_done = serializers.IntegerField()
+
+
+class LoadWarningSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["notice", "warning"])
+    message = serializers.CharField()
+
+
+class LoadSerializer(serializers.Serializer):
+    km_7d = RoundedFloatField()
+    km_prev_7d = RoundedFloatField()
+    km_28d = RoundedFloatField()
+    change_pct = serializers.IntegerField(
+        allow_null=True, help_text="Week over week; null without last week."
+    )
+    acwr = serializers.FloatField(allow_null=True, help_text="Acute:chronic ratio, for information only.")
+    acwr_text = serializers.CharField()
+    warnings = LoadWarningSerializer(many=True)
+
+
+class RecommendationSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Action.choices)
+    label = serializers.SerializerMethodField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+    def get_label(self, recommendation) -> str:
+        return Action(recommendation.action).label
+
+
+class SummaryPhaseSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+    run_text = serializers.CharField(read_only=True)
+    pain_text = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = PlanPhase
+        fields = ["id", "order", "name", "label", "started_on", "run_text", "pain_text"]
+
+
+class SummaryPlanSerializer(serializers.ModelSerializer):
+    day = serializers.SerializerMethodField(help_text="Day of the plan, 1 on its start date.")
+
+    class Meta:
+        model = Plan
+        fields = ["id", "name", "status", "start_date", "day"]
+
+    def get_day(self, plan) -> int:
+        return plan.day_number(self.context["today"])
+
+
+class AthleteSummarySerializer(serializers.Serializer):
+    as_of = serializers.DateField(source="snap.today")
+    plan = SummaryPlanSerializer(
+        allow_null=True, help_text="The active plan, else the latest paused or completed."
+    )
+    phase = SummaryPhaseSerializer(allow_null=True)
+    recommendation = RecommendationSerializer(
+        source="snap.recommendation",
+        allow_null=True,
+        help_text="The progression engine's advice on the active plan. For the care team: null for athletes.",
+    )
+    compliance_7d = ComplianceSerializer(source="snap.compliance", allow_null=True)
+    weeks = ComplianceSerializer(many=True, help_text="Compliance per calendar week since the plan started.")
+    load = LoadSerializer(source="snap.load")
+    last_log_date = serializers.DateField(source="snap.last_log_date", allow_null=True)
+    days_without_log = serializers.IntegerField(source="snap.days_without_log", allow_null=True)
+    pain_last = serializers.IntegerField(source="snap.last_pain", allow_null=True)
+    pain_baseline = serializers.FloatField(
+        source="snap.baseline", help_text="Median next-morning pain, 7 days."
+    )
+    pain_trend = serializers.FloatField(source="snap.trend", allow_null=True)
+    pain_spark = serializers.ListField(
+        source="snap.spark",
+        child=serializers.IntegerField(allow_null=True),
+        help_text="Peak pain per day, the last 14 days, oldest first (null: not logged).",
+    )
+    risk = serializers.IntegerField(
+        source="snap.risk",
+        allow_null=True,
+        help_text="Caseload sort key (higher: look sooner). Care team only.",
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("care_team"):
+            data["recommendation"] = data["risk"] = None  # advice and triage order are for the care team
+        return data

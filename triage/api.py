@@ -1,18 +1,85 @@
-"""Triage over HTTP: a stateless assessment, and the intakes a user may see (read-only)."""
+"""Triage over HTTP: a stateless assessment, the condition catalogue, and intakes (submit, read, review)."""
 
-from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import ParseError
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.permissions import clinician_of
+from portal.api_base import IdFilter, IsClinician, PrimaryKeyField, TrueFalseFilter, is_care_team
+from portal.models import Athlete
+from portal.permissions import athlete_of
+from triage import engine, services
 from triage.engine import InvalidAnswers, assess
-from triage.models import Intake
+from triage.models import URGENCY_CHOICES, Condition, Intake
+from triage.selectors import get_intake_for_user
 
 EMPTY_BODY = "Answers must be a JSON object."
+
+
+def _answer_schema(spec: engine.Field) -> dict:
+    if spec.kind == "bool":
+        schema: dict = {"type": "boolean"}
+    elif spec.kind in ("int", "number"):
+        schema = {"type": "integer" if spec.kind == "int" else "number"}
+        schema |= {"minimum": spec.min_value, "maximum": spec.max_value}
+    elif spec.kind == "choice":
+        schema = {"type": "string", "enum": [value for value, _ in spec.choices]}
+    elif spec.kind == "multichoice":
+        item = {"type": "string", "enum": [value for value, _ in spec.choices]}
+        schema = {"type": "array", "items": item, "uniqueItems": True}
+    else:  # the self-tests: an object of choices
+        properties = {sub.name: _answer_schema(sub) for sub in spec.subfields}
+        schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    return {**schema, "nullable": True, "description": spec.label}
+
+
+# The engine's input, as OpenAPI: every question optional, null = not answered, nothing else accepted.
+ANSWERS_SCHEMA = {
+    "type": "object",
+    "properties": {name: _answer_schema(spec) for name, spec in engine.FIELDS.items()},
+    "additionalProperties": False,
+    "description": "Hip-check answers (triage.engine.FIELDS). Every question is optional.",
+}
+
+
+class RedFlagSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ConditionResultSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    score = serializers.FloatField(help_text="0 to 1: how well the answers fit, not a probability.")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class AssessmentSerializer(serializers.Serializer):
+    """triage.engine.Assessment.to_dict(): documentation only, the engine's dict is returned as it is."""
+
+    urgency = serializers.ChoiceField(choices=URGENCY_CHOICES)
+    stop_running = serializers.BooleanField()
+    red_flags = RedFlagSerializer(many=True)
+    conditions = ConditionResultSerializer(many=True)
+    advice = serializers.CharField()
+    engine_version = serializers.CharField()
+    disclaimer = serializers.CharField()
+
+
+@extend_schema_field(ANSWERS_SCHEMA)
+class AnswersField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(AssessmentSerializer)
+class ResultField(serializers.JSONField):
+    pass
 
 
 class StrictJSONParser(JSONParser):
@@ -29,19 +96,45 @@ class AssessView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [StrictJSONParser]
 
+    @extend_schema(request={"application/json": ANSWERS_SCHEMA}, responses=AssessmentSerializer)
     def post(self, request: Request) -> Response:
         if request.stream is None:  # an empty body: DRF would hand us {}, which is not what was sent
-            return Response({"__all__": [EMPTY_BODY]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError([EMPTY_BODY])
         try:
             assessment = assess(request.data)
         except InvalidAnswers as error:
-            return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError(error.errors) from None
         return Response(assessment.to_dict())
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Condition
+        fields = ["code", "name", "region", "presentation", "default_urgency", "advice", "source"]
+
+
+class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The conditions the triage engine knows (read-only; `GET /conditions/<code>/`)."""
+
+    serializer_class = ConditionSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[-\w]+"
+    filterset_fields = ["default_urgency"]
+    ordering_fields = ["name", "code"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        return Condition.objects.visible_to(self.request.user)
 
 
 class IntakeSerializer(serializers.ModelSerializer):
     athlete_name = serializers.CharField(source="athlete.full_name", read_only=True)
-    confirmed_condition = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    confirmed_condition = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    answers = AnswersField(read_only=True)
+    result = ResultField(read_only=True)
+    review_notes = serializers.CharField(
+        read_only=True, allow_null=True, help_text="For the care team: null for athletes."
+    )
 
     class Meta:
         model = Intake
@@ -65,21 +158,99 @@ class IntakeSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not self.context.get("care_team"):
-            data.pop("review_notes")  # notes are for the care team
+            data["review_notes"] = None  # notes are for the care team
         return data
 
 
-class IntakeViewSet(viewsets.ReadOnlyModelViewSet):
-    """Intakes the user may see: an athlete their own, a clinician their clinic's. Newest first."""
+class IntakeCreateSerializer(serializers.Serializer):
+    athlete = PrimaryKeyField(
+        queryset=Athlete.objects.none(),
+        required=False,
+        help_text="Clinicians: whose check this is. Athletes leave it out: theirs is always their own.",
+    )
+    answers = AnswersField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the OpenAPI schema is generated
+        if request is not None:
+            self.fields["athlete"].queryset = Athlete.objects.visible_to(request.user)
+
+
+class IntakeReviewSerializer(serializers.Serializer):
+    condition = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Condition.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The condition confirmed on assessment (a code); null when it is not clear yet.",
+    )
+    notes = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default="", help_text="Not shown to the athlete."
+    )
+
+
+class IntakeFilter(filters.FilterSet):
+    athlete = IdFilter(field_name="athlete", help_text="Only this athlete's intakes.")
+    needs_review = TrueFalseFilter(method="filter_needs_review", help_text="Urgent and not reviewed yet.")
+    reviewed = TrueFalseFilter(field_name="reviewed_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Intake
+        fields = ["urgency"]
+
+    def filter_needs_review(self, queryset, name, value):
+        waiting = queryset.needing_review()
+        return waiting if value else queryset.exclude(pk__in=waiting.values("pk"))
+
+
+class IntakeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Intakes the user may see: an athlete their own, a clinician their clinic's. Newest first.
+
+    POST submits a hip check (stored, assessed, and the care team alerted when it is urgent); clinicians
+    record their review with the `review` action.
+    """
 
     serializer_class = IntakeSerializer
+    filterset_class = IntakeFilter
+    ordering_fields = ["created"]
+    ordering = ["-created", "-pk"]
 
     def get_serializer_context(self):
-        user = self.request.user
-        return {
-            **super().get_serializer_context(),
-            "care_team": user.is_superuser or clinician_of(user) is not None,
-        }
+        return {**super().get_serializer_context(), "care_team": is_care_team(self.request.user)}
 
     def get_queryset(self):
         return Intake.objects.visible_to(self.request.user).select_related("athlete", "confirmed_condition")
+
+    def _intake_response(self, intake: Intake, code: int = 200) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=intake.pk)).data, status=code)
+
+    @extend_schema(request=IntakeCreateSerializer, responses={201: IntakeSerializer})
+    def create(self, request: Request) -> Response:
+        data = IntakeCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        athlete = athlete_of(request.user) or data.validated_data.get("athlete")
+        if athlete is None:
+            raise ValidationError({"athlete": ["Choose the athlete this hip check is for."]})
+        try:
+            intake = services.intake_submit(
+                athlete=athlete, by=request.user, answers=data.validated_data["answers"]
+            )
+        except InvalidAnswers as error:
+            raise ValidationError({"answers": error.errors}) from None
+        return self._intake_response(intake, 201)
+
+    @extend_schema(request=IntakeReviewSerializer, responses=IntakeSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsClinician])
+    def review(self, request: Request, pk=None) -> Response:
+        """Record the clinician's review: the confirmed condition and notes (resolves the triage alert)."""
+        intake = get_intake_for_user(request.user, pk)
+        data = IntakeReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.intake_review(
+            intake=intake,
+            by=request.user,
+            condition=data.validated_data.get("condition"),
+            notes=data.validated_data["notes"],
+        )
+        return self._intake_response(intake)

@@ -16,6 +16,13 @@ URGENCY_CHOICES = [
 ]
 
 
+class ConditionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_shared
+
+        return scope_shared(self, user)
+
+
 class Condition(models.Model):
     """One entry of the catalogue in triage.engine.CONDITIONS, copied here so records can point at it.
 
@@ -29,6 +36,8 @@ class Condition(models.Model):
     default_urgency = models.CharField(max_length=10, choices=URGENCY_CHOICES)
     advice = models.TextField()
     source = models.CharField(max_length=200)
+
+    objects = ConditionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

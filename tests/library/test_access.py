@@ -51,8 +51,8 @@ MATRIX = {
     "admin_add": [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200],
     "admin_own": [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 302, 200],
     "admin_shipped": [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200],
-    "api_list": [403, 200, 200, 200, 200, 200],
-    "api_own": [403, 200, 404, 200, 404, 200],
+    "api_list": [401, 200, 200, 200, 200, 200],
+    "api_own": [401, 200, 404, 200, 404, 200],
 }
 
 CASES = matrix_cases(MATRIX, PERSONAS)

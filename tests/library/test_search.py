@@ -142,7 +142,7 @@ def test_bad_filter_is_ignored_on_the_page_and_a_400_on_the_api(client_for, cata
     assert "That choice is not available" in response.content.decode()
     api = client.get(API, {"kind": "juggling", "difficulty": "x"}, HTTP_ACCEPT="application/json")
     assert api.status_code == 400
-    assert set(api.json()) == {"kind", "difficulty"}
+    assert set(api.json()["errors"]) == {"kind", "difficulty"}
 
 
 def test_cards_show_dosage_in_words_and_kind(client_for, catalog):

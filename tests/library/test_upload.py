@@ -150,9 +150,9 @@ def test_api_upload_of_a_real_image_and_a_fake(client_for):
     }
     fake = client.post("/api/v1/exercises/", {**fields, "image": SimpleUploadedFile("x.png", b"text")})
     assert fake.status_code == 400
-    assert "not a PNG, JPEG or WebP" in fake.json()["image"][0]
+    assert "not a PNG, JPEG or WebP" in fake.json()["errors"]["image"][0]
     svg = client.post("/api/v1/exercises/", {**fields, "image": SimpleUploadedFile("x.svg", SVG)})
-    assert svg.status_code == 400 and "SVG" in svg.json()["image"][0]
+    assert svg.status_code == 400 and "SVG" in svg.json()["errors"]["image"][0]
     real = client.post("/api/v1/exercises/", {**fields, "image": picture()})
     assert real.status_code == 201, real.json()
     assert real.json()["image"].endswith(".png")

@@ -51,15 +51,18 @@ def test_invalid_answers_are_a_400_with_the_field_errors(client_for):
     assert response.status_code == 400
     with pytest.raises(engine.InvalidAnswers) as caught:
         engine.assess(sample("invalid_example"))
-    assert response.json() == caught.value.errors
-    assert set(response.json()) >= {"age", "locations", "night_pain", "tests.leg_swing", "tests.toe_touch"}
+    errors = response.json()["errors"]
+    assert errors == caught.value.errors
+    assert set(errors) >= {"age", "locations", "night_pain", "tests.leg_swing", "tests.toe_touch"}
 
 
 @pytest.mark.parametrize("body", [[], [1, 2], "text", 42, None, True], ids=repr)
 def test_a_body_that_is_not_an_object_is_a_400(client_for, body):
     response = post_json(client_for("athlete_a"), body)
     assert response.status_code == 400
-    assert response.json() == {"__all__": ["Answers must be a JSON object."]}
+    message = "Answers must be a JSON object."
+    errors = {"non_field_errors": [message]}
+    assert response.json() == {"detail": message, "code": "invalid", "errors": errors}
 
 
 @pytest.mark.parametrize(
@@ -78,7 +81,7 @@ def test_form_encoded_bodies_are_refused(client_for):
 
 
 def test_assess_needs_a_login_and_a_post(client_for):
-    assert post_json(client_for("anonymous"), {}).status_code == 403
+    assert post_json(client_for("anonymous"), {}).status_code == 401
     assert client_for("athlete_a").get(ASSESS).status_code == 405
 
 
@@ -126,13 +129,13 @@ def test_intake_list_is_scoped(client_for, intakes, persona):
 
 
 def test_intake_api_needs_a_login(client_for, intakes):
-    assert client_for("anonymous").get("/api/v1/intakes/").status_code == 403
+    assert client_for("anonymous").get("/api/v1/intakes/").status_code == 401
 
 
-def test_intake_api_is_read_only(client_for, intakes):
+def test_stored_intakes_cannot_be_changed_or_deleted(client_for, intakes):
     client = client_for("clinician")
     url = f"/api/v1/intakes/{intakes['a'].pk}/"
-    assert client.post("/api/v1/intakes/", {}, content_type="application/json").status_code == 405
+    assert client.put(url, {"review_notes": "x"}, content_type="application/json").status_code == 405
     assert client.patch(url, {"review_notes": "x"}, content_type="application/json").status_code == 405
     assert client.delete(url).status_code == 405
 
@@ -141,7 +144,7 @@ def test_review_notes_are_for_the_care_team_only(client_for, intakes):
     url = f"/api/v1/intakes/{intakes['a'].pk}/"
     assert client_for("clinician").get(url).json()["review_notes"] == "Care team only"
     as_athlete = client_for("athlete_a").get(url).json()
-    assert "review_notes" not in as_athlete
+    assert as_athlete["review_notes"] is None
     assert as_athlete["result"] == intakes["a"].result and as_athlete["urgency"] == "urgent"
 
 
@@ -152,3 +155,120 @@ def test_intake_list_query_count_is_constant(client_for, people, django_assert_m
     with django_assert_max_num_queries(6):
         response = client.get("/api/v1/intakes/")
     assert response.json()["count"] == 20
+
+
+def test_review_notes_are_null_in_the_list_for_athletes(client_for, intakes):
+    rows = client_for("athlete_a").get("/api/v1/intakes/").json()["results"]
+    assert [row["review_notes"] for row in rows] == [None]
+
+
+def test_intake_filters(client_for, people, intakes):
+    client = client_for("clinician")
+
+    def listed(**params):
+        return {row["id"] for row in client.get("/api/v1/intakes/", params).json()["results"]}
+
+    assert listed(athlete=people.athlete_b.pk) == {intakes["b"].pk}
+    assert listed(urgency="urgent") == {intakes["a"].pk}
+    assert listed(reviewed="true") == {intakes["a"].pk}
+    assert listed(reviewed="false") == {intakes["b"].pk}
+    waiting = services.intake_submit(
+        athlete=people.athlete_b, by=people.athlete_b.user, answers=sample("urgent_night_pain")
+    )
+    assert listed(needs_review="true") == {waiting.pk}
+    assert waiting.pk not in listed(needs_review="false")
+    response = client.get("/api/v1/intakes/", {"urgency": "whenever"})
+    assert response.status_code == 400 and "urgency" in response.json()["errors"]
+
+
+# --------------------------------------------------------------------------- submitting and reviewing
+
+
+def test_an_athlete_submits_their_own_hip_check(client_for, people):
+    response = client_for("athlete_a").post(
+        "/api/v1/intakes/", {"answers": sample("urgent_night_pain")}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.json()
+    intake = Intake.objects.get(pk=response.json()["id"])
+    assert (intake.athlete, intake.submitted_by, intake.urgency) == (
+        people.athlete_a,
+        people.athlete_a.user,
+        "urgent",
+    )
+    assert response.json()["result"] == intake.result
+    assert Alert.objects.open().filter(athlete=people.athlete_a, kind="triage").exists()
+
+
+def test_a_clinician_submits_for_an_athlete_in_their_clinic(client_for, people):
+    client = client_for("clinician")
+    body = {"answers": {"locations": ["side"], "worse_lying_on_side": True}}
+    missing = client.post("/api/v1/intakes/", body, content_type="application/json")
+    assert missing.status_code == 400 and "athlete" in missing.json()["errors"]
+    foreign = client.post(
+        "/api/v1/intakes/", {**body, "athlete": people.other_athlete.pk}, content_type="application/json"
+    )
+    assert foreign.status_code == 400 and "athlete" in foreign.json()["errors"]
+    response = client.post(
+        "/api/v1/intakes/", {**body, "athlete": people.athlete_b.pk}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert Intake.objects.get().athlete == people.athlete_b
+
+
+@pytest.mark.parametrize(
+    "answers,errors",
+    [
+        ({"age": 500}, {"answers.age": ["Must be between 5 and 100."]}),
+        ({"tests": {"leg_swing": "maybe"}}, {"answers.tests.leg_swing": ["Must be one of: pain, no_pain, not_done."]}),
+        ({"favourite_colour": "blue"}, {"answers.favourite_colour": ["Unknown question."]}),
+        ([1, 2], {"answers": ["Answers must be a JSON object."]}),
+    ],
+    ids=["range", "nested", "unknown", "not-an-object"],
+)  # fmt: skip
+def test_invalid_answers_are_a_400_under_answers(client_for, answers, errors):
+    response = client_for("athlete_a").post(
+        "/api/v1/intakes/", {"answers": answers}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == errors
+    assert not Intake.objects.exists()
+
+
+def test_a_clinician_reviews_an_intake_and_the_alert_is_resolved(client_for, people):
+    intake = services.intake_submit(
+        athlete=people.athlete_a, by=people.athlete_a.user, answers=sample("urgent_night_pain")
+    )
+    url = f"/api/v1/intakes/{intake.pk}/review/"
+    client = client_for("clinician")
+    unknown = client.post(url, {"condition": "broken_heart"}, content_type="application/json")
+    assert unknown.status_code == 400 and "condition" in unknown.json()["errors"]
+    response = client.post(
+        url, {"condition": "osteoarthritis", "notes": "X-ray booked."}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["confirmed_condition"] == "osteoarthritis"
+    assert response.json()["review_notes"] == "X-ray booked."
+    assert not Alert.objects.open().filter(athlete=people.athlete_a).exists()
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+def test_conditions_are_the_engines_catalogue(client_for):
+    client = client_for("athlete_a")
+    body = client.get("/api/v1/conditions/", {"page_size": 100}).json()
+    assert {row["code"] for row in body["results"]} == set(engine.CONDITIONS)
+    emergency = client.get("/api/v1/conditions/", {"default_urgency": "emergency"}).json()["results"]
+    assert [row["code"] for row in emergency] == ["stress_fracture"]
+    detail = client.get("/api/v1/conditions/stress_fracture/").json()
+    assert detail["name"] == engine.CONDITIONS["stress_fracture"].name
+    assert client.get("/api/v1/conditions/no_such_thing/").status_code == 404
+    by_code = client.get("/api/v1/conditions/", {"ordering": "-code"}).json()["results"]
+    assert by_code[0]["code"] == max(engine.CONDITIONS)
+
+
+def test_a_login_without_a_role_sees_no_conditions(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert client.get("/api/v1/conditions/").json()["count"] == 0

@@ -1,0 +1,179 @@
+"""What every /api/v1/ endpoint shares: the error format, pagination and permissions (schema: api_schema).
+
+Every error answers with the same JSON object (docs/api.md, "Errors"):
+
+    {"detail": "Invalid input.", "code": "invalid", "errors": {"pain_during": ["Ensure this value is …"]}}
+
+`detail` is one sentence for people, `code` is stable for programs, and `errors` maps each field to its
+messages (nested fields as dotted paths like `exercises.0.sets_done`; `non_field_errors` for the rest). It is
+empty unless the request failed validation.
+"""
+
+from contextlib import contextmanager
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from django_filters import rest_framework as filters
+from rest_framework import exceptions, permissions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.permissions import clinician_of
+
+NON_FIELD = "non_field_errors"
+INVALID = "Invalid input."
+# The largest id a 64-bit column holds. SQLite raises OverflowError (a 500) instead of matching nothing past it.
+ID_MAX = 2**63 - 1
+
+
+def error_body(detail: str, code: str, errors: dict[str, list[str]] | None = None) -> dict:
+    return {"detail": detail, "code": code, "errors": errors or {}}
+
+
+def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"field": [...], "exercises.0.sets_done": [...]}."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            key = str(key)
+            if key in (NON_FIELD, NON_FIELD_ERRORS):
+                name = prefix or NON_FIELD
+            else:
+                name = f"{prefix}.{key}" if prefix else key
+            for field, messages in flatten_errors(value, name).items():
+                flat.setdefault(field, []).extend(messages)
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            for field, messages in flatten_errors(
+                item, f"{prefix}.{index}" if prefix else str(index)
+            ).items():
+                flat.setdefault(field, []).extend(messages)
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or NON_FIELD: [str(message) for message in messages]} if messages else {}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with every error body in the one shape above (unexpected errors stay 500s)."""
+    if isinstance(exc, DjangoValidationError):  # a service refused: the same 400 as a serializer's
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()  # Django's message names the model; say no more than "not found"
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+        only_general = set(errors) == {NON_FIELD}
+        response.data = error_body(
+            " ".join(errors[NON_FIELD]) if only_general else INVALID, "invalid", errors
+        )
+    else:
+        detail = exc.detail if isinstance(exc.detail, str) else exc.default_detail
+        response.data = error_body(str(detail), getattr(exc.detail, "code", None) or exc.default_code)
+    return response
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def not_found(request, exception):
+    """handler404: JSON under /api/ (an unknown URL), the site's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(error_body("Not found.", "not_found"), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: JSON under /api/, the site's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(error_body("Server error.", "server_error"), status=500)
+    return defaults.server_error(request)
+
+
+@contextmanager
+def service_errors():
+    """A service's ValidationError answered as a 400 with field messages, never a 500."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError(as_serializer_error(error)) from error
+
+
+class Pagination(PageNumberPagination):
+    """?page= and ?page_size= (at most 100). A page past the end is a 404."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class IsClinician(permissions.BasePermission):
+    """Clinicians and superusers only, as `clinician_required` on pages: athletes get 403."""
+
+    message = "Only clinicians can use this endpoint."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_superuser or clinician_of(user) is not None))
+
+
+def is_care_team(user) -> bool:
+    return bool(user.is_superuser or clinician_of(user) is not None)
+
+
+def _too_big(value) -> bool:
+    try:
+        return abs(int(value)) > ID_MAX
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+class PrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A related object's id; one too big for any row is "does not exist", not a database error."""
+
+    def to_internal_value(self, data):
+        if _too_big(data):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class IdFilter(filters.NumberFilter):
+    """?athlete=<id>-style filters: whole numbers that fit an id column, else a 400 on that parameter."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -ID_MAX)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class TrueFalseField(forms.NullBooleanField):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() in ("true", "1"):
+            return True
+        if str(value).lower() in ("false", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class TrueFalseFilter(filters.BooleanFilter):
+    """?open=true / false; anything else is a 400 (django-filter's own would ignore it and filter nothing)."""
+
+    field_class = TrueFalseField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)

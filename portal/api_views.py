@@ -1,0 +1,354 @@
+"""People over HTTP: tokens, who am I, athletes (with their summary) and the care team's alerts."""
+
+from django.contrib.auth import authenticate
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from portal import services
+from portal.api_base import (
+    IdFilter,
+    IsClinician,
+    PrimaryKeyField,
+    TrueFalseFilter,
+    is_care_team,
+    service_errors,
+)
+from portal.forms import _check_birth_date
+from portal.models import Alert, Athlete, Clinic, Clinician, Invite, Shoe
+from portal.permissions import athlete_of, clinician_of, get_athlete_for_user
+from portal.selectors import CASELOAD_FILTERS, athletes_for_list, stale_status_ids
+from rehab.api import AthleteSummarySerializer
+from rehab.models import RehabStatus
+from rehab.selectors import athlete_summary
+from rehab.services import status_refresh
+
+# --------------------------------------------------------------------------------------------------- tokens
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, max_length=128, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+
+
+class TokenView(APIView):
+    """POST an email and password for the API token of that login (the same token every time, until it is
+    revoked); DELETE revokes the caller's token, on every device that uses it."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request, email=data.validated_data["email"], password=data.validated_data["password"]
+        )
+        if user is None:
+            raise serializers.ValidationError(["Wrong email address or password."])
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --------------------------------------------------------------------------------------------------- athletes
+
+
+class ClinicRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Clinic
+        fields = ["id", "name"]
+
+
+class RehabStatusSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RehabStatus
+        fields = ["as_of", "plan", "phase", "action", "last_log_date", "last_pain", "compliance_7d", "km_7d",
+                  "km_change_pct", "risk"]  # fmt: skip
+
+
+class AthleteSerializer(serializers.ModelSerializer):
+    clinic = ClinicRefSerializer(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    has_login = serializers.SerializerMethodField()
+    open_alerts = serializers.IntegerField(source="alert_count", read_only=True)
+    worst_alert = serializers.ChoiceField(
+        source="alert_severity",
+        choices=Alert.Severity.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="Severity of the most severe open alert; null without one.",
+    )
+    status = RehabStatusSerializer(
+        source="rehab_status", read_only=True, allow_null=True, help_text="The caseload snapshot."
+    )
+
+    class Meta:
+        model = Athlete
+        fields = ["id", "clinic", "first_name", "last_name", "full_name", "email", "date_of_birth", "sex",
+                  "weekly_km", "years_running", "goal_event", "goal_date", "has_login", "open_alerts",
+                  "worst_alert", "status", "created", "updated"]  # fmt: skip
+
+    def get_has_login(self, athlete) -> bool:
+        return athlete.user_id is not None
+
+
+class AthleteCreateSerializer(serializers.ModelSerializer):
+    clinic = PrimaryKeyField(
+        queryset=Clinic.objects.none(),
+        required=False,
+        help_text="Superusers only: the athlete's clinic. Clinicians always add to their own.",
+    )
+    primary = PrimaryKeyField(
+        queryset=Clinician.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The primary clinician (a Clinician id of the clinic); default: you.",
+    )
+
+    class Meta:
+        model = Athlete
+        fields = ["first_name", "last_name", "email", "date_of_birth", "sex", "weekly_km", "years_running",
+                  "goal_event", "goal_date", "clinic", "primary"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the OpenAPI schema is generated
+        if request is not None:
+            self.fields["clinic"].queryset = Clinic.objects.visible_to(request.user)
+            self.fields["primary"].queryset = Clinician.objects.visible_to(request.user)
+
+    def validate_date_of_birth(self, value):
+        return _check_birth_date(value)
+
+    def validate_email(self, value):
+        return (value or "").strip().lower()
+
+    def validate(self, attrs):
+        clinician = clinician_of(self.context["request"].user)
+        clinic = clinician.clinic if clinician is not None else attrs.get("clinic")
+        if clinic is None:
+            raise serializers.ValidationError({"clinic": ["Choose the athlete's clinic."]})
+        email = attrs.get("email")
+        if email and Athlete.objects.filter(clinic=clinic, email__iexact=email).exists():
+            raise serializers.ValidationError(
+                {"email": ["An athlete with this email address is already in the clinic."]}
+            )
+        primary = attrs.get("primary")
+        if primary is not None and primary.clinic_id != clinic.pk:
+            raise serializers.ValidationError({"primary": ["Choose a clinician from the athlete's clinic."]})
+        return {**attrs, "clinic": clinic}
+
+
+class InviteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invite
+        fields = ["email", "created", "expires"]
+
+
+class CaseloadParams(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="Name or email words."
+    )
+    show = serializers.ChoiceField(
+        choices=[(key, label) for key, label in CASELOAD_FILTERS.items() if key],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A caseload filter, as on the athletes page.",
+    )
+
+
+class AthleteViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The caseload (clinicians): riskiest first, as on the athletes page. Athletes use `/me/` instead."""
+
+    serializer_class = AthleteSerializer
+    permission_classes = [IsClinician]
+    ordering_fields = ["last_name", "first_name", "created", "risk", "alert_rank"]
+
+    def get_queryset(self):
+        params = CaseloadParams(data=self.request.query_params if self.action == "list" else {})
+        params.is_valid(raise_exception=True)
+        return athletes_for_list(self.request.user, params.validated_data["q"], params.validated_data["show"])
+
+    @extend_schema(parameters=[CaseloadParams])
+    def list(self, request, *args, **kwargs):
+        stale = stale_status_ids(request.user, timezone.localdate())
+        if stale:  # first read of the day: bring the statuses (and the alerts time raises) up to date
+            status_refresh(Athlete.objects.filter(pk__in=stale))
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=AthleteCreateSerializer, responses={201: AthleteSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        """Add an athlete to the clinic (invite them with the `invite` action)."""
+        data = AthleteCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        clinic, primary = fields.pop("clinic"), fields.pop("primary", None)
+        with service_errors():
+            athlete = services.athlete_create(clinic=clinic, by=request.user, primary=primary, **fields)
+        return Response(
+            AthleteSerializer(self.get_queryset().get(pk=athlete.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses=AthleteSummarySerializer)
+    @action(detail=True, methods=["get"])
+    def summary(self, request: Request, pk=None) -> Response:
+        """Plan and phase, compliance, training load, pain and the progression engine's advice, as of today."""
+        athlete = get_athlete_for_user(request.user, pk)
+        today = timezone.localdate()
+        context = {"today": today, "care_team": True}
+        return Response(AthleteSummarySerializer(athlete_summary(athlete, today), context=context).data)
+
+    @extend_schema(request=None, responses={201: InviteSerializer})
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk=None) -> Response:
+        """Email the athlete a link to set their password (an earlier link stops working)."""
+        athlete = get_athlete_for_user(request.user, pk)
+        with service_errors():
+            invite, _ = services.invite_send(athlete=athlete, by=request.user)
+        return Response(InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+
+# --------------------------------------------------------------------------------------------------- alerts
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    athlete_name = serializers.CharField(source="athlete.full_name", read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "athlete", "athlete_name", "kind", "severity", "message", "link", "created", "updated",
+                  "is_open", "resolved_at", "resolved_by", "resolved_note"]  # fmt: skip
+        read_only_fields = fields
+
+
+class AlertResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, help_text="What you did about it, for the care team.")
+
+
+class AlertFilter(filters.FilterSet):
+    open = TrueFalseFilter(field_name="resolved_at", lookup_expr="isnull", help_text="true: open only.")
+    athlete = IdFilter(field_name="athlete", help_text="Only this athlete's alerts.")
+
+    class Meta:
+        model = Alert
+        fields = ["kind", "severity"]
+
+
+class AlertViewSet(viewsets.ReadOnlyModelViewSet):
+    """Alerts for the care team of the clinician's clinic: most severe first, then the latest raised."""
+
+    serializer_class = AlertSerializer
+    permission_classes = [IsClinician]
+    filterset_class = AlertFilter
+    ordering_fields = ["severity_rank", "updated", "created"]
+    ordering = ["-severity_rank", "-updated", "-pk"]
+
+    def get_queryset(self):
+        return (
+            Alert.objects.visible_to(self.request.user)
+            .select_related("athlete")
+            .annotate(severity_rank=Alert.severity_rank_expression())
+        )
+
+    @extend_schema(request=AlertResolveSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk=None) -> Response:
+        """Close the alert with a note. Resolving a closed alert changes nothing (and keeps its first note)."""
+        alert = self.get_object()
+        data = AlertResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.alert_resolve(alert=alert, by=request.user, note=data.validated_data["note"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=alert.pk)).data)
+
+
+# --------------------------------------------------------------------------------------------------- me
+
+
+class ShoeSerializer(serializers.ModelSerializer):
+    needs_replacing = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Shoe
+        fields = ["id", "name", "km", "retired", "needs_replacing"]
+
+
+class MyAthleteSerializer(serializers.ModelSerializer):
+    clinic = ClinicRefSerializer(read_only=True)
+    shoes = ShoeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Athlete
+        fields = ["id", "clinic", "first_name", "last_name", "email", "date_of_birth", "sex", "weekly_km",
+                  "years_running", "goal_event", "goal_date", "shoes"]  # fmt: skip
+
+
+class MyClinicianSerializer(serializers.ModelSerializer):
+    clinic = ClinicRefSerializer(read_only=True)
+
+    class Meta:
+        model = Clinician
+        fields = ["id", "clinic", "profession"]
+
+
+ROLES = ["superuser", "clinician", "athlete", "none"]
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.pk")
+    email = serializers.EmailField(source="user.email")
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    role = serializers.ChoiceField(choices=ROLES, help_text="What this login may do (none: no role yet).")
+    clinician = MyClinicianSerializer(allow_null=True)
+    athlete = MyAthleteSerializer(allow_null=True, help_text="For athletes: their record and shoes.")
+    summary = AthleteSummarySerializer(allow_null=True, help_text="For athletes: their day at a glance.")
+
+
+class MeView(APIView):
+    """Who is logged in: their role, their clinician or athlete record and, for athletes, their summary."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        clinician, athlete = clinician_of(user), athlete_of(user)
+        role = next(
+            name
+            for name, match in zip(ROLES, [user.is_superuser, clinician, athlete, True], strict=True)
+            if match
+        )
+        summary = None
+        today = timezone.localdate()
+        if athlete is not None:
+            athlete = Athlete.objects.select_related("clinic").prefetch_related("shoes").get(pk=athlete.pk)
+            summary = athlete_summary(athlete, today)
+        if clinician is not None:
+            clinician = Clinician.objects.select_related("clinic").get(pk=clinician.pk)
+        me = {"user": user, "role": role, "clinician": clinician, "athlete": athlete, "summary": summary}
+        context = {"today": today, "care_team": is_care_team(user)}
+        return Response(MeSerializer(me, context=context).data)

@@ -13,6 +13,12 @@ CASELOAD_FILTERS = {
     "no_plan": "No active plan",
 }
 
+# Wide columns the caseload (page and API) never reads.
+CASELOAD_UNREAD = [
+    "rehab_status__reasons",
+    *(f"rehab_status__phase__{name}" for name in ("goal", "pain_note", "run_note", "exit_criteria")),
+]
+
 
 def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
     """The caseload, riskiest first: open alerts by severity, then the rehab status's risk score, then name.
@@ -43,7 +49,10 @@ def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete
     elif show == "no_plan":
         athletes = athletes.exclude(plans__status="active")
     return (
-        athletes.select_related("clinic", "user", "rehab_status__phase")
+        # Rows read only user_id, the phase's label and the status's numbers: the rest stays in the database
+        # (the sort runs over every athlete of the clinic, so narrow rows matter; bench/bench_caseload.py).
+        athletes.select_related("clinic", "rehab_status__phase")
+        .defer(*CASELOAD_UNREAD)
         .annotate(
             alert_rank=Coalesce(Subquery(worst.values("severity_rank")[:1]), Value(0)),
             alert_severity=Subquery(worst.values("severity")[:1]),

@@ -198,11 +198,15 @@ def _schedule(plan: Plan | None) -> list[tuple[date, Prescription]]:
     return [(phase.started_on or plan.start_date, Prescription.from_phase(phase, phase.exercises.all()))]
 
 
-def status_snapshots(athletes, today: date) -> dict[int, tuple[Plan | None, Snapshot]]:
-    """Each athlete's Snapshot as of `today`, with their active plan: three queries whatever their number."""
+def status_snapshots(athletes, today: date, *, logs=None) -> dict[int, tuple[Plan | None, Snapshot]]:
+    """Each athlete's Snapshot as of `today`, with their active plan: three queries whatever their number.
+
+    `logs`: the athletes' selectors.log_days from today - 27 days to today, when the caller has them already.
+    """
     ids = [athlete.pk for athlete in athletes]
     plans = selectors.active_plans(ids)
-    logs = selectors.log_days(ids, today - timedelta(days=27), today)
+    if logs is None:
+        logs = selectors.log_days(ids, today - timedelta(days=27), today)
     result = {}
     for pk in ids:
         plan = plans.get(pk)
@@ -331,7 +335,8 @@ def log_save(
         ExerciseLog.objects.filter(log=log).delete()
         ExerciseLog.objects.bulk_create(rows)
         log.sets_done = sum(row.sets_done for row in rows)
-    log.full_clean(validate_constraints=False)
+    # athlete, plan and phase were read from the database above: checking that they exist is 3 queries for nothing.
+    log.full_clean(exclude=["athlete", "plan", "phase"], validate_constraints=False)
     log.save()
     _shoe_add(old_shoe_id, -old_km)
     _shoe_add(log.shoe_id, log.distance_km or Decimal(0))
@@ -345,7 +350,8 @@ def _shoe_add(shoe_id: int | None, km: Decimal) -> None:
 
 
 def _after_log(athlete, log: DailyLog, plan: Plan | None, today: date) -> None:
-    plan, snap = status_snapshots([athlete], today)[athlete.pk]
+    recent = selectors.log_days([athlete.pk], today - timedelta(days=27), today)
+    plan, snap = status_snapshots([athlete], today, logs=recent)[athlete.pk]
     RehabStatus.objects.bulk_create(
         [_status_row(athlete.pk, plan, snap)], update_conflicts=True, unique_fields=["athlete"],
         update_fields=STATUS_FIELDS,
@@ -355,7 +361,7 @@ def _after_log(athlete, log: DailyLog, plan: Plan | None, today: date) -> None:
         alert_resolve(alert=open_alerts["no_log"], by=None, note=f"The athlete logged {log.date:%d %b}.")
     if plan is None:
         return
-    logs = selectors.log_days([athlete.pk], today - timedelta(days=27), today)[athlete.pk]
+    logs = recent[athlete.pk]
     this = next((day for day in logs if day.date == log.date), None)
     for due in log_alerts(this, logs, snap) if this else []:
         if due.kind == "ready_to_advance" and plan.auto_advance and not _has_serious(open_alerts):

@@ -10,7 +10,9 @@ baseline. The first rule that matches wins, most cautious first:
   at all in a pain-free (bone stress) plan, or the advance criteria not met yet;
 - advance: the phase's minimum days met, the last 3 sessions acceptable, compliance ≥ 80 % over 7 days.
 
-Baseline: the median next-morning pain of the 7 days before a session (0 without history).
+Baseline: the median next-morning pain of the 7 days before a session (0 without history). Today's session
+counts against the allowance at once; for advancing it waits for tomorrow morning's pain, so the last three
+sessions judged are those whose morning is known.
 """
 
 from __future__ import annotations
@@ -127,7 +129,11 @@ def recommend(
     sessions = [log for log in logs if log.is_session and log.date >= started]
     last = sessions[-SESSIONS_TO_JUDGE:]
 
-    exceeded, rises, pending = [], [], []
+    # Today's session cannot have next-morning pain yet: it counts against the allowance at once, but the
+    # advance criteria judge the last sessions whose morning is known (or overdue).
+    judged = [log for log in sessions if not (log.date == today and log.pain_next_morning is None)]
+    exceeded, rises = [], []
+    pending = [log for log in judged[-SESSIONS_TO_JUDGE:] if log.pain_next_morning is None]
     for log in last:
         over = []
         if log.pain_during is not None and log.pain_during > allow_during:
@@ -136,9 +142,7 @@ def recommend(
             over.append(f"{log.pain_after}/10 after, above the allowance of {allow_after}/10")
         if over:
             exceeded.append(f"{_d(log.date)}: {'; '.join(over)}.")
-        if log.pain_next_morning is None:
-            pending.append(log)
-        else:
+        if log.pain_next_morning is not None:
             baseline = morning_baseline(logs, log.date)
             rise = log.pain_next_morning - baseline
             if rise > 0:
@@ -180,6 +184,8 @@ def recommend(
         waiting.append(f"Day {days_in} of at least {phase.min_days} in this phase.")
     if len(sessions) < SESSIONS_TO_JUDGE:
         waiting.append(f"{len(sessions)} of {SESSIONS_TO_JUDGE} sessions logged in this phase.")
+    elif len(judged) < SESSIONS_TO_JUDGE:
+        waiting.append("Today's session counts once tomorrow morning's pain is recorded.")
     if pending and (phase.must_settle_by_morning or not phase.next_day_pain_allowed):
         waiting += [f"{_d(log.date)}: next-morning pain not recorded yet." for log in pending]
     if prescription is not None:

@@ -367,3 +367,19 @@ def test_shipped_exercise_without_picture_prints_without_one(people):
     data = pdf.render_hep(plan)
     assert not [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
     assert "Wall sit" in text_of(data)
+
+
+def test_admin_batch_refuses_more_plans_than_a_request_can_render(client_for, people, plan, monkeypatch):
+    from rehab import admin as rehab_admin
+
+    second = services.plan_assign(
+        athlete=people.athlete_b, template=plan.template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    monkeypatch.setattr(rehab_admin, "PRINT_BATCH_MAX", 1)
+    response = client_for("clinician").post(
+        reverse("admin:rehab_plan_changelist"),
+        {"action": "print_programs", "_selected_action": [plan.pk, second.pk]},
+        follow=True,
+    )
+    assert response["Content-Type"].startswith("text/html")
+    assert "Select at most 1 plans per printout" in response.content.decode()

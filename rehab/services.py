@@ -367,7 +367,6 @@ def _after_log(athlete, log: DailyLog, plan: Plan | None, today: date) -> None:
         if due.kind == "ready_to_advance" and plan.auto_advance and not _has_serious(open_alerts):
             plan_advance(plan=plan, by=None, reason="Automatic: " + " ".join(snap.recommendation.reasons),
                          today=today)  # fmt: skip
-            status_refresh([athlete], today=today, raise_alerts=False)
             continue
         alert_raise(athlete=athlete, kind=due.kind, severity=due.severity, message=due.message,
                     link=reverse("rehab:timeline", args=[athlete.pk]))  # fmt: skip

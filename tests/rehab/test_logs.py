@@ -47,6 +47,13 @@ def save(athlete, days_ago=0, sets=None, **data):
     return services.log_save(athlete=athlete, day=TODAY() - timedelta(days=days_ago), data=data, sets=sets)
 
 
+def good_day(athlete, plan, days_ago):
+    """A session within the allowance, settled by the morning, with every exercise done in full."""
+    full = {row.pk: (row.sets or 1) * (row.times_per_day or 1) for row in rows(plan)}
+    return save(athlete, days_ago=days_ago, sets=full, run_minutes=20, pain_during=1, pain_after=1,
+                pain_next_morning=0)  # fmt: skip
+
+
 # --- log_save: upsert, validation, side effects -----------------------------------------------------------
 
 
@@ -133,33 +140,14 @@ def test_pain_three_points_above_the_weekly_baseline_raises_a_pain_spike(people,
 
 
 def test_ready_to_advance_alert_and_automatic_advance(people, plan):
-    a, b, c = rows(plan)
-    full = {row.pk: (row.sets or 1) * (row.times_per_day or 1) for row in (a, b, c)}
     for days_ago in range(8, 1, -1):
-        save(people.athlete_a, days_ago=days_ago, sets=full, run_minutes=20, pain_during=1, pain_after=1,
-             pain_next_morning=0)  # fmt: skip
-    save(
-        people.athlete_a,
-        days_ago=1,
-        sets=full,
-        run_minutes=20,
-        pain_during=1,
-        pain_after=1,
-        pain_next_morning=0,
-    )
+        good_day(people.athlete_a, plan, days_ago=days_ago)
+    good_day(people.athlete_a, plan, days_ago=1)
     assert Alert.objects.open().filter(athlete=people.athlete_a, kind="ready_to_advance").exists()
     assert RehabStatus.objects.get(athlete=people.athlete_a).action == "advance"
 
     Plan.objects.filter(pk=plan.pk).update(auto_advance=True)
-    save(
-        people.athlete_a,
-        days_ago=1,
-        sets=full,
-        run_minutes=20,
-        pain_during=1,
-        pain_after=1,
-        pain_next_morning=0,
-    )
+    good_day(people.athlete_a, plan, days_ago=1)
     plan.refresh_from_db()
     assert plan.current_phase.order == 2
     change = PhaseChange.objects.filter(plan=plan, kind="advance").get()
@@ -171,10 +159,8 @@ def test_ready_to_advance_alert_and_automatic_advance(people, plan):
 def test_automatic_advance_never_happens_over_an_open_urgent_alert(people, plan):
     Plan.objects.filter(pk=plan.pk).update(auto_advance=True)
     AlertFactory(athlete=people.athlete_a, kind="triage", severity="urgent")
-    full = {row.pk: (row.sets or 1) * (row.times_per_day or 1) for row in rows(plan)}
     for days_ago in range(8, 0, -1):
-        save(people.athlete_a, days_ago=days_ago, sets=full, run_minutes=20, pain_during=1, pain_after=1,
-             pain_next_morning=0)  # fmt: skip
+        good_day(people.athlete_a, plan, days_ago=days_ago)
     plan.refresh_from_db()
     assert plan.current_phase.order == 1
 

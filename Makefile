@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev system-deps migrate demo clean
+.PHONY: run test lint bench install install-dev system-deps e2e-deps migrate demo clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ install-dev: system-deps $(VENV)/.installed-dev
 # Pango and HarfBuzz for the printed program (WeasyPrint); apt-get runs only when one is missing.
 system-deps:
 	@bash .ci/system-deps
+
+# Debian's chromium for the end-to-end tests (tests/e2e); without it `make test` skips them (CI=true: fails).
+# After system-deps on purpose: installing libharfbuzz-subset0 can remove chromium (shared HarfBuzz).
+e2e-deps: system-deps
+	@bash .ci/browser-deps
 
 migrate: install
 	$(PY) manage.py migrate --no-input
@@ -47,4 +52,4 @@ bench: install-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts

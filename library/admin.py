@@ -165,10 +165,10 @@ class ExerciseAdmin(ClinicScopedAdmin):
     def thumbnail(self, obj):
         if not obj.image:
             return "—"
-        return format_html('<img src="{}" alt="" style="height: 2.5rem; border-radius: 4px">', obj.image.url)
+        return format_html('<img src="{}" alt="" class="stride-thumbnail">', obj.image.url)
 
     @admin.display(description="Preview")
     def image_preview(self, obj):
         if not obj.image:
             return "No picture yet."
-        return format_html('<img src="{}" alt="" style="max-height: 12rem; max-width: 100%">', obj.image.url)
+        return format_html('<img src="{}" alt="" class="stride-preview">', obj.image.url)

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 
 from library import services
 from library.forms import ExerciseFilterForm
@@ -17,7 +17,7 @@ from library.models import Difficulty, Equipment, Exercise, Kind, Region
 from library.permissions import can_add_exercises, exercise_editable_by
 from library.selectors import MAX_PAGE, exercise_search, rows_with_total
 from library.validators import validate_exercise_image, validate_video_url
-from portal.api_base import Pagination, PrimaryKeyField
+from portal.api_base import JSONParser, Pagination, PrimaryKeyField
 from portal.models import Clinic
 from portal.permissions import clinician_of
 

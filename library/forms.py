@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from library.models import Difficulty, Equipment, Exercise, Kind, Region
 from library.services import EDITABLE_FIELDS
@@ -11,10 +12,19 @@ class LinesField(forms.CharField):
     """A list of short texts edited as one line each."""
 
     widget = forms.Textarea(attrs={"rows": 3})
+    LINE_MAX = 1000  # as the API's lists (library.api._lines)
 
     def to_python(self, value):
         text = super().to_python(value)
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def run_validators(self, value):
+        # CharField's validators (no NUL bytes: PostgreSQL refuses them in JSON) check the text, not the list.
+        super().run_validators("\n".join(value))
+        if any(len(line) > self.LINE_MAX for line in value):
+            raise forms.ValidationError(
+                "Keep each line to %(limit)d characters.", code="max_length", params={"limit": self.LINE_MAX}
+            )
 
     def prepare_value(self, value):
         if isinstance(value, list):
@@ -78,6 +88,20 @@ class BaseExerciseForm(forms.ModelForm):
         for name in ("regions", "equipment"):
             if name in self.fields:
                 self.fields[name].widget.attrs["class"] = "form-check-input"
+
+    def _update_errors(self, errors):
+        # Model validation sees the old (or empty) value of a field this form refused already; its message
+        # ("Add at least one step…" under steps that were typed but had a NUL byte) would only mislead.
+        if hasattr(errors, "error_dict"):
+            kept = {
+                name: messages
+                for name, messages in errors.error_dict.items()
+                if name == NON_FIELD_ERRORS or name not in self._errors
+            }
+            if not kept:
+                return
+            errors = ValidationError(kept)
+        super()._update_errors(errors)
 
 
 class ExerciseForm(BaseExerciseForm):

@@ -1,12 +1,16 @@
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from portal import services
+from portal import audit, services
+from portal.admin_widgets import AutocompleteSelect
+from portal.forms_privacy import AnonymiseSelectedForm
 from portal.models import Alert, Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
 from portal.permissions import clinician_of, scope_by_clinic, scope_clinics
 
@@ -18,6 +22,8 @@ class ScopedFormFieldsMixin:
         related = db_field.related_model
         if hasattr(related.objects, "visible_to"):
             kwargs["queryset"] = related.objects.visible_to(request.user)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -51,6 +57,11 @@ class ClinicScopedAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
             obj.clinic = clinician.clinic
         super().save_model(request, obj, form, change)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":
+            audit.record_access(request.user, obj)  # health records opened in the admin are in the audit trail
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
 
 class ScopedInline(ScopedFormFieldsMixin, admin.TabularInline):
     extra = 0
@@ -78,9 +89,10 @@ class CareTeamInline(ScopedInline):
 @admin.register(Athlete)
 class AthleteAdmin(ClinicScopedAdmin):
     list_display = ["full_name", "email", "primary_display", "has_login", "goal_event", "goal_date"]
-    list_filter = ["sex"]
+    list_filter = ["sex", ("anonymised_at", admin.EmptyFieldListFilter)]
     search_fields = ["first_name", "last_name", "email"]
     inlines = [CareTeamInline, ShoeInline]
+    actions = ["anonymise"]
     fieldsets = [
         (None, {"fields": ["clinic", "first_name", "last_name", "email", "user"]}),
         ("Profile", {"fields": ["date_of_birth", "sex"]}),
@@ -102,6 +114,40 @@ class AthleteAdmin(ClinicScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Logins are linked through the invite flow, never by hand.
         return ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.anonymised_at is not None:
+            return False  # personal data deleted: the record stays as it is
+        return super().has_change_permission(request, obj)
+
+    @admin.action(description="Delete the personal data of the selected athletes", permissions=["change"])
+    def anonymise(self, request, queryset):
+        """The same as the athlete page's "Delete personal data", after a confirmation page."""
+        from portal.privacy import KEPT, REMOVED
+
+        athletes = list(queryset.current().order_by("last_name", "first_name", "pk"))
+        form = AnonymiseSelectedForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for athlete in athletes:
+                services.anonymise_athlete(athlete, by=request.user)
+            done = len(athletes)
+            self.message_user(request, f"Personal data deleted for {done} athlete{'s' if done != 1 else ''}.")
+            return None
+        if not athletes:
+            self.message_user(request, "The selected athletes' personal data was already deleted.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Delete personal data",
+            "opts": self.model._meta,
+            "athletes": athletes,
+            "form": form,
+            "removed": REMOVED,
+            "kept": KEPT,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "selected": [athlete.pk for athlete in athletes],
+        }
+        return TemplateResponse(request, "admin/portal/athlete/anonymise_confirmation.html", context)
 
     @admin.display(description="Primary clinician")
     def primary_display(self, obj):
@@ -224,3 +270,6 @@ class AlertAdmin(ClinicScopedAdmin):
             services.alert_resolve(alert=alert, by=request.user, note="Resolved in the admin.")
             resolved += 1
         self.message_user(request, f"{resolved} alert{'s' if resolved != 1 else ''} resolved.")
+
+
+from portal import audit_admin  # noqa: E402, F401  (the audit trail's admin)

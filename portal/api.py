@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from library.api import ExerciseViewSet
+from portal.api_export import MyExportView
 from portal.api_views import AlertViewSet, AthleteViewSet, MeView, TokenView
 from rehab.api import DailyLogViewSet, PlanTemplateViewSet, PlanViewSet
 from triage.api import ConditionViewSet, IntakeViewSet
@@ -31,5 +32,6 @@ router.register("daily-logs", DailyLogViewSet, basename="dailylog")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("me/export/", MyExportView.as_view(), name="api-me-export"),
     *router.urls,
 ]

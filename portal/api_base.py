@@ -12,13 +12,15 @@ empty unless the request failed validation.
 from contextlib import contextmanager
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.views import defaults
 from django_filters import rest_framework as filters
-from rest_framework import exceptions, permissions, serializers
+from rest_framework import exceptions, parsers, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -60,9 +62,22 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or NON_FIELD: [str(message) for message in messages]} if messages else {}
 
 
+class TooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+
+    def __init__(self):
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE).replace("\xa0", " ")
+        super().__init__(f"The request is too large. Send at most {limit}.")
+
+
 def exception_handler(exc, context):
     """DRF's handler, with every error body in the one shape above (unexpected errors stay 500s)."""
-    if isinstance(exc, DjangoValidationError):  # a service refused: the same 400 as a serializer's
+    if isinstance(exc, RequestDataTooBig):  # Django's body limit: DRF leaves it to Django's HTML 400 page
+        exc = TooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError("Too many fields or files in one request.")
+    elif isinstance(exc, DjangoValidationError):  # a service refused: the same 400 as a serializer's
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()  # Django's message names the model; say no more than "not found"
@@ -81,6 +96,40 @@ def exception_handler(exc, context):
         detail = exc.detail if isinstance(exc.detail, str) else exc.default_detail
         response.data = error_body(str(detail), getattr(exc.detail, "code", None) or exc.default_code)
     return response
+
+
+def _has_lone_surrogate(data) -> bool:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's, but two more bodies are bad requests instead of server errors: nesting deeper than Python can
+    follow (a RecursionError), and escapes of half a character (a lone surrogate such as \\ud800), which no
+    database column and no UTF-8 response can hold. The default parser of every endpoint (REST_FRAMEWORK)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+        if _has_lone_surrogate(data):
+            raise exceptions.ParseError(
+                "JSON parse error - a \\u escape stands for half a character (a lone surrogate)."
+            )
+        return data
 
 
 def _is_api(request) -> bool:
@@ -139,9 +188,12 @@ def _too_big(value) -> bool:
 
 
 class PrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A related object's id; one too big for any row is "does not exist", not a database error."""
+    """A related object's id; one too big for any row is "does not exist", not a database error, and a number
+    with a fraction is the wrong type, not the id before the point."""
 
     def to_internal_value(self, data):
+        if isinstance(data, float):  # 1.5 would be looked up as id 1
+            self.fail("incorrect_type", data_type=type(data).__name__)
         if _too_big(data):
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from portal import services
+from portal import audit, services
 from portal.api_base import (
     IdFilter,
     IsClinician,
@@ -21,7 +21,10 @@ from portal.api_base import (
     is_care_team,
     service_errors,
 )
+from portal.api_export import EXPORT_RESPONSES, EXPORT_VIEW_OPTIONS
+from portal.audit import AccessLoggedMixin
 from portal.forms import _check_birth_date
+from portal.lockout import LockedOut, reset_after_success
 from portal.models import Alert, Athlete, Clinic, Clinician, Invite, Shoe
 from portal.permissions import athlete_of, clinician_of, get_athlete_for_user
 from portal.selectors import CASELOAD_FILTERS, athletes_for_list, stale_status_ids
@@ -34,7 +37,7 @@ from rehab.services import status_refresh
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(trim_whitespace=False, max_length=128, style={"input_type": "password"})
 
 
@@ -44,7 +47,8 @@ class TokenSerializer(serializers.Serializer):
 
 class TokenView(APIView):
     """POST an email and password for the API token of that login (the same token every time, until it is
-    revoked); DELETE revokes the caller's token, on every device that uses it."""
+    revoked); DELETE revokes the caller's token, on every device that uses it. Repeated wrong passwords lock the
+    login out for a while, as on the site's login page: 429 with code "locked_out" and Retry-After."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
@@ -58,11 +62,15 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # The Django request, not DRF's: django-axes counts the failures on it and refuses a locked-out login.
         user = authenticate(
             request._request, email=data.validated_data["email"], password=data.validated_data["password"]
         )
         if user is None:
+            if getattr(request._request, "axes_locked_out", False):
+                raise LockedOut(request._request, {"email": data.validated_data["email"]})
             raise serializers.ValidationError(["Wrong email address or password."])
+        reset_after_success(request._request, {"email": data.validated_data["email"]})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -181,9 +189,15 @@ class CaseloadParams(serializers.Serializer):
 
 
 class AthleteViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AccessLoggedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The caseload (clinicians): riskiest first, as on the athletes page. Athletes use `/me/` instead."""
+
+    audit_lists = False  # the caseload is a directory, not the records (docs/design.md, "Audit trail")
 
     serializer_class = AthleteSerializer
     permission_classes = [IsClinician]
@@ -219,9 +233,18 @@ class AthleteViewSet(
     def summary(self, request: Request, pk=None) -> Response:
         """Plan and phase, compliance, training load, pain and the progression engine's advice, as of today."""
         athlete = get_athlete_for_user(request.user, pk)
+        audit.record_access(request.user, athlete)
         today = timezone.localdate()
         context = {"today": today, "care_team": True}
         return Response(AthleteSummarySerializer(athlete_summary(athlete, today), context=context).data)
+
+    @extend_schema(responses=EXPORT_RESPONSES)
+    @action(detail=True, methods=["get"], **EXPORT_VIEW_OPTIONS)
+    def export(self, request: Request, pk=None):
+        """Everything stored about the athlete as a zip (JSON and CSV), e.g. to answer a data request by email."""
+        from portal.views_privacy import export_response
+
+        return export_response(get_athlete_for_user(request.user, pk), user=request.user)
 
     @extend_schema(request=None, responses={201: InviteSerializer})
     @action(detail=True, methods=["post"])

@@ -181,3 +181,15 @@ class SetPasswordForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class AlertResolveForm(forms.Form):
+    """The note a clinician leaves when closing an alert (athlete page and caseload)."""
+
+    note = forms.CharField(
+        max_length=300,
+        error_messages={
+            "required": "Add a short note saying what you did about the alert.",
+            "max_length": "Keep the note to %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
@@ -37,6 +38,10 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, email):
+        # Login forms do not limit the length they pass on; a megabyte-long "email" would reach the database as
+        # a LIKE pattern SQLite refuses to run (a 500). No login has an address longer than the column.
+        if not isinstance(email, str) or len(email) > self.model._meta.get_field("email").max_length:
+            raise self.model.DoesNotExist
         return self.get(email__iexact=email)
 
 
@@ -131,10 +136,16 @@ class AthleteQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
+        if "\x00" in text:  # no stored name holds a NUL byte, and PostgreSQL refuses one in a query (a 500)
+            return self.none()
         query = Q()
         for word in text.split():
             query &= Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
         return self.filter(query)
+
+    def current(self):
+        """Athletes whose personal data has not been deleted (see portal.services.anonymise_athlete)."""
+        return self.filter(anonymised_at__isnull=True)
 
 
 class Athlete(models.Model):
@@ -172,6 +183,16 @@ class Athlete(models.Model):
     goal_date = models.DateField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Set by portal.services.anonymise_athlete: the personal data is gone, the clinical numbers stay.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = AthleteQuerySet.as_manager()
 
@@ -193,6 +214,10 @@ class Athlete(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     def age(self, today=None) -> int | None:
         if not self.date_of_birth:
@@ -402,3 +427,57 @@ class Alert(models.Model):
             default=models.Value(0),
             output_field=models.IntegerField(),
         )
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_by_clinic
+
+        # The trail is the clinic's record of its staff and athletes: clinicians see their clinic's entries,
+        # athletes none (they have their data export).
+        return scope_by_clinic(self, user, clinic_field="clinic")
+
+
+class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):
+    def log_create(self, instance, force_log: bool = False, **kwargs):
+        if kwargs.get("changes") is None and not force_log:
+            return None  # nothing changed: no entry, and no query to find the athlete
+        from portal.audit import entry_fields
+
+        return super().log_create(instance, force_log=force_log, **entry_fields(instance, kwargs))
+
+
+class AuditEntry(AbstractLogEntry):
+    """One line of the audit trail (portal.audit): django-auditlog's log entry plus whose record it is about.
+
+    `athlete` and `clinic` are plain indexed columns without a database constraint: the trail outlives the
+    records it describes, and a clinic's or an athlete's entries are one index range on SQLite and PostgreSQL
+    alike (a key inside the JSON `additional_data` could not be indexed portably).
+    """
+
+    athlete = models.ForeignKey(
+        Athlete, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
+    )  # fmt: skip
+    clinic = models.ForeignKey(
+        Clinic, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
+    )  # fmt: skip
+
+    objects = AuditEntryManager()
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.athlete_id is None and self.clinic_id is None:
+            from portal.audit import subject_of_entry
+
+            # Written directly (objects.create) rather than by auditlog: still find whose record it is about.
+            self.athlete_id, self.clinic_id = subject_of_entry(self)
+        super().save(*args, **kwargs)
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [
+            models.Index(fields=["clinic", "-timestamp"], name="auditentry_clinic_time"),
+            models.Index(fields=["athlete", "-timestamp"], name="auditentry_athlete_time"),
+        ]

@@ -11,6 +11,7 @@ CASELOAD_FILTERS = {
     "ready": "Ready to advance",
     "mine": "My athletes",
     "no_plan": "No active plan",
+    "former": "Personal data deleted",
 }
 
 # Wide columns the caseload (page and API) never reads.
@@ -20,23 +21,17 @@ CASELOAD_UNREAD = [
 ]
 
 
-def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
-    """The caseload, riskiest first: open alerts by severity, then the rehab status's risk score, then name.
-
-    Rows carry `rehab_status` (with its plan and phase; None before the first status refresh).
-    Each athlete carries its most severe open alert as `alert_rank` (0 when none), `alert_severity` and
-    `alert_message`, and `alert_count` (open alerts of every kind): annotations, so no query per row.
-    """
+def caseload_order(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
+    """The caseload's athletes for `user`, filtered, riskiest first: the most severe open alert (`alert_rank`,
+    0 when none), then the rehab status's risk score (`risk`), then name. The page takes only the ids of one
+    page from it (portal.caseload); the API adds the columns its rows need (athletes_for_list)."""
     worst = Alert.objects.open().by_severity().filter(athlete=OuterRef("pk"))
-    count = (
-        Alert.objects.open()
-        .filter(athlete=OuterRef("pk"))
-        .order_by()
-        .values("athlete")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     athletes = Athlete.objects.visible_to(user).search(query)
+    # Athletes whose personal data was deleted leave the caseload; the "former" filter still lists them.
+    if show == "former":
+        athletes = athletes.filter(anonymised_at__isnull=False)
+    else:
+        athletes = athletes.current()
     if show == "attention":
         athletes = athletes.filter(
             Q(rehab_status__action__in=["stop_and_refer", "regress"])
@@ -48,19 +43,36 @@ def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete
         athletes = athletes.filter(care_team__clinician__user=user)
     elif show == "no_plan":
         athletes = athletes.exclude(plans__status="active")
+    return athletes.annotate(
+        alert_rank=Coalesce(Subquery(worst.values("severity_rank")[:1]), Value(0)),
+        risk=Coalesce("rehab_status__risk", Value(0)),
+    ).order_by("-alert_rank", "-risk", "last_name", "first_name", "pk")
+
+
+def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
+    """The caseload as model rows (the API's): caseload_order plus, per athlete, `rehab_status` (with its plan
+    and phase; None before the first status refresh), the most severe open alert's `alert_severity` and
+    `alert_message`, and `alert_count` (open alerts of every kind): annotations, so no query per row.
+    """
+    worst = Alert.objects.open().by_severity().filter(athlete=OuterRef("pk"))
+    count = (
+        Alert.objects.open()
+        .filter(athlete=OuterRef("pk"))
+        .order_by()
+        .values("athlete")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        # Rows read only user_id, the phase's label and the status's numbers: the rest stays in the database
-        # (the sort runs over every athlete of the clinic, so narrow rows matter; bench/bench_caseload.py).
-        athletes.select_related("clinic", "rehab_status__phase")
+        # Rows read only user_id, the phase's label and the status's numbers: the rest stays in the database.
+        caseload_order(user, query, show)
+        .select_related("clinic", "rehab_status__phase")
         .defer(*CASELOAD_UNREAD)
         .annotate(
-            alert_rank=Coalesce(Subquery(worst.values("severity_rank")[:1]), Value(0)),
             alert_severity=Subquery(worst.values("severity")[:1]),
             alert_message=Subquery(worst.values("message")[:1]),
             alert_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
         )
-        .annotate(risk=Coalesce("rehab_status__risk", Value(0)))
-        .order_by("-alert_rank", "-risk", "last_name", "first_name", "pk")
     )
 
 
@@ -68,6 +80,7 @@ def stale_status_ids(user, today) -> list[int]:
     """Athletes in `user`'s scope whose caseload status is missing or older than today."""
     return list(
         Athlete.objects.visible_to(user)
+        .current()
         .filter(Q(rehab_status__isnull=True) | Q(rehab_status__as_of__lt=today))
         .values_list("pk", flat=True)
     )

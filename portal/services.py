@@ -1,7 +1,7 @@
 """Writes that involve people: adding athletes, inviting them, accepting invites, alerting the care team."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -10,6 +10,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Alert, Athlete, CareTeamMember, Clinician, Invite
+
+ANONYMISED_MESSAGE = "This athlete's personal data was deleted; their record can no longer be changed."
+
+
+def check_athlete_editable(athlete: Athlete) -> None:
+    """Refuse writes to an athlete whose personal data was deleted (see anonymise_athlete)."""
+    if athlete.anonymised_at is not None:
+        raise ValidationError(ANONYMISED_MESSAGE, code="anonymised")
+
+
+def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
+    """Delete the athlete's personal data and keep the clinic's statistics (portal.privacy has the details).
+
+    Atomic and idempotent. Its home is portal.privacy because it reads the rehab and triage records, which
+    import this module.
+    """
+    from portal.privacy import anonymise_athlete as anonymise
+
+    return anonymise(athlete, by=by, now=now)
 
 
 @transaction.atomic
@@ -33,6 +52,7 @@ def invite_link(token: str) -> str:
 @transaction.atomic
 def invite_send(*, athlete: Athlete, by, now=None) -> tuple[Invite, str]:
     """Revoke earlier open invites, create a new one and email its link. Returns the invite and the link."""
+    check_athlete_editable(athlete)
     if athlete.user_id:
         raise ValidationError("This athlete already has a login.")
     if not athlete.email:
@@ -76,7 +96,10 @@ def invite_check(invite: Invite | None, now=None) -> Invite:
 
 @transaction.atomic
 def invite_accept(*, invite: Invite, password: str, now=None):
-    """Create the athlete's login with `password`, link it and use up the invite."""
+    """Create the athlete's login with `password`, link it and use up the invite.
+
+    A password the validators (AUTH_PASSWORD_VALIDATORS) refuse raises ValidationError, whoever calls; the
+    invite form checks the same first, to show the messages next to the field."""
     now = now or timezone.now()
     invite = Invite.objects.select_for_update().select_related("athlete").get(pk=invite.pk)
     invite_check(invite, now)
@@ -86,6 +109,8 @@ def invite_accept(*, invite: Invite, password: str, now=None):
     User = get_user_model()
     if User.objects.filter(email__iexact=invite.email).exists():
         raise InviteError("Someone already logs in with this email address. Try logging in instead.")
+    candidate = User(email=invite.email, first_name=athlete.first_name, last_name=athlete.last_name)
+    password_validation.validate_password(password, candidate)
     user = User.objects.create_user(
         email=invite.email, password=password, first_name=athlete.first_name, last_name=athlete.last_name
     )

@@ -4,9 +4,11 @@ Development needs no configuration at all. With DJANGO_DEBUG=false the defaults 
 safe production ones and `manage.py check --deploy` has nothing to report.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_int, env_list, env_rate, env_str
@@ -45,6 +47,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "csp",
+    "auditlog",
     "portal",
     "library",
     "triage",
@@ -59,8 +64,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the audit trail records who changed or viewed a record (portal/audit.py).
+    "portal.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -111,6 +121,15 @@ else:
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 AUTH_USER_MODEL = "portal.User"
+# The audit trail (portal/audit.py): auditlog's entries, with the athlete and clinic as indexed columns.
+AUDITLOG_LOGENTRY_MODEL = "portal.AuditEntry"
+# Loading fixtures (raw saves) is not something anyone did to a record.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+# AxesStandaloneBackend first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "portal.auth.ModelBackend",  # Django's, loading the user's clinician/athlete row in the same query
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -155,7 +174,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["portal.api_base.JSONParser"],  # DRF's, hardened against hostile bodies
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "portal.api_renderers.BrowsableAPIRenderer",  # the site's CSP, with one narrow allowance
+    ],
     "DEFAULT_PAGINATION_CLASS": "portal.api_base.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
@@ -228,6 +251,51 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_SSL_REDIRECT or DEBUG else ["security.W008"]
 
+# Cookies. SameSite=Lax keeps both cookies off cross-site POSTs. No script reads the CSRF cookie (forms carry
+# {% csrf_token %}; DRF's browsable API and Swagger UI take the token from the page), so it can be HttpOnly.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# A login lasts a clinic's working day (counted from logging in), then asks for the password again.
+SESSION_COOKIE_AGE = 60 * 60 * env_int("DJANGO_SESSION_HOURS", 12)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+
+# Login lockout (django-axes) on every login door: the site's form, the admin's and POST /api/v1/auth/token/.
+# Failures count per email address *and* client IP together: one address guessing at one account is stopped
+# after LOGIN_FAILURE_LIMIT tries, yet nobody can lock a physio out from elsewhere by typing their email
+# wrongly, and a clinic's shared IP does not lock out its colleagues. Guessing across many accounts from one
+# address is slowed by the token endpoint's throttle and the password validators.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+if min(AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME.total_seconds(), SESSION_COOKIE_AGE) < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES and DJANGO_SESSION_HOURS must be at least 1."
+    )
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked out do not push the end of the lockout further: the lockout page can name the time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "portal.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+
+# Content-Security-Policy (django-csp): only this site's own files. No inline script or style anywhere: the
+# pages load their JavaScript and CSS from static files (tests/portal/test_csp.py keeps it that way).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -243,6 +311,8 @@ LOGGING = {
         # PDF rendering (rehab.pdf) logs every step and every subsetted font table at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes: failed logins and lockouts are warnings; its INFO lines repeat every login and start-up.
+        "axes": {"level": "WARNING"},
     },
 }
 

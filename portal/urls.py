@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views
+from portal import views, views_privacy
 
 admin.site.site_header = "Stride Clinic administration"
 admin.site.site_title = "Stride Clinic"
@@ -16,8 +16,13 @@ urlpatterns = [
     path("athletes/add/", views.athlete_add, name="athlete_add"),
     path("athletes/<int:pk>/", views.athlete_detail, name="athlete_detail"),
     path("athletes/<int:pk>/invite/", views.athlete_invite, name="athlete_invite"),
+    path("athletes/<int:pk>/export/", views_privacy.athlete_export, name="athlete_export"),
+    path(
+        "athletes/<int:pk>/delete-personal-data/", views_privacy.athlete_anonymise, name="athlete_anonymise"
+    ),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("me/", views.my_profile, name="my_profile"),
+    path("me/export/", views_privacy.my_export, name="my_export"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
     path("library/", include("library.urls")),
     path("healthz", views.healthz, name="healthz"),
@@ -29,7 +34,13 @@ urlpatterns = [
     path("", include("triage.urls")),  # before the router: it owns /api/v1/triage/assess/
     path("api/v1/", include("portal.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script from ?script= instead of inline: the CSP allows no
+    # inline script. The page's template swaps the view's inline <style> for a stylesheet.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="portal/swagger_ui.html"),
+        name="api-docs",
+    ),
 ]
 # JSON under /api/, the site's pages elsewhere.
 handler404 = "portal.api_base.not_found"

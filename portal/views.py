@@ -4,15 +4,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import services
-from portal.forms import AthleteForm, ProfileForm, SetPasswordForm, ShoeFormSet
+from portal import audit, services
+from portal.caseload import caseload_rows
+from portal.forms import AlertResolveForm, AthleteForm, ProfileForm, SetPasswordForm, ShoeFormSet
 from portal.models import Alert, Athlete, Invite
 from portal.permissions import (
     athlete_of,
@@ -21,9 +22,8 @@ from portal.permissions import (
     clinician_required,
     get_athlete_for_user,
 )
-from portal.selectors import CASELOAD_FILTERS, athletes_for_list, stale_status_ids
+from portal.selectors import CASELOAD_FILTERS, caseload_order, stale_status_ids
 from rehab import services as rehab_services
-from rehab.charts import sparkline
 from triage.selectors import intakes_for_athlete
 
 
@@ -45,12 +45,15 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
     stale = stale_status_ids(request.user, timezone.localdate())
     if stale:  # first visit of the day: bring the statuses (and the alerts time raises) up to date
         rehab_services.status_refresh(Athlete.objects.filter(pk__in=stale))
-    athletes = athletes_for_list(request.user, query, show)
-    page = Paginator(athletes, 50).get_page(request.GET.get("page"))
-    for athlete in page.object_list:
-        status = getattr(athlete, "rehab_status", None)
-        athlete.spark = sparkline(status.spark) if status else ""
-    context = {"page": page, "query": query, "show": show, "filters": CASELOAD_FILTERS}
+    ids = caseload_order(request.user, query, show).values_list("pk", flat=True)
+    page = Paginator(ids, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": caseload_rows(list(page.object_list), show_clinic=request.user.is_superuser),
+        "query": query,
+        "show": show,
+        "filters": CASELOAD_FILTERS,
+    }
     return render(request, "portal/athlete_list.html", context)
 
 
@@ -83,6 +86,7 @@ def athlete_add(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def athlete_detail(request: HttpRequest, pk: int) -> HttpResponse:
     athlete = get_athlete_for_user(request.user, pk)
+    audit.record_access(request.user, athlete)
     shown = request.session.pop("invite_link", None)
     invite_link = shown["link"] if shown and shown.get("athlete") == athlete.pk else None
     context = {
@@ -145,7 +149,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
             user = services.invite_accept(invite=invite, password=form.cleaned_data["password1"])
         except services.InviteError as error:
             return render(request, "portal/invite_invalid.html", {"reason": str(error)}, status=410)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="portal.auth.ModelBackend")
         messages.success(request, "Welcome to Stride Clinic. Your password is set; you are logged in.")
         return redirect("my_profile")
     context = {"form": form, "invite": invite, "athlete": invite.athlete}
@@ -157,17 +161,19 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(Alert.objects.visible_to(request.user).select_related("athlete"), pk=pk)
-    note = request.POST.get("note", "").strip()[:300]
-    if not note:
-        messages.error(request, "Add a short note saying what you did about the alert.")
+    form = AlertResolveForm(request.POST)
+    if not form.is_valid():
+        for message in form.errors["note"]:
+            messages.error(request, message)
     else:
-        services.alert_resolve(alert=alert, by=request.user, note=note)
+        services.alert_resolve(alert=alert, by=request.user, note=form.cleaned_data["note"])
         messages.success(request, f"Alert resolved for {alert.athlete.full_name}.")
     back = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(
+    safe = back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return redirect(back if back and safe else alert.athlete)
+    # A path only: redirect() would take any other word for a URL name and fail to reverse it (a 500).
+    return HttpResponseRedirect(back) if safe else redirect(alert.athlete)
 
 
 @require_GET

@@ -1,14 +1,17 @@
 import tempfile
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from portal.admin import ClinicScopedAdmin, ScopedFormFieldsMixin
 from portal.permissions import clinician_of, scope_catalog
 from rehab import services
+from rehab.forms import OUT_OF_DATE, VERSION_MAX
 from rehab.models import (
     DailyLog,
     ExerciseLog,
@@ -124,6 +127,88 @@ class PhaseTemplateAdmin(HiddenFromIndex, CatalogAdmin):
         return obj.template.clinic_id
 
 
+class PlanVersionAdminForm(forms.ModelForm):
+    """A change form for a plan or one of its phases that refuses to overwrite a newer version of the plan.
+
+    `seen_version` (hidden) is the plan version the page was built from. clean() locks the plan row for the
+    rest of the admin's transaction and compares; PlanVersionAdminMixin.save_related bumps the version once.
+    """
+
+    seen_version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX,
+        error_messages={key: OUT_OF_DATE for key in ("required", "invalid", "min_value", "max_value")},
+    )  # fmt: skip
+    viewer = None  # the logged-in user, set by PlanVersionAdminMixin.get_form
+
+    def plan_id(self) -> int | None:
+        return self.instance.pk
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan_id = self.plan_id()
+        if plan_id is None:
+            self.fields["seen_version"].required = False  # a new row: nothing to compare with
+        else:
+            self.fields["seen_version"].initial = (
+                self.instance.version if isinstance(self.instance, Plan)
+                else Plan.objects.filter(pk=plan_id).values_list("version", flat=True).first()
+            )  # fmt: skip
+
+    @cached_property
+    def changed_data(self):
+        return [name for name in super().changed_data if name != "seen_version"]
+
+    def clean(self):
+        cleaned = super().clean()
+        seen, plan_id = cleaned.get("seen_version"), self.plan_id()
+        if seen is None or plan_id is None:
+            return cleaned
+        # The admin saves inside one transaction: the lock holds until the new version is written.
+        current = (
+            Plan.objects.select_for_update().filter(pk=plan_id).values_list("version", flat=True).first()
+        )
+        if current is not None and current != seen:
+            stale = services.PlanChanged(Plan.objects.select_related("changed_by").get(pk=plan_id), seen=seen)
+            # A second save, after reviewing, is meant to replace the newer version: let it through.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen_version")] = current
+            raise ValidationError(
+                f"{stale.describe(self.viewer)} while you were editing. Your changes were not saved. Review "
+                "the plan as it is now (reload the page, which discards your edits), or save again to replace "
+                "it with what is on this page.",
+                code="plan_changed",
+            )
+        return cleaned
+
+
+class PlanVersionAdminMixin:
+    """Change forms that write a plan: the version check above, then one new version per save."""
+
+    form = PlanVersionAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.viewer = request.user
+        return form
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if obj is None or "seen_version" in fields else [*fields, "seen_version"]
+
+    def plan_of(self, obj) -> Plan:
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self.plan_of(obj).athlete.anonymised_at is not None:
+            return False  # the athlete's personal data was deleted: their plans stay as they are
+        return super().has_change_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(formset.has_changed() for formset in formsets):
+            services.plan_touch(self.plan_of(form.instance), by=request.user)
+
+
 class PlanPhaseInline(ScopedFormFieldsMixin, admin.TabularInline):
     model = PlanPhase
     fields = PHASE_LIST_FIELDS
@@ -136,10 +221,12 @@ PRINT_BATCH_MAX = 40
 
 
 @admin.register(Plan)
-class PlanAdmin(ClinicScopedAdmin):
+class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
     clinic_field = "athlete__clinic"
     list_display = ["athlete", "name", "status", "current_phase", "start_date", "assigned_by", "print_link"]
-    list_filter = ["status", "current_phase__order", "assigned_by", "template__conditions"]
+    # Only those who assigned plans this user sees: the plain filter lists every login of every clinic.
+    list_filter = ["status", "current_phase__order", ("assigned_by", admin.RelatedOnlyFieldListFilter),
+                   "template__conditions"]  # fmt: skip
     list_select_related = ["athlete", "current_phase", "assigned_by"]
     search_fields = ["athlete__first_name", "athlete__last_name", "name"]
     readonly_fields = ["athlete", "template", "current_phase", "assigned_by", "version"]
@@ -194,25 +281,29 @@ class PlanAdmin(ClinicScopedAdmin):
         if moved:
             self.message_user(request, f"{moved} plan(s) advanced.")
 
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        services.plan_touch(form.instance)
-
 
 class PlanExerciseInline(DosageInline):
     model = PlanExercise
 
 
+class PlanPhaseVersionAdminForm(PlanVersionAdminForm):
+    def plan_id(self) -> int | None:
+        return self.instance.plan_id
+
+
 @admin.register(PlanPhase)
-class PlanPhaseAdmin(HiddenFromIndex, ClinicScopedAdmin):
+class PlanPhaseAdmin(PlanVersionAdminMixin, HiddenFromIndex, ClinicScopedAdmin):
     clinic_field = "plan__athlete__clinic"
+    form = PlanPhaseVersionAdminForm
     inlines = [PlanExerciseInline]
     exclude = ["plan"]
     list_select_related = ["plan"]
 
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        services.plan_touch(form.instance.plan)
+    def has_add_permission(self, request):
+        return False  # a phase belongs to a plan: phases are added on the plan's page or from its template
+
+    def plan_of(self, obj) -> Plan:
+        return obj.plan
 
 
 class ExerciseLogInline(admin.TabularInline):

@@ -1,23 +1,26 @@
 """Rehab over HTTP: plan templates, plans (assign, change, phase moves), daily logs and the athlete summary."""
 
+from contextlib import contextmanager
 from datetime import date
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from portal.api_base import ID_MAX, IdFilter, PrimaryKeyField, TrueFalseFilter, service_errors
+from portal.api_schema import ErrorSerializer
+from portal.audit import AccessLoggedMixin
 from portal.models import Athlete, Shoe
 from portal.permissions import athlete_of, clinician_of
 from rehab import selectors, services
 from rehab.compliance import BAND_LABELS
+from rehab.forms import VERSION_MAX
 from rehab.models import (
     Action,
     DailyLog,
@@ -99,15 +102,55 @@ class PhaseChangeSerializer(serializers.ModelSerializer):
         fields = ["kind", "from_phase", "to_phase", "reason", "created"]
 
 
+VERSION_HELP = (
+    "In a change: the plan's `version` as you last read it. If the plan has changed since, nothing is changed "
+    "and the answer is 409 with code `plan_changed`. Leave it out to change the plan as it is now (last write "
+    "wins)."
+)
+
+
+def version_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1, max_value=VERSION_MAX, required=False, help_text=VERSION_HELP
+    )
+
+
+class PlanConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The plan has changed since you read it; nothing was changed."
+    default_code = "plan_changed"
+
+
+PLAN_CHANGED_RESPONSE = OpenApiResponse(
+    ErrorSerializer,
+    description="`plan_changed`: the plan is no longer at the `version` sent. Nothing was changed: read the "
+    "plan again and decide.",
+)
+
+
+@contextmanager
+def plan_errors():
+    """service_errors, and a stale `version` as a 409 in the usual error shape."""
+    try:
+        with service_errors():
+            yield
+    except services.PlanChanged as stale:
+        raise PlanConflict(
+            f"{stale.summary()}: it is now version {stale.plan.version}, not {stale.seen}. Nothing was changed; "
+            "read the plan again and send your change with the new version."
+        ) from None
+
+
 class PlanSerializer(serializers.ModelSerializer):
     phases = PhaseSerializer(many=True, read_only=True)
     history = PhaseChangeSerializer(source="phase_changes", many=True, read_only=True)
+    version = version_field()
 
     class Meta:
         model = Plan
         fields = ["id", "athlete", "template", "name", "goal", "start_date", "status", "current_phase",
                   "auto_advance", "version", "phases", "history"]  # fmt: skip
-        read_only_fields = ["athlete", "template", "start_date", "current_phase", "version"]
+        read_only_fields = ["athlete", "template", "start_date", "current_phase"]
 
 
 class PlanAssignSerializer(serializers.Serializer):
@@ -130,6 +173,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=500, required=False, allow_blank=True, default="", help_text="Kept in the phase history."
     )
+    version = version_field()
 
 
 class PhaseMoveSerializer(ReasonSerializer):
@@ -148,6 +192,7 @@ class RecommendationApplySerializer(serializers.Serializer):
         help_text="The action the athlete's summary recommends (stop_and_refer pauses the plan). Refused when "
         "the advice has changed since it was read.",
     )
+    version = version_field()
 
 
 class PlanTemplateFilter(filters.FilterSet):
@@ -190,7 +235,12 @@ class PlanFilter(filters.FilterSet):
         fields = ["status"]
 
 
+@extend_schema_view(
+    update=extend_schema(responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE}),
+    partial_update=extend_schema(responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE}),
+)
 class PlanViewSet(
+    AccessLoggedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -198,7 +248,8 @@ class PlanViewSet(
     viewsets.GenericViewSet,
 ):
     """Plans the user may see. Clinicians POST to assign a template (copying it), PATCH to change name, goal,
-    status or auto-advance, and move phases with the actions below."""
+    status or auto-advance, and move phases with the actions below. Changes may send the `version` they read
+    (409 `plan_changed` when the plan changed since)."""
 
     serializer_class = PlanSerializer
     permission_classes = [permissions.IsAuthenticated, IsClinicianForWrites]
@@ -231,30 +282,28 @@ class PlanViewSet(
             )
         return self._plan_response(plan, status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer):
-        plan = serializer.instance
-        new_status = serializer.validated_data.pop("status", plan.status)
-        if new_status != plan.status:
-            try:
-                services.plan_set_status(plan=plan, status=new_status, by=self.request.user)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError({"status": error.messages}) from None
-        serializer.save()
-        services.plan_touch(plan)
+    def update(self, request, *args, **kwargs):
+        plan = self.get_object()
+        serializer = self.get_serializer(plan, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        with plan_errors():
+            services.plan_update(plan=plan, by=request.user, seen=changes.pop("version", None), **changes)
+        return self._plan_response(plan)
 
-    @extend_schema(request=ReasonSerializer, responses=PlanSerializer)
+    @extend_schema(request=ReasonSerializer, responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE})
     @action(detail=True, methods=["post"])
     def advance(self, request, pk=None):
         """Move the plan to its next phase (400 in the last phase)."""
         return self._move(request, pk, services.plan_advance)
 
-    @extend_schema(request=ReasonSerializer, responses=PlanSerializer)
+    @extend_schema(request=ReasonSerializer, responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE})
     @action(detail=True, methods=["post"])
     def regress(self, request, pk=None):
         """Step the plan back to its previous phase (400 in the first phase)."""
         return self._move(request, pk, services.plan_regress)
 
-    @extend_schema(request=PhaseMoveSerializer, responses=PlanSerializer)
+    @extend_schema(request=PhaseMoveSerializer, responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE})
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         """Move the plan to any of its phases."""
@@ -264,28 +313,32 @@ class PlanViewSet(
         phase = plan.phases.filter(pk=data.validated_data["phase"]).first()
         if phase is None:
             raise serializers.ValidationError({"phase": ["Not a phase of this plan."]})
-        with service_errors():
-            services.plan_move(plan=plan, to_phase=phase, by=request.user,
-                               reason=data.validated_data["reason"], today=timezone.localdate())  # fmt: skip
+        with plan_errors():
+            services.plan_move(plan=plan, to_phase=phase, by=request.user, reason=data.validated_data["reason"],
+                               today=timezone.localdate(), seen=data.validated_data.get("version"))  # fmt: skip
         return self._plan_response(plan)
 
-    @extend_schema(request=RecommendationApplySerializer, responses=PlanSerializer)
+    @extend_schema(
+        request=RecommendationApplySerializer, responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE}
+    )
     @action(detail=True, methods=["post"], url_path="apply-recommendation")
     def apply_recommendation(self, request, pk=None):
         """Act on the progression engine's current advice (see the athlete's summary) in one step."""
         plan = selectors.get_plan_for_user(request.user, pk)
         data = RecommendationApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors():
-            services.recommendation_apply(plan=plan, action=data.validated_data["action"], by=request.user)
+        with plan_errors():
+            services.recommendation_apply(plan=plan, action=data.validated_data["action"], by=request.user,
+                                          seen=data.validated_data.get("version"))  # fmt: skip
         return self._plan_response(plan)
 
     def _move(self, request, pk, move) -> Response:
         plan = selectors.get_plan_for_user(request.user, pk)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors():
-            move(plan=plan, by=request.user, reason=data.validated_data["reason"], today=timezone.localdate())
+        with plan_errors():
+            move(plan=plan, by=request.user, reason=data.validated_data["reason"], today=timezone.localdate(),
+                 seen=data.validated_data.get("version"))  # fmt: skip
         return self._plan_response(plan)
 
 
@@ -377,7 +430,7 @@ class WhoseLogSerializer(serializers.Serializer):
     )
 
 
-class DailyLogViewSet(viewsets.ReadOnlyModelViewSet):
+class DailyLogViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     """Daily logs: athletes read and write their own (`PUT /daily-logs/<YYYY-MM-DD>/` saves that day, again and
     again, without duplicates); clinicians read their clinic's."""
 

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
+from django.utils.html import format_html
 
 from portal.forms import DateInput
 from portal.models import Shoe
@@ -117,6 +118,53 @@ PlanExerciseFormSet = inlineformset_factory(
     validate_max=True,
     can_delete=True,
 )
+
+
+# Versions fit a 32-bit column; anything else in the hidden field was not written by our pages.
+VERSION_MAX = 2**31 - 1
+OUT_OF_DATE = "This page is out of date, so nothing was saved. Reload it and try again."
+
+
+class PlanVersionForm(forms.Form):
+    """The plan version a page was built from, sent back with every change (hidden)."""
+
+    version = forms.IntegerField(
+        min_value=1,
+        max_value=VERSION_MAX,
+        widget=forms.HiddenInput,
+        error_messages={key: OUT_OF_DATE for key in ("required", "invalid", "min_value", "max_value")},
+    )
+
+    @classmethod
+    def seen(cls, data) -> int | None:
+        """The version in a POST, or None when it is missing or not one."""
+        form = cls(data)
+        return form.cleaned_data["version"] if form.is_valid() else None
+
+
+def saved_now_hints(form: forms.ModelForm, saved) -> list[str]:
+    """Under each field whose submitted value differs from `saved` (the row as stored now), say what is saved.
+
+    For a form re-shown after someone else's change: the user keeps their values and sees what differs.
+    Returns the names of the fields that differ.
+    """
+    differ = []
+    for name, field in form.fields.items():
+        if name not in form.cleaned_data or not hasattr(saved, name):
+            continue
+        now = getattr(saved, name)
+        if form.cleaned_data[name] == now:
+            continue
+        differ.append(name)
+        if isinstance(now, bool):
+            shown = "yes" if now else "no"
+        elif getattr(field, "choices", None) and now not in (None, ""):
+            shown = dict(field.choices).get(now, now)
+        else:
+            shown = "empty" if now in (None, "") else now
+        # Help text is rendered unescaped: escape here. The bound field copied it when the form was validated.
+        field.help_text = form[name].help_text = format_html("Saved now: {}", shown)
+    return differ
 
 
 class PhaseMoveForm(forms.Form):

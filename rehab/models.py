@@ -212,8 +212,13 @@ class Plan(models.Model):
     auto_advance = models.BooleanField(
         default=False, help_text="Move to the next phase automatically when the progression rules allow it."
     )
-    # Bumped by every change to the plan's content; keys the cached PDF.
+    # Bumped once by every change to the plan (rehab.services._claim): keys the cached PDF, and a save that
+    # names an older version is refused (no lost updates when two clinicians edit the same plan).
     version = models.PositiveIntegerField(default=1)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+", help_text="Who made the latest change (empty: assigned or changed automatically).",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

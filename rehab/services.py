@@ -1,5 +1,7 @@
 """Writes for plans (assign, move, duplicate) and for the daily loop (logs, status, alerts, progression)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,8 +12,9 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import audit
 from portal.models import Alert, Shoe
-from portal.services import alert_raise, alert_resolve
+from portal.services import alert_raise, alert_resolve, check_athlete_editable
 from rehab import selectors
 from rehab.compliance import Prescription
 from rehab.models import (
@@ -51,6 +54,7 @@ def plan_assign(*, athlete, template: PlanTemplate, by, start: date, goal: str =
 
     Raises ValidationError if the athlete already has an active plan or the template has no phases.
     """
+    check_athlete_editable(athlete)
     if Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).exists():
         raise ValidationError("This athlete already has an active plan. Complete, pause or cancel it first.")
     phases = list(template.phases.prefetch_related("exercises"))
@@ -77,11 +81,110 @@ def plan_assign(*, athlete, template: PlanTemplate, by, start: date, goal: str =
     return plan
 
 
+class PlanChanged(Exception):
+    """The plan was saved by someone else after the caller read it at version `seen`: nothing was changed.
+
+    `plan` is the plan as it is now (its version, when it changed and `changed_by`).
+    """
+
+    def __init__(self, plan: Plan, *, seen: int):
+        self.plan, self.seen = plan, seen
+        super().__init__(self.summary())
+
+    def _at(self) -> str:
+        when = timezone.localtime(self.plan.updated)
+        if when.date() == timezone.localdate():
+            return f"{when:%H:%M}"
+        return f"{when:%H:%M} on {when.day} {when:%B}"
+
+    def _who(self) -> str:
+        who = self.plan.changed_by
+        return (who.get_full_name() or who.email) if who is not None else ""
+
+    def summary(self) -> str:
+        """For programs and logs: "This plan was changed at 14:05 by Maya Okafor"."""
+        who = self._who()
+        return f"This plan was changed at {self._at()}" + (f" by {who}" if who else "")
+
+    def describe(self, viewer=None) -> str:
+        """For the person whose save was refused: "Someone else changed this plan at 14:05 (by Maya Okafor)"."""
+        who = self.plan.changed_by
+        if who is None:  # an automatic change (auto-advance after a log) or a deleted login
+            return f"This plan was changed at {self._at()}"
+        if viewer is not None and who.pk == viewer.pk:
+            return f"You changed this plan at {self._at()} in another tab or window"
+        return f"Someone else changed this plan at {self._at()} (by {self._who()})"
+
+
+PLAN_GONE = "This plan no longer exists."
+
+
+def _bump(plan: Plan, *, by) -> None:
+    """A new version of the plan: +1, when and who. Takes the row lock until the transaction ends."""
+    now = timezone.now()
+    if not Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1, updated=now, changed_by=by):
+        raise ValidationError(PLAN_GONE)
+    plan.version = Plan.objects.filter(pk=plan.pk).values_list("version", flat=True).get()
+    plan.updated, plan.changed_by = now, by
+
+
+def _claim(plan: Plan, *, by, seen: int | None) -> None:
+    """Start one change of `plan` (inside a transaction): its version goes up once, its row stays locked.
+
+    With `seen` (the version the user's page or request was built from), refuse with PlanChanged when the
+    plan is no longer at that version: the conditional UPDATE waits for a concurrent change to commit and then
+    matches nothing, so of two simultaneous saves of the same version exactly one goes through. Without `seen`
+    (no check: automatic moves, API clients that send no version) the plan is re-read under the lock so the
+    change applies to its current state.
+    """
+    check_athlete_editable(plan.athlete)
+    if seen is None:
+        _bump(plan, by=by)
+        plan.refresh_from_db(from_queryset=Plan.objects.select_related("athlete", "current_phase"))
+        return
+    now = timezone.now()
+    claimed = Plan.objects.filter(pk=plan.pk, version=seen).update(
+        version=F("version") + 1, updated=now, changed_by=by
+    )
+    if not claimed:
+        current = Plan.objects.select_related("changed_by").filter(pk=plan.pk).first()
+        if current is None:
+            raise ValidationError(PLAN_GONE)
+        raise PlanChanged(current, seen=seen)
+    plan.version, plan.updated, plan.changed_by = seen + 1, now, by
+
+
+@contextmanager
+def plan_editing(*, plan: Plan, by, seen: int | None) -> Iterator[Plan]:
+    """One edit of the plan's content (e.g. the tailor form's phase and exercises, saved inside the block).
+
+    Raises PlanChanged before the block runs when the plan is no longer at version `seen`; an exception in the
+    block rolls the whole edit back, version included.
+    """
+    with transaction.atomic():
+        _claim(plan, by=by, seen=seen)
+        yield plan
+
+
 @transaction.atomic
 def plan_move(
-    *, plan: Plan, to_phase: PlanPhase, by, reason: str = "", today: date | None = None
+    *,
+    plan: Plan,
+    to_phase: PlanPhase,
+    by,
+    reason: str = "",
+    today: date | None = None,
+    seen: int | None = None,
 ) -> PhaseChange:
-    """Move `plan` to `to_phase` and record why. The kind (advance / regress / jump) follows from the order."""
+    """Move `plan` to `to_phase` and record why. The kind (advance / regress / jump) follows from the order.
+
+    `seen`: the plan version the caller's page showed; PlanChanged if the plan changed since (here and below).
+    """
+    _claim(plan, by=by, seen=seen)
+    return _move(plan, to_phase, by=by, reason=reason, today=today)
+
+
+def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | None) -> PhaseChange:
     if to_phase.plan_id != plan.pk:
         raise ValidationError("That phase belongs to another plan.")
     current = plan.current_phase
@@ -98,7 +201,6 @@ def plan_move(
     to_phase.save(update_fields=["started_on"])
     plan.current_phase = to_phase
     plan.save(update_fields=["current_phase", "updated"])
-    plan_touch(plan)
     change = PhaseChange.objects.create(plan=plan, from_phase=current, to_phase=to_phase, kind=kind, by=by,
                                         reason=reason)  # fmt: skip
     _plan_changed(plan, by=by, today=today)
@@ -115,17 +217,55 @@ def _neighbour(plan: Plan, step: int) -> PlanPhase:
     return phases[target]
 
 
-def plan_advance(*, plan: Plan, by, reason: str = "", today: date | None = None) -> PhaseChange:
-    return plan_move(plan=plan, to_phase=_neighbour(plan, +1), by=by, reason=reason, today=today)
+@transaction.atomic
+def plan_advance(
+    *, plan: Plan, by, reason: str = "", today: date | None = None, seen: int | None = None
+) -> PhaseChange:
+    _claim(plan, by=by, seen=seen)
+    return _move(plan, _neighbour(plan, +1), by=by, reason=reason, today=today)
 
 
-def plan_regress(*, plan: Plan, by, reason: str = "", today: date | None = None) -> PhaseChange:
-    return plan_move(plan=plan, to_phase=_neighbour(plan, -1), by=by, reason=reason, today=today)
+@transaction.atomic
+def plan_regress(
+    *, plan: Plan, by, reason: str = "", today: date | None = None, seen: int | None = None
+) -> PhaseChange:
+    _claim(plan, by=by, seen=seen)
+    return _move(plan, _neighbour(plan, -1), by=by, reason=reason, today=today)
 
 
-def plan_touch(plan: Plan) -> None:
-    """Record that the plan's content changed (its printed program must be rendered again)."""
-    Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1)
+def plan_touch(plan: Plan, *, by=None) -> None:
+    """Record a change made outside these services (the admin's forms): a new version, when and by whom.
+
+    Its printed program is rendered again. Callers that must not overwrite a newer version lock the row and
+    compare versions first (rehab.admin.PlanVersionFormMixin).
+    """
+    _bump(plan, by=by)
+
+
+PLAN_EDITABLE_FIELDS = ("name", "goal", "auto_advance")
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, by, seen: int | None = None, status: str | None = None, **changes) -> Plan:
+    """Change a plan's name, goal, auto-advance and status as one change (one new version).
+
+    Raises PlanChanged when the plan is no longer at version `seen`, ValidationError({"status": …}) when the
+    status change is refused.
+    """
+    unknown = set(changes) - set(PLAN_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable plan fields: {sorted(unknown)}")
+    _claim(plan, by=by, seen=seen)
+    if changes:
+        for name, value in changes.items():
+            setattr(plan, name, value)
+        plan.save(update_fields=[*changes, "updated"])
+    if status is not None and status != plan.status:
+        try:
+            _set_status(plan, status, by=by)
+        except ValidationError as error:
+            raise ValidationError({"status": error.messages}) from None
+    return plan
 
 
 @transaction.atomic
@@ -154,8 +294,13 @@ def template_duplicate(*, template: PlanTemplate, clinic, name: str = "") -> Pla
 
 
 @transaction.atomic
-def plan_set_status(*, plan: Plan, status: str, by) -> Plan:
+def plan_set_status(*, plan: Plan, status: str, by, seen: int | None = None) -> Plan:
     """Pause, resume, complete or cancel a plan. Only one plan per athlete can be active."""
+    _claim(plan, by=by, seen=seen)
+    return _set_status(plan, status, by=by)
+
+
+def _set_status(plan: Plan, status: str, *, by) -> Plan:
     if status not in Plan.Status.values:
         raise ValidationError("Unknown plan status.")
     if status == Plan.Status.ACTIVE and (
@@ -198,13 +343,17 @@ def _schedule(plan: Plan | None) -> list[tuple[date, Prescription]]:
     return [(phase.started_on or plan.start_date, Prescription.from_phase(phase, phase.exercises.all()))]
 
 
-def status_snapshots(athletes, today: date, *, logs=None) -> dict[int, tuple[Plan | None, Snapshot]]:
+def status_snapshots(
+    athletes, today: date, *, logs=None, plans=None
+) -> dict[int, tuple[Plan | None, Snapshot]]:
     """Each athlete's Snapshot as of `today`, with their active plan: three queries whatever their number.
 
-    `logs`: the athletes' selectors.log_days from today - 27 days to today, when the caller has them already.
+    `logs`: the athletes' selectors.log_days from today - 27 days to today, and `plans`: their
+    selectors.active_plans, when the caller has them already.
     """
     ids = [athlete.pk for athlete in athletes]
-    plans = selectors.active_plans(ids)
+    if plans is None:
+        plans = selectors.active_plans(ids)
     if logs is None:
         logs = selectors.log_days(ids, today - timedelta(days=27), today)
     result = {}
@@ -301,16 +450,15 @@ def log_save(
     done (0 = not done); exercises outside the day's phase are ignored. Adds the distance to the shoe, refreshes
     the athlete's status, raises the alerts the log calls for and, on plans that allow it, advances the phase.
     """
+    check_athlete_editable(athlete)
     today = today or timezone.localdate()
     check_log_date(day, today)
     unknown = set(data) - set(LOG_FIELDS)
     if unknown:
         raise ValueError(f"Not log fields: {sorted(unknown)}")
-    plan = (
-        Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE)
-        .select_related("current_phase")
-        .first()
-    )
+    # With its current phase's exercises, `has_next` and `pain_free`: the status refresh below reads it too.
+    plans = selectors.active_plans([athlete.pk])
+    plan = plans.get(athlete.pk)
     log = DailyLog.objects.select_for_update().filter(athlete=athlete, date=day).first()
     if log is None:
         log = DailyLog(athlete=athlete, date=day)
@@ -326,21 +474,25 @@ def log_save(
         phase = selectors.phase_on(plan, day)
         log.plan, log.phase = plan, phase
     if sets is not None and log.phase_id:
-        planned = {row.pk: row for row in PlanExercise.objects.filter(phase_id=log.phase_id)}
+        if plan is not None and log.phase_id == plan.current_phase_id:
+            planned = {row.pk: row for row in plan.current_phase.exercises.all()}
+        else:
+            planned = {row.pk: row for row in PlanExercise.objects.filter(phase_id=log.phase_id)}
         rows = [
             ExerciseLog(log=log, plan_exercise=row, exercise_id=row.exercise_id, done=sets.get(pk, 0) > 0,
                         sets_done=min(sets.get(pk, 0), 50))
             for pk, row in planned.items()
         ]  # fmt: skip
-        ExerciseLog.objects.filter(log=log).delete()
-        ExerciseLog.objects.bulk_create(rows)
+        with audit.exercise_sets_replaced(log):  # bulk writes send no signals: recorded on the log instead
+            ExerciseLog.objects.filter(log=log).delete()
+            ExerciseLog.objects.bulk_create(rows)
         log.sets_done = sum(row.sets_done for row in rows)
     # athlete, plan and phase were read from the database above: checking that they exist is 3 queries for nothing.
     log.full_clean(exclude=["athlete", "plan", "phase"], validate_constraints=False)
     log.save()
     _shoe_add(old_shoe_id, -old_km)
     _shoe_add(log.shoe_id, log.distance_km or Decimal(0))
-    _after_log(athlete, log, plan, today)
+    _after_log(athlete, log, plans, today)
     return log
 
 
@@ -349,9 +501,9 @@ def _shoe_add(shoe_id: int | None, km: Decimal) -> None:
         Shoe.objects.filter(pk=shoe_id).update(km=Greatest(F("km") + km, Value(Decimal(0))))
 
 
-def _after_log(athlete, log: DailyLog, plan: Plan | None, today: date) -> None:
+def _after_log(athlete, log: DailyLog, plans: dict[int, Plan], today: date) -> None:
     recent = selectors.log_days([athlete.pk], today - timedelta(days=27), today)
-    plan, snap = status_snapshots([athlete], today, logs=recent)[athlete.pk]
+    plan, snap = status_snapshots([athlete], today, logs=recent, plans=plans)[athlete.pk]
     RehabStatus.objects.bulk_create(
         [_status_row(athlete.pk, plan, snap)], update_conflicts=True, unique_fields=["athlete"],
         update_fields=STATUS_FIELDS,
@@ -387,12 +539,16 @@ def _has_serious(open_alerts: dict) -> bool:
 
 
 @transaction.atomic
-def recommendation_apply(*, plan: Plan, action: str, by, today: date | None = None) -> PhaseChange | None:
+def recommendation_apply(
+    *, plan: Plan, action: str, by, today: date | None = None, seen: int | None = None
+) -> PhaseChange | None:
     """Act on the progression engine's advice for `plan` in one step; the reasons go into the phase history.
 
-    advance and regress move the plan; stop_and_refer pauses it. Refuses when the advice changed meanwhile.
+    advance and regress move the plan; stop_and_refer pauses it. Refuses when the advice changed meanwhile,
+    and (PlanChanged) when the plan is no longer at version `seen`.
     """
     today = today or timezone.localdate()
+    _claim(plan, by=by, seen=seen)
     _, snap = status_snapshots([plan.athlete], today)[plan.athlete_id]
     rec = snap.recommendation
     if rec is None or rec.action != action:
@@ -400,11 +556,11 @@ def recommendation_apply(*, plan: Plan, action: str, by, today: date | None = No
     reason = "Recommended: " + " ".join(rec.reasons)
     change = None
     if action == Action.ADVANCE:
-        change = plan_advance(plan=plan, by=by, reason=reason[:500], today=today)
+        change = _move(plan, _neighbour(plan, +1), by=by, reason=reason[:500], today=today)
     elif action == Action.REGRESS:
-        change = plan_regress(plan=plan, by=by, reason=reason[:500], today=today)
+        change = _move(plan, _neighbour(plan, -1), by=by, reason=reason[:500], today=today)
     elif action == Action.STOP_AND_REFER:
-        plan_set_status(plan=plan, status=Plan.Status.PAUSED, by=by)
+        _set_status(plan, Plan.Status.PAUSED, by=by)
     else:
         raise ValidationError("Holding needs no action.")
     return change

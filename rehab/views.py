@@ -4,16 +4,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from library.models import Exercise
+from portal import audit
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
 from rehab import charts, selectors, services
-from rehab.forms import DailyLogForm, PhaseMoveForm, PlanAssignForm, PlanExerciseFormSet, PlanPhaseForm
-from rehab.models import Action, DailyLog, Plan
+from rehab.forms import (
+    OUT_OF_DATE,
+    DailyLogForm,
+    PhaseMoveForm,
+    PlanAssignForm,
+    PlanExerciseFormSet,
+    PlanPhaseForm,
+    PlanVersionForm,
+    saved_now_hints,
+)
+from rehab.models import Action, DailyLog, Plan, PlanExercise, PlanPhase
 
 
 @login_required
@@ -45,6 +56,7 @@ def plan_assign(request: HttpRequest, athlete_pk: int) -> HttpResponse:
 @clinician_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
+    audit.record_access(request.user, plan)
     context = {
         "plan": plan,
         "athlete": plan.athlete,
@@ -61,6 +73,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
     phase = get_object_or_404(plan.phases, pk=phase_pk)
+    if request.method == "GET":
+        audit.record_access(request.user, phase)
     exercises = (
         Exercise.objects.visible_to(request.user).filter(active=True).only("pk", "name").order_by("name")
     )
@@ -69,15 +83,45 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
         request.POST or None, instance=phase, prefix="ex", exercises=exercises,
         queryset=phase.exercises.select_related("exercise"),
     )  # fmt: skip
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            form.save()
-            formset.save()
-            services.plan_touch(plan)
-        messages.success(request, f"Phase “{phase.name}” saved.")
-        return redirect(plan)
+    version = PlanVersionForm(request.POST or None, initial={"version": plan.version})
     context = {"plan": plan, "athlete": plan.athlete, "phase": phase, "form": form, "formset": formset}
+    if request.method == "POST" and all([form.is_valid(), formset.is_valid(), version.is_valid()]):
+        try:
+            with services.plan_editing(plan=plan, by=request.user, seen=version.cleaned_data["version"]):
+                form.save()
+                formset.save()
+        except services.PlanChanged as stale:
+            # Keep everything the user typed; show what is saved now; the next save replaces it knowingly.
+            context |= _stale_phase(stale, phase, form, request)
+            version = PlanVersionForm(initial={"version": stale.plan.version})
+        except ValidationError as error:  # e.g. the athlete's personal data was deleted: the plan is frozen
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Phase “{phase.name}” saved.")
+            return redirect(plan)
+    context["version"] = version
     return render(request, "rehab/phase_edit.html", context)
+
+
+def _stale_phase(stale: services.PlanChanged, phase, form: PlanPhaseForm, request: HttpRequest) -> dict:
+    """The refused tailor page's extras: the message, and the phase as saved now (None if it was removed)."""
+    exercises = Prefetch("exercises", PlanExercise.objects.select_related("exercise"))
+    saved = PlanPhase.objects.filter(pk=phase.pk).prefetch_related(exercises).first()
+    if saved is not None:
+        saved_now_hints(form, saved)
+    return {
+        "stale": f"{stale.describe(request.user)} while you were editing. Your changes were not saved. "
+        "Review the current plan below and save again.",
+        "saved_phase": saved,
+    }
+
+
+def _refused(request: HttpRequest, stale: services.PlanChanged) -> None:
+    messages.error(
+        request,
+        f"{stale.describe(request.user)} since you opened the page, so nothing was changed. "
+        "Here is the plan as it is now: check it and try again.",
+    )
 
 
 @login_required
@@ -87,17 +131,21 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
     action = request.POST.get("action")
     reason = request.POST.get("reason", "")[:500]
+    seen = PlanVersionForm.seen(request.POST)
     try:
-        if action == "advance":
-            services.plan_advance(plan=plan, by=request.user, reason=reason, today=timezone.localdate())
-        elif action == "regress":
-            services.plan_regress(plan=plan, by=request.user, reason=reason, today=timezone.localdate())
+        if seen is None:
+            raise ValidationError(OUT_OF_DATE)
+        if action in ("advance", "regress"):
+            move = services.plan_advance if action == "advance" else services.plan_regress
+            move(plan=plan, by=request.user, reason=reason, today=timezone.localdate(), seen=seen)
         else:
             form = PhaseMoveForm(request.POST, plan=plan)
             if not form.is_valid():
                 raise ValidationError("Choose the phase to move to.")
             services.plan_move(plan=plan, to_phase=form.cleaned_data["to_phase"], by=request.user,
-                               reason=form.cleaned_data["reason"], today=timezone.localdate())  # fmt: skip
+                               reason=form.cleaned_data["reason"], today=timezone.localdate(), seen=seen)  # fmt: skip
+    except services.PlanChanged as stale:
+        _refused(request, stale)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -111,8 +159,13 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
+    seen = PlanVersionForm.seen(request.POST)
     try:
-        services.plan_set_status(plan=plan, status=request.POST.get("status", ""), by=request.user)
+        if seen is None:
+            raise ValidationError(OUT_OF_DATE)
+        services.plan_set_status(plan=plan, status=request.POST.get("status", ""), by=request.user, seen=seen)
+    except services.PlanChanged as stale:
+        _refused(request, stale)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -125,6 +178,7 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
 def my_plan(request: HttpRequest) -> HttpResponse:
     athlete = athlete_of(request.user)
     plan = selectors.current_plan_for(athlete)
+    audit.record_access(request.user, plan)
     context = {"athlete": athlete, "plan": plan}
     if plan is not None:
         phases = selectors.plan_phases(plan)
@@ -160,12 +214,16 @@ def log_today(request: HttpRequest) -> HttpResponse:
     day, problem = _day_param(request, today)
     if problem:
         messages.warning(request, problem)
-    log = DailyLog.objects.filter(athlete=athlete, date=day).prefetch_related("exercises").first()
+    # The day's log and, when logging today, yesterday's (for this morning's pain): one query.
+    wanted = [day, today - timedelta(days=1)] if day == today else [day]
+    logs = {
+        row.date: row
+        for row in DailyLog.objects.filter(athlete=athlete, date__in=wanted).prefetch_related("exercises")
+    }
+    log = logs.get(day)
+    yesterday = logs.get(today - timedelta(days=1)) if day == today else None
     phase = selectors.phase_for_log(athlete, log, day)
     shoes = list(athlete.shoes.filter(retired=False))
-    yesterday = None
-    if day == today:
-        yesterday = DailyLog.objects.filter(athlete=athlete, date=today - timedelta(days=1)).first()
     ask_morning = day == today and (yesterday is None or yesterday.pain_next_morning is None)
     form = DailyLogForm(
         request.POST or None, day=day, today=today, phase=phase, shoes=shoes, instance=log,
@@ -212,6 +270,7 @@ def athlete_today(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def timeline(request: HttpRequest, athlete_pk: int) -> HttpResponse:
     athlete = get_athlete_for_user(request.user, athlete_pk)
+    audit.record_access(request.user, athlete)
     today = timezone.localdate()
     data = selectors.timeline_data(athlete, today)
     return render(request, "rehab/timeline.html", {"athlete": athlete, "today": today, **data})
@@ -223,8 +282,13 @@ def timeline(request: HttpRequest, athlete_pk: int) -> HttpResponse:
 def recommendation_apply(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
     action = request.POST.get("action", "")
+    seen = PlanVersionForm.seen(request.POST)
     try:
-        services.recommendation_apply(plan=plan, action=action, by=request.user)
+        if seen is None:
+            raise ValidationError(OUT_OF_DATE)
+        services.recommendation_apply(plan=plan, action=action, by=request.user, seen=seen)
+    except services.PlanChanged as stale:
+        _refused(request, stale)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
+from portal import audit
 from rehab import pdf, selectors
 
 
@@ -28,6 +29,7 @@ def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     if phase is None:
         raise Http404("This plan has no phases to print.")
     data = pdf.hep_pdf(plan, phase=phase, paper=pdf.paper_from(request.GET.get("paper")))
+    audit.record_access(request.user, plan)
     download = request.GET.get("download", "") not in ("", "0")
     return pdf_response(data, pdf.hep_filename(plan, phase), download=download)
 

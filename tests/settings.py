@@ -14,3 +14,5 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "token": "100000/minute"},
 }
+# django-axes stays on in tests (as in production); client.login() gets a request so that it still works.
+AUTHENTICATION_BACKENDS = ["tests.auth_backend.TestClientAxesBackend", *AUTHENTICATION_BACKENDS[1:]]  # noqa: F405

@@ -22,7 +22,7 @@ class ConditionAdmin(admin.ModelAdmin):
 
 def _pretty_json(value) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    return format_html('<pre style="white-space: pre-wrap; max-width: 60rem; margin: 0">{}</pre>', text)
+    return format_html('<pre class="stride-json">{}</pre>', text)
 
 
 @admin.register(Intake)
@@ -58,6 +58,11 @@ class IntakeAdmin(ClinicScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # intakes come from the hip-check form, the only place the engine's result is made
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.athlete.anonymised_at is not None:
+            return False  # the athlete's personal data was deleted: the record is read-only
+        return super().has_change_permission(request, obj)
 
     @admin.display(description="Top condition")
     def top_condition(self, obj):

@@ -4,14 +4,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api_base import IdFilter, IsClinician, PrimaryKeyField, TrueFalseFilter, is_care_team
+from portal.api_base import IdFilter, IsClinician, JSONParser, PrimaryKeyField, TrueFalseFilter, is_care_team
+from portal.audit import AccessLoggedMixin
 from portal.models import Athlete
 from portal.permissions import athlete_of
 from triage import engine, services
@@ -82,19 +82,11 @@ class ResultField(serializers.JSONField):
     pass
 
 
-class StrictJSONParser(JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:  # absurdly deep nesting is a bad request, not a server error
-            raise ParseError("JSON parse error - nested too deeply.") from None
-
-
 class AssessView(APIView):
     """POST an answers object; get the engine's assessment back. Nothing is stored."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [StrictJSONParser]
+    parser_classes = [JSONParser]  # JSON only: an answers object, never a form
 
     @extend_schema(request={"application/json": ANSWERS_SCHEMA}, responses=AssessmentSerializer)
     def post(self, request: Request) -> Response:
@@ -186,7 +178,11 @@ class IntakeReviewSerializer(serializers.Serializer):
         help_text="The condition confirmed on assessment (a code); null when it is not clear yet.",
     )
     notes = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, default="", help_text="Not shown to the athlete."
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Not shown to the athlete here (null for them), but included in their data export.",
     )
 
 
@@ -204,7 +200,9 @@ class IntakeFilter(filters.FilterSet):
         return waiting if value else queryset.exclude(pk__in=waiting.values("pk"))
 
 
-class IntakeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IntakeViewSet(
+    AccessLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Intakes the user may see: an athlete their own, a clinician their clinic's. Newest first.
 
     POST submits a hip check (stored, assessed, and the care team alerted when it is urgent); clinicians

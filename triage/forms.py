@@ -173,7 +173,7 @@ class ReviewForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Not shown to the athlete.",
+        help_text="Not shown on the athlete's pages, but included when they download their data.",
     )
 
     def __init__(self, *args, intake, **kwargs):

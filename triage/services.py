@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import Alert, Athlete
-from portal.services import alert_raise, alert_resolve
+from portal.services import alert_raise, alert_resolve, check_athlete_editable
 from triage import engine
 from triage.models import Condition, Intake
 from triage.wording import alert_message
@@ -45,6 +45,7 @@ def intake_submit(*, athlete: Athlete, by, answers: dict, now=None) -> Intake:
     Raises engine.InvalidAnswers (its `errors` map fields to messages) when the answers do not validate.
     An urgent or emergency result raises (or updates) the athlete's open triage alert for the care team.
     """
+    check_athlete_editable(athlete)
     cleaned = engine.validate(answers)
     assessment = engine.assess(cleaned)
     intake = Intake(
@@ -83,6 +84,7 @@ def intake_review(*, intake: Intake, by, condition: Condition | None, notes: str
     """
     now = now or timezone.now()
     intake = Intake.objects.select_for_update().select_related("athlete").get(pk=intake.pk)
+    check_athlete_editable(intake.athlete)
     intake.confirmed_condition = condition
     intake.review_notes = notes
     intake.reviewed_by = by

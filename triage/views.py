@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from portal import audit
 from portal.models import Athlete
 from portal.permissions import (
     athlete_of,
@@ -45,6 +47,8 @@ def _intake_form(request: HttpRequest, athlete: Athlete) -> HttpResponse:
             intake = services.intake_submit(athlete=athlete, by=request.user, answers=form.answers())
         except InvalidAnswers as error:
             form.add_engine_errors(error.errors)
+        except ValidationError as error:  # e.g. the athlete's personal data was deleted
+            form.add_error(None, error)
         else:
             return redirect(intake)
     context = {
@@ -67,6 +71,7 @@ def _conditions(intake) -> list[dict]:
 @login_required
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_intake_for_user(request.user, pk)
+    audit.record_access(request.user, intake)
     general, condition_advice = advice_parts(intake.result)
     context = {
         "intake": intake,
@@ -84,16 +89,22 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_intake_for_user(request.user, pk)
+    if request.method == "GET":
+        audit.record_access(request.user, intake)
     form = ReviewForm(request.POST if request.method == "POST" else None, intake=intake)
     if form.is_bound and form.is_valid():
-        services.intake_review(
-            intake=intake,
-            by=request.user,
-            condition=form.cleaned_data["condition"],
-            notes=form.cleaned_data["notes"],
-        )
-        messages.success(request, "Review saved.")
-        return redirect(intake.get_review_url())
+        try:
+            services.intake_review(
+                intake=intake,
+                by=request.user,
+                condition=form.cleaned_data["condition"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:  # e.g. the athlete's personal data was deleted
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Review saved.")
+            return redirect(intake.get_review_url())
     context = {
         "intake": intake,
         "athlete": intake.athlete,

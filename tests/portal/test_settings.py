@@ -142,3 +142,63 @@ def test_bad_boolean_is_a_startup_error():
     result = run_manage("check", DJANGO_DEBUG="sometimes")
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+PROTECTION = (
+    "from django.conf import settings as s;"
+    "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY,"
+    " s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SAMESITE, s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE,"
+    " s.AXES_FAILURE_LIMIT, int(s.AXES_COOLOFF_TIME.total_seconds()), s.AXES_RESET_ON_SUCCESS,"
+    " s.AXES_LOCKOUT_PARAMETERS == [['username', 'ip_address']], s.AUTHENTICATION_BACKENDS[0])"
+)
+PROD = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": PROD_KEY, "ALLOWED_HOSTS": "clinic.example"}
+
+
+def test_production_cookies_and_login_lockout():
+    result = run_manage("shell", "--no-imports", "-c", PROTECTION, **PROD)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True", "True", "True", "True", "Lax", "Lax",
+        str(12 * 60 * 60), "False",  # a working day, then the password again
+        "5", str(15 * 60), "True", "True", "axes.backends.AxesStandaloneBackend",
+    ]  # fmt: skip
+
+
+def test_session_and_lockout_limits_come_from_the_environment():
+    result = run_manage(
+        "shell", "--no-imports", "-c", PROTECTION, **PROD, DJANGO_SESSION_HOURS="8",
+        DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE="true", LOGIN_FAILURE_LIMIT="3", LOGIN_LOCKOUT_MINUTES="30",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[6:10] == [str(8 * 60 * 60), "True", "3", str(30 * 60)]
+
+
+def test_development_cookies_work_over_plain_http():
+    result = run_manage("shell", "--no-imports", "-c", PROTECTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:6] == ["False", "False", "True", "True", "Lax", "Lax"]
+
+
+@pytest.mark.parametrize("name", ["LOGIN_FAILURE_LIMIT", "LOGIN_LOCKOUT_MINUTES", "DJANGO_SESSION_HOURS"])
+def test_a_zero_limit_is_a_startup_error(name):
+    result = run_manage("check", **PROD, **{name: "0"})
+    assert result.returncode != 0
+    assert "must be at least 1" in result.stderr
+
+
+def test_production_responses_carry_the_policy_and_secure_cookies():
+    """A real request through the production middleware: the CSRF cookie's flags and the CSP header."""
+    code = (
+        "from django.test import Client;"
+        "r = Client().get('/accounts/login/', secure=True);"
+        "c = r.cookies['csrftoken'];"
+        "print(r.status_code, bool(c['secure']), bool(c['httponly']), c['samesite'],"
+        " \"script-src 'self';\" in r['Content-Security-Policy'] + ';', 'unsafe-inline' in str(r.headers))"
+    )
+    result = run_manage(
+        "shell", "--no-imports", "-c", code, **{**PROD, "ALLOWED_HOSTS": "testserver"},
+        DJANGO_STATIC_MANIFEST="false",  # no collectstatic here
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.splitlines()[-1]  # after the request's log line
+    assert last.split() == ["200", "True", "True", "Lax", "True", "False"]

@@ -128,7 +128,7 @@ def tailor_data(plan, phase, **phase_changes):
         "phase-run_activity": "walk_jog", "phase-run_minutes": 24, "phase-sessions_per_week": 3,
         "phase-walk_minutes": 2, "phase-jog_minutes": 2,
         "ex-TOTAL_FORMS": str(len(rows) + 1), "ex-INITIAL_FORMS": str(len(rows)), "ex-MIN_NUM_FORMS": "0",
-        "ex-MAX_NUM_FORMS": "30",
+        "ex-MAX_NUM_FORMS": "30", "version": plan.version,
     }  # fmt: skip
     for i, row in enumerate(rows):
         data |= {f"ex-{i}-id": row.pk, f"ex-{i}-order": row.order, f"ex-{i}-exercise": row.exercise_id,
@@ -181,7 +181,9 @@ def test_tailor_cannot_pick_another_clinics_exercise(client_for, people, plan):
 def test_move_buttons(client_for, people, plan, action, order, kind):
     client = client_for("clinician")
     response = client.post(
-        reverse("rehab:plan_move", args=[plan.pk]), {"action": action, "reason": "Pain-free"}, follow=True
+        reverse("rehab:plan_move", args=[plan.pk]),
+        {"action": action, "reason": "Pain-free", "version": plan.version},
+        follow=True,
     )
     plan.refresh_from_db()
     assert plan.current_phase.order == order
@@ -194,7 +196,8 @@ def test_move_buttons(client_for, people, plan, action, order, kind):
 def test_jump_to_phase(client_for, people, plan):
     last = plan.phases.last()
     client_for("clinician").post(
-        reverse("rehab:plan_move", args=[plan.pk]), {"action": "jump", "to_phase": last.pk}
+        reverse("rehab:plan_move", args=[plan.pk]),
+        {"action": "jump", "to_phase": last.pk, "version": plan.version},
     )
     plan.refresh_from_db()
     assert plan.current_phase == last and plan.phase_changes.first().kind == PhaseChange.Kind.JUMP

@@ -1,0 +1,312 @@
+"""The audit trail: who changed or looked at an athlete's health records, and when (django-auditlog).
+
+Changes are recorded by auditlog's model signals (before → after per field) for the models in AUDITED; reads
+are recorded by the pages and API endpoints that show a record, through `record_access(user, obj)`. Every
+entry is a `portal.AuditEntry` (auditlog's log entry plus the athlete and clinic it is about), so the clinic's
+audit view and the anonymisation of an athlete filter on two indexed columns. What is and is not recorded:
+docs/design.md, "Audit trail".
+"""
+
+from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from auditlog.cid import set_cid
+from auditlog.context import auditlog_disabled, set_extra_data
+from auditlog.middleware import AuditlogMiddleware
+from auditlog.registry import auditlog
+from auditlog.signals import accessed
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
+
+# Model → the path from it to its Athlete ("" for the athlete itself), and the fields never recorded.
+# `updated` columns change on every save and would turn each save into an entry of its own.
+AUDITED: dict[str, dict] = {
+    "portal.Athlete": {"athlete": "", "exclude_fields": ["updated"]},
+    # A login: its email, name and active flag are recorded; never the password hash (not even masked,
+    # auditlog's mask keeps half of the string) nor last_login, which changes at every login.
+    "portal.User": {"athlete": None, "exclude_fields": ["password", "last_login"]},
+    "portal.Alert": {"athlete": "athlete"},
+    "triage.Intake": {"athlete": "athlete"},
+    "rehab.Plan": {"athlete": "athlete", "exclude_fields": ["updated"]},
+    "rehab.PlanPhase": {"athlete": "plan.athlete"},
+    "rehab.PlanExercise": {"athlete": "phase.plan.athlete"},
+    "rehab.PhaseChange": {"athlete": "plan.athlete"},
+    "rehab.DailyLog": {"athlete": "athlete", "exclude_fields": ["updated"]},
+    # rehab.ExerciseLog is not registered: rehab.services.log_save rewrites a day's rows with a bulk insert,
+    # which sends no signals. The day's exercise sets are recorded on its DailyLog instead (exercise_sets_replaced).
+    # rehab.RehabStatus is not registered either: it is a cache recomputed from the logs on every save.
+}
+
+_request = ContextVar("audit_request", default=None)
+_actor = ContextVar("audit_actor", default=None)
+# athlete id → clinic id, for the length of one request (an athlete's clinic is read at most once per request).
+_clinics = ContextVar("audit_clinics", default=None)
+
+
+def register_models() -> None:
+    """Connect auditlog to the health-record models (called once, from PortalConfig.ready)."""
+    for label, options in AUDITED.items():
+        model = apps.get_model(label)
+        if auditlog.contains(model):
+            continue
+        # Only the model's own columns: auditlog would otherwise list every reverse relation of a new record.
+        excluded = set(options.get("exclude_fields", []))
+        fields = [field.name for field in model._meta.concrete_fields if field.name not in excluded]
+        auditlog.register(model, include_fields=fields)
+
+
+def entry_model():
+    from portal.models import AuditEntry
+
+    return AuditEntry
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """auditlog's middleware (client address, correlation id, actor) that also keeps the request at hand.
+
+    auditlog reads `request.user` when the request arrives, before Django REST framework has authenticated a
+    token: API changes would have no actor. Entries therefore take their actor from the request when they are
+    written (DRF sets the authenticated user on the underlying request).
+    """
+
+    @staticmethod
+    def _get_remote_addr(request) -> str | None:
+        # auditlog takes the first X-Forwarded-For entry, which any client can forge (and a value that is not an
+        # address would fail to save on PostgreSQL); use the address the login lockout trusts.
+        from portal.lockout import client_ip
+
+        return client_ip(request)
+
+    def __call__(self, request):
+        set_cid(request)
+        tokens = (_request.set(request), _clinics.set({}))
+        try:
+            with set_extra_data(context_data=self.get_extra_data(request)):
+                return self.get_response(request)
+        finally:
+            _clinics.reset(tokens[1])
+            _request.reset(tokens[0])
+
+
+def _current_actor():
+    actor = _actor.get()
+    if actor is not None:
+        return actor
+    request = _request.get()
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    return None
+
+
+def _clinics_cache() -> dict:
+    cache = _clinics.get()
+    return cache if cache is not None else {}
+
+
+def _remember(athlete) -> tuple[int, int]:
+    cache = _clinics.get()
+    if cache is not None:
+        cache[athlete.pk] = athlete.clinic_id
+    return athlete.pk, athlete.clinic_id
+
+
+def subject_of(instance: Model) -> tuple[int | None, int | None]:
+    """(athlete id, clinic id) of an audited record, following foreign keys already loaded where possible."""
+    label = instance._meta.label
+    if label == "portal.User":
+        return _subject_of_login(instance)
+    path = AUDITED.get(label, {}).get("athlete")
+    if path is None:
+        return None, None
+    hops = path.split(".") if path else []
+    obj = instance
+    for index, hop in enumerate(hops):
+        field = obj._meta.get_field(hop)
+        if field.is_cached(obj):
+            obj = getattr(obj, hop)
+            if obj is None:
+                return None, None
+            continue
+        related_id = getattr(obj, field.attname)
+        if related_id is None:
+            return None, None
+        rest = hops[index + 1 :]
+        if not rest:
+            clinic_id = _clinics_cache().get(related_id)
+            if clinic_id is not None:
+                return related_id, clinic_id
+            # Load the athlete itself rather than its clinic alone: the entry's text (str(instance)) needs it too.
+            try:
+                obj = getattr(obj, hop)
+            except ObjectDoesNotExist:
+                return related_id, None
+            break
+        athlete = "__".join(rest)
+        row = (
+            field.related_model._base_manager.filter(pk=related_id)
+            .values_list(athlete, f"{athlete}__clinic")
+            .first()
+        )
+        return row if row is not None else (None, None)
+    return _remember(obj)
+
+
+def subject_of_entry(entry) -> tuple[int | None, int | None]:
+    """(athlete id, clinic id) of the record an entry names, if it still exists."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    if model is None or model._meta.label not in AUDITED or not entry.object_pk:
+        return None, None
+    instance = model._base_manager.filter(pk=entry.object_pk).first()
+    return subject_of(instance) if instance is not None else (None, None)
+
+
+def _subject_of_login(user) -> tuple[int | None, int | None]:
+    from portal.models import Athlete, Clinician
+
+    if user.pk is None:
+        return None, None
+    athlete = Athlete._base_manager.filter(user_id=user.pk).values_list("pk", "clinic_id").first()
+    if athlete is not None:
+        return athlete
+    # A clinician's login: the entry belongs to their clinic, about no athlete.
+    return None, Clinician.objects.filter(user_id=user.pk).values_list("clinic_id", flat=True).first()
+
+
+def _view_name() -> str | None:
+    match = getattr(_request.get(), "resolver_match", None)
+    return match.view_name if match is not None else None
+
+
+def entry_fields(instance: Model, fields: dict) -> dict:
+    """Fill in what auditlog does not know: the athlete and clinic, the actor (also for API tokens), the page."""
+    athlete_id, clinic_id = subject_of(instance)
+    fields.setdefault("athlete_id", athlete_id)
+    fields.setdefault("clinic_id", clinic_id)
+    actor = _current_actor()
+    if actor is not None:
+        fields.setdefault("actor", actor)
+        fields.setdefault("actor_email", actor.email)
+    view = _view_name()
+    if view:
+        fields.setdefault("additional_data", {"view": view})
+    return fields
+
+
+def _disabled() -> bool:
+    """Inside auditlog's `disable_auditlog()`: nothing is recorded, reads included."""
+    return auditlog_disabled.get()
+
+
+def record_access(user, obj: Model | None) -> None:
+    """Record that `user` viewed `obj`, one of the audited health records (other models are ignored)."""
+    if obj is None or obj.pk is None or not getattr(user, "is_authenticated", False) or _disabled():
+        return
+    token = _actor.set(user)
+    try:
+        accessed.send(sender=type(obj), instance=obj)
+    finally:
+        _actor.reset(token)
+
+
+def record_list_access(user, records: Iterable[Model]) -> int:
+    """Record one "viewed" entry per athlete whose records a list response showed (one INSERT in all).
+
+    An entry per listed record would bury the trail; this tells the clinic whose records `user` saw, and when.
+    """
+    if not getattr(user, "is_authenticated", False) or _disabled():
+        return 0
+    from portal.models import Athlete
+
+    athlete_ids = {_athlete_id_of(record) for record in records} - {None}
+    if not athlete_ids:
+        return 0
+    AuditEntry = entry_model()
+    content_type = ContentType.objects.get_for_model(Athlete)
+    view = _view_name()
+    entries = [
+        AuditEntry(
+            content_type=content_type,
+            object_pk=str(athlete.pk),
+            object_id=athlete.pk,
+            object_repr=str(athlete),
+            action=AuditEntry.Action.ACCESS,
+            actor=user,
+            actor_email=user.email,
+            athlete_id=athlete.pk,
+            clinic_id=athlete.clinic_id,
+            additional_data={"view": view} if view else None,
+            remote_addr=_remote_addr(),
+        )
+        for athlete in Athlete._base_manager.filter(pk__in=athlete_ids).only(
+            "first_name", "last_name", "clinic"
+        )
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    return len(entries)
+
+
+def _athlete_id_of(record: Model) -> int | None:
+    if AUDITED.get(record._meta.label, {}).get("athlete") == "athlete":
+        return record.athlete_id  # no need to load the athlete: one query below reads them all
+    return subject_of(record)[0]
+
+
+class AccessLoggedMixin:
+    """For API viewsets of health records (put it first in the bases): reading one records a "viewed" entry;
+    a list page records one entry per athlete whose records it shows (set `audit_lists = False` to skip)."""
+
+    audit_lists = True
+
+    def retrieve(self, request, *args, **kwargs):
+        from rest_framework.response import Response
+
+        instance = self.get_object()
+        record_access(request.user, instance)
+        return Response(self.get_serializer(instance).data)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.audit_lists and page is not None and getattr(self, "action", None) == "list":
+            record_list_access(self.request.user, page)
+        return page
+
+
+def _remote_addr() -> str | None:
+    request = _request.get()
+    return AuditMiddleware._get_remote_addr(request) if request is not None else None
+
+
+def _exercise_sets(log) -> str:
+    from rehab.models import ExerciseLog
+
+    rows = ExerciseLog.objects.filter(log=log).order_by("pk").values_list("exercise__name", "sets_done")
+    return "; ".join(f"{name}: {sets} set{'s' if sets != 1 else ''}" if sets else f"{name}: not done"
+                     for name, sets in rows)  # fmt: skip
+
+
+@contextmanager
+def exercise_sets_replaced(log):
+    """Around a wholesale rewrite of a daily log's exercise rows: one "exercise_sets" before → after entry on the log.
+
+    The rows are rewritten with bulk operations, which send no model signals, so auditlog would see nothing.
+    """
+    if _disabled():
+        yield
+        return
+    before = _exercise_sets(log)
+    yield
+    after = _exercise_sets(log)
+    if before != after:
+        AuditEntry = entry_model()
+        AuditEntry.objects.log_create(
+            log, action=AuditEntry.Action.UPDATE, changes={"exercise_sets": [before, after]}
+        )
+
+
+def entries_for_athlete(athlete) -> QuerySet:
+    """Every audit entry about `athlete` (changes and views of their records, and of their login)."""
+    return entry_model().objects.filter(athlete_id=athlete.pk)

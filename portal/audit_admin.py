@@ -1,0 +1,235 @@
+"""The audit trail in the admin: read-only for everyone, each clinician sees their own clinic's entries.
+
+Replaces django-auditlog's own log-entry admin (imported first so that it is registered, then unregistered).
+"""
+
+import auditlog.admin  # noqa: F401  (registers auditlog's admin for AuditEntry; replaced below)
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+
+from portal.audit import AUDITED
+from portal.models import Athlete, AuditEntry
+
+admin.site.unregister(AuditEntry)
+
+Action = AuditEntry.Action
+ACTIONS = {
+    Action.CREATE: "created",
+    Action.UPDATE: "changed",
+    Action.DELETE: "deleted",
+    Action.ACCESS: "viewed",
+}
+
+# Where a record was viewed or changed (the view's URL name), in words. Others show as "Admin" or their name.
+VIEWS = {
+    "athlete_detail": "Athlete page",
+    "my_profile": "My profile (athlete)",
+    "triage:intake_detail": "Hip check result",
+    "triage:intake_review": "Hip check review",
+    "rehab:plan_detail": "Plan page",
+    "rehab:phase_edit": "Phase editor",
+    "rehab:plan_print": "Printed program (PDF)",
+    "rehab:my_plan": "My plan (athlete)",
+    "rehab:timeline": "Timeline",
+    "rehab:log_today": "Daily log form (athlete)",
+    "athlete-detail": "API: athlete",
+    "athlete-summary": "API: athlete summary",
+    "intake-detail": "API: hip check",
+    "intake-list": "API: hip check list",
+    "plan-detail": "API: plan",
+    "plan-list": "API: plan list",
+    "dailylog-detail": "API: daily log",
+    "dailylog-list": "API: daily log list",
+}
+
+
+def where(entry) -> str:
+    view = (entry.additional_data or {}).get("view") if isinstance(entry.additional_data, dict) else None
+    if not view:
+        return ""
+    if view in VIEWS:
+        return VIEWS[view]
+    return "Admin" if view.startswith("admin:") else view
+
+
+def _empty(value) -> str:
+    return "—" if value in (None, "", "None") else str(value)
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(str(value), label) for value, label in ACTIONS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in {str(value) for value in ACTIONS}:
+            return queryset.filter(action=int(self.value()))
+        return queryset
+
+
+class RecordTypeFilter(admin.SimpleListFilter):
+    title = "record type"
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        models = [apps.get_model(label) for label in AUDITED]
+        return [(model._meta.label_lower, capfirst(model._meta.verbose_name)) for model in models]
+
+    def queryset(self, request, queryset):
+        if self.value() in {label.lower() for label in AUDITED}:
+            model = apps.get_model(self.value())
+            return queryset.filter(content_type=ContentType.objects.get_for_model(model))
+        return queryset
+
+
+class AthleteFilter(admin.SimpleListFilter):
+    """?athlete=<id>, as linked from the athlete's pages. Offered only once chosen (a clinic has hundreds)."""
+
+    title = "athlete"
+    parameter_name = "athlete"
+
+    def _athlete_id(self) -> int | None:
+        value = self.value() or ""
+        return int(value) if value.isdigit() and len(value) < 19 else None
+
+    def lookups(self, request, model_admin):
+        pk = self._athlete_id()
+        if pk is None:
+            return []
+        athlete = Athlete.objects.visible_to(request.user).filter(pk=pk).first()
+        return [(str(pk), athlete.full_name if athlete else f"Athlete #{pk}")]
+
+    def queryset(self, request, queryset):
+        pk = self._athlete_id()
+        return queryset.filter(athlete_id=pk) if pk is not None else queryset
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["when", "who", "action_label", "record_type", "record", "athlete_link", "summary"]
+    list_display_links = ["when"]
+    list_filter = [ActionFilter, RecordTypeFilter, ("timestamp", admin.DateFieldListFilter), AthleteFilter]
+    list_select_related = ["actor", "athlete", "content_type"]
+    search_fields = ["athlete__first_name", "athlete__last_name"]
+    search_help_text = "Search by the athlete's name."
+    list_per_page = 50
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["when", "who_detail", "action_label", "record_detail", "athlete_link", "where"]}),
+        ("Before and after", {"fields": ["changes_table"]}),
+    ]
+    readonly_fields = ["when", "who_detail", "action_label", "record_detail", "athlete_link", "where",
+                       "changes_table"]  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    # The trail is a record: nobody adds, edits or deletes entries here, superusers included.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="When", ordering="timestamp")
+    def when(self, obj):
+        return obj.timestamp
+
+    @admin.display(description="Record", ordering="object_repr")
+    def record(self, obj):
+        return obj.object_repr
+
+    @admin.display(description="Who", ordering="actor__last_name")
+    def who(self, obj):
+        if obj.actor is not None:
+            return str(obj.actor)
+        return obj.actor_email or "System"
+
+    @admin.display(description="Who")
+    def who_detail(self, obj):
+        who = self.who(obj)
+        email = obj.actor.email if obj.actor is not None else None
+        parts = [who] + ([email] if email and email != who else [])
+        if obj.remote_addr:
+            parts.append(f"from {obj.remote_addr}")
+        return " · ".join(parts)
+
+    @admin.display(description="Action", ordering="action")
+    def action_label(self, obj):
+        return ACTIONS.get(obj.action, str(obj.action))
+
+    @admin.display(description="Record type")
+    def record_type(self, obj):
+        model = obj.content_type.model_class()
+        return capfirst(model._meta.verbose_name) if model else obj.content_type.model
+
+    @admin.display(description="Record")
+    def record_detail(self, obj):
+        label = f"{self.record_type(obj)}: {obj.object_repr}"
+        try:
+            url = reverse(
+                f"admin:{obj.content_type.app_label}_{obj.content_type.model}_change", args=[obj.object_pk]
+            )
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description="Athlete", ordering="athlete__last_name")
+    def athlete_link(self, obj):
+        if obj.athlete_id is None:
+            return "—"
+        name = obj.athlete.full_name if obj.athlete is not None else f"Athlete #{obj.athlete_id}"
+        url = reverse("admin:portal_auditentry_changelist") + f"?athlete={obj.athlete_id}"
+        return format_html('<a href="{}" title="Everything about this athlete">{}</a>', url, name)
+
+    @admin.display(description="Where")
+    def where(self, obj):
+        return where(obj) or "—"
+
+    @admin.display(description="Details")
+    def summary(self, obj):
+        if obj.action == Action.ACCESS:
+            return where(obj)
+        if obj.action == Action.UPDATE:
+            return ", ".join(self._labels(obj))
+        return ""
+
+    def _labels(self, obj) -> list[str]:
+        model = obj.content_type.model_class()
+        labels = []
+        for name in obj.changes_dict:
+            try:
+                labels.append(str(model._meta.get_field(name).verbose_name))
+            except Exception:  # a pseudo-field ("exercise_sets") or a field that no longer exists
+                labels.append(name.replace("_", " "))
+        return labels
+
+    @admin.display(description="Changes")
+    def changes_table(self, obj):
+        if obj.action == Action.ACCESS:
+            return "The record was viewed; nothing was changed."
+        try:
+            changes = obj.changes_display_dict
+        except Exception:  # the record's model no longer exists: show the values as stored
+            changes = obj.changes_dict
+        if not changes:
+            return "—"
+        rows = [
+            (capfirst(str(field)), _empty(values[0]), _empty(values[1]))
+            for field, values in sorted(changes.items(), key=lambda item: str(item[0]))
+            if isinstance(values, list | tuple) and len(values) == 2
+        ]
+        return format_html(
+            '<table class="audit-changes"><thead><tr><th scope="col">Field</th><th scope="col">Before</th>'
+            '<th scope="col">After</th></tr></thead><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )

@@ -1,0 +1,159 @@
+"""The caseload page's rows, built as plain values in two queries (issue #6, Performance).
+
+The sort runs in the database over every athlete of the clinic (selectors.caseload_order) but returns only the
+page's ids; the 50 rows are then read as narrow `values()` (no model instances), their open alerts in one more
+query, and everything the template prints is worked out here once. Each row is a frozen dataclass, so its HTML
+is a pure function of its values: `row_html` keeps the last few thousand in memory and renders a row again only
+when something shown in it changed. Rendering 50 rows through the template engine cost as much as the queries.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from portal.models import Alert, Athlete
+from rehab.charts import sparkline
+
+ACTION_LABELS = {
+    "advance": "Ready to advance",
+    "hold": "Hold",
+    "regress": "Step back",
+    "stop_and_refer": "Stop and refer",
+}
+
+ROW_FIELDS = (
+    "pk",
+    "first_name",
+    "last_name",
+    "user_id",
+    "clinic__name",
+    "rehab_status__action",
+    "rehab_status__last_log_date",
+    "rehab_status__last_pain",
+    "rehab_status__compliance_7d",
+    "rehab_status__spark",
+    "rehab_status__phase__order",
+    "rehab_status__phase__name",
+)
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    url: str
+    name: str
+    action: str
+    action_label: str
+    summary: str  # "Phase 2: Walk/jog · last log 21 Nov"
+    alert_severity: str
+    alert_label: str
+    alert_message: str
+    alert_more: int  # open alerts besides the one shown
+    spark_values: tuple[int | None, ...]  # peak pain per day, last 14 days
+    last_pain: str  # "3/10" or "–"
+    compliance: int | None
+    compliance_band: str
+    has_login: bool
+    clinic: str  # shown to superusers only (empty otherwise)
+
+    @property
+    def spark(self) -> str:
+        """The sparkline as SVG, drawn from numbers only (nothing typed by a person goes into it)."""
+        return sparkline(self.spark_values)
+
+    @property
+    def html(self) -> SafeString:
+        return row_html(self)
+
+
+ROW_TEMPLATE = "portal/caseload_row.html"
+ROW_CACHE_SIZE = 4096  # rows of about 1.5 KB: a few MB per worker
+
+
+@lru_cache(maxsize=ROW_CACHE_SIZE)
+def _row_html_cached(row: CaseloadRow) -> str:
+    return render_to_string(ROW_TEMPLATE, {"row": row})
+
+
+def row_html(row: CaseloadRow) -> SafeString:
+    """One caseload row's HTML (escaped by the template). Remembered in production; in development (DEBUG) the
+    template is read on every request, so a template edit shows at once."""
+    if settings.DEBUG:
+        return mark_safe(render_to_string(ROW_TEMPLATE, {"row": row}))  # noqa: S308 — rendered with escaping
+    return mark_safe(_row_html_cached(row))  # noqa: S308 — rendered with escaping
+
+
+def compliance_band(percent: int | None) -> str:
+    if percent is None:
+        return ""
+    return "on_track" if percent >= 80 else "partial" if percent >= 50 else "off_track"
+
+
+def phase_label(order: int | None, name: str | None) -> str:
+    """The same words as PlanPhase.label, from the two columns."""
+    if name is None:
+        return ""
+    return name if name.lower().startswith("phase") else f"Phase {order}: {name}"
+
+
+def _summary(phase: str, last_log: date | None) -> str:
+    parts = [phase or "No active plan"]
+    if last_log:
+        parts.append(f"last log {last_log.day} {last_log:%b}")
+    elif phase:
+        parts.append("nothing logged")
+    return " · ".join(parts)
+
+
+def caseload_rows(ids: list[int], *, show_clinic: bool = False) -> list[CaseloadRow]:
+    """Rows for the athletes `ids` (already scoped and sorted by the caller), in that order: two queries."""
+    if not ids:
+        return []
+    values = {row["pk"]: row for row in Athlete.objects.filter(pk__in=ids).values(*ROW_FIELDS)}
+    alerts: dict[int, list[dict]] = {}
+    for alert in (
+        Alert.objects.open()
+        .by_severity()
+        .filter(athlete_id__in=ids)
+        .values("athlete_id", "severity", "message")
+    ):
+        alerts.setdefault(alert["athlete_id"], []).append(alert)  # most severe first
+    url_prefix = reverse("athlete_detail", args=[0])[: -len("0/")]
+    severity_labels = dict(Alert.Severity.choices)
+    rows = []
+    for pk in ids:
+        row = values.get(pk)
+        if row is None:  # gone between the two queries
+            continue
+        open_alerts = alerts.get(pk, [])
+        worst = open_alerts[0] if open_alerts else {"severity": "", "message": ""}
+        action = row["rehab_status__action"] or ""
+        pain = row["rehab_status__last_pain"]
+        compliance = row["rehab_status__compliance_7d"]
+        rows.append(
+            CaseloadRow(
+                url=f"{url_prefix}{pk}/",
+                name=f"{row['first_name']} {row['last_name']}".strip(),
+                action=action,
+                action_label=ACTION_LABELS.get(action, ""),
+                summary=_summary(
+                    phase_label(row["rehab_status__phase__order"], row["rehab_status__phase__name"]),
+                    row["rehab_status__last_log_date"],
+                ),
+                alert_severity=worst["severity"],
+                alert_label=severity_labels.get(worst["severity"], ""),
+                alert_message=worst["message"],
+                alert_more=max(0, len(open_alerts) - 1),
+                spark_values=tuple(row["rehab_status__spark"] or ()),
+                last_pain="–" if pain is None else f"{pain}/10",
+                compliance=compliance,
+                compliance_band=compliance_band(compliance),
+                has_login=row["user_id"] is not None,
+                clinic=row["clinic__name"] if show_clinic else "",
+            )
+        )
+    return rows

@@ -1,0 +1,377 @@
+"""Deleting an athlete's personal data while keeping the clinic's numbers (`anonymise_athlete`).
+
+What goes and what stays is listed in docs/design.md ("Data export and deletion"). In short: names, contact
+details, the date of birth, free text written by or about the athlete, invites, the login's identity, tokens,
+sessions and login-attempt records go; the clinical facts (pain scores, distances, dates, plans and their
+phases, triage urgency and conditions, alert kinds) stay, attached to "Former athlete #<id>".
+
+This module sits above rehab and triage (it reads their models), so portal.services, which they import, reaches
+it through a wrapper.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from portal.models import Alert, Athlete, CareTeamMember, Invite, Shoe
+
+log = logging.getLogger(__name__)
+
+ANONYMOUS_FIRST_NAME = "Former athlete"
+SCRUBBED = "[deleted]"
+# Closing note of the alerts still open when the data is deleted (no one is left to act on them).
+ALERT_CLOSED_NOTE = "Closed automatically: the athlete's personal data was deleted."
+
+# What the confirmation pages promise (keep in step with anonymise_athlete and docs/design.md).
+REMOVED = [
+    "Name (the record becomes “Former athlete #<number>”), email address, date of birth and running goal.",
+    "The login: it is switched off for good, its email address and name are replaced, its password can never "
+    "be used, its API tokens are deleted and every session is ended. Failed-login records go too.",
+    "Invite links, and the names of their shoes (the distances stay).",
+    "Free text written by or about them: daily-log notes, hip-check review notes, alert resolution notes, "
+    "reasons given for phase changes and plan goals.",
+    "Names, email addresses and free text in the audit trail about them (who did what and when stays).",
+]
+KEPT = [
+    "Daily logs: dates, pain scores, run minutes and distance, triggers, red flags and exercise sets.",
+    "Hip checks: the answers, the urgency and the suggested and confirmed conditions.",
+    "Rehab plans with their phases, exercises and phase changes (ongoing plans are cancelled).",
+    "Alerts (kind, severity, dates); open ones are closed. Sex, usual weekly distance and years running.",
+    "The care team and the clinic, so the clinic's counts and outcomes still add up.",
+]
+
+# Personal fields of each model, as recorded in audit entries' before/after values (model label → fields).
+PERSONAL_FIELDS = {
+    "portal.athlete": {
+        "first_name",
+        "last_name",
+        "email",
+        "date_of_birth",
+        "goal_event",
+        "goal_date",
+        "user",
+    },
+    "portal.user": {"email", "first_name", "last_name", "password", "last_login"},
+    "portal.shoe": {"name"},
+    "portal.invite": {"email", "token_hash"},
+    "portal.alert": {"resolved_note"},
+    "rehab.dailylog": {"notes"},
+    "rehab.plan": {"goal", "name"},
+    "rehab.phasechange": {"reason"},
+    "triage.intake": {"review_notes"},
+    "authtoken.token": {"key"},
+}
+
+
+def anonymised_name(athlete_pk: int) -> tuple[str, str]:
+    return ANONYMOUS_FIRST_NAME, f"#{athlete_pk}"
+
+
+def anonymised_email(athlete_pk: int) -> str:
+    return f"former-athlete-{athlete_pk}@anonymised.invalid"
+
+
+@contextmanager
+def _audit_paused():
+    """No automatic audit entries while personal data is rewritten: they would copy it (before → after)."""
+    if apps.is_installed("auditlog"):
+        from auditlog.context import disable_auditlog
+
+        with disable_auditlog():
+            yield
+    else:
+        yield
+
+
+def _is_plain_athlete_login(user) -> bool:
+    """A login used only to be this athlete: never a clinician's, a staff member's or a superuser's."""
+    return not (user.is_staff or user.is_superuser or user.clinician_or_none is not None)
+
+
+def _end_sessions(user) -> int:
+    """Delete the database sessions of `user` (other session engines: the login is inactive with an unusable
+    password, which Django already refuses on the next request)."""
+    if settings.SESSION_ENGINE not in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
+        return 0
+    from django.contrib.sessions.models import Session
+
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            ended.append(session.session_key)
+    for key in ended:
+        store(session_key=key).delete()  # also clears the cached copy (cached_db)
+    return len(ended)
+
+
+def _forget_login_attempts(email: str) -> None:
+    if apps.is_installed("axes") and email:
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__iexact=email).delete()
+
+
+def _forget_printed_programs(plans) -> None:
+    """Today's cached home-exercise PDFs show the name; they would otherwise linger for up to a day."""
+    from rehab.pdf import PAPERS, hep_cache_key
+
+    keys = [
+        hep_cache_key(plan, phase, paper)
+        for plan in plans
+        for phase in plan.phases.all()
+        for paper in PAPERS.values()
+    ]
+    if keys:
+        cache.delete_many(keys)
+
+
+def _anonymise_login(athlete: Athlete, user) -> None:
+    from rest_framework.authtoken.models import Token
+
+    email = user.email
+    Token.objects.filter(user=user).delete()
+    _end_sessions(user)
+    _forget_login_attempts(email)
+    if not _is_plain_athlete_login(user):
+        # A staff login that was also linked to this athlete keeps working as staff; it stops being the athlete.
+        athlete.user = None
+        return
+    if user.email == anonymised_email(athlete.pk) and not user.is_active and not user.has_usable_password():
+        return  # done by an earlier run
+    user.email = anonymised_email(athlete.pk)
+    user.first_name, user.last_name = anonymised_name(athlete.pk)
+    user.set_unusable_password()
+    user.is_active = False
+    user.last_login = None
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+
+def _related_rows(athlete: Athlete) -> dict[type, list]:
+    """Every row that belongs to `athlete`, by model (for the audit scrub)."""
+    from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanExercise, PlanPhase, RehabStatus
+    from triage.models import Intake
+
+    def pks(queryset):
+        return list(queryset.values_list("pk", flat=True))
+
+    return {
+        Athlete: [athlete.pk],
+        Shoe: pks(Shoe.objects.filter(athlete=athlete)),
+        CareTeamMember: pks(CareTeamMember.objects.filter(athlete=athlete)),
+        Invite: pks(Invite.objects.filter(athlete=athlete)),
+        Alert: pks(Alert.objects.filter(athlete=athlete)),
+        Intake: pks(Intake.objects.filter(athlete=athlete)),
+        Plan: pks(Plan.objects.filter(athlete=athlete)),
+        PlanPhase: pks(PlanPhase.objects.filter(plan__athlete=athlete)),
+        PlanExercise: pks(PlanExercise.objects.filter(phase__plan__athlete=athlete)),
+        PhaseChange: pks(PhaseChange.objects.filter(plan__athlete=athlete)),
+        DailyLog: pks(DailyLog.objects.filter(athlete=athlete)),
+        ExerciseLog: pks(ExerciseLog.objects.filter(log__athlete=athlete)),
+        RehabStatus: pks(RehabStatus.objects.filter(athlete=athlete)),
+        get_user_model(): [athlete.user_id] if athlete.user_id else [],
+    }
+
+
+def _audit_entries_of(athlete: Athlete, rows: dict[type, list]):
+    """The athlete's audit entries: portal.audit's selection when it exists, else every entry about a row of
+    theirs (found by content type and primary key)."""
+    from auditlog import get_logentry_model
+
+    LogEntry = get_logentry_model()
+    query = Q(pk__in=[])
+    for model, pks in rows.items():
+        if pks:
+            content_type = ContentType.objects.get_for_model(model)
+            query |= Q(content_type=content_type, object_pk__in=[str(pk) for pk in pks])
+    entries = LogEntry.objects.filter(query)
+    try:
+        from portal.audit import entries_for_athlete
+    except ImportError:
+        return entries
+    more = entries_for_athlete(athlete)
+    if isinstance(more, QuerySet) and more.model is LogEntry:
+        return entries | more
+    return entries | LogEntry.objects.filter(pk__in=[entry.pk for entry in more])
+
+
+def _scrub_changes(changes, personal: set[str]):
+    if not isinstance(changes, dict):
+        return changes
+    return {
+        field: ([SCRUBBED for _ in value] if isinstance(value, list) else SCRUBBED)
+        if field in personal
+        else value
+        for field, value in changes.items()
+    }
+
+
+def scrub_audit_entries(athlete: Athlete, *, user=None, emails=(), rows: dict | None = None) -> int:
+    """Remove personal values from the audit entries about `athlete` (auditlog's LogEntry).
+
+    Kept: who acted (the actor), when, the action and the object's type and id; field names and non-personal
+    before/after values (pain scores, dates, statuses). Removed: the personal fields' values, the object's
+    printed name, the serialized copy of the object, free-form extra data, and, for what the athlete did
+    themselves, their IP address and email. Returns how many entries were changed. Without auditlog: 0.
+
+    `rows` (model → primary keys, from before rows were deleted) defaults to the athlete's rows now.
+    """
+    if not apps.is_installed("auditlog"):
+        return 0
+    from auditlog import get_logentry_model
+
+    LogEntry = get_logentry_model()
+    entries = _audit_entries_of(athlete, rows if rows is not None else _related_rows(athlete))
+    if user is not None:
+        entries = entries | LogEntry.objects.filter(actor=user)
+    emails = {email.lower() for email in emails if email}
+    if emails:
+        email_query = Q(pk__in=[])
+        for email in emails:
+            email_query |= Q(actor_email__iexact=email)
+        entries = entries | LogEntry.objects.filter(email_query)
+    labels = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
+    changed = 0
+    with _audit_paused():
+        for entry in list(entries.distinct()):
+            label = labels.get(entry.content_type_id, "")
+            personal = PERSONAL_FIELDS.get(label, set())
+            own_action = (user is not None and entry.actor_id == user.pk) or (
+                entry.actor_email and entry.actor_email.lower() in emails
+            )
+            updates = {
+                "object_repr": _repr(label, entry.object_pk, athlete),
+                "changes": _scrub_changes(entry.changes, personal),
+                "changes_text": "",
+                "serialized_data": None,
+                "additional_data": _kept_extra(entry.additional_data),
+            }
+            if own_action:
+                updates |= {"remote_addr": None, "remote_port": None, "actor_email": None}
+            if any(getattr(entry, name) != value for name, value in updates.items()):
+                LogEntry.objects.filter(pk=entry.pk).update(**updates)
+                changed += 1
+    return changed
+
+
+def _repr(label: str, object_pk: str, athlete: Athlete) -> str:
+    if label == "portal.athlete" and object_pk == str(athlete.pk):
+        return " ".join(anonymised_name(athlete.pk))
+    try:
+        name = apps.get_model(label)._meta.verbose_name
+    except (LookupError, ValueError):
+        name = "record"
+    return f"{str(name).capitalize()} #{object_pk}"
+
+
+def _kept_extra(data):
+    """The entry's extra data without anything free-form: only which page it came from and what happened."""
+    if not isinstance(data, dict):
+        return None
+    kept = {key: value for key, value in data.items() if key in ("view", "event")}
+    return kept or None
+
+
+def _record_anonymisation(athlete: Athlete, *, by, now) -> None:
+    """One audit entry saying who deleted the personal data and when; nothing personal in it."""
+    if not apps.is_installed("auditlog"):
+        return
+    from auditlog import get_logentry_model
+
+    LogEntry = get_logentry_model()
+    actor = by if getattr(by, "pk", None) else None
+    fields = {
+        "action": LogEntry.Action.UPDATE,
+        "changes": {"anonymised_at": ["None", now.isoformat()]},
+        "actor": actor,
+        "actor_email": getattr(actor, "email", None),
+        "additional_data": {"event": "personal data deleted"},
+        "timestamp": now,
+    }
+    if any(field.name == "athlete" for field in LogEntry._meta.fields):  # portal.AuditEntry
+        fields |= {"athlete_id": athlete.pk, "clinic_id": athlete.clinic_id}
+    LogEntry.objects.log_create(athlete, force_log=True, **fields)
+
+
+@transaction.atomic
+def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
+    """Delete `athlete`'s personal data, keep the clinical numbers; see the module docstring.
+
+    Atomic, and idempotent: on an athlete already anonymised it scrubs again (harmless) but keeps the first
+    date and author and records nothing new.
+    """
+    from rehab.models import DailyLog, PhaseChange, Plan
+    from triage.models import Intake
+
+    now = now or timezone.now()
+    by_user = by if getattr(by, "pk", None) else None
+    athlete = Athlete.objects.select_for_update(of=("self",)).select_related("user").get(pk=athlete.pk)
+    first_time = athlete.anonymised_at is None
+    user = athlete.user
+    emails = {athlete.email, user.email if user else "", *athlete.invites.values_list("email", flat=True)}
+    plans = list(
+        Plan.objects.filter(athlete=athlete).select_related("athlete", "template").prefetch_related("phases")
+    )
+    rows = _related_rows(athlete)  # before invites are deleted: their audit entries are scrubbed too
+    if first_time:
+        _forget_printed_programs(plans)
+    with _audit_paused():
+        if user is not None:
+            _anonymise_login(athlete, user)
+        first_name, last_name = anonymised_name(athlete.pk)
+        scrubbed = {"first_name": first_name, "last_name": last_name, "email": "", "date_of_birth": None,
+                    "goal_event": "", "goal_date": None}  # fmt: skip
+        if first_time:
+            scrubbed |= {"anonymised_at": now, "anonymised_by": by_user}
+        changed = first_time or any(getattr(athlete, name) != value for name, value in scrubbed.items())
+        for name, value in scrubbed.items():
+            setattr(athlete, name, value)
+        unlinked = user is not None and athlete.user is None  # a staff login, see _anonymise_login
+        if changed or unlinked:
+            athlete.save()
+        athlete.invites.all().delete()
+        for number, shoe in enumerate(athlete.shoes.order_by("pk"), start=1):
+            if shoe.name != f"Shoe {number}":
+                shoe.name = f"Shoe {number}"
+                shoe.save(update_fields=["name"])
+        DailyLog.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
+        Intake.objects.filter(athlete=athlete).exclude(review_notes="").update(review_notes="")
+        Alert.objects.filter(athlete=athlete, resolved_at__isnull=True).update(
+            resolved_at=now,
+            resolved_by=by_user,
+            resolved_note=ALERT_CLOSED_NOTE,
+        )
+        Alert.objects.filter(athlete=athlete).exclude(resolved_note__in=["", ALERT_CLOSED_NOTE]).update(
+            resolved_note=""
+        )
+        PhaseChange.objects.filter(plan__athlete=athlete).exclude(reason="").update(reason="")
+        for plan in plans:
+            name = plan.template.name if plan.template is not None else plan.name
+            ongoing = plan.status in (Plan.Status.ACTIVE, Plan.Status.PAUSED)
+            if plan.goal or name != plan.name or ongoing:
+                Plan.objects.filter(pk=plan.pk).update(
+                    goal="",
+                    name=name,
+                    status=Plan.Status.CANCELLED if ongoing else plan.status,
+                    version=F("version") + 1,
+                )
+    scrub_audit_entries(athlete, user=user, emails=emails, rows=rows)
+    if first_time:
+        _record_anonymisation(athlete, by=by, now=now)
+        log.info("athlete %s: personal data deleted by user %s", athlete.pk, getattr(by, "pk", None))
+    return athlete

@@ -1,0 +1,74 @@
+"""Pages for an athlete's data: download it (the athlete, or a clinician for them) and delete it (clinicians)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET
+
+from portal import audit, services
+from portal.export import export_filename, export_zip
+from portal.forms_privacy import AnonymiseForm
+from portal.models import Athlete
+from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
+from portal.privacy import KEPT, REMOVED
+
+
+def export_response(athlete: Athlete, *, user) -> HttpResponse:
+    """The athlete's data as a zip download for `user` (shared by the pages and the API), in the audit trail."""
+    audit.record_access(user, athlete)
+    now = timezone.now()
+    response = HttpResponse(export_zip(athlete, now=now), content_type="application/zip")
+    filename = export_filename(athlete, timezone.localdate(now))
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    add_never_cache_headers(response)  # health data: no copy in a browser's or a proxy's cache
+    return response
+
+
+@login_required
+@athlete_required
+@require_GET
+def my_export(request: HttpRequest) -> HttpResponse:
+    return export_response(athlete_of(request.user), user=request.user)
+
+
+@login_required
+@clinician_required
+@require_GET
+def athlete_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """For a clinician answering an athlete's data request (for example by email)."""
+    return export_response(get_athlete_for_user(request.user, pk), user=request.user)
+
+
+@login_required
+@clinician_required
+def athlete_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
+    athlete = get_athlete_for_user(request.user, pk)
+    if athlete.is_anonymised:
+        if request.method == "POST":
+            messages.info(request, "This athlete's personal data had already been deleted.")
+            return redirect(athlete)
+        return render(request, "portal/athlete_anonymise.html", {"athlete": athlete, "done": True})
+    form = AnonymiseForm(request.POST or None, athlete=athlete)
+    if request.method == "POST" and form.is_valid():
+        athlete = services.anonymise_athlete(athlete, by=request.user)
+        messages.success(
+            request,
+            f"The personal data was deleted. The record now reads “{athlete.full_name}” and is kept "
+            "for the clinic's statistics.",
+        )
+        return redirect("athlete_list")
+    context = {
+        "athlete": athlete,
+        "form": form,
+        "removed": REMOVED,
+        "kept": KEPT,
+        "counts": {
+            "logs": athlete.daily_logs.count(),
+            "intakes": athlete.intakes.count(),
+            "plans": athlete.plans.count(),
+        },
+    }
+    return render(request, "portal/athlete_anonymise.html", context)

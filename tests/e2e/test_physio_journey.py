@@ -1,0 +1,119 @@
+"""A physiotherapist, in the browser: reviews a runner's hip check, assigns and tailors a plan, resolves an alert."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from library.models import Exercise
+from portal.models import Alert
+from portal.services import alert_raise
+from rehab.models import Plan
+from triage import services as triage_services
+from triage.models import Condition
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+OUTER_HIP = {
+    "locations": ["side"],
+    "onset": "gradual",
+    "duration_days": 21,
+    "pain_running": 4,
+    "pain_after": 3,
+    "worse_lying_on_side": True,
+    "mileage_change_pct": 25,
+    "tests": {"resisted_clamshell": "pain"},
+}
+ALERT_MESSAGE = "Pain 6/10 on Tue 3 Mar, 4 points above the 7-day usual 2/10."
+
+
+@pytest.fixture
+def waiting_for_the_physio(people, catalog):
+    """Anna has sent in a hip check, and a painful run has raised an alert for her care team."""
+    intake = triage_services.intake_submit(
+        athlete=people.athlete_a, by=people.athlete_a.user, answers=OUTER_HIP
+    )
+    alert = alert_raise(athlete=people.athlete_a, kind="pain_spike", severity="urgent", message=ALERT_MESSAGE)
+    return intake, alert
+
+
+def test_physio_reviews_the_check_assigns_and_tailors_a_plan_and_resolves_the_alert(
+    page, log_in, people, waiting_for_the_physio
+):
+    intake, alert = waiting_for_the_physio
+    anna = people.athlete_a
+    gtps = Condition.objects.get(code="greater_trochanteric_pain")
+    log_in(people.clinician.user)
+
+    # The caseload shows the alert on Anna's row; her page lists the hip check waiting for review.
+    expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
+    anna_row = page.locator(".athlete-row", has_text="Anna Aalto")
+    expect(anna_row).to_contain_text(ALERT_MESSAGE)
+    anna_row.click()
+    expect(page.get_by_role("heading", name="Anna Aalto")).to_be_visible()
+    page.locator(".intake-row").first.click()
+
+    # Review: confirm the condition the check ranked first.
+    expect(page.get_by_role("heading", name="Hip check · Anna Aalto")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"1. {gtps.name}")).to_be_visible()
+    page.get_by_label("Confirmed condition").select_option(label=gtps.name)
+    page.get_by_label("Notes for the care team").fill("Tender over the greater trochanter; FABER negative.")
+    page.get_by_role("button", name="Save review").click()
+    expect(page.get_by_role("alert").filter(has_text="Review saved.")).to_be_visible()
+    expect(page.get_by_text("Reviewed", exact=False).first).to_contain_text("Maya Okafor")
+    intake.refresh_from_db()
+    assert intake.confirmed_condition == gtps and intake.reviewed_by == people.clinician.user
+
+    # Assign: the outer-hip protocol is suggested for the confirmed condition and chosen already.
+    page.get_by_role("link", name="Assign a rehab plan").click()
+    protocol = page.get_by_label("Protocol")
+    suggested = protocol.locator('optgroup[label="Suggested for this athlete"] option')
+    expect(suggested).to_contain_text(["Outer hip"])
+    expect(protocol.locator("option:checked")).to_have_text(suggested.first.inner_text())
+    page.get_by_label("Goal").fill("Run the spring half marathon pain-free")
+    page.get_by_role("button", name="Assign and tailor").click()
+    plan = Plan.objects.get(athlete=anna)
+    expect(page).to_have_url(re.compile(rf"/plans/{plan.pk}/$"))
+    expect(page.get_by_role("heading", name=plan.name)).to_be_visible()
+    expect(page.get_by_text("Goal: Run the spring half marathon pain-free")).to_be_visible()
+
+    # Tailor phase 1: one more set of the first exercise, and an exercise added in an empty row.
+    phase = plan.phases.get(order=1)
+    first_row = phase.exercises.order_by("order").first()
+    in_phase = phase.exercises.values("exercise")
+    added = Exercise.objects.shipped().exclude(pk__in=in_phase).order_by("name").first()
+    phase_card = page.locator(".card", has=page.get_by_role("heading", name=f"1. {phase.name}"))
+    phase_card.get_by_role("link", name="Tailor").click()
+    expect(page.get_by_role("heading", name="Tailor phase 1")).to_be_visible()
+    rows, sets_before = phase.exercises.count(), first_row.sets
+    page.locator("#id_ex-0-sets").fill(str(sets_before + 1))
+    page.locator(f"#id_ex-{rows}-order").fill("9")
+    page.locator(f"#id_ex-{rows}-exercise").select_option(label=added.name)
+    page.locator(f"#id_ex-{rows}-sets").fill("3")
+    page.locator(f"#id_ex-{rows}-reps").fill("15")
+    page.get_by_role("button", name="Save phase").click()
+
+    expect(page.get_by_role("alert").filter(has_text=f"Phase “{phase.name}” saved.")).to_be_visible()
+    first_row.refresh_from_db()
+    assert first_row.sets == sets_before + 1
+    new_row = phase.exercises.get(exercise=added)
+    assert (new_row.sets, new_row.reps, new_row.order) == (3, 15, 9)
+    first_shown = phase_card.locator("li", has_text=first_row.exercise.name)
+    expect(first_shown).to_contain_text(f"{sets_before + 1} sets")
+    expect(first_shown).to_contain_text(first_row.dosage_text())
+    expect(phase_card.locator("li", has_text=added.name)).to_contain_text("3 sets × 15 reps")
+
+    # Resolve the pain alert from Anna's page, with a note; it is gone from her page and the caseload.
+    page.get_by_role("link", name="Anna Aalto").first.click()
+    alerts = page.locator(".open-alerts")
+    expect(alerts).to_contain_text(ALERT_MESSAGE)
+    alerts.get_by_text("Resolve", exact=True).first.click()  # opens the note field
+    alerts.get_by_label("Resolution note").fill("Called Anna: one hilly run, settled by the next morning.")
+    alerts.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_role("alert").filter(has_text="Alert resolved for Anna Aalto.")).to_be_visible()
+    expect(page.locator(".open-alerts")).to_have_count(0)
+    alert.refresh_from_db()
+    assert alert.resolved_by == people.clinician.user and alert.resolved_note.startswith("Called Anna")
+    assert not Alert.objects.open().filter(athlete=anna).exists()
+    page.get_by_role("link", name="Caseload").click()
+    expect(page.locator(".athlete-row", has_text="Anna Aalto")).not_to_contain_text(ALERT_MESSAGE)

@@ -1,0 +1,294 @@
+"""“Everything about me”: the athlete's data as JSON and CSV in a zip, from “My profile”, the athlete page and the API."""
+
+import csv
+import io
+import json
+import re
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from portal import services as portal_services
+from portal.export import JSON_NAME, export_data
+from portal.models import Invite
+from rehab import services as rehab_services
+from rehab.models import DailyLog, ExerciseLog
+from tests.access import LOGIN, assert_outcome, matrix_cases
+from tests.factories import AlertFactory, IntakeFactory, PlanTemplateFactory, ShoeFactory
+
+TODAY = timezone.localdate
+
+CSV_FILES = {
+    "profile.csv", "care_team.csv", "shoes.csv", "intakes.csv", "intake_answers.csv", "plans.csv",
+    "plan_phases.csv", "plan_exercises.csv", "phase_changes.csv", "daily_logs.csv", "exercise_logs.csv",
+    "alerts.csv", "invites.csv",
+}  # fmt: skip
+
+
+def unzip(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def rows(files: dict[str, bytes], name: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def history(people):
+    """Athlete A with a bit of everything: a plan with a phase change, logs with exercises, an intake, alerts."""
+    athlete = people.athlete_a
+    athlete.date_of_birth, athlete.goal_event = date(1990, 4, 2), "Berlin Marathon"
+    athlete.save()
+    template = PlanTemplateFactory(phases=2, phases__exercises_per_phase=2)
+    plan = rehab_services.plan_assign(
+        athlete=athlete, template=template, by=people.clinician.user, start=TODAY() - timedelta(days=10)
+    )
+    rows_ = list(plan.current_phase.exercises.all())
+    for days_ago, pain in ((3, 2), (1, 1)):
+        rehab_services.log_save(
+            athlete=athlete,
+            day=TODAY() - timedelta(days=days_ago),
+            data={
+                "pain_during": pain,
+                "run_minutes": 20,
+                "distance_km": "4.5",
+                "notes": "=SUM(A1) felt good",
+            },
+            sets={row.pk: 2 for row in rows_},
+        )
+    rehab_services.plan_advance(plan=plan, by=people.clinician.user, reason="Pain-free week")
+    intake = IntakeFactory(athlete=athlete, answers={"locations": ["side"], "worse_lying_on_side": True,
+                                                     "tests": {"resisted_clamshell": "pain"}})  # fmt: skip
+    from triage import services as triage_services
+
+    triage_services.intake_review(
+        intake=intake, by=people.clinician.user, condition=None, notes="Glute med weak"
+    )
+    AlertFactory(athlete=athlete, kind="pain_spike", severity="notice", message="Pain spike on Tuesday")
+    return plan
+
+
+def test_athlete_downloads_everything_about_them(client_for, people, history):
+    response = client_for("athlete_a").get(reverse("my_export"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="stride-clinic-anna-aalto-{TODAY().isoformat()}.zip"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    files = unzip(response.content)
+    assert set(files) == {"README.txt", JSON_NAME} | CSV_FILES
+    data = json.loads(files[JSON_NAME])
+    assert data["profile"]["first_name"] == "Anna" and data["profile"]["date_of_birth"] == "1990-04-02"
+    assert data["clinic"] == {"name": "Riverside"}
+    assert data["care_team"] == [{"name": "Maya Okafor", "profession": "Physiotherapist", "primary": True}]
+    assert [shoe["name"] for shoe in data["shoes"]] == ["Ghost 16"]
+    [intake] = data["intakes"]
+    assert intake["answers"]["tests"] == {"resisted_clamshell": "pain"}
+    assert intake["result"]["urgency"] == intake["urgency"] and intake["result"]["conditions"]
+    assert intake["review_notes"] == "Glute med weak" and intake["reviewed_by"] == "Maya Okafor"
+    [plan] = data["plans"]
+    assert [phase["order"] for phase in plan["phases"]] == [1, 2]
+    assert all(len(phase["exercises"]) == 2 for phase in plan["phases"])
+    assert [(c["kind"], c["to_phase"], c["reason"]) for c in plan["phase_changes"]][-1] == (
+        "advance",
+        2,
+        "Pain-free week",
+    )
+    assert [log["pain_during"] for log in data["daily_logs"]] == [2, 1]
+    assert data["daily_logs"][0]["distance_km"] == 4.5
+    assert [row["sets_done"] for row in data["daily_logs"][0]["exercises"]] == [2, 2]
+    assert {alert["kind"] for alert in data["alerts"]} >= {"pain_spike"}
+    assert data["login"]["email"] == people.athlete_a.user.email
+    readme = files["README.txt"].decode()
+    assert "daily_logs.csv" in readme and "kilometres" in readme and "ISO 8601" in readme
+
+
+def test_csv_tables_hold_the_same_rows_with_iso_dates(client_for, people, history):
+    files = unzip(client_for("athlete_a").get(reverse("my_export")).content)
+
+    logs = rows(files, "daily_logs.csv")
+    assert [row["date"] for row in logs] == [
+        (TODAY() - timedelta(days=3)).isoformat(),
+        (TODAY() - timedelta(days=1)).isoformat(),
+    ]
+    assert [row["pain_during"] for row in logs] == ["2", "1"]
+    # A cell a spreadsheet would run as a formula is written as text.
+    assert logs[0]["notes"] == "'=SUM(A1) felt good"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}", logs[0]["created"])
+    assert len(rows(files, "exercise_logs.csv")) == 4
+    assert len(rows(files, "plan_phases.csv")) == 2 and len(rows(files, "plan_exercises.csv")) == 4
+    assert rows(files, "phase_changes.csv")[-1]["kind"] == "advance"
+    answers = {row["question"]: row["answer"] for row in rows(files, "intake_answers.csv")}
+    assert answers["tests.resisted_clamshell"] == "pain" and answers["locations"] == "side"
+    assert rows(files, "profile.csv")[0]["goal_event"] == "Berlin Marathon"
+    assert rows(files, "invites.csv") == []
+    assert files["invites.csv"].decode("utf-8-sig").startswith("email,sent,expires")
+
+
+def test_export_has_nothing_of_other_athletes_and_no_secrets(client_for, people, history):
+    athlete_b = people.athlete_b
+    rehab_services.log_save(
+        athlete=athlete_b, day=TODAY(), data={"pain_during": 7, "notes": "BRUNO-ONLY-NOTE"}
+    )
+    ShoeFactory(athlete=athlete_b, name="Bruno's spikes")
+    AlertFactory(athlete=people.other_athlete, kind="no_log", message="OLGA-ONLY-ALERT")
+    token = Token.objects.create(user=people.athlete_a.user)
+    # An invite row too: its email is theirs, its token hash must not leak.
+    invite, _ = Invite.new(
+        athlete=people.athlete_a, email="anna.new@example.com", created_by=people.clinician.user
+    )
+    invite.save()
+    client = client_for("athlete_a")
+
+    content = b"".join(unzip(client.get(reverse("my_export")).content).values()).decode("utf-8", "replace")
+
+    for secret in (
+        "Bruno", "Bianchi", athlete_b.email, "BRUNO-ONLY-NOTE", "OLGA-ONLY-ALERT", "Otto",
+        people.athlete_a.user.password, token.key, invite.token_hash, people.clinician.user.email,
+        people.superuser.email,
+    ):  # fmt: skip
+        assert secret not in content, secret
+    assert people.athlete_a.user.password.startswith("md5$")
+    assert "anna.new@example.com" in content  # the invite itself is theirs
+
+
+@pytest.mark.parametrize("logs", [3, 60])
+def test_export_costs_the_same_queries_whatever_the_number_of_logs(
+    client_for, people, history, logs, django_assert_max_num_queries
+):
+    plan = history
+    exercises = list(plan.phases.get(order=1).exercises.all())
+    made = DailyLog.objects.bulk_create(
+        DailyLog(
+            athlete=people.athlete_a, date=TODAY() - timedelta(days=30 + n), pain_during=n % 10, plan=plan
+        )
+        for n in range(logs)
+    )
+    ExerciseLog.objects.bulk_create(
+        ExerciseLog(log=log, plan_exercise=row, exercise_id=row.exercise_id, done=True, sets_done=2)
+        for log in made
+        for row in exercises
+    )
+    client = client_for("athlete_a")
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("my_export"))
+    assert len(json.loads(unzip(response.content)[JSON_NAME])["daily_logs"]) == logs + 2
+    with django_assert_max_num_queries(12):
+        export_data(people.athlete_a)
+
+
+def test_my_profile_offers_the_download(client_for, people):
+    page = client_for("athlete_a").get(reverse("my_profile")).content.decode()
+    assert reverse("my_export") in page and "Download my data" in page
+
+
+def test_clinician_downloads_an_athletes_data_from_the_athlete_page(client_for, people, history):
+    client = client_for("clinician")
+    page = client.get(reverse("athlete_detail", args=[people.athlete_a.pk])).content.decode()
+    url = reverse("athlete_export", args=[people.athlete_a.pk])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert json.loads(unzip(response.content)[JSON_NAME])["profile"]["last_name"] == "Aalto"
+
+
+def test_export_of_an_athlete_without_anything_yet(people):
+    data = export_data(people.athlete_b)
+    assert data["intakes"] == data["plans"] == data["daily_logs"] == data["alerts"] == []
+    assert data["profile"]["first_name"] == "Bruno"
+
+
+PAGES = {
+    # persona order: anonymous, athlete_a, athlete_b, clinician, other_clinician, superuser
+    "my_export": [LOGIN, 200, 200, 403, 403, 403],
+    "athlete_export": [LOGIN, 403, 403, 200, 404, 200],
+}
+
+
+@pytest.mark.parametrize(("page", "persona", "expected"), matrix_cases(PAGES))
+def test_export_pages_are_scoped(client_for, people, page, persona, expected):
+    args = [] if page == "my_export" else [people.athlete_a.pk]
+    response = client_for(persona).get(reverse(page, args=args))
+    assert_outcome(response, expected)
+    if expected == 200 and page == "my_export":
+        data = json.loads(unzip(response.content)[JSON_NAME])
+        assert data["export"]["athlete_id"] == people.user(persona).athlete.pk
+
+
+def test_export_page_refuses_post(client_for, people):
+    assert client_for("athlete_a").post(reverse("my_export")).status_code == 405
+
+
+# --------------------------------------------------------------------------------------------------- API
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 401), ("athlete_a", 200), ("athlete_b", 200), ("clinician", 403), ("superuser", 403)],
+)
+def test_api_me_export(client_for, people, persona, expected):
+    response = client_for(persona).get("/api/v1/me/export/")
+    assert response.status_code == expected
+    if expected == 200:
+        assert response["Content-Type"] == "application/zip"
+        assert response["Content-Disposition"].startswith('attachment; filename="stride-clinic-')
+        data = json.loads(unzip(response.content)[JSON_NAME])
+        assert data["export"]["athlete_id"] == people.user(persona).athlete.pk
+    else:
+        assert set(response.json()) == {"detail", "code", "errors"}
+
+
+def test_api_me_export_with_a_token_and_accept_zip(client, people, history):
+    token = Token.objects.create(user=people.athlete_a.user)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}", "HTTP_ACCEPT": "application/zip"}
+    response = client.get("/api/v1/me/export/", **auth)
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert len(json.loads(unzip(response.content)[JSON_NAME])["daily_logs"]) == 2
+    # An error asked for as a zip is still the usual JSON body.
+    clinician_token = Token.objects.create(user=people.clinician.user)
+    refused = client.get("/api/v1/me/export/", HTTP_AUTHORIZATION=f"Token {clinician_token.key}",
+                         HTTP_ACCEPT="application/zip")  # fmt: skip
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("anonymous", 401),
+        ("athlete_a", 403),
+        ("clinician", 200),
+        ("other_clinician", 404),
+        ("superuser", 200),
+    ],
+)
+def test_api_athlete_export_is_scoped(client_for, people, persona, expected):
+    response = client_for(persona).get(f"/api/v1/athletes/{people.athlete_a.pk}/export/")
+    assert response.status_code == expected
+    if expected == 200:
+        assert json.loads(unzip(response.content)[JSON_NAME])["profile"]["first_name"] == "Anna"
+
+
+def test_export_after_the_data_was_deleted_has_no_personal_data(client_for, people, history):
+    portal_services.anonymise_athlete(people.athlete_a, by=people.clinician.user)
+    response = client_for("clinician").get(reverse("athlete_export", args=[people.athlete_a.pk]))
+    assert response["Content-Disposition"].startswith('attachment; filename="stride-clinic-former-athlete-')
+    content = b"".join(unzip(response.content).values()).decode()
+    assert "Anna" not in content and "Aalto" not in content and "Berlin" not in content
+
+
+def test_downloads_are_in_the_audit_trail(client_for, people):
+    from portal.models import AuditEntry
+
+    client_for("clinician").get(reverse("athlete_export", args=[people.athlete_a.pk]))
+    client_for("athlete_a").get("/api/v1/me/export/")
+    views = AuditEntry.objects.filter(athlete_id=people.athlete_a.pk, action=AuditEntry.Action.ACCESS)
+    assert sorted((entry.actor_id, (entry.additional_data or {}).get("view")) for entry in views) == sorted(
+        [(people.clinician.user.pk, "athlete_export"), (people.athlete_a.user.pk, "api-me-export")]
+    )

@@ -17,8 +17,9 @@ from library.models import Difficulty, Equipment, Exercise, Kind, Region
 from library.permissions import can_add_exercises, exercise_editable_by
 from library.selectors import MAX_PAGE, exercise_search, rows_with_total
 from library.validators import validate_exercise_image, validate_video_url
-from portal.api_base import JSONParser, Pagination, PrimaryKeyField
+from portal.api_base import Pagination, PrimaryKeyField
 from portal.models import Clinic
+from portal.parsers import JSONParser
 from portal.permissions import clinician_of
 
 

@@ -20,7 +20,7 @@ from django.http import Http404, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.views import defaults
 from django_filters import rest_framework as filters
-from rest_framework import exceptions, parsers, permissions, serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -98,40 +98,6 @@ def exception_handler(exc, context):
     return response
 
 
-def _has_lone_surrogate(data) -> bool:
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's, but two more bodies are bad requests instead of server errors: nesting deeper than Python can
-    follow (a RecursionError), and escapes of half a character (a lone surrogate such as \\ud800), which no
-    database column and no UTF-8 response can hold. The default parser of every endpoint (REST_FRAMEWORK)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            data = super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
-        if _has_lone_surrogate(data):
-            raise exceptions.ParseError(
-                "JSON parse error - a \\u escape stands for half a character (a lone surrogate)."
-            )
-        return data
-
-
 def _is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
@@ -196,6 +162,15 @@ class PrimaryKeyField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if _too_big(data):
             self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """A related object named by a code; one with a NUL byte does not exist (PostgreSQL would refuse the query)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data)
 
 

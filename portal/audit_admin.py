@@ -96,7 +96,8 @@ class AthleteFilter(admin.SimpleListFilter):
 
     def _athlete_id(self) -> int | None:
         value = self.value() or ""
-        return int(value) if value.isdigit() and len(value) < 19 else None
+        # isascii(): "²" is a digit to isdigit() but not to int().
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
     def lookups(self, request, model_admin):
         pk = self._athlete_id()

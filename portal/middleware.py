@@ -1,6 +1,8 @@
 import logging
 import time
 
+from django.http import HttpResponseBadRequest, JsonResponse
+
 logger = logging.getLogger("portal.request")
 
 
@@ -32,3 +34,27 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class RefuseNulQueryMiddleware:
+    """A NUL byte anywhere in the query string is answered 400. No search, filter or page of this site takes
+    one, and PostgreSQL refuses it in a query: a filter that passed it on (an admin list filter, a search box)
+    would fail with a 500 instead. Forms and API bodies refuse NUL bytes field by field already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            if request.path_info.startswith("/api/"):
+                from portal.api_base import error_body
+
+                body = error_body("The query string holds a NUL byte, which no parameter accepts.", "invalid")
+                return JsonResponse(body, status=400)
+            return HttpResponseBadRequest(
+                "This address holds a character that is not allowed (a NUL byte). Go back and try again.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.middleware.RefuseNulQueryMiddleware",  # a NUL byte in a query string is a 400, never a 500
     # Last, as django-axes asks: it turns a login refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,7 +175,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["portal.api_base.JSONParser"],  # DRF's, hardened against hostile bodies
+    "DEFAULT_PARSER_CLASSES": ["portal.parsers.JSONParser"],  # DRF's, hardened against hostile bodies
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "portal.api_renderers.BrowsableAPIRenderer",  # the site's CSP, with one narrow allowance

@@ -167,9 +167,14 @@ def saved_now_hints(form: forms.ModelForm, saved) -> list[str]:
     return differ
 
 
-class PhaseMoveForm(forms.Form):
-    to_phase = forms.ModelChoiceField(queryset=PlanPhase.objects.none(), label="Move to phase")
+class MoveReasonForm(forms.Form):
+    """Why the plan moves a phase (kept in its history): the advance and step-back buttons send only this."""
+
     reason = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PhaseMoveForm(MoveReasonForm):
+    to_phase = forms.ModelChoiceField(queryset=PlanPhase.objects.none(), label="Move to phase")
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from rehab import charts, selectors, services
 from rehab.forms import (
     OUT_OF_DATE,
     DailyLogForm,
+    MoveReasonForm,
     PhaseMoveForm,
     PlanAssignForm,
     PlanExerciseFormSet,
@@ -130,13 +131,16 @@ def _refused(request: HttpRequest, stale: services.PlanChanged) -> None:
 def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
     action = request.POST.get("action")
-    reason = request.POST.get("reason", "")[:500]
     seen = PlanVersionForm.seen(request.POST)
     try:
         if seen is None:
             raise ValidationError(OUT_OF_DATE)
         if action in ("advance", "regress"):
+            why = MoveReasonForm(request.POST)
+            if not why.is_valid():  # too long, or a NUL byte (PostgreSQL refuses those: a 500)
+                raise ValidationError(why.errors["reason"])
             move = services.plan_advance if action == "advance" else services.plan_regress
+            reason = why.cleaned_data["reason"]
             move(plan=plan, by=request.user, reason=reason, today=timezone.localdate(), seen=seen)
         else:
             form = PhaseMoveForm(request.POST, plan=plan)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.contrib.messages import constants as message_levels
 from django.db import transaction
@@ -412,6 +413,8 @@ def _form_data(form) -> dict:
         if bf.field.disabled:
             continue
         widget = bf.field.widget
+        if isinstance(widget, RelatedFieldWidgetWrapper):  # the admin's "+" and pencil links around a select
+            widget = widget.widget
         value = bf.value()
         if isinstance(widget, forms.CheckboxInput):
             if widget.check_test(value):

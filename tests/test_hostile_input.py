@@ -127,6 +127,8 @@ PHASE_FIELDS = ["phase-name", "phase-exit_criteria", "phase-min_days", "phase-in
                 "phase-must_settle_by_morning", "version", "ex-0-exercise", "ex-0-sets", "ex-0-note"]  # fmt: skip
 
 
+REASON_PROBES = text_probes(required=False, max_length=500)
+
 INTAKE_FIELDS = ["age", "sex", "locations", "duration_days", "pain_running", "mileage_change_pct", "night_pain",
                  "test_leg_swing"]  # fmt: skip
 INTAKE_DATA = {"locations": ["front"], "pain_lifting_knee": "on"}
@@ -194,11 +196,12 @@ PAGE_FORMS = [
     PageForm("plan-move", "clinician", lambda w: reverse("rehab:plan_move", args=[w.plan.pk]),
              lambda w: {"action": "advance", "reason": "Three calm days", "version": str(w.plan.version)},
              fields=["action", "reason", "version"], kind="redirect",
-             probes={"action": choice_probes(), "version": int_probes()}),
+             probes={"action": choice_probes(), "version": int_probes(), "reason": REASON_PROBES}),
     PageForm("plan-move-jump", "clinician", lambda w: reverse("rehab:plan_move", args=[w.plan.pk]),
              lambda w: {"action": "jump", "to_phase": str(w.phases[2].pk), "reason": "",
                         "version": str(w.plan.version)},
-             fields=["to_phase", "reason"], kind="redirect", probes={"to_phase": id_probes()}),
+             fields=["to_phase", "reason"], kind="redirect",
+             probes={"to_phase": id_probes(), "reason": REASON_PROBES}),
     PageForm("plan-status", "clinician", lambda w: reverse("rehab:plan_status", args=[w.plan.pk]),
              lambda w: {"status": "paused", "version": str(w.plan.version)}, fields=["status", "version"],
              kind="redirect", probes={"status": choice_probes(), "version": int_probes()}),
@@ -257,10 +260,10 @@ def _page_probes(target: PageForm, get_response) -> dict[str, list[Probe]]:
                 if isinstance(wanted, list) and name not in wanted:
                     continue
                 found[name] = probes_for_form_field(bf.field)
-    if isinstance(wanted, list):
-        for name in wanted:
-            found.setdefault(name, [])
     found |= target.probes
+    if isinstance(wanted, list):
+        missing = [name for name in wanted if not found.get(name)]
+        assert not missing, f"{target.name}: no probes for {missing}"
     if target.compact:
         found = {name: [p for p in probes if p.label in COMPACT] for name, probes in found.items()}
     return {name: probes for name, probes in found.items() if probes}
@@ -1017,17 +1020,43 @@ def test_api_ids_with_a_fraction_are_the_wrong_type(client, world, value):
     assert response.json()["errors"] == {"template": ["Incorrect type. Expected pk value, received float."]}
 
 
-def test_caseload_search_with_a_nul_byte_finds_nobody(client, world):
-    login(client, world, "clinician")
-    for url in (reverse("athlete_list"), reverse("admin:portal_athlete_changelist")):
-        if url.startswith("/admin/"):
-            login(client, world, "superuser")
-        response = client.get(url, {"q": "Anna\x00"})
-        assert response.status_code == 200
+def test_a_nul_byte_in_a_query_string_is_a_400_everywhere(client, world):
+    """Admin list filters passed it to PostgreSQL, which refuses it (a 500): the middleware answers first."""
+    login(client, world, "superuser")
+    for url in ("/athletes/?q=Anna%00", "/admin/rehab/plan/?status=active%00", "/library/?%00=1"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "NUL byte" in response.content.decode()
+    response = client.get("/api/v1/plans/?status=active%00")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The query string holds a NUL byte, which no parameter accepts.",
+        "code": "invalid",
+        "errors": {},
+    }
+    assert client.get("/athletes/?q=Anna").status_code == 200
+
+
+def test_caseload_search_for_a_nul_byte_finds_nobody(world):
     from portal.models import Athlete
 
     assert not Athlete.objects.search("Anna\x00").exists()
     assert Athlete.objects.search("Anna").exists()
+
+
+def test_an_intake_review_naming_a_condition_with_a_nul_byte_is_a_400(client, world):
+    login(client, world, "clinician")
+    url = reverse("intake-review", args=[world.intake.pk])
+    response = client.post(url, {"condition": "stress_fracture\x00"}, content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["condition"]
+
+
+@pytest.mark.parametrize("athlete", ["²", "١٢", "-1", str(10**30)])
+def test_the_audit_trail_filter_ignores_an_athlete_that_is_no_id(client, world, athlete):
+    login(client, world, "superuser")
+    response = client.get("/admin/portal/auditentry/", {"athlete": athlete})
+    assert response.status_code == 200
 
 
 def test_the_log_form_shows_every_error_next_to_its_field(client, world):
@@ -1039,3 +1068,11 @@ def test_the_log_form_shows_every_error_next_to_its_field(client, world):
     for message in ("Enter a whole number.", "Ensure this value is less than or equal to 60.",
                     "Select a valid choice. knee is not one of the available choices."):  # fmt: skip
         assert re.search(r'class="invalid-feedback[^"]*">[^<]*' + re.escape(escape(message)), html), message
+
+
+def test_ten_megabytes_to_a_page_is_a_400_page_that_says_why(client, world):
+    login(client, world, "athlete_a")
+    body = b"notes=" + b"x" * TEN_MB
+    response = client.post(reverse("rehab:log_today"), body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "too large (a form can send at most 2.5 MB)" in response.content.decode()

@@ -10,9 +10,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api_base import IdFilter, IsClinician, JSONParser, PrimaryKeyField, TrueFalseFilter, is_care_team
+from portal.api_base import (
+    IdFilter,
+    IsClinician,
+    PrimaryKeyField,
+    SlugRelatedField,
+    TrueFalseFilter,
+    is_care_team,
+)
 from portal.audit import AccessLoggedMixin
 from portal.models import Athlete
+from portal.parsers import JSONParser
 from portal.permissions import athlete_of
 from triage import engine, services
 from triage.engine import InvalidAnswers, assess
@@ -170,7 +178,7 @@ class IntakeCreateSerializer(serializers.Serializer):
 
 
 class IntakeReviewSerializer(serializers.Serializer):
-    condition = serializers.SlugRelatedField(
+    condition = SlugRelatedField(
         slug_field="code",
         queryset=Condition.objects.all(),
         allow_null=True,

@@ -59,8 +59,12 @@ class ClinicScopedAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and request.method == "GET":
-            audit.record_access(request.user, obj)  # health records opened in the admin are in the audit trail
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+            audit.record_access(
+                request.user, obj
+            )  # health records opened in the admin are in the audit trail
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
 
 class ScopedInline(ScopedFormFieldsMixin, admin.TabularInline):

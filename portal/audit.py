@@ -8,7 +8,6 @@ docs/design.md, "Audit trail".
 """
 
 from collections.abc import Iterable
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from auditlog.cid import set_cid
@@ -280,30 +279,24 @@ def _remote_addr() -> str | None:
     return AuditMiddleware._get_remote_addr(request) if request is not None else None
 
 
-def _exercise_sets(log) -> str:
-    from rehab.models import ExerciseLog
-
-    rows = ExerciseLog.objects.filter(log=log).order_by("pk").values_list("exercise__name", "sets_done")
-    return "; ".join(f"{name}: {sets} set{'s' if sets != 1 else ''}" if sets else f"{name}: not done"
-                     for name, sets in rows)  # fmt: skip
+def _exercise_sets(sets: list[tuple[str, int]]) -> str:
+    return "; ".join(f"{name}: {done} set{'s' if done != 1 else ''}" if done else f"{name}: not done"
+                     for name, done in sets)  # fmt: skip
 
 
-@contextmanager
-def exercise_sets_replaced(log):
-    """Around a wholesale rewrite of a daily log's exercise rows: one "exercise_sets" before → after entry on the log.
+def exercise_sets_replaced(log, *, before: list[tuple[str, int]], after: list[tuple[str, int]]) -> None:
+    """After a wholesale rewrite of a daily log's exercise rows: one "exercise_sets" before → after entry on the log.
 
-    The rows are rewritten with bulk operations, which send no model signals, so auditlog would see nothing.
+    `before` and `after` are (exercise name, sets done) in the rows' order. The rows are rewritten with bulk
+    operations, which send no model signals, so auditlog would see nothing.
     """
     if _disabled():
-        yield
         return
-    before = _exercise_sets(log)
-    yield
-    after = _exercise_sets(log)
-    if before != after:
+    before_text, after_text = _exercise_sets(before), _exercise_sets(after)
+    if before_text != after_text:
         AuditEntry = entry_model()
         AuditEntry.objects.log_create(
-            log, action=AuditEntry.Action.UPDATE, changes={"exercise_sets": [before, after]}
+            log, action=AuditEntry.Action.UPDATE, changes={"exercise_sets": [before_text, after_text]}
         )
 
 

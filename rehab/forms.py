@@ -269,7 +269,6 @@ class DailyLogForm(forms.Form):
     def __init__(self, *args, day, today, phase=None, shoes=(), instance=None, ask_morning=False, **kwargs):
         self.day, self.phase, self.instance = day, phase, instance
         self.rows = list(phase.exercises.all()) if phase else []
-        logged = {row.plan_exercise_id: row for row in instance.exercises.all()} if instance else {}
         initial = kwargs.pop("initial", {})
         if instance is not None:
             initial |= {name: getattr(instance, name) for name in LOG_FORM_FIELDS}
@@ -284,6 +283,8 @@ class DailyLogForm(forms.Form):
         self.fields["shoe"].queryset = Shoe.objects.filter(pk__in=[s.pk for s in shoes])
         if not shoes:
             del self.fields["shoe"]
+        # What was ticked before only matters when the form is shown unposted: a posted form shows its data.
+        logged = {row.plan_exercise_id: row for row in instance.exercises.all()} if instance and not self.is_bound else {}
         for row in self.rows:
             self.fields[f"ex_{row.pk}"] = forms.BooleanField(
                 label=row.exercise.name, help_text=row.dosage_text(), required=False, widget=forms.CheckboxInput(CHECK),

@@ -92,17 +92,21 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
     return days
 
 
-def active_plans(athlete_ids) -> dict[int, Plan]:
-    """Active plans by athlete, with the current phase and its exercises, `is_last` and `pain_free`: 2 queries."""
+def active_plans(athlete_ids, *, exercise_names: bool = False) -> dict[int, Plan]:
+    """Active plans by athlete, with the current phase and its exercises (in their order; with each exercise's
+    library entry when `exercise_names`), `has_next` and `pain_free`: 2 queries."""
     later = PlanPhase.objects.filter(plan=OuterRef("pk"), order__gt=OuterRef("current_phase__order"))
     pain_free = PlanTemplate.conditions.through.objects.filter(
         plantemplate=OuterRef("template"), condition__code__in=PAIN_FREE_CONDITIONS
     )
+    exercises = PlanExercise.objects.order_by("order", "pk")
+    if exercise_names:
+        exercises = exercises.select_related("exercise")
     plans = (
         Plan.objects.filter(athlete_id__in=list(athlete_ids), status=Plan.Status.ACTIVE)
         .select_related("current_phase")
         .annotate(has_next=Exists(later), pain_free=Exists(pain_free))
-        .prefetch_related(Prefetch("current_phase__exercises", queryset=PlanExercise.objects.order_by()))
+        .prefetch_related(Prefetch("current_phase__exercises", queryset=exercises))
     )
     return {plan.athlete_id: plan for plan in plans}
 
@@ -213,22 +217,25 @@ def phase_on(plan: Plan | None, day: date) -> PlanPhase | None:
     return change.to_phase if change else current
 
 
-def phase_for_log(athlete, log: DailyLog | None, day: date) -> PlanPhase | None:
-    """The phase whose exercises a log form lists: the one already logged, else the plan's phase on `day`."""
+def phase_for_log(plan: Plan | None, log: DailyLog | None, day: date) -> PlanPhase | None:
+    """The phase whose exercises a log form lists: the one already logged, else the plan's phase on `day`.
+
+    `plan` is the athlete's active plan from `active_plans(..., exercise_names=True)` (or None): when the phase
+    is its current one, as on most days, the exercises it already holds are used and nothing is read.
+    """
+    current = plan.current_phase if plan is not None else None
+    wanted = log.phase_id if log is not None and log.phase_id else None
+    if wanted is None:
+        phase = phase_on(plan, day)
+        if phase is None:
+            return None
+        wanted = phase.pk
+    if current is not None and wanted == current.pk:
+        return current
     exercises = Prefetch(
         "exercises", queryset=PlanExercise.objects.select_related("exercise").order_by("order", "pk")
     )
-    if log is not None and log.phase_id:
-        return PlanPhase.objects.prefetch_related(exercises).filter(pk=log.phase_id).first()
-    plan = (
-        Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE)
-        .select_related("current_phase")
-        .first()
-    )
-    phase = phase_on(plan, day)
-    if phase is None:
-        return None
-    return PlanPhase.objects.prefetch_related(exercises).get(pk=phase.pk)
+    return PlanPhase.objects.prefetch_related(exercises).filter(pk=wanted).first()
 
 
 def timeline_data(athlete, today: date) -> dict:

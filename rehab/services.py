@@ -442,13 +442,21 @@ def _raise_new(athletes: dict, due: dict[int, list[AlertDue]], today: date) -> N
 
 @transaction.atomic
 def log_save(
-    *, athlete, day: date, data: dict, sets: dict[int, int] | None = None, today: date | None = None
+    *,
+    athlete,
+    day: date,
+    data: dict,
+    sets: dict[int, int] | None = None,
+    today: date | None = None,
+    plans: dict[int, Plan] | None = None,
 ) -> DailyLog:
     """Save the athlete's log for `day`: the same day saved again updates it, never a second row.
 
     `data` holds DailyLog fields (see LOG_FIELDS); `sets` maps planned exercise ids (PlanExercise) to the sets
     done (0 = not done); exercises outside the day's phase are ignored. Adds the distance to the shoe, refreshes
     the athlete's status, raises the alerts the log calls for and, on plans that allow it, advances the phase.
+    `plans` is `selectors.active_plans([athlete.pk], exercise_names=True)` when the caller has read it already
+    (the log page has, for its form); it is read here otherwise.
     """
     check_athlete_editable(athlete)
     today = today or timezone.localdate()
@@ -456,44 +464,74 @@ def log_save(
     unknown = set(data) - set(LOG_FIELDS)
     if unknown:
         raise ValueError(f"Not log fields: {sorted(unknown)}")
-    # With its current phase's exercises, `has_next` and `pain_free`: the status refresh below reads it too.
-    plans = selectors.active_plans([athlete.pk])
+    if plans is None:
+        # With its current phase's exercises, `has_next` and `pain_free`: the status refresh below reads it too.
+        plans = selectors.active_plans([athlete.pk], exercise_names=True)
     plan = plans.get(athlete.pk)
     log = DailyLog.objects.select_for_update().filter(athlete=athlete, date=day).first()
-    if log is None:
+    created = log is None
+    if created:
         log = DailyLog(athlete=athlete, date=day)
-        try:
-            with transaction.atomic():
-                log.save()  # claims the day; a concurrent save of the same day lands in the except below
-        except IntegrityError:
-            log = DailyLog.objects.select_for_update().get(athlete=athlete, date=day)
     old_shoe_id, old_km = log.shoe_id, log.distance_km or Decimal(0)
     for name, value in data.items():
         setattr(log, name, value)
     if log.phase_id is None or log.plan_id != (plan.pk if plan else None):
-        phase = selectors.phase_on(plan, day)
-        log.plan, log.phase = plan, phase
+        log.plan, log.phase = plan, selectors.phase_on(plan, day)
+    rows = None
     if sets is not None and log.phase_id:
         if plan is not None and log.phase_id == plan.current_phase_id:
-            planned = {row.pk: row for row in plan.current_phase.exercises.all()}
+            planned = plan.current_phase.exercises.all()
         else:
-            planned = {row.pk: row for row in PlanExercise.objects.filter(phase_id=log.phase_id)}
+            planned = PlanExercise.objects.filter(phase_id=log.phase_id).select_related("exercise").order_by(
+                "order", "pk"
+            )
         rows = [
-            ExerciseLog(log=log, plan_exercise=row, exercise_id=row.exercise_id, done=sets.get(pk, 0) > 0,
-                        sets_done=min(sets.get(pk, 0), 50))
-            for pk, row in planned.items()
+            ExerciseLog(log=log, plan_exercise=row, exercise=row.exercise, done=sets.get(row.pk, 0) > 0,
+                        sets_done=min(sets.get(row.pk, 0), 50))
+            for row in planned
         ]  # fmt: skip
-        with audit.exercise_sets_replaced(log):  # bulk writes send no signals: recorded on the log instead
-            ExerciseLog.objects.filter(log=log).delete()
-            ExerciseLog.objects.bulk_create(rows)
         log.sets_done = sum(row.sets_done for row in rows)
     # athlete, plan and phase were read from the database above: checking that they exist is 3 queries for nothing.
     log.full_clean(exclude=["athlete", "plan", "phase"], validate_constraints=False)
-    log.save()
+    if created:
+        try:
+            with transaction.atomic():
+                log.save(force_insert=True)
+        except IntegrityError:  # a concurrent save of the same day got there first: update that row instead
+            return log_save(athlete=athlete, day=day, data=data, sets=sets, today=today, plans=plans)
+    else:
+        log.save()
+    if rows is not None:
+        _replace_exercise_logs(log, rows, created=created)
     _shoe_add(old_shoe_id, -old_km)
     _shoe_add(log.shoe_id, log.distance_km or Decimal(0))
     _after_log(athlete, log, plans, today)
     return log
+
+
+def _replace_exercise_logs(log: DailyLog, rows: list[ExerciseLog], *, created: bool) -> None:
+    """The day's exercise rows become `rows`: written only when they differ from what is stored (a double submit
+    writes nothing), in bulk, and recorded as one "exercise sets" entry on the log's audit trail."""
+    stored = (
+        []
+        if created
+        else list(
+            ExerciseLog.objects.filter(log=log)
+            .order_by("pk")
+            .values_list("plan_exercise_id", "exercise_id", "done", "sets_done", "exercise__name")
+        )
+    )
+    wanted = [(row.plan_exercise_id, row.exercise_id, row.done, row.sets_done) for row in rows]
+    if [tuple(row[:4]) for row in stored] == wanted:
+        return
+    if stored:
+        ExerciseLog.objects.filter(log=log).delete()
+    ExerciseLog.objects.bulk_create(rows)
+    audit.exercise_sets_replaced(
+        log,
+        before=[(name, sets) for *_, sets, name in stored],
+        after=[(row.exercise.name, row.sets_done) for row in rows],
+    )
 
 
 def _shoe_add(shoe_id: int | None, km: Decimal) -> None:

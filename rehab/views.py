@@ -218,15 +218,18 @@ def log_today(request: HttpRequest) -> HttpResponse:
     day, problem = _day_param(request, today)
     if problem:
         messages.warning(request, problem)
-    # The day's log and, when logging today, yesterday's (for this morning's pain): one query.
+    # The day's log and, when logging today, yesterday's (for this morning's pain): one query, plus the
+    # exercises already ticked when the form is shown (a posted form shows what was posted).
     wanted = [day, today - timedelta(days=1)] if day == today else [day]
-    logs = {
-        row.date: row
-        for row in DailyLog.objects.filter(athlete=athlete, date__in=wanted).prefetch_related("exercises")
-    }
+    logs = DailyLog.objects.filter(athlete=athlete, date__in=wanted)
+    if request.method != "POST":
+        logs = logs.prefetch_related("exercises")
+    logs = {row.date: row for row in logs}
     log = logs.get(day)
     yesterday = logs.get(today - timedelta(days=1)) if day == today else None
-    phase = selectors.phase_for_log(athlete, log, day)
+    # Read once for the form and the save: the plan, its current phase and that phase's exercises.
+    plans = selectors.active_plans([athlete.pk], exercise_names=True)
+    phase = selectors.phase_for_log(plans.get(athlete.pk), log, day)
     shoes = list(athlete.shoes.filter(retired=False))
     ask_morning = day == today and (yesterday is None or yesterday.pain_next_morning is None)
     form = DailyLogForm(
@@ -237,11 +240,11 @@ def log_today(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 if ask_morning and form.cleaned_data.get("this_morning") is not None:
-                    services.log_save(athlete=athlete, day=today - timedelta(days=1), today=today,
+                    services.log_save(athlete=athlete, day=today - timedelta(days=1), today=today, plans=plans,
                                       data={"pain_next_morning": form.cleaned_data["this_morning"]})  # fmt: skip
-                services.log_save(
-                    athlete=athlete, day=day, data=form.log_data(), sets=form.sets_done(), today=today
-                )
+                    plans = None  # that save may have advanced the plan: the next one reads it again
+                services.log_save(athlete=athlete, day=day, data=form.log_data(), sets=form.sets_done(),
+                                  today=today, plans=plans)  # fmt: skip
         except ValidationError as error:
             form.add_error(None, error)
         else:

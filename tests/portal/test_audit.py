@@ -74,11 +74,21 @@ def test_an_api_change_made_with_a_token_names_the_athlete_as_actor(client, peop
     )  # fmt: skip
     assert response.status_code == 200, response.content
     log = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY())
-    changed = entries(action=A.UPDATE, content_type__model="dailylog", object_id=log.pk).last()
-    assert changed.changes["pain_during"] == ["None", "3"]
-    assert changed.changes["notes"] == ["", "Sore on hills"]
-    assert changed.actor == people.athlete_a.user
-    assert changed.clinic_id == people.clinic.pk
+    # A day's first log is one "created" entry holding what was entered (not an empty row, then a change).
+    created = entries(action=A.CREATE, content_type__model="dailylog", object_id=log.pk).get()
+    assert created.changes["pain_during"] == ["None", "3"]
+    assert created.changes["notes"] == ["None", "Sore on hills"]
+    assert not entries(action=A.UPDATE, content_type__model="dailylog", object_id=log.pk).exists()
+    response = client.put(
+        url, {"pain_during": 3, "notes": "Fine on the flat"}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    changed = entries(action=A.UPDATE, content_type__model="dailylog", object_id=log.pk).get()
+    assert changed.changes == {"notes": ["Sore on hills", "Fine on the flat"]}
+    for entry in (created, changed):
+        assert entry.actor == people.athlete_a.user
+        assert entry.clinic_id == people.clinic.pk
 
 
 def test_the_days_exercise_sets_are_recorded_on_the_log(people, plan):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Alert, Shoe
+from portal.models import Alert, AuditEntry, Shoe
 from rehab import services
 from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, RehabStatus
 from tests.access import LOGIN, assert_outcome, matrix_cases
@@ -332,6 +332,29 @@ def test_pages_run_a_constant_number_of_queries(
     clinician_client = client_for("clinician")
     with django_assert_max_num_queries(14):
         assert clinician_client.get(reverse("rehab:timeline", args=[people.athlete_a.pk])).status_code == 200
+
+
+def test_posting_the_same_log_again_rewrites_nothing(client_for, people, plan, django_assert_max_num_queries):
+    body = {"pain_during": "1", "pain_after": "2", "this_morning": "1", "run_minutes": "20", "did_run": "on"}
+    body |= {f"ex_{row.pk}": "on" for row in rows(plan)}
+    client = client_for("athlete_a")
+    assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    log = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY())
+    stored = list(log.exercises.order_by("pk").values_list("pk", "plan_exercise_id", "sets_done"))
+    assert len(stored) == len(rows(plan)) and all(sets for *_, sets in stored)
+    trail = AuditEntry.objects.filter(content_type__model="dailylog").count()
+    # A double submit: session, user, the day's logs, plan + exercises, shoes; in the transaction (2 savepoint
+    # statements each way) the log, auditlog's read of it, its update, its exercise rows (compared, not
+    # rewritten), the 28 days for the status, the status, open alerts.
+    with django_assert_max_num_queries(17):
+        assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    assert list(log.exercises.order_by("pk").values_list("pk", "plan_exercise_id", "sets_done")) == stored
+    assert AuditEntry.objects.filter(content_type__model="dailylog").count() == trail
+    # One exercise unticked: the rows are rewritten and the change is one entry on the log's trail.
+    del body[f"ex_{rows(plan)[0].pk}"]
+    assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    assert log.exercises.get(plan_exercise=rows(plan)[0]).sets_done == 0
+    assert AuditEntry.objects.filter(content_type__model="dailylog").count() == trail + 1
 
 
 @pytest.mark.parametrize("extra", [3, 30])

@@ -12,9 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import audit, services
-from portal.caseload import caseload_rows
+from portal.caseload import caseload_ids, caseload_rows
 from portal.forms import AlertResolveForm, AthleteForm, ProfileForm, SetPasswordForm, ShoeFormSet
-from portal.models import Alert, Athlete, Invite
+from portal.models import Alert, Invite
 from portal.permissions import (
     athlete_of,
     athlete_required,
@@ -22,8 +22,7 @@ from portal.permissions import (
     clinician_required,
     get_athlete_for_user,
 )
-from portal.selectors import CASELOAD_FILTERS, caseload_order, stale_status_ids
-from rehab import services as rehab_services
+from portal.selectors import CASELOAD_FILTERS
 from triage.selectors import intakes_for_athlete
 
 
@@ -42,10 +41,7 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     show = request.GET.get("show", "")
     show = show if show in CASELOAD_FILTERS else ""
-    stale = stale_status_ids(request.user, timezone.localdate())
-    if stale:  # first visit of the day: bring the statuses (and the alerts time raises) up to date
-        rehab_services.status_refresh(Athlete.objects.filter(pk__in=stale))
-    ids = caseload_order(request.user, query, show).values_list("pk", flat=True)
+    ids = caseload_ids(request.user, timezone.localdate(), query, show)
     page = Paginator(ids, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,

@@ -284,7 +284,11 @@ class DailyLogForm(forms.Form):
         if not shoes:
             del self.fields["shoe"]
         # What was ticked before only matters when the form is shown unposted: a posted form shows its data.
-        logged = {row.plan_exercise_id: row for row in instance.exercises.all()} if instance and not self.is_bound else {}
+        logged = (
+            {row.plan_exercise_id: row for row in instance.exercises.all()}
+            if instance and not self.is_bound
+            else {}
+        )
         for row in self.rows:
             self.fields[f"ex_{row.pk}"] = forms.BooleanField(
                 label=row.exercise.name, help_text=row.dosage_text(), required=False, widget=forms.CheckboxInput(CHECK),

@@ -482,8 +482,10 @@ def log_save(
         if plan is not None and log.phase_id == plan.current_phase_id:
             planned = plan.current_phase.exercises.all()
         else:
-            planned = PlanExercise.objects.filter(phase_id=log.phase_id).select_related("exercise").order_by(
-                "order", "pk"
+            planned = (
+                PlanExercise.objects.filter(phase_id=log.phase_id)
+                .select_related("exercise")
+                .order_by("order", "pk")
             )
         rows = [
             ExerciseLog(log=log, plan_exercise=row, exercise=row.exercise, done=sets.get(row.pk, 0) > 0,

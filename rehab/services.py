@@ -1,5 +1,6 @@
 """Writes for plans (assign, move, duplicate) and for the daily loop (logs, status, alerts, progression)."""
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -472,6 +473,7 @@ def log_save(
     created = log is None
     if created:
         log = DailyLog(athlete=athlete, date=day)
+    stored = None if created else copy.copy(log)  # what the audit trail's "before" shows
     old_shoe_id, old_km = log.shoe_id, log.distance_km or Decimal(0)
     for name, value in data.items():
         setattr(log, name, value)
@@ -502,7 +504,7 @@ def log_save(
         except IntegrityError:  # a concurrent save of the same day got there first: update that row instead
             return log_save(athlete=athlete, day=day, data=data, sets=sets, today=today, plans=plans)
     else:
-        log.save()
+        audit.save_changed(stored, log)
     if rows is not None:
         _replace_exercise_logs(log, rows, created=created)
     _shoe_add(old_shoe_id, -old_km)

@@ -1,3 +1,4 @@
+from contextlib import nullcontext
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -237,11 +238,13 @@ def log_today(request: HttpRequest) -> HttpResponse:
         ask_morning=ask_morning,
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
+        morning = form.cleaned_data.get("this_morning") if ask_morning else None
         try:
-            with transaction.atomic():
-                if ask_morning and form.cleaned_data.get("this_morning") is not None:
+            # Yesterday's morning pain and today's log are saved together or not at all (log_save is atomic).
+            with transaction.atomic() if morning is not None else nullcontext():
+                if morning is not None:
                     services.log_save(athlete=athlete, day=today - timedelta(days=1), today=today, plans=plans,
-                                      data={"pain_next_morning": form.cleaned_data["this_morning"]})  # fmt: skip
+                                      data={"pain_next_morning": morning})  # fmt: skip
                     plans = None  # that save may have advanced the plan: the next one reads it again
                 services.log_save(athlete=athlete, day=day, data=form.log_data(), sets=form.sets_done(),
                                   today=today, plans=plans)  # fmt: skip

@@ -89,6 +89,12 @@ def parse_args(argv):
         default=os.environ.get("BENCH_STATIC_MANIFEST", "") in ("1", "true"),
         help="Hashed and compressed static files as in production (collectstatic then takes about a minute).",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="Measure only the endpoints whose label contains this text (repeatable; /healthz is always measured).",
+    )
     return parser.parse_args(argv)
 
 
@@ -413,6 +419,8 @@ def main(argv=None) -> int:
                 ),
             ),
         ]
+        if args.only:
+            runs = [run for run in runs if run[0] == "/healthz" or any(text in run[0] for text in args.only)]
         results = {}
         for label, spec in runs:
             run_wrk(port, scratch=scratch, seconds=WARMUP_SECONDS, **spec)

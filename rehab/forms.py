@@ -291,7 +291,7 @@ class DailyLogForm(forms.Form):
         )
         for row in self.rows:
             self.fields[f"ex_{row.pk}"] = forms.BooleanField(
-                label=row.exercise.name, help_text=row.dosage_text(), required=False, widget=forms.CheckboxInput(CHECK),
+                label=row.exercise_name, help_text=row.dosage_text(), required=False, widget=forms.CheckboxInput(CHECK),
                 initial=bool(logged.get(row.pk) and logged[row.pk].done),
             )  # fmt: skip
         if day >= today:

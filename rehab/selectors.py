@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -92,16 +92,20 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
     return days
 
 
+def plan_exercises() -> QuerySet[PlanExercise]:
+    """Planned exercises in their order, each with `exercise_name`: its library entry's name, read in the same
+    query without loading the entry (whose instructions are JSON decoded row by row for nothing)."""
+    return PlanExercise.objects.order_by("order", "pk").annotate(exercise_name=F("exercise__name"))
+
+
 def active_plans(athlete_ids, *, exercise_names: bool = False) -> dict[int, Plan]:
-    """Active plans by athlete, with the current phase and its exercises (in their order; with each exercise's
-    library entry when `exercise_names`), `has_next` and `pain_free`: 2 queries."""
+    """Active plans by athlete, with the current phase and its exercises (in their order; as plan_exercises()
+    when `exercise_names`), `has_next` and `pain_free`: 2 queries."""
     later = PlanPhase.objects.filter(plan=OuterRef("pk"), order__gt=OuterRef("current_phase__order"))
     pain_free = PlanTemplate.conditions.through.objects.filter(
         plantemplate=OuterRef("template"), condition__code__in=PAIN_FREE_CONDITIONS
     )
-    exercises = PlanExercise.objects.order_by("order", "pk")
-    if exercise_names:
-        exercises = exercises.select_related("exercise")
+    exercises = plan_exercises() if exercise_names else PlanExercise.objects.order_by("order", "pk")
     plans = (
         Plan.objects.filter(athlete_id__in=list(athlete_ids), status=Plan.Status.ACTIVE)
         .select_related("current_phase")
@@ -232,10 +236,9 @@ def phase_for_log(plan: Plan | None, log: DailyLog | None, day: date) -> PlanPha
         wanted = phase.pk
     if current is not None and wanted == current.pk:
         return current
-    exercises = Prefetch(
-        "exercises", queryset=PlanExercise.objects.select_related("exercise").order_by("order", "pk")
+    return (
+        PlanPhase.objects.prefetch_related(Prefetch("exercises", plan_exercises())).filter(pk=wanted).first()
     )
-    return PlanPhase.objects.prefetch_related(exercises).filter(pk=wanted).first()
 
 
 def timeline_data(athlete, today: date) -> dict:

@@ -484,13 +484,9 @@ def log_save(
         if plan is not None and log.phase_id == plan.current_phase_id:
             planned = plan.current_phase.exercises.all()
         else:
-            planned = (
-                PlanExercise.objects.filter(phase_id=log.phase_id)
-                .select_related("exercise")
-                .order_by("order", "pk")
-            )
+            planned = selectors.plan_exercises().filter(phase_id=log.phase_id)
         rows = [
-            ExerciseLog(log=log, plan_exercise=row, exercise=row.exercise, done=sets.get(row.pk, 0) > 0,
+            ExerciseLog(log=log, plan_exercise=row, exercise_id=row.exercise_id, done=sets.get(row.pk, 0) > 0,
                         sets_done=min(sets.get(row.pk, 0), 50))
             for row in planned
         ]  # fmt: skip
@@ -534,7 +530,7 @@ def _replace_exercise_logs(log: DailyLog, rows: list[ExerciseLog], *, created: b
     audit.exercise_sets_replaced(
         log,
         before=[(name, sets) for *_, sets, name in stored],
-        after=[(row.exercise.name, row.sets_done) for row in rows],
+        after=[(row.plan_exercise.exercise_name, row.sets_done) for row in rows],
     )
 
 

@@ -5,6 +5,16 @@ import pytest
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: ids are reused between tests, so a key such as "the caseload of
+    user 5 is fresh today" (portal.caseload) must not carry over to the next test's user 5."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @dataclass
 class People:
     """The personas every access test uses (after healthchecks' alice / bob / charlie)."""

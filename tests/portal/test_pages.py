@@ -128,3 +128,24 @@ def test_date_fields_show_the_saved_date(client_for, people):
     athlete.save()
     html = client_for("athlete_a").get(reverse("my_profile")).content.decode()
     assert 'type="date" name="date_of_birth" value="1990-05-01"' in html
+
+
+def test_the_caseload_checks_the_statuses_once_a_day(
+    client_for, people, monkeypatch, django_assert_max_num_queries
+):
+    from rehab.models import RehabStatus
+
+    today = timezone.localdate()
+    client = client_for("clinician")
+    client.get(reverse("athlete_list"))  # the day's first visit: every status is today's
+    RehabStatus.objects.update(as_of=today - timedelta(days=1))
+    with django_assert_max_num_queries(5):  # session, user, ids, rows, alerts: no status check
+        assert client.get(reverse("athlete_list")).status_code == 200
+    assert set(RehabStatus.objects.values_list("as_of", flat=True)) == {today - timedelta(days=1)}
+    real = timezone.localdate
+    tomorrow = today + timedelta(days=1)
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else tomorrow
+    )
+    assert client.get(reverse("athlete_list")).status_code == 200  # the next day's first visit
+    assert set(RehabStatus.objects.values_list("as_of", flat=True)) == {tomorrow}

@@ -1,6 +1,6 @@
 """Authentication backend: Django's ModelBackend, loading the signed-in user with their role in one query."""
 
-from django.contrib.auth import backends
+from django.contrib.auth import backends, get_user_model
 
 
 class ModelBackend(backends.ModelBackend):
@@ -8,13 +8,14 @@ class ModelBackend(backends.ModelBackend):
     the role decorators). Joining both one-to-one rows when the session's user is loaded answers that without
     two more queries per request."""
 
+    UserModel = get_user_model()
+
     def get_user(self, user_id):
-        user = (
-            self.get_user_queryset().select_related("clinician__clinic", "athlete").filter(pk=user_id).first()
-        )
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:
+            user = self.get_user_queryset().select_related("clinician__clinic", "athlete").get(pk=user_id)
+        except (ValueError, self.UserModel.DoesNotExist):
+            return None
+        return user if self.user_can_authenticate(user) else None
 
     def get_user_queryset(self):
-        from django.contrib.auth import get_user_model
-
-        return get_user_model()._default_manager.all()
+        return self.UserModel._default_manager.all()

@@ -220,11 +220,14 @@ def log_today(request: HttpRequest) -> HttpResponse:
     if problem:
         messages.warning(request, problem)
     # The day's log and, when logging today, yesterday's (for this morning's pain): one query, plus the
-    # exercises already ticked when the form is shown (a posted form shows what was posted).
+    # exercises already ticked when the form is shown. A posted form shows what was posted: only the phase
+    # logged and yesterday's morning pain are read then.
     wanted = [day, today - timedelta(days=1)] if day == today else [day]
     logs = DailyLog.objects.filter(athlete=athlete, date__in=wanted)
-    if request.method != "POST":
-        logs = logs.prefetch_related("exercises")
+    posted = request.method == "POST"
+    logs = (
+        logs.only("date", "phase_id", "pain_next_morning") if posted else logs.prefetch_related("exercises")
+    )
     logs = {row.date: row for row in logs}
     log = logs.get(day)
     yesterday = logs.get(today - timedelta(days=1)) if day == today else None
@@ -234,10 +237,10 @@ def log_today(request: HttpRequest) -> HttpResponse:
     shoes = list(athlete.shoes.filter(retired=False))
     ask_morning = day == today and (yesterday is None or yesterday.pain_next_morning is None)
     form = DailyLogForm(
-        request.POST or None, day=day, today=today, phase=phase, shoes=shoes, instance=log,
-        ask_morning=ask_morning,
+        request.POST if posted else None, day=day, today=today, phase=phase, shoes=shoes,
+        instance=None if posted else log, ask_morning=ask_morning,
     )  # fmt: skip
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         morning = form.cleaned_data.get("this_morning") if ask_morning else None
         try:
             # Yesterday's morning pain and today's log are saved together or not at all (log_save is atomic).

@@ -217,7 +217,17 @@ class DailyLogForm(forms.Form):
     pain_during = pain_field("Pain during activity", "The worst it got while you were moving.")
     pain_after = pain_field("Pain afterwards", "An hour or two after, or this evening.")
     pain_next_morning = pain_field("Pain the next morning")
-    this_morning = pain_field("How does the hip feel this morning?", "This goes with yesterday's log.")
+    # Not a slider: a slider always says something (0 when untouched), and an unanswered morning saved as 0 would
+    # pull the pain baseline down and make the next sore day look like a spike. No number tapped = not answered.
+    this_morning = forms.TypedChoiceField(
+        label="How does the hip feel this morning?",
+        help_text="0 = no pain, 10 = worst. It goes with yesterday's log; skip it if you are not sure.",
+        choices=[(value, str(value)) for value in range(11)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"}),
+    )
     did_run = forms.BooleanField(
         label="I did my run / walk session", required=False, widget=forms.CheckboxInput(CHECK)
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.models import Alert, AuditEntry, Shoe
 from rehab import services
-from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, RehabStatus
+from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanPhase, RehabStatus
 from tests.access import LOGIN, assert_outcome, matrix_cases
 from tests.factories import AlertFactory, AthleteFactory, PlanTemplateFactory
 
@@ -257,6 +257,54 @@ def test_log_page_same_as_planned_ticks_everything_and_a_double_submit_keeps_one
     assert log.exercises.filter(done=True).count() == 3
     yesterday = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY() - timedelta(days=1))
     assert yesterday.pain_next_morning == 1
+
+
+@pytest.mark.parametrize(
+    "posted, saved",
+    [({}, None), ({"this_morning": ""}, None), ({"this_morning": "0"}, 0), ({"this_morning": "10"}, 10)],
+)
+def test_this_mornings_pain_is_saved_only_when_answered(client_for, people, plan, posted, saved):
+    save(people.athlete_a, days_ago=1, pain_during=2, pain_after=2)
+    client = client_for("athlete_a")
+    html = client.get(reverse("rehab:log_today")).content.decode()
+    assert (
+        html.count('name="this_morning"') == 11 and 'name="this_morning" value="0" class="btn-check"' in html
+    )
+    assert (
+        'name="this_morning" value="0" class="btn-check" autocomplete="off" id="id_this_morning_0" checked'
+        not in html
+    )
+    body = {"pain_during": "1", "pain_after": "1", **posted}
+    assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    yesterday = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY() - timedelta(days=1))
+    assert yesterday.pain_next_morning == saved
+    # Unanswered, the question is asked again on the next visit; answered, it is not.
+    asked = "How does the hip feel this morning?" in client.get(reverse("rehab:log_today")).content.decode()
+    assert asked == (saved is None)
+
+
+@pytest.mark.parametrize("morning, action", [(None, "hold"), ("0", "advance")])
+def test_an_unanswered_morning_never_counts_as_settled(client_for, people, plan, morning, action):
+    """The old slider sent 0 when left alone: yesterday's session then counted as "settled by the morning",
+    which can be the last condition for advancing (and plans may advance on their own)."""
+    Plan.objects.filter(pk=plan.pk).update(auto_advance=False)
+    PlanPhase.objects.filter(pk=plan.current_phase_id).update(must_settle_by_morning=True)
+    for days_ago in range(8, 1, -1):
+        good_day(people.athlete_a, plan, days_ago=days_ago)
+    full = {row.pk: (row.sets or 1) * (row.times_per_day or 1) for row in rows(plan)}
+    save(
+        people.athlete_a, days_ago=1, sets=full, run_minutes=20, pain_during=1, pain_after=1
+    )  # no morning yet
+    body = {"pain_during": "0", "pain_after": "0"} | ({"this_morning": morning} if morning else {})
+    assert client_for("athlete_a").post(reverse("rehab:log_today"), body).status_code == 302
+    assert RehabStatus.objects.get(athlete=people.athlete_a).action == action
+
+
+def test_this_morning_refuses_a_number_off_the_scale(client_for, people, plan):
+    response = client_for("athlete_a").post(reverse("rehab:log_today"), {"this_morning": "11"})
+    assert response.status_code == 200
+    assert "this_morning" in response.context["form"].errors
+    assert not DailyLog.objects.exists()
 
 
 def test_log_page_shows_errors_next_to_the_field_and_saves_nothing(client_for, people, plan):

@@ -224,7 +224,7 @@ def log_today(request: HttpRequest) -> HttpResponse:
     # logged and yesterday's morning pain are read then.
     wanted = [day, today - timedelta(days=1)] if day == today else [day]
     logs = DailyLog.objects.filter(athlete=athlete, date__in=wanted)
-    posted = request.method == "POST"
+    posted = request.method == "POST" and bool(request.POST)  # an empty POST shows the form, as a GET does
     logs = (
         logs.only("date", "phase_id", "pain_next_morning") if posted else logs.prefetch_related("exercises")
     )

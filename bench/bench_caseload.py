@@ -10,10 +10,10 @@ Run from the project root:
 What it does: creates a throwaway database (a SQLite file under /tmp, or the PostgreSQL database named in
 BENCH_DATABASE_URL, which is dropped and created again — its name must contain "bench"), migrates, times
 `manage.py seed_scale`, runs collectstatic, starts gunicorn in production mode (2 sync workers,
---no-control-socket), logs in as a physio (~300 athletes) and as an athlete, checks that the caseload page 2
-answers 200 and the log POST 302, then runs wrk (2 threads, 8 connections, 10 s, after a 2 s warm-up; 3 rounds in turn,
-each endpoint's median round reported) against
-/healthz, a reference page (bench/reference_urls.py: a bare Django page rendering 50 rows from 3 queries, the
+--no-control-socket), logs in as a physio (~300 athletes) and as eight athletes (one per wrk connection, each
+posting their own day), checks that the caseload page 2 answers 200 and the log POST 302, then runs wrk
+(2 threads, 8 connections, 10 s, after a 2 s warm-up; 3 rounds in turn, each endpoint's median round reported)
+against /healthz, a reference page (bench/reference_urls.py: a bare Django page rendering 50 rows from 3 queries, the
 issue's yardstick for the 6 %), /athletes/?page=2 and POST /log/. Prints requests/s, p50 / p95 / p99, the median
 time spent in Django (from the request log, which also proves every response had the expected status) and each
 endpoint's requests/s as a share of /healthz's. Targets: p95 < 50 ms and ≥ 6 % of /healthz, printed PASS / FAIL.
@@ -53,7 +53,9 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 PASSWORD = "stride-scale"
 PHYSIO = "physio1@scale.example"
-ATHLETE = "athlete1@scale.example"
+# Eight athletes with a login (seed_scale gives every 10th one): one per wrk connection, each posting their own
+# day, as eight runners logging at once would (eight posts of one athlete's day would queue on that row's lock).
+ATHLETES = [f"athlete{n}@scale.example" for n in range(1, 80, 10)]
 P95_TARGET_MS = 50.0
 SEED_TARGET_SECONDS = 300
 # A bare Django page rendering 50 rows from 3 queries (bench/reference_urls.py): the yardstick, no target.
@@ -226,6 +228,7 @@ LUA = """
 wrk.method = "{method}"
 wrk.body = {body}
 {headers}
+{rotate}
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -241,16 +244,35 @@ def lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string literal is a valid Lua string literal for ASCII text
 
 
+ROTATE = """
+local senders = {{ {senders} }}
+local sent = 0
+function request()
+  sent = sent + 1
+  local sender = senders[(sent % #senders) + 1]
+  wrk.headers["Cookie"] = sender[1]
+  return wrk.format(nil, nil, nil, sender[2])
+end
+"""
+
+
 def run_wrk(port: int, path: str, *, scratch: Path, seconds: int, expected: int, method="GET", body="",
-            headers=None, server_log: Path | None = None) -> dict:  # fmt: skip
+            headers=None, senders=None, server_log: Path | None = None) -> dict:  # fmt: skip
     """One wrk run. The statuses are checked in the server's request log (one JSON line per request), which
-    costs the client nothing, unlike a Lua response() hook; the log also gives the server-side durations."""
+    costs the client nothing, unlike a Lua response() hook; the log also gives the server-side durations.
+    `senders`: (Cookie header, body) pairs taken in turn, request by request (several users' sessions)."""
     header_lines = "\n".join(
         f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in (headers or {}).items()
     )
+    rotate = ""
+    if senders:
+        pairs = ", ".join(f"{{{lua_string(cookie)}, {lua_string(text)}}}" for cookie, text in senders)
+        rotate = ROTATE.format(senders=pairs)
     script = scratch / f"wrk-{abs(hash((path, method)))}.lua"
     script.write_text(
-        LUA.format(method=method, body=lua_string(body) if body else "nil", headers=header_lines)
+        LUA.format(
+            method=method, body=lua_string(body) if body else "nil", headers=header_lines, rotate=rotate
+        )
     )
     command = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency", "-s",
                str(script), f"http://127.0.0.1:{port}{path}"]  # fmt: skip
@@ -383,9 +405,10 @@ def main(argv=None) -> int:
             )
         wait_for(port, server)
 
-        physio, athlete = Client(port), Client(port)
+        physio, athletes = Client(port), [Client(port) for _ in ATHLETES]
         physio.login(PHYSIO, PASSWORD)
-        athlete.login(ATHLETE, PASSWORD)
+        for athlete, email in zip(athletes, ATHLETES, strict=True):
+            athlete.login(email, PASSWORD)
         today = datetime.now(ZoneInfo(env.get("TIME_ZONE", "Europe/London"))).date().isoformat()
         caseload = "/athletes/?page=2"
         status, _, body = physio.request("GET", caseload)
@@ -398,13 +421,16 @@ def main(argv=None) -> int:
             raise RuntimeError(
                 f"GET {REFERENCE} answered {status} with {body.count('<tr>') - 1} rows, not 200 with 50"
             )
-        form = {"pain_during": "1", "pain_after": "1", "this_morning": "1", "same_as_planned": "1", "date": today,
-                "csrfmiddlewaretoken": athlete.cookies["csrftoken"]}  # fmt: skip
-        status, headers, body = athlete.request("POST", "/log/", form)
-        if status != 302:
-            errors = re.findall(r'class="[^"]*invalid-feedback[^"]*"[^>]*>(.*?)<', body)
-            raise RuntimeError(f"POST /log/ answered {status}, not 302 {errors[:3]}")
-        print(f"check: POST /log/ → {status} to {headers.get('Location')}")
+        senders = []
+        for athlete in athletes:
+            form = {"pain_during": "1", "pain_after": "1", "this_morning": "1", "same_as_planned": "1",
+                    "date": today, "csrfmiddlewaretoken": athlete.cookies["csrftoken"]}  # fmt: skip
+            status, headers, body = athlete.request("POST", "/log/", form)
+            if status != 302:
+                errors = re.findall(r'class="[^"]*invalid-feedback[^"]*"[^>]*>(.*?)<', body)
+                raise RuntimeError(f"POST /log/ answered {status}, not 302 {errors[:3]}")
+            senders.append((athlete.cookie_header(), urlencode(form)))
+        print(f"check: POST /log/ → {status} to {headers.get('Location')}, for {len(athletes)} athletes")
 
         runs = [
             ("/healthz", dict(path="/healthz", expected=200)),
@@ -419,11 +445,9 @@ def main(argv=None) -> int:
                     path="/log/",
                     expected=302,
                     method="POST",
-                    body=urlencode(form),
-                    headers={
-                        "Cookie": athlete.cookie_header(),
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    },  # fmt: skip
+                    body=senders[0][1],
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                    senders=senders,
                 ),
             ),
         ]

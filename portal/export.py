@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.models import Alert, Athlete, CareTeamMember
+from rehab.services import PHASE_FIELDS  # the prescription columns a plan copies from its template
 
 FORMAT_VERSION = 1
 JSON_NAME = "stride-clinic-data.json"
@@ -98,11 +99,6 @@ def _name(user) -> str | None:
     return user.get_full_name() or "A member of the clinic"
 
 
-PHASE_FIELDS = [
-    "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
-    "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week", "walk_minutes",
-    "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "exit_criteria",
-]  # fmt: skip
 DOSAGE_FIELDS = [
     "order", "sets", "reps", "hold_seconds", "duration_minutes", "per_side", "times_per_day", "days_per_week",
     "note",

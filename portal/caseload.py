@@ -5,7 +5,8 @@ The sort runs in the database over every athlete of the clinic (selectors.caselo
 the paginator counts a list instead of asking the database); the page's 50 rows are then read as narrow
 `values()` (no model instances), their open alerts in one more query, and everything the template prints is
 worked out here once. Each row is a frozen dataclass, so its HTML is a pure function of its values: `row_html`
-keeps the last few thousand in memory and renders a row again only when something shown in it changed. Rendering 50 rows through the template engine cost as much as the queries.
+keeps the last few thousand in memory and renders a row again only when something shown in it changed.
+Rendering 50 rows through the template engine cost as much as the queries.
 """
 
 from dataclasses import dataclass

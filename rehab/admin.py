@@ -231,7 +231,7 @@ class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
     search_fields = ["athlete__first_name", "athlete__last_name", "name"]
     readonly_fields = ["athlete", "template", "current_phase", "assigned_by", "version"]
     fields = ["athlete", "template", "name", "goal", "start_date", "status", "current_phase", "auto_advance",
-              "assigned_by", "version"]  # fmt: skip
+              "pain_free", "assigned_by", "version"]  # fmt: skip
     inlines = [PlanPhaseInline]
     actions = ["advance_phase", "print_programs"]
 

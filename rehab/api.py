@@ -149,7 +149,7 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = Plan
         fields = ["id", "athlete", "template", "name", "goal", "start_date", "status", "current_phase",
-                  "auto_advance", "version", "phases", "history"]  # fmt: skip
+                  "auto_advance", "pain_free", "version", "phases", "history"]  # fmt: skip
         read_only_fields = ["athlete", "template", "start_date", "current_phase"]
 
 
@@ -158,6 +158,13 @@ class PlanAssignSerializer(serializers.Serializer):
     template = PrimaryKeyField(queryset=PlanTemplate.objects.none())
     start_date = serializers.DateField()
     goal = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    pain_free = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Any pain holds the phase (bone stress injury). Left out: on when the template is for a bone "
+        "stress injury or one was confirmed on the athlete's latest intake; always on with such a template.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -279,6 +286,7 @@ class PlanViewSet(
                 by=request.user,
                 start=data.validated_data["start_date"],
                 goal=data.validated_data["goal"],
+                pain_free=data.validated_data["pain_free"],
             )
         return self._plan_response(plan, status.HTTP_201_CREATED)
 

@@ -18,6 +18,12 @@ class PlanAssignForm(forms.Form):
         required=False,
         help_text="In the athlete's words, e.g. “Run the spring half marathon pain-free”.",
     )
+    pain_free = forms.BooleanField(
+        label="Pain-free rule (bone stress injury)",
+        required=False,
+        help_text="Any pain during, after or the next morning holds the phase. Always on with the bone stress "
+        "injury protocol; ticked for you when a bone stress injury was confirmed on the latest intake.",
+    )
 
     def __init__(self, *args, suggested, others, **kwargs):
         super().__init__(*args, **kwargs)

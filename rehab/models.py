@@ -212,6 +212,11 @@ class Plan(models.Model):
     auto_advance = models.BooleanField(
         default=False, help_text="Move to the next phase automatically when the progression rules allow it."
     )
+    pain_free = models.BooleanField(
+        "pain-free rule",
+        default=False,
+        help_text="For a bone stress injury: any pain, during, after or the next morning, holds the phase.",
+    )
     # Bumped once by every change to the plan (rehab.services._claim): keys the cached PDF, and a save that
     # names an older version is refused (no lost updates when two clinicians edit the same plan).
     version = models.PositiveIntegerField(default=1)

@@ -51,6 +51,27 @@ def templates_for_assign(user, athlete) -> tuple[list[PlanTemplate], list[PlanTe
     return suggested, others
 
 
+def template_pain_free(template: PlanTemplate) -> bool:
+    """The template is for a bone stress injury: its plans always keep the pain-free rule."""
+    return template.conditions.filter(code__in=PAIN_FREE_CONDITIONS).exists()
+
+
+def pain_free_default(athlete, template: PlanTemplate | None = None) -> bool:
+    """Whether a new plan for `athlete` should keep the pain-free rule: its template is for a bone stress injury,
+    or a clinician confirmed one on the athlete's latest reviewed intake."""
+    from triage.models import Intake
+
+    if template is not None and template_pain_free(template):
+        return True
+    code = (
+        Intake.objects.filter(athlete=athlete, confirmed_condition__isnull=False)
+        .order_by("-created")
+        .values_list("confirmed_condition__code", flat=True)
+        .first()
+    )
+    return code in PAIN_FREE_CONDITIONS
+
+
 def latest_confirmed_condition_id(athlete) -> int | None:
     from triage.models import Intake
 
@@ -100,16 +121,13 @@ def plan_exercises() -> QuerySet[PlanExercise]:
 
 def active_plans(athlete_ids, *, exercise_names: bool = False) -> dict[int, Plan]:
     """Active plans by athlete, with the current phase and its exercises (in their order; as plan_exercises()
-    when `exercise_names`), `has_next` and `pain_free`: 2 queries."""
+    when `exercise_names`) and `has_next`: 2 queries."""
     later = PlanPhase.objects.filter(plan=OuterRef("pk"), order__gt=OuterRef("current_phase__order"))
-    pain_free = PlanTemplate.conditions.through.objects.filter(
-        plantemplate=OuterRef("template"), condition__code__in=PAIN_FREE_CONDITIONS
-    )
     exercises = plan_exercises() if exercise_names else PlanExercise.objects.order_by("order", "pk")
     plans = (
         Plan.objects.filter(athlete_id__in=list(athlete_ids), status=Plan.Status.ACTIVE)
         .select_related("current_phase")
-        .annotate(has_next=Exists(later), pain_free=Exists(pain_free))
+        .annotate(has_next=Exists(later))
         .prefetch_related(Prefetch("current_phase__exercises", queryset=exercises))
     )
     return {plan.athlete_id: plan for plan in plans}
@@ -197,7 +215,7 @@ def athlete_state(athlete, today: date) -> AthleteState:
         today=today,
         phase=phase if active else None,
         schedule=schedule,
-        pain_free=bool(active and plan.template_id and _pain_free(plan)),
+        pain_free=bool(active and plan.pain_free),
         is_last=bool(phases and phase and phase.pk == phases[-1].pk),
         plan_start=(phase.started_on or plan.start_date) if phase else None,
         shoes=shoes,
@@ -265,10 +283,6 @@ def timeline_data(athlete, today: date) -> dict:
         "recent": list(reversed(shown))[:14],
         "start": state.start,
     }
-
-
-def _pain_free(plan: Plan) -> bool:
-    return plan.template.conditions.filter(code__in=PAIN_FREE_CONDITIONS).exists()
 
 
 def athlete_summary(athlete, today: date) -> AthleteState:

@@ -50,8 +50,20 @@ def _copy(source, target_cls, fields, **extra):
 
 
 @transaction.atomic
-def plan_assign(*, athlete, template: PlanTemplate, by, start: date, goal: str = "", name: str = "") -> Plan:
+def plan_assign(
+    *,
+    athlete,
+    template: PlanTemplate,
+    by,
+    start: date,
+    goal: str = "",
+    name: str = "",
+    pain_free: bool | None = None,
+) -> Plan:
     """Copy `template` into a new active plan for `athlete`, starting in its first phase.
+
+    `pain_free` (any pain holds the phase) defaults to selectors.pain_free_default; a bone stress injury
+    template always keeps it.
 
     Raises ValidationError if the athlete already has an active plan or the template has no phases.
     """
@@ -61,8 +73,12 @@ def plan_assign(*, athlete, template: PlanTemplate, by, start: date, goal: str =
     phases = list(template.phases.prefetch_related("exercises"))
     if not phases:
         raise ValidationError("This template has no phases yet.")
+    if pain_free is None:
+        pain_free = selectors.pain_free_default(athlete, template)
+    elif not pain_free:
+        pain_free = selectors.template_pain_free(template)
     plan = Plan(athlete=athlete, template=template, name=name or template.name, goal=goal, start_date=start,
-                assigned_by=by)  # fmt: skip
+                assigned_by=by, pain_free=pain_free)  # fmt: skip
     plan.full_clean()
     plan.save()
     copies = PlanPhase.objects.bulk_create(_copy(p, PlanPhase, PHASE_FIELDS, plan=plan) for p in phases)
@@ -243,12 +259,12 @@ def plan_touch(plan: Plan, *, by=None) -> None:
     _bump(plan, by=by)
 
 
-PLAN_EDITABLE_FIELDS = ("name", "goal", "auto_advance")
+PLAN_EDITABLE_FIELDS = ("name", "goal", "auto_advance", "pain_free")
 
 
 @transaction.atomic
 def plan_update(*, plan: Plan, by, seen: int | None = None, status: str | None = None, **changes) -> Plan:
-    """Change a plan's name, goal, auto-advance and status as one change (one new version).
+    """Change a plan's name, goal, auto-advance, pain-free rule and status as one change (one new version).
 
     Raises PlanChanged when the plan is no longer at version `seen`, ValidationError({"status": …}) when the
     status change is refused.

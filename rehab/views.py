@@ -34,7 +34,12 @@ from rehab.models import Action, DailyLog, Plan, PlanExercise, PlanPhase
 def plan_assign(request: HttpRequest, athlete_pk: int) -> HttpResponse:
     athlete = get_athlete_for_user(request.user, athlete_pk)
     suggested, others = selectors.templates_for_assign(request.user, athlete)
-    form = PlanAssignForm(request.POST or None, suggested=suggested, others=others)
+    form = PlanAssignForm(
+        request.POST or None,
+        suggested=suggested,
+        others=others,
+        initial={"pain_free": selectors.pain_free_default(athlete)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_assign(
@@ -43,6 +48,7 @@ def plan_assign(request: HttpRequest, athlete_pk: int) -> HttpResponse:
                 by=request.user,
                 start=form.cleaned_data["start_date"],
                 goal=form.cleaned_data["goal"],
+                pain_free=form.cleaned_data["pain_free"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -427,6 +427,9 @@ class Command(BaseCommand):
     def create_plans_and_logs(self, days: int, today: date) -> None:
         rng, w = self.rng, self.writer
         templates, weights = self.load_templates()
+        pain_free = {
+            t.pk: int(selectors.template_pain_free(t)) for t, _ in templates
+        }  # as plan_assign sets it
         plan_id, phase_id, pex_id = w.next_id(Plan), w.next_id(PlanPhase), w.next_id(PlanExercise)
         change_id, log_id, exlog_id = w.next_id(PhaseChange), w.next_id(DailyLog), w.next_id(ExerciseLog)
         story_names = [name for name, _ in STORIES]
@@ -446,7 +449,7 @@ class Command(BaseCommand):
 
         plans, phases, pexes, changes, logs, exlogs = [], [], [], [], [], []
         plan_cols = ["id", "athlete_id", "template_id", "name", "goal", "start_date", "status", "current_phase_id",
-                     "assigned_by_id", "auto_advance", "version", "created", "updated"]  # fmt: skip
+                     "assigned_by_id", "auto_advance", "pain_free", "version", "created", "updated"]  # fmt: skip
         phase_cols = ["id", *PHASE_FIELDS, "plan_id", "started_on"]
         pex_cols = ["id", *[name for name in DOSAGE_FIELDS], "phase_id"]
         change_cols = ["id", "plan_id", "from_phase_id", "to_phase_id", "kind", "by_id", "reason", "created"]
@@ -529,7 +532,7 @@ class Command(BaseCommand):
             moved_at = starts[-1]
             plans.append(
                 (pid, athlete_id, template.pk, template.name, "", w.day(start), "active", current[0], physio_uid, 0,
-                 len(starts), morning(start), morning(moved_at))
+                 pain_free[template.pk], len(starts), morning(start), morning(moved_at))
             )  # fmt: skip
             changes.append((change_id, pid, None, copies[0][0], "start", physio_uid,
                             f"Assigned from “{template.name}”.", morning(start)))  # fmt: skip

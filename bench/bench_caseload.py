@@ -22,10 +22,11 @@ Exit status 1 when a check fails (seeding, login, a status other than 200 / 302,
 
 Options (environment variable / flag): BENCH_SCALE_ATHLETES / --athletes (2000), BENCH_SCALE_DAYS / --days (100),
 BENCH_DATABASE_URL / --database-url, BENCH_DURATION / --duration (seconds, 10), BENCH_ROUNDS / --rounds (3),
---only TEXT (only the endpoints whose label contains TEXT, plus /healthz), BENCH_KEEP=1 / --keep (keep the
-database and print its URL), --reuse (an existing seeded database: migrate only, no seeding), BENCH_STRICT=1 /
---strict, BENCH_STATIC_MANIFEST=1 / --static-manifest (hashed, compressed static files: collectstatic takes about a
-minute). Needs `wrk` (apt-get install wrk); everything runs on 127.0.0.1. Other work on the machine skews the
+--only TEXT (only the endpoints whose label contains TEXT, plus /healthz), BENCH_REDIS_URL / --redis-url (auto:
+redis://127.0.0.1:6379/15 when a Redis answers, emptied first, given to the server as production's REDIS_URL;
+none: no Redis), BENCH_KEEP=1 / --keep (keep the database and print its URL), --reuse (an existing seeded
+database: migrate only, no seeding), BENCH_STRICT=1 / --strict, BENCH_STATIC_MANIFEST=1 / --static-manifest
+(hashed, compressed static files: collectstatic takes about a minute). Needs `wrk` (apt-get install wrk); everything runs on 127.0.0.1. Other work on the machine skews the
 numbers: the load average is printed before and after.
 """
 
@@ -62,6 +63,7 @@ SEED_TARGET_SECONDS = 300
 REFERENCE = "/bench/reference/"
 SHARE_TARGET_PCT = 6.0
 CONNECTIONS, THREADS, WARMUP_SECONDS = 8, 2, 2
+AUTO_REDIS = "redis://127.0.0.1:6379/15"  # a database number of its own: emptied before each run
 FORBIDDEN_DATABASES = {"test", "test_test", "postgres", "template0", "template1"}
 
 
@@ -98,6 +100,13 @@ def parse_args(argv):
         type=int,
         default=env_int("BENCH_ROUNDS", 3),
         help="Measure every endpoint this many times, in turn, and report each one's median round (3).",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "auto"),
+        help="REDIS_URL for the server, as production runs it: a cache shared by the workers and sessions read "
+        f"from it. 'auto' (the default): {AUTO_REDIS} when a Redis answers there; 'none': in-process cache and "
+        "database sessions. The bench empties that Redis database first.",
     )
     parser.add_argument(
         "--only",
@@ -340,6 +349,25 @@ def stop(server: subprocess.Popen | None) -> None:
         server.wait(timeout=5)
 
 
+def bench_redis(choice: str) -> str:
+    """The Redis URL the server gets (emptied here), or "" for none."""
+    if choice == "none":
+        return ""
+    import redis
+
+    url = AUTO_REDIS if choice == "auto" else choice
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError:
+        if choice != "auto":
+            raise RuntimeError(f"no Redis answers at {url}") from None
+        return ""
+    finally:
+        client.close()
+    return url
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
@@ -362,12 +390,20 @@ def main(argv=None) -> int:
         "DJANGO_STATIC_MANIFEST": "true" if args.static_manifest else "false",
     }
     env.pop("DJANGO_LOG_LEVEL", None)  # production default: one JSON line per request, as in production
+    env.pop("REDIS_URL", None)
+    redis_url = bench_redis(args.redis_url)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     server = None
     seed_seconds = 0.0
     log_path = scratch / "gunicorn.log"
     try:
         backend = "PostgreSQL" if db.postgres else "SQLite"
         print(f"database: {backend} ({db.url}); {args.athletes:,} athletes × {args.days} days")
+        if redis_url:
+            print(f"cache and sessions: Redis ({redis_url}), sessions written through to the database")
+        else:
+            print("cache and sessions: in-process cache, database sessions (no Redis; --redis-url)")
         load = os.getloadavg()[0]
         busy = " — other work is running: numbers will be low and noisy" if load > 0.5 else ""
         print(f"load average before: {load:.2f} on {os.cpu_count()} CPUs{busy}")

@@ -139,7 +139,11 @@ def test_clinic_statistics_are_kept(people, record):
     assert set(Plan.objects.filter(athlete=record).values_list("status", flat=True)) == {"cancelled"}
 
 
-def test_login_becomes_impossible(client, people, record):
+@pytest.mark.parametrize(
+    "engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"]
+)
+def test_login_becomes_impossible(client, people, record, settings, engine):
+    settings.SESSION_ENGINE = engine  # cached_db: what production runs with REDIS_URL
     token = Token.objects.get(user=record.user)
     client.force_login(record.user)
     assert client.get(reverse("rehab:athlete_today")).status_code == 200

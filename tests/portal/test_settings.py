@@ -16,7 +16,9 @@ PROD_KEY = "k" * 20 + "Zq9-Xy7_Wv5!Ut3@Sr1#Qp8$On6%Ml4^Kj2&"
 
 def run_manage(*args, **env):
     base = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "ALLOWED_HOSTS"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "ALLOWED_HOSTS", "REDIS_URL"))
     }
     base["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     return subprocess.run(
@@ -97,7 +99,7 @@ def test_settings_parse_environment():
     code = (
         "from django.conf import settings as s;"
         "print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
-        " s.SECURE_SSL_REDIRECT, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+        " s.SECURE_SSL_REDIRECT, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.SESSION_ENGINE)"
     )
     result = run_manage(
         "shell",
@@ -124,6 +126,7 @@ def test_settings_parse_environment():
         "smtp.example",
         "587",
         "True",
+        "django.contrib.sessions.backends.cached_db",
     ]
 
 
@@ -132,10 +135,16 @@ def test_development_needs_no_configuration():
         "shell",
         "--no-imports",
         "-c",
-        "from django.conf import settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+        "from django.conf import settings as s;"
+        " print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
+    assert result.stdout.split() == [
+        "True",
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.contrib.sessions.backends.db",
+    ]
 
 
 def test_bad_boolean_is_a_startup_error():

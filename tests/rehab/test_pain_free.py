@@ -157,8 +157,8 @@ def test_the_migration_gives_existing_plans_the_rule(people, generic, bone):
 @pytest.mark.parametrize(
     "persona, url_name, shown",
     [
-        ("athlete_a", "rehab:my_plan", "Keep it pain-free."),
-        ("athlete_a", "rehab:athlete_today", "Keep it pain-free."),
+        ("athlete_a", "rehab:my_plan", "No pain at all (0/10).</strong> With a bone stress injury"),
+        ("athlete_a", "rehab:athlete_today", "No pain at all (0/10).</strong> With a bone stress injury"),
         ("clinician", "rehab:plan_detail", "Pain-free rule</span>"),
     ],
 )
@@ -170,12 +170,19 @@ def test_pages_say_when_the_plan_must_stay_pain_free(
     args = [plan.pk] if url_name == "rehab:plan_detail" else []
     page = client_for(persona).get(reverse(url_name, args=args))
     assert page.status_code == 200
-    assert (shown in page.content.decode()) is pain_free
+    content = page.content.decode()
+    assert (shown in content) is pain_free
+    if persona == "athlete_a":  # the rule replaces the phase's allowance: never "up to 2/10 is OK" beside it
+        assert (plan.current_phase.pain_text() in content) is not pain_free
 
 
 def test_the_printed_program_says_so(people, generic):
     from rehab import pdf
     from tests.rehab.test_pdf import text_of
 
-    text = " ".join(text_of(pdf.render_hep(assign(people, generic, pain_free=True))).split())
-    assert "Keep it pain-free. With a bone stress injury, any pain during, after or the next morning" in text
+    plan = assign(people, generic, pain_free=True)
+    text = " ".join(text_of(pdf.render_hep(plan)).split())
+    assert (
+        "No pain at all (0/10). With a bone stress injury, any pain during, after or the next morning" in text
+    )
+    assert plan.current_phase.pain_text() not in text

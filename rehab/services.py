@@ -489,6 +489,8 @@ def log_save(
     created = log is None
     if created:
         log = DailyLog(athlete=athlete, date=day)
+    else:
+        log.athlete = athlete  # the audit entry names it (and its clinic): not read again
     stored = None if created else copy.copy(log)  # what the audit trail's "before" shows
     old_shoe_id, old_km = log.shoe_id, log.distance_km or Decimal(0)
     for name, value in data.items():

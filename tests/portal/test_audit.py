@@ -181,6 +181,8 @@ def test_the_trail_adds_a_few_queries_to_the_log_form_whatever_the_exercises(cli
     # and after, one entry) and auditlog's read of each log before it is changed. Saved again: the last three.
     assert after[0] - before[0] <= 9
     assert after[1] - before[1] <= 6
+    # The entry names the athlete and clinic: log_save hands over the athlete it holds instead of a fresh read.
+    assert after[0] <= 32 and after[1] <= 18
 
 
 # --- reads --------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import F, Max, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -121,16 +121,26 @@ def plan_exercises() -> QuerySet[PlanExercise]:
 
 def active_plans(athlete_ids, *, exercise_names: bool = False) -> dict[int, Plan]:
     """Active plans by athlete, with the current phase and its exercises (in their order; as plan_exercises()
-    when `exercise_names`) and `has_next`: 2 queries."""
-    later = PlanPhase.objects.filter(plan=OuterRef("pk"), order__gt=OuterRef("current_phase__order"))
+    when `exercise_names`): 2 queries."""
     exercises = plan_exercises() if exercise_names else PlanExercise.objects.order_by("order", "pk")
     plans = (
         Plan.objects.filter(athlete_id__in=list(athlete_ids), status=Plan.Status.ACTIVE)
         .select_related("current_phase")
-        .annotate(has_next=Exists(later))
         .prefetch_related(Prefetch("current_phase__exercises", queryset=exercises))
     )
     return {plan.athlete_id: plan for plan in plans}
+
+
+def last_phase_orders(plan_ids) -> dict[int, int]:
+    """Each plan's last phase number (its highest `order`): one query."""
+    rows = (
+        PlanPhase.objects.filter(plan_id__in=list(plan_ids))
+        .order_by()
+        .values("plan_id")
+        .annotate(last=Max("order"))
+        .values_list("plan_id", "last")
+    )
+    return dict(rows)
 
 
 def plan_schedule(plan: Plan, phases: list[PlanPhase], changes) -> list[tuple[date, Prescription]]:

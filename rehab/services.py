@@ -363,7 +363,8 @@ def _schedule(plan: Plan | None) -> list[tuple[date, Prescription]]:
 def status_snapshots(
     athletes, today: date, *, logs=None, plans=None
 ) -> dict[int, tuple[Plan | None, Snapshot]]:
-    """Each athlete's Snapshot as of `today`, with their active plan: three queries whatever their number.
+    """Each athlete's Snapshot as of `today`, with their active plan: three queries whatever their number, and
+    a fourth when some are ready to advance (is their phase the plan's last?).
 
     `logs`: the athletes' selectors.log_days from today - 27 days to today, and `plans`: their
     selectors.active_plans, when the caller has them already.
@@ -373,22 +374,31 @@ def status_snapshots(
         plans = selectors.active_plans(ids)
     if logs is None:
         logs = selectors.log_days(ids, today - timedelta(days=27), today)
-    result = {}
-    for pk in ids:
+
+    def snap(pk: int, *, is_last: bool) -> Snapshot:
         plan = plans.get(pk)
         phase = plan.current_phase if plan else None
-        result[pk] = (
-            plan,
-            snapshot(
-                logs=logs[pk],
-                today=today,
-                phase=phase,
-                schedule=_schedule(plan),
-                pain_free=bool(plan and plan.pain_free),
-                is_last=bool(plan and not plan.has_next),
-                plan_start=(phase.started_on or plan.start_date) if phase else None,
-            ),
+        return snapshot(
+            logs=logs[pk],
+            today=today,
+            phase=phase,
+            schedule=_schedule(plan),
+            pain_free=bool(plan and plan.pain_free),
+            is_last=is_last,
+            plan_start=(phase.started_on or plan.start_date) if phase else None,
         )
+
+    result = {pk: (plans.get(pk), snap(pk, is_last=False)) for pk in ids}
+    # Only advice to advance depends on the phase being the last one (then: consider completing the plan), so
+    # the plans' last phase numbers are read only for those athletes.
+    ready = {
+        pk: plan for pk, (plan, s) in result.items() if plan and s.recommendation.action == Action.ADVANCE
+    }
+    if ready:
+        last = selectors.last_phase_orders([plan.pk for plan in ready.values()])
+        for pk, plan in ready.items():
+            if plan.current_phase.order >= last.get(plan.pk, 0):
+                result[pk] = (plan, snap(pk, is_last=True))
     return result
 
 
@@ -482,7 +492,7 @@ def log_save(
     if unknown:
         raise ValueError(f"Not log fields: {sorted(unknown)}")
     if plans is None:
-        # With its current phase's exercises, `has_next` and `pain_free`: the status refresh below reads it too.
+        # With its current phase's exercises: the status refresh below reads it too.
         plans = selectors.active_plans([athlete.pk], exercise_names=True)
     plan = plans.get(athlete.pk)
     log = DailyLog.objects.select_for_update().filter(athlete=athlete, date=day).first()

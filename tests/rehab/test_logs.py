@@ -156,6 +156,39 @@ def test_ready_to_advance_alert_and_automatic_advance(people, plan):
     assert not Alert.objects.open().filter(athlete=people.athlete_a, kind="ready_to_advance").exists()
 
 
+def test_ready_in_the_last_phase_means_consider_completing_not_advance(
+    people, plan, template, django_assert_num_queries
+):
+    """Athlete A meets every criterion in the plan's last phase, B the same in a first phase: one bulk read of
+    the plans' last phase numbers tells them apart (4 queries for both), and no automatic advance past the end."""
+    plan.phases.exclude(pk=plan.current_phase_id).delete()
+    Plan.objects.filter(pk=plan.pk).update(auto_advance=True)
+    other = services.plan_assign(
+        athlete=people.athlete_b,
+        template=template,
+        by=people.clinician.user,
+        start=TODAY() - timedelta(days=20),
+    )
+    PlanPhase.objects.filter(pk=other.current_phase_id).update(
+        started_on=TODAY() - timedelta(days=20), min_days=7, max_pain_during=2, max_pain_after=2,
+        run_activity="walk_jog", run_minutes=20, sessions_per_week=3,
+    )  # fmt: skip
+    other = Plan.objects.select_related("current_phase").get(pk=other.pk)
+    for days_ago in range(8, 0, -1):
+        good_day(people.athlete_a, plan, days_ago=days_ago)
+        good_day(people.athlete_b, other, days_ago=days_ago)
+    plan.refresh_from_db()
+    assert (
+        plan.current_phase.order == 1 and not PhaseChange.objects.filter(plan=plan, kind="advance").exists()
+    )
+    with django_assert_num_queries(4):
+        snaps = services.status_snapshots([people.athlete_a, people.athlete_b], TODAY())
+    last, first = snaps[people.athlete_a.pk][1].recommendation, snaps[people.athlete_b.pk][1].recommendation
+    assert last.action == "hold" and last.reasons[0].startswith("Final phase, and every criterion is met")
+    assert first.action == "advance"
+    assert RehabStatus.objects.get(athlete=people.athlete_a).action == "hold"
+
+
 def test_automatic_advance_never_happens_over_an_open_urgent_alert(people, plan):
     Plan.objects.filter(pk=plan.pk).update(auto_advance=True)
     AlertFactory(athlete=people.athlete_a, kind="triage", severity="urgent")

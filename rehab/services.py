@@ -402,7 +402,8 @@ def status_snapshots(
     return result
 
 
-def _status_row(athlete_id: int, plan: Plan | None, snap: Snapshot) -> RehabStatus:
+def status_row(athlete_id: int, plan: Plan | None, snap: Snapshot) -> RehabStatus:
+    """The RehabStatus row (unsaved) for an athlete's snapshot: what the caseload sorts and shows."""
     rec = snap.recommendation
     return RehabStatus(
         athlete_id=athlete_id,
@@ -433,7 +434,7 @@ def status_refresh(athletes, *, today: date | None = None, raise_alerts: bool = 
     athletes = list(athletes)
     snaps = status_snapshots(athletes, today)
     RehabStatus.objects.bulk_create(
-        [_status_row(pk, plan, snap) for pk, (plan, snap) in snaps.items()],
+        [status_row(pk, plan, snap) for pk, (plan, snap) in snaps.items()],
         update_conflicts=True,
         unique_fields=["athlete"],
         update_fields=STATUS_FIELDS,
@@ -571,7 +572,7 @@ def _after_log(athlete, log: DailyLog, plans: dict[int, Plan], today: date) -> N
     recent = selectors.log_days([athlete.pk], today - timedelta(days=27), today)
     plan, snap = status_snapshots([athlete], today, logs=recent, plans=plans)[athlete.pk]
     RehabStatus.objects.bulk_create(
-        [_status_row(athlete.pk, plan, snap)], update_conflicts=True, unique_fields=["athlete"],
+        [status_row(athlete.pk, plan, snap)], update_conflicts=True, unique_fields=["athlete"],
         update_fields=STATUS_FIELDS,
     )  # fmt: skip
     open_alerts = {alert.kind: alert for alert in Alert.objects.open().filter(athlete=athlete)}

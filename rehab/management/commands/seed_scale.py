@@ -42,7 +42,7 @@ from rehab.models import (
     PlanTemplate,
     RehabStatus,
 )
-from rehab.services import DOSAGE_FIELDS, PHASE_FIELDS, _status_row, status_snapshots
+from rehab.services import DOSAGE_FIELDS, PHASE_FIELDS, status_row, status_snapshots
 from rehab.status import log_alerts, time_alerts
 from triage.engine import LOCATION_CHOICES
 from triage.models import Condition
@@ -619,7 +619,7 @@ class Command(BaseCommand):
             recent = selectors.log_days([a.pk for a in chunk], today - timedelta(days=27), today)
             statuses, alerts = [], []
             for pk, (plan, snap) in snaps.items():
-                statuses.append(_status_row(pk, plan, snap))
+                statuses.append(status_row(pk, plan, snap))
                 due = {a.kind: a for a in time_alerts(snap)} if plan else {}
                 if plan and snap.last_log_date and snap.last_log_date >= today - timedelta(days=1):
                     logs = recent[pk]

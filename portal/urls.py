@@ -6,10 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from portal import views, views_privacy
 
-admin.site.site_header = "Stride Clinic administration"
-admin.site.site_title = "Stride Clinic"
-admin.site.index_title = "Clinic records"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("athletes/", views.athlete_list, name="athlete_list"),

@@ -2,8 +2,10 @@ import tempfile
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -271,15 +273,67 @@ class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
 
     @admin.action(description="Advance to the next phase")
     def advance_phase(self, request, queryset):
+        """After a confirmation page that lists each plan's move and carries the versions it showed: a plan
+        changed since (by someone else, or by this same form sent twice) is left alone, never moved twice."""
+        plans = list(queryset.select_related("athlete", "current_phase").order_by("athlete__last_name", "pk"))
+        if "seen" not in request.POST:
+            return self._advance_confirmation(request, plans)
+        seen = _versions(request.POST["seen"])
         moved = 0
-        for plan in queryset.select_related("current_phase"):
+        for plan in plans:
+            if plan.pk not in seen:
+                self.message_user(
+                    request, f"{plan}: not on the confirmation page, so not advanced.", messages.WARNING
+                )
+                continue
             try:
-                services.plan_advance(plan=plan, by=request.user, reason="Advanced from the admin.")
+                services.plan_advance(
+                    plan=plan, by=request.user, reason="Advanced from the admin.", seen=seen[plan.pk]
+                )
                 moved += 1
+            except services.PlanChanged as changed:
+                self.message_user(
+                    request,
+                    f"{plan}: {changed.describe(request.user)}, so it was not advanced.",
+                    messages.WARNING,
+                )
             except ValidationError as error:
                 self.message_user(request, f"{plan}: {' '.join(error.messages)}", messages.WARNING)
         if moved:
-            self.message_user(request, f"{moved} plan(s) advanced.")
+            self.message_user(request, f"{moved} plan{'s' if moved != 1 else ''} advanced.")
+        return None
+
+    def _advance_confirmation(self, request, plans):
+        # Each plan's phase after its current one, in the plan's order (as services.plan_advance moves).
+        by_plan: dict[int, list[PlanPhase]] = {plan.pk: [] for plan in plans}
+        for phase in PlanPhase.objects.filter(plan__in=plans):  # ordered by "order", "pk"
+            by_plan[phase.plan_id].append(phase)
+        rows = []
+        for plan in plans:
+            ids = [phase.pk for phase in by_plan[plan.pk]]
+            at = ids.index(plan.current_phase_id) if plan.current_phase_id in ids else None
+            following = by_plan[plan.pk][at + 1] if at is not None and at + 1 < len(ids) else None
+            rows.append((plan, following))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Advance to the next phase",
+            "opts": self.model._meta,
+            "rows": rows,
+            "movable": sum(1 for _, next_phase in rows if next_phase is not None),
+            "seen": ",".join(f"{plan.pk}:{plan.version}" for plan in plans),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/rehab/plan/advance_confirmation.html", context)
+
+
+def _versions(text: str) -> dict[int, int]:
+    """ "12:3,15:1" (plan id: version, as the confirmation page showed them) → {12: 3, 15: 1}; nonsense is left out."""
+    versions = {}
+    for item in text.split(",")[:1000]:
+        pk, _, version = item.partition(":")
+        if pk.isdecimal() and version.isdecimal() and len(pk) < 19 and 0 < int(version) <= VERSION_MAX:
+            versions[int(pk)] = int(version)
+    return versions
 
 
 class PlanExerciseInline(DosageInline):

@@ -584,7 +584,7 @@ ADMIN_MODELS = {
     "rehab.plan": AdminModel(
         obj=lambda w: w.plan,
         **CHANGE_ONLY,
-        extra={"changelist": [action_row("advance_phase", "<plan>", happened=_advanced)]},
+        extra={"changelist": [action_row("advance_phase", "<plan>", happened=_advanced, seen="<plan>:1")]},
     ),
     "rehab.planphase": AdminModel(
         obj=lambda w: w.phases[0], **dict(CLINIC_MANAGED, add=NOBODY, add_post=NOBODY)

@@ -277,12 +277,49 @@ def test_api_clinician_pauses_plan(client_for, people, plan):
     assert (plan.status, plan.goal) == ("paused", "Later")
 
 
-def test_admin_advance_action(client_for, people, plan):
-    client_for("clinician").post(
-        reverse("admin:rehab_plan_changelist"), {"action": "advance_phase", "_selected_action": [plan.pk]}
+def test_admin_advance_action_confirms_and_never_moves_a_plan_twice(client_for, people, plan):
+    client = client_for("clinician")
+    url = reverse("admin:rehab_plan_changelist")
+    last = services.plan_assign(
+        athlete=people.athlete_b,
+        template=PlanTemplateFactory(phases=1),
+        by=people.clinician.user,
+        start=date(2026, 11, 2),
     )
+    selected = {"action": "advance_phase", "_selected_action": [plan.pk, last.pk]}
+    page = client.post(url, selected)
+    assert page.status_code == 200  # the confirmation page: nothing moved yet
+    plan.refresh_from_db()
+    assert plan.current_phase.order == 1
+    text = page.content.decode()
+    assert plan.phases.get(order=2).label in text
+    assert "this is its last phase" in text and 'value="Advance 1 plan"' in text
+    seen = page.context["seen"]
+    assert set(seen.split(",")) == {f"{plan.pk}:{plan.version}", f"{last.pk}:{last.version}"}
+
+    done = client.post(url, {**selected, "seen": seen}, follow=True)
     plan.refresh_from_db()
     assert plan.current_phase.order == 2
+    messages = [str(m) for m in done.context["messages"]]
+    assert "1 plan advanced." in messages and any("This is the last phase" in m for m in messages)
+
+    # The same confirmation sent again (a double click, a reload): the plan moved since, so it stays.
+    again = client.post(url, {**selected, "seen": seen}, follow=True)
+    plan.refresh_from_db()
+    assert plan.current_phase.order == 2
+    assert any("so it was not advanced" in str(m) for m in again.context["messages"])
+
+
+@pytest.mark.parametrize("seen", ["", "x", "1:2:3", ",,,", "-1:1", "99999999999999999999:1", "1:99999999999"])
+def test_admin_advance_action_with_a_broken_confirmation_moves_nothing(client_for, people, plan, seen):
+    response = client_for("clinician").post(
+        reverse("admin:rehab_plan_changelist"),
+        {"action": "advance_phase", "_selected_action": [plan.pk], "seen": seen},
+        follow=True,
+    )
+    assert response.status_code == 200
+    plan.refresh_from_db()
+    assert plan.current_phase.order == 1
 
 
 def test_admin_shipped_template_is_read_only_for_clinicians(client_for, people, template):

@@ -23,6 +23,7 @@ from portal.api_base import (
 )
 from portal.api_export import EXPORT_RESPONSES, EXPORT_VIEW_OPTIONS
 from portal.audit import AccessLoggedMixin
+from portal.auth import token_expired
 from portal.forms import _check_birth_date
 from portal.lockout import LockedOut, reset_after_success
 from portal.models import Alert, Athlete, Clinic, Clinician, Invite, Shoe
@@ -47,7 +48,7 @@ class TokenSerializer(serializers.Serializer):
 
 class TokenView(APIView):
     """POST an email and password for the API token of that login (the same token every time, until it is
-    revoked); DELETE revokes the caller's token, on every device that uses it. Repeated wrong passwords lock the
+    revoked or API_TOKEN_DAYS old: then a new one); DELETE revokes the caller's token, on every device that uses it. Repeated wrong passwords lock the
     login out for a while, as on the site's login page: 429 with code "locked_out" and Retry-After."""
 
     throttle_classes = [ScopedRateThrottle]
@@ -72,6 +73,9 @@ class TokenView(APIView):
             raise serializers.ValidationError(["Wrong email address or password."])
         reset_after_success(request._request, {"email": data.validated_data["email"]})
         token, _ = Token.objects.get_or_create(user=user)
+        if token_expired(token):  # replaced: the old key stops working everywhere
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key})
 
     @extend_schema(request=None, responses={204: None})

@@ -174,7 +174,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # answered 401 with `WWW-Authenticate: Token`; the session serves the browsable API and the docs page.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.auth.ExpiringTokenAuthentication",  # DRF's tokens, refused after API_TOKEN_DAYS
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -271,9 +271,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLO
 # address is slowed by the token endpoint's throttle and the password validators.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-if min(AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME.total_seconds(), SESSION_COOKIE_AGE) < 1:
+# An API token works this many days from when it was issued; then POST /api/v1/auth/token/ issues a new one.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+if min(AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME.total_seconds(), SESSION_COOKIE_AGE, API_TOKEN_DAYS) < 1:
     raise ImproperlyConfigured(
-        "LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES and DJANGO_SESSION_HOURS must be at least 1."
+        "LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES, DJANGO_SESSION_HOURS and API_TOKEN_DAYS must be at least 1."
     )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

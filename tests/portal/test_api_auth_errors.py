@@ -1,6 +1,7 @@
 """API authentication (session and token), throttling, and the one JSON shape of every error."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -98,6 +99,25 @@ def test_no_or_a_bad_token_is_a_401_that_says_how_to_authenticate(client, people
     assert_error(response, 401, "not_authenticated")
     assert response["WWW-Authenticate"] == "Token"
     assert_error(token_client("0" * 40).get(ME), 401, "authentication_failed")
+
+
+@pytest.mark.parametrize("age_days, works", [(0, True), (29, True), (30.01, False), (400, False)])
+def test_a_token_expires_after_api_token_days(client, people, settings, age_days, works):
+    settings.API_TOKEN_DAYS = 30
+    token = Token.objects.create(user=people.athlete_a.user)
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - timedelta(days=age_days))
+    response = token_client(token.key).get(ME)
+    if works:
+        assert response.status_code == 200
+        assert get_token(client, people.athlete_a.user.email).json()["token"] == token.key
+        return
+    body = assert_error(response, 401, "token_expired")
+    assert "POST /api/v1/auth/token/" in body["detail"] and response["WWW-Authenticate"] == "Token"
+    # Asking again with the password issues a new token; the old one stays refused.
+    fresh = get_token(client, people.athlete_a.user.email).json()["token"]
+    assert fresh != token.key
+    assert token_client(fresh).get(ME).status_code == 200
+    assert_error(token_client(token.key).get(ME), 401, "authentication_failed")
 
 
 def test_the_session_works_for_the_browsable_api(client_for):

@@ -18,7 +18,7 @@ def run_manage(*args, **env):
     base = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "ALLOWED_HOSTS", "REDIS_URL"))
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "ALLOWED_HOSTS", "REDIS_URL", "API_TOKEN_DAYS"))
     }
     base["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     return subprocess.run(
@@ -188,7 +188,9 @@ def test_development_cookies_work_over_plain_http():
     assert result.stdout.split()[:6] == ["False", "False", "True", "True", "Lax", "Lax"]
 
 
-@pytest.mark.parametrize("name", ["LOGIN_FAILURE_LIMIT", "LOGIN_LOCKOUT_MINUTES", "DJANGO_SESSION_HOURS"])
+@pytest.mark.parametrize(
+    "name", ["LOGIN_FAILURE_LIMIT", "LOGIN_LOCKOUT_MINUTES", "DJANGO_SESSION_HOURS", "API_TOKEN_DAYS"]
+)
 def test_a_zero_limit_is_a_startup_error(name):
     result = run_manage("check", **PROD, **{name: "0"})
     assert result.returncode != 0

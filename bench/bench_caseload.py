@@ -498,6 +498,8 @@ def main(argv=None) -> int:
             changes.append((athlete.cookie_header(), urlencode({**form, "pain_during": "PAIN"})))
         print(f"check: POST /log/ → {status} to {headers.get('Location')}, for {len(athletes)} athletes")
 
+        form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+        log_post = dict(path="/log/", expected=302, method="POST", body=senders[0][1], headers=form_type)
         runs = [
             ("/healthz", dict(path="/healthz", expected=200)),
             (
@@ -505,29 +507,8 @@ def main(argv=None) -> int:
                 dict(path=REFERENCE, expected=200, headers={"Cookie": physio.cookie_header()}),
             ),
             ("caseload GET", dict(path=caseload, expected=200, headers={"Cookie": physio.cookie_header()})),
-            (
-                "log POST",
-                dict(
-                    path="/log/",
-                    expected=302,
-                    method="POST",
-                    body=senders[0][1],
-                    headers={"Content-Type": "application/x-www-form-urlencoded"},
-                    senders=senders,
-                ),
-            ),
-            (
-                "log POST, changed",
-                dict(
-                    path="/log/",
-                    expected=302,
-                    method="POST",
-                    body=senders[0][1],
-                    headers={"Content-Type": "application/x-www-form-urlencoded"},
-                    senders=changes,
-                    changing=True,
-                ),
-            ),
+            ("log POST", {**log_post, "senders": senders}),
+            ("log POST, changed", {**log_post, "senders": changes, "changing": True}),
         ]
         if args.only:
             runs = [run for run in runs if run[0] == "/healthz" or any(text in run[0] for text in args.only)]

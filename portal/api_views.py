@@ -48,8 +48,9 @@ class TokenSerializer(serializers.Serializer):
 
 class TokenView(APIView):
     """POST an email and password for the API token of that login (the same token every time, until it is
-    revoked or API_TOKEN_DAYS old: then a new one); DELETE revokes the caller's token, on every device that uses it. Repeated wrong passwords lock the
-    login out for a while, as on the site's login page: 429 with code "locked_out" and Retry-After."""
+    revoked or API_TOKEN_DAYS old: then a new one); DELETE revokes the caller's token, on every device that uses
+    it. Repeated wrong passwords lock the login out for a while, as on the site's login page: 429 with code
+    "locked_out" and Retry-After."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"

@@ -59,26 +59,23 @@ def template_pain_free(template: PlanTemplate) -> bool:
 def pain_free_default(athlete, template: PlanTemplate | None = None) -> bool:
     """Whether a new plan for `athlete` should keep the pain-free rule: its template is for a bone stress injury,
     or a clinician confirmed one on the athlete's latest reviewed intake."""
-    from triage.models import Intake
-
     if template is not None and template_pain_free(template):
         return True
-    code = (
-        Intake.objects.filter(athlete=athlete, confirmed_condition__isnull=False)
-        .order_by("-created")
-        .values_list("confirmed_condition__code", flat=True)
-        .first()
-    )
-    return code in PAIN_FREE_CONDITIONS
+    return _latest_confirmed(athlete, "confirmed_condition__code") in PAIN_FREE_CONDITIONS
 
 
 def latest_confirmed_condition_id(athlete) -> int | None:
+    return _latest_confirmed(athlete, "confirmed_condition_id")
+
+
+def _latest_confirmed(athlete, field: str):
+    """`field` of the condition a clinician confirmed on the athlete's latest reviewed intake (None: none)."""
     from triage.models import Intake
 
     return (
         Intake.objects.filter(athlete=athlete, confirmed_condition__isnull=False)
         .order_by("-created")
-        .values_list("confirmed_condition_id", flat=True)
+        .values_list(field, flat=True)
         .first()
     )
 

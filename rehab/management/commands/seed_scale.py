@@ -427,9 +427,8 @@ class Command(BaseCommand):
     def create_plans_and_logs(self, days: int, today: date) -> None:
         rng, w = self.rng, self.writer
         templates, weights = self.load_templates()
-        pain_free = {
-            t.pk: int(selectors.template_pain_free(t)) for t, _ in templates
-        }  # as plan_assign sets it
+        # Plan.pain_free as plan_assign sets it from the template (seeded athletes have no reviewed intake).
+        pain_free = {t.pk: int(selectors.template_pain_free(t)) for t, _ in templates}
         plan_id, phase_id, pex_id = w.next_id(Plan), w.next_id(PlanPhase), w.next_id(PlanExercise)
         change_id, log_id, exlog_id = w.next_id(PhaseChange), w.next_id(DailyLog), w.next_id(ExerciseLog)
         story_names = [name for name, _ in STORIES]

@@ -532,8 +532,7 @@ def log_save(
         audit.save_changed(stored, log)
     if rows is not None:
         _replace_exercise_logs(log, rows, created=created)
-    _shoe_add(old_shoe_id, -old_km)
-    _shoe_add(log.shoe_id, log.distance_km or Decimal(0))
+    _shoe_move(old_shoe_id, old_km, log.shoe_id, log.distance_km or Decimal(0))
     _after_log(athlete, log, plans, today)
     return log
 
@@ -561,6 +560,16 @@ def _replace_exercise_logs(log: DailyLog, rows: list[ExerciseLog], *, created: b
         before=[(name, sets) for *_, sets, name in stored],
         after=[(row.plan_exercise.exercise_name, row.sets_done) for row in rows],
     )
+
+
+def _shoe_move(old_shoe_id: int | None, old_km: Decimal, shoe_id: int | None, km: Decimal) -> None:
+    """The log's distance moves from the shoe it was on to the shoe it is on now: on the same shoe only the
+    difference is added, so saving the same distance again writes nothing."""
+    if old_shoe_id == shoe_id:
+        _shoe_add(shoe_id, km - old_km)
+    else:
+        _shoe_add(old_shoe_id, -old_km)
+        _shoe_add(shoe_id, km)
 
 
 def _shoe_add(shoe_id: int | None, km: Decimal) -> None:

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -119,6 +121,42 @@ def test_distance_goes_onto_the_shoe_once_even_when_saved_twice(people, plan):
     save(people.athlete_a, run_minutes=30, distance_km=Decimal("6.0"), shoe=shoe)
     shoe.refresh_from_db()
     assert shoe.km == start + Decimal("6.0")
+
+
+@pytest.mark.parametrize(
+    "first, second, old_after, new_after",
+    [
+        # (shoe, km) of the first and second save of one day -> km added to the old and the new shoe
+        (("old", "5.5"), ("old", "5.5"), "5.5", "0"),  # saved again: nothing moves
+        (("old", "5.5"), ("old", "7.0"), "7.0", "0"),  # corrected distance: the difference
+        (("old", "5.5"), ("old", None), "0", "0"),  # distance removed
+        (("old", "5.5"), ("new", "5.5"), "0", "5.5"),  # wrong shoe corrected: moves across
+        (("old", "5.5"), (None, "5.5"), "0", "0"),  # shoe removed
+        ((None, "5.5"), ("new", "6.0"), "0", "6.0"),  # shoe added
+    ],
+)
+def test_a_re_saved_day_moves_its_distance_between_shoes(people, plan, first, second, old_after, new_after):
+    shoes = {
+        "old": Shoe.objects.get(athlete=people.athlete_a),
+        "new": Shoe.objects.create(athlete=people.athlete_a, name="Second pair", km=Decimal("100")),
+        None: None,
+    }
+    start = {name: shoe.km for name, shoe in shoes.items() if shoe}
+    for shoe, km in (first, second):
+        save(people.athlete_a, run_minutes=30, distance_km=km and Decimal(km), shoe=shoes[shoe])
+    for name, added in (("old", old_after), ("new", new_after)):
+        shoes[name].refresh_from_db()
+        assert shoes[name].km == start[name] + Decimal(added), name
+
+
+@pytest.mark.parametrize("km, shoe_updates", [("5.5", 0), ("6.0", 1)])
+def test_a_double_submit_does_not_write_to_the_shoe(people, plan, km, shoe_updates):
+    shoe = Shoe.objects.get(athlete=people.athlete_a)
+    save(people.athlete_a, run_minutes=30, distance_km=Decimal("5.5"), shoe=shoe)
+    with CaptureQueriesContext(connection) as queries:
+        save(people.athlete_a, run_minutes=30, distance_km=Decimal(km), shoe=shoe)
+    updates = [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "portal_shoe"')]
+    assert len(updates) == shoe_updates
 
 
 def test_a_red_flag_raises_one_emergency_alert_and_stop_and_refer(people, plan):

@@ -282,7 +282,10 @@ class DailyLogForm(forms.Form):
 
     RED_FLAGS = RedFlag.values
 
-    def __init__(self, *args, day, today, phase=None, shoes=(), instance=None, ask_morning=False, **kwargs):
+    def __init__(self, *args, day, today, phase=None, shoes=None, instance=None, ask_morning=False, **kwargs):
+        """`shoes`: the athlete's shoes in use (a queryset). The form shown lists them (one query); a posted form
+        reads the shoe it names, if any, and leaves the log's shoe alone when the page it came from had no
+        shoe field (the athlete had no shoes then)."""
         self.day, self.phase, self.instance = day, phase, instance
         self.rows = list(phase.exercises.all()) if phase else []
         initial = kwargs.pop("initial", {})
@@ -293,12 +296,8 @@ class DailyLogForm(forms.Form):
         elif phase is not None and phase.run_activity not in ("none", "cross_train"):
             initial |= {"run_minutes": phase.run_minutes, "walk_minutes": phase.walk_minutes,
                         "jog_minutes": phase.jog_minutes}  # fmt: skip
-        if instance is None and shoes:
-            initial.setdefault("shoe", shoes[0].pk)
         super().__init__(*args, initial=initial, **kwargs)
-        self.fields["shoe"].queryset = Shoe.objects.filter(pk__in=[s.pk for s in shoes])
-        if not shoes:
-            del self.fields["shoe"]
+        self._shoe_field(shoes if shoes is not None else Shoe.objects.none())
         # What was ticked before only matters when the form is shown unposted: a posted form shows its data.
         logged = (
             {row.plan_exercise_id: row for row in instance.exercises.all()}
@@ -314,6 +313,24 @@ class DailyLogForm(forms.Form):
             del self.fields["pain_next_morning"]  # it is entered tomorrow, as "this morning"
         if not ask_morning:
             del self.fields["this_morning"]
+
+    def _shoe_field(self, shoes) -> None:
+        field = self.fields["shoe"]
+        field.queryset = shoes  # a posted shoe is looked up in it: one of the athlete's, not retired
+        if self.is_bound:
+            if "shoe" not in self.data:
+                del self.fields["shoe"]  # the page had no shoe to offer: the day keeps the shoe it has
+            return
+        listed = list(shoes)
+        if not listed:
+            del self.fields["shoe"]
+            return
+        field.choices = [
+            ("", field.empty_label),
+            *((shoe.pk, field.label_from_instance(shoe)) for shoe in listed),
+        ]
+        if self.instance is None:
+            self.initial.setdefault("shoe", listed[0].pk)
 
     @property
     def exercise_fields(self):

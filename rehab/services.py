@@ -506,6 +506,8 @@ def log_save(
     old_shoe_id, old_km = log.shoe_id, log.distance_km or Decimal(0)
     for name, value in data.items():
         setattr(log, name, value)
+    if data.get("shoe") is not None and data["shoe"].athlete_id != athlete.pk:
+        raise ValidationError({"shoe": "That is not one of your shoes."})
     if log.phase_id is None or log.plan_id != (plan.pk if plan else None):
         log.plan, log.phase = plan, selectors.phase_on(plan, day)
     rows = None
@@ -520,8 +522,9 @@ def log_save(
             for row in planned
         ]  # fmt: skip
         log.sets_done = sum(row.sets_done for row in rows)
-    # athlete, plan and phase were read from the database above: checking that they exist is 3 queries for nothing.
-    log.full_clean(exclude=["athlete", "plan", "phase"], validate_constraints=False)
+    # athlete, plan and phase were read from the database above, and the shoe by the caller (and is the athlete's,
+    # checked above): checking that they exist is 4 queries for nothing.
+    log.full_clean(exclude=["athlete", "plan", "phase", "shoe"], validate_constraints=False)
     if created:
         try:
             with transaction.atomic():

@@ -240,7 +240,8 @@ def log_today(request: HttpRequest) -> HttpResponse:
     # Read once for the form and the save: the plan, its current phase and that phase's exercises.
     plans = selectors.active_plans([athlete.pk], exercise_names=True)
     phase = selectors.phase_for_log(plans.get(athlete.pk), log, day)
-    shoes = list(athlete.shoes.filter(retired=False))
+    # The shoes in use: listed when the form is shown; a posted form reads only the shoe it names.
+    shoes = athlete.shoes.filter(retired=False)
     ask_morning = day == today and (yesterday is None or yesterday.pain_next_morning is None)
     form = DailyLogForm(
         request.POST if posted else None, day=day, today=today, phase=phase, shoes=shoes,

@@ -14,7 +14,7 @@ from portal.models import Alert, AuditEntry, Shoe
 from rehab import services
 from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanPhase, RehabStatus
 from tests.access import LOGIN, assert_outcome, matrix_cases
-from tests.factories import AlertFactory, AthleteFactory, PlanTemplateFactory
+from tests.factories import AlertFactory, AthleteFactory, PlanTemplateFactory, ShoeFactory
 
 TODAY = timezone.localdate
 
@@ -157,6 +157,56 @@ def test_a_double_submit_does_not_write_to_the_shoe(people, plan, km, shoe_updat
         save(people.athlete_a, run_minutes=30, distance_km=Decimal(km), shoe=shoe)
     updates = [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "portal_shoe"')]
     assert len(updates) == shoe_updates
+
+
+def test_someone_elses_shoe_is_refused_and_nothing_is_saved(people, plan):
+    theirs = ShoeFactory(athlete=people.athlete_b, name="Bruno's pair", km=100)
+    start = theirs.km
+    with pytest.raises(ValidationError) as error:
+        save(people.athlete_a, run_minutes=30, distance_km=Decimal("5.0"), shoe=theirs)
+    assert "shoe" in error.value.message_dict
+    theirs.refresh_from_db()
+    assert theirs.km == start and not DailyLog.objects.filter(athlete=people.athlete_a).exists()
+
+
+@pytest.mark.parametrize(
+    "posted, kept",
+    [
+        ({"shoe": "mine"}, True),
+        ({}, True),  # the page had no shoe field: the day keeps its shoe
+        ({"shoe": ""}, False),  # "—" chosen
+        ({"shoe": "theirs"}, None),  # not one of the athlete's shoes: refused next to the field
+        ({"shoe": "retired"}, None),
+    ],
+)
+def test_log_page_shoe_field(client_for, people, plan, posted, kept):
+    mine = Shoe.objects.get(athlete=people.athlete_a)
+    shoes = {
+        "mine": mine.pk,
+        "theirs": ShoeFactory(athlete=people.athlete_b, name="Bruno's pair").pk,
+        "retired": Shoe.objects.create(athlete=people.athlete_a, name="Old pair", retired=True).pk,
+        "": "",
+    }
+    save(people.athlete_a, run_minutes=20, distance_km=Decimal("4.0"), shoe=mine)
+    body = {"pain_during": "1", "pain_after": "1", "this_morning": "1", "did_run": "on", "run_minutes": "20",
+            "distance_km": "4.0"} | {name: shoes[value] for name, value in posted.items()}  # fmt: skip
+    response = client_for("athlete_a").post(reverse("rehab:log_today"), body)
+    log = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY())
+    if kept is None:
+        assert response.status_code == 200 and "shoe" in response.context["form"].errors
+        assert log.shoe_id == mine.pk
+    else:
+        assert response.status_code == 302
+        assert log.shoe_id == (mine.pk if kept else None)
+
+
+def test_log_page_lists_only_the_athletes_shoes_in_use(client_for, people, plan):
+    mine = Shoe.objects.get(athlete=people.athlete_a)
+    Shoe.objects.create(athlete=people.athlete_a, name="Old pair", retired=True)
+    ShoeFactory(athlete=people.athlete_b, name="Bruno's pair")
+    html = client_for("athlete_a").get(reverse("rehab:log_today")).content.decode()
+    assert f'<option value="{mine.pk}" selected>{mine}</option>' in html
+    assert "Old pair" not in html and "Bruno" not in html
 
 
 def test_a_red_flag_raises_one_emergency_alert_and_stop_and_refer(people, plan):
@@ -446,7 +496,7 @@ def test_pages_run_a_constant_number_of_queries(
     athlete_client = client_for("athlete_a")
     with django_assert_max_num_queries(12):
         assert athlete_client.get(reverse("rehab:athlete_today")).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         assert athlete_client.get(reverse("rehab:log_today")).status_code == 200
     clinician_client = client_for("clinician")
     with django_assert_max_num_queries(14):
@@ -462,10 +512,10 @@ def test_posting_the_same_log_again_rewrites_nothing(client_for, people, plan, d
     stored = list(log.exercises.order_by("pk").values_list("pk", "plan_exercise_id", "sets_done"))
     assert len(stored) == len(rows(plan)) and all(sets for *_, sets in stored)
     trail = AuditEntry.objects.filter(content_type__model="dailylog").count()
-    # A double submit: session, user, the day's logs, plan + exercises, shoes; in the transaction (2 savepoint
+    # A double submit: session, user, the day's logs, plan + exercises; in the transaction (2 savepoint
     # statements in a test) the log, its update, its exercise rows (compared, not rewritten), the 28 days for
     # the status, the status, open alerts.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         assert client.post(reverse("rehab:log_today"), body).status_code == 302
     assert list(log.exercises.order_by("pk").values_list("pk", "plan_exercise_id", "sets_done")) == stored
     assert AuditEntry.objects.filter(content_type__model="dailylog").count() == trail

@@ -1,6 +1,6 @@
 """Reads that span tables, shaped so each page costs a fixed number of queries."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from portal.models import Alert, Athlete
@@ -34,10 +34,10 @@ def caseload_order(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
     else:
         athletes = athletes.current()
     if show == "attention":
+        serious = Alert.objects.open().filter(athlete=OuterRef("pk"), severity__in=["urgent", "emergency"])
         athletes = athletes.filter(
-            Q(rehab_status__action__in=["stop_and_refer", "regress"])
-            | Q(alerts__resolved_at__isnull=True, alerts__severity__in=["urgent", "emergency"])
-        ).distinct()
+            Q(rehab_status__action__in=["stop_and_refer", "regress"]) | Exists(serious)
+        )
     elif show == "ready":
         athletes = athletes.filter(rehab_status__action="advance")
     elif show == "mine":

@@ -18,7 +18,7 @@ def run_manage(*args, **env):
     base = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "ALLOWED_HOSTS", "REDIS_URL", "API_TOKEN_DAYS"))
+        if not k.startswith(("DJANGO_", "DATABASE_", "ALLOWED_HOSTS", "REDIS_URL", "API_TOKEN_DAYS"))
     }
     base["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     return subprocess.run(
@@ -130,6 +130,28 @@ def test_settings_parse_environment():
     ]
 
 
+DATABASE_OPTIONS = (
+    "from django.conf import settings as s; o = s.DATABASES['default'].get('OPTIONS', {});"
+    "print(o.get('server_side_binding'), o.get('prepare_threshold'), 'transaction_mode' in o)"
+)
+
+
+@pytest.mark.parametrize(
+    "url, prepared, expected",
+    [
+        ("postgres://u:p@db.example:5432/stride", None, ["True", "2", "False"]),
+        # Off, e.g. behind PgBouncer in transaction mode.
+        ("postgres://u:p@db.example:5432/stride", "false", ["None", "None", "False"]),
+        ("sqlite:////tmp/stride.sqlite3", None, ["None", "None", "True"]),
+    ],
+)
+def test_postgresql_prepares_statements_unless_told_not_to(url, prepared, expected):
+    env = {"DATABASE_URL": url} | ({"DATABASE_PREPARED_STATEMENTS": prepared} if prepared else {})
+    result = run_manage("shell", "--no-imports", "-c", DATABASE_OPTIONS, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
+
+
 def test_development_needs_no_configuration():
     result = run_manage(
         "shell",
@@ -213,3 +235,19 @@ def test_production_responses_carry_the_policy_and_secure_cookies():
     assert result.returncode == 0, result.stderr
     last = result.stdout.splitlines()[-1]  # after the request's log line
     assert last.split() == ["200", "True", "True", "Lax", "True", "False"]
+
+
+@pytest.mark.django_db
+def test_a_statement_run_often_is_prepared_on_postgresql():
+    from django.db import connection
+
+    from portal.models import Clinic
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(3):  # run twice as it is, then prepared
+        list(Clinic.objects.filter(name="Nowhere"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "portal_clinic"' in statement for statement in prepared), prepared

@@ -279,17 +279,21 @@ def _remote_addr() -> str | None:
     return AuditMiddleware._get_remote_addr(request) if request is not None else None
 
 
-def save_changed(old: Model, new: Model) -> None:
+def save_changed(old: Model, new: Model, *, force: bool = False) -> None:
     """Save `new`, a record read from the database as `old` and changed since, with auditlog's "changed" entry.
 
     auditlog reads the row again before every save to find what changed; the caller already holds what was
-    read (`old`, a copy taken before the changes), so the save and its entry cost one query fewer. Used on the
-    daily log, saved on every submit.
+    read (`old`, a copy taken before the changes), so the save and its entry cost one query fewer. When no
+    field differs, nothing is written (a double submit), unless `force` (something stored with the record
+    changed: its `updated` time moves on). Used on the daily log, saved on every submit.
     """
     from auditlog.context import disable_auditlog
     from auditlog.diff import model_instance_diff
     from django.conf import settings
 
+    fields = [field.attname for field in new._meta.concrete_fields if not getattr(field, "auto_now", False)]
+    if not force and all(getattr(old, name) == getattr(new, name) for name in fields):
+        return
     recording = not _disabled()
     with disable_auditlog():
         new.save()

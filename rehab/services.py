@@ -531,18 +531,22 @@ def log_save(
                 log.save(force_insert=True)
         except IntegrityError:  # a concurrent save of the same day got there first: update that row instead
             return log_save(athlete=athlete, day=day, data=data, sets=sets, today=today, plans=plans)
+        if rows is not None:
+            _replace_exercise_logs(log, rows, created=True)
     else:
-        audit.save_changed(stored, log)
-    if rows is not None:
-        _replace_exercise_logs(log, rows, created=created)
+        # The exercise rows first: when they changed, the log is saved (its `updated` time) though its fields
+        # did not; when neither did (a double submit), nothing is written.
+        rewritten = rows is not None and _replace_exercise_logs(log, rows, created=False)
+        audit.save_changed(stored, log, force=rewritten)
     _shoe_move(old_shoe_id, old_km, log.shoe_id, log.distance_km or Decimal(0))
     _after_log(athlete, log, plans, today)
     return log
 
 
-def _replace_exercise_logs(log: DailyLog, rows: list[ExerciseLog], *, created: bool) -> None:
+def _replace_exercise_logs(log: DailyLog, rows: list[ExerciseLog], *, created: bool) -> bool:
     """The day's exercise rows become `rows`: written only when they differ from what is stored (a double submit
-    writes nothing), in bulk, and recorded as one "exercise sets" entry on the log's audit trail."""
+    writes nothing), in bulk, and recorded as one "exercise sets" entry on the log's audit trail. True when
+    they were written."""
     stored = (
         []
         if created
@@ -554,7 +558,7 @@ def _replace_exercise_logs(log: DailyLog, rows: list[ExerciseLog], *, created: b
     )
     wanted = [(row.plan_exercise_id, row.exercise_id, row.done, row.sets_done) for row in rows]
     if [tuple(row[:4]) for row in stored] == wanted:
-        return
+        return False
     if stored:
         ExerciseLog.objects.filter(log=log).delete()
     ExerciseLog.objects.bulk_create(rows)
@@ -563,6 +567,7 @@ def _replace_exercise_logs(log: DailyLog, rows: list[ExerciseLog], *, created: b
         before=[(name, sets) for *_, sets, name in stored],
         after=[(row.plan_exercise.exercise_name, row.sets_done) for row in rows],
     )
+    return True
 
 
 def _shoe_move(old_shoe_id: int | None, old_km: Decimal, shoe_id: int | None, km: Decimal) -> None:

@@ -513,10 +513,12 @@ def test_posting_the_same_log_again_rewrites_nothing(client_for, people, plan, d
     assert len(stored) == len(rows(plan)) and all(sets for *_, sets in stored)
     trail = AuditEntry.objects.filter(content_type__model="dailylog").count()
     # A double submit: session, user, the day's logs, plan + exercises; in the transaction (2 savepoint
-    # statements in a test) the log, its update, its exercise rows (compared, not rewritten), the 28 days for
-    # the status, the status, open alerts.
-    with django_assert_max_num_queries(13):
+    # statements in a test) the log, its exercise rows (compared, not rewritten), the 28 days for the status,
+    # the status, open alerts. The log itself is not written again.
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(12):
         assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "rehab_dailylog"')]
+    assert DailyLog.objects.get(pk=log.pk).updated == log.updated
     assert list(log.exercises.order_by("pk").values_list("pk", "plan_exercise_id", "sets_done")) == stored
     assert AuditEntry.objects.filter(content_type__model="dailylog").count() == trail
     # One exercise unticked: the rows are rewritten; the trail gets the log's new total and the sets, once each.
@@ -525,6 +527,19 @@ def test_posting_the_same_log_again_rewrites_nothing(client_for, people, plan, d
     assert log.exercises.get(plan_exercise=rows(plan)[0]).sets_done == 0
     new = AuditEntry.objects.filter(content_type__model="dailylog").order_by("pk")[trail:]
     assert sorted(key for entry in new for key in entry.changes) == ["exercise_sets", "sets_done"]
+
+
+def test_other_exercises_ticked_with_the_same_total_still_mark_the_log_updated(people, plan):
+    first, second = rows(plan)[:2]
+    log = save(people.athlete_a, sets={first.pk: 2}, pain_during=1)
+    again = save(people.athlete_a, sets={second.pk: 2}, pain_during=1)
+    assert again.sets_done == log.sets_done == 2
+    assert DailyLog.objects.get(pk=log.pk).updated > log.updated
+    done = ExerciseLog.objects.filter(log=log, done=True).values_list("plan_exercise_id", flat=True)
+    assert list(done) == [second.pk]
+    assert AuditEntry.objects.filter(
+        content_type__model="dailylog", changes__has_key="exercise_sets"
+    ).exists()
 
 
 @pytest.mark.parametrize("extra", [3, 30])

@@ -83,6 +83,18 @@ def timeline(
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{value}</text>')
     out.append(f'<text x="{left - 6}" y="{top - 10}" text-anchor="end" class="axis">pain</text>')
+    # The pain scale again at the latest days' end, over the grid lines: a phone opens the chart scrolled to
+    # that end, with the left axis out of view (site.css shows these on phones only).
+    for value in (2, 5, 7, 10):
+        y = y_pain(value) + (
+            11 if value == 10 else -3
+        )  # above its line; 10 below, clear of the "pain" caption
+        out.append(
+            f'<text x="{left + plot_w - 3}" y="{y:.1f}" text-anchor="end" class="axis pain-end">{value}</text>'
+        )
+    out.append(
+        f'<text x="{left + plot_w - 3}" y="{top - 10}" text-anchor="end" class="axis pain-end">pain</text>'
+    )
     out.append(f'<text x="{left + plot_w + 6}" y="{top - 10}" class="axis">km</text>')
     out.append(f'<text x="{left + plot_w + 6}" y="{top + 4}" class="axis">{km_top:g}</text>')
     bar_w = max(2.0, plot_w / (days + 1) * 0.6)

@@ -86,9 +86,8 @@ def timeline(
     # The pain scale again at the latest days' end, over the grid lines: a phone opens the chart scrolled to
     # that end, with the left axis out of view (site.css shows these on phones only).
     for value in (2, 5, 7, 10):
-        y = y_pain(value) + (
-            11 if value == 10 else -3
-        )  # above its line; 10 below, clear of the "pain" caption
+        # Above its line; 10 below it, clear of the "pain" caption.
+        y = y_pain(value) + (11 if value == 10 else -3)
         out.append(
             f'<text x="{left + plot_w - 3}" y="{y:.1f}" text-anchor="end" class="axis pain-end">{value}</text>'
         )

@@ -87,6 +87,9 @@ class ClinicQuerySet(models.QuerySet):
 class Clinic(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
+    # Shown to athletes wherever they are told to contact the clinic (after a worrying log, the printout).
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = ClinicQuerySet.as_manager()

@@ -60,7 +60,16 @@ class PhaseFields(models.Model):
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     run_note = models.CharField(max_length=300, blank=True)
+    # A graded walk/jog ladder inside the phase: [{"jog": 1, "walk": 3}, {"jog": 2, "walk": 2}, ...], each step
+    # repeated until a session stays within the allowance; the phase is done once the last step is.
+    run_steps = models.JSONField("walk/jog steps", default=list, blank=True)
     exit_criteria = models.TextField(blank=True)
+    requires_clearance = models.BooleanField(
+        "needs clinician clearance",
+        default=False,
+        help_text="The plan cannot move into this phase until a clinician records a clearance (bone stress "
+        "injury: the first running phase). Automatic advance never crosses it.",
+    )
 
     class Meta:
         abstract = True
@@ -68,6 +77,11 @@ class PhaseFields(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    @property
+    def is_cleared(self) -> bool:
+        """No clearance needed, or one recorded (phase templates have none to record)."""
+        return not self.requires_clearance or getattr(self, "cleared_at", None) is not None
 
     @property
     def label(self) -> str:
@@ -253,6 +267,13 @@ class Plan(models.Model):
 class PlanPhase(PhaseFields):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
     started_on = models.DateField(null=True, blank=True)
+    # The clearance a `requires_clearance` phase needs before it starts (rehab.services.phase_clear).
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_on_imaging = models.BooleanField("imaging done", null=True, blank=True)
+    clearance_note = models.CharField(max_length=500, blank=True)
 
     class Meta(PhaseFields.Meta):
         constraints = [models.UniqueConstraint(fields=["plan", "order"], name="planphase_order_unique")]
@@ -303,6 +324,12 @@ class RedFlag(models.TextChoices):
     CANNOT_BEAR_WEIGHT = "cannot_bear_weight", "I can't put my full weight on the leg"
     SWELLING = "swelling", "Visible swelling or bruising"
     LOCKING = "locking", "The hip locks, catches or gives way"
+    NUMBNESS = "numbness", "Numbness or tingling in the leg"
+    FEVER_UNWELL = "fever_unwell", "A fever, or feeling generally unwell"
+    SADDLE_BLADDER_BOWEL = (
+        "saddle_bladder_bowel",
+        "Numbness between the legs or around the bottom, or a new change in bladder or bowel control",
+    )
 
 
 class Trigger(models.TextChoices):
@@ -373,6 +400,9 @@ class DailyLog(models.Model):
     cannot_bear_weight = models.BooleanField(RedFlag.CANNOT_BEAR_WEIGHT.label, default=False)
     swelling = models.BooleanField(RedFlag.SWELLING.label, default=False)
     locking = models.BooleanField(RedFlag.LOCKING.label, default=False)
+    numbness = models.BooleanField(RedFlag.NUMBNESS.label, default=False)
+    fever_unwell = models.BooleanField(RedFlag.FEVER_UNWELL.label, default=False)
+    saddle_bladder_bowel = models.BooleanField(RedFlag.SADDLE_BLADDER_BOWEL.label, default=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -37,7 +37,8 @@ from rehab.status import AlertDue, Snapshot, log_alerts, snapshot, time_alerts
 PHASE_FIELDS = [
     "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
     "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week", "walk_minutes",
-    "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "exit_criteria",
+    "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "run_steps", "exit_criteria",
+    "requires_clearance",
 ]  # fmt: skip
 DOSAGE_FIELDS = [
     "order", "exercise_id", "sets", "reps", "hold_seconds", "duration_minutes", "per_side", "times_per_day",

@@ -100,4 +100,6 @@ def phase_fields(data: dict) -> dict:
         "incline_pct": run.get("incline_pct"),
         "weekly_increase_cap_pct": run.get("weekly_increase_cap_pct"),
         "run_note": run.get("note", ""),
+        "run_steps": run.get("steps", []),
+        "requires_clearance": data.get("requires_clearance", False),
     }

@@ -149,6 +149,26 @@ class Writer:
                 )
 
     @staticmethod
+    def _with_defaults(model, columns: list[str], rows: list) -> tuple[list[str], list]:
+        """Add the columns the rows leave out that have a constant default (a field added later, empty or
+        false here), so adding such a field to a model does not break the raw inserts."""
+        extra, values = [], []
+        for f in model._meta.concrete_fields:
+            if f.column in columns or f.null or (f.has_default() and callable(f.default)):
+                continue
+            if f.has_default():
+                value = f.default
+            elif f.empty_strings_allowed:
+                value = ""
+            else:
+                continue
+            extra.append(f.column)
+            values.append(f.get_db_prep_save(value, connection))
+        if not extra:
+            return columns, rows
+        return [*columns, *extra], [(*row, *values) for row in rows]
+
+    @staticmethod
     def _check_pending(cursor) -> None:
         """Run the deferred checks queued so far in this transaction (e.g. the shipped content just loaded):
         PostgreSQL refuses to alter a table with pending trigger events."""
@@ -159,6 +179,7 @@ class Writer:
         rows = rows if isinstance(rows, list) else list(rows)
         if not rows:
             return 0
+        columns, rows = self._with_defaults(model, columns, rows)
         table = connection.ops.quote_name(model._meta.db_table)
         cols = ", ".join(connection.ops.quote_name(c) for c in columns)
         raw = connection.connection
@@ -416,7 +437,10 @@ class Command(BaseCommand):
         for template in templates:
             phases = []
             for phase in template.phases.all():
-                values = [getattr(phase, name) for name in PHASE_FIELDS]
+                values = [
+                    json.dumps(value) if isinstance(value, list) else value
+                    for value in (getattr(phase, name) for name in PHASE_FIELDS)
+                ]
                 exercises = [[getattr(ex, name) for name in DOSAGE_FIELDS] for ex in phase.exercises.all()]
                 phases.append((phase, values, exercises))
             if phases:

@@ -1,10 +1,23 @@
 """Reads that span tables, shaped so each page costs a fixed number of queries."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from portal.models import Alert, Athlete
 from rehab.models import RehabStatus
+from rehab.status import SERIOUS_RISK
 
 CASELOAD_FILTERS = {
     "": "All athletes",
@@ -24,7 +37,7 @@ CASELOAD_UNREAD = [
 
 def caseload_order(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
     """The caseload's athletes for `user`, filtered, riskiest first: the most severe open alert (`alert_rank`,
-    0 when none), then the rehab status's risk score (`risk`), then name. The page takes only the ids of one
+    0 when none; a stop-and-refer or step-back status counts as an urgent one: `attention_rank`), then the rehab status's risk score (`risk`), then name. The page takes only the ids of one
     page from it (portal.caseload); the API adds the columns its rows need (athletes_for_list)."""
     worst = Alert.objects.open().by_severity().filter(athlete=OuterRef("pk"))
     athletes = Athlete.objects.visible_to(user).search(query)
@@ -36,7 +49,7 @@ def caseload_order(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
     if show == "attention":
         serious = Alert.objects.open().filter(athlete=OuterRef("pk"), severity__in=["urgent", "emergency"])
         athletes = athletes.filter(
-            Q(rehab_status__action__in=["stop_and_refer", "regress"]) | Exists(serious)
+            Q(rehab_status__risk__gte=SERIOUS_RISK) | Exists(serious)
         )
     elif show == "ready":
         athletes = athletes.filter(rehab_status__action="advance")
@@ -47,10 +60,16 @@ def caseload_order(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
     # The risk as a subquery, not a join: one index lookup per athlete of the caseload. Joined, PostgreSQL's
     # planner reads the whole status table (every clinic's) into a hash: 2.5 ms instead of 1.3 at 10,000 athletes.
     risk = RehabStatus.objects.filter(athlete=OuterRef("pk")).values("risk")[:1]
+    # A stop-and-refer or step-back status ranks with an urgent alert even before (or without) one, so such an
+    # athlete never sorts below athletes whose only open alerts are notices.
+    urgent = Alert.SEVERITY_RANK[Alert.Severity.URGENT]
     return athletes.annotate(
         alert_rank=Coalesce(Subquery(worst.values("severity_rank")[:1]), Value(0)),
         risk=Coalesce(Subquery(risk), Value(0)),
-    ).order_by("-alert_rank", "-risk", "last_name", "first_name", "pk")
+        attention_rank=Greatest(
+            F("alert_rank"), Case(When(risk__gte=SERIOUS_RISK, then=Value(urgent)), default=Value(0))
+        ),
+    ).order_by("-attention_rank", "-risk", "last_name", "first_name", "pk")
 
 
 def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete]:

@@ -1,7 +1,9 @@
 """Compliance: what the athlete did against what their plan asked, as a percentage. No Django imports.
 
 Exercise compliance counts sets; run compliance counts sessions. A day's done sets are capped at what one day
-asks, so doubling up on Sunday does not hide a missed week. Bands follow Physitrack and Output Sports:
+asks, so doubling up on Sunday does not hide a missed week. Warm-up and cool-down rows belong to the run
+session: they are due once per run done (none on a day without one); rows with days a week are due that many
+times a week, other rows daily (DOMAIN.md section 6). Bands follow Physitrack and Output Sports:
 on track ≥ 80 %, partial 50–79 %, off track < 50 %.
 """
 
@@ -13,6 +15,8 @@ from datetime import date, timedelta
 
 # An exercise prescribed without "days a week" belongs to the daily home programme.
 DEFAULT_DAYS_PER_WEEK = 7
+# Library kinds (library.models.Exercise.kind) done with each run session rather than on their own days.
+RUN_TIED_KINDS = ("warm_up", "cool_down")
 ON_TRACK = 80
 PARTIAL = 50
 
@@ -24,18 +28,32 @@ class Prescription:
     sets_per_week: float = 0.0
     runs_per_week: float = 0.0
     sets_per_day: int = 0  # every exercise once, with all its sets: the most one day can count
+    sets_per_run: int = 0  # the warm-up and cool-down rows: due on each day with a run session
 
     @classmethod
     def from_phase(cls, phase, exercises: Iterable) -> Prescription:
-        """From a phase (sessions_per_week, run_activity) and its exercise rows (sets, times_per_day, days_per_week)."""
+        """From a phase (sessions_per_week, run_activity) and its exercise rows (sets, times_per_day,
+        days_per_week, and the library kind as `exercise_kind` or `exercise.kind`)."""
         per_week = 0.0
-        per_day = 0
+        per_day = per_run = 0
         for row in exercises:
             daily = (row.sets or 1) * (row.times_per_day or 1)
+            if _kind(row) in RUN_TIED_KINDS:
+                per_run += daily
+                continue
             per_day += daily
             per_week += daily * (row.days_per_week or DEFAULT_DAYS_PER_WEEK)
         runs = (phase.sessions_per_week or 0) if phase.run_activity != "none" else 0
-        return cls(sets_per_week=per_week, runs_per_week=float(runs), sets_per_day=per_day)
+        return cls(
+            sets_per_week=per_week, runs_per_week=float(runs), sets_per_day=per_day, sets_per_run=per_run
+        )
+
+
+def _kind(row) -> str | None:
+    kind = getattr(row, "exercise_kind", None)
+    if kind is None and getattr(row, "exercise", None) is not None:
+        kind = getattr(row.exercise, "kind", None)
+    return kind
 
 
 # (first day, prescription) pairs in date order: which phase applied on which day.
@@ -120,8 +138,11 @@ def compliance(schedule: Schedule, logs: Iterable, start: date, end: date) -> Co
             runs_planned += prescription.runs_per_week / 7
             log = by_date.get(day)
             if log is not None:
-                sets_done += min(log.sets_done or 0, prescription.sets_per_day)
-                runs_done += 1 if (log.run_minutes or 0) > 0 and prescription.runs_per_week else 0
+                ran = (log.run_minutes or 0) > 0
+                with_run = prescription.sets_per_run if ran else 0
+                sets_planned += with_run
+                sets_done += min(log.sets_done or 0, prescription.sets_per_day + with_run)
+                runs_done += 1 if ran and prescription.runs_per_week else 0
         day += timedelta(days=1)
     return Compliance(start, end, sets_planned, sets_done, runs_planned, runs_done)
 

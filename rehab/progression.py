@@ -4,15 +4,23 @@ Pain is rated 0–10 during the session, after it and the next morning. A sessio
 and after stay within the phase's allowance (never above 5/10) and the next morning is back at the athlete's
 baseline. The first rule that matches wins, most cautious first:
 
-- stop_and_refer: a red flag in a log of the last 7 days, or any pain of 7/10 or more in them;
-- regress: the allowance exceeded in 2 of the last 3 sessions, or next-morning pain 2+ points above baseline;
+- stop_and_refer: a red flag in a log of the last 7 days, any pain of 7/10 or more in them, or any pain at all
+  during a running phase of a pain-free (bone stress) plan;
+- regress: the allowance exceeded in 2 of the last 3 sessions, or next-morning pain 2+ points above baseline.
+  In the first phase there is nothing to step back to: hold, and review the plan (``review``);
 - hold: the allowance exceeded once, next-morning pain above baseline once, pain rising week on week, any pain
-  at all in a pain-free (bone stress) plan, or the advance criteria not met yet;
-- advance: the phase's minimum days met, the last 3 sessions acceptable, compliance ≥ 80 % over 7 days.
+  at all in a pain-free (bone stress) plan, a jump in load (weekly distance up more than 30 %, a run 50 % or
+  more longer than the longest of the 2 weeks before it, run minutes well above the prescription), or the
+  advance criteria not met yet (including every step of a walk/jog ladder);
+- advance: the phase's minimum days met, the last 3 sessions acceptable, compliance ≥ 80 % over 7 days —
+  unless the next phase needs a clinician's clearance that is not recorded: then hold (``needs_clearance``).
 
-Baseline: the median next-morning pain of the 7 days before a session (0 without history). Today's session
-counts against the allowance at once; for advancing it waits for tomorrow morning's pain, so the last three
-sessions judged are those whose morning is known.
+Baseline for the next-morning rule: the lower of the median next-morning pain of the 7 days before a session and
+that of the 7 days before the phase started (or, when that is older than the logs given, of the 7 days two weeks
+before the session), so pain creeping up a point every few days does not raise its own baseline; 0 without
+history. A pain question left unanswered is unknown, never 0. Today's session counts against the allowance at
+once; for advancing it waits for tomorrow morning's pain, so the last three sessions judged are those whose
+morning is known.
 """
 
 from __future__ import annotations
@@ -32,7 +40,18 @@ RED_FLAG_LABELS = {
     "cannot_bear_weight": "cannot bear weight",
     "swelling": "swelling or bruising",
     "locking": "locking or giving way",
+    "numbness": "numbness or tingling",
+    "fever_unwell": "fever or feeling unwell",
+    "saddle_bladder_bowel": "saddle numbness or bladder/bowel change",
 }
+# Red flags that need medical care today rather than within a day or two.
+EMERGENCY_RED_FLAGS = ("cannot_bear_weight", "fever_unwell", "saddle_bladder_bowel")
+# Run activities that load the bone like running does (rehab.models.RunActivity values).
+RUNNING_ACTIVITIES = ("walk_jog", "jog", "run")
+# Load before advance (DOMAIN.md section 6): above these, hold.
+WEEKLY_JUMP_PCT = 30
+LONGEST_RUN_JUMP = 1.5
+OVER_PRESCRIPTION = 1.2
 ADVANCE = "advance"
 HOLD = "hold"
 REGRESS = "regress"
@@ -51,6 +70,8 @@ class LogDay:
     red_flags: tuple[str, ...] = ()
     sets_done: int = 0
     distance_km: float | None = None
+    walk_minutes: int | None = None
+    jog_minutes: int | None = None
 
     @property
     def is_session(self) -> bool:
@@ -67,20 +88,47 @@ class LogDay:
 class Recommendation:
     action: str
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    # hold in place of regress in the first phase: the clinician should review the plan.
+    review: bool = False
+    # every criterion is met, but the next phase needs a clinician's clearance first.
+    needs_clearance: bool = False
 
 
 def _d(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-def morning_baseline(logs: Iterable[LogDay], day: date) -> float:
-    """Median next-morning pain over the 7 days before `day`; 0 when none was recorded."""
+def _morning_median(logs: list[LogDay], start: date, end: date) -> float | None:
+    """Median next-morning pain of the days from `start` up to (not including) `end`; None without any."""
     values = [
-        log.pain_next_morning
-        for log in logs
-        if log.pain_next_morning is not None and day - timedelta(days=7) <= log.date < day
+        log.pain_next_morning for log in logs if log.pain_next_morning is not None and start <= log.date < end
     ]
-    return float(median(values)) if values else 0.0
+    return float(median(values)) if values else None
+
+
+def morning_baseline(logs: Iterable[LogDay], day: date, *, phase_start: date | None = None) -> float:
+    """The usual next-morning pain before `day`: the 7-day median, or lower when the pain was lower before.
+
+    With `phase_start`, the lower of the 7-day median and the median of the 7 days before the phase started
+    (when none was recorded then, e.g. the logs given do not reach back that far: of the 7 days two weeks
+    before `day`, else of the phase's first 7 days). 0 without any history.
+    """
+    logs = list(logs)
+    candidates = [_morning_median(logs, day - timedelta(days=7), day)]
+    if phase_start is not None:
+        # The first of these windows that has any next-morning answer.
+        windows = (
+            (phase_start - timedelta(days=7), phase_start),
+            (day - timedelta(days=21), day - timedelta(days=14)),
+            (phase_start, phase_start + timedelta(days=7)),
+        )
+        for start, end in windows:
+            before = _morning_median(logs, start, min(end, day))
+            if before is not None:
+                candidates.append(before)
+                break
+    known = [value for value in candidates if value is not None]
+    return min(known) if known else 0.0
 
 
 def peak_baseline(logs: Iterable[LogDay], day: date) -> float | None:
@@ -98,6 +146,80 @@ def _week_mean(logs: list[LogDay], start: date, end: date) -> float | None:
     return mean(values) if len(values) >= 2 else None
 
 
+def _run_length(log: LogDay) -> tuple[str, float] | None:
+    if log.distance_km:
+        return "km", float(log.distance_km)
+    if log.run_minutes:
+        return "min", float(log.run_minutes)
+    return None
+
+
+def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[str]:
+    """Reasons to hold for load (DOMAIN.md section 6, "Load before advance"): a weekly distance jump above 30 %,
+    a run 50 % or more longer than the longest of the 2 weeks before it, run minutes well above the phase's."""
+    reasons = []
+    week_start = today - timedelta(days=6)
+    week = sum(float(log.distance_km or 0) for log in logs if week_start <= log.date <= today)
+    before = sum(
+        float(log.distance_km or 0) for log in logs if week_start - timedelta(days=7) <= log.date < week_start
+    )
+    if before > 0 and (week - before) / before * 100 > WEEKLY_JUMP_PCT:
+        reasons.append(
+            f"Weekly distance up {round((week - before) / before * 100)} % ({before:g} → {week:g} km): "
+            f"more than {WEEKLY_JUMP_PCT} % in a week. Do what this phase asks before moving on."
+        )
+    for log in logs:
+        if log.date < week_start or (length := _run_length(log)) is None:
+            continue
+        unit, value = length
+        earlier = [
+            other_length[1]
+            for other in logs
+            if log.date - timedelta(days=14) <= other.date < log.date
+            and (other_length := _run_length(other)) is not None
+            and other_length[0] == unit
+        ]
+        if earlier and value >= LONGEST_RUN_JUMP * max(earlier):
+            reasons.append(
+                f"{_d(log.date)}: a run of {value:g} {unit}, {round((value / max(earlier) - 1) * 100)} % longer "
+                f"than the longest of the 2 weeks before ({max(earlier):g} {unit})."
+            )
+    prescribed = getattr(phase, "run_minutes", None)
+    if prescribed and getattr(phase, "run_activity", "none") in (*RUNNING_ACTIVITIES, "walk"):
+        for log in logs:
+            if (
+                log.date >= max(week_start, started)
+                and (log.run_minutes or 0) > prescribed * OVER_PRESCRIPTION
+            ):
+                reasons.append(
+                    f"{_d(log.date)}: {log.run_minutes} minutes, well above the {prescribed} this phase asks for. "
+                    "Do what this phase asks before moving on."
+                )
+    return reasons
+
+
+def ladder_waiting(phase, sessions: list[LogDay]) -> list[str]:
+    """A walk/jog ladder phase is done once its last step is: the judged sessions were at the top step."""
+    steps = getattr(phase, "run_steps", None) or []
+    if not steps:
+        return []
+    top = steps[-1]
+    jog, walk = top.get("jog") or 0, top.get("walk") or 0
+    at_top = [
+        log
+        for log in sessions
+        if (log.jog_minutes or 0) >= jog
+        and (log.walk_minutes is None or log.walk_minutes <= walk)
+        and log.run_minutes
+    ]
+    if len(at_top) >= SESSIONS_TO_JUDGE:
+        return []
+    return [
+        f"Walk/jog ladder: {len(at_top)} of {SESSIONS_TO_JUDGE} sessions at the last step (jog {jog} min, "
+        f"walk {walk} min) so far; each step is repeated until it stays within the allowance."
+    ]
+
+
 def recommend(
     phase,
     logs: Iterable[LogDay],
@@ -105,27 +227,38 @@ def recommend(
     *,
     prescription: compliance_.Prescription | None = None,
     pain_free: bool = False,
+    is_first: bool = False,
     is_last: bool = False,
+    next_needs_clearance: bool = False,
 ) -> Recommendation:
-    """What to do with `phase` (max_pain_during, max_pain_after, next_day_pain_allowed, min_days, started_on).
+    """What to do with `phase` (max_pain_during, max_pain_after, next_day_pain_allowed, min_days, started_on,
+    run_activity, run_minutes, run_steps).
 
-    `logs` are the athlete's recent days (at least the last 14; more is fine); `prescription` what the phase
-    asks for, to judge compliance; `pain_free` for bone stress injuries, where any pain means hold.
+    `logs` are the athlete's recent days (at least the last 28; more is fine); `prescription` what the phase
+    asks for, to judge compliance; `pain_free` for bone stress injuries, where any pain means hold, and any pain
+    in a running phase stop and refer; `is_first` / `is_last` where the phase sits in its plan;
+    `next_needs_clearance` when the next phase needs a clinician's clearance not recorded yet.
     """
     logs = sorted((log for log in logs if log.date <= today), key=lambda log: log.date)
     recent = [log for log in logs if log.date > today - timedelta(days=7)]
+    started = phase.started_on or today
+    running = getattr(phase, "run_activity", "none") in RUNNING_ACTIVITIES
 
     refer = []
     for log in recent:
         refer += [f"{_d(log.date)}: red flag — {RED_FLAG_LABELS.get(flag, flag)}." for flag in log.red_flags]
         if log.peak_pain is not None and log.peak_pain >= REFER_PAIN:
             refer.append(f"{_d(log.date)}: pain {log.peak_pain}/10 (7 or more means stop and get checked).")
+        elif pain_free and running and log.date >= started and log.peak_pain:
+            refer.append(
+                f"{_d(log.date)}: pain {log.peak_pain}/10 while running on a bone stress plan: any pain here "
+                "means stop running and get checked."
+            )
     if refer:
         return Recommendation(STOP_AND_REFER, tuple(refer))
 
     allow_during = min(phase.max_pain_during, MAX_ALLOWANCE)
     allow_after = min(phase.max_pain_after, MAX_ALLOWANCE)
-    started = phase.started_on or today
     sessions = [log for log in logs if log.is_session and log.date >= started]
     last = sessions[-SESSIONS_TO_JUDGE:]
 
@@ -143,7 +276,7 @@ def recommend(
         if over:
             exceeded.append(f"{_d(log.date)}: {'; '.join(over)}.")
         if log.pain_next_morning is not None:
-            baseline = morning_baseline(logs, log.date)
+            baseline = morning_baseline(logs, log.date, phase_start=started)
             rise = log.pain_next_morning - baseline
             if rise > 0:
                 rises.append((rise, log, baseline))
@@ -156,6 +289,16 @@ def recommend(
         for rise, log, base in rises
         if rise >= 2
     ]
+    if regress and is_first:
+        return Recommendation(
+            HOLD,
+            (
+                *regress,
+                "This is the plan's first phase, so there is nothing to step back to: hold, and review the plan "
+                "with the athlete.",
+            ),
+            review=True,
+        )
     if regress:
         return Recommendation(REGRESS, tuple(regress))
 
@@ -175,6 +318,7 @@ def recommend(
     week_before = _week_mean(logs, today - timedelta(days=13), today - timedelta(days=7))
     if this_week is not None and week_before is not None and this_week >= week_before + 1:
         hold.append(f"Pain is rising week on week (average {week_before:.1f} → {this_week:.1f}/10).")
+    hold += load_jumps(phase, logs, today, started)
     if hold:
         return Recommendation(HOLD, tuple(hold))
 
@@ -188,6 +332,7 @@ def recommend(
         waiting.append("Today's session counts once tomorrow morning's pain is recorded.")
     if pending and (phase.must_settle_by_morning or not phase.next_day_pain_allowed):
         waiting += [f"{_d(log.date)}: next-morning pain not recorded yet." for log in pending]
+    waiting += ladder_waiting(phase, judged[-SESSIONS_TO_JUDGE:])
     if prescription is not None:
         week = compliance_.last_7_days([(started, prescription)], logs, today)
         percent = week.percent
@@ -199,11 +344,19 @@ def recommend(
         return Recommendation(
             HOLD, ("Final phase, and every criterion is met: consider completing the plan.",)
         )
-    return Recommendation(
-        ADVANCE,
-        (
-            f"Day {days_in} of at least {phase.min_days} in this phase.",
-            f"The last {SESSIONS_TO_JUDGE} sessions were within the allowance and settled by the next morning.",
-            "Compliance of 80 % or more over the last 7 days.",
-        ),
+    met = (
+        f"Day {days_in} of at least {phase.min_days} in this phase.",
+        f"The last {SESSIONS_TO_JUDGE} sessions were within the allowance and settled by the next morning.",
+        "Compliance of 80 % or more over the last 7 days.",
     )
+    if next_needs_clearance:
+        return Recommendation(
+            HOLD,
+            (
+                *met,
+                "Every criterion of this phase is met, but the next phase needs a clinician's clearance "
+                "(and imaging where needed) before it starts. Record it on the plan page.",
+            ),
+            needs_clearance=True,
+        )
+    return Recommendation(ADVANCE, met)

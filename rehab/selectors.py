@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F, Max, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -82,7 +82,7 @@ def _latest_confirmed(athlete, field: str):
 
 LOG_DAY_FIELDS = (
     "athlete_id", "date", "run_minutes", "pain_during", "pain_after", "pain_next_morning", "sets_done",
-    "distance_km", *RED_FLAGS,
+    "distance_km", "walk_minutes", "jog_minutes", *RED_FLAGS,
 )  # fmt: skip
 
 
@@ -94,7 +94,7 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
         .order_by("date")
         .values_list(*LOG_DAY_FIELDS)
     )
-    for athlete_id, day, run, during, after, morning, sets, km, *flags in rows:
+    for athlete_id, day, run, during, after, morning, sets, km, walk, jog, *flags in rows:
         days[athlete_id].append(
             LogDay(
                 date=day,
@@ -104,6 +104,8 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
                 pain_next_morning=morning,
                 sets_done=sets,
                 distance_km=float(km) if km is not None else None,
+                walk_minutes=walk,
+                jog_minutes=jog,
                 red_flags=tuple(flag for flag, on in zip(RED_FLAGS, flags, strict=True) if on),
             )
         )
@@ -113,13 +115,19 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
 def plan_exercises() -> QuerySet[PlanExercise]:
     """Planned exercises in their order, each with `exercise_name`: its library entry's name, read in the same
     query without loading the entry (whose instructions are JSON decoded row by row for nothing)."""
-    return PlanExercise.objects.order_by("order", "pk").annotate(exercise_name=F("exercise__name"))
+    return PlanExercise.objects.order_by("order", "pk").annotate(
+        exercise_name=F("exercise__name"), exercise_kind=F("exercise__kind")
+    )
 
 
 def active_plans(athlete_ids, *, exercise_names: bool = False) -> dict[int, Plan]:
     """Active plans by athlete, with the current phase and its exercises (in their order; as plan_exercises()
     when `exercise_names`): 2 queries."""
-    exercises = plan_exercises() if exercise_names else PlanExercise.objects.order_by("order", "pk")
+    exercises = (
+        plan_exercises()
+        if exercise_names
+        else PlanExercise.objects.order_by("order", "pk").annotate(exercise_kind=F("exercise__kind"))
+    )
     plans = (
         Plan.objects.filter(athlete_id__in=list(athlete_ids), status=Plan.Status.ACTIVE)
         .select_related("current_phase")
@@ -128,16 +136,38 @@ def active_plans(athlete_ids, *, exercise_names: bool = False) -> dict[int, Plan
     return {plan.athlete_id: plan for plan in plans}
 
 
-def last_phase_orders(plan_ids) -> dict[int, int]:
-    """Each plan's last phase number (its highest `order`): one query."""
+@dataclass(frozen=True)
+class PhasePlace:
+    """Where a plan's current phase sits: first or last, and whether the next one waits for a clearance."""
+
+    is_first: bool
+    is_last: bool
+    next_needs_clearance: bool
+
+
+def phase_places(plans) -> dict[int, PhasePlace]:
+    """For each plan (with its `current_phase`), where that phase sits among the plan's phases: one query."""
+    plans = [plan for plan in plans if plan.current_phase is not None]
     rows = (
-        PlanPhase.objects.filter(plan_id__in=list(plan_ids))
-        .order_by()
-        .values("plan_id")
-        .annotate(last=Max("order"))
-        .values_list("plan_id", "last")
+        PlanPhase.objects.filter(plan_id__in=[plan.pk for plan in plans])
+        .order_by("plan_id", "order", "pk")
+        .values_list("plan_id", "order", "requires_clearance", "cleared_at")
     )
-    return dict(rows)
+    phases: dict[int, list[tuple]] = {}
+    for plan_id, *rest in rows:
+        phases.setdefault(plan_id, []).append(tuple(rest))
+    places = {}
+    for plan in plans:
+        current = plan.current_phase.order
+        orders = phases.get(plan.pk, [])
+        following = [row for row in orders if row[0] > current]
+        nxt = following[0] if following else None
+        places[plan.pk] = PhasePlace(
+            is_first=not any(row[0] < current for row in orders),
+            is_last=nxt is None,
+            next_needs_clearance=bool(nxt and nxt[1] and nxt[2] is None),
+        )
+    return places
 
 
 def plan_schedule(plan: Plan, phases: list[PlanPhase], changes) -> list[tuple[date, Prescription]]:
@@ -217,13 +247,17 @@ def athlete_state(athlete, today: date) -> AthleteState:
     active = plan is not None and plan.status == Plan.Status.ACTIVE
     schedule = plan_schedule(plan, phases, changes) if plan else []
     shoes = list(athlete.shoes.filter(retired=False))
+    index = next((i for i, p in enumerate(phases) if phase is not None and p.pk == phase.pk), None)
+    following = phases[index + 1] if index is not None and index + 1 < len(phases) else None
     snap = snapshot(
         logs=logs,
         today=today,
         phase=phase if active else None,
         schedule=schedule,
         pain_free=bool(active and plan.pain_free),
+        is_first=index == 0,
         is_last=bool(phases and phase and phase.pk == phases[-1].pk),
+        next_needs_clearance=bool(following and not following.is_cleared),
         plan_start=(phase.started_on or plan.start_date) if phase else None,
         shoes=shoes,
     )

@@ -32,7 +32,7 @@ from rehab.models import (
     RedFlag,
     RehabStatus,
 )
-from rehab.status import AlertDue, Snapshot, log_alerts, snapshot, time_alerts
+from rehab.status import AlertDue, Snapshot, log_alerts, snapshot, stale_alerts, time_alerts
 
 PHASE_FIELDS = [
     "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
@@ -208,6 +208,11 @@ def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | Non
     current = plan.current_phase
     if current is not None and current.pk == to_phase.pk:
         raise ValidationError("The plan is already in that phase.")
+    if not to_phase.is_cleared:
+        raise ValidationError(
+            f"“{to_phase.name}” needs a clinician's clearance before it starts. Record the clearance on the "
+            "plan page first."
+        )
     if current is None or abs(to_phase.order - current.order) > 1:
         kind = PhaseChange.Kind.JUMP
     elif to_phase.order > current.order:
@@ -365,7 +370,7 @@ def status_snapshots(
     athletes, today: date, *, logs=None, plans=None
 ) -> dict[int, tuple[Plan | None, Snapshot]]:
     """Each athlete's Snapshot as of `today`, with their active plan: three queries whatever their number, and
-    a fourth when some are ready to advance (is their phase the plan's last?).
+    a fourth when some are to advance or step back (where does their phase sit in the plan?).
 
     `logs`: the athletes' selectors.log_days from today - 27 days to today, and `plans`: their
     selectors.active_plans, when the caller has them already.
@@ -376,7 +381,7 @@ def status_snapshots(
     if logs is None:
         logs = selectors.log_days(ids, today - timedelta(days=27), today)
 
-    def snap(pk: int, *, is_last: bool) -> Snapshot:
+    def snap(pk: int, *, place: selectors.PhasePlace | None = None) -> Snapshot:
         plan = plans.get(pk)
         phase = plan.current_phase if plan else None
         return snapshot(
@@ -385,21 +390,27 @@ def status_snapshots(
             phase=phase,
             schedule=_schedule(plan),
             pain_free=bool(plan and plan.pain_free),
-            is_last=is_last,
+            is_first=bool(place and place.is_first),
+            is_last=bool(place and place.is_last),
+            next_needs_clearance=bool(place and place.next_needs_clearance),
             plan_start=(phase.started_on or plan.start_date) if phase else None,
         )
 
-    result = {pk: (plans.get(pk), snap(pk, is_last=False)) for pk in ids}
-    # Only advice to advance depends on the phase being the last one (then: consider completing the plan), so
-    # the plans' last phase numbers are read only for those athletes.
-    ready = {
-        pk: plan for pk, (plan, s) in result.items() if plan and s.recommendation.action == Action.ADVANCE
+    result = {pk: (plans.get(pk), snap(pk)) for pk in ids}
+    # Only advice to advance or step back depends on where the phase sits in its plan (the last one: consider
+    # completing; the next one needs a clearance: hold; the first one: nothing to step back to), so the plans'
+    # phases are read only for those athletes.
+    moving = {
+        pk: plan
+        for pk, (plan, s) in result.items()
+        if plan and s.recommendation.action in (Action.ADVANCE, Action.REGRESS)
     }
-    if ready:
-        last = selectors.last_phase_orders([plan.pk for plan in ready.values()])
-        for pk, plan in ready.items():
-            if plan.current_phase.order >= last.get(plan.pk, 0):
-                result[pk] = (plan, snap(pk, is_last=True))
+    if moving:
+        places = selectors.phase_places(moving.values())
+        for pk, plan in moving.items():
+            place = places.get(plan.pk)
+            if place is not None and (place.is_first or place.is_last or place.next_needs_clearance):
+                result[pk] = (plan, snap(pk, place=place))
     return result
 
 
@@ -440,11 +451,29 @@ def status_refresh(athletes, *, today: date | None = None, raise_alerts: bool = 
         unique_fields=["athlete"],
         update_fields=STATUS_FIELDS,
     )
+    _close_stale(snaps)
     if raise_alerts:
         by_pk = {athlete.pk: athlete for athlete in athletes}
         due = {pk: time_alerts(snap) for pk, (plan, snap) in snaps.items() if plan is not None}
         _raise_new(by_pk, {pk: alerts for pk, alerts in due.items() if alerts}, today)
     return len(snaps)
+
+
+STATE_ALERT_KINDS = ("ready_to_advance", "clearance_due", "low_compliance")
+
+
+def _close_stale(snaps: dict[int, tuple[Plan | None, Snapshot]], open_alerts=None) -> None:
+    """Close the open alerts whose condition the new status no longer meets (e.g. "ready to advance" once the
+    engine says hold), each with the reason. `open_alerts`: the athletes' open alerts when the caller has them."""
+    if open_alerts is None:
+        open_alerts = list(Alert.objects.open().filter(athlete_id__in=list(snaps), kind__in=STATE_ALERT_KINDS))
+    by_athlete: dict[int, dict[str, Alert]] = {}
+    for alert in open_alerts:
+        by_athlete.setdefault(alert.athlete_id, {})[alert.kind] = alert
+    for pk, kinds in by_athlete.items():
+        plan, snap = snaps[pk]
+        for kind, note in stale_alerts(snap if plan is not None else None, kinds).items():
+            alert_resolve(alert=kinds[kind], by=None, note=note)
 
 
 def _raise_new(athletes: dict, due: dict[int, list[AlertDue]], today: date) -> None:
@@ -596,11 +625,14 @@ def _after_log(athlete, log: DailyLog, plans: dict[int, Plan], today: date) -> N
     open_alerts = {alert.kind: alert for alert in Alert.objects.open().filter(athlete=athlete)}
     if "no_log" in open_alerts:
         alert_resolve(alert=open_alerts["no_log"], by=None, note=f"The athlete logged {log.date:%d %b}.")
+    _close_stale({athlete.pk: (plan, snap)}, [a for a in open_alerts.values() if a.kind in STATE_ALERT_KINDS])
     if plan is None:
         return
     logs = recent[athlete.pk]
     this = next((day for day in logs if day.date == log.date), None)
-    for due in log_alerts(this, logs, snap) if this else []:
+    phase = plan.current_phase if log.phase_id == plan.current_phase_id else log.phase
+    alerts = log_alerts(this, logs, snap, phase=phase, pain_free=plan.pain_free) if this else []
+    for due in alerts:
         if due.kind == "ready_to_advance" and plan.auto_advance and not _has_serious(open_alerts):
             plan_advance(plan=plan, by=None, reason="Automatic: " + " ".join(snap.recommendation.reasons),
                          today=today)  # fmt: skip
@@ -648,4 +680,44 @@ def recommendation_apply(
         _set_status(plan, Plan.Status.PAUSED, by=by)
     else:
         raise ValidationError("Holding needs no action.")
+    done = "stepped back one phase" if action == Action.REGRESS else "paused for referral"
+    answered = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind__in=ANSWERED_BY[action])
+    for alert in answered:
+        alert_resolve(alert=alert, by=by, note=f"Answered: the plan was {done}.")
     return change
+
+
+# The alerts a clinician answers by applying the engine's advice (advancing answers "ready to advance" through
+# _plan_changed).
+ANSWERED_BY = {
+    Action.ADVANCE: (),
+    Action.REGRESS: ("pain_spike",),
+    Action.STOP_AND_REFER: ("log_red_flag", "bone_stress_pain", "pain_spike"),
+}
+
+
+@transaction.atomic
+def phase_clear(
+    *, plan: Plan, phase: PlanPhase, by, imaging: bool, note: str = "", seen: int | None = None
+) -> PlanPhase:
+    """Record the clinician's clearance for `phase` to start (who, when, whether imaging was done, a note).
+
+    Raises ValidationError when the phase needs none or has one already, PlanChanged as the other plan edits.
+    """
+    _claim(plan, by=by, seen=seen)
+    if phase.plan_id != plan.pk:
+        raise ValidationError("That phase belongs to another plan.")
+    phase = PlanPhase.objects.select_for_update().get(pk=phase.pk)
+    if not phase.requires_clearance:
+        raise ValidationError(f"“{phase.name}” needs no clearance.")
+    if phase.cleared_at is not None:
+        raise ValidationError(f"“{phase.name}” was cleared already.")
+    phase.cleared_by, phase.cleared_at = by, timezone.now()
+    phase.cleared_on_imaging, phase.clearance_note = imaging, note
+    phase.full_clean(exclude=["plan"])
+    phase.save(update_fields=["cleared_by", "cleared_at", "cleared_on_imaging", "clearance_note"])
+    alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind="clearance_due").first()
+    if alert is not None:
+        alert_resolve(alert=alert, by=by, note=f"Cleared for “{phase.name}”.")
+    _plan_changed(plan, by=by)
+    return phase

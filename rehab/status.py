@@ -1,7 +1,8 @@
 """An athlete's rehab at a glance, and which alerts it calls for. No Django imports.
 
 `snapshot()` combines the progression rules, compliance and training load into what the caseload shows and
-sorts by; `log_alerts()` and `time_alerts()` decide which alerts a new log or a quiet week should raise.
+sorts by; `log_alerts()` and `time_alerts()` decide which alerts a new log or a quiet week should raise, and
+`stale_alerts()` which open alerts no longer hold (they close themselves, with the reason).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ ACTION_WEIGHT = {
     progression.ADVANCE: 2,
     progression.HOLD: 1,
 }
+# A risk score from here up means stop and refer, or step back (a first phase's hold and review counts as one):
+# the caseload lists these above athletes whose only open alerts are notices.
+SERIOUS_RISK = ACTION_WEIGHT[progression.REGRESS] * 1000
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,12 @@ def risk_score(
     trend: float | None,
     compliance: int | None,
     days_without_log: int | None,
+    review: bool = False,
 ) -> int:
-    """Higher means look sooner. Recommendation first, then pain and its trend, silence, then compliance."""
-    score = ACTION_WEIGHT.get(action or "", 0) * 1000
+    """Higher means look sooner. Recommendation first, then pain and its trend, silence, then compliance.
+
+    `review`: a hold in place of a step back (first phase): weighed as a step back."""
+    score = ACTION_WEIGHT.get(progression.REGRESS if review else (action or ""), 0) * 1000
     score += (last_pain or 0) * 30 + max(0, min(300, round((trend or 0) * 60)))
     if days_without_log is not None and days_without_log > NO_LOG_DAYS:
         score += 200
@@ -83,7 +90,9 @@ def snapshot(
     phase=None,
     schedule: compliance_.Schedule = (),
     pain_free: bool = False,
+    is_first: bool = False,
     is_last: bool = False,
+    next_needs_clearance: bool = False,
     plan_start: date | None = None,
     shoes=(),
 ) -> Snapshot:
@@ -96,8 +105,9 @@ def snapshot(
     if phase is not None:
         prescription = compliance_.prescription_on(schedule, today)
         recommendation = progression.recommend(
-            phase, logs, today, prescription=prescription, pain_free=pain_free, is_last=is_last
-        )
+            phase, logs, today, prescription=prescription, pain_free=pain_free, is_first=is_first,
+            is_last=is_last, next_needs_clearance=next_needs_clearance,
+        )  # fmt: skip
         week = compliance_.last_7_days(schedule, logs, today)
         since = last.date if last else (plan_start or today)
         days_without_log = (today - since).days
@@ -114,6 +124,7 @@ def snapshot(
         trend=trend,
         compliance=percent,
         days_without_log=days_without_log,
+        review=bool(recommendation and recommendation.review),
     )
     return Snapshot(
         today=today,
@@ -122,7 +133,9 @@ def snapshot(
         load=training_load(logs, today, shoes=shoes),
         last_log_date=last.date if last else None,
         last_pain=last_pain,
-        baseline=progression.morning_baseline(logs, today),
+        baseline=progression.morning_baseline(
+            logs, today, phase_start=phase.started_on if phase is not None else None
+        ),
         trend=trend,
         spark=spark,
         days_without_log=days_without_log,
@@ -137,16 +150,36 @@ class AlertDue:
     message: str
 
 
-def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap: Snapshot) -> list[AlertDue]:
-    """Alerts a just-saved `log` raises: a red flag or severe pain, a pain spike, readiness to advance."""
+def log_alerts(
+    log: progression.LogDay,
+    logs: Sequence[progression.LogDay],
+    snap: Snapshot,
+    *,
+    phase=None,
+    pain_free: bool = False,
+) -> list[AlertDue]:
+    """Alerts a just-saved `log` raises: a red flag or severe pain, any pain while running on a bone stress
+    (pain-free) plan, a pain spike, readiness to advance or to be cleared for the next phase. `phase` is the
+    phase the log belongs to."""
     due = []
     day = f"{log.date:%a} {log.date.day} {log.date:%b}"
     if log.red_flags or (log.peak_pain is not None and log.peak_pain >= progression.REFER_PAIN):
         what = [progression.RED_FLAG_LABELS.get(flag, flag) for flag in log.red_flags]
         if log.peak_pain is not None and log.peak_pain >= progression.REFER_PAIN:
             what.append(f"pain {log.peak_pain}/10")
-        severity = "emergency" if "cannot_bear_weight" in log.red_flags else "urgent"
+        emergency = any(flag in progression.EMERGENCY_RED_FLAGS for flag in log.red_flags)
+        severity = "emergency" if emergency else "urgent"
         due.append(AlertDue("log_red_flag", severity, f"Stop and refer: {', '.join(what)} ({day})."))
+    running = phase is not None and getattr(phase, "run_activity", "none") in progression.RUNNING_ACTIVITIES
+    if pain_free and running and log.peak_pain:
+        due.append(
+            AlertDue(
+                "bone_stress_pain",
+                "urgent",
+                f"Pain {log.peak_pain}/10 on {day} in a running phase of a bone stress plan: stop running and "
+                "check (any pain counts here).",
+            )
+        )
     baseline = progression.peak_baseline(logs, log.date)
     if baseline is not None and log.peak_pain is not None and log.peak_pain >= baseline + PAIN_SPIKE_POINTS:
         due.append(
@@ -161,7 +194,35 @@ def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap
         due.append(
             AlertDue("ready_to_advance", "notice", "Ready to advance: every criterion of this phase is met.")
         )
+    if snap.recommendation and snap.recommendation.needs_clearance:
+        due.append(
+            AlertDue(
+                "clearance_due",
+                "notice",
+                "Every criterion of this phase is met: the next phase starts once a clinician records a "
+                "clearance.",
+            )
+        )
     return due
+
+
+def stale_alerts(snap: Snapshot | None, open_kinds) -> dict[str, str]:
+    """The open alerts (of `open_kinds`) whose condition no longer holds, with the reason each closes.
+
+    `snap` is the athlete's status now (None: no active plan). Alerts about events (a red flag, a pain spike)
+    wait for a clinician; these describe a state, which the engine has moved on from."""
+    rec = snap.recommendation if snap is not None else None
+    percent = snap.compliance.percent if snap is not None and snap.compliance else None
+    closing = {}
+    if "ready_to_advance" in open_kinds and (rec is None or rec.action != progression.ADVANCE):
+        what = f"now says {rec.action.replace('_', ' ')}" if rec else "has no active plan to judge"
+        closing["ready_to_advance"] = f"Closed automatically: the progression engine {what}."
+    if "clearance_due" in open_kinds and (rec is None or not rec.needs_clearance):
+        closing["clearance_due"] = "Closed automatically: no clearance is waiting any more."
+    if "low_compliance" in open_kinds and (percent is None or percent >= LOW_COMPLIANCE):
+        shown = f"{percent} %" if percent is not None else "nothing planned"
+        closing["low_compliance"] = f"Closed automatically: 7-day compliance is {shown} now."
+    return closing
 
 
 def time_alerts(snap: Snapshot) -> list[AlertDue]:

@@ -439,6 +439,9 @@ def test_snapshot_passes_pain_free_and_is_last_to_the_rules():
     common = {"logs": logs, "today": TODAY, "phase": phase(), "schedule": [(ago(13), Prescription())]}
     assert snapshot(**common).recommendation.action == progression.ADVANCE
     pain_free = snapshot(**common, pain_free=True).recommendation
+    assert pain_free.action == progression.STOP_AND_REFER and "bone stress plan" in pain_free.reasons[0]
+    common["phase"] = phase(run_activity="cross_train")
+    pain_free = snapshot(**common, pain_free=True).recommendation
     assert pain_free.action == progression.HOLD and "must stay pain-free" in pain_free.reasons[0]
     last = snapshot(logs=[session(5), session(3), session(1)], today=TODAY, phase=phase(), is_last=True)
     assert last.recommendation.action == progression.HOLD

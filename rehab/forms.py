@@ -379,3 +379,22 @@ LOG_FORM_FIELDS = [
     "pain_during", "pain_after", "pain_next_morning", "run_minutes", "distance_km", "walk_minutes", "jog_minutes",
     "night_pain", "cannot_bear_weight", "swelling", "locking", "pain_locations", "triggers", "notes",
 ]  # fmt: skip
+
+
+class PhaseClearanceForm(forms.Form):
+    """A clinician's clearance for a phase that needs one (bone stress injury: before running starts)."""
+
+    imaging = forms.TypedChoiceField(
+        label="Imaging",
+        choices=[("yes", "Cleared with imaging"), ("no", "Cleared on clinical assessment, no imaging")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether imaging was part of the clearance."},
+    )
+    note = forms.CharField(
+        label="Note",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="e.g. what the imaging showed, or the tests you did.",
+    )

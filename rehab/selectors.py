@@ -23,7 +23,9 @@ def get_plan_for_user(user, pk) -> Plan:
 def plan_phases(plan: Plan) -> list[PlanPhase]:
     """All phases of a plan with their exercises, in two queries whatever the number of exercises."""
     exercises = PlanExercise.objects.select_related("exercise").order_by("order", "pk")
-    return list(plan.phases.prefetch_related(Prefetch("exercises", queryset=exercises)))
+    return list(
+        plan.phases.select_related("cleared_by").prefetch_related(Prefetch("exercises", queryset=exercises))
+    )
 
 
 def plan_history(plan: Plan):
@@ -323,7 +325,18 @@ def timeline_data(athlete, today: date) -> dict:
         "weeks": state.weeks,
         "recent": list(reversed(shown))[:14],
         "start": state.start,
+        "clearance_phase": clearance_phase(state.phases, state.phase),
     }
+
+
+def clearance_phase(phases: list[PlanPhase], current: PlanPhase | None) -> PlanPhase | None:
+    """The current or next phase that still waits for a clinician's clearance, if any."""
+    if current is None:
+        return None
+    return next(
+        (p for p in phases if p.order >= current.order and p.requires_clearance and p.cleared_at is None),
+        None,
+    )
 
 
 def athlete_summary(athlete, today: date) -> AthleteState:

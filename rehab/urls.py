@@ -9,6 +9,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/phases/<int:phase_pk>/edit/", views.phase_edit, name="phase_edit"),
     path("plans/<int:pk>/move/", views.plan_move, name="plan_move"),
+    path("plans/<int:pk>/phases/<int:phase_pk>/clearance/", views.phase_clear, name="phase_clear"),
     path("plans/<int:pk>/status/", views.plan_status, name="plan_status"),
     path("plans/<int:pk>/print/", views_pdf.plan_print, name="plan_print"),
     path("my-plan/", views.my_plan, name="my_plan"),

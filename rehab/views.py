@@ -19,6 +19,7 @@ from rehab.forms import (
     OUT_OF_DATE,
     DailyLogForm,
     MoveReasonForm,
+    PhaseClearanceForm,
     PhaseMoveForm,
     PlanAssignForm,
     PlanExerciseFormSet,
@@ -317,4 +318,30 @@ def recommendation_apply(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Plan paused. Contact the athlete and refer them for assessment.")
         else:
             messages.success(request, f"Now in phase {plan.current_phase.order}: {plan.current_phase.name}.")
+    return redirect(plan)
+
+
+@login_required
+@clinician_required
+@require_POST
+def phase_clear(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for_user(request.user, pk)
+    phase = get_object_or_404(plan.phases, pk=phase_pk)
+    seen = PlanVersionForm.seen(request.POST)
+    form = PhaseClearanceForm(request.POST)
+    try:
+        if seen is None:
+            raise ValidationError(OUT_OF_DATE)
+        if not form.is_valid():
+            raise ValidationError([message for errors in form.errors.values() for message in errors])
+        services.phase_clear(plan=plan, phase=phase, by=request.user, imaging=form.cleaned_data["imaging"],
+                             note=form.cleaned_data["note"], seen=seen)  # fmt: skip
+    except services.PlanChanged as stale:
+        _refused(request, stale)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Clearance recorded: {phase.label} can start when the plan moves on.")
+    if request.POST.get("back") == "timeline":
+        return redirect("rehab:timeline", plan.athlete_id)
     return redirect(plan)

@@ -328,6 +328,12 @@ REHAB_ROWS = {
     "rehab:recommendation_apply": row(
         args=plan, GET=[LOGIN, 403, 403, 405, 405, 405], POST=[LOGIN, 403, 403, 302, 404, 302]
     ),
+    # A phase that needs no clearance refuses one with a message (302 back to the plan), never a 500.
+    "rehab:phase_clear": row(
+        args=lambda w: [w.plan.pk, w.phases[1].pk],
+        GET=[LOGIN, 403, 403, 405, 405, 405],
+        POST=[LOGIN, 403, 403, 302, 404, 302],
+    ),
     # The athlete prints their own program; the care team their clinic's.
     "rehab:plan_print": row(args=plan, GET=[LOGIN, 200, 404, 200, 404, 200]),
     "rehab:my_plan": row(GET=[LOGIN, 200, 200, 403, 403, 403]),

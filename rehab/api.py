@@ -39,7 +39,7 @@ from triage.engine import LOCATION_CHOICES
 PHASE_FIELDS = ["id", "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after",
                 "must_settle_by_morning", "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes",
                 "sessions_per_week", "walk_minutes", "jog_minutes", "incline_pct", "weekly_increase_cap_pct",
-                "run_note", "exit_criteria"]  # fmt: skip
+                "run_note", "run_steps", "exit_criteria", "requires_clearance"]  # fmt: skip
 DOSAGE_FIELDS = ["id", "order", "exercise", "exercise_name", "sets", "reps", "hold_seconds", "duration_minutes",
                  "per_side", "times_per_day", "days_per_week", "note", "dosage_text"]  # fmt: skip
 
@@ -73,10 +73,12 @@ class PhaseSerializer(serializers.ModelSerializer):
     exercises = ExerciseRowSerializer(many=True, read_only=True)
     run_text = serializers.CharField(read_only=True)
     pain_text = serializers.CharField(read_only=True)
+    cleared_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = PlanPhase
-        fields = [*PHASE_FIELDS, "started_on", "run_text", "pain_text", "exercises"]
+        fields = [*PHASE_FIELDS, "started_on", "cleared_at", "cleared_by", "cleared_on_imaging", "clearance_note",
+                  "run_text", "pain_text", "exercises"]  # fmt: skip
 
 
 class TemplatePhaseSerializer(PhaseSerializer):
@@ -189,6 +191,15 @@ class PhaseMoveSerializer(ReasonSerializer):
     )
 
 
+class ClearanceSerializer(serializers.Serializer):
+    phase = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, help_text="The id of the plan's phase that needs clearance."
+    )
+    imaging = serializers.BooleanField(help_text="Whether imaging was part of the clearance.")
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+    version = version_field()
+
+
 # The engine's actions a clinician can apply in one step (holding needs none).
 APPLICABLE_ACTIONS = [(a.value, a.label) for a in (Action.ADVANCE, Action.REGRESS, Action.STOP_AND_REFER)]
 
@@ -269,7 +280,11 @@ class PlanViewSet(
         return (
             Plan.objects.visible_to(self.request.user)
             .select_related("athlete")
-            .prefetch_related(Prefetch("phases__exercises", queryset=exercises), "phase_changes")
+            .prefetch_related(
+                Prefetch("phases", queryset=PlanPhase.objects.select_related("cleared_by")),
+                Prefetch("phases__exercises", queryset=exercises),
+                "phase_changes",
+            )
         )
 
     def _plan_response(self, plan: Plan, code=status.HTTP_200_OK) -> Response:
@@ -340,6 +355,22 @@ class PlanViewSet(
                                           seen=data.validated_data.get("version"))  # fmt: skip
         return self._plan_response(plan)
 
+    @extend_schema(request=ClearanceSerializer, responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE})
+    @action(detail=True, methods=["post"])
+    def clearance(self, request, pk=None):
+        """Record a clinician's clearance for a phase that needs one before it starts (400 when it needs none
+        or has one already)."""
+        plan = selectors.get_plan_for_user(request.user, pk)
+        data = ClearanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phase = plan.phases.filter(pk=data.validated_data["phase"]).first()
+        if phase is None:
+            raise serializers.ValidationError({"phase": ["Not a phase of this plan."]})
+        with plan_errors():
+            services.phase_clear(plan=plan, phase=phase, by=request.user, imaging=data.validated_data["imaging"],
+                                 note=data.validated_data["note"], seen=data.validated_data.get("version"))  # fmt: skip
+        return self._plan_response(plan)
+
     def _move(self, request, pk, move) -> Response:
         plan = selectors.get_plan_for_user(request.user, pk)
         data = ReasonSerializer(data=request.data)
@@ -353,9 +384,9 @@ class PlanViewSet(
 # ---------------------------------------------------------------------------------------------------------------
 # Daily logs
 
+# A pain question left out is not answered: null, never 0 (and a PUT that leaves it out keeps the saved answer).
 LOG_FIELDS = ["run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "pain_during", "pain_after",
-              "pain_next_morning", "pain_locations", "triggers", "notes", "night_pain", "cannot_bear_weight",
-              "swelling", "locking"]  # fmt: skip
+              "pain_next_morning", "pain_locations", "triggers", "notes", *RedFlag.values]  # fmt: skip
 
 
 def _locations(**kwargs):

@@ -25,7 +25,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-183 URL names, 1806 cells (names × personas × methods), 0 skipped.
+185 URL names, 1824 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -464,6 +464,8 @@ API_ROWS = {
         POST=[401, 403, 403, 200, 404, 200],
     ),
     "plan-apply-recommendation": row(args=plan, POST=[401, 403, 403, 400, 404, 400]),
+    # Without a phase that needs clearance: 400 with the field's message, never a 500.
+    "plan-clearance": row(args=plan, POST=[401, 403, 403, 400, 404, 400]),
     "dailylog-list": row(GET=[401, 200, 200, 200, 200, 200]),
     # Athletes read their own day (naming someone else finds nothing); only athletes write.
     "dailylog-detail": row(

@@ -248,3 +248,26 @@ def test_the_migration_marks_the_first_running_phase_of_bone_stress_plans(people
     assert [p.requires_clearance for p in phases(bone)] == [False, False, True, False]
     assert not any(p.requires_clearance for p in phases(other))
     assert all(p.cleared_at is None for p in phases(bone))
+
+
+def test_the_api_records_a_clearance_and_shows_it(people, plan, client_for):
+    client = client_for("clinician")
+    url = f"/api/v1/plans/{plan.pk}/clearance/"
+    target = phases(plan)[1]
+    refused = client.post(
+        url, {"phase": phases(plan)[0].pk, "imaging": True}, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "needs no clearance" in refused.content.decode()
+    assert client.post(url, {"phase": target.pk}, content_type="application/json").status_code == 400
+    response = client.post(
+        url, {"phase": target.pk, "imaging": True, "note": "MRI clear"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    shown = next(p for p in response.json()["phases"] if p["id"] == target.pk)
+    assert shown["requires_clearance"] is True and shown["cleared_on_imaging"] is True
+    assert shown["cleared_by"] == people.clinician.user.email and shown["clearance_note"] == "MRI clear"
+    athlete = client_for("athlete_a")
+    assert (
+        athlete.post(url, {"phase": target.pk, "imaging": True}, content_type="application/json").status_code
+        == 403
+    )

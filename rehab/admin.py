@@ -351,6 +351,8 @@ class PlanPhaseAdmin(PlanVersionAdminMixin, HiddenFromIndex, ClinicScopedAdmin):
     form = PlanPhaseVersionAdminForm
     inlines = [PlanExerciseInline]
     exclude = ["plan"]
+    # A clearance is recorded on the plan page (rehab.services.phase_clear), with who and when: shown here.
+    readonly_fields = ["cleared_by", "cleared_at", "cleared_on_imaging", "clearance_note"]
     list_select_related = ["plan"]
 
     def has_add_permission(self, request):

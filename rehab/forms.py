@@ -59,6 +59,7 @@ class PlanPhaseForm(forms.ModelForm):
             "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
             "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week",
             "walk_minutes", "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "exit_criteria",
+            "requires_clearance",
         ]  # fmt: skip
         widgets = {"exit_criteria": forms.Textarea(attrs={"rows": 2})}
 

@@ -103,12 +103,45 @@ ATHLETES = [
         "phase": 1,
         "story": "silent",
     },
+    {
+        # A femoral neck bone stress injury, pain-free and past every criterion of the last no-running phase:
+        # the plan waits for the physio's clearance before walk/jog starts.
+        "email": "jade@demo.example",
+        "first_name": "Jade",
+        "last_name": "Okoye",
+        "sex": "female",
+        "date_of_birth": date(2002, 7, 19),
+        "weekly_km": 55,
+        "years_running": 6,
+        "goal_event": "Autumn half marathon",
+        "goal_date": date(2027, 9, 26),
+        "shoes": [("Asics Novablast 4", 540)],
+        "intake": {
+            "age": 24,
+            "sex": "female",
+            "locations": ["groin_deep", "front"],
+            "onset": "gradual",
+            "duration_days": 18,
+            "pain_running": 6,
+            "pain_after": 5,
+            "night_pain": True,
+            "mileage_change_pct": 40,
+            "hard_surfaces": True,
+            "low_energy_risk": True,
+            "running_focus": ["road", "long_distance"],
+        },
+        "condition": "stress_fracture",
+        "protocol": "bone-stress-injury",
+        "phase": 2,
+        "moved_days_ago": 16,
+        "story": "healing",
+    },
 ]
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo clinic: one physiotherapist, one coach and three athletes with logins. "
+        "Create the demo clinic: one physiotherapist, one coach and four athletes with logins. "
         "Safe to run again: existing records are kept, nothing is created twice."
     )
 
@@ -159,6 +192,7 @@ class Command(BaseCommand):
             data = dict(data)
             shoes = data.pop("shoes")
             care = {key: data.pop(key) for key in ("intake", "condition", "protocol", "phase", "story")}
+            care["moved_days_ago"] = data.pop("moved_days_ago", 12)
             user = user_for(data["email"], data["first_name"], data["last_name"])
             athlete, new = Athlete.objects.get_or_create(
                 clinic=clinic, email=data["email"], defaults={**data, "user": user}
@@ -175,7 +209,7 @@ class Command(BaseCommand):
             created += self.load_care(athlete, physio.user, **care)
         return created
 
-    def load_care(self, athlete, by, *, intake, condition, protocol, phase, story) -> int:
+    def load_care(self, athlete, by, *, intake, condition, protocol, phase, story, moved_days_ago) -> int:
         """A reviewed intake and an active plan at `phase`, so the demo shows the whole loop."""
         from rehab.models import Plan, PlanTemplate
         from rehab.services import plan_assign, plan_move
@@ -197,7 +231,7 @@ class Command(BaseCommand):
             _backdate(plan.phase_changes.get(), start)
             target = plan.phases.filter(order=phase).first()
             if target is not None and phase > 1:
-                moved = today - timedelta(days=12)
+                moved = today - timedelta(days=moved_days_ago)
                 change = plan_move(plan=plan, to_phase=target, by=by, today=moved,
                                    reason="Three sessions within the allowance; settled by the next morning.")  # fmt: skip
                 _backdate(change, moved)
@@ -215,8 +249,8 @@ def _backdate(change, day) -> None:
 
 
 def demo_logs(athlete, story: str, today) -> int:
-    """Three weeks of logs telling `story`: "improving", "flaring" (pain rising, an open alert) or "silent"
-    (logged for two weeks, then stopped). Saved through the same service as the log page, day by day."""
+    """Three weeks of logs telling `story`: "improving", "flaring" (pain rising, an open alert), "silent"
+    (logged for two weeks, then stopped) or "healing" (pain-free cross-training and exercises every day). Saved through the same service as the log page, day by day."""
     from rehab.models import DailyLog, Plan
     from rehab.selectors import phase_on
     from rehab.services import log_save, status_refresh
@@ -237,6 +271,8 @@ def demo_logs(athlete, story: str, today) -> int:
         elif story == "flaring":
             pain = round(2 + (5 * (share - 0.6) / 0.4 if share > 0.6 else 0) + rng.uniform(-0.4, 0.4))
             morning, done, km = max(0, pain - 1), 0.75, 4.0 + 5 * share
+        elif story == "healing":
+            pain, morning, done, km = 0, 0, 1.0, 0.0
         else:
             pain = round(1.5 + rng.uniform(-0.6, 0.6))
             morning, done, km = 1, 0.5, 0.0
@@ -252,7 +288,14 @@ def demo_logs(athlete, story: str, today) -> int:
             "pain_after": max(0, pain - 1) if run_day else max(0, pain - 2),
             "pain_next_morning": morning,
         }
-        if run_day and phase is not None and phase.run_activity not in ("none", "cross_train"):
+        if (
+            story == "healing"
+            and phase is not None
+            and phase.run_activity == "cross_train"
+            and n % 7 in (0, 2, 4, 5)
+        ):
+            data["run_minutes"] = phase.run_minutes or 30  # the bike or the pool
+        elif run_day and phase is not None and phase.run_activity not in ("none", "cross_train"):
             data |= {"run_minutes": phase.run_minutes or 20, "distance_km": Decimal(f"{km:.1f}") if km else None,
                      "shoe": shoe if km else None}  # fmt: skip
         log_save(athlete=athlete, day=day, data=data, sets=sets, today=day)

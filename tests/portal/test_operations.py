@@ -43,7 +43,7 @@ def test_load_demo_twice_creates_nothing_twice(db, client, capsys):
     assert "physio@demo.example" in out and "stride-demo" in out
     call_command("load_demo")
     assert counts() == first
-    assert first[:4] == (1, 5, 2, 3)
+    assert first[:4] == (1, 6, 2, 4)
     # the printed logins work
     assert client.login(username="physio@demo.example", password="stride-demo")
     assert client.get(reverse("athlete_list")).status_code == 200

@@ -355,7 +355,7 @@ def recommend(
             (
                 *met,
                 "Every criterion of this phase is met, but the next phase needs a clinician's clearance "
-                "(and imaging where needed) before it starts. Record it on the plan page.",
+                "(and imaging where needed) before it starts: record the clearance to move on.",
             ),
             needs_clearance=True,
         )

@@ -44,6 +44,8 @@ def _answer_schema(spec: engine.Field) -> dict:
     else:  # the self-tests: an object of choices
         properties = {sub.name: _answer_schema(sub) for sub in spec.subfields}
         schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if spec.retired:  # still accepted from older clients, no longer asked
+        schema["deprecated"] = True
     return {**schema, "nullable": True, "description": spec.label}
 
 

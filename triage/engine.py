@@ -10,12 +10,22 @@ How a result is built:
 3. Every condition rule in ``RULES`` is evaluated. A rule that fires adds its ``weight`` (points, negative for
    evidence against) to its condition. A condition is listed only when its points reach ``MIN_POINTS`` and at
    least one fired rule is a ``"sign"`` (where or how it hurts, a self-test) rather than a ``"risk"`` factor
-   (age, training, shoes): risk factors alone never suggest a condition.
+   (age, training, shoes): risk factors alone never suggest a condition. A pain-free single-leg hop counts as
+   evidence only when none of ``HOP_BLOCKERS`` is ticked (the form hides the test then); a painful hop always
+   counts, and always raises its red flag.
 4. Score = ``1 - exp(-points / SCORE_SCALE)``: deterministic, monotonic in the evidence, in [0, 1), and not
    biased towards conditions that happen to have few rules. Conditions are ranked by points (highest first),
-   then by code, and the best ``MAX_CONDITIONS`` are kept.
-5. Urgency = the highest of every red flag's urgency and the top condition's default urgency (``self_care``
-   when there is neither). ``stop_running`` is true for ``urgent`` and ``emergency``.
+   then by code.
+5. When a red flag that is not a running injury fires (a rule with ``refer`` text: infection, a slipped
+   growth plate, cancer, cauda equina), a ``REFER_MEDICAL`` entry ("needs a doctor") leads the list with
+   score 1.0 and one reason per such flag; the musculoskeletal ranking follows it. ``MAX_CONDITIONS`` entries
+   are kept in all.
+6. Urgency = the highest of every red flag's urgency and the default urgency of the top musculoskeletal
+   condition (``self_care`` when there is neither). The ``REFER_MEDICAL`` entry's urgency is the highest of
+   its flags, so it is already counted, and it never hides the musculoskeletal condition after it.
+   ``stop_running`` is true for ``urgent`` and ``emergency``.
+7. Advice = what to do at this urgency, then the leading entry's advice when it cannot contradict the
+   urgency (``REFER_MEDICAL``'s always; never a running-injury tip after it), then the red-flag messages.
 
 This is decision support, never a diagnosis; every result carries ``DISCLAIMER``.
 """
@@ -27,7 +37,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-ENGINE_VERSION = "2026.11.1"
+ENGINE_VERSION = "2026.12.1"
 URGENCY_ORDER = ("self_care", "routine", "urgent", "emergency")
 URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCY_ORDER)}
 MIN_POINTS = 2.0
@@ -47,7 +57,11 @@ Predicate = Callable[[Answers], bool]
 
 @dataclass(frozen=True)
 class Field:
-    """One intake question. ``kind`` is int | number | bool | choice | multichoice | tests."""
+    """One intake question. ``kind`` is int | number | bool | choice | multichoice | tests.
+
+    A ``retired`` question is no longer asked on the form but is still accepted and scored, so older answers
+    (stored intakes, API clients, files for ``triage_assess``) keep working.
+    """
 
     name: str
     kind: str
@@ -56,6 +70,7 @@ class Field:
     min_value: float | None = None
     max_value: float | None = None
     subfields: tuple[Field, ...] = ()
+    retired: bool = False
 
 
 LOCATION_CHOICES = (
@@ -96,6 +111,14 @@ _BOOLEANS = (
     ("radiating", "Does the pain spread to your back, thigh or knee?"),
     ("numbness_tingling", "Any numbness or tingling in the leg?"),
     ("back_pain", "Do you also have low back pain?"),
+    ("knee_pain", "Does your knee hurt?"),
+    ("saddle_numbness", "Any numbness around the groin, bottom or inner thighs (where you sit on a saddle)?"),
+    (
+        "bladder_bowel_change",
+        "Any new change in your bladder or bowels (trouble peeing, leaking, less control)?",
+    ),
+    ("both_legs", "Pain spreading down both legs, or numbness, tingling or weakness in both?"),
+    ("leg_weakness", "Is one leg, or are both, getting weaker?"),
     ("worse_lying_on_side", "Is it worse lying on the painful side?"),
     ("worse_sitting", "Is it worse when sitting for a while?"),
     ("stiff_after_rest", "Is the hip stiff in the morning or after sitting?"),
@@ -104,9 +127,16 @@ _BOOLEANS = (
     ("persists_despite_rest", "Has the pain lasted more than two weeks despite rest?"),
     ("previous_hip_injury", "Have you injured this hip before?"),
     ("hard_surfaces", "Do you mostly run on hard surfaces?"),
-    ("low_energy_risk", "Missed periods, restrictive eating or low energy availability?"),
+    (
+        "missed_periods",
+        "Have your periods stopped for 3 months or more (not from pregnancy or contraception)?",
+    ),
+    ("restricted_eating", "Might you be eating less than your training needs, or often low on energy?"),
+    ("previous_bone_stress", "Have you had a stress fracture or bone stress injury before?"),
     ("weight_loss_or_cancer", "Unexplained weight loss, or a history of cancer?"),
 )
+# Asked until 2026.11; the three RED-S questions above replace it on the form.
+_RETIRED_BOOLEANS = (("low_energy_risk", "Missed periods, restrictive eating or low energy availability?"),)
 
 FIELDS: dict[str, Field] = {
     f.name: f
@@ -119,6 +149,7 @@ FIELDS: dict[str, Field] = {
         Field("pain_running", "int", "Pain while running (0-10)", min_value=0, max_value=10),
         Field("pain_after", "int", "Pain after running (0-10)", min_value=0, max_value=10),
         *(Field(name, "bool", label) for name, label in _BOOLEANS),
+        *(Field(name, "bool", label, retired=True) for name, label in _RETIRED_BOOLEANS),
         Field("mileage_change_pct", "number", "Weekly distance change (%)", min_value=-100, max_value=1000),
         Field("weekly_km", "number", "Weekly distance (km)", min_value=0, max_value=1000),
         Field("shoe_km", "int", "Distance on your current shoes (km)", min_value=0, max_value=10000),
@@ -134,6 +165,8 @@ FIELDS: dict[str, Field] = {
 
 
 _TEST_FIELDS = {f.name: f for f in FIELDS["tests"].subfields}
+# Ticking any of these means the single-leg hop is not safe to try, so the form hides it (DOMAIN §2, §3).
+HOP_BLOCKERS = ("cannot_bear_weight", "limping", "night_pain", "pain_at_rest")
 
 
 class InvalidAnswers(Exception):
@@ -432,6 +465,40 @@ def _any(*preds: Predicate) -> Predicate:
     return lambda a: any(p(a) for p in preds)
 
 
+def _none(*preds: Predicate) -> Predicate:
+    return lambda a: not any(p(a) for p in preds)
+
+
+# DOMAIN §2 groups of signs, each used by a red flag and by the condition rules.
+CAUDA_EQUINA_SIGNS = ("saddle_numbness", "bladder_bowel_change", "both_legs", "leg_weakness")
+RED_S_SIGNS = ("missed_periods", "restricted_eating", "previous_bone_stress", "low_energy_risk")
+_RED_S = _any(*(_yes(name) for name in RED_S_SIGNS))
+_GROIN_FRONT_OR_DEEP = _loc("groin_deep", "inner", "front")
+_HOP_BLOCKED = _any(*(_yes(name) for name in HOP_BLOCKERS))
+# Any answer that says something hurts: for a child that is hip, groin, thigh or knee pain (every location
+# on the form is one of those).
+_SOME_PAIN = _any(
+    _loc(*(code for code, _ in LOCATION_CHOICES)),
+    *(
+        _yes(name)
+        for name in (
+            "knee_pain",
+            "radiating",
+            "night_pain",
+            "pain_at_rest",
+            "worse_lying_on_side",
+            "worse_sitting",
+            "pain_lifting_knee",
+            "pain_uphill_speed",
+            "persists_despite_rest",
+        )
+    ),
+    _between("pain_running", 0),
+    _between("pain_after", 0),
+    *(_test(sub.name) for sub in FIELDS["tests"].subfields),
+)
+
+
 # --------------------------------------------------------------------------- condition rules
 
 
@@ -471,6 +538,8 @@ RULES: tuple[Rule, ...] = _rules(
         ("hip_flexor_strain", 3.0, "Pain at the front of the hip is where hip flexor strains are felt."),
         ("hip_impingement", 2.0, "Front-of-hip pain fits hip impingement."),
         ("osteoarthritis", 1.0, "Hip joint wear is often felt at the front of the hip."),
+        ("stress_fracture", 1.5, "A stress fracture in the neck of the thigh bone often hurts at the front of "
+                                 "the hip."),
         ("muscle_strain", 1.5, "Muscle strains around the hip often hurt at the front."),
         ("overuse_tightness", 1.5, "Overload and tight hip flexors often show up at the front of the hip."),
     ]),
@@ -556,6 +625,22 @@ RULES: tuple[Rule, ...] = _rules(
     ]),
     ("low_energy", _yes("low_energy_risk"), "risk", "De Souza 2014", [
         ("stress_fracture", 2.5, "Low energy availability (under-eating, missed periods) weakens bone."),
+    ]),
+    ("missed_periods", _yes("missed_periods"), "risk", "De Souza 2014", [
+        ("stress_fracture", 2.5, "Periods that stop for three months or more are a sign the body is short of "
+                                 "energy, which weakens bone."),
+    ]),
+    ("restricted_eating", _yes("restricted_eating"), "risk", "Mountjoy 2023", [
+        ("stress_fracture", 2.5, "Eating less than your training needs leaves too little energy to keep bones "
+                                 "strong."),
+    ]),
+    ("previous_bone_stress", _yes("previous_bone_stress"), "risk", "Warden 2021", [
+        ("stress_fracture", 2.0, "An earlier bone stress injury makes another one more likely."),
+    ]),
+    ("red_s_groin", _all(_RED_S, _GROIN_FRONT_OR_DEEP), "sign", _S2, [
+        ("stress_fracture", 1.5, "Groin or front-of-hip pain together with signs of low energy or an earlier "
+                                 "bone stress injury is treated as a thigh-bone stress injury until a scan "
+                                 "rules it out."),
     ]),
     ("focus_sprint", _focus("sprint"), "risk", _S1, [
         ("hip_flexor_strain", 1.0, "Sprinting loads the hip flexors hard."),
@@ -651,6 +736,25 @@ RULES: tuple[Rule, ...] = _rules(
     ("back_pain", _yes("back_pain"), "sign", _S1, [
         ("referred_lumbar", 3.0, "Low back pain alongside hip pain suggests the back may be the source."),
     ]),
+    ("knee_pain", _yes("knee_pain"), "sign", _S1, [
+        ("it_band_syndrome", 1.0, "Iliotibial band pain often reaches the outside of the knee."),
+    ]),
+    # Nerve signs from the base of the spine (DOMAIN §2): the back is the likely origin.
+    ("saddle_numbness", _yes("saddle_numbness"), "sign", _S2, [
+        ("referred_lumbar", 4.0, "Numbness around the groin, bottom or inner thighs comes from nerves at the "
+                                 "base of the spine."),
+    ]),
+    ("bladder_bowel", _yes("bladder_bowel_change"), "sign", _S2, [
+        ("referred_lumbar", 3.0, "A new bladder or bowel change alongside hip or leg pain points to the nerves "
+                                 "at the base of the spine."),
+    ]),
+    ("both_legs", _yes("both_legs"), "sign", _S2, [
+        ("referred_lumbar", 3.0, "Symptoms in both legs usually start in the back, not in one hip."),
+    ]),
+    ("leg_weakness", _yes("leg_weakness"), "sign", _S2, [
+        ("referred_lumbar", 3.0, "A leg that is getting weaker suggests a nerve is being pressed, often in the "
+                                 "back."),
+    ]),
     ("lying_on_side", _yes("worse_lying_on_side"), "sign", "Fearon 2013", [
         ("greater_trochanteric_pain", 3.0, "Pain lying on the sore side is typical of outer-hip tendon "
                                            "pain."),
@@ -716,7 +820,8 @@ RULES: tuple[Rule, ...] = _rules(
     ("test_hop", _test("single_leg_hop"), "sign", "Robertson & Wood 2017", [
         ("stress_fracture", 5.0, "Pain on the single-leg hop is a key sign of bone stress."),
     ]),
-    ("test_hop_ok", _test("single_leg_hop", "no_pain"), "sign", _S3, [
+    # Only when the hop was safe to try: otherwise a pain-free answer is not evidence.
+    ("test_hop_ok", _all(_test("single_leg_hop", "no_pain"), _none(_HOP_BLOCKED)), "sign", _S3, [
         ("stress_fracture", -1.5, "Hopping on the leg did not hurt, so bone stress is less likely."),
     ]),
 )
@@ -728,11 +833,15 @@ RULES: tuple[Rule, ...] = _rules(
 
 @dataclass(frozen=True)
 class RedFlagRule:
+    """A warning sign and its urgency floor. ``refer`` marks a flag that is not a running injury: it puts
+    ``REFER_MEDICAL`` first, and its text (which sign, and why a doctor) is one of that entry's reasons."""
+
     code: str
     urgency: str
     message: str
     source: str
     predicate: Predicate = field(repr=False, compare=False)
+    refer: str = ""
 
 
 RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
@@ -759,6 +868,8 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         "Please get medical care today.",
         _S2,
         _any(_yes("fever_unwell"), _yes("hot_red_joint")),
+        refer="A fever, feeling unwell, or a hot, red, swollen hip can mean an infection, which needs a "
+        "doctor's tests and treatment.",
     ),
     RedFlagRule(
         "possible_slipped_growth_plate",
@@ -767,6 +878,20 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         "growth plate at the hip. Please get medical care today.",
         _S2,
         _all(_between("age", 7, 16), _any(_yes("limping"), _yes("cannot_bear_weight"))),
+        refer="A limp or trouble walking at age 8 to 16 can mean the growth plate at the top of the thigh "
+        "bone has slipped, which needs a doctor and an X-ray.",
+    ),
+    RedFlagRule(
+        "possible_cauda_equina",
+        "emergency",
+        "Numbness around the groin or bottom, a new change in your bladder or bowels, symptoms in both legs, "
+        "or a leg that is getting weaker can mean the nerves at the base of the spine are being squeezed. "
+        "Go to an emergency department now; do not wait for an appointment.",
+        _S2,
+        _any(*(_yes(name) for name in CAUDA_EQUINA_SIGNS)),
+        refer="Saddle numbness, a bladder or bowel change, symptoms in both legs or a weakening leg can "
+        "mean pressure on the nerves at the base of the spine (cauda equina), which needs a scan and "
+        "treatment in hospital.",
     ),
     RedFlagRule(
         "weight_loss_or_cancer_with_rest_pain",
@@ -775,6 +900,18 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         "checked. Please see a doctor promptly.",
         _S2,
         _all(_yes("weight_loss_or_cancer"), _any(_yes("night_pain"), _yes("pain_at_rest"))),
+        refer="Night or rest pain with unexplained weight loss or a history of cancer needs a doctor to rule "
+        "out a problem in the bone itself.",
+    ),
+    RedFlagRule(
+        "red_s_bone_stress",
+        "urgent",
+        "Missed periods, not eating enough for your training, or an earlier bone stress injury, together "
+        "with pain in the groin or at the front of the hip, can mean a stress injury in the neck of the "
+        "thigh bone. Stop running and treat it as one until a scan shows otherwise; see a clinician within "
+        "48 hours.",
+        "De Souza 2014; Mountjoy 2023",
+        _all(_RED_S, _GROIN_FRONT_OR_DEEP),
     ),
     RedFlagRule(
         "night_or_rest_pain",
@@ -829,6 +966,22 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         "Clicking or snapping while you run is worth having checked. Book an assessment.",
         _S2,
         _yes("clicking_running"),
+    ),
+    RedFlagRule(
+        "severe_running_pain",
+        "routine",
+        "Pain of 7 out of 10 or more while running is too much to manage on your own. Book an assessment "
+        "rather than treating it yourself.",
+        _S2,
+        _between("pain_running", 6),
+    ),
+    RedFlagRule(
+        "young_athlete_hip_or_knee_pain",
+        "routine",
+        "At age 8 to 16, hip, thigh or even knee pain should be checked by a clinician: problems at the hip's "
+        "growth plate are often felt in the knee.",
+        _S2,
+        _all(_between("age", 7, 16), _SOME_PAIN),
     ),
 )
 
@@ -898,6 +1051,27 @@ URGENCY_ADVICE = {
 }
 
 
+@dataclass(frozen=True)
+class Referral:
+    """The entry that leads the conditions when a red flag is not a running injury (see ``RedFlagRule.refer``).
+
+    It is not in ``CONDITIONS``: it is not something a clinician confirms or a rehab plan treats.
+    """
+
+    code: str
+    name: str
+    advice: str
+
+
+REFER_MEDICAL = Referral(
+    "refer_medical",
+    "Needs a doctor, not a running-injury plan",
+    "One or more of your answers is a warning sign of a medical problem rather than a running injury. A "
+    "doctor needs to see you first; please leave exercises, stretches and any return-to-running plan until "
+    "they have.",
+)
+
+
 def _rank_conditions(answers: Answers) -> list[tuple[float, str, list[Rule]]]:
     points: dict[str, float] = {}
     fired: dict[str, list[Rule]] = {}
@@ -910,7 +1084,7 @@ def _rank_conditions(answers: Answers) -> list[tuple[float, str, list[Rule]]]:
                 signs.add(rule.condition)
     ranked = [(points[code], code, fired[code]) for code in signs if points[code] >= MIN_POINTS]
     ranked.sort(key=lambda item: (-item[0], item[1]))
-    return ranked[:MAX_CONDITIONS]
+    return ranked
 
 
 def assess(answers: dict) -> Assessment:
@@ -920,23 +1094,30 @@ def assess(answers: dict) -> Assessment:
         RedFlag(rule.code, rule.message, rule.urgency) for rule in RED_FLAG_RULES if rule.predicate(cleaned)
     ]
     red_flags.sort(key=lambda flag: -URGENCY_RANK[flag.urgency])  # stable: table order within a level
+    referrals = [rule.refer for rule in RED_FLAG_RULES if rule.refer and rule.predicate(cleaned)]
 
     conditions = []
-    for points, code, rules in _rank_conditions(cleaned):
+    if referrals:
+        conditions.append(ConditionResult(REFER_MEDICAL.code, REFER_MEDICAL.name, 1.0, referrals))
+    for points, code, rules in _rank_conditions(cleaned)[: MAX_CONDITIONS - len(conditions)]:
         reasons = [r.reason for r in sorted(rules, key=lambda r: -r.weight)]
         score = round(1.0 - math.exp(-points / SCORE_SCALE), 2)
         conditions.append(ConditionResult(code, CONDITIONS[code].name, score, reasons))
 
+    # REFER_MEDICAL's urgency is the highest of its flags, which are counted here already.
     levels = [URGENCY_RANK[flag.urgency] for flag in red_flags]
-    top = CONDITIONS[conditions[0].code] if conditions else None
+    top = next((CONDITIONS[c.code] for c in conditions if c.code in CONDITIONS), None)
     if top is not None:
         levels.append(URGENCY_RANK[top.default_urgency])
     urgency = URGENCY_ORDER[max(levels, default=0)]
 
     advice = [URGENCY_ADVICE[urgency]]
-    # Condition advice only where it cannot contradict the urgency (e.g. no stretching tips in an emergency).
+    # Condition advice only where it cannot contradict the urgency (e.g. no stretching tips in an emergency),
+    # and never a running-injury tip when the answers need a doctor first.
     calm = URGENCY_RANK[urgency] <= URGENCY_RANK["routine"]
-    if top is not None and (calm or top.default_urgency == urgency):
+    if referrals:
+        advice.append(f"{REFER_MEDICAL.name}: {REFER_MEDICAL.advice}")
+    elif top is not None and (calm or top.default_urgency == urgency):
         advice.append(f"{top.name}: {top.advice}")
     if red_flags:
         advice.append("Warning signs in your answers: " + " ".join(flag.message for flag in red_flags))

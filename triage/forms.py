@@ -59,11 +59,14 @@ def _test_field(spec: engine.Field) -> forms.ChoiceField:
 
 
 class IntakeForm(forms.Form):
-    """One field per engine question; self-tests become `test_<name>` radio groups (pain / no pain / skip)."""
+    """One field per engine question still asked (retired ones are left out); self-tests become
+    `test_<name>` radio groups (pain / no pain / skip)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for spec in engine.FIELDS.values():
+            if spec.retired:
+                continue
             if spec.kind == "tests":
                 for sub in spec.subfields:
                     self.fields[TEST_PREFIX + sub.name] = _test_field(sub)
@@ -79,6 +82,8 @@ class IntakeForm(forms.Form):
             items: list[dict] = []
             for name in section.fields:
                 spec = engine.FIELDS[name]
+                if spec.retired:
+                    continue
                 if spec.kind == "tests":
                     for sub in spec.subfields:
                         test = SELF_TESTS.get(sub.name)
@@ -122,6 +127,8 @@ class IntakeForm(forms.Form):
         data = self.cleaned_data
         answers: dict[str, object] = {}
         for name, spec in engine.FIELDS.items():
+            if spec.retired:
+                continue
             if spec.kind == "tests":
                 tests = {sub.name: data[TEST_PREFIX + sub.name] for sub in spec.subfields}
                 tests = {test: result for test, result in tests.items() if result}

@@ -14,7 +14,7 @@ from portal.permissions import (
     get_athlete_for_user,
 )
 from triage import services
-from triage.engine import InvalidAnswers
+from triage.engine import REFER_MEDICAL, InvalidAnswers
 from triage.forms import IntakeForm, ReviewForm, initial_answers
 from triage.selectors import get_intake_for_user, intakes_for_athlete
 from triage.wording import (
@@ -62,10 +62,12 @@ def _intake_form(request: HttpRequest, athlete: Athlete) -> HttpResponse:
 
 
 def _conditions(intake) -> list[dict]:
-    return [
-        {**c, "match": match_label(c["score"]), "percent": round(c["score"] * 100)}
-        for c in intake.result.get("conditions") or []
-    ]
+    shown = []
+    for c in intake.result.get("conditions") or []:
+        refer = c["code"] == REFER_MEDICAL.code  # a warning sign, not a match to weigh
+        match = "See a doctor first" if refer else match_label(c["score"])
+        shown.append({**c, "match": match, "percent": round(c["score"] * 100), "refer": refer})
+    return shown
 
 
 @login_required

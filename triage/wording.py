@@ -19,13 +19,14 @@ class Section:
     fields: tuple[str, ...]
 
 
-# Every engine field appears in exactly one section (tests/triage/test_forms.py checks it).
+# Every engine field appears in exactly one section (tests/triage/test_forms.py checks it). A retired field
+# stays in its section so older intakes still show the answer; the form no longer asks it.
 SECTIONS: tuple[Section, ...] = (
     Section(
         "where",
         "Where does it hurt?",
         "Tick every place that hurts.",
-        ("locations", "radiating", "numbness_tingling", "back_pain"),
+        ("locations", "knee_pain", "radiating", "numbness_tingling", "back_pain"),
     ),
     Section(
         "when",
@@ -61,6 +62,10 @@ SECTIONS: tuple[Section, ...] = (
             "locking_daily",
             "instability",
             "weight_loss_or_cancer",
+            "saddle_numbness",
+            "bladder_bowel_change",
+            "both_legs",
+            "leg_weakness",
         ),
     ),
     Section(
@@ -76,12 +81,18 @@ SECTIONS: tuple[Section, ...] = (
             "running_focus",
             "hard_surfaces",
             "previous_hip_injury",
-            "low_energy_risk",
         ),
     ),
     Section(
+        "energy",
+        "Energy and bone health",
+        "Some of these are personal: tick only what you are comfortable sharing. We ask because not eating "
+        "enough for your training can weaken bones, and that changes what is safe for a sore hip.",
+        ("missed_periods", "restricted_eating", "previous_bone_stress", "low_energy_risk"),
+    ),
+    Section(
         "tests",
-        "Three quick self-tests",
+        "Quick self-tests",
         "Each takes under a minute. Go gently and stop if something hurts. Choose “Skip” for any test you "
         "would rather not do.",
         ("tests",),
@@ -103,6 +114,12 @@ STATEMENTS = {
     "radiating": "The pain spreads to my back, thigh or knee",
     "numbness_tingling": "I have numbness or tingling in the leg",
     "back_pain": "I also have low back pain",
+    "knee_pain": "My knee hurts",
+    "saddle_numbness": "I have numbness around my groin, bottom or inner thighs (where you sit on a saddle)",
+    "bladder_bowel_change": "My bladder or bowels have changed recently: trouble peeing, leaking, new "
+    "constipation, or less control",
+    "both_legs": "Pain spreads down both legs, or both legs feel numb, tingly or weak",
+    "leg_weakness": "One leg, or both, is getting weaker (for example the foot catches or drags)",
     "worse_lying_on_side": "It is worse lying on the painful side",
     "worse_sitting": "It is worse after sitting for a while",
     "stiff_after_rest": "The hip is stiff in the morning or after sitting",
@@ -112,6 +129,10 @@ STATEMENTS = {
     "previous_hip_injury": "I have injured this hip before",
     "hard_surfaces": "I mostly run on hard surfaces (roads, pavements)",
     "low_energy_risk": "I have missed periods, eat restrictively, or often feel low on energy",
+    "missed_periods": "My periods have stopped for three months or more (not because of pregnancy or "
+    "contraception)",
+    "restricted_eating": "I may be eating less than my training needs, or I often feel low on energy",
+    "previous_bone_stress": "I have had a stress fracture or bone stress injury before",
     "weight_loss_or_cancer": "I have lost weight without trying, or have had cancer",
 }
 
@@ -178,8 +199,8 @@ SELF_TESTS = {
         caution="Only if walking does not hurt at all. If it does, choose “Skip”.",
     ),
 }
-# Ticking one of these means the hop test is skipped: hopping on a leg that hurts to walk on is unsafe.
-HOP_BLOCKERS = ("cannot_bear_weight", "limping")
+# Ticking one of these hides the hop test (the engine owns the list and scores a hop answer with it in mind).
+HOP_BLOCKERS = engine.HOP_BLOCKERS
 
 
 @dataclass(frozen=True)
@@ -226,6 +247,11 @@ RED_FLAG_TITLES = {
     "limping_or_instability": "limping, instability or not bearing weight",
     "radiating_or_numbness": "radiating pain or numbness",
     "clicking_while_running": "clicking while running",
+    "possible_cauda_equina": "saddle numbness, bladder or bowel change, both legs or a weakening leg "
+    "(possible cauda equina)",
+    "red_s_bone_stress": "RED-S signs with groin or front-of-hip pain (possible femoral neck stress injury)",
+    "severe_running_pain": "pain 7/10 or more while running",
+    "young_athlete_hip_or_knee_pain": "age 8–16 with hip, thigh or knee pain",
 }
 URGENCY_LABELS = {
     "emergency": "Emergency",
@@ -287,7 +313,8 @@ def advice_parts(result: dict) -> tuple[str, str]:
         return advice, ""
     rest = advice[len(general) :].strip()
     conditions = result.get("conditions") or []
-    definition = engine.CONDITIONS.get(conditions[0]["code"]) if conditions else None
+    code = conditions[0]["code"] if conditions else None
+    definition = engine.REFER_MEDICAL if code == engine.REFER_MEDICAL.code else engine.CONDITIONS.get(code)
     if definition and rest.startswith(f"{definition.name}: {definition.advice}"):
         return general, definition.advice
     return general, ""

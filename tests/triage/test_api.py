@@ -10,7 +10,7 @@ from django.urls import reverse
 from portal.models import Alert
 from tests.factories import IntakeFactory
 from tests.triage.utils import SAMPLE_FILES, VALID_SAMPLES, sample
-from triage import engine, services
+from triage import api, engine, services
 from triage.models import Intake
 
 ASSESS = "/api/v1/triage/assess/"
@@ -54,6 +54,33 @@ def test_invalid_answers_are_a_400_with_the_field_errors(client_for):
     errors = response.json()["errors"]
     assert errors == caught.value.errors
     assert set(errors) >= {"age", "locations", "night_pain", "tests.leg_swing", "tests.toe_touch"}
+
+
+def test_older_answers_still_assess_and_new_questions_are_in_the_schema(client_for):
+    older = {"locations": ["groin_deep"], "low_energy_risk": True}  # the question asked until 2026.11
+    body = post_json(client_for("athlete_a"), older).json()
+    assert "red_s_bone_stress" in {flag["code"] for flag in body["red_flags"]}
+    properties = client_for("athlete_a").get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    text = json.dumps(properties.json())
+    for name in (
+        "saddle_numbness",
+        "bladder_bowel_change",
+        "both_legs",
+        "leg_weakness",
+        "missed_periods",
+        "restricted_eating",
+        "previous_bone_stress",
+        "knee_pain",
+    ):
+        assert f'"{name}"' in text
+    assert api.ANSWERS_SCHEMA["properties"]["low_energy_risk"]["deprecated"] is True
+
+
+def test_a_needs_a_doctor_result_keeps_the_condition_shape(client_for):
+    body = post_json(client_for("athlete_a"), sample("emergency_cauda_equina")).json()
+    first = body["conditions"][0]
+    assert set(first) == {"code", "name", "score", "reasons"} and first["code"] == "refer_medical"
+    assert body["urgency"] == "emergency" and body["stop_running"] is True
 
 
 @pytest.mark.parametrize("body", [[], [1, 2], "text", 42, None, True], ids=repr)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from triage import engine
 from triage.engine import (
     CONDITIONS,
     DISCLAIMER,
@@ -24,6 +25,16 @@ from triage.engine import (
 
 SAMPLES = Path(__file__).resolve().parents[2] / "triage" / "samples"
 RANK = {name: rank for rank, name in enumerate(URGENCY_ORDER)}
+# Red flags that are not running injuries: a "needs a doctor" entry leads the conditions (DOMAIN §2).
+REFERRAL_FLAGS = {
+    "possible_infection",
+    "possible_slipped_growth_plate",
+    "weight_loss_or_cancer_with_rest_pain",
+    "possible_cauda_equina",
+}
+CAUDA_SIGNS = ("saddle_numbness", "bladder_bowel_change", "both_legs", "leg_weakness")
+RED_S_SIGNS = ("missed_periods", "restricted_eating", "previous_bone_stress", "low_energy_risk")
+HOP_BLOCKERS = ("cannot_bear_weight", "limping", "night_pain", "pain_at_rest")
 
 
 def codes(result: Assessment) -> list[str]:
@@ -32,6 +43,11 @@ def codes(result: Assessment) -> list[str]:
 
 def flag_codes(result: Assessment) -> set[str]:
     return {f.code for f in result.red_flags}
+
+
+def msk_codes(result: Assessment) -> list[str]:
+    """The musculoskeletal conditions, without a leading "needs a doctor" entry."""
+    return [code for code in codes(result) if code != "refer_medical"]
 
 
 # --------------------------------------------------------------------------- conditions
@@ -278,6 +294,57 @@ RED_FLAGS = [
     pytest.param({"radiating": True}, "radiating_or_numbness", "routine", id="radiating"),
     pytest.param({"numbness_tingling": True}, "radiating_or_numbness", "routine", id="numbness"),
     pytest.param({"clicking_running": True}, "clicking_while_running", "routine", id="clicking-running"),
+    # Cauda equina: each sign on its own is enough.
+    pytest.param({"saddle_numbness": True}, "possible_cauda_equina", "emergency", id="cauda-saddle-numbness"),
+    pytest.param(
+        {"bladder_bowel_change": True}, "possible_cauda_equina", "emergency", id="cauda-bladder-bowel-change"
+    ),
+    pytest.param({"both_legs": True}, "possible_cauda_equina", "emergency", id="cauda-both-legs"),
+    pytest.param({"leg_weakness": True}, "possible_cauda_equina", "emergency", id="cauda-leg-getting-weaker"),
+    # RED-S / Triad signs with groin, front or deep hip pain.
+    pytest.param(
+        {"missed_periods": True, "locations": ["groin_deep"]},
+        "red_s_bone_stress",
+        "urgent",
+        id="red-s-missed-periods-deep-groin",
+    ),
+    pytest.param(
+        {"restricted_eating": True, "locations": ["inner"]},
+        "red_s_bone_stress",
+        "urgent",
+        id="red-s-restricted-eating-inner-hip",
+    ),
+    pytest.param(
+        {"previous_bone_stress": True, "locations": ["front"]},
+        "red_s_bone_stress",
+        "urgent",
+        id="red-s-earlier-bone-stress-front-of-hip",
+    ),
+    pytest.param(
+        {"low_energy_risk": True, "locations": ["groin_deep"]},
+        "red_s_bone_stress",
+        "urgent",
+        id="red-s-older-low-energy-question-deep-groin",
+    ),
+    # Severe running pain, whatever else is answered.
+    pytest.param({"pain_running": 7}, "severe_running_pain", "routine", id="running-pain-7"),
+    pytest.param({"pain_running": 10}, "severe_running_pain", "routine", id="running-pain-10"),
+    # Children and teenagers: any hip, groin, thigh or knee pain.
+    pytest.param(
+        {"age": 8, "locations": ["side"]}, "young_athlete_hip_or_knee_pain", "routine", id="age-8-side-of-hip"
+    ),
+    pytest.param(
+        {"age": 16, "knee_pain": True}, "young_athlete_hip_or_knee_pain", "routine", id="age-16-knee-pain"
+    ),
+    pytest.param(
+        {"age": 12, "locations": ["buttock"]},
+        "young_athlete_hip_or_knee_pain",
+        "routine",
+        id="age-12-buttock",
+    ),
+    pytest.param(
+        {"age": 12, "pain_running": 3}, "young_athlete_hip_or_knee_pain", "routine", id="age-12-pain-score"
+    ),
 ]
 
 
@@ -316,6 +383,37 @@ def test_every_red_flag_rule_has_a_case():
         ),
         pytest.param({"clicking_running": True}, "locking_daily", id="clicking-running-is-not-daily-locking"),
         pytest.param({"tests": {"single_leg_hop": "not_done"}}, "hop_test_pain", id="hop-not-done"),
+        pytest.param(
+            {"numbness_tingling": True, "radiating": True, "back_pain": True},
+            "possible_cauda_equina",
+            id="one-sided-nerve-symptoms-are-not-cauda-equina",
+        ),
+        *(
+            pytest.param(
+                {sign: True, "locations": ["side", "outer_thigh", "buttock", "sit_bone"]},
+                "red_s_bone_stress",
+                id=f"red-s-{sign}-without-groin-or-front-pain",
+            )
+            for sign in ("missed_periods", "restricted_eating", "previous_bone_stress", "low_energy_risk")
+        ),
+        pytest.param({"missed_periods": True}, "red_s_bone_stress", id="red-s-sign-without-any-location"),
+        pytest.param(
+            {"locations": ["groin_deep", "front", "inner"]},
+            "red_s_bone_stress",
+            id="groin-pain-without-red-s",
+        ),
+        pytest.param({"pain_running": 6}, "severe_running_pain", id="running-pain-6"),
+        pytest.param({"pain_after": 9}, "severe_running_pain", id="pain-after-running-is-not-running-pain"),
+        pytest.param(
+            {"age": 7, "locations": ["front"]}, "young_athlete_hip_or_knee_pain", id="age-7-below-range"
+        ),
+        pytest.param({"age": 17, "knee_pain": True}, "young_athlete_hip_or_knee_pain", id="age-17-adult"),
+        pytest.param(
+            {"age": 12, "hard_surfaces": True, "pain_running": 0},
+            "young_athlete_hip_or_knee_pain",
+            id="age-12-without-any-pain",
+        ),
+        pytest.param({"knee_pain": True}, "young_athlete_hip_or_knee_pain", id="knee-pain-without-age"),
     ],
 )
 def test_red_flag_does_not_fire_outside_its_definition(answers, absent):
@@ -383,7 +481,7 @@ def test_red_flag_does_not_fire_outside_its_definition(answers, absent):
 )
 def test_red_flag_overrides_benign_pattern(answers, expected_top, expected_urgency):
     result = assess(answers)
-    assert codes(result)[0] == expected_top
+    assert msk_codes(result)[0] == expected_top
     assert result.urgency == expected_urgency
     assert result.stop_running is True or expected_urgency == "routine"
 
@@ -446,6 +544,201 @@ def test_advice_matches_urgency(answers, must_contain, must_not_contain):
     advice = assess(answers).advice
     assert must_contain in advice
     assert must_not_contain not in advice
+
+
+# --------------------------------------------------------------------------- DOMAIN §2: floors and referrals
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        pytest.param({"pain_running": 6}, "self_care", id="running-pain-6-alone-is-self-care"),
+        pytest.param({"pain_running": 7}, "routine", id="running-pain-7-alone-is-routine"),
+        pytest.param(
+            {"locations": ["front"], "pain_lifting_knee": True, "pain_running": 7},
+            "routine",
+            id="running-pain-7-lifts-a-self-care-condition",
+        ),
+        pytest.param({"age": 12, "knee_pain": True}, "routine", id="age-12-knee-pain-alone"),
+        pytest.param(
+            {"age": 14, "locations": ["front"], "pain_lifting_knee": True},
+            "routine",
+            id="teen-hip-flexor-without-limp-is-not-self-care",
+        ),
+        pytest.param(
+            {"age": 17, "locations": ["front"], "pain_lifting_knee": True}, "self_care", id="age-17"
+        ),
+        pytest.param({"age": 30, "knee_pain": True}, "self_care", id="adult-knee-pain-alone"),
+        *(pytest.param({sign: True}, "emergency", id=f"{sign}-alone") for sign in CAUDA_SIGNS),
+    ],
+)
+def test_new_floors_give_exactly_this_urgency(answers, expected):
+    assert assess(answers).urgency == expected
+
+
+@pytest.mark.parametrize("sign", RED_S_SIGNS)
+def test_red_s_with_deep_groin_pain_wins_over_joint_like_answers(sign):
+    answers = {
+        "age": 19,
+        "sex": "female",
+        "locations": ["groin_deep"],
+        sign: True,
+        "worse_sitting": True,
+        "stiff_after_rest": True,
+        "clicking_running": True,
+        "tests": {"seated_rotation": "pain"},
+    }
+    result = assess(answers)
+    assert RANK[result.urgency] >= RANK["urgent"] and result.stop_running
+    assert "red_s_bone_stress" in flag_codes(result)
+    assert "stress_fracture" in codes(result)
+    flag = next(f for f in result.red_flags if f.code == "red_s_bone_stress")
+    assert "stop running" in flag.message.lower() and "scan" in flag.message.lower()
+
+
+@pytest.mark.parametrize("sign", RED_S_SIGNS)
+def test_red_s_signs_add_stress_fracture_points(sign):
+    without = assess({"locations": ["groin_deep"]})
+    with_sign = assess({"locations": ["groin_deep"], sign: True})
+    score = {c.code: c.score for c in with_sign.conditions}
+    assert score["stress_fracture"] > {c.code: c.score for c in without.conditions}["stress_fracture"]
+
+
+def test_front_of_hip_pain_counts_toward_stress_fracture():
+    result = assess({"locations": ["front"], "night_pain": True})
+    stress = next(c for c in result.conditions if c.code == "stress_fracture")
+    assert any("front" in reason for reason in stress.reasons)
+
+
+@pytest.mark.parametrize("sign", CAUDA_SIGNS)
+def test_cauda_equina_signs_point_to_the_back(sign):
+    result = assess({"locations": ["buttock"], sign: True})
+    assert msk_codes(result)[0] == "referred_lumbar"
+
+
+def test_hop_blockers_are_the_engines():
+    assert engine.HOP_BLOCKERS == HOP_BLOCKERS
+
+
+@pytest.mark.parametrize("blocker", HOP_BLOCKERS)
+def test_hop_pain_keeps_its_red_flag_even_when_the_test_should_have_been_skipped(blocker):
+    result = assess({"locations": ["groin_deep"], blocker: True, "tests": {"single_leg_hop": "pain"}})
+    assert "hop_test_pain" in flag_codes(result)
+    assert result.urgency == "emergency"
+
+
+@pytest.mark.parametrize("blocker", HOP_BLOCKERS)
+def test_a_pain_free_hop_is_ignored_when_the_test_should_have_been_skipped(blocker):
+    base = {"locations": ["groin_deep"], blocker: True}
+    with_hop = assess({**base, "tests": {"single_leg_hop": "no_pain"}})
+    assert with_hop.to_dict()["conditions"] == assess(base).to_dict()["conditions"]
+    assert "stress_fracture" in codes(with_hop)
+
+
+REFERRALS = [
+    pytest.param(
+        {
+            "fever_unwell": True,
+            "locations": ["front"],
+            "pain_lifting_knee": True,
+            "tests": {"leg_swing": "pain"},
+        },
+        "possible_infection",
+        "infection",
+        "emergency",
+        "hip_flexor_strain",
+        id="infection-over-hip-flexor",
+    ),
+    pytest.param(
+        {"age": 13, "limping": True, "locations": ["front"], "pain_lifting_knee": True},
+        "possible_slipped_growth_plate",
+        "growth plate",
+        "emergency",
+        "hip_flexor_strain",
+        id="slipped-growth-plate-over-hip-flexor",
+    ),
+    pytest.param(
+        {"age": 60, "weight_loss_or_cancer": True, "night_pain": True, "locations": ["groin_deep"]},
+        "weight_loss_or_cancer_with_rest_pain",
+        "cancer",
+        "urgent",
+        "osteoarthritis",
+        id="cancer-history-over-osteoarthritis",
+    ),
+    pytest.param(
+        {"saddle_numbness": True, "back_pain": True, "locations": ["buttock"], "worse_sitting": True},
+        "possible_cauda_equina",
+        "saddle",
+        "emergency",
+        "referred_lumbar",
+        id="cauda-equina-over-back-pain",
+    ),
+]
+
+
+@pytest.mark.parametrize(("answers", "flag", "named", "urgency", "next_code"), REFERRALS)
+def test_a_medical_red_flag_puts_needs_a_doctor_first(answers, flag, named, urgency, next_code):
+    result = assess(answers)
+    first = result.conditions[0]
+    assert (first.code, first.name) == ("refer_medical", "Needs a doctor, not a running-injury plan")
+    assert first.score == 1.0 and any(named in reason.lower() for reason in first.reasons)
+    assert flag in flag_codes(result)
+    assert codes(result)[1] == next_code  # the musculoskeletal ranking still follows
+    assert codes(result).count("refer_medical") == 1 and len(result.conditions) <= 5
+    assert result.urgency == urgency
+    assert engine.REFER_MEDICAL.advice in result.advice
+    assert not any(c.advice in result.advice for c in CONDITIONS.values())  # no running-injury tips
+
+
+def test_every_referral_flag_has_a_case():
+    assert {p.values[1] for p in REFERRALS} == REFERRAL_FLAGS
+
+
+def test_needs_a_doctor_names_every_referral_sign_that_fired():
+    result = assess({"fever_unwell": True, "bladder_bowel_change": True})
+    assert codes(result) == ["refer_medical", "referred_lumbar"]
+    refer = {r.code: r.refer for r in RED_FLAG_RULES}
+    assert result.conditions[0].reasons == [refer["possible_infection"], refer["possible_cauda_equina"]]
+    alone = assess({"fever_unwell": True})
+    assert codes(alone) == ["refer_medical"] and len(alone.conditions[0].reasons) == 1
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param({"night_pain": True, "locations": ["groin_deep"]}, id="night-pain"),
+        pytest.param({"tests": {"single_leg_hop": "pain"}}, id="hop-pain"),
+        pytest.param({"missed_periods": True, "locations": ["front"]}, id="red-s"),
+        pytest.param({"age": 12, "locations": ["side"]}, id="young-athlete-without-limp"),
+        pytest.param({"pain_running": 8, "locations": ["side"]}, id="severe-running-pain"),
+    ],
+)
+def test_running_injury_red_flags_do_not_add_needs_a_doctor(answers):
+    assert "refer_medical" not in codes(assess(answers))
+
+
+def test_needs_a_doctor_never_lowers_the_urgency():
+    answers = {
+        "weight_loss_or_cancer": True,
+        "night_pain": True,
+        "locations": ["groin_deep"],
+        "onset": "gradual",
+        "mileage_change_pct": 50,
+        "hard_surfaces": True,
+    }
+    result = assess(answers)
+    assert codes(result)[:2] == ["refer_medical", "stress_fracture"]
+    assert result.urgency == "emergency"
+
+
+def test_new_questions_are_optional_booleans_and_old_answers_stay_valid():
+    new = {*CAUDA_SIGNS, *RED_S_SIGNS, "knee_pain"}
+    assert all(FIELDS[name].kind == "bool" for name in new)
+    assert validate({name: False for name in new}) == {name: False for name in new}
+    for path in VALID_SAMPLES:
+        validate(json.loads(path.read_text()))
+    with pytest.raises(InvalidAnswers):
+        validate({"locations": ["knee"]})  # knee pain is its own question, not a hip location
 
 
 # --------------------------------------------------------------------------- validation
@@ -631,8 +924,9 @@ def test_rules_are_consistent_data():
     assert {r.condition for r in RULES} == set(CONDITIONS)
     assert {r.condition for r in RULES if r.kind == "sign" and r.weight > 0} == set(CONDITIONS)
     assert all(r.kind in ("sign", "risk") and r.reason and r.source and callable(r.predicate) for r in RULES)
-    assert len(RED_FLAG_RULES) == 12
-    assert len({r.code for r in RED_FLAG_RULES}) == 12
+    assert len(RED_FLAG_RULES) == 16
+    assert len({r.code for r in RED_FLAG_RULES}) == 16
+    assert {r.code for r in RED_FLAG_RULES if r.refer} == REFERRAL_FLAGS
     assert all(r.urgency in URGENCY_ORDER and r.message and r.source for r in RED_FLAG_RULES)
 
 
@@ -708,9 +1002,19 @@ def test_property_valid_input_gives_a_consistent_assessment(answers):
     result = assess(answers)
     data = result.to_dict()
     assert all(RANK[f.urgency] <= RANK[result.urgency] for f in result.red_flags)
-    if result.conditions:
-        top = CONDITIONS[result.conditions[0].code]
+    cleaned = validate(answers)
+    for rule in RED_FLAG_RULES:  # every rule that applies is reported, and nothing goes below its floor
+        if rule.predicate(cleaned):
+            assert rule.code in flag_codes(result)
+            assert RANK[rule.urgency] <= RANK[result.urgency]
+    referred = flag_codes(result) & REFERRAL_FLAGS
+    assert (codes(result)[:1] == ["refer_medical"]) is bool(referred)
+    assert codes(result).count("refer_medical") <= 1
+    if msk_codes(result):
+        top = CONDITIONS[msk_codes(result)[0]]
         assert RANK[top.default_urgency] <= RANK[result.urgency]
+    if answers.get("pain_running", 0) >= 7 or (8 <= answers.get("age", 0) <= 16 and answers.get("locations")):
+        assert RANK[result.urgency] >= RANK["routine"]
     assert result.stop_running is (result.urgency in ("urgent", "emergency"))
     assert len(data["conditions"]) <= 5
     scores = [c["score"] for c in data["conditions"]]

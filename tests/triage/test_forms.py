@@ -32,6 +32,19 @@ def test_wording_covers_the_engine():
     assert set(BANNERS) == set(engine.URGENCY_ORDER)
 
 
+def test_retired_questions_are_accepted_but_no_longer_asked():
+    retired = {name for name, spec in engine.FIELDS.items() if spec.retired}
+    assert retired == {"low_energy_risk"}
+    form = IntakeForm(post_data({"locations": ["front"]}) | {"low_energy_risk": "on"})
+    assert not retired & set(form.fields)
+    assert form.is_valid() and "low_energy_risk" not in form.answers()
+
+
+def test_an_older_intake_still_shows_its_retired_answer():
+    shown = {part["section"].key: part for part in answers_for_display({"low_energy_risk": True})}
+    assert STATEMENTS["low_energy_risk"] in shown["energy"]["ticked"]
+
+
 def test_form_sections_render_every_field_once():
     form = IntakeForm()
     shown = []
@@ -80,7 +93,7 @@ def _value(spec):
 
 
 answers_strategy = st.fixed_dictionaries(
-    {}, optional={name: _value(spec) for name, spec in engine.FIELDS.items()}
+    {}, optional={name: _value(spec) for name, spec in engine.FIELDS.items() if not spec.retired}
 ).map(lambda a: {**a, "locations": a.get("locations") or ["front"]})
 
 
@@ -103,8 +116,14 @@ def test_advice_splits_into_what_to_do_and_condition_advice(path):
     general, condition = advice_parts(result)
     assert general == engine.URGENCY_ADVICE[result["urgency"]]
     if condition:
-        top = engine.CONDITIONS[result["conditions"][0]["code"]]
+        code = result["conditions"][0]["code"]
+        top = engine.REFER_MEDICAL if code == "refer_medical" else engine.CONDITIONS[code]
         assert condition == top.advice and f"{top.name}: {top.advice}" in result["advice"]
+
+
+def test_needs_a_doctor_advice_is_shown_as_the_first_step():
+    result = engine.assess(sample("emergency_cauda_equina")).to_dict()
+    assert advice_parts(result) == (engine.URGENCY_ADVICE["emergency"], engine.REFER_MEDICAL.advice)
 
 
 def test_advice_from_an_older_engine_is_shown_whole():

@@ -96,11 +96,26 @@ def test_form_is_prefilled_from_the_profile(client_for, people):
 
 def test_form_has_every_section_and_the_hop_test_guard(client_for):
     html = client_for("athlete_a").get(reverse("triage:intake_new")).content.decode()
-    for title in ("Where does it hurt?", "When did it start?", "What makes it worse?", "Warning signs"):
+    for title in (
+        "Where does it hurt?",
+        "When did it start?",
+        "What makes it worse?",
+        "Warning signs",
+        "Energy and bone health",
+        "Quick self-tests",
+    ):
         assert title in html
+    assert "Three quick self-tests" not in html
+    assert 'name="saddle_numbness"' in html and 'name="missed_periods"' in html and 'name="knee_pain"' in html
+    assert 'name="low_energy_risk"' not in html  # retired: the three energy questions replace it
     assert "data-hop-test" in html and "data-hop-note" in html
     blockers = re.findall(r"<input[^>]*data-hop-blocker[^>]*>", html)
-    assert {re.search(r'name="(\w+)"', tag).group(1) for tag in blockers} == {"cannot_bear_weight", "limping"}
+    assert {re.search(r'name="(\w+)"', tag).group(1) for tag in blockers} == {
+        "cannot_bear_weight",
+        "limping",
+        "night_pain",
+        "pain_at_rest",
+    }
     assert html.count('value="not_done"') == 4  # every self-test can be skipped
     assert 'value="not_done" class="btn-check" id="id_test_leg_swing_2" checked' in html
 
@@ -229,6 +244,16 @@ def test_urgent_and_routine_results_say_what_to_do(client_for, people):
     assert "Book an assessment in the coming days." in result_html(client, people, "routine_outer_hip")
 
 
+def test_needs_a_doctor_result_leads_and_gives_no_running_injury_tips(client_for, people):
+    html = result_html(client_for("athlete_a"), people, "emergency_cauda_equina")
+    assert "Go to an emergency department now" in html
+    assert "Needs a doctor, not a running-injury plan" in html and "See a doctor first" in html
+    assert "First step" in html and "Most likely cause" not in html
+    assert engine.REFER_MEDICAL.advice in html
+    assert not any(condition.advice in html for condition in engine.CONDITIONS.values())
+    assert html.index("Needs a doctor") < html.index(engine.CONDITIONS["referred_lumbar"].name)
+
+
 def test_athlete_never_sees_the_clinicians_notes(client_for, people, intake_a):
     from triage import services
 
@@ -261,6 +286,19 @@ def test_review_form_offers_the_engines_suggestions_first(client_for, people, in
     suggested = [Condition.objects.get(pk=pk).code for pk, _ in choices[1][1]]
     assert suggested == intake_a.suggested_codes
     assert len(suggested) + len(choices[2][1]) == Condition.objects.count()
+
+
+def test_review_of_a_needs_a_doctor_result_offers_only_real_conditions(client_for, people):
+    intake = IntakeFactory(athlete=people.athlete_a, answers=sample("emergency_cauda_equina"))
+    assert intake.suggested_codes[0] == "refer_medical"
+    response = client_for("clinician").get(intake.get_review_url())
+    html = response.content.decode()
+    assert "Needs a doctor, not a running-injury plan" in html and "red flag" in html
+    assert "possible cauda equina" in html
+    choices = response.context["form"].fields["condition"].choices
+    suggested = [Condition.objects.get(pk=pk).code for pk, _ in choices[1][1]]
+    assert suggested == intake.suggested_codes[1:]  # "needs a doctor" is not a condition to confirm
+    assert not Condition.objects.filter(code="refer_medical").exists()
 
 
 def test_clinician_confirms_a_condition_and_the_alert_clears(client_for, people):

@@ -33,8 +33,8 @@ def post_data(answers: dict) -> dict:
 
 
 def with_unticked(answers: dict) -> dict:
-    """`answers` as the form stores them: every tick box present (False when not ticked), tests completed."""
-    full = {name: False for name, spec in engine.FIELDS.items() if spec.kind == "bool"}
+    """`answers` as the form stores them: every tick box it asks present (False when not ticked), tests completed."""
+    full = {name: False for name, spec in engine.FIELDS.items() if spec.kind == "bool" and not spec.retired}
     full.update(answers)
     tests = {sub.name: "not_done" for sub in engine.FIELDS["tests"].subfields}
     tests.update(answers.get("tests", {}))

@@ -62,6 +62,8 @@ DOMAIN_NAME_TO_SLUG = {
     # section 4: early care (extras)
     "ice massage": "ice-massage",
     "short walks": "short-walks-early-care",
+    # section 6: gluteal tendinopathy, isometrics first (extra)
+    "isometric hip abduction": "isometric-hip-abduction",
 }
 SELF_TESTS = ["standing leg swing", "resisted clamshell", "seated rotation", "single-leg hop"]
 CATALOG_MD = Path(__file__).resolve().parents[2] / "library" / "data" / "CATALOG.md"
@@ -86,7 +88,7 @@ def test_every_domain_exercise_is_shipped_with_steps_and_a_dosage(catalog, name)
 def test_the_catalog_is_exactly_the_domain_list(catalog):
     shipped = set(Exercise.objects.shipped().values_list("slug", flat=True))
     assert shipped == set(DOMAIN_NAME_TO_SLUG.values())
-    assert len(shipped) == 46
+    assert len(shipped) == 47
 
 
 def test_catalog_md_table_matches_this_list():
@@ -105,6 +107,21 @@ def test_foam_rolling_is_recovery_and_warns_off_bone(catalog):
     for exercise in rolling:
         assert exercise.kind == Kind.RECOVERY
         assert any("bone" in line.lower() for line in exercise.avoid_when)
+
+
+def test_gluteal_tendinopathy_starts_with_an_isometric_side_hip_hold(catalog):
+    """DOMAIN.md section 6: isometrics first (Mellor 2018, LEAP), loading every other day, no adduction."""
+    hold = Exercise.objects.shipped().get(slug="isometric-hip-abduction")
+    assert hold.kind == Kind.ISOMETRIC and "hip_side" in hold.regions
+    assert hold.dosage_text() == "Hold 30–45 s × 5 · 3 days a week"
+    assert "Mellor 2018" in hold.source
+    assert any("crossed" in line for line in hold.avoid_when)
+
+
+def test_side_lying_itb_stretch_warns_off_outer_hip_tendon_pain(catalog):
+    """Easing the top knee down is sustained hip adduction, which squeezes sore gluteal tendons."""
+    stretch = Exercise.objects.shipped().get(slug="iliotibial-band-stretch-side-lying")
+    assert any("gluteal tendon" in line and "skip it" in line for line in stretch.avoid_when)
 
 
 def test_hop_test_is_never_advised_when_weight_bearing_hurts(catalog):

@@ -25,21 +25,21 @@ def write_catalog(tmp_path, entries) -> str:
 
 
 def test_first_load_creates_every_entry(db):
-    assert "46 created, 0 updated, 0 unchanged, 0 deactivated" in load()
-    assert Exercise.objects.shipped().count() == 46
+    assert "47 created, 0 updated, 0 unchanged, 0 deactivated" in load()
+    assert Exercise.objects.shipped().count() == 47
 
 
 def test_loading_twice_changes_nothing(db):
     load()
     before = {e.pk: e.updated for e in Exercise.objects.all()}
-    assert "0 created, 0 updated, 46 unchanged, 0 deactivated" in load()
+    assert "0 created, 0 updated, 47 unchanged, 0 deactivated" in load()
     assert {e.pk: e.updated for e in Exercise.objects.all()} == before
 
 
 def test_reload_restores_edited_shipped_entries(db):
     load()
     Exercise.objects.filter(slug="glute-bridge").update(name="Bridge (edited)", sets=9)
-    assert "0 created, 1 updated, 45 unchanged" in load()
+    assert "0 created, 1 updated, 46 unchanged" in load()
     bridge = Exercise.objects.get(slug="glute-bridge", clinic=None)
     assert bridge.name == "Glute bridge" and bridge.sets is None
 
@@ -57,10 +57,10 @@ def test_entries_that_leave_the_file_are_deactivated_then_restored(db, tmp_path)
     load()
     entries = catalog_read(CATALOG_PATH)
     shorter = write_catalog(tmp_path, [e for e in entries if e["slug"] != "yoga"])
-    assert "0 created, 0 updated, 45 unchanged, 1 deactivated" in load(shorter)
+    assert "0 created, 0 updated, 46 unchanged, 1 deactivated" in load(shorter)
     yoga = Exercise.objects.get(slug="yoga")
     assert not yoga.active
-    assert "0 created, 1 updated, 45 unchanged, 0 deactivated" in load()
+    assert "0 created, 1 updated, 46 unchanged, 0 deactivated" in load()
     yoga.refresh_from_db()
     assert yoga.active
 
@@ -104,4 +104,4 @@ def test_a_missing_file_is_a_clear_error(db, tmp_path):
 
 def test_load_demo_loads_the_library(db):
     call_command("load_demo", stdout=StringIO())
-    assert Exercise.objects.shipped().active().count() == 46
+    assert Exercise.objects.shipped().active().count() == 47

@@ -22,7 +22,17 @@ def _per_week(sessions) -> str:
 
 
 def run_text(phase) -> str:
-    """The run prescription of a phase (any object with the PhaseFields attributes)."""
+    """The run prescription of a phase (any object with the PhaseFields attributes), walk/jog steps included."""
+    text = run_main_text(phase)
+    if steps := run_steps_text(phase):
+        text += " " + steps
+    if phase.run_note:
+        text += " " + phase.run_note
+    return text
+
+
+def run_main_text(phase) -> str:
+    """The run prescription without the walk/jog steps and the note, e.g. "Easy jog 25 min without stopping."."""
     activity = phase.run_activity
     minutes = phase.run_minutes
     week = _per_week(phase.sessions_per_week)
@@ -39,14 +49,19 @@ def run_text(phase) -> str:
         )
     elif activity == "walk_jog":
         walk, jog = phase.walk_minutes, phase.jog_minutes
-        if walk and jog:
-            text = f"Walk {walk} min / jog {jog} min"
-            if minutes:
-                rounds = minutes // (walk + jog)
-                text += f" × {rounds} ({minutes} min)" if rounds else f" for {minutes} min"
+        if run_steps_lines(phase):
+            # The steps say how long each jog and walk lasts; walk/jog minutes would only repeat step 1.
+            text = "Walk and jog in turns" + (f" for {minutes} min" if minutes else "") + incline
+            text += (f", {week}" if week else "") + ", one step at a time."
         else:
-            text = "Walk and jog in turns" + (f" for {minutes} min" if minutes else "")
-        text += incline + (f", {week}." if week else ".")
+            if walk and jog:
+                text = f"Walk {walk} min / jog {jog} min"
+                if minutes:
+                    rounds = minutes // (walk + jog)
+                    text += f" × {rounds} ({minutes} min)" if rounds else f" for {minutes} min"
+            else:
+                text = "Walk and jog in turns" + (f" for {minutes} min" if minutes else "")
+            text += incline + (f", {week}." if week else ".")
     elif activity == "jog":
         text = "Easy jog" + (f" {minutes} min" if minutes else "") + " without stopping" + incline
         text += f", {week}." if week else "."
@@ -55,9 +70,32 @@ def run_text(phase) -> str:
         if phase.weekly_increase_cap_pct:
             text += f"; raise your weekly volume by no more than {phase.weekly_increase_cap_pct} % a week"
         text += "."
-    if phase.run_note:
-        text += " " + phase.run_note
     return text
+
+
+def run_steps_lines(phase) -> list[str]:
+    """A walk/jog phase's ladder, one line a step: ["Step 1: jog 1 min, walk 3 min", ...] (empty without one)."""
+    if phase.run_activity != "walk_jog":
+        return []
+    lines = []
+    for step in getattr(phase, "run_steps", None) or []:
+        if not isinstance(step, dict):
+            continue
+        parts = [f"{verb} {_minutes(step.get(verb))}" for verb in ("jog", "walk") if _minutes(step.get(verb))]
+        if parts:
+            lines.append(f"Step {len(lines) + 1}: " + ", ".join(parts))
+    return lines
+
+
+def run_steps_text(phase) -> str:
+    """The ladder as sentences: "Step 1: jog 1 min, walk 3 min. Step 2: jog 2 min, walk 2 min." ("" without one)."""
+    return " ".join(f"{line}." for line in run_steps_lines(phase))
+
+
+def _minutes(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return ""
+    return f"{value:g} min"
 
 
 def pain_text(phase) -> str:

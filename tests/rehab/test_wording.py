@@ -2,13 +2,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from rehab.wording import pain_text, run_text
+from rehab.wording import pain_text, run_steps_lines, run_text
+
+LADDER = [{"jog": 1, "walk": 3}, {"jog": 2, "walk": 2}, {"jog": 3, "walk": 1}, {"jog": 5, "walk": 1}]
 
 
 def phase(**kw):
     base = {
         "run_activity": "none", "run_minutes": None, "sessions_per_week": None, "walk_minutes": None,
-        "jog_minutes": None, "incline_pct": None, "weekly_increase_cap_pct": None, "run_note": "",
+        "jog_minutes": None, "incline_pct": None, "weekly_increase_cap_pct": None, "run_note": "", "run_steps": [],
         "max_pain_during": 2, "max_pain_after": 2, "must_settle_by_morning": True, "next_day_pain_allowed": False,
         "pain_note": "",
     }  # fmt: skip
@@ -50,6 +52,15 @@ def phase(**kw):
             {"run_activity": "walk", "sessions_per_week": 7, "run_note": "Flat ground."},
             "Brisk walk, every day. Flat ground.",
         ),
+        (
+            {
+                "run_activity": "walk_jog", "run_minutes": 20, "sessions_per_week": 3, "walk_minutes": 3,
+                "jog_minutes": 1, "run_note": "Repeat a step until it feels easy.", "run_steps": LADDER,
+            },
+            "Walk and jog in turns for 20 min, three times a week, one step at a time. Step 1: jog 1 min, walk 3 "
+            "min. Step 2: jog 2 min, walk 2 min. Step 3: jog 3 min, walk 1 min. Step 4: jog 5 min, walk 1 min. "
+            "Repeat a step until it feels easy.",
+        ),
     ],
     ids=[
         "none",
@@ -60,10 +71,27 @@ def phase(**kw):
         "run-cap",
         "cross-train",
         "daily-note",
+        "walk-jog-ladder",
     ],
-)
+)  # fmt: skip
 def test_run_text(fields, expected):
     assert run_text(phase(**fields)) == expected
+
+
+@pytest.mark.parametrize(
+    "activity,steps,expected",
+    [
+        ("walk_jog", LADDER[:2], ["Step 1: jog 1 min, walk 3 min", "Step 2: jog 2 min, walk 2 min"]),
+        ("walk_jog", [{"jog": 10}, {"jog": 1.5, "walk": 0.5}], ["Step 1: jog 10 min", "Step 2: jog 1.5 min, walk 0.5 min"]),
+        # A hand-edited ladder with junk in it: the junk is left out, the numbering stays whole.
+        ("walk_jog", ["x", {}, {"jog": "1"}, {"jog": True}, {"jog": 2, "walk": -1}], ["Step 1: jog 2 min"]),
+        ("walk_jog", [], []),
+        ("jog", LADDER, []),  # steps belong to walk/jog phases
+    ],
+    ids=["ladder", "jog-only-and-halves", "junk", "none", "not-walk-jog"],
+)  # fmt: skip
+def test_run_steps_lines(activity, steps, expected):
+    assert run_steps_lines(phase(run_activity=activity, run_steps=steps)) == expected
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from rehab.models import PhaseExerciseTemplate, PhaseTemplate, PlanTemplate
 DATA = Path(__file__).resolve().parents[2] / "rehab" / "data" / "protocols.json"
 REQUIRED = {
     "acute-72-hour-care", "return-to-run-4-phase", "outer-hip-trochanteric", "front-hip-flexor",
-    "deep-hip-labral-impingement", "back-of-hip-piriformis-hamstring", "itb", "bone-stress-injury",
-    "hip-osteoarthritis", "adductor-groin", "prevention-strength-maintenance",
+    "deep-hip-labral-impingement", "back-of-hip-piriformis-hamstring", "back-first-assessment", "itb",
+    "bone-stress-injury", "hip-osteoarthritis", "adductor-groin", "prevention-strength-maintenance",
 }  # fmt: skip
 
 
@@ -23,7 +23,7 @@ def test_protocols_load_once_and_idempotently(db, capsys):
     first = counts()
     call_command("load_protocols")
     assert counts() == first
-    assert "0 created, 0 updated, 11 unchanged" in capsys.readouterr().out
+    assert "0 created, 0 updated, 12 unchanged" in capsys.readouterr().out
     assert set(PlanTemplate.objects.values_list("slug", flat=True)) == REQUIRED
 
 
@@ -40,6 +40,10 @@ def test_four_phase_protocol_matches_the_domain(db):
         phases[1].sessions_per_week,
     ) == (3, 1, 20, 3)
     assert phases[1].max_pain_during == 2
+    # Phase 2 climbs from the 1:3 of DOMAIN.md section 5 in steps (section 6), not in one jump to 25 minutes.
+    assert phases[1].run_steps == [
+        {"jog": 1, "walk": 3}, {"jog": 2, "walk": 2}, {"jog": 3, "walk": 1}, {"jog": 5, "walk": 1},
+    ]  # fmt: skip
     assert (phases[2].run_minutes, phases[2].sessions_per_week) == (25, 3)
     assert phases[3].weekly_increase_cap_pct == 10
     assert all(p.max_pain_during <= 5 for p in PhaseTemplate.objects.all())
@@ -51,6 +55,16 @@ def test_bone_stress_protocol_has_no_running_before_clearance(db):
     first = PlanTemplate.objects.get(slug="bone-stress-injury").phases.first()
     assert first.run_activity in ("none", "cross_train") and first.max_pain_during == 0
     assert not first.exercises.filter(exercise__kind__in=["plyometric", "assessment"]).exists()
+
+
+def test_bone_stress_protocol_needs_clearance_before_its_first_running_phase(db):
+    call_command("load_library", verbosity=0)
+    call_command("load_protocols", verbosity=0)
+    phases = list(PlanTemplate.objects.get(slug="bone-stress-injury").phases.all())
+    first_running = next(p for p in phases if p.run_activity in ("walk_jog", "jog", "run"))
+    assert first_running.name == "After clearance: walk/jog"
+    assert [p.requires_clearance for p in phases] == [p == first_running for p in phases]
+    assert len(first_running.run_steps) == 4
 
 
 def test_changed_file_updates_only_that_template_and_leaves_plans_alone(db, tmp_path, people):
@@ -73,4 +87,4 @@ def test_changed_file_updates_only_that_template_and_leaves_plans_alone(db, tmp_
     call_command("load_protocols", file=changed, verbosity=0)
     assert PlanTemplate.objects.get(slug="itb").phases.first().name == "Renamed settle phase"
     assert plan.phases.first().name != "Renamed settle phase"
-    assert PlanTemplate.objects.count() == 11
+    assert PlanTemplate.objects.count() == 12

@@ -27,7 +27,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from rehab.models import Plan, PlanExercise, PlanPhase
+from portal.models import CareTeamMember, Clinic
+from rehab import wording
+from rehab.models import Plan, PlanExercise, PlanPhase, RedFlag
 
 PAPERS = {"a4": "A4", "letter": "Letter"}
 ASSETS = Path(__file__).resolve().parent / "static" / "rehab"
@@ -35,20 +37,30 @@ ASSETS_URL = ASSETS.as_uri() + "/"
 STYLESHEET = ASSETS / "hep.css"
 PRINT_IMAGE_PIXELS = 320
 TEMPLATE = "rehab/hep.html"
+PARTIALS = ["rehab/_pain_free_rule.html"]  # included by TEMPLATE
 CACHE_SECONDS = 24 * 60 * 60  # the printed date is in the key, so an entry is useless after a day anyway
 IMAGE_CACHE_SECONDS = 30 * 24 * 60 * 60
 MEDIA_SCHEME = "stride-media:"
 TICK_DAYS = range(1, 8)
+# The tick-grid row of a phase's run prescription ("Running session" for the running activities).
+RUN_ROWS = {"walk": "Walk", "cross_train": "Cycling, swimming or rowing session"}
 
-# Stop-and-call list (DOMAIN.md sections 2 and 6), in the athlete's words.
-RED_FLAGS = [
-    "pain wakes you at night or aches at rest",
-    "you cannot stand on the leg, or you limp",
-    "the hip or groin swells or bruises",
-    "the hip locks, catches or gives way",
-    "you have a fever or feel unwell",
-    "pain reaches 7/10 or more",
-]
+# The stop-and-contact list (DOMAIN.md sections 2 and 6), in the athlete's words: every red flag a log can
+# report (one line each, so a new RedFlag without printed words fails tests/rehab/test_pdf.py) and 7/10.
+STOP_WORDS = {
+    RedFlag.NIGHT_PAIN: "pain wakes you at night or aches at rest",
+    RedFlag.CANNOT_BEAR_WEIGHT: "you cannot put your full weight on the leg, or the groin hurts when you stand or "
+    "walk on it",
+    RedFlag.SWELLING: "you can see swelling or bruising",
+    RedFlag.LOCKING: "the hip locks, catches or gives way",
+    RedFlag.NUMBNESS: "you feel numbness or tingling in the leg",
+    RedFlag.FEVER_UNWELL: "you have a fever or feel unwell",
+    RedFlag.SADDLE_BLADDER_BOWEL: "numbness between your legs or around your bottom, or a new change in bladder "
+    "or bowel control: go to an emergency department now",
+}
+HIGH_PAIN = "pain reaches 7/10 or more"
+EMERGENCY_FLAG = STOP_WORDS[RedFlag.SADDLE_BLADDER_BOWEL]
+RED_FLAGS = [*(words for words in STOP_WORDS.values() if words != EMERGENCY_FLAG), HIGH_PAIN]
 EMERGENCY_ADVICE = (
     "If you cannot put any weight on the leg, or you have a fever with a hot, red or swollen hip, "
     "get medical help the same day."
@@ -76,8 +88,6 @@ def log_url() -> str:
 
 
 def hep_context(plan: Plan, phase: PlanPhase, *, paper: str = "A4") -> dict:
-    from portal.models import CareTeamMember
-
     athlete = plan.athlete
     rows = list(PlanExercise.objects.filter(phase=phase).select_related("exercise").order_by("order", "pk"))
     phase_count = plan.phases.count()
@@ -110,14 +120,31 @@ def hep_context(plan: Plan, phase: PlanPhase, *, paper: str = "A4") -> dict:
         "review_from": started + timedelta(days=phase.min_days) if started and phase.min_days else None,
         "exercises": exercises,
         "exercise_rows": [exercises[i : i + 2] for i in range(0, len(exercises), 2)],
+        "run_main": wording.run_main_text(phase),
+        "run_steps": wording.run_steps_lines(phase),
         "runs": phase.run_activity != "none",
+        "run_row": RUN_ROWS.get(phase.run_activity, "Running session"),
         "days": TICK_DAYS,
-        "red_flag_columns": [RED_FLAGS[:3], RED_FLAGS[3:]],
+        "red_flag_columns": [RED_FLAGS[:4], RED_FLAGS[4:]],
+        "emergency_flag": EMERGENCY_FLAG,
         "emergency": EMERGENCY_ADVICE,
+        "contact": clinic_contact(athlete.clinic),
         "log_url": url,
         "log_url_short": url.split("://", 1)[-1],
         "qr": _qr_data_uri(url),
     }
+
+
+def clinic_contact(clinic) -> str:
+    """How to reach the clinic, e.g. "Call Riverside on 020 7946 0000 or email desk@riverside.example."."""
+    phone, email = clinic.phone.strip(), clinic.email.strip()
+    if phone and email:
+        return f"Call {clinic.name} on {phone} or email {email}."
+    if phone:
+        return f"Call {clinic.name} on {phone}."
+    if email:
+        return f"Email {clinic.name} at {email}."
+    return ""
 
 
 def phase_title(phase: PlanPhase, count: int) -> str:
@@ -137,6 +164,8 @@ def _exercise(number: int, row: PlanExercise) -> dict:
         "dosage": row.dosage_text(),
         "steps": exercise.steps,
         "cue": exercise.cues[0] if exercise.cues else "",
+        # Printed as one run of sentences after the key point: "Take care: If …. With …."
+        "avoid_when": [line.strip().rstrip(".") for line in exercise.avoid_when if line.strip().rstrip(".")],
         "image": MEDIA_SCHEME + exercise.image.name if exercise.image else "",
     }
 
@@ -240,11 +269,13 @@ def print_image(name: str) -> bytes:
 
 
 def _layout_digest() -> str:
-    """Changes when the template or the stylesheet does, so a deploy never serves an old layout."""
+    """Changes when the templates, the stylesheet or the printed wording do, so a deploy never serves an old
+    layout or an old stop list."""
     global _LAYOUT
     if _LAYOUT is None:
-        template = Path(get_template(TEMPLATE).origin.name).read_bytes()
-        _LAYOUT = hashlib.sha256(template + STYLESHEET.read_bytes()).hexdigest()[:12]
+        templates = [Path(get_template(name).origin.name).read_bytes() for name in (TEMPLATE, *PARTIALS)]
+        sources = [Path(__file__).read_bytes(), Path(wording.__file__).read_bytes()]
+        _LAYOUT = hashlib.sha256(b"".join([*templates, STYLESHEET.read_bytes(), *sources])).hexdigest()[:12]
     return _LAYOUT
 
 
@@ -252,11 +283,14 @@ _LAYOUT: str | None = None
 
 
 def hep_cache_key(plan: Plan, phase: PlanPhase, paper: str) -> str:
-    """Changes with the plan's version, the phase, the paper, the day, the layout and each exercise."""
+    """Changes with the plan's version, the phase, the paper, the day, the layout, each exercise and the
+    clinic's contact details."""
     exercises = PlanExercise.objects.filter(phase=phase).order_by("order", "pk")
     stamps = exercises.values_list("exercise_id", "exercise__image", "exercise__updated")
+    clinic = Clinic.objects.filter(pk=plan.athlete.clinic_id).values_list("name", "phone", "email").first()
     parts = [
         repr(list(stamps)),
+        repr(clinic),
         plan.athlete.updated.isoformat(),
         settings.SITE_URL,
         _layout_digest(),

@@ -99,7 +99,9 @@ def logged_week(people, plan):
         (True, "jog", "stop_and_refer", "while running on a bone stress plan"),
     ],
 )
-def test_the_rule_holds_on_any_pain_whatever_the_template(people, generic, pain_free, activity, action, reason):
+def test_the_rule_holds_on_any_pain_whatever_the_template(
+    people, generic, pain_free, activity, action, reason
+):
     plan = assign(people, generic, pain_free=pain_free)
     plan.current_phase.exercises.update(days_per_week=None, times_per_day=1)
     PlanPhase.objects.filter(pk=plan.current_phase_id).update(run_activity=activity)
@@ -199,3 +201,29 @@ def test_the_printed_program_says_so(people, generic):
         "No pain at all (0/10). With a bone stress injury, any pain during, after or the next morning" in text
     )
     assert plan.current_phase.pain_text() not in text
+
+
+@pytest.mark.parametrize(
+    "allowance, shown",
+    [((0, 0), True), ((2, 2), False)],
+    ids=["pain-free-phase-keeps-its-note", "note-written-for-some-pain-is-left-out"],
+)
+def test_the_rule_keeps_a_pain_free_phases_own_safety_note(client_for, people, generic, allowance, shown):
+    """A bone stress phase's note ("stop and contact the clinic; crutches may be needed") is not replaced by the
+    rule; a note written for an allowance of 2/10 would contradict it, so that one is left out."""
+    from rehab import pdf
+    from tests.rehab.test_pdf import text_of
+
+    plan = assign(people, generic, pain_free=True)
+    note = "Any pain: stop and contact the clinic, as you may need crutches for a while."
+    phase = plan.current_phase
+    phase.max_pain_during, phase.max_pain_after = allowance
+    phase.pain_note = note
+    phase.save()
+    for url_name in ("rehab:my_plan", "rehab:athlete_today"):
+        content = client_for("athlete_a").get(reverse(url_name)).content.decode()
+        assert "No pain at all (0/10).</strong>" in content
+        assert (note in content) is shown
+    text = text_of(pdf.render_hep(plan))
+    assert "No pain at all (0/10)." in text
+    assert (note in text) is shown

@@ -5,7 +5,9 @@ render happened replace the renderer with a stub.
 """
 
 import io
+import re
 from datetime import date
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -17,7 +19,7 @@ from pypdf import PdfReader
 
 from library.models import Exercise
 from rehab import pdf, services
-from rehab.models import PhaseExerciseTemplate, Plan
+from rehab.models import PhaseExerciseTemplate, Plan, PlanTemplate, RedFlag
 from tests.access import LOGIN, assert_outcome, matrix_cases
 from tests.factories import ExerciseFactory, PlanTemplateFactory
 
@@ -38,6 +40,10 @@ def png(color=(15, 118, 110)) -> bytes:
 def text_of(data: bytes) -> str:
     """The PDF's text with runs of whitespace (line and page breaks) made single spaces."""
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def squashed(text: str) -> str:
+    return re.sub(r"[\s-]", "", text)
 
 
 def pages_of(data: bytes) -> int:
@@ -115,9 +121,11 @@ def test_demo_plan_prints_everything_an_athlete_needs_on_two_pages(demo_plan):
         assert row.dosage_text() in text
         assert row.exercise.steps[0] in text
         assert row.exercise.cues[0] in text
+        assert squashed(row.exercise.avoid_when[0]) in squashed(text)  # "outer-hip" may break at its hyphen
     assert "Stop and contact us if" in text
     for flag in pdf.RED_FLAGS:
         assert flag in text
+    assert pdf.EMERGENCY_FLAG in text.lower()
     assert "Pain today (0–10)" in text
     assert "127.0.0.1:8000/log/" in text
     assert "Page 1 of 2" in text
@@ -139,6 +147,105 @@ def test_letter_paper_also_fits_on_two_pages(demo_plan):
     assert len(reader.pages) <= 2
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_the_stop_list_has_every_red_flag_a_log_can_report():
+    assert set(pdf.STOP_WORDS) == set(RedFlag)
+    assert pdf.HIGH_PAIN in pdf.RED_FLAGS and pdf.EMERGENCY_FLAG not in pdf.RED_FLAGS
+
+
+def test_stop_box_lists_the_whole_stop_list_and_how_to_reach_the_clinic(people, plan):
+    people.clinic.phone, people.clinic.email = "020 7946 0321", "desk@riverside.example"
+    people.clinic.save()
+    text = text_of(pdf.render_hep(plan))
+    for words in [
+        "pain wakes you at night or aches at rest",
+        "you cannot put your full weight on the leg, or the groin hurts when you stand or walk on it",
+        "you can see swelling or bruising",
+        "the hip locks, catches or gives way",
+        "you feel numbness or tingling in the leg",
+        "you have a fever or feel unwell",
+        "pain reaches 7/10 or more",
+        "Numbness between your legs or around your bottom, or a new change in bladder or bowel control: go to an "
+        "emergency department now.",
+    ]:
+        assert words in text
+    assert "Call Riverside on 020 7946 0321 or email desk@riverside.example." in text
+
+
+@pytest.mark.parametrize(
+    "phone,email,expected",
+    [
+        ("020 7946 0321", "", "Call Riverside on 020 7946 0321."),
+        ("", "desk@riverside.example", "Email Riverside at desk@riverside.example."),
+        ("", "", ""),
+    ],
+    ids=["phone-only", "email-only", "neither"],
+)
+def test_clinic_contact_prints_what_the_clinic_has(people, phone, email, expected):
+    people.clinic.phone, people.clinic.email = phone, email
+    assert pdf.clinic_contact(people.clinic) == expected
+
+
+def test_each_exercise_prints_when_to_take_care(people):
+    template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=0)
+    exercise = ExerciseFactory(
+        clinic=None,
+        name="Side-lying stretch",
+        avoid_when=["With outer-hip tendon pain — skip it", "If the knee hurts — pad it."],
+    )
+    PhaseExerciseTemplate.objects.create(phase=template.phases.get(), exercise=exercise, order=1, sets=2)
+    plan = services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    text = text_of(pdf.render_hep(plan))
+    assert "Take care: With outer-hip tendon pain — skip it. If the knee hurts — pad it." in text
+
+
+@pytest.fixture
+def bone_stress_plan(people):
+    from django.core.management import call_command
+
+    call_command("load_library", stdout=io.StringIO())
+    call_command("load_protocols", stdout=io.StringIO())
+    template = PlanTemplate.objects.get(clinic=None, slug="bone-stress-injury")
+    return services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+def test_a_bone_stress_program_keeps_its_own_safety_note_beside_the_pain_free_rule(bone_stress_plan, order):
+    phase = bone_stress_plan.phases.get(order=order)
+    data = pdf.render_hep(bone_stress_plan, phase=phase)
+    text = text_of(data)
+    assert bone_stress_plan.pain_free
+    assert "No pain at all (0/10). With a bone stress injury" in text
+    assert squashed(phase.pain_note) in squashed(text) and "contact the clinic" in text and "crutches" in text
+    assert "Above this: do less next time" not in text  # above 0/10 is not "do less": it is stop
+    assert pages_of(data) <= 2
+
+
+def test_a_walk_jog_ladder_is_printed_step_by_step(bone_stress_plan):
+    phase = bone_stress_plan.phases.get(name="After clearance: walk/jog")
+    text = text_of(pdf.render_hep(bone_stress_plan, phase=phase))
+    for step in [
+        "Step 1: jog 1 min, walk 3 min",
+        "Step 2: jog 2 min, walk 2 min",
+        "Step 3: jog 3 min, walk 1 min",
+        "Step 4: jog 5 min, walk 1 min",
+    ]:
+        assert step in text
+    assert "Walk and jog in turns for 20 min, three times a week, one step at a time." in text
+    assert squashed(phase.run_note) in squashed(text)
+
+
+def test_every_included_partial_is_part_of_the_layout_digest():
+    """A cached program must not outlive a change to a template it includes."""
+    from django.template.loader import get_template
+
+    source = Path(get_template(pdf.TEMPLATE).origin.name).read_text()
+    assert set(re.findall(r'{% include "([^"]+)"', source)) == set(pdf.PARTIALS)
 
 
 def test_user_text_is_printed_as_text_not_markup(plan):
@@ -300,6 +407,16 @@ def test_a_changed_exercise_text_renders_again(client_for, plan, renders):
     exercise = plan.current_phase.exercises.first().exercise
     exercise.steps = ["Lie down.", "Lift slowly."]
     exercise.save()
+    download(client, plan)
+    assert renders.call_count == 2
+
+
+def test_new_clinic_contact_details_render_again(client_for, people, plan, renders):
+    client = client_for("athlete_a")
+    download(client, plan)
+    people.clinic.phone = "020 7946 0321"
+    people.clinic.save()
+    download(client, plan)
     download(client, plan)
     assert renders.call_count == 2
 

@@ -5,6 +5,7 @@ A template is never referenced by a running plan's content: assigning copies eve
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -77,6 +78,24 @@ class PhaseFields(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    def clean(self):
+        super().clean()
+        if self.run_steps in (None, ""):
+            self.run_steps = []  # an emptied field in a form: no ladder
+        steps = self.run_steps
+        good = isinstance(steps, list) and all(
+            isinstance(step, dict)
+            and set(step) <= {"jog", "walk"}
+            and all(isinstance(step.get(k), int) and not isinstance(step.get(k), bool) and 0 <= step[k] <= 60
+                    for k in ("jog", "walk"))
+            for step in steps
+        )  # fmt: skip
+        if not good:
+            raise ValidationError(
+                {"run_steps": 'A list of steps such as [{"jog": 1, "walk": 3}, {"jog": 2, "walk": 2}]: whole '
+                 "minutes from 0 to 60."}
+            )  # fmt: skip
 
     @property
     def is_cleared(self) -> bool:

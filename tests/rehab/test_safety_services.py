@@ -271,3 +271,27 @@ def test_the_api_records_a_clearance_and_shows_it(people, plan, client_for):
         athlete.post(url, {"phase": target.pk, "imaging": True}, content_type="application/json").status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    "steps, ok",
+    [
+        ([], True),
+        (None, True),  # an emptied admin field: no ladder
+        ([{"jog": 1, "walk": 3}, {"jog": 5, "walk": 1}], True),
+        ([{"jog": 1}], False),
+        ([{"jog": "1", "walk": 3}], False),
+        ([{"jog": 61, "walk": 0}], False),
+        ([{"jog": 1, "walk": 3, "pace": 5}], False),
+        ({"jog": 1, "walk": 3}, False),
+    ],
+)
+def test_walk_jog_steps_are_checked(plan, steps, ok):
+    phase = phases(plan)[1]
+    phase.run_steps = steps
+    if ok:
+        phase.full_clean()
+        assert isinstance(phase.run_steps, list)
+    else:
+        with pytest.raises(ValidationError, match="whole minutes"):
+            phase.full_clean()

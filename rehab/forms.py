@@ -193,47 +193,53 @@ class PhaseMoveForm(MoveReasonForm):
 CHECK = {"class": "form-check-input"}
 
 
-class PainSlider(forms.NumberInput):
-    """A 0–10 range input with its scale written underneath (templates/rehab/widgets/pain_slider.html)."""
+PAIN_CHOICES = [(value, str(value)) for value in range(11)]
+PAIN_VALUES = frozenset(label for _, label in PAIN_CHOICES)
+# The pain questions, in the order the log page asks them.
+PAIN_QUESTIONS = ("pain_during", "pain_after", "pain_next_morning", "this_morning")
 
-    input_type = "range"
-    template_name = "rehab/widgets/pain_slider.html"
+
+class PainScale(forms.RadioSelect):
+    """0–10 as a row of eleven buttons (templates/rehab/widgets/pain_scale.html).
+
+    Not a slider: a slider always says something (0 when untouched), and an unanswered question saved as 0 reads
+    as "no pain": a session "settled by the morning", a baseline pulled down. No number tapped = not answered.
+    """
+
+    template_name = "rehab/widgets/pain_scale.html"
 
     def __init__(self, attrs=None):
-        super().__init__({"min": 0, "max": 10, "step": 1, "class": "form-range pain-slider", **(attrs or {})})
+        super().__init__({"class": "btn-check", "autocomplete": "off", **(attrs or {})})
 
 
-def pain_field(label: str, help_text: str = "") -> forms.IntegerField:
-    return forms.IntegerField(
+def pain_field(label: str, help_text: str = "") -> forms.TypedChoiceField:
+    """A 0–10 pain question; None when it was not answered."""
+    return forms.TypedChoiceField(
         label=label,
-        min_value=0,
-        max_value=10,
-        initial=0,
-        required=False,
-        widget=PainSlider(),
         help_text=help_text,
+        choices=PAIN_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=PainScale(),
     )
+
+
+AS_PLANNED_NEEDS_PAIN = "“Did it all as planned” still needs this answer: tap a number, 0 if it didn't hurt."
 
 
 class DailyLogForm(forms.Form):
     """One day: how much it hurt, the run or walk, the exercises ticked, anything worrying.
 
     Exercise checkboxes are added per planned row as `ex_<PlanExercise pk>`; a ticked box counts all its sets.
+    A checkbox per red flag (rehab.models.RedFlag) is added too. Pain questions left alone are not answered (None).
     """
 
     pain_during = pain_field("Pain during activity", "The worst it got while you were moving.")
     pain_after = pain_field("Pain afterwards", "An hour or two after, or this evening.")
-    pain_next_morning = pain_field("Pain the next morning")
-    # Not a slider: a slider always says something (0 when untouched), and an unanswered morning saved as 0 would
-    # pull the pain baseline down and make the next sore day look like a spike. No number tapped = not answered.
-    this_morning = forms.TypedChoiceField(
-        label="How does the hip feel this morning?",
-        help_text="0 = no pain, 10 = worst. It goes with yesterday's log; skip it if you are not sure.",
-        choices=[(value, str(value)) for value in range(11)],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"}),
+    pain_next_morning = pain_field("Pain the next morning", "When you got up the morning after.")
+    this_morning = pain_field(
+        "How does the hip feel this morning?", "It goes with yesterday's log; skip it if you are not sure."
     )
     did_run = forms.BooleanField(
         label="I did my run / walk session", required=False, widget=forms.CheckboxInput(CHECK)
@@ -249,18 +255,6 @@ class DailyLogForm(forms.Form):
         required=False,
         empty_label="—",
         widget=forms.Select({"class": "form-select form-select-sm"}),
-    )
-    night_pain = forms.BooleanField(
-        label=RedFlag.NIGHT_PAIN.label, required=False, widget=forms.CheckboxInput(CHECK)
-    )
-    cannot_bear_weight = forms.BooleanField(
-        label=RedFlag.CANNOT_BEAR_WEIGHT.label, required=False, widget=forms.CheckboxInput(CHECK)
-    )
-    swelling = forms.BooleanField(
-        label=RedFlag.SWELLING.label, required=False, widget=forms.CheckboxInput(CHECK)
-    )
-    locking = forms.BooleanField(
-        label=RedFlag.LOCKING.label, required=False, widget=forms.CheckboxInput(CHECK)
     )
     pain_locations = forms.MultipleChoiceField(
         label="Where did it hurt?",
@@ -281,8 +275,6 @@ class DailyLogForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    RED_FLAGS = RedFlag.values
-
     def __init__(self, *args, day, today, phase=None, shoes=None, instance=None, ask_morning=False, **kwargs):
         """`shoes`: the athlete's shoes in use (a queryset). The form shown lists them (one query); a posted form
         reads the shoe it names, if any, and leaves the log's shoe alone when the page it came from had no
@@ -298,6 +290,10 @@ class DailyLogForm(forms.Form):
             initial |= {"run_minutes": phase.run_minutes, "walk_minutes": phase.walk_minutes,
                         "jog_minutes": phase.jog_minutes}  # fmt: skip
         super().__init__(*args, initial=initial, **kwargs)
+        for flag in RedFlag:
+            self.fields[flag.value] = forms.BooleanField(
+                label=flag.label, required=False, widget=forms.CheckboxInput(CHECK)
+            )
         self._shoe_field(shoes if shoes is not None else Shoe.objects.none())
         # What was ticked before only matters when the form is shown unposted: a posted form shows its data.
         logged = (
@@ -339,11 +335,26 @@ class DailyLogForm(forms.Form):
 
     @property
     def red_flag_fields(self):
-        return [self[name] for name in self.RED_FLAGS]
+        return [self[name] for name in RedFlag.values]
+
+    @property
+    def pain_questions(self) -> list[tuple[forms.BoundField, int | None]]:
+        """The pain questions asked, each with its answer as shown (None: not answered)."""
+        asked = []
+        for name in PAIN_QUESTIONS:
+            if name in self.fields:
+                value = self[name].value()
+                answer = int(value) if str(value) in PAIN_VALUES else None
+                asked.append((self[name], answer))
+        return asked
 
     def clean(self):
         data = super().clean()
         if self.data.get("same_as_planned"):
+            # One tap must not say "no pain" for the athlete: the two pain answers are theirs to give.
+            for name in ("pain_during", "pain_after"):
+                if name in self.fields and name not in self.errors and data.get(name) is None:
+                    self.add_error(name, AS_PLANNED_NEEDS_PAIN)
             data["did_run"] = bool(
                 self.phase and self.phase.run_activity != "none" and self.phase.sessions_per_week
             )
@@ -358,9 +369,6 @@ class DailyLogForm(forms.Form):
     def log_data(self) -> dict:
         data = self.cleaned_data
         values = {name: data.get(name) for name in LOG_FORM_FIELDS if name in self.fields}
-        for name in ("pain_during", "pain_after", "pain_next_morning"):
-            if name in values and values[name] is None:
-                values[name] = 0
         if not data.get("did_run"):
             values |= {"run_minutes": None, "distance_km": None, "walk_minutes": None, "jog_minutes": None}
         if "shoe" in self.fields:
@@ -378,7 +386,7 @@ class DailyLogForm(forms.Form):
 
 LOG_FORM_FIELDS = [
     "pain_during", "pain_after", "pain_next_morning", "run_minutes", "distance_km", "walk_minutes", "jog_minutes",
-    "night_pain", "cannot_bear_weight", "swelling", "locking", "pain_locations", "triggers", "notes",
+    *RedFlag.values, "pain_locations", "triggers", "notes",
 ]  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Min, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from library.models import Exercise
 from portal import audit
+from portal.models import Alert
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
-from rehab import charts, selectors, services
+from rehab import charts, feedback, progression, selectors, services
 from rehab.forms import (
     OUT_OF_DATE,
     DailyLogForm,
@@ -27,7 +28,7 @@ from rehab.forms import (
     PlanVersionForm,
     saved_now_hints,
 )
-from rehab.models import Action, DailyLog, Plan, PlanExercise, PlanPhase
+from rehab.models import Action, DailyLog, Plan, PlanExercise, PlanPhase, RedFlag
 
 
 @login_required
@@ -250,20 +251,26 @@ def log_today(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     if posted and form.is_valid():
         morning = form.cleaned_data.get("this_morning") if ask_morning else None
+        plan = plans.get(athlete.pk)
+        saved = []
         try:
             # Yesterday's morning pain and today's log are saved together or not at all (log_save is atomic).
             with transaction.atomic() if morning is not None else nullcontext():
                 if morning is not None:
-                    services.log_save(athlete=athlete, day=today - timedelta(days=1), today=today, plans=plans,
-                                      data={"pain_next_morning": morning})  # fmt: skip
+                    saved.append(services.log_save(athlete=athlete, day=today - timedelta(days=1), today=today,
+                                                   plans=plans, data={"pain_next_morning": morning}))  # fmt: skip
                     plans = None  # that save may have advanced the plan: the next one reads it again
-                services.log_save(athlete=athlete, day=day, data=form.log_data(), sets=form.sets_done(),
-                                  today=today, plans=plans)  # fmt: skip
+                saved.append(services.log_save(athlete=athlete, day=day, data=form.log_data(),
+                                               sets=form.sets_done(), today=today, plans=plans))  # fmt: skip
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request, f"Saved your log for {'today' if day == today else f'{day:%A %-d %B}'}."
+            # Today says what to do now when the log calls for it: the "saved" note is then not a green all-clear.
+            worrying = any(_advice(log, phase, plan) for log in saved)
+            messages.add_message(
+                request,
+                messages.INFO if worrying else messages.SUCCESS,
+                f"Saved your log for {'today' if day == today else f'{day:%A %-d %B}'}.",
             )
             return redirect("rehab:athlete_today")
     days = [today - timedelta(days=n) for n in range(services.BACKFILL_DAYS + 1)]
@@ -277,14 +284,57 @@ def athlete_today(request: HttpRequest) -> HttpResponse:
     athlete = athlete_of(request.user)
     today = timezone.localdate()
     data = selectors.athlete_state(athlete, today)
+    advice = _advice_today(athlete, data, today)
     context = {
         "athlete": athlete,
         "today": today,
         "data": data,
         "spark": charts.sparkline(data.snap.spark, width=280, height=56),
         "day": data.plan.day_number(today) if data.plan else None,
+        "advice": advice,
+        "contact": _contact(athlete.clinic) if advice else None,  # the clinic is read only then
     }
     return render(request, "rehab/athlete_today.html", context)
+
+
+RED_FLAG_LABELS = dict(RedFlag.choices)
+
+
+def _feedback_terms(phase: PlanPhase | None, plan: Plan | None) -> dict:
+    """advice_for's keyword arguments for a log under `phase` of the active `plan`."""
+    return {
+        "pain_free": bool(phase and plan and plan.pain_free),
+        "running_phase": bool(phase and phase.run_activity in progression.RUNNING_ACTIVITIES),
+        "flag_labels": RED_FLAG_LABELS,
+    }
+
+
+def _advice(log: DailyLog, phase: PlanPhase | None, plan: Plan | None) -> feedback.Advice | None:
+    return feedback.advice_for(log, phase, **_feedback_terms(phase, plan))
+
+
+def _contact(clinic) -> feedback.Contact:
+    return feedback.Contact(clinic.name, clinic.phone, clinic.email)
+
+
+def _advice_today(athlete, data: selectors.AthleteState, today: date) -> feedback.Advice | None:
+    """What the athlete should do now, from their recent logs and whether the care team has acted yet: an open
+    red-flag or bone-stress alert means no clinician has (resolving it is acting). One query."""
+    # Alerts are the care team's to read (Alert.objects.visible_to gives athletes none): only whether one of
+    # these is open for this athlete, and since when, is used here.
+    raised = (
+        Alert.objects.open()
+        .filter(athlete=athlete, kind__in=feedback.HOLD_ALERT_KINDS)
+        .aggregate(first=Min("created"))["first"]
+    )
+    phase = data.phase if data.active else None
+    return feedback.advice_now(
+        data.logs,
+        phase,
+        today=today,
+        alert_since=timezone.localdate(raised) if raised else None,
+        **_feedback_terms(phase, data.plan),
+    )
 
 
 @login_required

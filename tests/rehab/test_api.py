@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from portal.models import Alert
 from rehab import services
 from rehab.models import DailyLog, PhaseChange, Plan
 from tests.factories import AthleteFactory, PlanTemplateFactory
@@ -176,6 +177,35 @@ def test_put_reports_exercises_and_refuses_someone_elses_shoe(client_for, people
         1,
     )
     assert DailyLog.objects.count() == 1
+
+
+def test_put_leaves_an_unsent_pain_question_unanswered_never_0(client_for, people, plan):
+    client = client_for("athlete_a")
+    url = f"{LOGS}{TODAY() - timedelta(days=2)}/"
+    first = client.put(url, {"run_minutes": 20}, content_type="application/json").json()
+    assert (first["pain_during"], first["pain_after"], first["pain_next_morning"]) == (None, None, None)
+    again = client.put(url, {"pain_during": 2}, content_type="application/json").json()
+    assert (again["pain_during"], again["pain_after"], again["pain_next_morning"]) == (2, None, None)
+    cleared = client.put(url, {"pain_during": None}, content_type="application/json").json()
+    assert cleared["pain_during"] is None
+    assert DailyLog.objects.get(athlete=people.athlete_a).pain_after is None
+
+
+@pytest.mark.parametrize("flag", ["numbness", "fever_unwell", "saddle_bladder_bowel"])
+def test_put_takes_the_new_red_flags_and_old_clients_stay_valid(client_for, people, plan, flag):
+    client = client_for("athlete_a")
+    url = f"{LOGS}{TODAY()}/"
+    saved = client.put(url, {"pain_during": 1, flag: True}, content_type="application/json")
+    assert saved.status_code == 200
+    assert saved.json()[flag] is True and saved.json()["red_flags"] == [flag]
+    assert Alert.objects.open().filter(athlete=people.athlete_a, kind="log_red_flag").exists()
+    # An app that does not know the new fields sends what it always sent: accepted, and the flag is kept.
+    old_client = {"pain_during": 1, "pain_after": 1, "night_pain": False, "cannot_bear_weight": False,
+                  "swelling": False, "locking": False}  # fmt: skip
+    again = client.put(url, old_client, content_type="application/json")
+    assert again.status_code == 200 and again.json()["red_flags"] == [flag]
+    summary = client_for("clinician").get(f"/api/v1/athletes/{people.athlete_a.pk}/summary/").json()
+    assert summary["recommendation"]["action"] == "stop_and_refer"
 
 
 # --------------------------------------------------------------------------- query counts

@@ -1,5 +1,6 @@
 """The daily loop: logging, status, alerts, the caseload and the pages around them."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Alert, AuditEntry, Shoe
-from rehab import services
-from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanPhase, RehabStatus
+from rehab import forms, services
+from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanPhase, RedFlag, RehabStatus
 from tests.access import LOGIN, assert_outcome, matrix_cases
 from tests.factories import AlertFactory, AthleteFactory, PlanTemplateFactory, ShoeFactory
 
@@ -421,6 +422,205 @@ def test_an_unanswered_morning_never_counts_as_settled(client_for, people, plan,
     assert RehabStatus.objects.get(athlete=people.athlete_a).action == action
 
 
+# --- the log page: an honest log (unanswered is not zero) ----------------------------------------------------
+
+
+def checked(html: str, name: str) -> list[str]:
+    """The values of the radio buttons `name` checked on a page."""
+    return re.findall(
+        rf'name="{name}" value="(\d+)" class="btn-check" autocomplete="off" id="[^"]+" checked', html
+    )
+
+
+def test_pain_questions_start_unanswered_with_one_tap_to_answer_0(client_for, people, plan):
+    html = client_for("athlete_a").get(reverse("rehab:log_today")).content.decode()
+    assert 'type="range"' not in html
+    for name in ("pain_during", "pain_after"):
+        assert html.count(f'name="{name}"') == 11 and checked(html, name) == []
+        assert f'name="{name}" value="0" class="btn-check"' in html
+    assert html.count(">Not answered</output>") == 3  # during, after, and this morning's (yesterday unlogged)
+
+
+@pytest.mark.parametrize("days_ago", [0, 3], ids=["today", "back-filled"])
+def test_pain_questions_left_alone_are_saved_as_not_answered(client_for, people, plan, days_ago):
+    """The old sliders sent 0 when left alone: "no pain", and for a back-filled day "settled by the morning"."""
+    day = TODAY() - timedelta(days=days_ago)
+    html = client_for("athlete_a").get(reverse("rehab:log_today"), {"date": day.isoformat()}).content.decode()
+    assert ('name="pain_next_morning"' in html) == (days_ago > 0)
+    first = rows(plan)[0]
+    body = {"date": day.isoformat(), f"ex_{first.pk}": "on", "notes": "Did one exercise."}
+    assert client_for("athlete_a").post(reverse("rehab:log_today"), body).status_code == 302
+    log = DailyLog.objects.get(athlete=people.athlete_a, date=day)
+    assert (log.pain_during, log.pain_after, log.pain_next_morning) == (None, None, None)
+    assert log.sets_done > 0
+
+
+@pytest.mark.parametrize(
+    "answers, missing",
+    [({}, {"pain_during", "pain_after"}), ({"pain_during": "2"}, {"pain_after"}),
+     ({"pain_after": "0"}, {"pain_during"})],
+    ids=["neither", "no-after", "no-during"],
+)  # fmt: skip
+def test_did_it_all_as_planned_still_needs_the_two_pain_answers(client_for, people, plan, answers, missing):
+    body = {"same_as_planned": "1", "notes": "Felt fine.", **answers}
+    response = client_for("athlete_a").post(reverse("rehab:log_today"), body)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == missing and all(errors[name] == [forms.AS_PLANNED_NEEDS_PAIN] for name in missing)
+    html = response.content.decode()
+    assert "Nothing was saved yet." in html and html.count("tap a number, 0 if it didn&#x27;t hurt") == len(
+        missing
+    )
+    assert ">Felt fine.</textarea>" in html  # what was typed is kept
+    for name, value in answers.items():
+        assert checked(html, name) == [value]
+    assert not DailyLog.objects.exists()
+
+
+def test_did_it_all_as_planned_with_pain_0_answered_saves_0(client_for, people, plan):
+    body = {"same_as_planned": "1", "pain_during": "0", "pain_after": "0", "run_minutes": "20"}
+    assert client_for("athlete_a").post(reverse("rehab:log_today"), body).status_code == 302
+    log = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY())
+    assert (log.pain_during, log.pain_after, log.run_minutes) == (0, 0, 20)
+
+
+def test_editing_a_log_shows_its_stored_answers_and_rewrites_nothing(client_for, people, plan):
+    day = TODAY() - timedelta(days=2)
+    log = save(people.athlete_a, days_ago=2, pain_during=0, pain_after=3)  # an old row's 0 stays a 0
+    client = client_for("athlete_a")
+    html = client.get(reverse("rehab:log_today"), {"date": day.isoformat()}).content.decode()
+    assert checked(html, "pain_during") == ["0"] and checked(html, "pain_after") == ["3"]
+    assert checked(html, "pain_next_morning") == []
+    assert '<output class="pain-value" data-unanswered="Not answered" data-zone="ok">3/10</output>' in html
+    stored = DailyLog.objects.get(pk=log.pk)
+    assert (stored.pain_during, stored.pain_after, stored.updated) == (0, 3, log.updated)
+
+
+@pytest.mark.parametrize("flag", ["numbness", "fever_unwell", "saddle_bladder_bowel"])
+def test_the_new_red_flags_are_on_the_log_and_stop_the_plan(client_for, people, plan, flag):
+    client = client_for("athlete_a")
+    html = client.get(reverse("rehab:log_today")).content.decode()
+    label = RedFlag(flag).label.replace("'", "&#x27;")
+    assert f'name="{flag}"' in html and label in html
+    body = {"pain_during": "1", "pain_after": "1", flag: "on"}
+    assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    log = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY())
+    assert log.red_flags == [flag]
+    assert RehabStatus.objects.get(athlete=people.athlete_a).action == "stop_and_refer"
+    assert Alert.objects.open().filter(athlete=people.athlete_a, kind="log_red_flag").exists()
+
+
+# --- Today after a worrying log: what to do now ---------------------------------------------------------------
+
+
+def today_page(client):
+    return client.get(reverse("rehab:athlete_today")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "answers, title, step",
+    [
+        (
+            {"saddle_bladder_bowel": "on"},
+            "Go to an emergency department now",
+            "call your local emergency number",
+        ),
+        ({"fever_unwell": "on"}, "Get medical care today", "See a doctor today"),
+        ({"cannot_bear_weight": "on"}, "Stop, and get your hip checked today", "keep weight off the leg"),
+        ({"numbness": "on"}, "Stop running and contact the clinic", "Don&#x27;t run until your clinician"),
+        ({"pain_during": "7"}, "Stop running and contact the clinic", "Don&#x27;t run until your clinician"),
+    ],
+    ids=["saddle", "fever", "cannot-bear-weight", "numbness", "pain-7"],
+)
+def test_after_a_worrying_log_the_next_screen_says_what_to_do_now(
+    client_for, people, plan, answers, title, step
+):
+    people.clinic.phone, people.clinic.email = "+44 20 7946 0000", "desk@riverside.example"
+    people.clinic.save()
+    for days_ago in (3, 2, 1):  # a flawless week so far: "On track"
+        good_day(people.athlete_a, plan, days_ago)
+    client = client_for("athlete_a")
+    assert "On track</span>" in today_page(client)
+    body = {"pain_during": "1", "pain_after": "1", **answers}
+    response = client.post(reverse("rehab:log_today"), body, follow=True)
+    html = response.content.decode()
+    assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [
+        ("info", "Saved your log for today.")
+    ]
+    assert title in html and step in html
+    assert html.index(title) < html.index("Logged today")  # first thing on the page
+    assert 'href="tel:+442079460000">Call +44 20 7946 0000</a>' in html
+    assert 'href="mailto:desk@riverside.example"' in html
+    assert "On track</span>" not in html and "Plan on hold" in html
+    assert "On hold: no running until your clinician has been in touch." in html
+
+
+def test_stop_advice_stays_until_the_clinician_resolves_the_alert(client_for, people, plan):
+    save(people.athlete_a, days_ago=3, pain_during=1, swelling=True)
+    save(people.athlete_a, days_ago=1, pain_during=1, pain_after=1)
+    client = client_for("athlete_a")
+    html = today_page(client)
+    assert "Stop running and contact the clinic" in html
+    assert (
+        f"From your log for {TODAY() - timedelta(days=3):%A} " in html
+        and "“Visible swelling or bruising”" in html
+    )
+    from portal.services import alert_resolve
+
+    alert = Alert.objects.open().get(athlete=people.athlete_a, kind="log_red_flag")
+    alert_resolve(alert=alert, by=people.clinician.user, note="Seen: bruise from a fall, carry on.")
+    html = today_page(client)
+    assert "Stop running" not in html and "On hold" not in html
+
+
+def test_a_pain_free_running_phase_stops_at_1_of_10(client_for, people, plan):
+    Plan.objects.filter(pk=plan.pk).update(pain_free=True)
+    client = client_for("athlete_a")
+    response = client.post(reverse("rehab:log_today"), {"pain_during": "1", "pain_after": "0"}, follow=True)
+    html = response.content.decode()
+    assert "Stop running and contact the clinic" in html and "needs running to stay pain-free" in html
+
+
+@pytest.mark.parametrize("days_ago, shown", [(0, True), (1, True), (2, False)])
+def test_pain_over_the_allowance_says_ease_off_for_a_day_or_two(client_for, people, plan, days_ago, shown):
+    save(people.athlete_a, days_ago=days_ago, run_minutes=20, pain_during=4, pain_after=2)
+    html = today_page(client_for("athlete_a"))
+    assert ("Ease off for a day or two" in html) == shown
+    assert ("You logged 4/10 during (this phase allows up to 2/10)." in html) == shown
+    assert ("Easing off</span>" in html) == shown
+
+
+def test_without_the_clinics_phone_or_email_the_advice_says_how_to_reach_them(client_for, people, plan):
+    save(people.athlete_a, pain_during=8)
+    html = today_page(client_for("athlete_a"))
+    assert "Riverside" in html and "hasn&#x27;t added its phone number or email here yet" in html
+    assert "tel:" not in html and "mailto:" not in html
+
+
+def test_a_calm_log_is_saved_with_the_usual_all_clear(client_for, people, plan):
+    response = client_for("athlete_a").post(
+        reverse("rehab:log_today"), {"pain_during": "1", "pain_after": "2"}, follow=True
+    )
+    assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [
+        ("success", "Saved your log for today.")
+    ]
+    assert 'class="card mb-3 advice' not in response.content.decode()
+
+
+def test_today_with_advice_is_a_read(client_for, people, plan, django_assert_max_num_queries):
+    save(people.athlete_a, days_ago=1, pain_during=8, cannot_bear_weight=True)
+    client = client_for("athlete_a")
+    client.get(reverse("rehab:athlete_today"))
+    # The page's budget (test_pages_run_a_constant_number_of_queries) and the clinic's phone and email.
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(12 + 1):
+        html = today_page(client)
+    assert "Stop, and get your hip checked today" in html
+    writes = [
+        q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+    assert writes == []
+
+
 def test_this_morning_refuses_a_number_off_the_scale(client_for, people, plan):
     response = client_for("athlete_a").post(reverse("rehab:log_today"), {"this_morning": "11"})
     assert response.status_code == 200
@@ -469,6 +669,9 @@ def test_athlete_home_shows_trend_compliance_and_load_warning(client_for, people
 
 
 def test_timeline_shows_the_recommendation_chart_and_apply_button(client_for, people, plan):
+    # In a second phase: in the first there is nothing to step back to (hold and review instead).
+    services.plan_advance(plan=plan, by=people.clinician.user, today=TODAY() - timedelta(days=5))
+    PlanPhase.objects.filter(plan=plan, order=2).update(max_pain_during=2, max_pain_after=2)
     for days_ago in (3, 2, 1):
         save(
             people.athlete_a,

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -162,11 +163,42 @@ class AthleteAdmin(ClinicScopedAdmin):
         return obj.user_id is not None
 
 
+PHONE_CHARACTERS = frozenset("0123456789+-.() ")
+
+
+class ClinicForm(forms.ModelForm):
+    class Meta:
+        model = Clinic
+        fields = ["name", "slug", "phone", "email"]
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        digits = sum(ch in "0123456789" for ch in phone)
+        if phone and (not set(phone) <= PHONE_CHARACTERS or digits < 3):
+            # Athletes tap it to call: it must dial.
+            raise ValidationError(
+                "Enter a phone number to dial: digits, spaces and + - . ( ), e.g. +44 20 7946 0000."
+            )
+        return phone
+
+
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "created"]
+    form = ClinicForm
+    list_display = ["name", "slug", "phone", "email", "created"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug"]}),
+        (
+            "How athletes reach the clinic",
+            {
+                "fields": ["phone", "email"],
+                "description": "Shown to athletes, as a call button and an email link, when a log tells them "
+                "to contact the clinic (a red flag, severe pain, pain that must not be there).",
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return scope_clinics(super().get_queryset(request), request.user)

@@ -1,0 +1,46 @@
+"""The clinic in the admin: its phone number and email, which athletes are shown when a log calls for help."""
+
+import pytest
+from django.urls import reverse
+
+from portal.models import Clinic
+
+
+def change(client, clinic, **data):
+    body = {"name": clinic.name, "slug": clinic.slug, "phone": clinic.phone, "email": clinic.email, **data}
+    return client.post(reverse("admin:portal_clinic_change", args=[clinic.pk]), body)
+
+
+def test_the_clinics_phone_and_email_are_edited_in_the_admin(client_for, people):
+    client = client_for("superuser")
+    page = client.get(reverse("admin:portal_clinic_change", args=[people.clinic.pk])).content.decode()
+    assert 'name="phone"' in page and 'name="email"' in page and "How athletes reach the clinic" in page
+    response = change(client, people.clinic, phone="+44 20 7946 0000", email="desk@riverside.example")
+    assert response.status_code == 302
+    clinic = Clinic.objects.get(pk=people.clinic.pk)
+    assert (clinic.phone, clinic.email) == ("+44 20 7946 0000", "desk@riverside.example")
+    listing = client.get(reverse("admin:portal_clinic_changelist")).content.decode()
+    assert "+44 20 7946 0000" in listing and "desk@riverside.example" in listing
+
+
+def test_clinicians_see_their_clinics_contact_details_and_change_nothing(client_for, people):
+    Clinic.objects.filter(pk=people.clinic.pk).update(phone="020 7946 0000")
+    client = client_for("clinician")
+    page = client.get(reverse("admin:portal_clinic_change", args=[people.clinic.pk])).content.decode()
+    assert "020 7946 0000" in page and 'name="phone"' not in page
+    assert change(client, people.clinic, phone="0900 123 456").status_code == 403
+    other = client_for("other_clinician").get(reverse("admin:portal_clinic_change", args=[people.clinic.pk]))
+    assert other.status_code == 302 and other["Location"] == reverse("admin:index")  # as if it did not exist
+    assert Clinic.objects.get(pk=people.clinic.pk).phone == "020 7946 0000"
+
+
+@pytest.mark.parametrize("phone", ["call the desk", "12", "+44 20 7946 0000 ext. 2", "<script>"])
+def test_a_phone_number_must_dial(client_for, people, phone):
+    response = change(client_for("superuser"), people.clinic, phone=phone)
+    assert response.status_code == 200 and "phone" in response.context["adminform"].form.errors
+    assert Clinic.objects.get(pk=people.clinic.pk).phone == ""
+
+
+def test_phone_spacing_is_tidied(client_for, people):
+    change(client_for("superuser"), people.clinic, phone="  020   7946\t0000 ")
+    assert Clinic.objects.get(pk=people.clinic.pk).phone == "020 7946 0000"

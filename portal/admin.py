@@ -203,6 +203,20 @@ class ClinicAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return scope_clinics(super().get_queryset(request), request.user)
 
+    # A clinic's own clinicians keep its contact details current (athletes are told to call them); its name and
+    # address on the site stay the superuser's.
+    def has_change_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().has_change_permission(request, obj)
+        clinician = clinician_of(request.user)
+        return clinician is not None and (obj is None or obj.pk == clinician.clinic_id)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["name", "slug"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if request.user.is_superuser else {}
+
 
 @admin.register(Clinician)
 class ClinicianAdmin(ClinicScopedAdmin):

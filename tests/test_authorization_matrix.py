@@ -565,8 +565,11 @@ ADMIN_MODELS = {
         },
     ),
     # The clinic's athletes protect it from deletion: the page lists them instead (200).
+    # Its own clinicians may change its phone and email (an empty POST saves them empty: 302); the name stays
+    # the superuser's, whose empty POST lacks the name (200 with the error).
     "portal.clinic": AdminModel(
-        obj=lambda w: w.people.clinic, **dict(VIEW_ONLY, delete_post=(403, 403, 200))
+        obj=lambda w: w.people.clinic,
+        **dict(VIEW_ONLY, change_post=(302, ADMIN_GONE, 200), delete_post=(403, 403, 200)),
     ),
     "portal.clinician": AdminModel(obj=lambda w: w.people.clinician, **VIEW_ONLY),
     # Every field is read-only: a superuser's empty POST saves nothing and goes back to the list.

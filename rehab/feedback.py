@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from rehab.progression import MAX_ALLOWANCE, REFER_PAIN
+from rehab.status import STOP_ALERT_KINDS
 
 EMERGENCY = "emergency"
 STOP = "stop"
@@ -28,7 +29,7 @@ EASE_OFF = "ease_off"
 RANK = {EASE_OFF: 1, STOP: 2, EMERGENCY: 3}
 # Open alerts of these kinds (portal.models.Alert, raised with the log) keep stop advice on the athlete's page:
 # a red flag or 7/10+, and pain while running on a pain-free plan. Resolving the alert is the clinician acting.
-HOLD_ALERT_KINDS = ("log_red_flag", "bone_stress_pain")
+HOLD_ALERT_KINDS = STOP_ALERT_KINDS
 # Easing off is shown on the day of the log and the day after.
 EASE_OFF_DAYS = 2
 # A back-filled day can raise an alert about a log up to this many days older than the alert.

@@ -327,3 +327,12 @@ def test_clearance_due_alert_when_the_engine_waits_for_one():
     log = LogDay(date=TODAY, run_minutes=20)
     kinds = {a.kind for a in status.log_alerts(log, [log], snap(HOLD, needs_clearance=True))}
     assert kinds == {"clearance_due"}
+
+
+def test_the_athletes_advice_and_the_engine_agree_on_emergencies_and_stop_alerts():
+    from rehab import feedback, progression
+
+    assert set(feedback.EMERGENCIES) == set(progression.EMERGENCY_RED_FLAGS)
+    assert feedback.HOLD_ALERT_KINDS == status.STOP_ALERT_KINDS
+    # Stop alerts wait for a clinician: nothing closes them automatically.
+    assert not set(status.STOP_ALERT_KINDS) & set(status.stale_alerts(snap(HOLD), set(status.STOP_ALERT_KINDS)))

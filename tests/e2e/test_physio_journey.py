@@ -99,7 +99,7 @@ def test_physio_reviews_the_check_assigns_and_tailors_a_plan_and_resolves_the_al
     new_row = phase.exercises.get(exercise=added)
     assert (new_row.sets, new_row.reps, new_row.order) == (3, 15, 9)
     first_shown = phase_card.locator("li", has_text=first_row.exercise.name)
-    expect(first_shown).to_contain_text(f"{sets_before + 1} sets")
+    # The dosage as saved ("6 sets × 10 reps", or "Hold 30 s × 6" for a hold): one more than before.
     expect(first_shown).to_contain_text(first_row.dosage_text())
     expect(phase_card.locator("li", has_text=added.name)).to_contain_text("3 sets × 15 reps")
 

@@ -12,7 +12,8 @@ How a result is built:
    least one fired rule is a ``"sign"`` (where or how it hurts, a self-test) rather than a ``"risk"`` factor
    (age, training, shoes): risk factors alone never suggest a condition. A pain-free single-leg hop counts as
    evidence only when none of ``HOP_BLOCKERS`` is ticked (the form hides the test then); a painful hop always
-   counts, and always raises its red flag.
+   counts, and always raises its red flag. Overload (``NO_RED_FLAG_CONDITIONS``) is a diagnosis of exclusion:
+   it is not listed when any red flag fires.
 4. Score = ``1 - exp(-points / SCORE_SCALE)``: deterministic, monotonic in the evidence, in [0, 1), and not
    biased towards conditions that happen to have few rules. Conditions are ranked by points (highest first),
    then by code.
@@ -37,7 +38,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-ENGINE_VERSION = "2026.12.1"
+ENGINE_VERSION = "2026.12.2"
 URGENCY_ORDER = ("self_care", "routine", "urgent", "emergency")
 URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCY_ORDER)}
 MIN_POINTS = 2.0
@@ -848,10 +849,11 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         "groin_pain_cannot_bear_weight",
         "emergency",
-        "Groin or inner-hip pain that stops you putting weight on the leg can mean a stress fracture. Stop "
-        "running now and get imaging today.",
+        "Groin, inner-hip or front-of-hip pain that stops you putting weight on the leg can mean a stress "
+        "fracture. Stop running now and get imaging today.",
         "Robertson & Wood 2017",
-        _all(_loc("groin_deep", "inner"), _yes("cannot_bear_weight")),
+        # A femoral neck stress fracture often hurts at the front of the hip too (DOMAIN.md section 2).
+        _all(_loc("groin_deep", "inner", "front"), _yes("cannot_bear_weight")),
     ),
     RedFlagRule(
         "hop_test_pain",
@@ -970,10 +972,11 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         "severe_running_pain",
         "routine",
-        "Pain of 7 out of 10 or more while running is too much to manage on your own. Book an assessment "
+        "Pain of 7 out of 10 or more with running is too much to manage on your own. Book an assessment "
         "rather than treating it yourself.",
         _S2,
-        _between("pain_running", 6),
+        # While running, and after it: severe pain is never a self-care picture.
+        _any(_between("pain_running", 6), _between("pain_after", 6)),
     ),
     RedFlagRule(
         "young_athlete_hip_or_knee_pain",
@@ -1072,7 +1075,11 @@ REFER_MEDICAL = Referral(
 )
 
 
-def _rank_conditions(answers: Answers) -> list[tuple[float, str, list[Rule]]]:
+# Diagnoses of exclusion: listed only when no red flag fires (DOMAIN.md section 1: overload "with no red flags").
+NO_RED_FLAG_CONDITIONS = ("overuse_tightness",)
+
+
+def _rank_conditions(answers: Answers, *, red_flags: bool = False) -> list[tuple[float, str, list[Rule]]]:
     points: dict[str, float] = {}
     fired: dict[str, list[Rule]] = {}
     signs: set[str] = set()
@@ -1082,6 +1089,8 @@ def _rank_conditions(answers: Answers) -> list[tuple[float, str, list[Rule]]]:
             fired.setdefault(rule.condition, []).append(rule)
             if rule.kind == "sign" and rule.weight > 0:
                 signs.add(rule.condition)
+    if red_flags:
+        signs -= set(NO_RED_FLAG_CONDITIONS)
     ranked = [(points[code], code, fired[code]) for code in signs if points[code] >= MIN_POINTS]
     ranked.sort(key=lambda item: (-item[0], item[1]))
     return ranked
@@ -1099,7 +1108,8 @@ def assess(answers: dict) -> Assessment:
     conditions = []
     if referrals:
         conditions.append(ConditionResult(REFER_MEDICAL.code, REFER_MEDICAL.name, 1.0, referrals))
-    for points, code, rules in _rank_conditions(cleaned)[: MAX_CONDITIONS - len(conditions)]:
+    ranked = _rank_conditions(cleaned, red_flags=bool(red_flags))
+    for points, code, rules in ranked[: MAX_CONDITIONS - len(conditions)]:
         reasons = [r.reason for r in sorted(rules, key=lambda r: -r.weight)]
         score = round(1.0 - math.exp(-points / SCORE_SCALE), 2)
         conditions.append(ConditionResult(code, CONDITIONS[code].name, score, reasons))

@@ -263,11 +263,13 @@ def recommend(
     last = sessions[-SESSIONS_TO_JUDGE:]
 
     # Today's session cannot have next-morning pain yet: it counts against the allowance at once, but the
-    # advance criteria judge the last sessions whose morning is known (or overdue).
+    # advance criteria judge the last sessions whose morning is known (or overdue). Both sets are checked, so
+    # today's session never hides the oldest of the sessions judged.
     judged = [log for log in sessions if not (log.date == today and log.pain_next_morning is None)]
-    exceeded, rises = [], []
+    window = sessions[-SESSIONS_TO_JUDGE - 1 :] if len(judged) < len(sessions) else last
     pending = [log for log in judged[-SESSIONS_TO_JUDGE:] if log.pain_next_morning is None]
-    for log in last:
+    exceeded, exceeded_last = [], 0
+    for log in window:
         over = []
         if log.pain_during is not None and log.pain_during > allow_during:
             over.append(f"{log.pain_during}/10 during, above the allowance of {allow_during}/10")
@@ -275,14 +277,19 @@ def recommend(
             over.append(f"{log.pain_after}/10 after, above the allowance of {allow_after}/10")
         if over:
             exceeded.append(f"{_d(log.date)}: {'; '.join(over)}.")
-        if log.pain_next_morning is not None:
+            exceeded_last += log in last
+    # Next-morning pain on every day since the first session judged (a rest day's morning counts too).
+    since = window[0].date if window else max(started, today - timedelta(days=6))
+    rises = []
+    for log in logs:
+        if log.date >= since and log.pain_next_morning is not None:
             baseline = morning_baseline(logs, log.date, phase_start=started)
             rise = log.pain_next_morning - baseline
             if rise > 0:
                 rises.append((rise, log, baseline))
 
     regress = []
-    if len(exceeded) >= 2:
+    if exceeded_last >= 2:
         regress += exceeded
     regress += [
         f"{_d(log.date)}: next morning {log.pain_next_morning}/10, {rise:g} points above the usual {base:g}/10."
@@ -309,10 +316,12 @@ def recommend(
             for _, log, base in rises
         ]
     if pain_free:
+        # Any pain on any day of the last week (sessions judged, rest days too), within this phase.
+        recent_start = min(since, max(started, today - timedelta(days=6)))
         hold += [
             f"{_d(log.date)}: pain {log.peak_pain}/10 — this plan must stay pain-free."
-            for log in last
-            if log.peak_pain
+            for log in logs
+            if log.date >= recent_start and log.peak_pain
         ]
     this_week = _week_mean(logs, today - timedelta(days=6), today)
     week_before = _week_mean(logs, today - timedelta(days=13), today - timedelta(days=7))
@@ -332,6 +341,13 @@ def recommend(
         waiting.append("Today's session counts once tomorrow morning's pain is recorded.")
     if pending and (phase.must_settle_by_morning or not phase.next_day_pain_allowed):
         waiting += [f"{_d(log.date)}: next-morning pain not recorded yet." for log in pending]
+    # Unanswered is not zero: a session counts as within the allowance only when its pain was recorded.
+    waiting += [
+        f"{_d(log.date)}: pain {' and '.join(w for w, v in (('during', log.pain_during), ('after', log.pain_after)) if v is None)} "
+        "not recorded, so this session cannot count as within the allowance."
+        for log in judged[-SESSIONS_TO_JUDGE:]
+        if log.pain_during is None or log.pain_after is None
+    ]
     waiting += ladder_waiting(phase, judged[-SESSIONS_TO_JUDGE:])
     if prescription is not None:
         week = compliance_.last_7_days([(started, prescription)], logs, today)

@@ -335,4 +335,34 @@ def test_the_athletes_advice_and_the_engine_agree_on_emergencies_and_stop_alerts
     assert set(feedback.EMERGENCIES) == set(progression.EMERGENCY_RED_FLAGS)
     assert feedback.HOLD_ALERT_KINDS == status.STOP_ALERT_KINDS
     # Stop alerts wait for a clinician: nothing closes them automatically.
-    assert not set(status.STOP_ALERT_KINDS) & set(status.stale_alerts(snap(HOLD), set(status.STOP_ALERT_KINDS)))
+    assert not set(status.STOP_ALERT_KINDS) & set(
+        status.stale_alerts(snap(HOLD), set(status.STOP_ALERT_KINDS))
+    )
+
+
+# Found in a black-box review against DOMAIN.md section 6.
+REVIEW = [
+    case("unanswered-pain-is-not-within-the-allowance", HOLD,
+         "Wed 19 Mar: pain during and after not recorded, so this session cannot count",
+         logs=(run(5), run(3), run(1, during=None, after=None))),
+    case("unanswered-after-only", HOLD, "Mon 17 Mar: pain after not recorded", logs=(run(5), run(3, after=None), run(1))),
+    case("todays-session-does-not-hide-the-oldest-judged-one", HOLD, "Sat 15 Mar: 3/10 during",
+         logs=(run(5, during=3), run(3), run(1), run(0, morning=None))),
+    case("todays-session-does-not-hide-an-unsettled-morning", HOLD, "Sat 15 Mar: next morning 1/10",
+         logs=(run(5, morning=1), run(3), run(1), run(0, morning=None))),
+    case("two-over-in-the-last-3-with-today-regresses", REGRESS, "Thu 20 Mar: 3/10 during",
+         logs=(run(5), run(3), run(1, during=3), run(0, during=3, morning=None))),
+    case("a-rest-days-morning-plus-3-regresses", REGRESS, "Tue 18 Mar: next morning 3/10, 3 points above",
+         logs=GOOD + (rest(2, pain_next_morning=3),)),
+    case("a-rest-days-morning-plus-1-holds", HOLD, "Tue 18 Mar: next morning 1/10, not settled",
+         logs=GOOD + (rest(2, pain_next_morning=1),)),
+    case("pain-free-rest-day-pain-holds", HOLD, "Tue 18 Mar: pain 1/10 — this plan must stay pain-free",
+         logs=GOOD + (rest(2, pain_during=1),), pain_free=True, phase_kw={"run_activity": "walk"}),
+    case("pain-free-older-session-pain-this-week-holds", HOLD, "Fri 14 Mar: pain 1/10 — this plan must stay pain-free",
+         logs=(run(6, during=1), *GOOD), pain_free=True, phase_kw={"run_activity": "cross_train"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("phase_kw, logs, kwargs, action, fragments, absent", REVIEW)
+def test_review_findings(phase_kw, logs, kwargs, action, fragments, absent):
+    check(recommend(phase(**phase_kw), logs, TODAY, **kwargs), action, fragments, absent)

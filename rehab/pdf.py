@@ -29,7 +29,7 @@ from django.utils.text import slugify
 
 from portal.models import CareTeamMember, Clinic
 from rehab import wording
-from rehab.models import Plan, PlanExercise, PlanPhase, RedFlag
+from rehab.models import Plan, PlanExercise, PlanPhase
 
 PAPERS = {"a4": "A4", "letter": "Letter"}
 ASSETS = Path(__file__).resolve().parent / "static" / "rehab"
@@ -45,22 +45,9 @@ TICK_DAYS = range(1, 8)
 # The tick-grid row of a phase's run prescription ("Running session" for the running activities).
 RUN_ROWS = {"walk": "Walk", "cross_train": "Cycling, swimming or rowing session"}
 
-# The stop-and-contact list (DOMAIN.md sections 2 and 6), in the athlete's words: every red flag a log can
-# report (one line each, so a new RedFlag without printed words fails tests/rehab/test_pdf.py) and 7/10.
-STOP_WORDS = {
-    RedFlag.NIGHT_PAIN: "pain wakes you at night or aches at rest",
-    RedFlag.CANNOT_BEAR_WEIGHT: "you cannot put your full weight on the leg, or the groin hurts when you stand or "
-    "walk on it",
-    RedFlag.SWELLING: "you can see swelling or bruising",
-    RedFlag.LOCKING: "the hip locks, catches or gives way",
-    RedFlag.NUMBNESS: "you feel numbness or tingling in the leg",
-    RedFlag.FEVER_UNWELL: "you have a fever or feel unwell",
-    RedFlag.SADDLE_BLADDER_BOWEL: "numbness between your legs or around your bottom, or a new change in bladder "
-    "or bowel control: go to an emergency department now",
-}
-HIGH_PAIN = "pain reaches 7/10 or more"
-EMERGENCY_FLAG = STOP_WORDS[RedFlag.SADDLE_BLADDER_BOWEL]
-RED_FLAGS = [*(words for words in STOP_WORDS.values() if words != EMERGENCY_FLAG), HIGH_PAIN]
+# The stop-and-contact list lives in rehab.wording (the pages show the same one).
+STOP_WORDS, HIGH_PAIN, EMERGENCY_FLAG = wording.STOP_WORDS, wording.HIGH_PAIN, wording.EMERGENCY_FLAG
+RED_FLAGS = wording.stop_list(pain_free=False)
 EMERGENCY_ADVICE = (
     "If you cannot put any weight on the leg, or you have a fever with a hot, red or swollen hip, "
     "get medical help the same day."
@@ -125,7 +112,7 @@ def hep_context(plan: Plan, phase: PlanPhase, *, paper: str = "A4") -> dict:
         "runs": phase.run_activity != "none",
         "run_row": RUN_ROWS.get(phase.run_activity, "Running session"),
         "days": TICK_DAYS,
-        "red_flag_columns": [RED_FLAGS[:4], RED_FLAGS[4:]],
+        "red_flag_columns": _columns(wording.stop_list(pain_free=plan.pain_free)),
         "emergency_flag": EMERGENCY_FLAG,
         "emergency": EMERGENCY_ADVICE,
         "contact": clinic_contact(athlete.clinic),
@@ -133,6 +120,11 @@ def hep_context(plan: Plan, phase: PlanPhase, *, paper: str = "A4") -> dict:
         "log_url_short": url.split("://", 1)[-1],
         "qr": _qr_data_uri(url),
     }
+
+
+def _columns(lines: list[str]) -> list[list[str]]:
+    half = (len(lines) + 1) // 2
+    return [lines[:half], lines[half:]]
 
 
 def clinic_contact(clinic) -> str:

@@ -15,7 +15,7 @@ from library.models import Exercise
 from portal import audit
 from portal.models import Alert
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
-from rehab import charts, feedback, progression, selectors, services
+from rehab import charts, feedback, progression, selectors, services, wording
 from rehab.forms import (
     OUT_OF_DATE,
     DailyLogForm,
@@ -200,6 +200,8 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             "phase": next((p for p in phases if p.pk == plan.current_phase_id), None),
             "history": selectors.plan_history(plan),
             "day": plan.day_number(timezone.localdate()),
+            "stop_list": wording.stop_list(pain_free=plan.pain_free),
+            "emergency_flag": wording.EMERGENCY_FLAG,
         }
     return render(request, "rehab/my_plan.html", context)
 

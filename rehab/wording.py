@@ -120,3 +120,28 @@ def pain_text(phase) -> str:
 def dosage_text(row) -> str:
     """A plan row's dosage in words, e.g. "3 sets × 10 reps, each side · 2 days a week. Band above the knees"."""
     return dosage_in_words(row, note=row.note, fallback="As your clinician showed you")
+
+
+# The stop-and-contact list (DOMAIN.md sections 2 and 6), in the athlete's words: every red flag a log can report
+# (rehab.models.RedFlag values; one line each, so a new red flag without words fails tests/rehab/test_pdf.py) and
+# severe pain. The printed program and the athlete's pages show the same list.
+STOP_WORDS = {
+    "night_pain": "pain wakes you at night or aches at rest",
+    "cannot_bear_weight": "you cannot put your full weight on the leg, or the groin hurts when you stand or walk "
+    "on it",
+    "swelling": "you can see swelling or bruising",
+    "locking": "the hip locks, catches or gives way",
+    "numbness": "you feel numbness or tingling in the leg",
+    "fever_unwell": "you have a fever or feel unwell",
+    "saddle_bladder_bowel": "numbness between your legs or around your bottom, or a new change in bladder or "
+    "bowel control: go to an emergency department now",
+}
+HIGH_PAIN = "pain reaches 7/10 or more"
+# On a pain-free (bone stress) plan any pain is the signal, not 7/10.
+ANY_PAIN = "you feel any pain in the hip or groin, during, after or the next morning"
+EMERGENCY_FLAG = STOP_WORDS["saddle_bladder_bowel"]
+
+
+def stop_list(*, pain_free: bool) -> list[str]:
+    """The "stop and contact us" lines, the emergency one (EMERGENCY_FLAG) left out to be shown on its own."""
+    return [*(w for w in STOP_WORDS.values() if w != EMERGENCY_FLAG), ANY_PAIN if pain_free else HIGH_PAIN]

@@ -295,3 +295,16 @@ def test_walk_jog_steps_are_checked(plan, steps, ok):
     else:
         with pytest.raises(ValidationError, match="whole minutes"):
             phase.full_clean()
+
+
+def test_my_plan_shows_the_whole_stop_list(client_for, people, plan):
+    from rehab import wording
+
+    page = client_for("athlete_a").get(reverse("rehab:my_plan")).content.decode()
+    for line in wording.stop_list(pain_free=True):
+        assert line in page
+    assert wording.ANY_PAIN in page and wording.HIGH_PAIN not in page  # a bone stress plan: any pain stops it
+    assert "go to an emergency department now" in page
+    Plan.objects.filter(pk=plan.pk).update(pain_free=False)
+    page = client_for("athlete_a").get(reverse("rehab:my_plan")).content.decode()
+    assert wording.HIGH_PAIN in page and wording.ANY_PAIN not in page

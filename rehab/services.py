@@ -680,7 +680,7 @@ def recommendation_apply(
         _set_status(plan, Plan.Status.PAUSED, by=by)
     else:
         raise ValidationError("Holding needs no action.")
-    done = "stepped back one phase" if action == Action.REGRESS else "paused for referral"
+    done = "stepped back one phase" if action == Action.REGRESS else "paused for a referral"
     answered = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind__in=ANSWERED_BY[action])
     for alert in answered:
         alert_resolve(alert=alert, by=by, note=f"Answered: the plan was {done}.")
@@ -688,11 +688,13 @@ def recommendation_apply(
 
 
 # The alerts a clinician answers by applying the engine's advice (advancing answers "ready to advance" through
-# _plan_changed).
+# _plan_changed). Pausing for a referral answers the pain spike, but not the red flag itself (status.STOP_ALERT_KINDS):
+# that waits until a clinician has been in touch and resolves it with a note, and until then the athlete's Today
+# page keeps saying what to do.
 ANSWERED_BY = {
     Action.ADVANCE: (),
     Action.REGRESS: ("pain_spike",),
-    Action.STOP_AND_REFER: ("log_red_flag", "bone_stress_pain", "pain_spike"),
+    Action.STOP_AND_REFER: ("pain_spike",),
 }
 
 

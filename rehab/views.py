@@ -287,6 +287,7 @@ def athlete_today(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     data = selectors.athlete_state(athlete, today)
     advice = _advice_today(athlete, data, today)
+    paused = data.plan is not None and data.plan.status == Plan.Status.PAUSED
     context = {
         "athlete": athlete,
         "today": today,
@@ -294,7 +295,8 @@ def athlete_today(request: HttpRequest) -> HttpResponse:
         "spark": charts.sparkline(data.snap.spark, width=280, height=56),
         "day": data.plan.day_number(today) if data.plan else None,
         "advice": advice,
-        "contact": _contact(athlete.clinic) if advice else None,  # the clinic is read only then
+        "paused": paused,
+        "contact": _contact(athlete.clinic) if advice or paused else None,  # the clinic is read only then
     }
     return render(request, "rehab/athlete_today.html", context)
 

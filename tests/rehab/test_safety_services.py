@@ -166,12 +166,15 @@ def test_applying_a_step_back_resolves_the_pain_spike_it_answers(people, plan):
     assert spike.resolved_note == "Answered: the plan was stepped back one phase."
 
 
-def test_pausing_on_stop_and_refer_resolves_the_red_flag_alert(people, plan):
-    log(people, 0, plan, swelling=True, pain_next_morning=None)
-    assert "log_red_flag" in open_kinds(people.athlete_a)
+def test_pausing_on_stop_and_refer_keeps_the_red_flag_until_a_clinician_has_been_in_touch(client_for, people, plan):
+    log(people, 3, plan, pain_during=1)
+    log(people, 0, plan, swelling=True, pain_during=6, pain_next_morning=None)
+    assert {"log_red_flag", "pain_spike"} <= open_kinds(people.athlete_a)
     services.recommendation_apply(plan=plan, action="stop_and_refer", by=people.clinician.user)
-    assert "log_red_flag" not in open_kinds(people.athlete_a)
     assert Plan.objects.get(pk=plan.pk).status == "paused"
+    assert "log_red_flag" in open_kinds(people.athlete_a) and "pain_spike" not in open_kinds(people.athlete_a)
+    today = client_for("athlete_a").get(reverse("rehab:athlete_today")).content.decode()
+    assert "Stop running and contact the clinic" in today and "Your plan is paused" in today
 
 
 # Finding 9: the first phase's "step back" could not be applied.

@@ -552,7 +552,12 @@ def test_after_a_worrying_log_the_next_screen_says_what_to_do_now(
     assert 'href="tel:+442079460000">Call +44 20 7946 0000</a>' in html
     assert 'href="mailto:desk@riverside.example"' in html
     assert "On track</span>" not in html and "Plan on hold" in html
-    assert "On hold: no running until your clinician has been in touch." in html
+    emergency = title != "Stop running and contact the clinic"
+    if emergency:  # no exercises either, until a doctor has seen them: one instruction, not two
+        assert "On hold: no running until a doctor has seen you and your clinician has been in touch." in html
+        assert "None until a doctor has seen you." in html and "don&#x27;t hurt at all" not in html
+    else:
+        assert "On hold: no running until your clinician has been in touch." in html
 
 
 def test_stop_advice_stays_until_the_clinician_resolves_the_alert(client_for, people, plan):

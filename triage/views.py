@@ -18,10 +18,10 @@ from triage.engine import REFER_MEDICAL, InvalidAnswers
 from triage.forms import IntakeForm, ReviewForm, initial_answers
 from triage.selectors import get_intake_for_user, intakes_for_athlete
 from triage.wording import (
-    BANNERS,
     HOP_BLOCKERS,
     advice_parts,
     answers_for_display,
+    banner_for,
     match_label,
     red_flags_for_display,
 )
@@ -78,7 +78,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "intake": intake,
         "athlete": intake.athlete,
-        "banner": BANNERS.get(intake.urgency),
+        "banner": banner_for(intake.result, intake.urgency),
         "general_advice": general,
         "condition_advice": condition_advice,
         "conditions": _conditions(intake),
@@ -114,6 +114,6 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
         "conditions": _conditions(intake),
         "answers": answers_for_display(intake.answers),
         "red_flags": red_flags_for_display(intake.result),
-        "banner": BANNERS.get(intake.urgency),
+        "banner": banner_for(intake.result, intake.urgency),
     }
     return render(request, "triage/intake_review.html", context)

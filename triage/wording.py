@@ -233,6 +233,24 @@ BANNERS = {
     ),
 }
 
+# Red flags whose own advice is stronger than "care today": the banner says what the flag says.
+EMERGENCY_DEPARTMENT_BANNER = Banner(
+    "danger",
+    "Go to an emergency department now.",
+    "Some of your answers can mean the nerves at the bottom of the spine are being squeezed. That needs "
+    "checking in hospital straight away; don't wait for an appointment.",
+)
+BANNER_FLAGS = {"possible_cauda_equina": EMERGENCY_DEPARTMENT_BANNER}
+
+
+def banner_for(result: dict, urgency: str) -> Banner | None:
+    """The result page's headline: the urgency's, unless a red flag asks for more (an emergency department)."""
+    for flag in result.get("red_flags") or []:
+        if flag.get("code") in BANNER_FLAGS:
+            return BANNER_FLAGS[flag["code"]]
+    return BANNERS.get(urgency)
+
+
 # Short, clinician-facing names for the red flags (alerts, the caseload).
 RED_FLAG_TITLES = {
     "groin_pain_cannot_bear_weight": "groin pain and cannot bear weight",

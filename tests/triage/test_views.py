@@ -226,6 +226,14 @@ def test_emergency_result_is_unmissable(client_for, people):
     assert "please do not wait to hear from them: get medical care today" in html
 
 
+def test_cauda_equina_result_sends_to_an_emergency_department(client_for, people):
+    """The banner says what the red flag says (not only "care today"), and a doctor comes first."""
+    html = result_html(client_for("athlete_a"), people, "emergency_cauda_equina")
+    assert "Go to an emergency department now." in html
+    assert "Stop running now and get medical care today." not in html
+    assert "First step" in html and engine.REFER_MEDICAL.name in html
+
+
 def test_self_care_result_is_calm(client_for, people):
     html = result_html(client_for("athlete_a"), people, "self_care_hip_flexor")
     assert "result-self_care" in html

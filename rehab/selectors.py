@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from rehab.compliance import Compliance, Prescription, weekly
 from rehab.models import DailyLog, PhaseChange, Plan, PlanExercise, PlanPhase, PlanTemplate, RedFlag
-from rehab.progression import LogDay
+from rehab.progression import RED_FLAG_LABELS, LogDay
 from rehab.status import Snapshot, snapshot
 
 RED_FLAGS = tuple(RedFlag.values)
@@ -323,7 +323,7 @@ def timeline_data(athlete, today: date) -> dict:
         "snap": state.snap,
         "chart": charts.timeline(shown, state.start, today, markers=markers),
         "weeks": state.weeks,
-        "recent": list(reversed(shown))[:14],
+        "recent": [(log, [RED_FLAG_LABELS.get(f, f) for f in log.red_flags]) for log in reversed(shown)][:14],
         "start": state.start,
         "clearance_phase": clearance_phase(state.phases, state.phase),
     }

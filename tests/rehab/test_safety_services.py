@@ -311,3 +311,9 @@ def test_my_plan_shows_the_whole_stop_list(client_for, people, plan):
     Plan.objects.filter(pk=plan.pk).update(pain_free=False)
     page = client_for("athlete_a").get(reverse("rehab:my_plan")).content.decode()
     assert wording.HIGH_PAIN in page and wording.ANY_PAIN not in page
+
+
+def test_the_timeline_names_log_red_flags_in_words(client_for, people, plan):
+    log(people, 1, plan, saddle_bladder_bowel=True)
+    page = client_for("clinician").get(reverse("rehab:timeline", args=[people.athlete_a.pk])).content.decode()
+    assert "saddle numbness or bladder/bowel change" in page and "saddlebladderbowel" not in page

@@ -12,7 +12,13 @@ from portal.services import clinician_grant_access
 
 DEMO_DAYS = 21
 DEMO_PASSWORD = "stride-demo"
-CLINIC = {"slug": "riverside", "name": "Riverside Running Physio"}
+# A phone number and email from the ranges set aside for examples (Ofcom's drama numbers, .example).
+CLINIC = {
+    "slug": "riverside",
+    "name": "Riverside Running Physio",
+    "phone": "020 7946 0321",
+    "email": "care@riverside-physio.example",
+}
 CLINICIANS = [
     ("physio@demo.example", "Maya", "Okafor", Clinician.Profession.PHYSIOTHERAPIST),
     ("coach@demo.example", "Tom", "Reyes", Clinician.Profession.COACH),
@@ -176,7 +182,7 @@ class Command(BaseCommand):
                 created += 1
             return user
 
-        clinic, new = Clinic.objects.get_or_create(slug=CLINIC["slug"], defaults={"name": CLINIC["name"]})
+        clinic, new = Clinic.objects.get_or_create(slug=CLINIC["slug"], defaults=CLINIC)
         created += new
         clinicians = []
         for email, first, last, profession in CLINICIANS:

@@ -210,8 +210,8 @@ def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | Non
         raise ValidationError("The plan is already in that phase.")
     if not to_phase.is_cleared:
         raise ValidationError(
-            f"“{to_phase.name}” needs a clinician's clearance before it starts. Record the clearance on the "
-            "plan page first."
+            f"“{to_phase.name}” needs a clinician's clearance before it starts: record it first (on the plan "
+            "page, in that phase, or on the timeline)."
         )
     if current is None or abs(to_phase.order - current.order) > 1:
         kind = PhaseChange.Kind.JUMP

@@ -224,6 +224,7 @@ def test_plan_page_and_timeline_show_the_clearance_step(client_for, people, plan
     page = client.get(reverse("rehab:plan_detail", args=[plan.pk])).content.decode()
     assert "on clinical assessment, no imaging — Hop test pain-free" in page
     assert "Maya Okafor" in page
+    assert f"Cleared to start “{cleared.name}” by Maya Okafor (no imaging) — Hop test pain-free" in page
 
 
 @pytest.mark.parametrize("data", [{}, {"imaging": "maybe"}, {"imaging": "yes", "note": "x" * 501}])

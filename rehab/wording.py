@@ -101,16 +101,22 @@ def _minutes(value) -> str:
 def pain_text(phase) -> str:
     """The pain rule of a phase, e.g. "Up to 2/10 during is OK; it must settle by tomorrow morning."."""
     during, after = phase.max_pain_during, phase.max_pain_after
-    if during == 0:
-        parts = ["No pain during the activity (0/10)"]
+    if during == 0 and after == 0:
+        # Nothing to settle: "settle by tomorrow" would suggest some pain is expected.
+        parts = ["No pain at all, during or after (0/10)"]
+        if not phase.next_day_pain_allowed:
+            parts.append("none the next morning either")
     else:
-        parts = [f"Up to {during}/10 during is OK"]
-    if after is not None and after != during:
-        parts.append("none afterwards" if after == 0 else f"up to {after}/10 afterwards")
-    if phase.must_settle_by_morning:
-        parts.append("it must settle by tomorrow morning")
-    if not phase.next_day_pain_allowed:
-        parts.append("no extra pain the next day")
+        if during == 0:
+            parts = ["No pain during the activity (0/10)"]
+        else:
+            parts = [f"Up to {during}/10 during is OK"]
+        if after is not None and after != during:
+            parts.append("none afterwards" if after == 0 else f"up to {after}/10 afterwards")
+        if phase.must_settle_by_morning:
+            parts.append("it must settle by tomorrow morning")
+        if not phase.next_day_pain_allowed:
+            parts.append("no extra pain the next day")
     text = "; ".join(parts) + "."
     if phase.pain_note:
         text += " " + phase.pain_note

@@ -99,8 +99,9 @@ def test_run_steps_lines(activity, steps, expected):
     [
         ({}, "Up to 2/10 during is OK; it must settle by tomorrow morning; no extra pain the next day."),
         (
+            # Nothing "settles" when no pain is allowed at all: the text does not suggest there will be some.
             {"max_pain_during": 0, "max_pain_after": 0},
-            "No pain during the activity (0/10); it must settle by tomorrow morning; no extra pain the next day.",
+            "No pain at all, during or after (0/10); none the next morning either.",
         ),
         (
             {"max_pain_during": 3, "max_pain_after": 0, "must_settle_by_morning": False},

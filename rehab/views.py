@@ -332,8 +332,16 @@ def _advice_today(athlete, data: selectors.AthleteState, today: date) -> feedbac
         .aggregate(first=Min("created"))["first"]
     )
     phase = data.phase if data.active else None
+    logs = data.logs
+    if phase is not None and phase.started_on is not None:
+        # A log over an earlier phase's allowance was answered by the move to this phase (a step back, say): its
+        # "ease off" would quote the wrong limit. Red flags and 7/10+ stay until their alert is resolved.
+        logs = [
+            log for log in logs
+            if log.date >= phase.started_on or log.red_flags or (log.peak_pain or 0) >= progression.REFER_PAIN
+        ]  # fmt: skip
     return feedback.advice_now(
-        data.logs,
+        logs,
         phase,
         today=today,
         alert_since=timezone.localdate(raised) if raised else None,

@@ -318,3 +318,13 @@ def test_the_timeline_names_log_red_flags_in_words(client_for, people, plan):
     log(people, 1, plan, saddle_bladder_bowel=True)
     page = client_for("clinician").get(reverse("rehab:timeline", args=[people.athlete_a.pk])).content.decode()
     assert "saddle numbness or bladder/bowel change" in page and "saddlebladderbowel" not in page
+
+
+def test_a_step_back_answers_the_ease_off_advice(client_for, people, plan):
+    plan = second_phase_plan(people, plan)
+    log(people, 1, plan, pain_during=4)
+    client = client_for("athlete_a")
+    assert "Ease off for a day or two" in client.get(reverse("rehab:athlete_today")).content.decode()
+    services.plan_regress(plan=Plan.objects.get(pk=plan.pk), by=people.clinician.user)
+    page = client.get(reverse("rehab:athlete_today")).content.decode()
+    assert "Ease off for a day or two" not in page  # the clinician moved the plan: no stale limit quoted

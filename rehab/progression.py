@@ -159,11 +159,17 @@ def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[st
     a run 50 % or more longer than the longest of the 2 weeks before it, run minutes well above the phase's."""
     reasons = []
     week_start = today - timedelta(days=6)
-    week = sum(float(log.distance_km or 0) for log in logs if week_start <= log.date <= today)
-    before = sum(
-        float(log.distance_km or 0) for log in logs if week_start - timedelta(days=7) <= log.date < week_start
-    )
-    if before > 0 and (week - before) / before * 100 > WEEKLY_JUMP_PCT:
+
+    def km(start: date, end: date) -> float:
+        return sum(float(log.distance_km or 0) for log in logs if start <= log.date <= end)
+
+    week = km(week_start, today)
+    previous = km(week_start - timedelta(days=7), week_start - timedelta(days=1))
+    earlier = km(week_start - timedelta(days=14), week_start - timedelta(days=8))
+    # Against the week before, or the mean of the two weeks before when that is higher: a rolling 7-day window
+    # holds 3 or 4 runs of a steady every-other-day routine, which is no jump.
+    before = max(previous, (previous + earlier) / 2)
+    if previous > 0 and (week - before) / before * 100 > WEEKLY_JUMP_PCT:
         reasons.append(
             f"Weekly distance up {round((week - before) / before * 100)} % ({before:g} → {week:g} km): "
             f"more than {WEEKLY_JUMP_PCT} % in a week. Do what this phase asks before moving on."
@@ -199,7 +205,8 @@ def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[st
 
 
 def ladder_waiting(phase, sessions: list[LogDay]) -> list[str]:
-    """A walk/jog ladder phase is done once its last step is: the judged sessions were at the top step."""
+    """A walk/jog ladder phase is done once its last step is: the last 3 run sessions judged were at the top
+    step (days of exercises only are not run sessions)."""
     steps = getattr(phase, "run_steps", None) or []
     if not steps:
         return []
@@ -207,7 +214,7 @@ def ladder_waiting(phase, sessions: list[LogDay]) -> list[str]:
     jog, walk = top.get("jog") or 0, top.get("walk") or 0
     at_top = [
         log
-        for log in sessions
+        for log in [log for log in sessions if log.run_minutes][-SESSIONS_TO_JUDGE:]
         if (log.jog_minutes or 0) >= jog
         and (log.walk_minutes is None or log.walk_minutes <= walk)
         and log.run_minutes
@@ -230,6 +237,7 @@ def recommend(
     is_first: bool = False,
     is_last: bool = False,
     next_needs_clearance: bool = False,
+    red_flag_waiting_since: date | None = None,
 ) -> Recommendation:
     """What to do with `phase` (max_pain_during, max_pain_after, next_day_pain_allowed, min_days, started_on,
     run_activity, run_minutes, run_steps).
@@ -237,7 +245,9 @@ def recommend(
     `logs` are the athlete's recent days (at least the last 28; more is fine); `prescription` what the phase
     asks for, to judge compliance; `pain_free` for bone stress injuries, where any pain means hold, and any pain
     in a running phase stop and refer; `is_first` / `is_last` where the phase sits in its plan;
-    `next_needs_clearance` when the next phase needs a clinician's clearance not recorded yet.
+    `next_needs_clearance` when the next phase needs a clinician's clearance not recorded yet;
+    `red_flag_waiting_since` the day of a red-flag alert no clinician has answered yet (stop and refer until one
+    has, however long ago the log was).
     """
     logs = sorted((log for log in logs if log.date <= today), key=lambda log: log.date)
     recent = [log for log in logs if log.date > today - timedelta(days=7)]
@@ -254,6 +264,11 @@ def recommend(
                 f"{_d(log.date)}: pain {log.peak_pain}/10 while running on a bone stress plan: any pain here "
                 "means stop running and get checked."
             )
+    if red_flag_waiting_since is not None and not refer:
+        refer.append(
+            f"A warning sign logged around {_d(red_flag_waiting_since)} is still waiting for a clinician (its alert "
+            "is open)."
+        )
     if refer:
         return Recommendation(STOP_AND_REFER, tuple(refer))
 
@@ -276,8 +291,20 @@ def recommend(
         if log.pain_after is not None and log.pain_after > allow_after:
             over.append(f"{log.pain_after}/10 after, above the allowance of {allow_after}/10")
         if over:
-            exceeded.append(f"{_d(log.date)}: {'; '.join(over)}.")
+            exceeded.append((log.date, f"{_d(log.date)}: {'; '.join(over)}."))
             exceeded_last += log in last
+    # Any other day of activity in the last week over the allowance holds too (a run over the allowance must not
+    # drop out of view behind days of exercises only).
+    for log in logs:
+        if log.is_session and log.date >= max(started, today - timedelta(days=6)) and log not in window:
+            over = [
+                f"{value}/10 {when}, above the allowance of {allowed}/10"
+                for value, allowed, when in ((log.pain_during, allow_during, "during"), (log.pain_after, allow_after, "after"))
+                if value is not None and value > allowed
+            ]  # fmt: skip
+            if over:
+                exceeded.append((log.date, f"{_d(log.date)}: {'; '.join(over)}."))
+    exceeded = [text for _, text in sorted(exceeded, key=lambda item: item[0])]
     # Next-morning pain on every day since the first session judged (a rest day's morning counts too).
     since = window[0].date if window else max(started, today - timedelta(days=6))
     rises = []
@@ -348,7 +375,7 @@ def recommend(
         for log in judged[-SESSIONS_TO_JUDGE:]
         if log.pain_during is None or log.pain_after is None
     ]
-    waiting += ladder_waiting(phase, judged[-SESSIONS_TO_JUDGE:])
+    waiting += ladder_waiting(phase, judged)
     if prescription is not None:
         week = compliance_.last_7_days([(started, prescription)], logs, today)
         percent = week.percent

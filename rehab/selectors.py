@@ -5,10 +5,11 @@ from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from portal.models import Alert
 from rehab.compliance import Compliance, Prescription, weekly
 from rehab.models import DailyLog, PhaseChange, Plan, PlanExercise, PlanPhase, PlanTemplate, RedFlag
 from rehab.progression import RED_FLAG_LABELS, LogDay
-from rehab.status import Snapshot, snapshot
+from rehab.status import STOP_ALERT_KINDS, Snapshot, snapshot
 
 RED_FLAGS = tuple(RedFlag.values)
 # Bone stress injuries must stay pain-free (DOMAIN.md section 6): any pain holds the plan.
@@ -147,6 +148,20 @@ class PhasePlace:
     next_needs_clearance: bool
 
 
+def red_flags_waiting(athlete_ids, *, alerts=None) -> dict[int, date]:
+    """The day of each athlete's oldest open red-flag alert (status.STOP_ALERT_KINDS: no clinician has answered
+    it yet): one query, none when the caller has the athletes' open `alerts` already."""
+    if alerts is None:
+        alerts = Alert.objects.open().filter(athlete_id__in=list(athlete_ids), kind__in=STOP_ALERT_KINDS)
+        alerts = alerts.only("athlete_id", "kind", "created")
+    waiting: dict[int, date] = {}
+    for alert in alerts:
+        if alert.kind in STOP_ALERT_KINDS:
+            day = timezone.localdate(alert.created)
+            waiting[alert.athlete_id] = min(day, waiting.get(alert.athlete_id, day))
+    return waiting
+
+
 def phase_places(plans) -> dict[int, PhasePlace]:
     """For each plan (with its `current_phase`), where that phase sits among the plan's phases: one query."""
     plans = [plan for plan in plans if plan.current_phase is not None]
@@ -260,6 +275,7 @@ def athlete_state(athlete, today: date) -> AthleteState:
         is_first=index == 0,
         is_last=bool(phases and phase and phase.pk == phases[-1].pk),
         next_needs_clearance=bool(following and not following.is_cleared),
+        red_flag_waiting_since=red_flags_waiting([athlete.pk]).get(athlete.pk) if active else None,
         plan_start=(phase.started_on or plan.start_date) if phase else None,
         shoes=shoes,
     )

@@ -208,9 +208,16 @@ def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | Non
     current = plan.current_phase
     if current is not None and current.pk == to_phase.pk:
         raise ValidationError("The plan is already in that phase.")
-    if not to_phase.is_cleared:
+    # Moving forward enters (or passes) every phase up to the target: none of them may be waiting for a clearance.
+    passed = (
+        plan.phases.filter(order__gt=current.order, order__lte=to_phase.order)
+        if current is not None and to_phase.order > current.order
+        else PlanPhase.objects.filter(pk=to_phase.pk)
+    )
+    waiting = passed.filter(requires_clearance=True, cleared_at__isnull=True).order_by("order").first()
+    if waiting is not None:
         raise ValidationError(
-            f"“{to_phase.name}” needs a clinician's clearance before it starts: record it first (on the plan "
+            f"“{waiting.name}” needs a clinician's clearance before it starts: record it first (on the plan "
             "page, in that phase, or on the timeline)."
         )
     if current is None or abs(to_phase.order - current.order) > 1:
@@ -367,19 +374,21 @@ def _schedule(plan: Plan | None) -> list[tuple[date, Prescription]]:
 
 
 def status_snapshots(
-    athletes, today: date, *, logs=None, plans=None
+    athletes, today: date, *, logs=None, plans=None, waiting=None
 ) -> dict[int, tuple[Plan | None, Snapshot]]:
-    """Each athlete's Snapshot as of `today`, with their active plan: three queries whatever their number, and
-    a fourth when some are to advance or step back (where does their phase sit in the plan?).
+    """Each athlete's Snapshot as of `today`, with their active plan: four queries whatever their number, and
+    a fifth when some are to advance or step back (where does their phase sit in the plan?).
 
-    `logs`: the athletes' selectors.log_days from today - 27 days to today, and `plans`: their
-    selectors.active_plans, when the caller has them already.
+    `logs`: the athletes' selectors.log_days from today - 27 days to today, `plans`: their
+    selectors.active_plans, and `waiting`: selectors.red_flags_waiting, when the caller has them already.
     """
     ids = [athlete.pk for athlete in athletes]
     if plans is None:
         plans = selectors.active_plans(ids)
     if logs is None:
         logs = selectors.log_days(ids, today - timedelta(days=27), today)
+    if waiting is None:
+        waiting = selectors.red_flags_waiting(ids)
 
     def snap(pk: int, *, place: selectors.PhasePlace | None = None) -> Snapshot:
         plan = plans.get(pk)
@@ -393,6 +402,7 @@ def status_snapshots(
             is_first=bool(place and place.is_first),
             is_last=bool(place and place.is_last),
             next_needs_clearance=bool(place and place.next_needs_clearance),
+            red_flag_waiting_since=waiting.get(pk),
             plan_start=(phase.started_on or plan.start_date) if phase else None,
         )
 
@@ -466,7 +476,9 @@ def _close_stale(snaps: dict[int, tuple[Plan | None, Snapshot]], open_alerts=Non
     """Close the open alerts whose condition the new status no longer meets (e.g. "ready to advance" once the
     engine says hold), each with the reason. `open_alerts`: the athletes' open alerts when the caller has them."""
     if open_alerts is None:
-        open_alerts = list(Alert.objects.open().filter(athlete_id__in=list(snaps), kind__in=STATE_ALERT_KINDS))
+        open_alerts = list(
+            Alert.objects.open().filter(athlete_id__in=list(snaps), kind__in=STATE_ALERT_KINDS)
+        )
     by_athlete: dict[int, dict[str, Alert]] = {}
     for alert in open_alerts:
         by_athlete.setdefault(alert.athlete_id, {})[alert.kind] = alert
@@ -617,12 +629,13 @@ def _shoe_add(shoe_id: int | None, km: Decimal) -> None:
 
 def _after_log(athlete, log: DailyLog, plans: dict[int, Plan], today: date) -> None:
     recent = selectors.log_days([athlete.pk], today - timedelta(days=27), today)
-    plan, snap = status_snapshots([athlete], today, logs=recent, plans=plans)[athlete.pk]
+    open_alerts = {alert.kind: alert for alert in Alert.objects.open().filter(athlete=athlete)}
+    waiting = selectors.red_flags_waiting([athlete.pk], alerts=open_alerts.values())
+    plan, snap = status_snapshots([athlete], today, logs=recent, plans=plans, waiting=waiting)[athlete.pk]
     RehabStatus.objects.bulk_create(
         [status_row(athlete.pk, plan, snap)], update_conflicts=True, unique_fields=["athlete"],
         update_fields=STATUS_FIELDS,
     )  # fmt: skip
-    open_alerts = {alert.kind: alert for alert in Alert.objects.open().filter(athlete=athlete)}
     if "no_log" in open_alerts:
         alert_resolve(alert=open_alerts["no_log"], by=None, note=f"The athlete logged {log.date:%d %b}.")
     _close_stale({athlete.pk: (plan, snap)}, [a for a in open_alerts.values() if a.kind in STATE_ALERT_KINDS])
@@ -668,6 +681,10 @@ def recommendation_apply(
     _claim(plan, by=by, seen=seen)
     _, snap = status_snapshots([plan.athlete], today)[plan.athlete_id]
     rec = snap.recommendation
+    if rec is not None and rec.action == Action.HOLD and action != Action.HOLD:
+        raise ValidationError(
+            f"The progression engine now says hold, so there is nothing to apply: {rec.reasons[0]}"
+        )
     if rec is None or rec.action != action:
         raise ValidationError("The recommendation has changed since the page was loaded. Look again.")
     reason = "Recommended: " + " ".join(rec.reasons)

@@ -96,6 +96,7 @@ def snapshot(
     is_first: bool = False,
     is_last: bool = False,
     next_needs_clearance: bool = False,
+    red_flag_waiting_since: date | None = None,
     plan_start: date | None = None,
     shoes=(),
 ) -> Snapshot:
@@ -110,6 +111,7 @@ def snapshot(
         recommendation = progression.recommend(
             phase, logs, today, prescription=prescription, pain_free=pain_free, is_first=is_first,
             is_last=is_last, next_needs_clearance=next_needs_clearance,
+            red_flag_waiting_since=red_flag_waiting_since,
         )  # fmt: skip
         week = compliance_.last_7_days(schedule, logs, today)
         since = last.date if last else (plan_start or today)

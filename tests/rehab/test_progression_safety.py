@@ -4,6 +4,8 @@ Pure tests, as tables: the phases are SimpleNamespaces and the logs LogDays. Eac
 safety review it answers; every case here was answered differently before.
 """
 
+from datetime import timedelta
+
 import pytest
 
 from rehab import compliance, status
@@ -19,7 +21,7 @@ from rehab.progression import (
     morning_baseline,
     recommend,
 )
-from tests.rehab.test_progression import GOOD, TODAY, ago, case, phase, rest
+from tests.rehab.test_progression import GOOD, TODAY, ago, case, exercises, phase, rest
 from tests.rehab.test_progression import run as _run
 
 
@@ -366,3 +368,41 @@ REVIEW = [
 @pytest.mark.parametrize("phase_kw, logs, kwargs, action, fragments, absent", REVIEW)
 def test_review_findings(phase_kw, logs, kwargs, action, fragments, absent):
     check(recommend(phase(**phase_kw), logs, TODAY, **kwargs), action, fragments, absent)
+
+
+# Found in an end-to-end review through the services.
+def ladder_week(extra=()):
+    top = {"jog_minutes": 5, "walk_minutes": 1}
+    return (
+        run(6, **top),
+        exercises(5, 9),
+        run(4, **top),
+        exercises(3, 9),
+        run(2, **top),
+        exercises(1, 9),
+        *extra,
+    )
+
+
+END_TO_END = [
+    case("ladder-with-strength-days-between-runs-advances", ADVANCE, "Day 14 of at least 7",
+         logs=ladder_week(), phase_kw={"run_steps": LADDER}),
+    case("a-bad-run-behind-strength-days-still-holds", HOLD, "Sat 15 Mar: 4/10 during, above the allowance of 2/10.",
+         logs=(run(9), run(7), run(5, during=4), exercises(3, 9), exercises(2, 9), exercises(1, 9))),
+    case("an-unanswered-red-flag-alert-keeps-stop-and-refer", STOP_AND_REFER, "is still waiting for a clinician",
+         red_flag_waiting_since=ago(9)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("phase_kw, logs, kwargs, action, fragments, absent", END_TO_END)
+def test_end_to_end_review_findings(phase_kw, logs, kwargs, action, fragments, absent):
+    check(recommend(phase(**phase_kw), logs, TODAY, **kwargs), action, fragments, absent)
+
+
+@pytest.mark.parametrize("offset", range(4))
+def test_steady_every_other_day_running_is_no_weekly_jump(offset):
+    """4 km every other day puts 3 or 4 runs in a rolling week: that is steady load, not +33 %."""
+    today = TODAY - timedelta(days=offset)
+    logs = [run(n, distance_km=4) for n in range(offset, 28, 2)]
+    reasons = recommend(phase(started_on=ago(27)), logs, today).reasons
+    assert not [r for r in reasons if "Weekly distance" in r], reasons

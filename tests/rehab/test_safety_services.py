@@ -166,7 +166,9 @@ def test_applying_a_step_back_resolves_the_pain_spike_it_answers(people, plan):
     assert spike.resolved_note == "Answered: the plan was stepped back one phase."
 
 
-def test_pausing_on_stop_and_refer_keeps_the_red_flag_until_a_clinician_has_been_in_touch(client_for, people, plan):
+def test_pausing_on_stop_and_refer_keeps_the_red_flag_until_a_clinician_has_been_in_touch(
+    client_for, people, plan
+):
     log(people, 3, plan, pain_during=1)
     log(people, 0, plan, swelling=True, pain_during=6, pain_next_morning=None)
     assert {"log_red_flag", "pain_spike"} <= open_kinds(people.athlete_a)
@@ -188,7 +190,7 @@ def test_the_first_phase_holds_for_review_instead_of_stepping_back(people, plan)
     assert status.action == "hold"
     assert any("nothing to step back to" in reason for reason in status.reasons)
     assert status.risk >= 3000  # sorts with step-backs
-    with pytest.raises(ValidationError, match="recommendation has changed"):
+    with pytest.raises(ValidationError, match="now says hold, so there is nothing to apply"):
         services.recommendation_apply(plan=plan, action="regress", by=people.clinician.user)
 
 
@@ -328,3 +330,28 @@ def test_a_step_back_answers_the_ease_off_advice(client_for, people, plan):
     services.plan_regress(plan=Plan.objects.get(pk=plan.pk), by=people.clinician.user)
     page = client.get(reverse("rehab:athlete_today")).content.decode()
     assert "Ease off for a day or two" not in page  # the clinician moved the plan: no stale limit quoted
+
+
+def test_a_jump_cannot_pass_a_phase_waiting_for_clearance(people, plan):
+    with pytest.raises(ValidationError, match="needs a clinician's clearance"):
+        services.plan_move(plan=plan, to_phase=phases(plan)[2], by=people.clinician.user)
+    assert Plan.objects.get(pk=plan.pk).current_phase.order == 1
+    services.phase_clear(plan=plan, phase=phases(plan)[1], by=people.clinician.user, imaging=True)
+    services.plan_move(plan=Plan.objects.get(pk=plan.pk), to_phase=phases(plan)[2], by=people.clinician.user)
+    assert Plan.objects.get(pk=plan.pk).current_phase.order == 3
+
+
+def test_an_old_red_flag_still_waiting_for_a_clinician_keeps_stop_and_refer(people, plan):
+    Plan.objects.filter(pk=plan.pk).update(pain_free=False)
+    log(people, 10, plan, night_pain=True)
+    for days_ago in (7, 6, 5, 4, 3, 2, 1):
+        log(people, days_ago, plan)
+    status = RehabStatus.objects.get(athlete=people.athlete_a)
+    assert status.action == "stop_and_refer" and "still waiting for a clinician" in status.reasons[0]
+    assert "ready_to_advance" not in open_kinds(people.athlete_a)
+    alert = Alert.objects.open().get(athlete=people.athlete_a, kind="log_red_flag")
+    from portal.services import alert_resolve
+
+    alert_resolve(alert=alert, by=people.clinician.user, note="Called: settled, carry on.")
+    services.status_refresh([people.athlete_a])
+    assert RehabStatus.objects.get(athlete=people.athlete_a).action != "stop_and_refer"

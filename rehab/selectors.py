@@ -218,6 +218,7 @@ class AthleteState:
     snap: Snapshot
     shoes: list
     start: date  # the first day worth showing: the plan's start (at most 180 days back), else 4 weeks back
+    red_flag_since: date | None = None  # the day of the oldest red-flag alert still open (red_flags_waiting)
 
     @property
     def active(self) -> bool:
@@ -264,6 +265,7 @@ def athlete_state(athlete, today: date) -> AthleteState:
     active = plan is not None and plan.status == Plan.Status.ACTIVE
     schedule = plan_schedule(plan, phases, changes) if plan else []
     shoes = list(athlete.shoes.filter(retired=False))
+    red_flag_since = red_flags_waiting([athlete.pk]).get(athlete.pk)
     index = next((i for i, p in enumerate(phases) if phase is not None and p.pk == phase.pk), None)
     following = phases[index + 1] if index is not None and index + 1 < len(phases) else None
     snap = snapshot(
@@ -275,11 +277,11 @@ def athlete_state(athlete, today: date) -> AthleteState:
         is_first=index == 0,
         is_last=bool(phases and phase and phase.pk == phases[-1].pk),
         next_needs_clearance=bool(following and not following.is_cleared),
-        red_flag_waiting_since=red_flags_waiting([athlete.pk]).get(athlete.pk) if active else None,
+        red_flag_waiting_since=red_flag_since if active else None,
         plan_start=(phase.started_on or plan.start_date) if phase else None,
         shoes=shoes,
     )
-    return AthleteState(plan, phases, changes, phase, logs, schedule, snap, shoes, start)
+    return AthleteState(plan, phases, changes, phase, logs, schedule, snap, shoes, start, red_flag_since)
 
 
 def phase_on(plan: Plan | None, day: date) -> PlanPhase | None:

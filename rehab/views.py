@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from library.models import Exercise
 from portal import audit
-from portal.models import Alert
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
 from rehab import charts, feedback, progression, selectors, services, wording
 from rehab.forms import (
@@ -323,14 +322,9 @@ def _contact(clinic) -> feedback.Contact:
 
 def _advice_today(athlete, data: selectors.AthleteState, today: date) -> feedback.Advice | None:
     """What the athlete should do now, from their recent logs and whether the care team has acted yet: an open
-    red-flag or bone-stress alert means no clinician has (resolving it is acting). One query."""
+    red-flag or bone-stress alert means no clinician has (resolving it is acting). No query of its own."""
     # Alerts are the care team's to read (Alert.objects.visible_to gives athletes none): only whether one of
-    # these is open for this athlete, and since when, is used here.
-    raised = (
-        Alert.objects.open()
-        .filter(athlete=athlete, kind__in=feedback.HOLD_ALERT_KINDS)
-        .aggregate(first=Min("created"))["first"]
-    )
+    # these is open for this athlete, and since when, is used here (read with the athlete's state).
     phase = data.phase if data.active else None
     logs = data.logs
     if phase is not None and phase.started_on is not None:
@@ -344,7 +338,7 @@ def _advice_today(athlete, data: selectors.AthleteState, today: date) -> feedbac
         logs,
         phase,
         today=today,
-        alert_since=timezone.localdate(raised) if raised else None,
+        alert_since=data.red_flag_since,
         **_feedback_terms(phase, data.plan),
     )
 

@@ -227,6 +227,23 @@ def ladder_waiting(phase, sessions: list[LogDay]) -> list[str]:
     ]
 
 
+def _over_allowance(log: LogDay, allow_during: int, allow_after: int) -> str:
+    """What of a log's pain is above the allowance, in words ("" when nothing is)."""
+    over = []
+    if log.pain_during is not None and log.pain_during > allow_during:
+        over.append(f"{log.pain_during}/10 during, above the allowance of {allow_during}/10")
+    if log.pain_after is not None and log.pain_after > allow_after:
+        over.append(f"{log.pain_after}/10 after, above the allowance of {allow_after}/10")
+    return "; ".join(over)
+
+
+def _unanswered(log: LogDay) -> str:
+    """Which of a session's pain answers are missing, in words ("" when both are there)."""
+    return " and ".join(
+        name for name, value in (("during", log.pain_during), ("after", log.pain_after)) if value is None
+    )
+
+
 def recommend(
     phase,
     logs: Iterable[LogDay],
@@ -283,28 +300,16 @@ def recommend(
     judged = [log for log in sessions if not (log.date == today and log.pain_next_morning is None)]
     window = sessions[-SESSIONS_TO_JUDGE - 1 :] if len(judged) < len(sessions) else last
     pending = [log for log in judged[-SESSIONS_TO_JUDGE:] if log.pain_next_morning is None]
-    exceeded, exceeded_last = [], 0
-    for log in window:
-        over = []
-        if log.pain_during is not None and log.pain_during > allow_during:
-            over.append(f"{log.pain_during}/10 during, above the allowance of {allow_during}/10")
-        if log.pain_after is not None and log.pain_after > allow_after:
-            over.append(f"{log.pain_after}/10 after, above the allowance of {allow_after}/10")
-        if over:
-            exceeded.append((log.date, f"{_d(log.date)}: {'; '.join(over)}."))
-            exceeded_last += log in last
-    # Any other day of activity in the last week over the allowance holds too (a run over the allowance must not
-    # drop out of view behind days of exercises only).
-    for log in logs:
-        if log.is_session and log.date >= max(started, today - timedelta(days=6)) and log not in window:
-            over = [
-                f"{value}/10 {when}, above the allowance of {allowed}/10"
-                for value, allowed, when in ((log.pain_during, allow_during, "during"), (log.pain_after, allow_after, "after"))
-                if value is not None and value > allowed
-            ]  # fmt: skip
-            if over:
-                exceeded.append((log.date, f"{_d(log.date)}: {'; '.join(over)}."))
-    exceeded = [text for _, text in sorted(exceeded, key=lambda item: item[0])]
+    # The allowance is judged on those sessions and on any other day of activity in the last week, so a run over
+    # the allowance cannot drop out of view behind days of exercises only. Only the last 3 count toward regress.
+    week_start = max(started, today - timedelta(days=6))
+    checked = [log for log in sessions if log in window or log.date >= week_start]
+    exceeded = [
+        f"{_d(log.date)}: {over}."
+        for log in checked
+        if (over := _over_allowance(log, allow_during, allow_after))
+    ]
+    exceeded_last = sum(1 for log in last if _over_allowance(log, allow_during, allow_after))
     # Next-morning pain on every day since the first session judged (a rest day's morning counts too).
     since = window[0].date if window else max(started, today - timedelta(days=6))
     rises = []
@@ -370,10 +375,9 @@ def recommend(
         waiting += [f"{_d(log.date)}: next-morning pain not recorded yet." for log in pending]
     # Unanswered is not zero: a session counts as within the allowance only when its pain was recorded.
     waiting += [
-        f"{_d(log.date)}: pain {' and '.join(w for w, v in (('during', log.pain_during), ('after', log.pain_after)) if v is None)} "
-        "not recorded, so this session cannot count as within the allowance."
+        f"{_d(log.date)}: pain {missing} not recorded, so this session cannot count as within the allowance."
         for log in judged[-SESSIONS_TO_JUDGE:]
-        if log.pain_during is None or log.pain_after is None
+        if (missing := _unanswered(log))
     ]
     waiting += ladder_waiting(phase, judged)
     if prescription is not None:

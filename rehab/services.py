@@ -32,7 +32,15 @@ from rehab.models import (
     RedFlag,
     RehabStatus,
 )
-from rehab.status import AlertDue, Snapshot, log_alerts, snapshot, stale_alerts, time_alerts
+from rehab.status import (
+    STATE_ALERT_KINDS,
+    AlertDue,
+    Snapshot,
+    log_alerts,
+    snapshot,
+    stale_alerts,
+    time_alerts,
+)
 
 PHASE_FIELDS = [
     "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
@@ -467,9 +475,6 @@ def status_refresh(athletes, *, today: date | None = None, raise_alerts: bool = 
         due = {pk: time_alerts(snap) for pk, (plan, snap) in snaps.items() if plan is not None}
         _raise_new(by_pk, {pk: alerts for pk, alerts in due.items() if alerts}, today)
     return len(snaps)
-
-
-STATE_ALERT_KINDS = ("ready_to_advance", "clearance_due", "low_compliance")
 
 
 def _close_stale(snaps: dict[int, tuple[Plan | None, Snapshot]], open_alerts=None) -> None:

@@ -29,6 +29,8 @@ ACTION_WEIGHT = {
 # Alerts raised with a log that mean "stop": they wait for a clinician (never closed automatically), and while
 # one is open the athlete's Today page keeps saying what to do (rehab.feedback).
 STOP_ALERT_KINDS = ("log_red_flag", "bone_stress_pain")
+# Alerts about a state, which close themselves once it no longer holds (stale_alerts).
+STATE_ALERT_KINDS = ("ready_to_advance", "clearance_due", "low_compliance")
 # A risk score from here up means stop and refer, or step back (a first phase's hold and review counts as one):
 # the caseload lists these above athletes whose only open alerts are notices.
 SERIOUS_RISK = ACTION_WEIGHT[progression.REGRESS] * 1000

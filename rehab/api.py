@@ -253,6 +253,14 @@ class PlanFilter(filters.FilterSet):
         fields = ["status"]
 
 
+def _phase_of(plan: Plan, pk: int) -> PlanPhase:
+    """One of the plan's phases by id, or a 400 on the `phase` field."""
+    phase = plan.phases.filter(pk=pk).first()
+    if phase is None:
+        raise serializers.ValidationError({"phase": ["Not a phase of this plan."]})
+    return phase
+
+
 @extend_schema_view(
     update=extend_schema(responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE}),
     partial_update=extend_schema(responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE}),
@@ -333,9 +341,7 @@ class PlanViewSet(
         plan = selectors.get_plan_for_user(request.user, pk)
         data = PhaseMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        phase = plan.phases.filter(pk=data.validated_data["phase"]).first()
-        if phase is None:
-            raise serializers.ValidationError({"phase": ["Not a phase of this plan."]})
+        phase = _phase_of(plan, data.validated_data["phase"])
         with plan_errors():
             services.plan_move(plan=plan, to_phase=phase, by=request.user, reason=data.validated_data["reason"],
                                today=timezone.localdate(), seen=data.validated_data.get("version"))  # fmt: skip
@@ -363,9 +369,7 @@ class PlanViewSet(
         plan = selectors.get_plan_for_user(request.user, pk)
         data = ClearanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        phase = plan.phases.filter(pk=data.validated_data["phase"]).first()
-        if phase is None:
-            raise serializers.ValidationError({"phase": ["Not a phase of this plan."]})
+        phase = _phase_of(plan, data.validated_data["phase"])
         with plan_errors():
             services.phase_clear(plan=plan, phase=phase, by=request.user, imaging=data.validated_data["imaging"],
                                  note=data.validated_data["note"], seen=data.validated_data.get("version"))  # fmt: skip

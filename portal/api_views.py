@@ -28,11 +28,10 @@ from portal.forms import _check_birth_date
 from portal.lockout import LockedOut, reset_after_success
 from portal.models import Alert, Athlete, Clinic, Clinician, Invite, Shoe
 from portal.permissions import athlete_of, clinician_of, get_athlete_for_user
-from portal.selectors import CASELOAD_FILTERS, athletes_for_list, stale_status_ids
+from portal.selectors import CASELOAD_FILTERS, athletes_for_list
 from rehab.api import AthleteSummarySerializer
 from rehab.models import RehabStatus
 from rehab.selectors import athlete_summary
-from rehab.services import status_refresh
 
 # --------------------------------------------------------------------------------------------------- tokens
 
@@ -215,9 +214,6 @@ class AthleteViewSet(
 
     @extend_schema(parameters=[CaseloadParams])
     def list(self, request, *args, **kwargs):
-        stale = stale_status_ids(request.user, timezone.localdate())
-        if stale:  # first read of the day: bring the statuses (and the alerts time raises) up to date
-            status_refresh(Athlete.objects.filter(pk__in=stale))
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=AthleteCreateSerializer, responses={201: AthleteSerializer})

@@ -14,13 +14,12 @@ from datetime import date
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.models import Alert, Athlete
-from portal.selectors import caseload_order, stale_status_ids
+from portal.selectors import caseload_order
 from rehab.charts import sparkline
 
 ACTION_LABELS = {
@@ -113,40 +112,15 @@ def _summary(phase: str, last_log: date | None) -> str:
     return " · ".join(parts)
 
 
-# Set once a day per clinician (per worker without REDIS_URL): "the statuses in my caseload are today's".
-FRESH_KEY = "caseload-fresh:{user}:{day}"
-
-
 def caseload_ids(user, today: date, query: str = "", show: str = "") -> list[int]:
-    """`user`'s caseload, filtered and riskiest first, as athlete ids: one query.
+    """`user`'s caseload, filtered and riskiest first, as athlete ids: one query, and no writes.
 
-    The day's first visit brings the statuses (and the alerts time raises) up to date before sorting: the
-    unfiltered caseload reads each status's date with the ids, a filtered one asks for the stale ids first
-    (a filter such as "Needs attention" must not sort on yesterday's statuses). Later visits that day skip the
-    check: a status only goes stale when the date changes, since everything that changes one during the day
-    (a log, a plan change) recomputes it at once; an athlete added today has no status row until their first
-    plan or log, and their row reads the same without one (no plan, nothing logged).
+    The page reads the stored statuses (RehabStatus) and alerts: everything that changes one enqueues its
+    recomputation (a log, a plan change), and the nightly job brings every status to the clinic's new day
+    (rehab.tasks.status.refresh_tick). An athlete added today has no status row until their first plan or log, and
+    their row reads the same without one (no plan, nothing logged).
     """
-    from rehab.services import status_refresh
-
-    ordered = caseload_order(user, query, show)
-    fresh = FRESH_KEY.format(user=user.pk, day=today.isoformat())
-    if cache.get(fresh):
-        return list(ordered.values_list("pk", flat=True))
-    if query or show:
-        stale = stale_status_ids(user, today)
-        if stale:
-            status_refresh(Athlete.objects.filter(pk__in=stale))
-        ids = list(ordered.values_list("pk", flat=True))
-    else:
-        rows = list(ordered.values_list("pk", "rehab_status__as_of"))
-        ids = [pk for pk, _ in rows]
-        stale = [pk for pk, as_of in rows if as_of is None or as_of < today]
-        if stale:  # sorted on yesterday's statuses: again on today's
-            status_refresh(Athlete.objects.filter(pk__in=stale))
-            ids = list(ordered.values_list("pk", flat=True))
-    cache.set(fresh, True, timeout=24 * 60 * 60)
-    return ids
+    return list(caseload_order(user, query, show).values_list("pk", flat=True))
 
 
 def caseload_rows(ids: list[int], *, show_clinic: bool = False) -> list[CaseloadRow]:

@@ -62,3 +62,11 @@ def env_rate(name: str, default: str | None) -> str | None:
             f"{name} must look like 60/minute (per second, minute, hour or day) or be off, got {raw!r}."
         )
     return f"{int(count)}/{period}"
+
+
+def redis_db_url(url: str, db: int) -> str:
+    """`url` (redis://host:port/0) pointing at database number `db` instead: the broker's own database."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{db}"))

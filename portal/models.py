@@ -2,7 +2,8 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+import zoneinfo
+from datetime import time, timedelta
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
@@ -14,6 +15,16 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name, e.g. Europe/Madrid."""
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as Europe/London or America/New_York.")
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 class UserManager(BaseUserManager):
@@ -90,6 +101,11 @@ class Clinic(models.Model):
     # Shown to athletes wherever they are told to contact the clinic (after a worrying log, the printout).
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
+    # Days, reminders, digests and the nightly refresh follow the clinic's clock (an athlete may have their own).
+    time_zone = models.CharField(
+        max_length=64, default=default_time_zone, validators=[validate_time_zone],
+        help_text="Where the clinic is, e.g. Europe/London: days and emails follow its clock.",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 
     objects = ClinicQuerySet.as_manager()
@@ -108,6 +124,12 @@ class ClinicianQuerySet(models.QuerySet):
         return scope_by_clinic(self, user, clinic_field="clinic")
 
 
+class Notify(models.TextChoices):
+    IMMEDIATE = "immediate", "Email me at once"
+    DIGEST = "digest", "In my daily digest"
+    OFF = "off", "No email"
+
+
 class Clinician(models.Model):
     class Profession(models.TextChoices):
         PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
@@ -118,6 +140,19 @@ class Clinician(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clinicians")
     profession = models.CharField(
         max_length=20, choices=Profession.choices, default=Profession.PHYSIOTHERAPIST
+    )
+    # How this clinician hears of their athletes' alerts, per severity (portal.notifications).
+    notify_emergency = models.CharField(
+        "emergency alerts", max_length=10, choices=Notify.choices, default=Notify.IMMEDIATE
+    )
+    notify_urgent = models.CharField(
+        "urgent alerts", max_length=10, choices=Notify.choices, default=Notify.IMMEDIATE
+    )
+    notify_notice = models.CharField("notices", max_length=10, choices=Notify.choices, default=Notify.DIGEST)
+    digest_time = models.TimeField(
+        "daily digest at",
+        default=time(7, 30),
+        help_text="Clinic time. One email a day, only when there is news.",
     )
 
     objects = ClinicianQuerySet.as_manager()
@@ -184,6 +219,15 @@ class Athlete(models.Model):
     )
     goal_event = models.CharField(max_length=120, blank=True, help_text="For example: Berlin Marathon")
     goal_date = models.DateField(null=True, blank=True)
+    # The daily "log today" email (rehab.reminders): on for athletes with an active plan, at their local time.
+    reminders = models.BooleanField(
+        "reminder emails", default=True, help_text="A short email when today is not logged yet."
+    )
+    reminder_time = models.TimeField(default=time(19, 0), help_text="Your local time.")
+    time_zone = models.CharField(
+        max_length=64, blank=True, validators=[validate_time_zone],
+        help_text="Leave empty to follow the clinic's time zone.",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     # Set by portal.services.anonymise_athlete: the personal data is gone, the clinical numbers stay.
@@ -228,6 +272,11 @@ class Athlete(models.Model):
         today = today or timezone.localdate()
         born = self.date_of_birth
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The athlete's own time zone, else their clinic's (reads athlete.clinic)."""
+        return zoneinfo.ZoneInfo(self.time_zone or self.clinic.time_zone)
 
     @property
     def primary_clinician(self):
@@ -484,3 +533,77 @@ class AuditEntry(AbstractLogEntry):
             models.Index(fields=["clinic", "-timestamp"], name="auditentry_clinic_time"),
             models.Index(fields=["athlete", "-timestamp"], name="auditentry_athlete_time"),
         ]
+
+
+class AlertEmail(models.Model):
+    """One alert told to one clinician, at once or in a digest: the row that makes it exactly once.
+
+    Written in the same transaction as the email is sent (portal.notifications): never two emails for one
+    alert and clinician, whichever task, retry or sweep gets there first.
+    """
+
+    class Channel(models.TextChoices):
+        IMMEDIATE = "immediate", "Immediate email"
+        DIGEST = "digest", "Daily digest"
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="emails")
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="alert_emails")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "clinician"], name="alert_email_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.clinician_id} about alert {self.alert_id}"
+
+
+class DigestSent(models.Model):
+    """A clinician's daily digest for one clinic day: at most one."""
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="digests")
+    day = models.DateField()
+    alerts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinician", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.day} to {self.clinician_id}"
+
+
+class Download(models.Model):
+    """A file made by a background job for one user (a batch print, a data export), kept for a day.
+
+    Its bytes live in the database so that every web process can serve it; the download page shows
+    "preparing" until the job has finished.
+    """
+
+    class Kind(models.TextChoices):
+        BATCH_PRINT = "batch_print", "Printed programs"
+        EXPORT = "export", "Data export"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Preparing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="downloads")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    athlete = models.ForeignKey(Athlete, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["owner", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

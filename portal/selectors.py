@@ -48,9 +48,7 @@ def caseload_order(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
         athletes = athletes.current()
     if show == "attention":
         serious = Alert.objects.open().filter(athlete=OuterRef("pk"), severity__in=["urgent", "emergency"])
-        athletes = athletes.filter(
-            Q(rehab_status__risk__gte=SERIOUS_RISK) | Exists(serious)
-        )
+        athletes = athletes.filter(Q(rehab_status__risk__gte=SERIOUS_RISK) | Exists(serious))
     elif show == "ready":
         athletes = athletes.filter(rehab_status__action="advance")
     elif show == "mine":
@@ -96,14 +94,4 @@ def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete
             alert_message=Subquery(worst.values("message")[:1]),
             alert_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
         )
-    )
-
-
-def stale_status_ids(user, today) -> list[int]:
-    """Athletes in `user`'s scope whose caseload status is missing or older than today."""
-    return list(
-        Athlete.objects.visible_to(user)
-        .current()
-        .filter(Q(rehab_status__isnull=True) | Q(rehab_status__as_of__lt=today))
-        .values_list("pk", flat=True)
     )

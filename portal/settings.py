@@ -11,7 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_int, env_list, env_rate, env_str
+from portal.env import env_bool, env_int, env_list, env_rate, env_str, redis_db_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -129,6 +129,48 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background jobs (portal/celery.py). With REDIS_URL the broker is the same Redis on its own database number
+# (CELERY_REDIS_DB, default 1; the cache keeps the URL's own); without it every task runs in-process right after
+# its transaction commits (the embedded default: `make run` and `make test` start nothing else).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (
+    redis_db_url(REDIS_URL, env_int("CELERY_REDIS_DB", 1)) if REDIS_URL else "memory://"
+)
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL and not env_str("CELERY_BROKER_URL")
+CELERY_TASK_EAGER_PROPAGATES = (
+    False  # an in-process job that fails is logged; the page that enqueued it answers
+)
+CELERY_TASK_IGNORE_RESULT = (
+    True  # no task's caller waits for a result: downloads record theirs in the database
+)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"  # ticks run in UTC; each one works out every clinic's and athlete's local time
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: a killed worker holds back one task, not a batch
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # LOGGING below: one JSON object per line, as the web processes
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A page that enqueues while Redis is away waits about a second, then logs it and answers (portal.jobs).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 3,
+    "visibility_timeout": 3600,
+}
+# Time-based work runs from beat ticks that pick what is due (never long countdowns); exactly one
+# `celery -A portal beat` runs this schedule.
+CELERY_BEAT_SCHEDULE = {
+    # Each clinic's statuses are recomputed shortly after its own midnight (rehab.tasks.status.refresh_tick).
+    "status-refresh": {"task": "rehab.refresh_tick", "schedule": 15 * 60},
+    # "Log today" and "we haven't heard from you" emails at each athlete's local time (rehab.tasks).
+    "athlete-reminders": {"task": "rehab.reminders_tick", "schedule": 5 * 60},
+    # The clinicians' daily digests at their chosen local time (portal.tasks.digest_tick).
+    "clinician-digests": {"task": "portal.digest_tick", "schedule": 5 * 60},
+    # Urgent and emergency alerts whose email was not sent (the broker was away): sent now.
+    "alert-email-sweep": {"task": "portal.notify_sweep", "schedule": 60},
+    # Finished downloads (batch prints, exports) are deleted after a day.
+    "downloads-cleanup": {"task": "portal.downloads_cleanup", "schedule": 60 * 60},
+}
 
 # Form widgets render through TEMPLATES, so the project's templates/ can hold custom widgets.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import audit, services
+from portal import audit, jobs, services
 from portal.caseload import caseload_ids, caseload_rows
 from portal.forms import AlertResolveForm, AthleteForm, ProfileForm, SetPasswordForm, ShoeFormSet
 from portal.models import Alert, Invite
@@ -180,11 +180,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: the database answers a query."""
+    """Readiness: the database answers a query, and the job broker answers when one is configured (without
+    REDIS_URL jobs run in-process: "in-process")."""
+    body, ready = {"status": "ok", "database": "ok"}, True
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        body["database"], ready = "error", False
+    body["broker"] = jobs.broker_state()
+    if body["broker"] == "error":
+        ready = False
+    if not ready:
+        body["status"] = "unavailable"
+    return JsonResponse(body, status=200 if ready else 503)

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(5)]
 
@@ -505,3 +506,23 @@ class RehabStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.athlete} as of {self.as_of}"
+
+
+class ReminderSent(models.Model):
+    """One reminder email to an athlete for one local day and kind: the row that makes it exactly once
+    (rehab.reminders writes it in the transaction that sends the email)."""
+
+    class Kind(models.TextChoices):
+        LOG_TODAY = "log_today", "Log today"
+        SILENT = "silent", "We haven't heard from you"
+
+    athlete = models.ForeignKey("portal.Athlete", on_delete=models.CASCADE, related_name="reminders_sent")
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["athlete", "day", "kind"], name="reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.day}"

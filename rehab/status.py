@@ -157,19 +157,12 @@ class AlertDue:
     message: str
 
 
-def log_alerts(
-    log: progression.LogDay,
-    logs: Sequence[progression.LogDay],
-    snap: Snapshot,
-    *,
-    phase=None,
-    pain_free: bool = False,
-) -> list[AlertDue]:
-    """Alerts a just-saved `log` raises: a red flag or severe pain, any pain while running on a bone stress
-    (pain-free) plan, a pain spike, readiness to advance or to be cleared for the next phase. `phase` is the
-    phase the log belongs to."""
+def stop_alerts(log: progression.LogDay, *, phase=None, pain_free: bool = False) -> list[AlertDue]:
+    """The alerts a just-saved `log` raises on its own, in the request that saves it: a red flag or severe pain,
+    any pain while running on a bone stress (pain-free) plan. `phase` is the phase the log belongs to. These
+    are STOP_ALERT_KINDS: the athlete's next screen says what to do, the care team is emailed."""
     due = []
-    day = f"{log.date:%a} {log.date.day} {log.date:%b}"
+    day = _day(log.date)
     if log.red_flags or (log.peak_pain is not None and log.peak_pain >= progression.REFER_PAIN):
         what = [progression.RED_FLAG_LABELS.get(flag, flag) for flag in log.red_flags]
         if log.peak_pain is not None and log.peak_pain >= progression.REFER_PAIN:
@@ -187,6 +180,18 @@ def log_alerts(
                 "check (any pain counts here).",
             )
         )
+    return due
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap: Snapshot) -> list[AlertDue]:
+    """The alerts a saved `log` raises once the athlete's status is recomputed with it (in the log's job): a
+    pain spike over the 7-day usual, readiness to advance or to be cleared for the next phase."""
+    due = []
+    day = _day(log.date)
     baseline = progression.peak_baseline(logs, log.date)
     if baseline is not None and log.peak_pain is not None and log.peak_pain >= baseline + PAIN_SPIKE_POINTS:
         due.append(

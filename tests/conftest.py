@@ -7,12 +7,44 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Every test starts with an empty cache: ids are reused between tests, so a key such as "the caseload of
-    user 5 is fresh today" (portal.caseload) must not carry over to the next test's user 5."""
+    """Every test starts with an empty cache: ids are reused between tests, so a key such as a cached printed
+    program of plan 5 (rehab.pdf) must not carry over to the next test's plan 5."""
     from django.core.cache import cache
 
     cache.clear()
     yield
+
+
+@dataclass
+class Jobs:
+    """The jobs enqueued meanwhile, as (task name, args, kwargs); `run()` runs them (and the jobs they enqueue)
+    as a worker would, after the commit."""
+
+    sent: list
+
+    def names(self) -> list[str]:
+        return [name for name, *_ in self.sent]
+
+    def run(self) -> None:
+        from portal.celery import app
+
+        while self.sent:
+            name, args, kwargs = self.sent.pop(0)
+            app.tasks[name].apply(args, kwargs, throw=True)
+
+
+@pytest.fixture
+def jobs(settings, monkeypatch) -> Jobs:
+    """Jobs are held instead of run at once (tests/settings.py runs them at once), to test the request
+    without its jobs, or what a job does when it runs later."""
+    from portal import jobs as jobs_module
+
+    held = Jobs(sent=[])
+    settings.JOBS_RUN_IMMEDIATELY = True
+    monkeypatch.setattr(
+        jobs_module, "_send", lambda name, args, kwargs: held.sent.append((name, args, kwargs))
+    )
+    return held
 
 
 @dataclass

@@ -16,3 +16,9 @@ REST_FRAMEWORK = {
 }
 # django-axes stays on in tests (as in production); client.login() gets a request so that it still works.
 AUTHENTICATION_BACKENDS = ["tests.auth_backend.TestClientAxesBackend", *AUTHENTICATION_BACKENDS[1:]]  # noqa: F405
+# Background jobs run in-process, and at once: a test's transaction never commits, so "after commit" would be
+# never (portal.jobs). A task that fails fails the test. Tests of the after-commit timing switch this off.
+CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+JOBS_RUN_IMMEDIATELY = True

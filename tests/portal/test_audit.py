@@ -164,7 +164,9 @@ def _log_form_queries(client, plan) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("exercises", [3, 8])
-def test_the_trail_adds_a_few_queries_to_the_log_form_whatever_the_exercises(client_for, people, exercises):
+def test_the_trail_adds_a_few_queries_to_the_log_form_whatever_the_exercises(
+    client_for, people, exercises, jobs
+):
     template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=exercises)
     for athlete in (people.athlete_a, people.athlete_b):
         rehab_services.plan_assign(
@@ -182,7 +184,8 @@ def test_the_trail_adds_a_few_queries_to_the_log_form_whatever_the_exercises(cli
     assert after[0] - before[0] <= 9
     assert after[1] - before[1] <= 6
     # The entry names the athlete and clinic: log_save hands over the athlete it holds instead of a fresh read.
-    assert after[0] <= 31 and after[1] <= 17
+    # (The request only: the status and the other alerts are the log's job, held here by `jobs`.)
+    assert after[0] <= 25 and after[1] <= 14
 
 
 # --- reads --------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from rehab.compliance import (
 )
 from rehab.load import Load, training_load
 from rehab.progression import LogDay, Recommendation
-from rehab.status import Snapshot, log_alerts, risk_score, snapshot, time_alerts
+from rehab.status import Snapshot, log_alerts, risk_score, snapshot, stop_alerts, time_alerts
 
 MON = date(2025, 3, 10)  # a Monday
 TODAY = date(2025, 3, 20)  # a Thursday
@@ -497,7 +497,7 @@ USUAL_1 = [LogDay(date=ago(n), pain_during=1) for n in range(2, 9)]  # peak pain
     ],
 )  # fmt: skip
 def test_log_alerts(log, history, recommendation, expected):
-    due = log_alerts(log, [*history, log], snap(recommendation=recommendation))
+    due = [*stop_alerts(log), *log_alerts(log, [*history, log], snap(recommendation=recommendation))]
     assert [(a.kind, a.severity, a.message) for a in due] == expected
 
 

@@ -304,7 +304,7 @@ def test_stale_alerts(snapshot, open_kinds, closing):
 )
 def test_log_red_flag_severity(flags, severity):
     log = LogDay(date=TODAY, red_flags=flags)
-    (due,) = [a for a in status.log_alerts(log, [log], snap(STOP_AND_REFER)) if a.kind == "log_red_flag"]
+    (due,) = [a for a in status.stop_alerts(log) if a.kind == "log_red_flag"]
     assert due.severity == severity
 
 
@@ -320,8 +320,7 @@ def test_log_red_flag_severity(flags, severity):
 )
 def test_bone_stress_pain_alert(pain_free, activity, pain, raised):
     log = LogDay(date=TODAY, run_minutes=20, pain_during=pain)
-    kinds = {a.kind for a in status.log_alerts(log, [log], snap(HOLD), phase=phase(run_activity=activity),
-                                               pain_free=pain_free)}  # fmt: skip
+    kinds = {a.kind for a in status.stop_alerts(log, phase=phase(run_activity=activity), pain_free=pain_free)}
     assert ("bone_stress_pain" in kinds) is raised
 
 

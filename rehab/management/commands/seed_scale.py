@@ -43,7 +43,7 @@ from rehab.models import (
     RehabStatus,
 )
 from rehab.services import DOSAGE_FIELDS, PHASE_FIELDS, status_row, status_snapshots
-from rehab.status import log_alerts, time_alerts
+from rehab.status import log_alerts, stop_alerts, time_alerts
 from triage.engine import LOCATION_CHOICES
 from triage.models import Condition
 
@@ -150,14 +150,14 @@ class Writer:
 
     @staticmethod
     def _with_defaults(model, columns: list[str], rows: list) -> tuple[list[str], list]:
-        """Add the columns the rows leave out that have a constant default (a field added later, empty or
-        false here), so adding such a field to a model does not break the raw inserts."""
+        """Add the columns the rows leave out that have a default (a field added later: its default, worked
+        out once for all rows), so adding such a field to a model does not break the raw inserts."""
         extra, values = [], []
         for f in model._meta.concrete_fields:
-            if f.column in columns or f.null or (f.has_default() and callable(f.default)):
+            if f.column in columns or f.null:
                 continue
             if f.has_default():
-                value = f.default
+                value = f.get_default()
             elif f.empty_strings_allowed:
                 value = ""
             else:
@@ -646,7 +646,7 @@ class Command(BaseCommand):
                 due = {a.kind: a for a in time_alerts(snap)} if plan else {}
                 if plan and snap.last_log_date and snap.last_log_date >= today - timedelta(days=1):
                     logs = recent[pk]
-                    for a in log_alerts(logs[-1], logs, snap):
+                    for a in [*stop_alerts(logs[-1]), *log_alerts(logs[-1], logs, snap)]:
                         due.setdefault(a.kind, a)
                 link = reverse("rehab:timeline", args=[pk])
                 raised = timezone.now()

@@ -1,27 +1,25 @@
-"""Writes for plans (assign, move, duplicate) and for the daily loop (logs, status, alerts, progression)."""
+"""Plans: assign a template, edit, move between phases, pause or complete, record clearances, act on the engine.
 
-import copy
+Every change takes the plan's row lock and bumps its version (`_claim`); a change that makes the athlete's
+status out of date enqueues its recomputation (`_plan_changed` → the `rehab.refresh_athletes` job), it never
+recomputes it here. Every new version (and a new plan) enqueues the render of its printed program.
+"""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest
-from django.urls import reverse
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from portal import audit
-from portal.models import Alert, Shoe
-from portal.services import alert_raise, alert_resolve, check_athlete_editable
+from portal.jobs import enqueue
+from portal.models import Alert
+from portal.services import alert_resolve, check_athlete_editable
 from rehab import selectors
-from rehab.compliance import Prescription
 from rehab.models import (
     Action,
-    DailyLog,
-    ExerciseLog,
     PhaseChange,
     PhaseExerciseTemplate,
     PhaseTemplate,
@@ -29,18 +27,8 @@ from rehab.models import (
     PlanExercise,
     PlanPhase,
     PlanTemplate,
-    RedFlag,
-    RehabStatus,
 )
-from rehab.status import (
-    STATE_ALERT_KINDS,
-    AlertDue,
-    Snapshot,
-    log_alerts,
-    snapshot,
-    stale_alerts,
-    time_alerts,
-)
+from rehab.services.status import status_snapshots
 
 PHASE_FIELDS = [
     "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
@@ -104,6 +92,7 @@ def plan_assign(
     PhaseChange.objects.create(plan=plan, to_phase=first, kind=PhaseChange.Kind.START, by=by,
                                reason=f"Assigned from “{template.name}”.")  # fmt: skip
     _plan_changed(plan, by=by)
+    enqueue("rehab.prerender_plan", plan.pk)
     return plan
 
 
@@ -152,6 +141,7 @@ def _bump(plan: Plan, *, by) -> None:
         raise ValidationError(PLAN_GONE)
     plan.version = Plan.objects.filter(pk=plan.pk).values_list("version", flat=True).get()
     plan.updated, plan.changed_by = now, by
+    enqueue("rehab.prerender_plan", plan.pk)
 
 
 def _claim(plan: Plan, *, by, seen: int | None) -> None:
@@ -178,6 +168,7 @@ def _claim(plan: Plan, *, by, seen: int | None) -> None:
             raise ValidationError(PLAN_GONE)
         raise PlanChanged(current, seen=seen)
     plan.version, plan.updated, plan.changed_by = seen + 1, now, by
+    enqueue("rehab.prerender_plan", plan.pk)
 
 
 @contextmanager
@@ -351,326 +342,13 @@ def _set_status(plan: Plan, status: str, *, by) -> Plan:
     return plan
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Daily logs, status and alerts
-
-BACKFILL_DAYS = 14
-STATUS_FIELDS = [
-    "as_of", "plan", "phase", "last_log_date", "last_pain", "pain_baseline", "pain_trend", "compliance_7d",
-    "action", "reasons", "km_7d", "km_change_pct", "acwr", "spark", "risk",
-]  # fmt: skip
-LOG_FIELDS = [
-    "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "pain_during", "pain_after",
-    "pain_next_morning", "pain_locations", "triggers", "notes", *RedFlag.values,
-]  # fmt: skip
-# Resolved alerts of these kinds are not raised again for a week: the clinician has seen the pattern.
-TIME_ALERT_COOLDOWN_DAYS = 7
-
-
-def check_log_date(day: date, today: date) -> None:
-    if day > today:
-        raise ValidationError({"date": "You can't log a day that hasn't happened yet."})
-    if day < today - timedelta(days=BACKFILL_DAYS):
-        raise ValidationError({"date": f"Logs can go back {BACKFILL_DAYS} days at most."})
-
-
-def _schedule(plan: Plan | None) -> list[tuple[date, Prescription]]:
-    if plan is None or plan.current_phase is None:
-        return []
-    phase = plan.current_phase
-    return [(phase.started_on or plan.start_date, Prescription.from_phase(phase, phase.exercises.all()))]
-
-
-def status_snapshots(
-    athletes, today: date, *, logs=None, plans=None, waiting=None
-) -> dict[int, tuple[Plan | None, Snapshot]]:
-    """Each athlete's Snapshot as of `today`, with their active plan: four queries whatever their number, and
-    a fifth when some are to advance or step back (where does their phase sit in the plan?).
-
-    `logs`: the athletes' selectors.log_days from today - 27 days to today, `plans`: their
-    selectors.active_plans, and `waiting`: selectors.red_flags_waiting, when the caller has them already.
-    """
-    ids = [athlete.pk for athlete in athletes]
-    if plans is None:
-        plans = selectors.active_plans(ids)
-    if logs is None:
-        logs = selectors.log_days(ids, today - timedelta(days=27), today)
-    if waiting is None:
-        waiting = selectors.red_flags_waiting(ids)
-
-    def snap(pk: int, *, place: selectors.PhasePlace | None = None) -> Snapshot:
-        plan = plans.get(pk)
-        phase = plan.current_phase if plan else None
-        return snapshot(
-            logs=logs[pk],
-            today=today,
-            phase=phase,
-            schedule=_schedule(plan),
-            pain_free=bool(plan and plan.pain_free),
-            is_first=bool(place and place.is_first),
-            is_last=bool(place and place.is_last),
-            next_needs_clearance=bool(place and place.next_needs_clearance),
-            red_flag_waiting_since=waiting.get(pk),
-            plan_start=(phase.started_on or plan.start_date) if phase else None,
-        )
-
-    result = {pk: (plans.get(pk), snap(pk)) for pk in ids}
-    # Only advice to advance or step back depends on where the phase sits in its plan (the last one: consider
-    # completing; the next one needs a clearance: hold; the first one: nothing to step back to), so the plans'
-    # phases are read only for those athletes.
-    moving = {
-        pk: plan
-        for pk, (plan, s) in result.items()
-        if plan and s.recommendation.action in (Action.ADVANCE, Action.REGRESS)
-    }
-    if moving:
-        places = selectors.phase_places(moving.values())
-        for pk, plan in moving.items():
-            place = places.get(plan.pk)
-            if place is not None and (place.is_first or place.is_last or place.next_needs_clearance):
-                result[pk] = (plan, snap(pk, place=place))
-    return result
-
-
-def status_row(athlete_id: int, plan: Plan | None, snap: Snapshot) -> RehabStatus:
-    """The RehabStatus row (unsaved) for an athlete's snapshot: what the caseload sorts and shows."""
-    rec = snap.recommendation
-    return RehabStatus(
-        athlete_id=athlete_id,
-        as_of=snap.today,
-        plan=plan,
-        phase=plan.current_phase if plan else None,
-        last_log_date=snap.last_log_date,
-        last_pain=snap.last_pain,
-        pain_baseline=snap.baseline,
-        pain_trend=snap.trend,
-        compliance_7d=snap.compliance.percent if snap.compliance else None,
-        action=rec.action if rec else "",
-        reasons=list(rec.reasons) if rec else [],
-        km_7d=snap.load.km_7d,
-        km_change_pct=snap.load.change_pct,
-        acwr=snap.load.acwr,
-        spark=snap.spark,
-        risk=snap.risk,
-    )
-
-
-def status_refresh(athletes, *, today: date | None = None, raise_alerts: bool = True) -> int:
-    """Recompute the caseload status of `athletes`, and raise the alerts time brings (no logs, low compliance).
-
-    Run for every athlete once a day (`manage.py rehab_refresh`); the caseload also refreshes stale rows.
-    """
-    today = today or timezone.localdate()
-    athletes = list(athletes)
-    snaps = status_snapshots(athletes, today)
-    RehabStatus.objects.bulk_create(
-        [status_row(pk, plan, snap) for pk, (plan, snap) in snaps.items()],
-        update_conflicts=True,
-        unique_fields=["athlete"],
-        update_fields=STATUS_FIELDS,
-    )
-    _close_stale(snaps)
-    if raise_alerts:
-        by_pk = {athlete.pk: athlete for athlete in athletes}
-        due = {pk: time_alerts(snap) for pk, (plan, snap) in snaps.items() if plan is not None}
-        _raise_new(by_pk, {pk: alerts for pk, alerts in due.items() if alerts}, today)
-    return len(snaps)
-
-
-def _close_stale(snaps: dict[int, tuple[Plan | None, Snapshot]], open_alerts=None) -> None:
-    """Close the open alerts whose condition the new status no longer meets (e.g. "ready to advance" once the
-    engine says hold), each with the reason. `open_alerts`: the athletes' open alerts when the caller has them."""
-    if open_alerts is None:
-        open_alerts = list(
-            Alert.objects.open().filter(athlete_id__in=list(snaps), kind__in=STATE_ALERT_KINDS)
-        )
-    by_athlete: dict[int, dict[str, Alert]] = {}
-    for alert in open_alerts:
-        by_athlete.setdefault(alert.athlete_id, {})[alert.kind] = alert
-    for pk, kinds in by_athlete.items():
-        plan, snap = snaps[pk]
-        for kind, note in stale_alerts(snap if plan is not None else None, kinds).items():
-            alert_resolve(alert=kinds[kind], by=None, note=note)
-
-
-def _raise_new(athletes: dict, due: dict[int, list[AlertDue]], today: date) -> None:
-    """Raise `due` alerts unless one of the kind is open or was resolved less than a week ago."""
-    if not due:
-        return
-    since = timezone.now() - timedelta(days=TIME_ALERT_COOLDOWN_DAYS)
-    seen = set(
-        Alert.objects.filter(
-            athlete_id__in=list(due), kind__in={a.kind for alerts in due.values() for a in alerts}
-        )
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=since))
-        .values_list("athlete_id", "kind")
-    )
-    for pk, alerts in due.items():
-        for alert in alerts:
-            if (pk, alert.kind) not in seen:
-                with transaction.atomic():
-                    alert_raise(
-                        athlete=athletes[pk], kind=alert.kind, severity=alert.severity, message=alert.message,
-                        link=reverse("rehab:timeline", args=[pk]),
-                    )  # fmt: skip
-
-
-@transaction.atomic
-def log_save(
-    *,
-    athlete,
-    day: date,
-    data: dict,
-    sets: dict[int, int] | None = None,
-    today: date | None = None,
-    plans: dict[int, Plan] | None = None,
-) -> DailyLog:
-    """Save the athlete's log for `day`: the same day saved again updates it, never a second row.
-
-    `data` holds DailyLog fields (see LOG_FIELDS); `sets` maps planned exercise ids (PlanExercise) to the sets
-    done (0 = not done); exercises outside the day's phase are ignored. Adds the distance to the shoe, refreshes
-    the athlete's status, raises the alerts the log calls for and, on plans that allow it, advances the phase.
-    `plans` is `selectors.active_plans([athlete.pk], exercise_names=True)` when the caller has read it already
-    (the log page has, for its form); it is read here otherwise.
-    """
-    check_athlete_editable(athlete)
-    today = today or timezone.localdate()
-    check_log_date(day, today)
-    unknown = set(data) - set(LOG_FIELDS)
-    if unknown:
-        raise ValueError(f"Not log fields: {sorted(unknown)}")
-    if plans is None:
-        # With its current phase's exercises: the status refresh below reads it too.
-        plans = selectors.active_plans([athlete.pk], exercise_names=True)
-    plan = plans.get(athlete.pk)
-    log = DailyLog.objects.select_for_update().filter(athlete=athlete, date=day).first()
-    created = log is None
-    if created:
-        log = DailyLog(athlete=athlete, date=day)
-    else:
-        log.athlete = athlete  # the audit entry names it (and its clinic): not read again
-    stored = None if created else copy.copy(log)  # what the audit trail's "before" shows
-    old_shoe_id, old_km = log.shoe_id, log.distance_km or Decimal(0)
-    for name, value in data.items():
-        setattr(log, name, value)
-    if data.get("shoe") is not None and data["shoe"].athlete_id != athlete.pk:
-        raise ValidationError({"shoe": "That is not one of your shoes."})
-    if log.phase_id is None or log.plan_id != (plan.pk if plan else None):
-        log.plan, log.phase = plan, selectors.phase_on(plan, day)
-    rows = None
-    if sets is not None and log.phase_id:
-        if plan is not None and log.phase_id == plan.current_phase_id:
-            planned = plan.current_phase.exercises.all()
-        else:
-            planned = selectors.plan_exercises().filter(phase_id=log.phase_id)
-        rows = [
-            ExerciseLog(log=log, plan_exercise=row, exercise_id=row.exercise_id, done=sets.get(row.pk, 0) > 0,
-                        sets_done=min(sets.get(row.pk, 0), 50))
-            for row in planned
-        ]  # fmt: skip
-        log.sets_done = sum(row.sets_done for row in rows)
-    # athlete, plan and phase were read from the database above, and the shoe by the caller (and is the athlete's,
-    # checked above): checking that they exist is 4 queries for nothing.
-    log.full_clean(exclude=["athlete", "plan", "phase", "shoe"], validate_constraints=False)
-    if created:
-        try:
-            with transaction.atomic():
-                log.save(force_insert=True)
-        except IntegrityError:  # a concurrent save of the same day got there first: update that row instead
-            return log_save(athlete=athlete, day=day, data=data, sets=sets, today=today, plans=plans)
-        if rows is not None:
-            _replace_exercise_logs(log, rows, created=True)
-    else:
-        # The exercise rows first: when they changed, the log is saved (its `updated` time) though its fields
-        # did not; when neither did (a double submit), nothing is written.
-        rewritten = rows is not None and _replace_exercise_logs(log, rows, created=False)
-        audit.save_changed(stored, log, force=rewritten)
-    _shoe_move(old_shoe_id, old_km, log.shoe_id, log.distance_km or Decimal(0))
-    _after_log(athlete, log, plans, today)
-    return log
-
-
-def _replace_exercise_logs(log: DailyLog, rows: list[ExerciseLog], *, created: bool) -> bool:
-    """The day's exercise rows become `rows`: written only when they differ from what is stored (a double submit
-    writes nothing), in bulk, and recorded as one "exercise sets" entry on the log's audit trail. True when
-    they were written."""
-    stored = (
-        []
-        if created
-        else list(
-            ExerciseLog.objects.filter(log=log)
-            .order_by("pk")
-            .values_list("plan_exercise_id", "exercise_id", "done", "sets_done", "exercise__name")
-        )
-    )
-    wanted = [(row.plan_exercise_id, row.exercise_id, row.done, row.sets_done) for row in rows]
-    if [tuple(row[:4]) for row in stored] == wanted:
-        return False
-    if stored:
-        ExerciseLog.objects.filter(log=log).delete()
-    ExerciseLog.objects.bulk_create(rows)
-    audit.exercise_sets_replaced(
-        log,
-        before=[(name, sets) for *_, sets, name in stored],
-        after=[(row.plan_exercise.exercise_name, row.sets_done) for row in rows],
-    )
-    return True
-
-
-def _shoe_move(old_shoe_id: int | None, old_km: Decimal, shoe_id: int | None, km: Decimal) -> None:
-    """The log's distance moves from the shoe it was on to the shoe it is on now: on the same shoe only the
-    difference is added, so saving the same distance again writes nothing."""
-    if old_shoe_id == shoe_id:
-        _shoe_add(shoe_id, km - old_km)
-    else:
-        _shoe_add(old_shoe_id, -old_km)
-        _shoe_add(shoe_id, km)
-
-
-def _shoe_add(shoe_id: int | None, km: Decimal) -> None:
-    if shoe_id and km:
-        Shoe.objects.filter(pk=shoe_id).update(km=Greatest(F("km") + km, Value(Decimal(0))))
-
-
-def _after_log(athlete, log: DailyLog, plans: dict[int, Plan], today: date) -> None:
-    recent = selectors.log_days([athlete.pk], today - timedelta(days=27), today)
-    open_alerts = {alert.kind: alert for alert in Alert.objects.open().filter(athlete=athlete)}
-    waiting = selectors.red_flags_waiting([athlete.pk], alerts=open_alerts.values())
-    plan, snap = status_snapshots([athlete], today, logs=recent, plans=plans, waiting=waiting)[athlete.pk]
-    RehabStatus.objects.bulk_create(
-        [status_row(athlete.pk, plan, snap)], update_conflicts=True, unique_fields=["athlete"],
-        update_fields=STATUS_FIELDS,
-    )  # fmt: skip
-    if "no_log" in open_alerts:
-        alert_resolve(alert=open_alerts["no_log"], by=None, note=f"The athlete logged {log.date:%d %b}.")
-    _close_stale({athlete.pk: (plan, snap)}, [a for a in open_alerts.values() if a.kind in STATE_ALERT_KINDS])
-    if plan is None:
-        return
-    logs = recent[athlete.pk]
-    this = next((day for day in logs if day.date == log.date), None)
-    phase = plan.current_phase if log.phase_id == plan.current_phase_id else log.phase
-    alerts = log_alerts(this, logs, snap, phase=phase, pain_free=plan.pain_free) if this else []
-    for due in alerts:
-        if due.kind == "ready_to_advance" and plan.auto_advance and not _has_serious(open_alerts):
-            plan_advance(plan=plan, by=None, reason="Automatic: " + " ".join(snap.recommendation.reasons),
-                         today=today)  # fmt: skip
-            continue
-        alert_raise(athlete=athlete, kind=due.kind, severity=due.severity, message=due.message,
-                    link=reverse("rehab:timeline", args=[athlete.pk]))  # fmt: skip
-
-
 def _plan_changed(plan: Plan, *, by, today: date | None = None) -> None:
-    """After a phase move or status change: the readiness alert is answered and the status is out of date."""
+    """After a phase move or status change: the readiness alert is answered, and the athlete's status is
+    recomputed once the change commits (a job: a plan move never runs the status engine itself)."""
     alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind="ready_to_advance").first()
     if alert is not None:
         alert_resolve(alert=alert, by=by, note="The plan was changed.")
-    status_refresh([plan.athlete], today=today or timezone.localdate(), raise_alerts=False)
-
-
-def _has_serious(open_alerts: dict) -> bool:
-    return any(
-        alert.severity in (Alert.Severity.URGENT, Alert.Severity.EMERGENCY) for alert in open_alerts.values()
-    )
+    enqueue("rehab.refresh_athletes", [plan.athlete_id], (today or timezone.localdate()).isoformat())
 
 
 @transaction.atomic

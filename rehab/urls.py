@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rehab import views, views_pdf
+from rehab import views, views_pdf, views_reminders
 
 app_name = "rehab"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("my-plan/", views.my_plan, name="my_plan"),
     path("today/", views.athlete_today, name="athlete_today"),
     path("log/", views.log_today, name="log_today"),
+    path("reminders/", views_reminders.reminder_settings, name="reminder_settings"),
+    path(
+        "reminders/unsubscribe/<str:token>/",
+        views_reminders.reminders_unsubscribe,
+        name="reminders_unsubscribe",
+    ),
     path("athletes/<int:athlete_pk>/timeline/", views.timeline, name="timeline"),
     path("plans/<int:pk>/recommendation/", views.recommendation_apply, name="recommendation_apply"),
 ]

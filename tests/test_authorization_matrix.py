@@ -51,6 +51,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 
 from portal import services as portal_services
 from portal.permissions import CLINICIANS_GROUP
+from rehab import reminders
 from rehab import services as rehab_services
 from tests.access import ADMIN_LOGIN, LOGIN, PERSONAS
 from tests.factories import (
@@ -339,6 +340,25 @@ REHAB_ROWS = {
     "rehab:my_plan": row(GET=[LOGIN, 200, 200, 403, 403, 403]),
     "rehab:athlete_today": row(GET=[LOGIN, 200, 200, 403, 403, 403]),
     "rehab:log_today": row(GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403]),
+    # The athlete's own reminder settings (an empty POST is a form error).
+    "rehab:reminder_settings": row(
+        GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403]
+    ),
+    # The emailed unsubscribe link needs no login: the signed token is the key. GET asks, POST switches off.
+    "rehab:reminders_unsubscribe": [
+        row(
+            label="real token",
+            args=lambda w: [reminders.unsubscribe_token(w.a)],
+            check=happens_only_for(
+                *PERSONAS,
+                what="unsubscribed",
+                happened=lambda w: not type(w.a).objects.get(pk=w.a.pk).reminders,
+            ),
+            GET=[200] * 6,
+            POST=[200] * 6,
+        ),
+        row(label="bogus token", args=lambda w: ["not-a-token"], GET=[404] * 6, POST=[404] * 6),
+    ],
     "rehab:timeline": row(args=a, GET=[LOGIN, 403, 403, 200, 404, 200]),
 }
 

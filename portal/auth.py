@@ -20,7 +20,11 @@ class ModelBackend(backends.ModelBackend):
 
     def get_user(self, user_id):
         try:
-            user = self.get_user_queryset().select_related("clinician__clinic", "athlete").get(pk=user_id)
+            user = (
+                self.get_user_queryset()
+                .select_related("clinician__clinic", "athlete__clinic")
+                .get(pk=user_id)
+            )
         except (ValueError, self.UserModel.DoesNotExist):
             return None
         return user if self.user_can_authenticate(user) else None

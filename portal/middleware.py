@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import timezone
 
 logger = logging.getLogger("portal.request")
 
@@ -58,3 +59,29 @@ class RefuseNulQueryMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Signed-in people see their own clock: an athlete's time zone (or their clinic's), a clinician's clinic's.
+    `timezone.localdate()` in a view is then the day the person is living (the day they log, the day the
+    reminder email checks); everyone else gets TIME_ZONE. The zone comes with the user's row (portal.auth)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = _zone_of(getattr(request, "user", None))
+        if zone is None:
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)
+
+
+def _zone_of(user):
+    if user is None or not user.is_authenticated:
+        return None
+    athlete = getattr(user, "athlete", None)  # None also when the one-to-one row does not exist
+    if athlete is not None:
+        return athlete.time_zone or athlete.clinic.time_zone
+    clinician = getattr(user, "clinician", None)
+    return clinician.clinic.time_zone if clinician is not None else None

@@ -64,7 +64,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # After authentication: the audit trail records who changed or viewed a record (portal/audit.py).
+    # After authentication: the person's own clock (an athlete's or clinic's time zone), and the audit trail
+    # of who changed or viewed a record (portal/audit.py).
+    "portal.middleware.UserTimeZoneMiddleware",
     "portal.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

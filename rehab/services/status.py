@@ -74,7 +74,7 @@ def status_snapshots(
     moving = {
         pk: plan
         for pk, (plan, s) in result.items()
-        if plan and s.recommendation.action in (Action.ADVANCE, Action.REGRESS)
+        if plan and s.recommendation and s.recommendation.action in (Action.ADVANCE, Action.REGRESS)
     }
     if moving:
         places = selectors.phase_places(moving.values())

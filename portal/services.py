@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.jobs import enqueue
+from portal.mail import send_later
 from portal.models import Alert, Athlete, CareTeamMember, Clinician, Invite
 
 ANONYMISED_MESSAGE = "This athlete's personal data was deleted; their record can no longer be changed."
@@ -66,11 +67,10 @@ def invite_send(*, athlete: Athlete, by, now=None) -> tuple[Invite, str]:
     invite.save()
     link = invite_link(token)
     context = {"athlete": athlete, "clinic": athlete.clinic, "link": link, "invite": invite, "by": by}
-    send_mail(
-        subject=render_to_string("portal/emails/invite-subject.txt", context).strip(),
-        message=render_to_string("portal/emails/invite-body.txt", context),
-        from_email=None,
-        recipient_list=[invite.email],
+    send_later(
+        subject=render_to_string("portal/emails/invite-subject.txt", context),
+        body=render_to_string("portal/emails/invite-body.txt", context),
+        to=[invite.email],
     )
     return invite, link
 
@@ -140,7 +140,8 @@ def alert_raise(
     """Open an alert for the care team, or update the athlete's open alert of this `kind`.
 
     An open alert never gets less severe: a milder event keeps the existing message and link, so the alert
-    always points at the most serious thing still waiting for a clinician.
+    always points at the most serious thing still waiting for a clinician. A new alert, or one made urgent or an
+    emergency, is emailed to the care team after the commit (portal.notifications).
     """
     if severity not in Alert.Severity.values:
         raise ValidationError({"severity": f"Unknown severity {severity!r}."})
@@ -153,14 +154,19 @@ def alert_raise(
         try:
             with transaction.atomic():
                 alert.save()
-            return alert
         except IntegrityError:  # raised at the same moment by another request
             alert = Alert.objects.select_for_update().open().get(athlete=athlete, kind=kind)
+        else:
+            enqueue("portal.notify_alert", alert.pk)
+            return alert
+    escalated = Alert.SEVERITY_RANK[severity] > Alert.SEVERITY_RANK[alert.severity]
     if Alert.SEVERITY_RANK[severity] >= Alert.SEVERITY_RANK[alert.severity]:
         alert.severity, alert.message, alert.link = severity, message, link
     alert.updated = now
     alert.full_clean()
     alert.save()
+    if escalated and severity in (Alert.Severity.URGENT, Alert.Severity.EMERGENCY):
+        enqueue("portal.notify_alert", alert.pk)
     return alert
 
 

@@ -4,7 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views, views_privacy
+from portal import views, views_notifications, views_privacy
+from portal.mail import PasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,11 +20,18 @@ urlpatterns = [
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("me/", views.my_profile, name="my_profile"),
     path("me/export/", views_privacy.my_export, name="my_export"),
+    path("me/notifications/", views_notifications.notification_settings, name="notification_settings"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
     path("library/", include("library.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # The reset email is sent by a job (portal.mail); the rest of the flow is Django's.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("rehab.urls")),

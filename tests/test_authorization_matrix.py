@@ -229,6 +229,8 @@ PORTAL_ROWS = {
     "my_profile": row(GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403]),
     # Data export: the athlete their own, the care team an athlete's (a zip; GET only).
     "my_export": row(GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 405, 405, 403, 403, 403]),
+    # A clinician's own email settings; the superuser persona is on no care team (no clinician profile).
+    "notification_settings": row(GET=[LOGIN, 403, 403, 200, 200, 403], POST=[LOGIN, 403, 403, 200, 200, 403]),
     "athlete_export": row(
         args=a, GET=[LOGIN, 403, 403, 200, 404, 200], POST=[LOGIN, 403, 403, 405, 405, 405]
     ),

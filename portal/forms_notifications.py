@@ -1,0 +1,31 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from portal.models import Clinician
+
+
+class TimeInput(forms.TimeInput):
+    """A native time picker (hours and minutes), whatever the site's locale."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """How a clinician hears of their athletes' alerts, per severity, and when the daily digest comes."""
+
+    class Meta:
+        model = Clinician
+        fields = ["notify_emergency", "notify_urgent", "notify_notice", "digest_time"]
+        widgets = {"digest_time": TimeInput()}
+        error_messages = {"digest_time": {"invalid": "Enter a time such as 07:30."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "digest_time"
+        ].help_text = f"{self.instance.clinic.time_zone} time. One email a day, only when there is news."
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,41 @@
+"""Account emails (an invite, a password reset) are rendered in the request and sent by a job.
+
+A slow or unreachable mail server then never holds up the page: `send_later` enqueues the rendered message
+for the `portal.send_email` task (portal/tasks/mail.py), which sends it after the transaction commits. The
+message carries a one-time link, a key to an account: the task keeps its arguments out of the logs.
+"""
+
+from django.contrib.auth import forms as auth_forms
+from django.template import loader
+
+from portal.jobs import enqueue
+
+SEND_EMAIL = "portal.send_email"
+
+
+def send_later(*, subject: str, body: str, to: list[str], html: str = "") -> None:
+    """Send this email from a job once the transaction commits (`html`, if given, as the HTML alternative)."""
+    # A subject is one line: a name with a line break in it must not fail the send (BadHeaderError).
+    subject = " ".join(subject.split())
+    enqueue(SEND_EMAIL, {"subject": subject, "body": body, "to": list(to), "html": html})
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password-reset form, whose email goes out through the job instead of inside the request."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        send_later(
+            subject=loader.render_to_string(subject_template_name, context),
+            body=loader.render_to_string(email_template_name, context),
+            to=[to_email],
+            html=html,
+        )

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev system-deps e2e-deps migrate demo clean
+.PHONY: run worker test lint bench install install-dev system-deps e2e-deps migrate demo clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,17 @@ demo: migrate
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ — log in with a demo login above (Ctrl+C stops)."
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Background jobs for development: a Celery worker with the scheduler (beat) inside it, on the Redis at
+# REDIS_URL (default redis://127.0.0.1:6379/0; the jobs use its database CELERY_REDIS_DB, default 1). Start the
+# web with the same REDIS_URL (`REDIS_URL=redis://127.0.0.1:6379/0 make run`) so that its jobs go to this worker;
+# without REDIS_URL the web runs them itself. Production runs workers and exactly one beat apart (Procfile).
+worker: REDIS_URL ?= redis://127.0.0.1:6379/0
+worker: migrate
+	@$(PY) -c "import redis; redis.Redis.from_url('$(REDIS_URL)', socket_connect_timeout=2).ping()" 2>/dev/null \
+		|| { echo "No Redis answers at $(REDIS_URL): start one (apt-get install redis-server) or set REDIS_URL."; exit 1; }
+	REDIS_URL=$(REDIS_URL) $(VENV)/bin/celery -A portal worker --beat --loglevel INFO \
+		--schedule $(or $(TMPDIR),/tmp)/stride-celerybeat-schedule
 
 test: install-dev
 	$(PY) -m pytest

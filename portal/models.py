@@ -536,10 +536,11 @@ class AuditEntry(AbstractLogEntry):
 
 
 class AlertEmail(models.Model):
-    """One alert told to one clinician, at once or in a digest: the row that makes it exactly once.
+    """One alert told to one clinician at one severity, at once or in a digest: the row that makes it exactly
+    once.
 
     Written in the same transaction as the email is sent (portal.notifications): never two emails for one
-    alert and clinician, whichever task, retry or sweep gets there first.
+    alert, clinician and severity, whichever task, retry or sweep gets there first.
     """
 
     class Channel(models.TextChoices):
@@ -548,11 +549,18 @@ class AlertEmail(models.Model):
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="emails")
     clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="alert_emails")
+    # The alert's severity when it was told: an alert that becomes more serious (an urgent red flag, then an
+    # emergency one the next day) is news, and is told again at its new severity — once.
+    severity = models.CharField(max_length=10, choices=Alert.Severity.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["alert", "clinician"], name="alert_email_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "clinician", "severity"], name="alert_email_once_per_severity"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.clinician_id} about alert {self.alert_id}"

@@ -17,10 +17,12 @@ digest or off. The jobs in portal/tasks/notifications.py call the functions belo
   after that waits for the next digest.
 - **Off.** No email for that severity; the caseload still lists the alert.
 
-One email per alert and clinician, whichever way it goes (immediate, digest, a retry, the sweep, two workers at
-once): the `AlertEmail` row is written in the transaction that sends the email, and its unique constraint
-refuses a second one; a send that fails rolls its row back and the job retries. An alert told in a digest is
-therefore not emailed again when it later turns urgent (the caseload shows the change).
+One email per alert, clinician and severity, whichever way it goes (immediate, digest, a retry, the sweep, two
+workers at once): the `AlertEmail` row is written in the transaction that sends the email, and its unique
+constraint refuses a second one; a send that fails rolls its row back and the job retries. An alert that becomes
+more serious is news: an urgent red-flag alert that turns into an emergency the next day (or a notice told in a
+digest that turns urgent) is emailed again at its new severity, to those who want that severity at once. The
+digest lists only alerts the clinician was not told about at all.
 
 What an email says: the severity in general words, the athlete's name, the clinic and a link to the page. Never
 the alert's message, pain scores or warning signs: an email is forwarded, read over shoulders and kept on mail
@@ -62,7 +64,11 @@ DIGEST_CHUNK = 100  # clinicians per digest job
 def _members_to_tell(severity: str, channel: str) -> QuerySet:
     """Care-team rows (correlated with an outer Alert query) of clinicians who get `severity` by `channel`,
     can receive email, and have not been emailed about the alert."""
-    told = AlertEmail.objects.filter(alert=OuterRef(OuterRef("pk")), clinician=OuterRef("clinician_id"))
+    told = AlertEmail.objects.filter(
+        alert=OuterRef(OuterRef("pk")),
+        clinician=OuterRef("clinician_id"),
+        severity=OuterRef(OuterRef("severity")),
+    )
     return (
         CareTeamMember.objects.filter(
             athlete_id=OuterRef("athlete_id"),
@@ -84,7 +90,9 @@ def recipients(alert: Alert, channel: str = Notify.IMMEDIATE) -> QuerySet:
             **{PREFERENCE[alert.severity]: channel},
         )
         .exclude(user__email="")
-        .exclude(Exists(AlertEmail.objects.filter(alert=alert, clinician=OuterRef("pk"))))
+        .exclude(
+            Exists(AlertEmail.objects.filter(alert=alert, clinician=OuterRef("pk"), severity=alert.severity))
+        )
         .select_related("user")
         .order_by("pk")
     )
@@ -115,7 +123,11 @@ def notify_alert(*, alert_id: int, now: datetime | None = None) -> int:
             try:
                 with transaction.atomic():
                     AlertEmail.objects.create(
-                        alert=alert, clinician=clinician, channel=AlertEmail.Channel.IMMEDIATE, sent_at=now
+                        alert=alert,
+                        clinician=clinician,
+                        severity=alert.severity,
+                        channel=AlertEmail.Channel.IMMEDIATE,
+                        sent_at=now,
                     )
                     alert_email(alert, clinician, connection=connection).send()
             except IntegrityError:  # another run emailed this clinician first
@@ -267,7 +279,11 @@ def digests_send(*, items, now: datetime | None = None) -> int:
                         continue
                     AlertEmail.objects.bulk_create(
                         AlertEmail(
-                            alert=a, clinician=clinician, channel=AlertEmail.Channel.DIGEST, sent_at=now
+                            alert=a,
+                            clinician=clinician,
+                            severity=a.severity,
+                            channel=AlertEmail.Channel.DIGEST,
+                            sent_at=now,
                         )
                         for a in alerts
                     )

@@ -28,6 +28,7 @@ class Jobs:
     def run(self) -> None:
         from portal.celery import app
 
+        app.autodiscover_tasks(force=True)
         while self.sent:
             name, args, kwargs = self.sent.pop(0)
             app.tasks[name].apply(args, kwargs, throw=True)

@@ -59,13 +59,14 @@ class Migration(migrations.Migration):
             name='AlertEmail',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('severity', models.CharField(choices=[('emergency', 'Emergency'), ('urgent', 'Urgent'), ('notice', 'Notice')], max_length=10)),
                 ('channel', models.CharField(choices=[('immediate', 'Immediate email'), ('digest', 'Daily digest')], max_length=10)),
                 ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='portal.alert')),
                 ('clinician', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_emails', to='portal.clinician')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('alert', 'clinician'), name='alert_email_once')],
+                'constraints': [models.UniqueConstraint(fields=('alert', 'clinician', 'severity'), name='alert_email_once_per_severity')],
             },
         ),
         migrations.CreateModel(

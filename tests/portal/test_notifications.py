@@ -130,6 +130,26 @@ def test_a_notice_that_turns_urgent_before_the_digest_is_emailed_at_once(people,
     assert len(mail.outbox) == 1  # already told: not again in the digest
 
 
+def test_an_urgent_alert_that_becomes_an_emergency_is_emailed_again_once(people):
+    raise_alert(people.athlete_a, URGENT)  # pain 7/10 in a log
+    raise_alert(people.athlete_a, EMERGENCY)  # the next day: numbness in the saddle area
+    raise_alert(people.athlete_a, EMERGENCY)  # and again
+    assert [m.subject for m in emails_to(people.clinician)] == [
+        "Urgent alert for Anna Aalto · Riverside",
+        "Emergency alert for Anna Aalto · Riverside",
+    ]
+    told = AlertEmail.objects.filter(clinician=people.clinician).order_by("pk")
+    assert list(told.values_list("severity", "channel")) == [(URGENT, "immediate"), (EMERGENCY, "immediate")]
+
+
+def test_a_notice_told_in_the_digest_that_turns_urgent_is_emailed_at_once(people):
+    raise_alert(people.athlete_a, NOTICE)
+    digest_now(people.clinician)
+    assert len(emails_to(people.clinician)) == 1
+    raise_alert(people.athlete_a, URGENT)
+    assert [m.subject for m in emails_to(people.clinician)][1:] == ["Urgent alert for Anna Aalto · Riverside"]
+
+
 def test_an_alert_emailed_at_once_is_not_listed_in_the_digest_after_the_choice_changes(people):
     raise_alert(people.athlete_a, URGENT)
     prefer(people.clinician, notify_urgent=Notify.DIGEST)

@@ -13,6 +13,7 @@ from library.models import DOSAGE_FIELDS, LIST_FIELDS, Exercise
 from library.permissions import exercise_editable_by
 from library.selectors import clinic_copy_of
 from library.text import search_text_for
+from portal.jobs import enqueue
 from portal.models import Clinic
 from portal.permissions import clinician_of
 
@@ -36,10 +37,14 @@ EDITABLE_FIELDS = [
 
 
 def exercise_save(exercise: Exercise) -> Exercise:
-    """Refresh the derived search text, validate everything and save."""
+    """Refresh the derived search text, validate everything and save; the printed programs that show a changed
+    exercise are rendered again (a job)."""
+    changed = exercise.pk is not None
     exercise.search_text = search_text_for(name=exercise.name, aliases=exercise.aliases, cues=exercise.cues)
     exercise.full_clean()
     exercise.save()
+    if changed:
+        enqueue("rehab.prerender_exercises", [exercise.pk])
     return exercise
 
 
@@ -137,7 +142,7 @@ def catalog_load(entries: list[dict]) -> CatalogLoadResult:
     """
     result = CatalogLoadResult()
     existing = {exercise.slug: exercise for exercise in Exercise.objects.filter(clinic__isnull=True)}
-    seen = set()
+    seen, updated = set(), []
     for entry in entries:
         values = _entry_values(entry)
         slug = entry["slug"]
@@ -156,6 +161,7 @@ def catalog_load(entries: list[dict]) -> CatalogLoadResult:
             for name, value in changed.items():
                 setattr(exercise, name, value)
             result.updated += 1
+            updated.append(exercise)
         try:
             exercise.full_clean()
         except ValidationError as error:
@@ -164,6 +170,8 @@ def catalog_load(entries: list[dict]) -> CatalogLoadResult:
     result.deactivated = (
         Exercise.objects.filter(clinic__isnull=True, active=True).exclude(slug__in=seen).update(active=False)
     )
+    if updated:  # the printed programs that show them are rendered again (a job)
+        enqueue("rehab.prerender_exercises", [exercise.pk for exercise in updated])
     return result
 
 

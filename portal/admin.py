@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from portal import audit, services
+from portal import audit, jobs, services
 from portal.admin_widgets import AutocompleteSelect
 from portal.forms_privacy import AnonymiseSelectedForm
 from portal.models import Alert, Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
@@ -216,6 +216,12 @@ class ClinicAdmin(admin.ModelAdmin):
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if request.user.is_superuser else {}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "phone", "email"} & set(form.changed_data):
+            # Every printed program heads with them: the clinic's programs are rendered again (a job).
+            jobs.enqueue("rehab.prerender_clinic", obj.pk)
 
 
 @admin.register(Clinician)

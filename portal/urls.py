@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views, views_notifications, views_privacy
+from portal import views, views_downloads, views_notifications, views_privacy
 from portal.mail import PasswordResetForm
 
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("me/", views.my_profile, name="my_profile"),
     path("me/export/", views_privacy.my_export, name="my_export"),
     path("me/notifications/", views_notifications.notification_settings, name="notification_settings"),
+    path("downloads/<int:pk>/", views_downloads.download_detail, name="download_detail"),
+    path("downloads/<int:pk>/file/", views_downloads.download_file, name="download_file"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
     path("library/", include("library.urls")),
     path("healthz", views.healthz, name="healthz"),

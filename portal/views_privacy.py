@@ -6,18 +6,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from portal import audit, services
+from portal.downloads import download_start
 from portal.export import export_filename, export_zip
 from portal.forms_privacy import AnonymiseForm
-from portal.models import Athlete
+from portal.models import Athlete, Download
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
 from portal.privacy import KEPT, REMOVED
 
 
 def export_response(athlete: Athlete, *, user) -> HttpResponse:
-    """The athlete's data as a zip download for `user` (shared by the pages and the API), in the audit trail."""
+    """The athlete's data as a zip download for `user`, in the audit trail: the API's answer (the pages have a
+    job make the file, portal.tasks.downloads, and serve it from the download page)."""
     audit.record_access(user, athlete)
     now = timezone.now()
     response = HttpResponse(export_zip(athlete, now=now), content_type="application/zip")
@@ -29,17 +31,27 @@ def export_response(athlete: Athlete, *, user) -> HttpResponse:
 
 @login_required
 @athlete_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def my_export(request: HttpRequest) -> HttpResponse:
-    return export_response(athlete_of(request.user), user=request.user)
+    return _export(request, athlete_of(request.user))
 
 
 @login_required
 @clinician_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def athlete_export(request: HttpRequest, pk: int) -> HttpResponse:
     """For a clinician answering an athlete's data request (for example by email)."""
-    return export_response(get_athlete_for_user(request.user, pk), user=request.user)
+    return _export(request, get_athlete_for_user(request.user, pk))
+
+
+def _export(request: HttpRequest, athlete: Athlete) -> HttpResponse:
+    """GET says what the file holds; POST asks a job to make it and goes to its download page (where the
+    download is recorded in the audit trail, as this page did when it answered with the file itself)."""
+    if request.method == "POST":
+        download = download_start(owner=request.user, kind=Download.Kind.EXPORT, athlete=athlete)
+        return redirect("download_detail", pk=download.pk)
+    own = athlete.user_id == request.user.pk
+    return render(request, "portal/export_start.html", {"athlete": athlete, "own": own})
 
 
 @login_required

@@ -1,16 +1,16 @@
-import tempfile
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from portal.admin import ClinicScopedAdmin, ScopedFormFieldsMixin
+from portal.downloads import download_start
+from portal.models import Download
 from portal.permissions import clinician_of, scope_catalog
 from rehab import services
 from rehab.forms import OUT_OF_DATE, VERSION_MAX
@@ -218,10 +218,6 @@ class PlanPhaseInline(ScopedFormFieldsMixin, admin.TabularInline):
     extra = 0
 
 
-# A render takes ~0.3–0.5 s: 40 uncached programs stay well inside a worker's 30 s request timeout.
-PRINT_BATCH_MAX = 40
-
-
 @admin.register(Plan)
 class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
     clinic_field = "athlete__clinic"
@@ -250,26 +246,13 @@ class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
 
     @admin.action(description="Print programs (one PDF)", permissions=["view"])
     def print_programs(self, request, queryset):
-        from rehab import pdf
-
-        if queryset.count() > PRINT_BATCH_MAX:
-            self.message_user(
-                request,
-                f"Select at most {PRINT_BATCH_MAX} plans per printout (rendering takes about half a second "
-                "each); print the rest in a second batch.",
-                messages.ERROR,
-            )
+        """A job joins the programs into one PDF; the user waits for it on the download page."""
+        ids = list(queryset.values_list("pk", flat=True))
+        if not ids:  # the selection is not in this user's list (another clinic's plans)
+            self.message_user(request, "None of the selected plans can be printed.", messages.WARNING)
             return None
-        plans = list(queryset.select_related("athlete__clinic", "current_phase", "assigned_by"))
-        out = tempfile.TemporaryFile()  # a hundred programs make a few megabytes: not kept in memory
-        count = pdf.hep_batch(plans, out)
-        if count < len(plans):
-            self.message_user(request, "Plans without phases were left out.", messages.WARNING)
-        if not count:
-            out.close()
-            return None
-        out.seek(0)
-        return FileResponse(out, as_attachment=True, filename=f"hep-{count}-plans.pdf")
+        download = download_start(owner=request.user, kind=Download.Kind.BATCH_PRINT, params={"plans": ids})
+        return HttpResponseRedirect(reverse("download_detail", args=[download.pk]))
 
     @admin.action(description="Advance to the next phase")
     def advance_phase(self, request, queryset):

@@ -1,7 +1,8 @@
 """The printed home-exercise program (HEP): one phase of a plan on one or two pages, made with WeasyPrint.
 
 `render_hep` always renders; `hep_pdf` reuses a cached copy until the plan's version, the phase, the paper,
-the day or one of the phase's exercises (text or image) changes. `hep_batch` writes several plans to one file.
+the day or one of the phase's exercises (text or image) changes. `hep_prerender` fills that cache ahead of the
+download (a job after every change: rehab/tasks/prints.py). `hep_batch` writes several plans to one file.
 
 A printout never reaches the network: the URL fetcher serves only the shipped fonts, exercise images from
 the storage backend and data: URLs (the QR code), so a stored image name can never make the server fetch
@@ -303,6 +304,19 @@ def hep_pdf(plan: Plan, *, phase: PlanPhase | None = None, paper: str = "A4") ->
         pdf = render_hep(plan, phase=phase, paper=paper)
         cache.set(key, pdf, CACHE_SECONDS)
     return pdf
+
+
+def hep_prerender(plan: Plan, *, paper: str = "A4") -> bool:
+    """Put the current phase's program in the cache under hep_pdf's key, unless it is there already (then
+    nothing is rendered). True when it rendered."""
+    phase = phase_for(plan)
+    if phase is None:
+        return False
+    key = hep_cache_key(plan, phase, paper)
+    if cache.has_key(key):
+        return False
+    cache.set(key, render_hep(plan, phase=phase, paper=paper), CACHE_SECONDS)
+    return True
 
 
 def hep_batch(plans, out, *, paper: str = "A4") -> int:

@@ -210,6 +210,24 @@ def plan(w):
     return [w.plan.pk]
 
 
+def _download(w):
+    """athlete_a's data export, ready: made once per world."""
+    from portal.models import Download
+
+    if not hasattr(w, "download"):
+        w.download = Download.objects.create(
+            owner=w.a.user, kind="export", athlete=w.a, status="ready", filename="world.zip",
+            content_type="application/zip", content=b"PK", finished_at=timezone.now(),
+        )  # fmt: skip
+    return [w.download.pk]
+
+
+def _export_started(w) -> bool:
+    from portal.models import Download
+
+    return Download.objects.filter(kind="export").exclude(filename="world.zip").exists()
+
+
 # Columns: anonymous, athlete_a, athlete_b, clinician, other_clinician, superuser.
 PORTAL_ROWS = {
     "home": row(GET=[LOGIN, 302, 302, 302, 302, 302]),
@@ -227,13 +245,26 @@ PORTAL_ROWS = {
         POST=[LOGIN, 403, 403, 302, 404, 302],
     ),
     "my_profile": row(GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403]),
-    # Data export: the athlete their own, the care team an athlete's (a zip; GET only).
-    "my_export": row(GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 405, 405, 403, 403, 403]),
+    # Data export: the athlete their own, the care team an athlete's. GET says what the zip holds; POST has a job
+    # make it and goes to its download page.
+    "my_export": row(
+        check=happens_only_for("athlete_a", "athlete_b", what="export started", happened=_export_started),
+        GET=[LOGIN, 200, 200, 403, 403, 403],
+        POST=[LOGIN, 302, 302, 403, 403, 403],
+    ),
     # A clinician's own email settings; the superuser persona is on no care team (no clinician profile).
     "notification_settings": row(GET=[LOGIN, 403, 403, 200, 200, 403], POST=[LOGIN, 403, 403, 200, 200, 403]),
     "athlete_export": row(
-        args=a, GET=[LOGIN, 403, 403, 200, 404, 200], POST=[LOGIN, 403, 403, 405, 405, 405]
+        args=a,
+        check=happens_only_for("clinician", "superuser", what="export started", happened=_export_started),
+        GET=[LOGIN, 403, 403, 200, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 404, 302],
     ),
+    # A file a job made (athlete_a's own export, ready): only its owner opens it, their clinic and superusers not.
+    "download_detail": row(
+        args=_download, GET=[LOGIN, 200, 404, 404, 404, 404], POST=[LOGIN, 405, 405, 405, 405, 405]
+    ),
+    "download_file": row(args=_download, GET=[LOGIN, 200, 404, 404, 404, 404]),
     # Deleting athlete_a's personal data, with the real confirmation: only their clinic (and superusers) can.
     "athlete_anonymise": row(
         args=a,
@@ -537,6 +568,12 @@ def _advanced(w) -> bool:
     return type(w.plan).objects.get(pk=w.plan.pk).current_phase_id != w.phases[0].pk
 
 
+def _batch_started(w) -> bool:
+    from portal.models import Download
+
+    return Download.objects.filter(kind="batch_print").exists()
+
+
 ALL_OK = (200, 200, 200)
 NOBODY = (403, 403, 403)
 SUPERUSER = (403, 403, 200)
@@ -617,7 +654,13 @@ ADMIN_MODELS = {
     "rehab.plan": AdminModel(
         obj=lambda w: w.plan,
         **CHANGE_ONLY,
-        extra={"changelist": [action_row("advance_phase", "<plan>", happened=_advanced, seen="<plan>:1")]},
+        extra={
+            "changelist": [
+                action_row("advance_phase", "<plan>", happened=_advanced, seen="<plan>:1"),
+                # A job prints them; the other clinic's empty selection starts none.
+                action_row("print_programs", "<plan>", happened=_batch_started),
+            ]
+        },
     ),
     "rehab.planphase": AdminModel(
         obj=lambda w: w.phases[0], **dict(CLINIC_MANAGED, add=NOBODY, add_post=NOBODY)

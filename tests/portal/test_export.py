@@ -8,13 +8,13 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from portal import services as portal_services
 from portal.export import JSON_NAME, export_data
-from portal.models import Invite
+from portal.models import AuditEntry, Download, Invite
 from rehab import services as rehab_services
 from rehab.models import DailyLog, ExerciseLog
 from tests.access import LOGIN, assert_outcome, matrix_cases
@@ -36,6 +36,15 @@ def unzip(content: bytes) -> dict[str, bytes]:
 
 def rows(files: dict[str, bytes], name: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"))))
+
+
+def export(client, url: str):
+    """The pages' way: ask for the file (its job runs at once in the tests), then download it from its page."""
+    asked = client.post(url)
+    assert asked.status_code == 302, asked
+    pk = resolve(asked["Location"]).kwargs["pk"]
+    assert asked["Location"] == reverse("download_detail", args=[pk])
+    return client.get(reverse("download_file", args=[pk]))
 
 
 @pytest.fixture
@@ -74,7 +83,7 @@ def history(people):
 
 
 def test_athlete_downloads_everything_about_them(client_for, people, history):
-    response = client_for("athlete_a").get(reverse("my_export"))
+    response = export(client_for("athlete_a"), reverse("my_export"))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -111,7 +120,7 @@ def test_athlete_downloads_everything_about_them(client_for, people, history):
 
 
 def test_csv_tables_hold_the_same_rows_with_iso_dates(client_for, people, history):
-    files = unzip(client_for("athlete_a").get(reverse("my_export")).content)
+    files = unzip(export(client_for("athlete_a"), reverse("my_export")).content)
 
     logs = rows(files, "daily_logs.csv")
     assert [row["date"] for row in logs] == [
@@ -147,7 +156,9 @@ def test_export_has_nothing_of_other_athletes_and_no_secrets(client_for, people,
     invite.save()
     client = client_for("athlete_a")
 
-    content = b"".join(unzip(client.get(reverse("my_export")).content).values()).decode("utf-8", "replace")
+    content = b"".join(unzip(export(client, reverse("my_export")).content).values()).decode(
+        "utf-8", "replace"
+    )
 
     for secret in (
         "Bruno", "Bianchi", athlete_b.email, "BRUNO-ONLY-NOTE", "OLGA-ONLY-ALERT", "Otto",
@@ -177,8 +188,10 @@ def test_export_costs_the_same_queries_whatever_the_number_of_logs(
         for row in exercises
     )
     client = client_for("athlete_a")
-    with django_assert_max_num_queries(20):
-        response = client.get(reverse("my_export"))
+    with django_assert_max_num_queries(24):  # the request and its job, which makes the file
+        asked = client.post(reverse("my_export"))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("download_file", args=[resolve(asked["Location"]).kwargs["pk"]]))
     assert len(json.loads(unzip(response.content)[JSON_NAME])["daily_logs"]) == logs + 2
     with django_assert_max_num_queries(12):
         export_data(people.athlete_a)
@@ -193,8 +206,8 @@ def test_clinician_downloads_an_athletes_data_from_the_athlete_page(client_for, 
     client = client_for("clinician")
     page = client.get(reverse("athlete_detail", args=[people.athlete_a.pk])).content.decode()
     url = reverse("athlete_export", args=[people.athlete_a.pk])
-    assert url in page
-    response = client.get(url)
+    assert f'<form method="post" action="{url}">' in page
+    response = export(client, url)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert json.loads(unzip(response.content)[JSON_NAME])["profile"]["last_name"] == "Aalto"
 
@@ -207,23 +220,37 @@ def test_export_of_an_athlete_without_anything_yet(people):
 
 PAGES = {
     # persona order: anonymous, athlete_a, athlete_b, clinician, other_clinician, superuser
-    "my_export": [LOGIN, 200, 200, 403, 403, 403],
-    "athlete_export": [LOGIN, 403, 403, 200, 404, 200],
+    "my_export": [LOGIN, 302, 302, 403, 403, 403],
+    "athlete_export": [LOGIN, 403, 403, 302, 404, 302],
 }
 
 
 @pytest.mark.parametrize(("page", "persona", "expected"), matrix_cases(PAGES))
 def test_export_pages_are_scoped(client_for, people, page, persona, expected):
     args = [] if page == "my_export" else [people.athlete_a.pk]
-    response = client_for(persona).get(reverse(page, args=args))
+    client = client_for(persona)
+    response = client.post(reverse(page, args=args))
     assert_outcome(response, expected)
-    if expected == 200 and page == "my_export":
-        data = json.loads(unzip(response.content)[JSON_NAME])
-        assert data["export"]["athlete_id"] == people.user(persona).athlete.pk
+    if expected == 302:
+        [download] = Download.objects.all()
+        assert download.owner == people.user(persona) and download.kind == "export"
+        data = json.loads(unzip(client.get(reverse("download_file", args=[download.pk])).content)[JSON_NAME])
+        whose = people.user(persona).athlete if page == "my_export" else people.athlete_a
+        assert data["export"]["athlete_id"] == whose.pk
+    else:
+        assert not Download.objects.exists()
 
 
-def test_export_page_refuses_post(client_for, people):
-    assert client_for("athlete_a").post(reverse("my_export")).status_code == 405
+@pytest.mark.parametrize("page", ["my_export", "athlete_export"])
+def test_export_page_says_what_the_file_holds_and_makes_nothing_on_get(client_for, people, page):
+    persona, args = ("athlete_a", []) if page == "my_export" else ("clinician", [people.athlete_a.pk])
+    client = client_for(persona)
+    response = client.get(reverse(page, args=args))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<form method="post" action="{reverse(page, args=args)}">' in html and "README" in html
+    assert not Download.objects.exists()
+    assert client.put(reverse(page, args=args)).status_code == 405
 
 
 # --------------------------------------------------------------------------------------------------- API
@@ -277,18 +304,31 @@ def test_api_athlete_export_is_scoped(client_for, people, persona, expected):
 
 def test_export_after_the_data_was_deleted_has_no_personal_data(client_for, people, history):
     portal_services.anonymise_athlete(people.athlete_a, by=people.clinician.user)
-    response = client_for("clinician").get(reverse("athlete_export", args=[people.athlete_a.pk]))
+    response = export(client_for("clinician"), reverse("athlete_export", args=[people.athlete_a.pk]))
     assert response["Content-Disposition"].startswith('attachment; filename="stride-clinic-former-athlete-')
     content = b"".join(unzip(response.content).values()).decode()
     assert "Anna" not in content and "Aalto" not in content and "Berlin" not in content
 
 
 def test_downloads_are_in_the_audit_trail(client_for, people):
-    from portal.models import AuditEntry
-
-    client_for("clinician").get(reverse("athlete_export", args=[people.athlete_a.pk]))
+    export(client_for("clinician"), reverse("athlete_export", args=[people.athlete_a.pk]))
     client_for("athlete_a").get("/api/v1/me/export/")
     views = AuditEntry.objects.filter(athlete_id=people.athlete_a.pk, action=AuditEntry.Action.ACCESS)
     assert sorted((entry.actor_id, (entry.additional_data or {}).get("view")) for entry in views) == sorted(
-        [(people.clinician.user.pk, "athlete_export"), (people.athlete_a.user.pk, "api-me-export")]
+        [(people.clinician.user.pk, "download_file"), (people.athlete_a.user.pk, "api-me-export")]
     )
+
+
+def test_the_export_is_in_the_audit_trail_when_it_is_handed_over(client_for, people, jobs):
+    client = client_for("clinician")
+    asked = client.post(reverse("athlete_export", args=[people.athlete_a.pk]))
+    download = Download.objects.get()
+    viewed = AuditEntry.objects.filter(athlete=people.athlete_a, action=AuditEntry.Action.ACCESS)
+    assert jobs.names() == ["portal.export"] and not viewed.exists()
+
+    jobs.run()
+    assert "Your file is ready" in client.get(asked["Location"]).content.decode()
+    assert not viewed.exists()  # the page says it is ready: nothing handed over yet
+    client.get(reverse("download_file", args=[download.pk]))
+    client.get(reverse("download_file", args=[download.pk]))
+    assert [entry.actor for entry in viewed] == [people.clinician.user] * 2  # each download, as each GET was

@@ -102,6 +102,7 @@ class AthleteAdmin(ClinicScopedAdmin):
         (None, {"fields": ["clinic", "first_name", "last_name", "email", "user"]}),
         ("Profile", {"fields": ["date_of_birth", "sex"]}),
         ("Running", {"fields": ["weekly_km", "years_running", "goal_event", "goal_date"]}),
+        ("Reminder emails", {"fields": ["reminders", "reminder_time", "time_zone"]}),
     ]
 
     def get_queryset(self, request):
@@ -169,7 +170,7 @@ PHONE_CHARACTERS = frozenset("0123456789+-.() ")
 class ClinicForm(forms.ModelForm):
     class Meta:
         model = Clinic
-        fields = ["name", "slug", "phone", "email"]
+        fields = ["name", "slug", "phone", "email", "time_zone"]
 
     def clean_phone(self):
         phone = " ".join(self.cleaned_data["phone"].split())
@@ -196,6 +197,14 @@ class ClinicAdmin(admin.ModelAdmin):
                 "fields": ["phone", "email"],
                 "description": "Shown to athletes, as a call button and an email link, when a log tells them "
                 "to contact the clinic (a red flag, severe pain, pain that must not be there).",
+            },
+        ),
+        (
+            "Clock",
+            {
+                "fields": ["time_zone"],
+                "description": "The clinic's days follow this clock: the nightly refresh, reminder emails and "
+                "the clinicians' daily digests.",
             },
         ),
     ]

@@ -44,6 +44,7 @@ VIEWS = {
     "plan-list": "API: plan list",
     "dailylog-detail": "API: daily log",
     "dailylog-list": "API: daily log list",
+    "download_file": "Data export (download)",
 }
 
 

@@ -22,7 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from portal.models import Alert, Athlete, CareTeamMember, Invite, Shoe
+from portal.models import Alert, Athlete, CareTeamMember, Download, Invite, Shoe
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,17 @@ def _forget_login_attempts(email: str) -> None:
 
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=email).delete()
+
+
+def _forget_downloads(athlete: Athlete, plans) -> None:
+    """Prepared files that show the athlete (their data export, batch prints with one of their plans) would
+    otherwise wait up to a day for the clean-up job."""
+    plan_ids = {plan.pk for plan in plans}
+    Download.objects.filter(athlete=athlete).delete()
+    batches = Download.objects.filter(kind=Download.Kind.BATCH_PRINT).values_list("pk", "params")
+    Download.objects.filter(
+        pk__in=[pk for pk, params in batches if plan_ids & set(params.get("plans", []))]
+    ).delete()
 
 
 def _forget_printed_programs(plans) -> None:
@@ -330,6 +341,7 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
     rows = _related_rows(athlete)  # before invites are deleted: their audit entries are scrubbed too
     if first_time:
         _forget_printed_programs(plans)
+        _forget_downloads(athlete, plans)
     with _audit_paused():
         if user is not None:
             _anonymise_login(athlete, user)

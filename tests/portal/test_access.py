@@ -112,6 +112,8 @@ def test_admin_athlete_created_by_clinician_lands_in_their_clinic(client_for, pe
         "last_name": "New",
         "email": "nina@example.com",
         "sex": "female",
+        "reminders": "on",
+        "reminder_time": "19:00",
         "care_team-TOTAL_FORMS": "0",
         "care_team-INITIAL_FORMS": "0",
         "shoes-TOTAL_FORMS": "0",

@@ -7,7 +7,8 @@ from portal.models import Clinic
 
 
 def change(client, clinic, **data):
-    body = {"name": clinic.name, "slug": clinic.slug, "phone": clinic.phone, "email": clinic.email, **data}
+    body = {"name": clinic.name, "slug": clinic.slug, "phone": clinic.phone, "email": clinic.email,
+            "time_zone": clinic.time_zone, **data}  # fmt: skip
     return client.post(reverse("admin:portal_clinic_change", args=[clinic.pk]), body)
 
 
@@ -52,3 +53,10 @@ def test_a_phone_number_must_dial(client_for, people, phone):
 def test_phone_spacing_is_tidied(client_for, people):
     change(client_for("superuser"), people.clinic, phone="  020   7946\t0000 ")
     assert Clinic.objects.get(pk=people.clinic.pk).phone == "020 7946 0000"
+
+
+@pytest.mark.parametrize("zone, saved", [("America/New_York", True), ("Mars/Olympus", False), ("", False)])
+def test_the_clinics_clock_is_a_real_time_zone(client_for, people, zone, saved):
+    response = change(client_for("clinician"), people.clinic, time_zone=zone)
+    assert (response.status_code == 302) is saved
+    assert (Clinic.objects.get(pk=people.clinic.pk).time_zone == zone) is saved

@@ -183,6 +183,29 @@ def test_running_it_twice_is_harmless(people, record):
     assert second.anonymised_at == first.anonymised_at and second.anonymised_by == people.clinician.user
 
 
+def test_prepared_files_that_show_the_athlete_are_deleted_at_once(people, record):
+    from portal.models import Download
+
+    plan = Plan.objects.get(athlete=record)
+    other_plan = rehab_services.plan_assign(
+        athlete=people.athlete_b, template=plan.template, by=people.clinician.user, start=TODAY()
+    )
+    owner = people.clinician.user
+    export = Download.objects.create(owner=owner, kind=Download.Kind.EXPORT, athlete=record)
+    batch = Download.objects.create(
+        owner=owner, kind=Download.Kind.BATCH_PRINT, params={"plans": [other_plan.pk, plan.pk]}
+    )
+    kept = [
+        Download.objects.create(owner=owner, kind=Download.Kind.EXPORT, athlete=people.athlete_b),
+        Download.objects.create(
+            owner=owner, kind=Download.Kind.BATCH_PRINT, params={"plans": [other_plan.pk]}
+        ),
+    ]
+    services.anonymise_athlete(record, by=owner)
+    assert not Download.objects.filter(pk__in=[export.pk, batch.pk]).exists()
+    assert set(Download.objects.values_list("pk", flat=True)) == {d.pk for d in kept}
+
+
 def test_a_staff_login_linked_to_the_athlete_keeps_working(people, record):
     """Unusual, but a clinician can also be a patient: their work login is unlinked, not switched off."""
     staff_user = people.coach.user

@@ -197,3 +197,17 @@ def test_readyz_reports_the_broker(client, db, monkeypatch):
         app.conf.task_always_eager = True
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "ok", "broker": "error"}
+
+
+def test_run_ticks_runs_every_periodic_job_once_for_a_deployment_without_redis(
+    people, plan, capsys, settings
+):
+    from django.core.management import call_command
+
+    RehabStatus.objects.update(as_of=TODAY() - timedelta(days=2))
+    call_command("run_ticks")
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"{entry['task']}: done" for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    call_command("run_ticks", only=["rehab.refresh_tick"])
+    with pytest.raises(Exception, match="Not a periodic task: rehab.after_log"):
+        call_command("run_ticks", only=["rehab.after_log"])

@@ -181,4 +181,8 @@ def alert_resolve(*, alert: Alert, by, note: str = "", now=None) -> Alert:
     alert.resolved_note = note
     alert.full_clean()
     alert.save()
+    if by is not None:
+        # A clinician answering an alert can change what the engine says (a red flag answered ends "stop and
+        # refer"): the athlete's status is recomputed after the commit. Alerts closed by a refresh need none.
+        enqueue("rehab.refresh_athletes", [alert.athlete_id], timezone.localdate().isoformat())
     return alert

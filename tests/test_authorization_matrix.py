@@ -25,7 +25,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-185 URL names, 1824 cells (names × personas × methods), 0 skipped.
+190 URL names, 1896 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -624,11 +624,11 @@ ADMIN_MODELS = {
         },
     ),
     # The clinic's athletes protect it from deletion: the page lists them instead (200).
-    # Its own clinicians may change its phone and email (an empty POST saves them empty: 302); the name stays
-    # the superuser's, whose empty POST lacks the name (200 with the error).
+    # Its own clinicians may change its phone, email and time zone (tests/portal/test_admin_clinic.py saves
+    # them); an empty POST lacks the time zone, and the superuser's the name too (200 with the errors).
     "portal.clinic": AdminModel(
         obj=lambda w: w.people.clinic,
-        **dict(VIEW_ONLY, change_post=(302, ADMIN_GONE, 200), delete_post=(403, 403, 200)),
+        **dict(VIEW_ONLY, change_post=(200, ADMIN_GONE, 200), delete_post=(403, 403, 200)),
     ),
     "portal.clinician": AdminModel(obj=lambda w: w.people.clinician, **VIEW_ONLY),
     # Every field is read-only: a superuser's empty POST saves nothing and goes back to the list.

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from portal.jobs import enqueue
 from portal.models import Alert, Athlete
 from portal.services import alert_raise, alert_resolve, check_athlete_editable
 from triage import engine
@@ -61,7 +62,13 @@ def intake_submit(*, athlete: Athlete, by, answers: dict, now=None) -> Intake:
     intake.save()
     if assessment.stop_running:
         _raise_alert_for(intake, now=now)
+    _status_out_of_date(athlete)
     return intake
+
+
+def _status_out_of_date(athlete: Athlete) -> None:
+    """An intake, or its review, can change the athlete's caseload status: recomputed after the commit."""
+    enqueue("rehab.refresh_athletes", [athlete.pk], timezone.localdate().isoformat())
 
 
 def _raise_alert_for(intake: Intake, now=None) -> Alert:
@@ -91,6 +98,7 @@ def intake_review(*, intake: Intake, by, condition: Condition | None, notes: str
     intake.reviewed_at = now
     intake.full_clean()
     intake.save()
+    _status_out_of_date(intake.athlete)
 
     if intake.urgency not in ("urgent", "emergency"):
         return intake  # only urgent intakes raise alerts

@@ -211,3 +211,43 @@ def test_run_ticks_runs_every_periodic_job_once_for_a_deployment_without_redis(
     call_command("run_ticks", only=["rehab.refresh_tick"])
     with pytest.raises(Exception, match="Not a periodic task: rehab.after_log"):
         call_command("run_ticks", only=["rehab.after_log"])
+
+
+def test_a_clinician_answering_a_red_flag_brings_the_status_out_of_stop_and_refer(people, plan):
+    from portal.services import alert_resolve
+
+    # A warning sign 9 days ago (the engine looks back 7 days at the logs): only its open alert keeps the stop.
+    services.log_save(athlete=people.athlete_a, day=TODAY() - timedelta(days=9), data={"swelling": True})
+    services.log_save(athlete=people.athlete_a, day=TODAY(), data={"pain_during": 1, "pain_after": 1})
+    assert RehabStatus.objects.get(athlete=people.athlete_a).action == "stop_and_refer"  # nobody has answered
+    alert = Alert.objects.open().get(athlete=people.athlete_a, kind="log_red_flag")
+    alert_resolve(
+        alert=alert, by=people.clinician.user, note="Seen in clinic: no fracture, swelling settling."
+    )
+    assert RehabStatus.objects.get(athlete=people.athlete_a).action != "stop_and_refer"
+
+
+def test_an_alert_closed_by_a_refresh_enqueues_no_refresh(people, plan, jobs):
+    from portal.services import alert_resolve
+
+    alert = Alert.objects.create(
+        athlete=people.athlete_a, kind="ready_to_advance", severity="notice", message="m"
+    )
+    jobs.sent.clear()
+    alert_resolve(alert=alert, by=None, note="Closed automatically.")
+    assert jobs.names() == []
+
+
+def test_an_intake_and_its_review_enqueue_the_athletes_refresh(people, jobs):
+    from triage import services as triage_services
+
+    refresh = ("rehab.refresh_athletes", ([people.athlete_a.pk], TODAY().isoformat()), {})
+    intake = triage_services.intake_submit(
+        athlete=people.athlete_a,
+        by=people.athlete_a.user,
+        answers={"locations": ["front"], "pain_lifting_knee": True},
+    )
+    assert refresh in jobs.sent
+    jobs.sent.clear()
+    triage_services.intake_review(intake=intake, by=people.clinician.user, condition=None, notes="Reviewed.")
+    assert refresh in jobs.sent

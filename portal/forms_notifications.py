@@ -20,7 +20,13 @@ class NotificationSettingsForm(forms.ModelForm):
         model = Clinician
         fields = ["notify_emergency", "notify_urgent", "notify_notice", "digest_time"]
         widgets = {"digest_time": TimeInput()}
-        error_messages = {"digest_time": {"invalid": "Enter a time such as 07:30."}}
+        labels = {"digest_time": "Send it at"}
+        error_messages = {
+            "digest_time": {
+                "invalid": "Enter a time such as 07:30.",
+                "required": "Choose a time, such as 07:30.",
+            }
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

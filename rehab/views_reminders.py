@@ -33,12 +33,18 @@ class ReminderSettingsForm(forms.ModelForm):
     class Meta:
         model = Athlete
         fields = ["reminders", "reminder_time", "time_zone"]
-        labels = {"reminders": "Email me a reminder when I haven't logged the day", "reminder_time": "At"}
+        labels = {"reminders": "Email me a reminder on days I haven't logged yet", "reminder_time": "Time"}
         help_texts = {
             "reminders": "One short email a day at most, only while your plan is active.",
             "reminder_time": "Your local time, e.g. 19:00.",
         }
         widgets = {"reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        error_messages = {
+            "reminder_time": {
+                "required": "Choose a time, such as 19:00.",
+                "invalid": "Enter a time such as 19:00.",
+            }
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

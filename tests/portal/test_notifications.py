@@ -368,7 +368,7 @@ def test_the_digest_lists_only_the_clinicians_own_athletes(people):
 
     (email,) = mail.outbox
     assert email.to == [people.clinician.user.email]
-    assert email.subject.endswith(": 3 notices")
+    assert email.subject.startswith("3 notices · Stride Clinic digest, ")
     assert "3 notices:" in email.body
     assert email.body.count("Anna Aalto") == 1 and email.body.count("Bruno Bianchi") == 2
     assert "Olga" not in email.body and "Uma" not in email.body
@@ -383,7 +383,7 @@ def test_the_digest_groups_by_severity_most_severe_first(people):
     raise_alert(people.athlete_b, URGENT)
     digest_now(people.clinician)
     body = mail.outbox[0].body
-    assert mail.outbox[0].subject.endswith(": 1 urgent alert, 1 notice")
+    assert mail.outbox[0].subject.startswith("1 urgent alert, 1 notice · ")
     assert body.index("1 urgent alert:") < body.index("Bruno Bianchi") < body.index("1 notice:")
     assert body.index("1 notice:") < body.index("Anna Aalto")
 
@@ -468,7 +468,7 @@ def test_the_clinician_chooses_how_alerts_reach_them(client_for, people):
     "data,error",
     [
         ({"digest_time": "25:00"}, "Enter a time such as 07:30."),
-        ({"digest_time": ""}, "This field is required."),
+        ({"digest_time": ""}, "Choose a time, such as 07:30."),
         ({"notify_urgent": "sometimes"}, "Select a valid choice."),
     ],
     ids=["impossible-time", "no-time", "unknown-choice"],

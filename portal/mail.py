@@ -5,6 +5,7 @@ for the `portal.send_email` task (portal/tasks/mail.py), which sends it after th
 message carries a one-time link, a key to an account: the task keeps its arguments out of the logs.
 """
 
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.template import loader
 
@@ -32,6 +33,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
+        # The link starts with SITE_URL, as every other email's, not with the host and scheme of the request
+        # (behind a proxy that ends HTTPS the request may say http).
+        context = {**context, "site_url": settings.SITE_URL}
         html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
         send_later(
             subject=loader.render_to_string(subject_template_name, context),

@@ -223,7 +223,9 @@ class Athlete(models.Model):
     reminders = models.BooleanField(
         "reminder emails", default=True, help_text="A short email when today is not logged yet."
     )
-    reminder_time = models.TimeField(default=time(19, 0), help_text="Your local time.")
+    reminder_time = models.TimeField(
+        default=time(19, 0), help_text="The athlete's local time: their own time zone, else the clinic's."
+    )
     time_zone = models.CharField(
         max_length=64, blank=True, validators=[validate_time_zone],
         help_text="Leave empty to follow the clinic's time zone.",

@@ -317,11 +317,29 @@ GROUPS = {  # severity → (one, several)
 }
 
 
+# What each kind of alert is about, in words general enough for an email (no pain scores, no warning signs).
+KIND_WORDS = {
+    "log_red_flag": "a daily log to review",
+    "bone_stress_pain": "a daily log to review",
+    "pain_spike": "a daily log to review",
+    "ready_to_advance": "ready for the next phase",
+    "clearance_due": "waiting for a clearance",
+    "no_log": "no log for a few days",
+    "low_compliance": "doing less of the plan than planned",
+    "triage": "a hip check to review",
+}
+
+
 def digest_email(clinician: Clinician, day: date, alerts: list[Alert], *, connection=None) -> EmailMessage:
-    """One email: per severity, "3 notices" and a line per alert with the athlete's name and a link."""
+    """One email: per severity, "3 notices" and a line per alert with the athlete's name, what it is about in
+    general words (KIND_WORDS) and a link."""
     groups = []
     for severity, (one, several) in GROUPS.items():
-        lines = [(a.athlete.full_name, alert_link(a)) for a in alerts if a.severity == severity]
+        lines = [
+            (a.athlete.full_name, KIND_WORDS.get(a.kind, "an alert to look at"), alert_link(a))
+            for a in alerts
+            if a.severity == severity
+        ]
         if lines:
             groups.append({"title": f"{len(lines)} {one if len(lines) == 1 else several}", "lines": lines})
     context = {

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='athlete',
             name='reminder_time',
-            field=models.TimeField(default=datetime.time(19, 0), help_text='Your local time.'),
+            field=models.TimeField(default=datetime.time(19, 0), help_text="The athlete's local time: their own time zone, else the clinic's."),
         ),
         migrations.AddField(
             model_name='athlete',

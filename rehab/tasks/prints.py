@@ -82,4 +82,6 @@ def _batch_file(download: Download) -> File:
     count = pdf.hep_batch(plans, out) if plans else 0
     if not count:
         raise NothingToMake("None of the selected plans has a program to print.")
-    return File(filename=f"hep-{count}-plans.pdf", content_type="application/pdf", content=out.getvalue())
+    return File(
+        filename=f"printed-programs-{count}.pdf", content_type="application/pdf", content=out.getvalue()
+    )

@@ -21,8 +21,10 @@ def test_athlete_downloads_her_data_from_my_profile(page, log_in, people):
     log_in(anna.user)
     page.goto("/me/")
     expect(page.get_by_role("heading", name="Your data")).to_be_visible()
+    page.get_by_role("button", name="Download my data").click()  # prepared by a job, then a download page
+    expect(page.get_by_role("link", name="Download", exact=True)).to_be_visible()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download my data").click()
+        page.get_by_role("link", name="Download", exact=True).click()
     download = download_info.value
     assert download.suggested_filename == f"stride-clinic-anna-aalto-{timezone.localdate().isoformat()}.zip"
     with zipfile.ZipFile(download.path()) as archive:

@@ -46,7 +46,10 @@ def test_the_invite_link_shown_to_the_clinician_is_the_one_emailed(people, jobs)
     assert link in mail.outbox[0].body
 
 
-def test_the_password_reset_email_is_sent_by_a_job_and_its_link_works(client, people, jobs):
+def test_the_password_reset_email_is_sent_by_a_job_and_its_link_works(client, people, jobs, settings):
+    settings.SITE_URL = (
+        "https://clinic.example"  # the link's start, whatever host or scheme the request came on
+    )
     response = client.post(reverse("password_reset"), {"email": people.athlete_a.user.email.upper()})
     assert response.status_code == 302 and response.url == reverse("password_reset_done")
     assert jobs.names() == [SEND_EMAIL] and mail.outbox == []
@@ -55,6 +58,7 @@ def test_the_password_reset_email_is_sent_by_a_job_and_its_link_works(client, pe
     (email,) = mail.outbox
     assert email.to == [people.athlete_a.user.email]
     assert email.subject == "Choose a new password for Stride Clinic"
+    assert "https://clinic.example/accounts/reset/" in email.body
     path = secret_path(email.body, "/accounts/reset/")
     response = client.get(path)  # the token moves into the session: a redirect to the set-password form
     assert response.status_code == 302 and response.url.endswith("/set-password/")

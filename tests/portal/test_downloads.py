@@ -253,9 +253,9 @@ def test_the_admin_batch_print_has_no_cap_and_prints_every_selected_program(
 
     jobs.run()
     download.refresh_from_db()
-    assert download.filename == "hep-41-plans.pdf" and download.content_type == "application/pdf"
+    assert download.filename == "printed-programs-41.pdf" and download.content_type == "application/pdf"
     assert len(PdfReader(io.BytesIO(bytes(download.content))).pages) == 41
-    assert "hep-41-plans.pdf" in page_of(client, download)
+    assert "printed-programs-41.pdf" in page_of(client, download)
 
 
 def test_the_batch_joins_cached_programs_and_renders_only_the_missing(people, template, renders):
@@ -279,7 +279,7 @@ def test_the_batch_prints_only_what_its_owner_may_see_when_it_runs(people, templ
         owner=people.clinician.user, kind=Download.Kind.BATCH_PRINT, params={"plans": [theirs.pk, ours.pk]}
     )
     download.refresh_from_db()
-    assert download.filename == "hep-1-plans.pdf"
+    assert download.filename == "printed-programs-1.pdf"
     assert [call.args[0].pk for call in renders.call_args_list] == [ours.pk]
 
 

@@ -388,6 +388,21 @@ def test_the_digest_groups_by_severity_most_severe_first(people):
     assert body.index("1 notice:") < body.index("Anna Aalto")
 
 
+def test_each_digest_line_says_what_the_alert_is_about_in_general_words(people):
+    for kind in ("no_log", "ready_to_advance", "low_compliance"):
+        raise_alert(people.athlete_a, NOTICE, kind=kind)
+    raise_alert(people.athlete_b, NOTICE, kind="pain_spike")
+    digest_now(people.clinician)
+    lines = [line for line in mail.outbox[0].body.splitlines() if line.startswith("- ")]
+    assert sorted(line.split(": ")[0] for line in lines) == [
+        "- Anna Aalto, doing less of the plan than planned",
+        "- Anna Aalto, no log for a few days",
+        "- Anna Aalto, ready for the next phase",
+        "- Bruno Bianchi, a daily log to review",
+    ]
+    assert MESSAGE not in mail.outbox[0].body
+
+
 def test_a_day_without_news_sends_no_digest_and_is_not_looked_at_again(people):
     now = at("2026-06-01", "09:00")
     assert (people.clinician.pk, date(2026, 6, 1)) in notifications.digests_due(now=now)

@@ -455,7 +455,7 @@ def test_admin_prints_selected_plans_into_one_pdf(client_for, people, plan):
     response = client.get(asked["Location"] + "file/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="hep-2-plans.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="printed-programs-2.pdf"'
     content = response.content
     assert pages_of(content) == pages_of(pdf.hep_pdf(plan)) + pages_of(pdf.hep_pdf(second))
     text = text_of(content)

@@ -23,7 +23,9 @@ What it measures, in this order:
 2. caseload GET, log POST (the same day again) and log POST, changed (a new pain value each time), each measured
    with wrk in rounds with the bare reference page (bench/reference_urls.py), one wrk per gunicorn instance at
    once, 2 connections per gunicorn worker (4 per instance, 8 in all): requests/s summed over the instances as a
-   share of the reference page's (target ≥ 100 %), p95 the higher of the two instances' (target < 50 ms). Then 0
+   share of the reference page's (target ≥ 100 %), p95 the higher of the two instances' (target < 50 ms); and,
+   for comparison only, the changed log POST with the Celery workers paused (SIGSTOP: the request's own cost,
+   its jobs wait in Redis and run afterwards). Then 0
    writes on the caseload GET: PostgreSQL's per-table row counters (pg_stat_user_tables, inserted + updated +
    deleted) are read before and after a batch of caseload GETs with the workers idle, and — to show the counters
    would have caught a write — after one log POST.
@@ -94,6 +96,7 @@ CASELOAD = "/athletes/?page=2"
 WRITE_CHECK_GETS = 200
 STATS_FLUSH_SECONDS = 12  # PostgreSQL reports an idle backend's table counters within 10 s
 KILL_AT = 0.3  # the share of the reminder pass claimed when w1 is killed
+PAUSED = "… workers paused"  # the changed log POST again, the Celery workers stopped meanwhile
 
 REFRESH_TARGET_S = 120
 ALERT_TARGET_S = 60
@@ -195,11 +198,17 @@ class Topology:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
 
+    def pause_workers(self, paused: bool) -> None:
+        """SIGSTOP / SIGCONT to every Celery worker and its pool: jobs wait in the broker meanwhile."""
+        for name in CELERY_WORKERS:
+            os.killpg(self.procs[name].pid, signal.SIGSTOP if paused else signal.SIGCONT)
+
     def stop_all(self) -> None:
         for name, proc in self.procs.items():
             if name.startswith("web"):
                 stop(proc)
             elif proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGCONT)  # in case it was left paused
                 os.killpg(proc.pid, signal.SIGTERM)  # a warm shutdown: running jobs finish, none is lost
         for proc in self.procs.values():
             try:
@@ -508,6 +517,8 @@ def measure_wrk(topology: Topology, physio: Client, athletes: list[Client], toda
         "caseload GET": [{"path": CASELOAD, "expected": 200, "headers": physio_cookie}] * WEB_INSTANCES,
         "log POST": posts(changing=False),
         "log POST, changed": posts(changing=True),
+        # Not a target: the same with the workers paused (their jobs wait in Redis), the request's own share.
+        PAUSED: posts(changing=True),
     }
     print(
         f"4. wrk: {args.rounds} rounds × {len(runs)} endpoints × {args.duration} s, {CONNECTIONS} connections on "
@@ -516,10 +527,14 @@ def measure_wrk(topology: Topology, physio: Client, athletes: list[Client], toda
     rounds: dict[str, list[dict]] = {label: [] for label in runs}
     for number in range(args.rounds):
         for label, specs in runs.items():
-            if number == 0:
-                wrk_pair(topology, specs, WARMUP_SECONDS, "warmup")
-            rounds[label].append(wrk_pair(topology, specs, args.duration, f"r{number}"))
-            wait_until(queue_drained, timeout=60)  # the log POSTs' jobs do not spill into the next run
+            topology.pause_workers(label == PAUSED)
+            try:
+                if number == 0:
+                    wrk_pair(topology, specs, WARMUP_SECONDS, "warmup")
+                rounds[label].append(wrk_pair(topology, specs, args.duration, f"r{number}"))
+            finally:
+                topology.pause_workers(False)
+            wait_until(queue_drained, timeout=120)  # the log POSTs' jobs do not spill into the next run
     print(f"   load average after wrk: {os.getloadavg()[0]:.2f}")
     return {label: median_round(done) for label, done in rounds.items()}
 
@@ -786,6 +801,7 @@ def main(argv=None) -> int:
         results["writes"] = measure_caseload_writes(topology, physio, athletes[0], today.isoformat())
         results["alert"] = measure_alert(topology, physio, athletes, today.isoformat())
         results["reminders"] = measure_reminders(topology, celery, today)
+        results["jobs"] = job_summary(topology)
     except Exception as error:  # noqa: BLE001 — report, clean up, exit 1
         print(f"FAILED: {type(error).__name__}: {error}")
         for name, log in topology.logs.items():
@@ -821,6 +837,25 @@ def _redis_answers() -> bool:
         return False
 
 
+def job_summary(topology: Topology) -> dict[str, dict]:
+    """Per task, from the workers' logs (one JSON line per run): runs by outcome and the durations."""
+    import json
+
+    jobs: dict[str, dict] = {}
+    for name in CELERY_WORKERS:
+        with open(topology.logs[name], "rb") as lines:
+            for raw in lines:
+                if not raw.startswith(b"{") or b'"duration_ms"' not in raw:
+                    continue
+                entry = json.loads(raw)
+                if "task" not in entry:
+                    continue
+                job = jobs.setdefault(entry["task"], {"outcomes": {}, "ms": []})
+                job["outcomes"][entry["outcome"]] = job["outcomes"].get(entry["outcome"], 0) + 1
+                job["ms"].append(entry["duration_ms"])
+    return jobs
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -841,7 +876,7 @@ def report(results: dict, args) -> tuple[bool, bool]:
         median = f"{server[len(server) // 2]:9.1f}" if server else f"{'–':>9}"
         line = (f"{label:<19} {r['rps']:8.1f} {r['p50'] / 1000:7.1f} {r['p95'] / 1000:7.1f} {r['p99'] / 1000:7.1f} "
                 f"{share:6.1f}% {median}")  # fmt: skip
-        if label != "reference page":
+        if label not in ("reference page", PAUSED):
             p95_ok, share_ok = r["p95"] / 1000 < P95_TARGET_MS, share >= SHARE_TARGET_PCT
             targets += [p95_ok, share_ok]
             line += (f"  p95 < {P95_TARGET_MS:.0f} ms {verdict(p95_ok)}, "
@@ -855,7 +890,8 @@ def report(results: dict, args) -> tuple[bool, bool]:
 
     print(
         "p95: the higher of the two instances'. Each log POST also enqueues rehab.after_log, which the Celery "
-        "workers run meanwhile on the same CPUs."
+        f'workers run meanwhile on the same CPUs; "{PAUSED}": the changed log POST with the workers stopped '
+        "(its jobs wait in Redis and run afterwards), i.e. the request's own cost, for comparison, no target."
     )
     refresh, writes = results["refresh"], results["writes"]
     alert, rem = results["alert"], results["reminders"]
@@ -920,6 +956,13 @@ def report(results: dict, args) -> tuple[bool, bool]:
     print(f"\n{'measurement':<44} {'measured':<58} {'target':<13} verdict")
     for label, measured, target, ok in rows:
         print(f"{label:<44} {measured:<58} {target:<13} {'' if ok is None else verdict(ok)}")
+    print(f"\n{'jobs run (worker logs)':<26} {'runs':>7} {'median ms':>10} {'p95 ms':>8}  outcomes")
+    for task, job in sorted(results["jobs"].items()):
+        ms = sorted(job["ms"])
+        outcomes = ", ".join(f"{outcome} {n:,}" for outcome, n in sorted(job["outcomes"].items()))
+        print(
+            f"{task:<26} {len(ms):>7,} {ms[len(ms) // 2]:>10.1f} {ms[int(len(ms) * 0.95)]:>8.1f}  {outcomes}"
+        )
     if "seed_seconds" in results:
         print(f"(seed_scale took {results['seed_seconds']:.1f} s; refresh: {refresh['how']})")
     return all(targets), all(checks)

@@ -762,6 +762,10 @@ def main(argv=None) -> int:
         print(
             f"Redis: cache and sessions {REDIS}/{REDIS_CACHE_DB}, broker {REDIS}/{REDIS_BROKER_DB}; scratch {scratch}"
         )
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+        print(f"{datetime.now(zone):%Y-%m-%d %H:%M %Z}, commit {commit.stdout.strip() or 'unknown'}")
         print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         db.create()
         manage(env, "migrate", "--no-input", "-v", "0")

@@ -279,13 +279,13 @@ def _remote_addr() -> str | None:
     return AuditMiddleware._get_remote_addr(request) if request is not None else None
 
 
-def save_changed(old: Model, new: Model, *, force: bool = False) -> None:
+def save_changed(old: Model, new: Model, *, force: bool = False) -> bool:
     """Save `new`, a record read from the database as `old` and changed since, with auditlog's "changed" entry.
 
     auditlog reads the row again before every save to find what changed; the caller already holds what was
     read (`old`, a copy taken before the changes), so the save and its entry cost one query fewer. When no
     field differs, nothing is written (a double submit), unless `force` (something stored with the record
-    changed: its `updated` time moves on). Used on the daily log, saved on every submit.
+    changed: its `updated` time moves on). Used on the daily log, saved on every submit. True when saved.
     """
     from auditlog.context import disable_auditlog
     from auditlog.diff import model_instance_diff
@@ -293,7 +293,7 @@ def save_changed(old: Model, new: Model, *, force: bool = False) -> None:
 
     fields = [field.attname for field in new._meta.concrete_fields if not getattr(field, "auto_now", False)]
     if not force and all(getattr(old, name) == getattr(new, name) for name in fields):
-        return
+        return False
     recording = not _disabled()
     with disable_auditlog():
         new.save()
@@ -302,6 +302,7 @@ def save_changed(old: Model, new: Model, *, force: bool = False) -> None:
         if changes:
             AuditEntry = entry_model()
             AuditEntry.objects.log_create(new, action=AuditEntry.Action.UPDATE, changes=changes)
+    return True
 
 
 def _exercise_sets(sets: list[tuple[str, int]]) -> str:

@@ -13,6 +13,7 @@ suite sets JOBS_RUN_IMMEDIATELY as well: its transactions never commit, so jobs 
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -27,7 +28,39 @@ def enqueue(task_name: str, *args, **kwargs) -> None:
         transaction.on_commit(lambda: _send(task_name, args, kwargs))
 
 
-def _send(task_name: str, args: tuple, kwargs: dict) -> None:
+# A job that recomputes something from the database (an athlete's status after a log) need not be queued
+# twice: while one is waiting, later changes are read when it runs. Its key is dropped when it starts.
+PENDING_KEY = "job-pending:{}"
+PENDING_SECONDS = 15 * 60  # a job lost without starting frees its key after this long (the sweeps catch it)
+
+
+def enqueue_once(key: str, task_name: str, *args) -> None:
+    """As `enqueue`, unless a job with this `key` is already waiting to start; the task calls `started(key)`
+    first thing. Without a working cache every call enqueues (never fewer jobs than needed)."""
+
+    def send():
+        try:
+            waiting = not cache.add(PENDING_KEY.format(key), 1, timeout=PENDING_SECONDS)
+        except Exception:  # noqa: BLE001 — the cache is away: enqueue, as without coalescing
+            waiting = False
+        if not waiting:
+            _send(task_name, args, {}, key=key)
+
+    if getattr(settings, "JOBS_RUN_IMMEDIATELY", False):
+        send()
+    else:
+        transaction.on_commit(send)
+
+
+def started(key: str) -> None:
+    """A coalesced job has started: the next change enqueues a new one."""
+    try:
+        cache.delete(PENDING_KEY.format(key))
+    except Exception:  # noqa: BLE001 — the cache is away: nothing waits on the key
+        logger.warning("could not clear the pending key of %s", key, extra={"outcome": "cache_down"})
+
+
+def _send(task_name: str, args: tuple, kwargs: dict, *, key: str | None = None) -> None:
     from portal.celery import app
 
     if task_name not in app.tasks:  # a web process: the apps' tasks.py are imported on first use
@@ -35,6 +68,8 @@ def _send(task_name: str, args: tuple, kwargs: dict) -> None:
     try:
         app.tasks[task_name].apply_async(args, kwargs)
     except (BrokerError, ConnectionError, TimeoutError):  # the broker is away: logged, caught up by a sweep
+        if key is not None:
+            started(key)  # not waiting after all
         logger.exception(
             "could not enqueue %s",
             task_name,

@@ -136,7 +136,7 @@ else:
 # (CELERY_REDIS_DB, default 1; the cache keeps the URL's own); without it every task runs in-process right after
 # its transaction commits (the embedded default: `make run` and `make test` start nothing else).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (
-    redis_db_url(REDIS_URL, env_int("CELERY_REDIS_DB", 1)) if REDIS_URL else "memory://"
+    redis_db_url(REDIS_URL, env_int("CELERY_REDIS_DB", 1)) if REDIS_URL else "memory://localhost/"
 )
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL and not env_str("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = (
@@ -370,6 +370,8 @@ LOGGING = {
         # PDF rendering (rehab.pdf) logs every step and every subsetted font table at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Celery's own line per task repeats portal.jobs' (task, arguments, duration, outcome): failures only.
+        "celery.app.trace": {"level": "WARNING"},
         # django-axes: failed logins and lockouts are warnings; its INFO lines repeat every login and start-up.
         "axes": {"level": "WARNING"},
     },

@@ -43,7 +43,7 @@ def jobs(settings, monkeypatch) -> Jobs:
     held = Jobs(sent=[])
     settings.JOBS_RUN_IMMEDIATELY = True
     monkeypatch.setattr(
-        jobs_module, "_send", lambda name, args, kwargs: held.sent.append((name, args, kwargs))
+        jobs_module, "_send", lambda name, args, kwargs, key=None: held.sent.append((name, args, kwargs))
     )
     return held
 

@@ -18,7 +18,7 @@ REST_FRAMEWORK = {
 AUTHENTICATION_BACKENDS = ["tests.auth_backend.TestClientAxesBackend", *AUTHENTICATION_BACKENDS[1:]]  # noqa: F405
 # Background jobs run in-process, and at once: a test's transaction never commits, so "after commit" would be
 # never (portal.jobs). A task that fails fails the test. Tests of the after-commit timing switch this off.
-CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 JOBS_RUN_IMMEDIATELY = True

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import audit
-from portal.jobs import enqueue
+from portal.jobs import enqueue_once
 from portal.models import Alert, Athlete, Shoe
 from portal.services import alert_raise, alert_resolve, check_athlete_editable
 from rehab import selectors
@@ -112,11 +112,20 @@ def log_save(
         # The exercise rows first: when they changed, the log is saved (its `updated` time) though its fields
         # did not; when neither did (a double submit), nothing is written.
         rewritten = rows is not None and _replace_exercise_logs(log, rows, created=False)
-        audit.save_changed(stored, log, force=rewritten)
+        changed = audit.save_changed(stored, log, force=rewritten)
+        if not changed:  # a double submit: nothing to move, raise or recompute (the first save's job did)
+            return log
     _shoe_move(old_shoe_id, old_km, log.shoe_id, log.distance_km or Decimal(0))
     _raise_stop_alerts(athlete, log, plan)
-    enqueue("rehab.after_log", athlete.pk, day.isoformat(), today.isoformat())
+    enqueue_once(
+        after_log_key(athlete.pk, day), "rehab.after_log", athlete.pk, day.isoformat(), today.isoformat()
+    )
     return log
+
+
+def after_log_key(athlete_id: int, day: date) -> str:
+    """One waiting job per athlete and day is enough: it reads the log as it is when it runs."""
+    return f"after-log:{athlete_id}:{day.isoformat()}"
 
 
 def _replace_exercise_logs(log: DailyLog, rows: list[ExerciseLog], *, created: bool) -> bool:

@@ -9,10 +9,12 @@ from datetime import date, datetime, timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from portal import jobs
 from portal.jobs import enqueue
 from portal.models import Athlete, Clinic
 from rehab import services
 from rehab.models import RehabStatus
+from rehab.services import logs
 
 REFRESH_CHUNK = 500  # athletes per refresh job: about 4 queries and a second of work
 # The nightly refresh starts this long after each clinic's midnight (the last late logs are in by then).
@@ -22,6 +24,7 @@ REFRESH_AFTER_MIDNIGHT = timedelta(minutes=10)
 @shared_task(name="rehab.after_log")
 def after_log(athlete_id: int, day: str, today: str) -> None:
     """The status and alerts that follow an athlete's log (rehab.services.logs.after_log)."""
+    jobs.started(logs.after_log_key(athlete_id, date.fromisoformat(day)))
     services.after_log(athlete_id=athlete_id, day=date.fromisoformat(day), today=date.fromisoformat(today))
 
 

@@ -40,7 +40,7 @@ def test_a_job_is_sent_only_when_the_transaction_commits(settings, db, django_ca
                                                          monkeypatch):  # fmt: skip
     settings.JOBS_RUN_IMMEDIATELY = False
     sent = []
-    monkeypatch.setattr(jobs_module, "_send", lambda name, args, kwargs: sent.append(name))
+    monkeypatch.setattr(jobs_module, "_send", lambda name, args, kwargs, key=None: sent.append(name))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         jobs_module.enqueue("rehab.refresh_athletes", [1], "2026-12-06")
     assert sent == [] and len(callbacks) == 1  # nothing for a change that might still roll back
@@ -251,3 +251,32 @@ def test_an_intake_and_its_review_enqueue_the_athletes_refresh(people, jobs):
     jobs.sent.clear()
     triage_services.intake_review(intake=intake, by=people.clinician.user, condition=None, notes="Reviewed.")
     assert refresh in jobs.sent
+
+
+def test_logs_saved_while_their_job_waits_share_it_and_a_log_after_it_started_gets_its_own(
+    people, plan, jobs
+):
+    services.log_save(athlete=people.athlete_a, day=TODAY(), data={"pain_during": 1})
+    services.log_save(
+        athlete=people.athlete_a, day=TODAY(), data={"pain_during": 2}
+    )  # an edit, job still waiting
+    services.log_save(athlete=people.athlete_a, day=TODAY() - timedelta(days=1), data={"pain_during": 1})
+    assert [args[:2] for name, args, _ in jobs.sent if name == "rehab.after_log"] == [
+        (people.athlete_a.pk, TODAY().isoformat()),
+        (people.athlete_a.pk, (TODAY() - timedelta(days=1)).isoformat()),
+    ]
+    jobs.run()
+    assert RehabStatus.objects.get(athlete=people.athlete_a).last_pain == 2  # the waiting job read the edit
+    services.log_save(athlete=people.athlete_a, day=TODAY(), data={"pain_during": 3})
+    assert jobs.names() == ["rehab.after_log"]
+
+
+def test_a_job_that_could_not_be_sent_does_not_hold_back_the_next_one(people, plan, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise BrokerError("Connection refused.")
+
+    monkeypatch.setattr(app.tasks["rehab.after_log"], "apply_async", refuse)
+    services.log_save(athlete=people.athlete_a, day=TODAY(), data={"pain_during": 1})
+    monkeypatch.undo()
+    services.log_save(athlete=people.athlete_a, day=TODAY(), data={"pain_during": 2})
+    assert RehabStatus.objects.get(athlete=people.athlete_a).last_pain == 2

@@ -236,7 +236,10 @@ def test_ready_to_advance_alert_and_automatic_advance(people, plan):
     assert RehabStatus.objects.get(athlete=people.athlete_a).action == "advance"
 
     Plan.objects.filter(pk=plan.pk).update(auto_advance=True)
-    good_day(people.athlete_a, plan, days_ago=1)
+    good_day(people.athlete_a, plan, days_ago=1)  # the same log again changes nothing: no job, no move
+    plan.refresh_from_db()
+    assert plan.current_phase.order == 1
+    good_day(people.athlete_a, plan, days_ago=0)  # the next log: its job advances the plan
     plan.refresh_from_db()
     assert plan.current_phase.order == 2
     change = PhaseChange.objects.filter(plan=plan, kind="advance").get()
@@ -726,10 +729,10 @@ def test_posting_the_same_log_again_rewrites_nothing(
     trail = AuditEntry.objects.filter(content_type__model="dailylog").count()
     # A double submit: session, user, the day's logs, plan + exercises; in the transaction (2 savepoint
     # statements in a test) the log and its exercise rows (compared, not rewritten). The log itself is not
-    # written again; the status and the other alerts are its job's (after the commit).
+    # written again, and no job follows (the first save's job did the status and the alerts).
     with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(9):
         assert client.post(reverse("rehab:log_today"), body).status_code == 302
-    assert jobs.names() == ["rehab.after_log"]
+    assert jobs.names() == []
     assert not [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "rehab_dailylog"')]
     assert DailyLog.objects.get(pk=log.pk).updated == log.updated
     assert list(log.exercises.order_by("pk").values_list("pk", "plan_exercise_id", "sets_done")) == stored
@@ -737,6 +740,7 @@ def test_posting_the_same_log_again_rewrites_nothing(
     # One exercise unticked: the rows are rewritten; the trail gets the log's new total and the sets, once each.
     del body[f"ex_{rows(plan)[0].pk}"]
     assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    assert jobs.names() == ["rehab.after_log"]
     assert log.exercises.get(plan_exercise=rows(plan)[0]).sets_done == 0
     new = AuditEntry.objects.filter(content_type__model="dailylog").order_by("pk")[trail:]
     assert sorted(key for entry in new for key in entry.changes) == ["exercise_sets", "sets_done"]

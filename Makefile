@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker test lint bench install install-dev system-deps e2e-deps migrate demo clean
+.PHONY: run worker test lint bench bench-scale install install-dev system-deps e2e-deps migrate demo clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,8 +59,12 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# The single-process benchmarks; bench-scale starts the production topology (PostgreSQL, Redis and wrk needed).
 bench: install-dev
-	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in bench/bench_*.py; do [ "$$f" = bench/bench_scale.py ] && continue; echo "== $$f"; $(PY) $$f || exit 1; done
+
+bench-scale: install-dev
+	$(PY) bench/bench_scale.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts

@@ -56,8 +56,21 @@ class ReminderSettingsForm(forms.ModelForm):
             ("", f"Same as {self.instance.clinic.name} ({clinic_zone.replace('_', ' ')})"),
             *((zone, zone.replace("_", " ")) for zone in zones),
         ]
+        self.fields["reminder_time"].required = False  # only while reminders are on (clean_reminder_time)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_reminder_time(self):
+        value = self.cleaned_data.get("reminder_time")
+        if value is None:
+            if self.cleaned_data.get("reminders"):
+                raise ValidationError(
+                    self.fields["reminder_time"].error_messages["required"], code="required"
+                )
+            return (
+                self.instance.reminder_time
+            )  # reminders off: the time they had stays for when they come back
+        return value
 
 
 @login_required

@@ -500,6 +500,16 @@ def test_the_athlete_chooses_off_a_time_and_a_zone(people, client_for):
     assert (athlete.reminders, athlete.reminder_time, athlete.time_zone) == (True, time(20, 0), "")
 
 
+def test_turning_reminders_off_needs_no_time_and_keeps_the_one_chosen(people, client_for):
+    Athlete.objects.filter(pk=people.athlete_a.pk).update(reminder_time=time(6, 45))
+    response = client_for("athlete_a").post(
+        reverse("rehab:reminder_settings"), {"reminder_time": "", "time_zone": ""}
+    )
+    assert response.status_code == 302
+    athlete = Athlete.objects.get(pk=people.athlete_a.pk)
+    assert (athlete.reminders, athlete.reminder_time) == (False, time(6, 45))
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [

@@ -1,10 +1,13 @@
+import logging
 import random
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command, get_commands
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Shoe
@@ -145,6 +148,20 @@ ATHLETES = [
 ]
 
 
+@contextmanager
+def _quiet_jobs():
+    """The demo's three weeks of logs run a few hundred jobs in this process (without REDIS_URL): their log lines
+    and the alert emails about made-up athletes would bury the demo logins printed at the end."""
+    jobs_log = logging.getLogger("portal.jobs")
+    level = jobs_log.level
+    jobs_log.setLevel(logging.WARNING)
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            yield
+    finally:
+        jobs_log.setLevel(level)
+
+
 class Command(BaseCommand):
     help = (
         "Create the demo clinic: one physiotherapist, one coach and four athletes with logins. "
@@ -156,7 +173,8 @@ class Command(BaseCommand):
         for command in ("load_library", "load_conditions", "load_protocols"):
             if command in get_commands():
                 call_command(command, verbosity=options["verbosity"])
-        created = self.load()
+        with _quiet_jobs():
+            created = self.load()
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready ({created} new records)."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, first, last, profession in CLINICIANS:

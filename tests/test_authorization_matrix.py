@@ -373,9 +373,9 @@ REHAB_ROWS = {
     "rehab:my_plan": row(GET=[LOGIN, 200, 200, 403, 403, 403]),
     "rehab:athlete_today": row(GET=[LOGIN, 200, 200, 403, 403, 403]),
     "rehab:log_today": row(GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403]),
-    # The athlete's own reminder settings (an empty POST is a form error).
+    # The athlete's own reminder settings (an empty POST is the box unticked: reminders off, saved, 302).
     "rehab:reminder_settings": row(
-        GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403]
+        GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 302, 302, 403, 403, 403]
     ),
     # The emailed unsubscribe link needs no login: the signed token is the key. GET asks, POST switches off.
     "rehab:reminders_unsubscribe": [

@@ -5,18 +5,24 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker test lint bench bench-scale install install-dev system-deps e2e-deps migrate demo clean
+.PHONY: run worker test lint lock lock-check bench bench-scale install install-dev system-deps e2e-deps migrate demo clean
+
+# The installer itself is pinned too; the packages come from the locks in requirements/ (exact versions, hashes
+# checked), the project is then installed over them without resolving anything again (--no-deps).
+PIP_VERSION := 26.3
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet pip==$(PIP_VERSION)
 
-$(VENV)/.installed-run: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+$(VENV)/.installed-run: pyproject.toml requirements/runtime.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/runtime.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
 
 install: system-deps $(VENV)/.installed-run
@@ -58,6 +64,21 @@ test: install-dev
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# Refresh the locks after changing pyproject.toml's dependencies; versions already locked stay unless the new
+# ranges exclude them. `make lock UPGRADE=django` moves one package to its newest allowed version.
+lock: install-dev
+	requirements/lock.sh . $(if $(UPGRADE),--upgrade-package $(UPGRADE))
+
+# CI: fails when the locks are out of date with pyproject.toml (resolving again, keeping the locked versions,
+# must change nothing) or when this environment holds anything but exactly requirements/dev.txt.
+lock-check: install-dev
+	@tmp=$$(mktemp -d) && mkdir $$tmp/requirements && cp pyproject.toml $$tmp/ && cp requirements/*.txt $$tmp/requirements/ \
+		&& requirements/lock.sh $$tmp \
+		&& { diff -u requirements/runtime.txt $$tmp/requirements/runtime.txt && diff -u requirements/dev.txt $$tmp/requirements/dev.txt; } \
+		|| { echo "requirements/ is out of date with pyproject.toml: run make lock and commit requirements/"; rm -rf $$tmp; exit 1; }; \
+		rm -rf $$tmp; echo "requirements/ matches pyproject.toml"
+	$(PY) requirements/check_installed.py requirements/dev.txt
 
 # The single-process benchmarks; bench-scale starts the production topology (PostgreSQL, Redis and wrk needed).
 bench: install-dev

@@ -1,4 +1,5 @@
 from portal.permissions import athlete_of, clinician_of
+from portal.version import VERSION
 
 
 def roles(request):
@@ -6,3 +7,8 @@ def roles(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"current_clinician": clinician_of(user), "current_athlete": athlete_of(user)}
+
+
+def version(request):
+    """The running version, for the page footer (a bug report can say which release it saw)."""
+    return {"stride_version": VERSION}

@@ -23,6 +23,7 @@ from portal.permissions import (
     get_athlete_for_user,
 )
 from portal.selectors import CASELOAD_FILTERS
+from portal.version import VERSION
 from triage.selectors import intakes_for_athlete
 
 
@@ -174,8 +175,8 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: answers without touching the database."""
-    return JsonResponse({"status": "ok"})
+    """Liveness for load balancers: answers without touching the database, with the running version."""
+    return JsonResponse({"status": "ok", "version": VERSION})
 
 
 @require_GET

@@ -5,13 +5,14 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Shoe, User
+from portal.version import VERSION
 
 
 def test_healthz_answers_without_the_database(client):
     # No db fixture: pytest-django makes any database access in this test an error.
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "version": VERSION}
 
 
 def test_readyz_checks_the_database(client, db):

@@ -17,3 +17,5 @@ def _version() -> str:
 
 
 VERSION = _version()
+
+import os

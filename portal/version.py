@@ -17,5 +17,3 @@ def _version() -> str:
 
 
 VERSION = _version()
-
-import os

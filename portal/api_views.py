@@ -9,7 +9,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal import audit, services
@@ -29,6 +28,7 @@ from portal.lockout import LockedOut, reset_after_success
 from portal.models import Alert, Athlete, Clinic, Clinician, Invite, Shoe
 from portal.permissions import athlete_of, clinician_of, get_athlete_for_user
 from portal.selectors import CASELOAD_FILTERS, athletes_for_list
+from portal.throttles import ScopedRateThrottle
 from rehab.api import AthleteSummarySerializer
 from rehab.models import RehabStatus
 from rehab.selectors import athlete_summary

@@ -20,6 +20,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 
+from portal.clientip import client_ip
+
 # Model → the path from it to its Athlete ("" for the athlete itself), and the fields never recorded.
 # `updated` columns change on every save and would turn each save into an entry of its own.
 AUDITED: dict[str, dict] = {
@@ -74,9 +76,7 @@ class AuditMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_remote_addr(request) -> str | None:
         # auditlog takes the first X-Forwarded-For entry, which any client can forge (and a value that is not an
-        # address would fail to save on PostgreSQL); use the address the login lockout trusts.
-        from portal.lockout import client_ip
-
+        # address would fail to save on PostgreSQL): the address the throttles and the login lockout use instead.
         return client_ip(request)
 
     def __call__(self, request):

@@ -4,6 +4,7 @@ Each refuses values it does not understand instead of guessing, so a typo in a
 deployment fails at start-up with a message that names the variable.
 """
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -70,3 +71,16 @@ def redis_db_url(url: str, db: int) -> str:
 
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or CIDR ranges ("10.0.0.5, 172.16.0.0/12"), each normalised; none if unset."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or CIDR ranges such as 10.0.0.0/8, got {item!r}."
+            ) from None
+    return networks

@@ -5,7 +5,6 @@ door calls `authenticate(request, ...)`: the site's form and the admin's with a 
 endpoint with an `email`; both name the same login, so both count towards the same lockout.
 """
 
-import ipaddress
 import math
 from datetime import datetime
 
@@ -17,6 +16,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from rest_framework import exceptions
+
+from portal.clientip import client_ip
 
 USERNAME_MAX = 255  # axes' AccessAttempt.username column
 
@@ -31,25 +32,6 @@ def username(request: HttpRequest, credentials: dict | None) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     return value.strip().lower()[:USERNAME_MAX]
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address. Behind the TLS proxy the settings trust (DJANGO_PROXY_SSL_HEADER), that is the last
-    X-Forwarded-For entry, the one the proxy added; a client can only forge the entries before it."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if _is_ip(forwarded):
-            return forwarded
-    remote = request.META.get("REMOTE_ADDR")
-    return remote if _is_ip(remote) else None
-
-
-def _is_ip(value) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
 
 
 def reset_after_success(request: HttpRequest, credentials: dict) -> None:

@@ -11,7 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_int, env_list, env_rate, env_str, redis_db_url
+from portal.env import env_bool, env_int, env_list, env_networks, env_rate, env_str, redis_db_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -243,10 +243,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # Counted in the cache: per process without REDIS_URL, shared by all workers with it.
+    # Counted in the cache: per process without REDIS_URL, shared by all workers with it; per client address
+    # as portal.clientip tells it (TRUSTED_PROXIES).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.throttles.AnonRateThrottle",
+        "portal.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_THROTTLE_ANON", "30/minute"),
@@ -298,6 +299,10 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEBUG)
 if env_bool("DJANGO_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# The reverse proxies in front of the site (addresses or CIDR ranges). Only a request whose connection comes from
+# one of them has its X-Forwarded-For read, from the right, past the proxies (portal.clientip): the client address
+# that the API's throttles, the login lockout and the audit trail all use. None by default: the header is ignored.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -336,7 +341,7 @@ AXES_RESET_ON_SUCCESS = True
 # Tries while locked out do not push the end of the lockout further: the lockout page can name the time.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "portal.lockout.username"
-AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 
 # Content-Security-Policy (django-csp): only this site's own files. No inline script or style anywhere: the

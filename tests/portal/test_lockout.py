@@ -228,19 +228,3 @@ def test_client_login_still_works_with_axes(client, people):
 def test_the_lockout_username_is_the_normalised_email(credentials, post, expected):
     request = RequestFactory().post(LOGIN, post)
     assert lockout.username(request, credentials) == expected
-
-
-@pytest.mark.parametrize(
-    "proxy,forwarded,expected",
-    [
-        (False, "192.0.2.1", "10.0.0.9"),  # no trusted proxy: the header is the client's word, ignored
-        (True, "192.0.2.1, 192.0.2.50", "192.0.2.50"),  # the proxy's own entry is the last one
-        (True, "not-an-ip", "10.0.0.9"),
-        (True, "", "10.0.0.9"),
-    ],
-    ids=["direct", "behind-proxy", "garbage", "no-header"],
-)
-def test_the_client_address(settings, proxy, forwarded, expected):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if proxy else None
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
-    assert lockout.client_ip(request) == expected

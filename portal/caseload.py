@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from portal.models import Alert, Athlete
 from portal.selectors import caseload_order
-from rehab.charts import sparkline
+from rehab.charts import PainTrend, pain_trend, sparkline
 
 ACTION_LABELS = {
     "advance": "Ready to advance",
@@ -67,6 +67,11 @@ class CaseloadRow:
     def spark(self) -> str:
         """The sparkline as SVG, drawn from numbers only (nothing typed by a person goes into it)."""
         return sparkline(self.spark_values)
+
+    @property
+    def pain_trend(self) -> PainTrend | None:
+        """The sparkline in numbers, for the words beside it."""
+        return pain_trend(self.spark_values)
 
     @property
     def html(self) -> SafeString:

@@ -340,6 +340,7 @@ def timeline_data(athlete, today: date) -> dict:
         "changes": state.changes,
         "snap": state.snap,
         "chart": charts.timeline(shown, state.start, today, markers=markers),
+        "chart_days": charts.timeline_days(shown, state.start, today, markers=markers)[::-1],  # newest first
         "weeks": state.weeks,
         "recent": [(log, [RED_FLAG_LABELS.get(f, f) for f in log.red_flags]) for log in reversed(shown)][:14],
         "start": state.start,

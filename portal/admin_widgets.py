@@ -1,4 +1,4 @@
-"""Admin widgets that survive hostile input."""
+"""Admin widgets that survive hostile input, and that name every box they draw."""
 
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
@@ -19,3 +19,18 @@ class AutocompleteSelect(widgets.AutocompleteSelect):
                 continue
             usable.append(item)
         return super().optgroups(name, usable, attr)
+
+
+class AdminSplitDateTime(widgets.AdminSplitDateTime):
+    """Django's date and time pair, with each box named after its field ("Last login: date"). Django's label for
+    the pair points at neither box (a MultiWidget has no single id), so a screen reader heard only "edit text"."""
+
+    def __init__(self, attrs=None, *, label=""):
+        super().__init__(attrs)
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, part in zip(context["widget"]["subwidgets"], ("date", "time"), strict=True):
+            subwidget["attrs"]["aria-label"] = f"{self.label}: {part}" if self.label else part
+        return context

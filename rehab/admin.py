@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from portal.admin import ClinicScopedAdmin, ScopedFormFieldsMixin
+from portal.admin import ClinicScopedAdmin, ScopedFormFieldsMixin, TabularInline
 from portal.downloads import download_start
 from portal.models import Download
 from portal.permissions import clinician_of, scope_catalog
@@ -60,7 +60,7 @@ class CatalogAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class PhaseTemplateInline(ScopedFormFieldsMixin, admin.TabularInline):
+class PhaseTemplateInline(ScopedFormFieldsMixin, TabularInline):
     model = PhaseTemplate
     fields = PHASE_LIST_FIELDS
     show_change_link = True
@@ -107,7 +107,7 @@ class PlanTemplateAdmin(CatalogAdmin):
         self.message_user(request, f"{queryset.count()} template(s) duplicated into {clinician.clinic}.")
 
 
-class DosageInline(ScopedFormFieldsMixin, admin.TabularInline):
+class DosageInline(ScopedFormFieldsMixin, TabularInline):
     """Exercise rows with their dosage, for template phases and plan phases alike."""
 
     fields = DOSAGE_FIELDS
@@ -211,7 +211,7 @@ class PlanVersionAdminMixin:
             services.plan_touch(self.plan_of(form.instance), by=request.user)
 
 
-class PlanPhaseInline(ScopedFormFieldsMixin, admin.TabularInline):
+class PlanPhaseInline(ScopedFormFieldsMixin, TabularInline):
     model = PlanPhase
     fields = PHASE_LIST_FIELDS
     show_change_link = True
@@ -345,7 +345,7 @@ class PlanPhaseAdmin(PlanVersionAdminMixin, HiddenFromIndex, ClinicScopedAdmin):
         return obj.plan
 
 
-class ExerciseLogInline(admin.TabularInline):
+class ExerciseLogInline(TabularInline):
     model = ExerciseLog
     fields = ["exercise", "done", "sets_done"]
     readonly_fields = fields

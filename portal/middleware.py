@@ -4,6 +4,8 @@ import time
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 
+from portal.cache import cache_is_down
+
 logger = logging.getLogger("portal.request")
 
 
@@ -32,6 +34,7 @@ class RequestLogMiddleware:
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "user_id": getattr(user, "pk", None),
+                **({"cache": "down"} if cache_is_down() else {}),  # served without Redis (portal.cache)
             },
         )
         return response

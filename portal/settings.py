@@ -126,9 +126,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down, frozen or refusing writes is an empty cache that stores nothing (portal.cache): pages, logins
+    # and sessions carry on from the database. A call waits at most CACHE_TIMEOUT_MS for Redis; after a failure
+    # Redis is tried again CACHE_RETRY_SECONDS later, so a frozen one does not cost every request the timeout.
+    # The API throttles count in each process's memory meanwhile (their keys start with "throttle_").
+    if env_int("CACHE_TIMEOUT_MS", 300) < 1 or env_int("CACHE_RETRY_SECONDS", 5) < 1:
+        raise ImproperlyConfigured("CACHE_TIMEOUT_MS and CACHE_RETRY_SECONDS must be at least 1.")
+    _cache_timeout = env_int("CACHE_TIMEOUT_MS", 300) / 1000
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_timeout,
+                "RETRY_AFTER_SECONDS": env_int("CACHE_RETRY_SECONDS", 5),
+                "LOCAL_FALLBACK_PREFIXES": ["throttle_"],
+            },
+        }
+    }
     # Sessions read from Redis and written through to the database: one SQL query less on every signed-in
-    # request, and still there after a Redis restart. Ending a login deletes both (portal.privacy).
+    # request, and still there after a Redis restart. Ending a login deletes both (portal.privacy); one ended
+    # while Redis was away is deleted from it when it answers again (portal.cache).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

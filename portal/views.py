@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import audit, jobs, services
+from portal.cache import cache_state
 from portal.caseload import caseload_ids, caseload_rows
 from portal.forms import AlertResolveForm, AthleteForm, ProfileForm, SetPasswordForm, ShoeFormSet
 from portal.models import Alert, Invite
@@ -181,8 +182,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: the database answers a query, and the job broker answers when one is configured (without
-    REDIS_URL jobs run in-process: "in-process")."""
+    """Readiness: the database answers a query, and the job broker and the cache answer when they are on Redis
+    (without REDIS_URL jobs run in-process: "in-process", and the cache is the process's memory: "local").
+
+    A Redis that does not answer makes this 503 although the pages still work from the database (portal.cache):
+    the operator is told, and a load balancer with another healthy instance prefers it."""
     body, ready = {"status": "ok", "database": "ok"}, True
     try:
         with connection.cursor() as cursor:
@@ -191,7 +195,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         body["database"], ready = "error", False
     body["broker"] = jobs.broker_state()
-    if body["broker"] == "error":
+    body["cache"] = cache_state()
+    if "error" in (body["broker"], body["cache"]):
         ready = False
     if not ready:
         body["status"] = "unavailable"

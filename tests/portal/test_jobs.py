@@ -188,7 +188,8 @@ def test_only_operational_errors_are_retried():
 def test_readyz_reports_the_broker(client, db, monkeypatch):
     from kombu import Connection
 
-    assert client.get("/readyz").json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+    ready = {"status": "ok", "database": "ok", "broker": "in-process", "cache": "local"}
+    assert client.get("/readyz").json() == ready
     monkeypatch.setattr(app, "connection_for_write", lambda: Connection("redis://127.0.0.1:1/0"))
     app.conf.task_always_eager = False
     try:
@@ -196,7 +197,7 @@ def test_readyz_reports_the_broker(client, db, monkeypatch):
     finally:
         app.conf.task_always_eager = True
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "error"}
+    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "error", "cache": "local"}
 
 
 def test_run_ticks_runs_every_periodic_job_once_for_a_deployment_without_redis(

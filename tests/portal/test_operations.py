@@ -18,7 +18,7 @@ def test_healthz_answers_without_the_database(client):
 def test_readyz_checks_the_database(client, db):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process", "cache": "local"}
 
 
 def test_requests_are_logged_as_structured_json(client, db, caplog):

@@ -121,7 +121,7 @@ def test_settings_parse_environment():
         "['a.example',",
         "'b.example']",
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "portal.cache.ResilientRedisCache",
         "True",
         "smtp.example",
         "587",

@@ -67,7 +67,7 @@ class BaseExerciseForm(forms.ModelForm):
         required=False,
         validators=[validate_exercise_image],
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-        help_text="PNG, JPEG or WebP, at most 5 MB.",
+        help_text="PNG, JPEG or WebP, at most 5 MB and 4,096 × 4,096 pixels.",
     )
     video_url = forms.URLField(
         label="Video link",

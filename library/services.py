@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
+from library import images
 from library.models import DOSAGE_FIELDS, LIST_FIELDS, Exercise
 from library.permissions import exercise_editable_by
 from library.selectors import clinic_copy_of
@@ -37,11 +38,13 @@ EDITABLE_FIELDS = [
 
 
 def exercise_save(exercise: Exercise) -> Exercise:
-    """Refresh the derived search text, validate everything and save; the printed programs that show a changed
-    exercise are rendered again (a job)."""
+    """Refresh the derived search text, validate everything and save; a new image is stored re-encoded
+    (library.images), and the printed programs that show a changed exercise are rendered again (a job)."""
     changed = exercise.pk is not None
     exercise.search_text = search_text_for(name=exercise.name, aliases=exercise.aliases, cues=exercise.cues)
     exercise.full_clean()
+    if exercise.image and not exercise.image._committed:
+        exercise.image = images.reencode(exercise.image)
     exercise.save()
     if changed:
         enqueue("rehab.prerender_exercises", [exercise.pk])

@@ -14,6 +14,7 @@ import base64
 import functools
 import hashlib
 import io
+import logging
 import re
 import threading
 from datetime import timedelta
@@ -27,10 +28,14 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image
 
+from library.validators import within_pixel_limits
 from portal.models import CareTeamMember, Clinic
 from rehab import wording
 from rehab.models import Plan, PlanExercise, PlanPhase
+
+logger = logging.getLogger(__name__)
 
 PAPERS = {"a4": "A4", "letter": "Letter"}
 ASSETS = Path(__file__).resolve().parent / "static" / "rehab"
@@ -39,7 +44,7 @@ STYLESHEET = ASSETS / "hep.css"
 PRINT_IMAGE_PIXELS = 320
 TEMPLATE = "rehab/hep.html"
 PARTIALS = ["rehab/_pain_free_rule.html"]  # included by TEMPLATE
-CACHE_SECONDS = 24 * 60 * 60  # the printed date is in the key, so an entry is useless after a day anyway
+CACHE_SECONDS = 24 * 60 * 60  # the printed date is in the stamp, so an entry is useless after a day anyway
 IMAGE_CACHE_SECONDS = 30 * 24 * 60 * 60
 MEDIA_SCHEME = "stride-media:"
 TICK_DAYS = range(1, 8)
@@ -215,7 +220,10 @@ def _fetcher_class():
         # Responses carry no headers: parsing them (email.message) took longer than the rest of a fetch.
         def fetch(self, url, headers=None):
             if url.startswith(MEDIA_SCHEME):
-                return URLFetcherResponse(url, print_image(url.removeprefix(MEDIA_SCHEME)))
+                data = print_image(url.removeprefix(MEDIA_SCHEME))
+                if data is None:
+                    raise ValueError(f"The image {url!r} is left out of the printout.")
+                return URLFetcherResponse(url, data)
             if url.startswith(ASSETS_URL):
                 path = (ASSETS / unquote(url.removeprefix(ASSETS_URL))).resolve()
                 if path.is_relative_to(ASSETS):
@@ -233,18 +241,30 @@ def _fetcher():
     return _fetcher_class()(fail_on_errors=False)
 
 
-def print_image(name: str) -> bytes:
-    """An exercise image as a small JPEG for print (cached by name: a new upload gets a new name).
+def print_image(name: str) -> bytes | None:
+    """An exercise image as a small JPEG for print (cached by name: a new upload gets a new name), or None for
+    one the printout leaves out: unreadable, or more pixels than an upload may have (library.validators; one
+    stored before that limit existed). Its size is read from the header, so such a file is never decoded.
 
-    Uploads can be 5 MB photos; at 22 mm wide, 320 pixels is plenty, and WeasyPrint embeds JPEG data as
-    it is instead of decoding and compressing it again on every render.
+    Uploads are stored at most 1,600 pixels wide (library.images); at 22 mm wide, 320 pixels is plenty, and
+    WeasyPrint embeds JPEG data as it is instead of decoding and compressing it again on every render.
     """
     key = f"hep-image:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
     data = cache.get(key)
     if data is None:
-        from PIL import Image
+        data = _print_jpeg(name) or b""  # b"": refused, and remembered as such
+        cache.set(key, data, IMAGE_CACHE_SECONDS)
+    return data or None
 
+
+def _print_jpeg(name: str) -> bytes | None:
+    try:
         with default_storage.open(name, "rb") as file, Image.open(file) as image:
+            if not within_pixel_limits(image.size):
+                width, height = image.size
+                logger.warning("Exercise image %s (%d × %d pixels) left out of a printout.", name, width, height)
+                return None
+            image.draft("RGB", (PRINT_IMAGE_PIXELS, PRINT_IMAGE_PIXELS))  # JPEG: decode at a reduced scale
             image.thumbnail((PRINT_IMAGE_PIXELS, PRINT_IMAGE_PIXELS))
             if image.mode in ("RGBA", "LA", "P"):
                 image = image.convert("RGBA")
@@ -253,9 +273,10 @@ def print_image(name: str) -> bytes:
                 image = flat
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-        data = out.getvalue()
-        cache.set(key, data, IMAGE_CACHE_SECONDS)
-    return data
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        logger.warning("Exercise image %s left out of a printout: %s", name, error)
+        return None
+    return out.getvalue()
 
 
 # Caching
@@ -275,9 +296,15 @@ def _layout_digest() -> str:
 _LAYOUT: str | None = None
 
 
-def hep_cache_key(plan: Plan, phase: PlanPhase, paper: str) -> str:
-    """Changes with the plan's version, the phase, the paper, the day, the layout, each exercise and the
-    clinic's contact details."""
+def hep_cache_key(plan: Plan, paper: str) -> str:
+    """One cache entry per plan and paper, whatever the phase, day or version: deleting an athlete's data
+    finds every copy of their programs (hep_cache_evict), and an outdated copy is replaced, never left beside."""
+    return f"hep:{plan.pk}:{paper}"
+
+
+def hep_cache_stamp(plan: Plan, phase: PlanPhase, paper: str) -> str:
+    """Stored with the program: changes with the plan's version, the phase, the paper, the day, the layout, each
+    exercise and the clinic's contact details. A cached program with another stamp is outdated."""
     exercises = PlanExercise.objects.filter(phase=phase).order_by("order", "pk")
     stamps = exercises.values_list("exercise_id", "exercise__image", "exercise__updated")
     clinic = Clinic.objects.filter(pk=plan.athlete.clinic_id).values_list("name", "phone", "email").first()
@@ -290,7 +317,23 @@ def hep_cache_key(plan: Plan, phase: PlanPhase, paper: str) -> str:
     ]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
     today = timezone.localdate().isoformat()
-    return f"hep:{plan.pk}:{plan.version}:{phase.pk}:{paper}:{today}:{digest}"
+    return f"{plan.version}:{phase.pk}:{paper}:{today}:{digest}"
+
+
+def _cached(plan: Plan, phase: PlanPhase, paper: str) -> tuple[str, bytes | None]:
+    """(the stamp the program would have now, the cached program if it has that stamp)."""
+    stamp = hep_cache_stamp(plan, phase, paper)
+    entry = cache.get(hep_cache_key(plan, paper))
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp:
+        return stamp, entry[1]
+    return stamp, None
+
+
+def hep_cache_evict(plans) -> None:
+    """Forget every cached program of `plans` (their athlete's personal data is being deleted)."""
+    keys = [hep_cache_key(plan, paper) for plan in plans for paper in PAPERS.values()]
+    if keys:
+        cache.delete_many(keys)
 
 
 def hep_pdf(plan: Plan, *, phase: PlanPhase | None = None, paper: str = "A4") -> bytes:
@@ -298,24 +341,23 @@ def hep_pdf(plan: Plan, *, phase: PlanPhase | None = None, paper: str = "A4") ->
     phase = phase_for(plan, phase)
     if phase is None:
         raise ValueError("This plan has no phases to print.")
-    key = hep_cache_key(plan, phase, paper)
-    pdf = cache.get(key)
+    stamp, pdf = _cached(plan, phase, paper)
     if pdf is None:
         pdf = render_hep(plan, phase=phase, paper=paper)
-        cache.set(key, pdf, CACHE_SECONDS)
+        cache.set(hep_cache_key(plan, paper), (stamp, pdf), CACHE_SECONDS)
     return pdf
 
 
 def hep_prerender(plan: Plan, *, paper: str = "A4") -> bool:
-    """Put the current phase's program in the cache under hep_pdf's key, unless it is there already (then
+    """Put the current phase's program in the cache as hep_pdf would, unless it is there already (then
     nothing is rendered). True when it rendered."""
     phase = phase_for(plan)
     if phase is None:
         return False
-    key = hep_cache_key(plan, phase, paper)
-    if cache.has_key(key):
+    stamp, pdf = _cached(plan, phase, paper)
+    if pdf is not None:
         return False
-    cache.set(key, render_hep(plan, phase=phase, paper=paper), CACHE_SECONDS)
+    cache.set(hep_cache_key(plan, paper), (stamp, render_hep(plan, phase=phase, paper=paper)), CACHE_SECONDS)
     return True
 
 
@@ -334,7 +376,7 @@ def hep_batch(plans, out, *, paper: str = "A4") -> int:
         phase = phase_for(plan)
         if phase is None:
             continue
-        data = cache.get(hep_cache_key(plan, phase, paper)) or render_hep(plan, phase=phase, paper=paper)
+        data = _cached(plan, phase, paper)[1] or render_hep(plan, phase=phase, paper=paper)
         writer.append(io.BytesIO(data))
         count += 1
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)

@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import ExifTags, Image
 
 from library import validators
 from library.models import Exercise
+from tests.images import png_of_size
 
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
@@ -157,3 +158,97 @@ def test_api_upload_of_a_real_image_and_a_fake(client_for):
     assert real.status_code == 201, real.json()
     assert real.json()["image"].endswith(".png")
     assert Exercise.objects.get(name="API bridge").image
+
+
+# --------------------------------------------------------------------------- pixels, re-encoding, metadata
+
+
+def stored_bytes(exercise) -> bytes:
+    with exercise.image.open("rb") as file:
+        return file.read()
+
+
+@pytest.mark.parametrize(
+    "width,height,message",
+    [
+        (13_000, 13_000, "Images can be at most 4,096 × 4,096 pixels."),
+        (5_000, 100, "Images can be at most 4,096 × 4,096 pixels and this one is 5,000 × 100."),
+        (4_097, 4_000, "Images can be at most 4,096 × 4,096 pixels and this one is 4,097 × 4,000."),
+    ],
+    ids=["decompression-bomb", "too-wide", "just-over"],
+)
+def test_pictures_with_too_many_pixels_get_a_clear_form_error(client_for, width, height, message):
+    bomb = SimpleUploadedFile("bomb.png", png_of_size(width, height), "image/png")
+    assert bomb.size < 100_000  # small as a file: the byte limit alone lets it through
+    response = add(client_for("clinician"), image=bomb)
+    assert response.status_code == 200
+    assert response.context["form"].errors["image"] == [message + " Save it smaller and upload it again."]
+    assert not Exercise.objects.filter(name="Banded bridge").exists()
+
+
+def test_a_picture_of_exactly_the_pixel_limit_is_accepted_and_stored_smaller(client_for):
+    upload = SimpleUploadedFile("big.png", png_of_size(4096, 4096), "image/png")
+    assert add(client_for("clinician"), image=upload).status_code == 302
+    stored = Image.open(BytesIO(stored_bytes(Exercise.objects.get(name="Banded bridge"))))
+    assert stored.size == (1600, 1600)
+
+
+def test_the_api_refuses_a_decompression_bomb(client_for):
+    fields = {"name": "API bridge", "kind": "strength", "steps": ["Lie down."], "regions": ["glutes"]}
+    bomb = SimpleUploadedFile("bomb.png", png_of_size(13_000, 13_000), "image/png")
+    response = client_for("clinician").post("/api/v1/exercises/", {**fields, "image": bomb})
+    assert response.status_code == 400
+    assert response.json()["errors"]["image"][0].startswith("Images can be at most 4,096 × 4,096 pixels")
+
+
+def test_bytes_hidden_after_a_png_are_not_stored(client_for):
+    polyglot = picture("PNG").read() + b"<html><script>alert(document.cookie)</script></html>"
+    upload = SimpleUploadedFile("bridge.png", polyglot, "image/png")
+    assert add(client_for("clinician"), image=upload).status_code == 302
+    stored = stored_bytes(Exercise.objects.get(name="Banded bridge"))
+    assert b"<script" not in stored and stored.endswith(b"IEND\xaeB`\x82")
+    assert Image.open(BytesIO(stored)).size == (8, 6)
+
+
+def test_a_photo_is_stored_upright_without_its_location(client_for):
+    # 40 × 20 pixels, red on the left and blue on the right, taken with the camera turned: the orientation tag
+    # (6) says "turn 90° clockwise to view", and the EXIF holds where it was taken.
+    photo = Image.new("RGB", (40, 20), (220, 0, 0))
+    photo.paste((0, 0, 220), (20, 0, 40, 20))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Make] = "PhoneCo"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps.update({ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (51.0, 30.0, 26.0)})
+    buffer = BytesIO()
+    photo.save(buffer, "JPEG", exif=exif, quality=95)
+    assert Image.open(BytesIO(buffer.getvalue())).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # it is there
+
+    upload = SimpleUploadedFile("IMG_0042.jpg", buffer.getvalue(), "image/jpeg")
+    assert add(client_for("clinician"), image=upload).status_code == 302
+    data = stored_bytes(Exercise.objects.get(name="Banded bridge"))
+    stored = Image.open(BytesIO(data))
+    assert (stored.format, stored.size) == ("JPEG", (20, 40))  # upright: taller than wide
+    top, bottom = stored.convert("RGB").getpixel((10, 5)), stored.convert("RGB").getpixel((10, 35))
+    assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]  # the left (red) side is now the top
+    assert not stored.getexif() and b"Exif" not in data and b"PhoneCo" not in data
+
+
+def test_a_large_photo_is_stored_at_most_1600_pixels_wide(client_for):
+    upload = picture("JPEG", "wide.jpg", size=(4000, 1000))
+    assert add(client_for("clinician"), image=upload).status_code == 302
+    stored = Image.open(BytesIO(stored_bytes(Exercise.objects.get(name="Banded bridge"))))
+    assert stored.size == (1600, 400)
+
+
+def test_a_transparent_webp_is_stored_as_a_png_and_an_opaque_one_as_a_jpeg(client_for):
+    client = client_for("clinician")
+    buffer = BytesIO()
+    Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(buffer, "WEBP", lossless=True)
+    assert (
+        add(client, image=SimpleUploadedFile("clear.webp", buffer.getvalue(), "image/webp")).status_code
+        == 302
+    )
+    stored = Exercise.objects.get(name="Banded bridge").image.name
+    add(client, name="Opaque bridge", image=picture("WEBP", "bridge.webp"))
+    assert stored.endswith(".png") and Exercise.objects.get(name="Opaque bridge").image.name.endswith(".jpg")

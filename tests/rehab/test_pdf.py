@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageFile
 from pypdf import PdfReader
 
 from library.models import Exercise
@@ -22,6 +22,7 @@ from rehab import pdf, services
 from rehab.models import PhaseExerciseTemplate, Plan, PlanTemplate, RedFlag
 from tests.access import LOGIN, assert_outcome, matrix_cases
 from tests.factories import ExerciseFactory, PlanTemplateFactory
+from tests.images import png_of_size
 
 
 @pytest.fixture(autouse=True)
@@ -503,3 +504,33 @@ def test_admin_batch_is_a_job_so_any_number_of_plans_fits(client_for, people, pl
         )
     assert "Preparing your file" in response.content.decode()
     assert jobs.names() == ["rehab.batch_print"]
+
+
+def test_a_stored_image_with_too_many_pixels_is_left_out_without_being_decoded(people, monkeypatch):
+    """An image stored before uploads were limited (4,096 × 4,096 pixels, library.validators): the program
+    prints without it, and the picture is never decoded (a 13,000 × 13,000 PNG took 1.4 GB to print)."""
+    bomb = ExerciseFactory(clinic=None, name="Wall sit")
+    bomb.image.save("old.png", ContentFile(png_of_size(13_000, 13_000)), save=True)
+    fine = ExerciseFactory(clinic=None, name="Side plank")
+    fine.image.save("fine.png", ContentFile(png()), save=True)
+    template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=0)
+    for order, exercise in enumerate([bomb, fine], start=1):
+        PhaseExerciseTemplate.objects.create(
+            phase=template.phases.get(), exercise=exercise, order=order, sets=2
+        )
+    plan = services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    assert pdf.print_image(fine.image.name)  # the other image prints (and is cached before the guard below)
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda image: decoded.append(image.size) or real_load(image)
+    )
+
+    data = pdf.render_hep(plan)
+
+    assert (13_000, 13_000) not in decoded
+    assert pdf.print_image(bomb.image.name) is None
+    images = [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
+    assert len(images) == 1 and "Wall sit" in text_of(data) and "Side plank" in text_of(data)

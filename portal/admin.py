@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from portal import audit, jobs, services
+from portal import audit, jobs, privacy, services
 from portal.admin_widgets import AdminSplitDateTime, AutocompleteSelect
 from portal.forms_privacy import AnonymiseSelectedForm
 from portal.models import Alert, Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
@@ -158,6 +158,21 @@ class AthleteAdmin(ClinicScopedAdmin):
         if obj is not None and obj.anonymised_at is not None:
             return False  # personal data deleted: the record stays as it is
         return super().has_change_permission(request, obj)
+
+    # Delete (superusers only: clinicians have no delete permission on athletes) removes the athlete and every
+    # record of theirs, after the same scrub as "Delete personal data" (portal.privacy.athlete_delete).
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Logs, intakes and alerts cannot be deleted one by one in the admin; with their athlete they go.
+        return deleted, counts, set(), protected
+
+    def delete_model(self, request, obj):
+        privacy.athlete_delete(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for athlete in queryset.order_by("pk"):
+            privacy.athlete_delete(athlete, by=request.user)
 
     @admin.action(description="Delete the personal data of the selected athletes", permissions=["change"])
     def anonymise(self, request, queryset):
@@ -317,6 +332,28 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
+
+    # Deleting an athlete's login deletes the athlete's personal data too (portal.privacy.login_delete): the
+    # confirmation page says so.
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for athlete in Athlete.objects.filter(user__in=objs).order_by("pk"):
+            deleted.append(
+                format_html(
+                    "The personal data of the athlete {} (their logs, hip checks and plans stay, anonymous)",
+                    athlete.full_name,
+                )
+            )
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        privacy.login_delete(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset.order_by("pk"):
+            privacy.login_delete(user, by=request.user)
+
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal info", {"fields": ["first_name", "last_name"]}),

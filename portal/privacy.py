@@ -9,6 +9,7 @@ This module sits above rehab and triage (it reads their models), so portal.servi
 it through a wrapper.
 """
 
+import json
 import logging
 from contextlib import contextmanager
 
@@ -16,7 +17,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -137,17 +137,10 @@ def _forget_downloads(athlete: Athlete, plans) -> None:
 
 
 def _forget_printed_programs(plans) -> None:
-    """Today's cached home-exercise PDFs show the name; they would otherwise linger for up to a day."""
-    from rehab.pdf import PAPERS, hep_cache_key
+    """Cached printed programs show the name; they would otherwise linger for up to a day."""
+    from rehab.pdf import hep_cache_evict
 
-    keys = [
-        hep_cache_key(plan, phase, paper)
-        for plan in plans
-        for phase in plan.phases.all()
-        for paper in PAPERS.values()
-    ]
-    if keys:
-        cache.delete_many(keys)
+    hep_cache_evict(plans)
 
 
 def _anonymise_login(athlete: Athlete, user) -> None:
@@ -298,8 +291,54 @@ def _kept_extra(data):
     return kept or None
 
 
-def _record_anonymisation(athlete: Athlete, *, by, now) -> None:
-    """One audit entry saying who deleted the personal data and when; nothing personal in it."""
+def _admin_change_message(message: str) -> str:
+    """The admin's change message without the names of the records it mentions (added/changed/deleted rows of
+    an inline are named by their text); the field names stay. Old free-text messages go entirely."""
+    try:
+        items = json.loads(message) if message else []
+    except ValueError:
+        return ""
+    if not isinstance(items, list):
+        return ""
+    for item in items:
+        for detail in item.values() if isinstance(item, dict) else []:
+            if isinstance(detail, dict) and "object" in detail:
+                detail["object"] = SCRUBBED
+    return json.dumps(items)
+
+
+def scrub_admin_history(athlete: Athlete, *, rows: dict) -> int:
+    """Remove names from the admin's history (its "Recent actions" box) of `athlete`'s rows: each entry's
+    printed name becomes "Former athlete #<id>" or "Daily log #<id>"… and its message loses the records'
+    names. Who acted, when, and on which record stay. Returns how many entries changed."""
+    if not apps.is_installed("django.contrib.admin"):
+        return 0
+    from django.contrib.admin.models import LogEntry
+
+    query = Q(pk__in=[])
+    for model, pks in rows.items():
+        content_type = ContentType.objects.get_for_model(model)
+        if pks:
+            query |= Q(content_type=content_type, object_id__in=[str(pk) for pk in pks])
+        if athlete.full_name.strip():
+            # Rows deleted earlier (a log deleted in the admin) are no longer among `rows`: their entries still
+            # carry the athlete's name.
+            query |= Q(content_type=content_type, object_repr__icontains=athlete.full_name.strip())
+    changed = 0
+    for entry in LogEntry.objects.filter(query).select_related("content_type"):
+        label = f"{entry.content_type.app_label}.{entry.content_type.model}"
+        updates = {
+            "object_repr": _repr(label, entry.object_id, athlete),
+            "change_message": _admin_change_message(entry.change_message),
+        }
+        if any(getattr(entry, name) != value for name, value in updates.items()):
+            LogEntry.objects.filter(pk=entry.pk).update(**updates)
+            changed += 1
+    return changed
+
+
+def _record(athlete: Athlete, *, by, now, event: str, action: str = "UPDATE", changes=None) -> None:
+    """One audit entry saying who did `event` to the athlete's data and when; nothing personal in it."""
     if not apps.is_installed("auditlog"):
         return
     from auditlog import get_logentry_model
@@ -307,16 +346,21 @@ def _record_anonymisation(athlete: Athlete, *, by, now) -> None:
     LogEntry = get_logentry_model()
     actor = by if getattr(by, "pk", None) else None
     fields = {
-        "action": LogEntry.Action.UPDATE,
-        "changes": {"anonymised_at": ["None", now.isoformat()]},
+        "action": getattr(LogEntry.Action, action),
+        "changes": changes or {},
         "actor": actor,
         "actor_email": getattr(actor, "email", None),
-        "additional_data": {"event": "personal data deleted"},
+        "additional_data": {"event": event},
         "timestamp": now,
     }
     if any(field.name == "athlete" for field in LogEntry._meta.fields):  # portal.AuditEntry
         fields |= {"athlete_id": athlete.pk, "clinic_id": athlete.clinic_id}
     LogEntry.objects.log_create(athlete, force_log=True, **fields)
+
+
+def _record_anonymisation(athlete: Athlete, *, by, now) -> None:
+    _record(athlete, by=by, now=now, event="personal data deleted",
+            changes={"anonymised_at": ["None", now.isoformat()]})  # fmt: skip
 
 
 @transaction.atomic
@@ -339,9 +383,10 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
         Plan.objects.filter(athlete=athlete).select_related("athlete", "template").prefetch_related("phases")
     )
     rows = _related_rows(athlete)  # before invites are deleted: their audit entries are scrubbed too
-    if first_time:
-        _forget_printed_programs(plans)
-        _forget_downloads(athlete, plans)
+    # Every run, not only the first: a program printed since the first run shows no name, but an earlier failure
+    # to reach the cache must not leave one for good.
+    _forget_printed_programs(plans)
+    _forget_downloads(athlete, plans)
     with _audit_paused():
         if user is not None:
             _anonymise_login(athlete, user)
@@ -382,8 +427,48 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
                     status=Plan.Status.CANCELLED if ongoing else plan.status,
                     version=F("version") + 1,
                 )
+    for email in emails:  # the login's, the contact address and the invites': attempts may have used any
+        _forget_login_attempts(email)
     scrub_audit_entries(athlete, user=user, emails=emails, rows=rows)
+    scrub_admin_history(athlete, rows=rows)
     if first_time:
         _record_anonymisation(athlete, by=by, now=now)
         log.info("athlete %s: personal data deleted by user %s", athlete.pk, getattr(by, "pk", None))
     return athlete
+
+
+@transaction.atomic
+def athlete_delete(athlete: Athlete, *, by, now=None) -> None:
+    """Delete `athlete` and every record of theirs for good (the admin's Delete), and their login if it is only
+    theirs.
+
+    First the same scrub as anonymise_athlete (audit trail, the admin's history, cached programs, prepared
+    files, login records, sessions and tokens), so that nothing the rows leave behind names them; then the rows,
+    without the audit trail copying each one; then one audit entry saying who deleted the athlete and when.
+    """
+    now = now or timezone.now()
+    athlete = anonymise_athlete(athlete, by=by, now=now)
+    _record(athlete, by=by, now=now, event="athlete deleted", action="DELETE")
+    login = athlete.user if athlete.user_id and _is_plain_athlete_login(athlete.user) else None
+    with _audit_paused():
+        athlete.delete()
+        if login is not None:
+            login.delete()
+    log.info("athlete %s deleted by user %s", athlete.pk, getattr(by, "pk", None))
+
+
+@transaction.atomic
+def login_delete(user, *, by, now=None) -> None:
+    """Delete a login (the admin's Delete on a user). An athlete's login is the athlete: their personal data
+    is deleted first, as anonymise_athlete does (their clinical records stay, anonymous). Other logins (staff)
+    are deleted as they are: the audit trail keeps who did what."""
+    now = now or timezone.now()
+    athlete = Athlete.objects.filter(user=user).first()
+    if athlete is None:
+        user.delete()
+        return
+    athlete = anonymise_athlete(athlete, by=by, now=now)
+    _record(athlete, by=by, now=now, event="login deleted", action="DELETE")
+    with _audit_paused():
+        get_user_model().objects.filter(pk=user.pk).delete()
+    log.info("athlete %s: login deleted by user %s", athlete.pk, getattr(by, "pk", None))

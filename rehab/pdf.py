@@ -44,7 +44,7 @@ STYLESHEET = ASSETS / "hep.css"
 PRINT_IMAGE_PIXELS = 320
 TEMPLATE = "rehab/hep.html"
 PARTIALS = ["rehab/_pain_free_rule.html"]  # included by TEMPLATE
-CACHE_SECONDS = 24 * 60 * 60  # the printed date is in the key, so an entry is useless after a day anyway
+CACHE_SECONDS = 24 * 60 * 60  # the printed date is in the stamp, so an entry is useless after a day anyway
 IMAGE_CACHE_SECONDS = 30 * 24 * 60 * 60
 MEDIA_SCHEME = "stride-media:"
 TICK_DAYS = range(1, 8)
@@ -296,9 +296,15 @@ def _layout_digest() -> str:
 _LAYOUT: str | None = None
 
 
-def hep_cache_key(plan: Plan, phase: PlanPhase, paper: str) -> str:
-    """Changes with the plan's version, the phase, the paper, the day, the layout, each exercise and the
-    clinic's contact details."""
+def hep_cache_key(plan: Plan, paper: str) -> str:
+    """One cache entry per plan and paper, whatever the phase, day or version: deleting an athlete's data
+    finds every copy of their programs (hep_cache_evict), and an outdated copy is replaced, never left beside."""
+    return f"hep:{plan.pk}:{paper}"
+
+
+def hep_cache_stamp(plan: Plan, phase: PlanPhase, paper: str) -> str:
+    """Stored with the program: changes with the plan's version, the phase, the paper, the day, the layout, each
+    exercise and the clinic's contact details. A cached program with another stamp is outdated."""
     exercises = PlanExercise.objects.filter(phase=phase).order_by("order", "pk")
     stamps = exercises.values_list("exercise_id", "exercise__image", "exercise__updated")
     clinic = Clinic.objects.filter(pk=plan.athlete.clinic_id).values_list("name", "phone", "email").first()
@@ -311,7 +317,23 @@ def hep_cache_key(plan: Plan, phase: PlanPhase, paper: str) -> str:
     ]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
     today = timezone.localdate().isoformat()
-    return f"hep:{plan.pk}:{plan.version}:{phase.pk}:{paper}:{today}:{digest}"
+    return f"{plan.version}:{phase.pk}:{paper}:{today}:{digest}"
+
+
+def _cached(plan: Plan, phase: PlanPhase, paper: str) -> tuple[str, bytes | None]:
+    """(the stamp the program would have now, the cached program if it has that stamp)."""
+    stamp = hep_cache_stamp(plan, phase, paper)
+    entry = cache.get(hep_cache_key(plan, paper))
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp:
+        return stamp, entry[1]
+    return stamp, None
+
+
+def hep_cache_evict(plans) -> None:
+    """Forget every cached program of `plans` (their athlete's personal data is being deleted)."""
+    keys = [hep_cache_key(plan, paper) for plan in plans for paper in PAPERS.values()]
+    if keys:
+        cache.delete_many(keys)
 
 
 def hep_pdf(plan: Plan, *, phase: PlanPhase | None = None, paper: str = "A4") -> bytes:
@@ -319,24 +341,23 @@ def hep_pdf(plan: Plan, *, phase: PlanPhase | None = None, paper: str = "A4") ->
     phase = phase_for(plan, phase)
     if phase is None:
         raise ValueError("This plan has no phases to print.")
-    key = hep_cache_key(plan, phase, paper)
-    pdf = cache.get(key)
+    stamp, pdf = _cached(plan, phase, paper)
     if pdf is None:
         pdf = render_hep(plan, phase=phase, paper=paper)
-        cache.set(key, pdf, CACHE_SECONDS)
+        cache.set(hep_cache_key(plan, paper), (stamp, pdf), CACHE_SECONDS)
     return pdf
 
 
 def hep_prerender(plan: Plan, *, paper: str = "A4") -> bool:
-    """Put the current phase's program in the cache under hep_pdf's key, unless it is there already (then
+    """Put the current phase's program in the cache as hep_pdf would, unless it is there already (then
     nothing is rendered). True when it rendered."""
     phase = phase_for(plan)
     if phase is None:
         return False
-    key = hep_cache_key(plan, phase, paper)
-    if cache.has_key(key):
+    stamp, pdf = _cached(plan, phase, paper)
+    if pdf is not None:
         return False
-    cache.set(key, render_hep(plan, phase=phase, paper=paper), CACHE_SECONDS)
+    cache.set(hep_cache_key(plan, paper), (stamp, render_hep(plan, phase=phase, paper=paper)), CACHE_SECONDS)
     return True
 
 
@@ -355,7 +376,7 @@ def hep_batch(plans, out, *, paper: str = "A4") -> int:
         phase = phase_for(plan)
         if phase is None:
             continue
-        data = cache.get(hep_cache_key(plan, phase, paper)) or render_hep(plan, phase=phase, paper=paper)
+        data = _cached(plan, phase, paper)[1] or render_hep(plan, phase=phase, paper=paper)
         writer.append(io.BytesIO(data))
         count += 1
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)

@@ -26,8 +26,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pytest
-from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
@@ -120,13 +120,13 @@ def get_cells(names, status: int) -> list[Case]:
 
 
 def _project_models() -> list[str]:
-    """The registered admin models that belong to this project's apps (not Django's, DRF's or django-axes')."""
+    """The matrix's admin models that belong to this repository's apps (not Django's, DRF's or django-axes')."""
 
-    def ours(key: str) -> bool:
-        package = apps.get_app_config(key.split(".")[0]).name.split(".")[0]
-        return (settings.BASE_DIR / package).is_dir()  # a package of this repository, not an installed one
+    def in_this_repository(model) -> bool:
+        return (settings.BASE_DIR / model._meta.app_config.name.split(".")[0]).is_dir()
 
-    return [key for key in ADMIN_MODELS if ours(key)]
+    ours = {model._meta.label_lower for model in admin.site._registry if in_this_repository(model)}
+    return [key for key in ADMIN_MODELS if key in ours]
 
 
 def site_cases() -> list[Case]:

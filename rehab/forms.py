@@ -191,6 +191,8 @@ class PhaseMoveForm(MoveReasonForm):
 
 
 CHECK = {"class": "form-check-input"}
+NUMBER = {"class": "form-control form-control-sm"}
+WHOLE = {**NUMBER, "inputmode": "numeric"}
 
 
 PAIN_CHOICES = [(value, str(value)) for value in range(11)]
@@ -244,12 +246,24 @@ class DailyLogForm(forms.Form):
     did_run = forms.BooleanField(
         label="I did my run / walk session", required=False, widget=forms.CheckboxInput(CHECK)
     )
-    run_minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600, required=False)
-    distance_km = forms.DecimalField(
-        label="Distance (km)", min_value=0, max_value=250, max_digits=5, decimal_places=2, required=False
+    run_minutes = forms.IntegerField(
+        label="Minutes", min_value=1, max_value=600, required=False, widget=forms.NumberInput(WHOLE)
     )
-    walk_minutes = forms.IntegerField(label="Walk (min)", min_value=0, max_value=60, required=False)
-    jog_minutes = forms.IntegerField(label="Jog (min)", min_value=0, max_value=60, required=False)
+    distance_km = forms.DecimalField(
+        label="Distance (km)",
+        min_value=0,
+        max_value=250,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput({**NUMBER, "inputmode": "decimal"}),
+    )
+    walk_minutes = forms.IntegerField(
+        label="Walk (min)", min_value=0, max_value=60, required=False, widget=forms.NumberInput(WHOLE)
+    )
+    jog_minutes = forms.IntegerField(
+        label="Jog (min)", min_value=0, max_value=60, required=False, widget=forms.NumberInput(WHOLE)
+    )
     shoe = forms.ModelChoiceField(
         queryset=None,
         required=False,
@@ -272,7 +286,7 @@ class DailyLogForm(forms.Form):
         label="Notes for your clinician",
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
 
     def __init__(self, *args, day, today, phase=None, shoes=None, instance=None, ask_morning=False, **kwargs):

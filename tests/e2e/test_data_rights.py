@@ -43,7 +43,11 @@ def test_physio_deletes_an_athletes_personal_data(page, log_in, people):
     # A slip of the keyboard changes nothing.
     page.get_by_label("Type the athlete's full name to confirm").fill("Anna Alto")
     page.get_by_role("button", name="Delete personal data").click()
-    expect(page.get_by_text("That is not the athlete's name.")).to_be_visible()
+    # Said at the top, where the focus goes, and under the field.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("That is not the athlete's name.")
+    expect(page.locator("#id_confirm_name_error")).to_contain_text("That is not the athlete's name.")
     assert Athlete.objects.get(pk=anna.pk).anonymised_at is None
 
     page.get_by_label("Type the athlete's full name to confirm").fill("Anna Aalto")

@@ -472,10 +472,10 @@ def test_did_it_all_as_planned_still_needs_the_two_pain_answers(client_for, peop
     errors = response.context["form"].errors
     assert set(errors) == missing and all(errors[name] == [forms.AS_PLANNED_NEEDS_PAIN] for name in missing)
     html = response.content.decode()
-    assert "Nothing was saved yet." in html and html.count("tap a number, 0 if it didn&#x27;t hurt") == len(
-        missing
-    )
-    assert ">Felt fine.</textarea>" in html  # what was typed is kept
+    assert "Nothing was saved yet." in html
+    # Said twice per question: in the summary at the top, and under the question.
+    assert html.count("tap a number, 0 if it didn&#x27;t hurt") == 2 * len(missing)
+    assert "Felt fine.</textarea>" in html  # what was typed is kept
     for name, value in answers.items():
         assert checked(html, name) == [value]
     assert not DailyLog.objects.exists()

@@ -162,8 +162,9 @@ def test_bad_input_is_shown_as_a_field_error_not_a_crash(client_for, field, valu
     assert response.status_code == 200
     assert field in response.context["form"].errors
     html = response.content.decode()
-    assert "Please check the answers marked in red" in html
-    assert f'href="#field-{field}"' in html and f'id="field-{field}"' in html
+    assert "There is a problem" in html and f'id="field-{field}"' in html
+    link = re.search(rf'href="#(id_{field}(_0)?)"', html)  # the input, or a list's first option
+    assert link and f'id="{link[1]}"' in html
     assert not Intake.objects.exists()
 
 

@@ -90,7 +90,7 @@ def test_athlete_checks_her_hip_logs_today_and_downloads_her_program(page, log_i
     after.get_by_text("2", exact=True).click()
     page.get_by_role("button", name="Did it all as planned — save").click()
 
-    expect(page.get_by_role("alert").filter(has_text="Saved your log for today.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Saved your log for today.")).to_be_visible()
     expect(page.get_by_text("Logged today ✓")).to_be_visible()
     expect(page.get_by_text("Pain 3/10 during · 2/10 after")).to_be_visible()
     log = DailyLog.objects.get(athlete=anna, date=timezone.localdate())

@@ -59,7 +59,7 @@ def test_physio_reviews_the_check_assigns_and_tailors_a_plan_and_resolves_the_al
     page.get_by_label("Confirmed condition").select_option(label=gtps.name)
     page.get_by_label("Notes for the care team").fill("Tender over the greater trochanter; FABER negative.")
     page.get_by_role("button", name="Save review").click()
-    expect(page.get_by_role("alert").filter(has_text="Review saved.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Review saved.")).to_be_visible()
     expect(page.get_by_text("Reviewed", exact=False).first).to_contain_text("Maya Okafor")
     intake.refresh_from_db()
     assert intake.confirmed_condition == gtps and intake.reviewed_by == people.clinician.user
@@ -93,7 +93,7 @@ def test_physio_reviews_the_check_assigns_and_tailors_a_plan_and_resolves_the_al
     page.locator(f"#id_ex-{rows}-reps").fill("15")
     page.get_by_role("button", name="Save phase").click()
 
-    expect(page.get_by_role("alert").filter(has_text=f"Phase “{phase.name}” saved.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=f"Phase “{phase.name}” saved.")).to_be_visible()
     first_row.refresh_from_db()
     assert first_row.sets == sets_before + 1
     new_row = phase.exercises.get(exercise=added)
@@ -110,7 +110,7 @@ def test_physio_reviews_the_check_assigns_and_tailors_a_plan_and_resolves_the_al
     alerts.get_by_text("Resolve", exact=True).first.click()  # opens the note field
     alerts.get_by_label("Resolution note").fill("Called Anna: one hilly run, settled by the next morning.")
     alerts.get_by_role("button", name="Resolve").click()
-    expect(page.get_by_role("alert").filter(has_text="Alert resolved for Anna Aalto.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Alert resolved for Anna Aalto.")).to_be_visible()
     expect(page.locator(".open-alerts")).to_have_count(0)
     alert.refresh_from_db()
     assert alert.resolved_by == people.clinician.user and alert.resolved_note.startswith("Called Anna")

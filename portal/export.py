@@ -3,7 +3,9 @@
 Plain code (no HTTP): the pages and the API wrap `export_zip`. The data is read with a fixed number of queries
 whatever the number of logs (`export_data`), and only through the athlete's own relations, so nothing of
 another athlete can slip in. Logins appear as an email and dates only: never a password hash, a token or an
-invite token hash. People other than the athlete (clinicians) appear by name only.
+invite token hash. People other than the athlete (clinicians) appear by name only, never with their address.
+The audit trail about the athlete (who changed or viewed their records) and the login records under their
+email addresses (logins, failed logins, lockout counters) are in it too: "everything stored about you".
 """
 
 import csv
@@ -13,10 +15,12 @@ import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.apps import apps
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from portal.audit import entry_model
 from portal.models import Alert, Athlete, CareTeamMember
 from rehab.services import PHASE_FIELDS  # the prescription columns a plan copies from its template
 
@@ -186,6 +190,79 @@ def _intake(intake) -> dict:
     }
 
 
+AUDIT_ACTIONS = {
+    "CREATE": "created",
+    "UPDATE": "changed",
+    "DELETE": "deleted",
+    "ACCESS": "viewed",
+}  # LogEntry.Action
+
+
+def _audit_trail(athlete: Athlete) -> list[dict]:
+    """The audit entries about the athlete and their records, and those of what their login did (one query).
+
+    Clinicians appear by name; an IP address only on the athlete's own actions (a clinician's is theirs)."""
+    AuditEntry = entry_model()
+    actions = {getattr(AuditEntry.Action, name): said for name, said in AUDIT_ACTIONS.items()}
+    query = Q(athlete_id=athlete.pk)
+    if athlete.user_id:
+        query |= Q(actor_id=athlete.user_id)
+    entries = (
+        AuditEntry.objects.filter(query).select_related("actor", "content_type").order_by("timestamp", "pk")
+    )
+    trail = []
+    for entry in entries:
+        own = athlete.user_id is not None and entry.actor_id == athlete.user_id
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        trail.append(
+            {
+                "when": _when(entry.timestamp),
+                "action": actions.get(entry.action, str(entry.action)),
+                "record": str(model._meta.verbose_name) if model else None,
+                "record_id": entry.object_pk,
+                "by": "you" if own else _name(entry.actor),
+                "changes": entry.changes if isinstance(entry.changes, dict) else {},
+                "page": (entry.additional_data or {}).get("view")
+                or (entry.additional_data or {}).get("event"),
+                "ip_address": entry.remote_addr if own else None,
+            }
+        )
+    return trail
+
+
+def _login_records(emails: set[str]) -> list[dict]:
+    """django-axes' records of logins, failed logins and lockout counters under the athlete's email addresses
+    (three queries): the address they typed, the device's browser and the IP address, per attempt."""
+    emails = {email for email in emails if email}
+    if not emails or not apps.is_installed("axes"):
+        return []
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    by_email = Q(pk__in=[])
+    for email in emails:
+        by_email |= Q(username__iexact=email)
+    records = []
+    for kind, model in (
+        ("login", AccessLog),
+        ("failed login", AccessFailureLog),
+        ("lockout counter", AccessAttempt),
+    ):
+        for row in model.objects.filter(by_email).order_by("attempt_time", "pk"):
+            records.append(
+                {
+                    "when": _when(row.attempt_time),
+                    "kind": kind,
+                    "email_typed": row.username,
+                    "ip_address": row.ip_address,
+                    "browser": row.user_agent,
+                    "page": row.path_info,
+                    "logged_out": _when(getattr(row, "logout_time", None)),
+                    "failures": getattr(row, "failures_since_start", None),
+                }
+            )
+    return sorted(records, key=lambda record: record["when"] or "")
+
+
 def export_data(athlete: Athlete, *, now=None) -> dict:
     """Everything stored about `athlete`, nested, as JSON-ready values (see README_TEXT for the fields)."""
     now = now or timezone.now()
@@ -259,6 +336,8 @@ def export_data(athlete: Athlete, *, now=None) -> dict:
             }
             for invite in athlete.invites.all()
         ],
+        "audit_trail": _audit_trail(athlete),
+        "login_records": _login_records({athlete.email, user.email if user else ""}),
     }
 
 
@@ -338,6 +417,8 @@ def export_tables(data: dict) -> dict[str, list[dict]]:
         "exercise_logs.csv": exercise_logs,
         "alerts.csv": data["alerts"],
         "invites.csv": data["invites"],
+        "audit_trail.csv": data["audit_trail"],
+        "login_records.csv": data["login_records"],
     }
 
 
@@ -358,6 +439,8 @@ EMPTY_HEADERS = {
     "alerts.csv": ["kind", "severity", "message", "created", "updated", "resolved_at", "resolved_by",
                    "resolved_note"],
     "invites.csv": ["email", "sent", "expires", "accepted", "revoked"],
+    "audit_trail.csv": ["when", "action", "record", "record_id", "by", "changes", "page", "ip_address"],
+    "login_records.csv": ["when", "kind", "email_typed", "ip_address", "browser", "page", "logged_out", "failures"],
 }  # fmt: skip
 
 
@@ -392,7 +475,8 @@ Exported on {exported_at} for {name} ({clinic}).
 
 This archive holds everything Stride Clinic stores about you: your profile, your care team, your shoes,
 your hip checks with the answers you gave and the result you were shown, your rehab plans with every phase,
-exercise and phase change, your daily logs, and the alerts and notes your care team recorded about you.
+exercise and phase change, your daily logs, the alerts and notes your care team recorded about you, the
+audit trail of who looked at or changed your records, and the records of logins to your account.
 Clinicians appear by name only. Passwords and login tokens are never exported.
 
 Files
@@ -414,6 +498,10 @@ daily_logs.csv       One row per logged day: running, pain, triggers, red flags,
 exercise_logs.csv    The exercises done on each logged day.
 alerts.csv           Alerts your care team received about you, and how they were resolved.
 invites.csv          Invite links sent to you (the links themselves are not kept).
+audit_trail.csv      The audit trail: each time someone created, changed, deleted or viewed one of your
+                     records (or you did), who (clinicians by name) and when; changes as before and after.
+login_records.csv    Logins, failed logins and lockout counters under your email address: when, the
+                     address typed, the IP address and the browser.
 
 Units and formats
 -----------------

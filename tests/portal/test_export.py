@@ -18,14 +18,14 @@ from portal.models import AuditEntry, Download, Invite
 from rehab import services as rehab_services
 from rehab.models import DailyLog, ExerciseLog
 from tests.access import LOGIN, assert_outcome, matrix_cases
-from tests.factories import AlertFactory, IntakeFactory, PlanTemplateFactory, ShoeFactory
+from tests.factories import PASSWORD, AlertFactory, IntakeFactory, PlanTemplateFactory, ShoeFactory
 
 TODAY = timezone.localdate
 
 CSV_FILES = {
     "profile.csv", "care_team.csv", "shoes.csv", "intakes.csv", "intake_answers.csv", "plans.csv",
     "plan_phases.csv", "plan_exercises.csv", "phase_changes.csv", "daily_logs.csv", "exercise_logs.csv",
-    "alerts.csv", "invites.csv",
+    "alerts.csv", "invites.csv", "audit_trail.csv", "login_records.csv",
 }  # fmt: skip
 
 
@@ -188,12 +188,12 @@ def test_export_costs_the_same_queries_whatever_the_number_of_logs(
         for row in exercises
     )
     client = client_for("athlete_a")
-    with django_assert_max_num_queries(24):  # the request and its job, which makes the file
+    with django_assert_max_num_queries(28):  # the request and its job, which makes the file
         asked = client.post(reverse("my_export"))
     with django_assert_max_num_queries(8):
         response = client.get(reverse("download_file", args=[resolve(asked["Location"]).kwargs["pk"]]))
     assert len(json.loads(unzip(response.content)[JSON_NAME])["daily_logs"]) == logs + 2
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):  # 12 for the records, 1 for the audit trail, 3 for login records
         export_data(people.athlete_a)
 
 
@@ -332,3 +332,40 @@ def test_the_export_is_in_the_audit_trail_when_it_is_handed_over(client_for, peo
     client.get(reverse("download_file", args=[download.pk]))
     client.get(reverse("download_file", args=[download.pk]))
     assert [entry.actor for entry in viewed] == [people.clinician.user] * 2  # each download, as each GET was
+
+
+def test_export_holds_the_audit_trail_and_login_records_about_the_athlete(client, people, history):
+    """As it promises "everything stored about you": who viewed or changed their records, and their logins."""
+    from axes.models import AccessLog
+
+    email = people.athlete_a.user.email
+    client.post(reverse("login"), {"username": email, "password": "wrong password"})
+    assert client.post(reverse("login"), {"username": email, "password": PASSWORD}).status_code == 302
+    client.logout()
+    client.force_login(people.clinician.user)
+    client.get(reverse("athlete_detail", args=[people.athlete_a.pk]))
+    other = AuditEntry.objects.filter(athlete_id=people.athlete_b.pk).count()
+    AccessLog.objects.create(username=people.athlete_b.user.email, ip_address="198.51.100.9", user_agent="x")
+
+    data = export_data(people.athlete_a)
+
+    trail = data["audit_trail"]
+    assert len(trail) == AuditEntry.objects.filter(athlete_id=people.athlete_a.pk).count() > other
+    viewed = [entry for entry in trail if entry["action"] == "viewed" and entry["page"] == "athlete_detail"]
+    assert viewed and viewed[-1]["by"] == "Maya Okafor" and viewed[-1]["ip_address"] is None
+    changed = [entry for entry in trail if entry["record"] == "athlete" and entry["action"] == "changed"]
+    assert any(entry["changes"].get("goal_event") == ["", "Berlin Marathon"] for entry in changed)
+    assert all("@" not in str(entry["by"]) for entry in trail)  # clinicians by name, never by address
+    logins = data["login_records"]
+    assert [record["kind"] for record in logins if record["kind"] == "login"] == ["login"]
+    assert {record["email_typed"] for record in logins} == {email}
+    assert "198.51.100.9" not in json.dumps(data)  # the other athlete's login
+    files = unzip(export(client_for_athlete(client, people), reverse("my_export")).content)
+    assert rows(files, "audit_trail.csv") and rows(files, "login_records.csv")[0]["email_typed"] == email
+    assert "audit_trail.csv" in files["README.txt"].decode()
+
+
+def client_for_athlete(client, people):
+    client.logout()
+    client.force_login(people.athlete_a.user)
+    return client

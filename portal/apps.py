@@ -6,6 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "People and clinics"
 
     def ready(self):
-        from portal import audit
+        from portal import audit, validators
 
         audit.register_models()
+        validators.register_visible_text_fields()

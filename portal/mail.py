@@ -5,13 +5,17 @@ for the `portal.send_email` task (portal/tasks/mail.py), which sends it after th
 message carries a one-time link, a key to an account: the task keeps its arguments out of the logs.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.template import loader
 
 from portal.jobs import enqueue
+from portal.throttles import password_reset_allowed
 
 SEND_EMAIL = "portal.send_email"
+logger = logging.getLogger(__name__)
 
 
 def send_later(*, subject: str, body: str, to: list[str], html: str = "") -> None:
@@ -22,7 +26,15 @@ def send_later(*, subject: str, body: str, to: list[str], html: str = "") -> Non
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's password-reset form, whose email goes out through the job instead of inside the request."""
+    """Django's password-reset form, whose email goes out through the job instead of inside the request, at most
+    PASSWORD_RESET_RATE times per address and per client (portal.throttles)."""
+
+    def save(self, *args, request=None, **kwargs):
+        if not password_reset_allowed(request, self.cleaned_data["email"]):
+            # The page says "sent" all the same: a different answer would tell whether the address has a login.
+            logger.warning("Password-reset email not sent: over PASSWORD_RESET_RATE.")
+            return
+        super().save(*args, request=request, **kwargs)
 
     def send_mail(
         self,

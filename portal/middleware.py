@@ -3,8 +3,10 @@ import time
 
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from portal.cache import cache_is_down
+from portal.logging import loggable_path
 
 logger = logging.getLogger("portal.request")
 
@@ -12,7 +14,8 @@ logger = logging.getLogger("portal.request")
 class RequestLogMiddleware:
     """Logs one structured line per request: method, path, status, duration and user id.
 
-    Query strings are left out on purpose: searches can hold athletes' names.
+    Query strings are left out on purpose (searches can hold athletes' names), and so are the tokens in invite,
+    password-reset and unsubscribe links (portal.logging.loggable_path).
     """
 
     def __init__(self, get_response):
@@ -23,14 +26,15 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         # Read the user only if authentication already loaded it, so /healthz never touches the database.
         user = getattr(request, "_cached_user", None)
+        path = loggable_path(request)
         logger.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "user_id": getattr(user, "pk", None),
@@ -88,3 +92,20 @@ def _zone_of(user):
         return athlete.time_zone or athlete.clinic.time_zone
     clinician = getattr(user, "clinician", None)
     return clinician.clinic.time_zone if clinician is not None else None
+
+
+class NoStoreMiddleware:
+    """Pages shown to someone logged in, and every API response, carry `Cache-Control: no-store, private`: health
+    records must not stay in a shared computer's browser cache or in a proxy. Static files (WhiteNoise answers
+    them before this runs) and anonymous pages such as /healthz keep their own headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # The user as authentication loaded it: a page that never looked at it shows nobody's records.
+        user = getattr(request, "_cached_user", None)
+        if request.path_info.startswith("/api/") or (user is not None and user.is_authenticated):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

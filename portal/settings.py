@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.NoStoreMiddleware",  # logged-in pages and the API: Cache-Control: no-store, private
     # After authentication: the person's own clock (an athlete's or clinic's time zone), and the audit trail
     # of who changed or viewed a record (portal/audit.py).
     "portal.middleware.UserTimeZoneMiddleware",
@@ -219,6 +220,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Invite links and password-reset links stay valid for three days.
 INVITE_VALID_DAYS = env_int("INVITE_VALID_DAYS", 3)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# Password-reset emails per email address and, separately, per client address (portal.throttles); past it the
+# page answers as usual and sends nothing, so it tells nobody whether an address has a login.
+PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "3/hour")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -315,6 +314,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stride Clinic <no-reply@stride.clinic>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds to wait on the mail server (connecting, and each reply) before giving up. Without REDIS_URL an invite
+# is sent from the request that made it: a mail server that is down or frozen then costs the page this long,
+# once, and the athlete page says "Email not sent" (portal.tasks.mail). With a worker it retries later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+if EMAIL_TIMEOUT < 1:
+    raise ImproperlyConfigured("EMAIL_TIMEOUT must be at least 1 (seconds).")
 
 # Security. Production defaults are strict; a deployment behind a TLS-terminating proxy
 # sets DJANGO_SSL_REDIRECT=false (the proxy redirects) and DJANGO_PROXY_SSL_HEADER=true.

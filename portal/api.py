@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from library.api import ExerciseViewSet
 from portal.api_export import MyExportView
-from portal.api_views import AlertViewSet, AthleteViewSet, MeView, TokenView
+from portal.api_views import AlertViewSet, ApiTokenViewSet, AthleteViewSet, MeView, TokenView
 from rehab.api import DailyLogViewSet, PlanTemplateViewSet, PlanViewSet
 from triage.api import ConditionViewSet, IntakeViewSet
 
@@ -28,6 +28,7 @@ router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-templates", PlanTemplateViewSet, basename="plantemplate")
 router.register("daily-logs", DailyLogViewSet, basename="dailylog")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

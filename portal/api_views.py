@@ -4,14 +4,13 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal import audit, services
+from portal import audit, services, tokens
 from portal.api_base import (
     IdFilter,
     IsClinician,
@@ -22,10 +21,9 @@ from portal.api_base import (
 )
 from portal.api_export import EXPORT_RESPONSES, EXPORT_VIEW_OPTIONS
 from portal.audit import AccessLoggedMixin
-from portal.auth import token_expired
 from portal.forms import _check_birth_date
 from portal.lockout import LockedOut, reset_after_success
-from portal.models import Alert, Athlete, Clinic, Clinician, Invite, Shoe
+from portal.models import Alert, ApiToken, Athlete, Clinic, Clinician, Invite, Shoe
 from portal.permissions import athlete_of, clinician_of, get_athlete_for_user
 from portal.selectors import CASELOAD_FILTERS, athletes_for_list
 from portal.throttles import ScopedRateThrottle
@@ -39,17 +37,44 @@ from rehab.selectors import athlete_summary
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(trim_whitespace=False, max_length=128, style={"input_type": "password"})
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What will use the token, e.g. “Clinic dashboard”: shown in your token list.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    token = serializers.CharField(
+        help_text="Send it as `Authorization: Token <token>`. Shown only this once."
+    )
+    id = serializers.IntegerField(help_text="The token's id in GET /api/v1/auth/tokens/.")
+    name = serializers.CharField()
+    expires = serializers.DateTimeField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    key_start = serializers.CharField(read_only=True, help_text="The key's first characters.")
+    expires = serializers.DateTimeField(read_only=True)
+    current = serializers.SerializerMethodField(help_text="True for the token this request was sent with.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "key_start", "created", "last_used", "expires", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token) -> bool:
+        return token == self.context["request"].auth
 
 
 class TokenView(APIView):
-    """POST an email and password for the API token of that login (the same token every time, until it is
-    revoked or API_TOKEN_DAYS old: then a new one); DELETE revokes the caller's token, on every device that uses
-    it. Repeated wrong passwords lock the login out for a while, as on the site's login page: 429 with code
-    "locked_out" and Retry-After."""
+    """POST an email and password for a new API token (every request issues a new one; earlier tokens keep
+    working until they are revoked or API_TOKEN_DAYS old, and all of them end when the password changes);
+    DELETE revokes the token the request was sent with (with a session instead: every token of the login).
+    Repeated wrong passwords lock the login out for a while, as on the site's login page: 429 with code
+    "locked_out" and Retry-After. List and revoke tokens at /api/v1/auth/tokens/."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
@@ -72,16 +97,31 @@ class TokenView(APIView):
                 raise LockedOut(request._request, {"email": data.validated_data["email"]})
             raise serializers.ValidationError(["Wrong email address or password."])
         reset_after_success(request._request, {"email": data.validated_data["email"]})
-        token, _ = Token.objects.get_or_create(user=user)
-        if token_expired(token):  # replaced: the old key stops working everywhere
-            token.delete()
-            token = Token.objects.create(user=user)
-        return Response({"token": token.key})
+        token, key = tokens.token_issue(user=user, name=data.validated_data["name"])
+        return Response({"token": key, "id": token.pk, "name": token.name, "expires": token.expires})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        if isinstance(request.auth, ApiToken):
+            tokens.token_revoke(token=request.auth)
+        else:
+            ApiToken.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Your own API tokens that still work, newest first (the key itself is never shown again); DELETE one to
+    revoke it at once. Anyone logged in; nobody sees another login's tokens."""
+
+    serializer_class = ApiTokenSerializer
+    pagination_class = None  # at most tokens.MAX_TOKENS_PER_LOGIN
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(pk__in=[token.pk for token in tokens.tokens_of(self.request.user)])
+
+    def perform_destroy(self, instance):
+        tokens.token_revoke(token=instance)
 
 
 # --------------------------------------------------------------------------------------------------- athletes
@@ -174,9 +214,15 @@ class AthleteCreateSerializer(serializers.ModelSerializer):
 
 
 class InviteSerializer(serializers.ModelSerializer):
+    email_state = serializers.ChoiceField(
+        choices=["sending", "sent", "not_sent"],
+        read_only=True,
+        help_text="What became of the email with the link: not_sent means the mail server did not take it.",
+    )
+
     class Meta:
         model = Invite
-        fields = ["email", "created", "expires"]
+        fields = ["email", "created", "expires", "email_state"]
 
 
 class CaseloadParams(serializers.Serializer):
@@ -250,10 +296,16 @@ class AthleteViewSet(
     @extend_schema(request=None, responses={201: InviteSerializer})
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, pk=None) -> Response:
-        """Email the athlete a link to set their password (an earlier link stops working)."""
+        """Email the athlete a link to set their password (an earlier link stops working). The email is sent
+        after the answer: `email_state` says "sending", later "sent" or "not_sent" (the mail server was down:
+        send it again). At most 5 links per athlete an hour (429 after)."""
         athlete = get_athlete_for_user(request.user, pk)
         with service_errors():
-            invite, _ = services.invite_send(athlete=athlete, by=request.user)
+            try:
+                invite, _ = services.invite_send(athlete=athlete, by=request.user)
+            except services.TooManyInvites as error:
+                raise exceptions.Throttled(detail=error.message) from error
+        invite.refresh_from_db(fields=["email_sent_at", "email_failed_at"])
         return Response(InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
 
 

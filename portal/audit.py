@@ -30,6 +30,11 @@ AUDITED: dict[str, dict] = {
     # auditlog's mask keeps half of the string) nor last_login, which changes at every login.
     "portal.User": {"athlete": None, "exclude_fields": ["password", "last_login"]},
     "portal.Alert": {"athlete": "athlete"},
+    # Who sent an athlete an invite link, and when (sent again after a mail outage: one entry each).
+    "portal.Invite": {
+        "athlete": "athlete",
+        "exclude_fields": ["token_hash", "email_sent_at", "email_failed_at"],
+    },
     "triage.Intake": {"athlete": "athlete"},
     "rehab.Plan": {"athlete": "athlete", "exclude_fields": ["updated"]},
     "rehab.PlanPhase": {"athlete": "plan.athlete"},

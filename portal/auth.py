@@ -1,14 +1,17 @@
 """Authentication: Django's ModelBackend loading the signed-in user with their role in one query, and API
-tokens that expire."""
+tokens that expire and end with a password change (portal.tokens)."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib.auth import backends, get_user_model
-from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from portal import tokens
+from portal.models import ApiToken
+
 TOKEN_EXPIRED = "This token has expired: get a new one with POST /api/v1/auth/token/ (email and password)."
+TOKEN_REVOKED = (
+    "This token no longer works: the login's password or role changed since it was issued. Get a new one with "
+    "POST /api/v1/auth/token/ (email and password)."
+)
 
 
 class ModelBackend(backends.ModelBackend):
@@ -33,17 +36,26 @@ class ModelBackend(backends.ModelBackend):
         return self.UserModel._default_manager.all()
 
 
-def token_expired(token) -> bool:
-    """Older than API_TOKEN_DAYS: a lost phone's token stops working without anyone revoking it."""
-    return token.created < timezone.now() - timedelta(days=settings.API_TOKEN_DAYS)
-
-
 class ExpiringTokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token authentication (`Authorization: Token <key>`), refusing tokens older than API_TOKEN_DAYS
-    with 401 and code "token_expired". Asking for a token again then issues a new one (portal.api_views)."""
+    """`Authorization: Token <key>` with our tokens (portal.tokens): refused with 401 when unknown or revoked,
+    with code "token_expired" when older than API_TOKEN_DAYS, and with code "token_revoked" when the login's
+    password or role changed since it was issued. Asking for a token again then issues a new one."""
+
+    model = ApiToken
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
-        if token_expired(token):
+        token = (
+            ApiToken.objects.select_related("user__clinician", "user__athlete")
+            .filter(key_hash=ApiToken.hash_key(key))
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        if tokens.expired(token):
             raise exceptions.AuthenticationFailed(TOKEN_EXPIRED, code="token_expired")
-        return user, token
+        if not tokens.login_unchanged(token):
+            raise exceptions.AuthenticationFailed(TOKEN_REVOKED, code="token_revoked")
+        tokens.token_used(token)
+        return token.user, token

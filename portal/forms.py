@@ -90,14 +90,10 @@ class AthleteForm(forms.ModelForm):
         cleaned = super().clean()
         email = cleaned.get("email")
         clinic = self.target_clinic
+        # Only this clinic's own athletes are checked: whether the address has a login elsewhere on the
+        # platform is not this clinic's to know (portal.services.invite_send handles that case by email).
         if email and clinic and Athlete.objects.filter(clinic=clinic, email__iexact=email).exists():
             self.add_error("email", "An athlete with this email address is already in the clinic.")
-        elif (
-            email
-            and cleaned.get("send_invite")
-            and get_user_model().objects.filter(email__iexact=email).exists()
-        ):
-            self.add_error("email", "Someone already logs in with this email address.")
         if cleaned.get("send_invite") and not email:
             self.add_error(
                 "email", "Add an email address to send the invite, or untick “Email an invite link”."

@@ -3,6 +3,10 @@
 A slow or unreachable mail server then never holds up the page: `send_later` enqueues the rendered message
 for the `portal.send_email` task (portal/tasks/mail.py), which sends it after the transaction commits. The
 message carries a one-time link, a key to an account: the task keeps its arguments out of the logs.
+
+A mail server that is down never fails the page: a worker retries with backoff; without one (no REDIS_URL) the
+task runs in this process after the commit, tries once within EMAIL_TIMEOUT and records the failure, and the
+athlete page tells the clinician "Email not sent" with the link to pass on and a button to send it again.
 """
 
 import logging
@@ -18,11 +22,17 @@ SEND_EMAIL = "portal.send_email"
 logger = logging.getLogger(__name__)
 
 
-def send_later(*, subject: str, body: str, to: list[str], html: str = "") -> None:
-    """Send this email from a job once the transaction commits (`html`, if given, as the HTML alternative)."""
+def send_later(*, subject: str, body: str, to: list[str], html: str = "", invite: int | None = None) -> None:
+    """Send this email from a job once the transaction commits (`html`, if given, as the HTML alternative).
+
+    `invite`: the id of the Invite whose link it carries; the job records on it whether the email went out.
+    """
     # A subject is one line: a name with a line break in it must not fail the send (BadHeaderError).
     subject = " ".join(subject.split())
-    enqueue(SEND_EMAIL, {"subject": subject, "body": body, "to": list(to), "html": html})
+    message = {"subject": subject, "body": body, "to": list(to), "html": html}
+    if invite is not None:
+        message["invite"] = invite
+    enqueue(SEND_EMAIL, message)
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

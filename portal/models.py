@@ -367,8 +367,15 @@ class Invite(models.Model):
     expires = models.DateTimeField()
     accepted = models.DateTimeField(null=True, blank=True)
     revoked = models.DateTimeField(null=True, blank=True)
+    # What became of the email with the link (portal.tasks.mail): the athlete page tells the clinician when it
+    # was not sent, so that they pass the link on themselves or send a new one.
+    email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = InviteQuerySet.as_manager()
+
+    # An email neither sent nor given up on after this long is shown as "not sent" (the job queue was away).
+    EMAIL_CONFIRM_MINUTES = 15
 
     class Meta:
         ordering = ["-created"]
@@ -400,6 +407,15 @@ class Invite(models.Model):
         if now >= self.expires:
             return "expired"
         return "pending"
+
+    def email_state(self, now=None) -> str:
+        """ "sent", "sending" (a job has it) or "not_sent" (the mail server refused it, or no job confirmed it)."""
+        if self.email_sent_at:
+            return "sent"
+        now = now or timezone.now()
+        if self.email_failed_at or now - self.created > timedelta(minutes=self.EMAIL_CONFIRM_MINUTES):
+            return "not_sent"
+        return "sending"
 
 
 class AlertQuerySet(models.QuerySet):
@@ -617,3 +633,42 @@ class Download(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def find(self, key: str):
+        return self.filter(key_hash=_hash_token(key)).select_related("user").first()
+
+
+class ApiToken(models.Model):
+    """A key for the API (`Authorization: Token <key>`), one per "get a token" request, listed to its owner.
+
+    Only a hash of the key is stored. A token works for API_TOKEN_DAYS, until its owner revokes it, and only
+    while its login is unchanged: `login_check` fingerprints the password and the role it was issued to
+    (portal.tokens), so a password change or reset, or the loss of the clinician or athlete role, ends it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True, help_text="What uses it, e.g. “Clinic dashboard”.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_start = models.CharField(
+        max_length=8, editable=False, help_text="The first characters, to recognise it."
+    )
+    login_check = models.CharField(max_length=64, editable=False)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["user", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'API token'} ({self.key_start}…)"
+
+    hash_key = staticmethod(_hash_token)
+
+    @property
+    def expires(self):
+        return self.created + timedelta(days=settings.API_TOKEN_DAYS)

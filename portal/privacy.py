@@ -14,15 +14,14 @@ import logging
 from contextlib import contextmanager
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from portal.models import Alert, Athlete, CareTeamMember, Download, Invite, Shoe
+from portal.tokens import logins_end
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ PERSONAL_FIELDS = {
     "rehab.plan": {"goal", "name"},
     "rehab.phasechange": {"reason"},
     "triage.intake": {"review_notes"},
-    "authtoken.token": {"key"},
+    "portal.apitoken": {"name", "key_hash", "key_start", "login_check"},
 }
 
 
@@ -95,26 +94,6 @@ def _audit_paused():
 def _is_plain_athlete_login(user) -> bool:
     """A login used only to be this athlete: never a clinician's, a staff member's or a superuser's."""
     return not (user.is_staff or user.is_superuser or user.clinician_or_none is not None)
-
-
-def _end_sessions(user) -> int:
-    """Delete the database sessions of `user` (other session engines: the login is inactive with an unusable
-    password, which Django already refuses on the next request)."""
-    if settings.SESSION_ENGINE not in (
-        "django.contrib.sessions.backends.db",
-        "django.contrib.sessions.backends.cached_db",
-    ):
-        return 0
-    from django.contrib.sessions.models import Session
-
-    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
-    ended = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            ended.append(session.session_key)
-    for key in ended:
-        store(session_key=key).delete()  # also clears the cached copy (cached_db)
-    return len(ended)
 
 
 def _forget_login_attempts(email: str) -> None:
@@ -144,11 +123,8 @@ def _forget_printed_programs(plans) -> None:
 
 
 def _anonymise_login(athlete: Athlete, user) -> None:
-    from rest_framework.authtoken.models import Token
-
     email = user.email
-    Token.objects.filter(user=user).delete()
-    _end_sessions(user)
+    logins_end(user)  # its API tokens and every session
     _forget_login_attempts(email)
     if not _is_plain_athlete_login(user):
         # A staff login that was also linked to this athlete keeps working as staff; it stops being the athlete.

@@ -1,5 +1,7 @@
 """Writes that involve people: adding athletes, inviting them, accepting invites, alerting the care team."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -50,33 +52,72 @@ def invite_link(token: str) -> str:
     return settings.SITE_URL + reverse("invite_accept", args=[token])
 
 
+# Invite links one athlete may be sent in an hour (by anyone, page or API): enough to resend after a typo or a
+# mail outage, too few to turn the clinic's mail server against someone's inbox.
+INVITES_PER_HOUR = 5
+TOO_MANY_INVITES = (
+    f"{INVITES_PER_HOUR} invite links were sent for this athlete in the last hour. Wait a while before "
+    "sending another, or pass on the last link yourself."
+)
+
+
+class TooManyInvites(ValidationError):
+    """INVITES_PER_HOUR reached for this athlete."""
+
+
 @transaction.atomic
 def invite_send(*, athlete: Athlete, by, now=None) -> tuple[Invite, str]:
-    """Revoke earlier open invites, create a new one and email its link. Returns the invite and the link."""
+    """Revoke earlier open invites, create a new one and email its link. Returns the invite and the link.
+
+    The email goes out after the commit (portal.mail.send_later), and its outcome is recorded on the invite
+    (`invite.email_state()`): a mail server that is down never undoes the invite or the athlete.
+
+    Whether the address already has a login somewhere on the platform is never told to the clinician (it would
+    tell any clinic who uses Stride Clinic elsewhere): the invite is the same; only its email differs, asking
+    the person to log in with their existing login and open the link to connect it (`invite_connect`).
+    """
     check_athlete_editable(athlete)
     if athlete.user_id:
         raise ValidationError("This athlete already has a login.")
     if not athlete.email:
         raise ValidationError({"email": "Add the athlete's email address first."})
-    User = get_user_model()
-    if User.objects.filter(email__iexact=athlete.email).exists():
-        raise ValidationError({"email": "Someone already logs in with this email address."})
     now = now or timezone.now()
+    Athlete.objects.select_for_update().filter(pk=athlete.pk).first()  # concurrent sends count one by one
+    if athlete.invites.filter(created__gt=now - timedelta(hours=1)).count() >= INVITES_PER_HOUR:
+        raise TooManyInvites(TOO_MANY_INVITES, code="too_many_invites")
     athlete.invites.filter(accepted__isnull=True, revoked__isnull=True).update(revoked=now)
     invite, token = Invite.new(athlete=athlete, email=athlete.email, created_by=by, now=now)
     invite.save()
     link = invite_link(token)
+    has_login = get_user_model().objects.filter(email__iexact=athlete.email).exists()
+    template = "portal/emails/invite-existing" if has_login else "portal/emails/invite"
     context = {"athlete": athlete, "clinic": athlete.clinic, "link": link, "invite": invite, "by": by}
     send_later(
-        subject=render_to_string("portal/emails/invite-subject.txt", context),
-        body=render_to_string("portal/emails/invite-body.txt", context),
+        subject=render_to_string(f"{template}-subject.txt", context),
+        body=render_to_string(f"{template}-body.txt", context),
         to=[invite.email],
+        invite=invite.pk,
     )
     return invite, link
 
 
+def invite_email_result(*, invite_id: int | None, sent: bool, now=None) -> None:
+    """Record what became of an invite's email (portal.tasks.mail); a later success overrides a failure."""
+    if invite_id is None:
+        return
+    now = now or timezone.now()
+    invites = Invite.objects.filter(pk=invite_id, email_sent_at__isnull=True)
+    invites.update(**({"email_sent_at": now} if sent else {"email_failed_at": now}))
+
+
 class InviteError(Exception):
     """The invite cannot be used; the message says why in plain words."""
+
+
+EXISTING_LOGIN = (
+    "This email address already has a Stride Clinic login. Log in with it, then open this link again to "
+    "connect it to your clinic."
+)
 
 
 def invite_check(invite: Invite | None, now=None) -> Invite:
@@ -108,7 +149,7 @@ def invite_accept(*, invite: Invite, password: str, now=None):
         raise InviteError("This athlete already has a login. Log in with your email address and password.")
     User = get_user_model()
     if User.objects.filter(email__iexact=invite.email).exists():
-        raise InviteError("Someone already logs in with this email address. Try logging in instead.")
+        raise InviteError(EXISTING_LOGIN)
     candidate = User(email=invite.email, first_name=athlete.first_name, last_name=athlete.last_name)
     password_validation.validate_password(password, candidate)
     user = User.objects.create_user(
@@ -119,6 +160,40 @@ def invite_accept(*, invite: Invite, password: str, now=None):
     invite.accepted = now
     invite.save(update_fields=["accepted"])
     return user
+
+
+@transaction.atomic
+def invite_connect(*, invite: Invite, user, now=None) -> Athlete:
+    """Make `user`, the login already using the invite's email address, the athlete's login and use up the
+    invite. Logging in proved they own the address; a staff login, or one that already is another athlete's,
+    cannot become this athlete's (InviteError says what to do instead)."""
+    now = now or timezone.now()
+    invite = Invite.objects.select_for_update().select_related("athlete__clinic").get(pk=invite.pk)
+    invite_check(invite, now)
+    athlete = invite.athlete
+    if athlete.user_id:
+        raise InviteError("This athlete already has a login. Log in with your email address and password.")
+    if user.email.lower() != invite.email.lower():
+        raise InviteError(
+            f"This invite is for {invite.email}, and you are logged in as {user.email}. Log out, then log in "
+            f"as {invite.email} and open the link again."
+        )
+    if user.is_staff or user.is_superuser or user.clinician_or_none is not None:
+        raise InviteError(
+            "Your login is a clinic staff login, which cannot also be an athlete's. Ask "
+            f"{athlete.clinic.name} to invite another email address of yours."
+        )
+    other = user.athlete_or_none
+    if other is not None:
+        raise InviteError(
+            f"Your login already holds your record at {other.clinic.name}, and a login holds one athlete "
+            f"record. Ask {athlete.clinic.name} to invite another email address of yours."
+        )
+    athlete.user = user
+    athlete.save(update_fields=["user", "updated"])
+    invite.accepted = now
+    invite.save(update_fields=["accepted"])
+    return athlete
 
 
 def clinician_grant_access(user) -> None:

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views, views_downloads, views_notifications, views_privacy
+from portal import views, views_account, views_downloads, views_notifications, views_privacy
 from portal.mail import PasswordResetForm
 
 urlpatterns = [
@@ -21,6 +21,9 @@ urlpatterns = [
     path("me/", views.my_profile, name="my_profile"),
     path("me/export/", views_privacy.my_export, name="my_export"),
     path("me/notifications/", views_notifications.notification_settings, name="notification_settings"),
+    path("me/api-tokens/", views_account.api_tokens, name="api_tokens"),
+    path("me/api-tokens/<int:pk>/revoke/", views_account.api_token_revoke, name="api_token_revoke"),
+    path("me/sign-out-elsewhere/", views_account.sign_out_elsewhere, name="sign_out_elsewhere"),
     path("downloads/<int:pk>/", views_downloads.download_detail, name="download_detail"),
     path("downloads/<int:pk>/file/", views_downloads.download_file, name="download_file"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
@@ -33,6 +36,17 @@ urlpatterns = [
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
         name="password_reset",
+    ),
+    # A changed or reset password ends the login's other sessions and its API tokens (portal.tokens).
+    path(
+        "accounts/password_change/",
+        views_account.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views_account.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -66,18 +66,40 @@ def athlete_add(request: HttpRequest) -> HttpResponse:
         send_invite = data.pop("send_invite", False)
         data.pop("clinic", None)
         try:
-            with transaction.atomic():
-                athlete = services.athlete_create(clinic=clinic, by=request.user, primary=primary, **data)
-                if send_invite:
-                    _, link = services.invite_send(athlete=athlete, by=request.user)
+            athlete = services.athlete_create(clinic=clinic, by=request.user, primary=primary, **data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            # Saved whatever becomes of the invite: a mail server that is down costs the email, not the form.
             messages.success(request, f"{athlete.full_name} was added.")
             if send_invite:
-                request.session["invite_link"] = {"athlete": athlete.pk, "link": link}
+                _send_invite(request, athlete)
             return redirect(athlete)
     return render(request, "portal/athlete_form.html", {"form": form})
+
+
+def _send_invite(request: HttpRequest, athlete) -> None:
+    """Send the athlete an invite and tell the clinician what became of its email; the link is kept for the
+    athlete page to show once, to pass on by hand."""
+    try:
+        invite, link = services.invite_send(athlete=athlete, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return
+    request.session["invite_link"] = {"athlete": athlete.pk, "link": link}
+    invite.refresh_from_db(fields=["email_sent_at", "email_failed_at"])  # without a worker: already tried
+    state = invite.email_state()
+    if state == "sent":
+        messages.success(request, f"An invite link was emailed to {athlete.email}.")
+    elif state == "sending":
+        messages.success(request, f"An invite link is on its way to {athlete.email}.")
+    else:
+        messages.warning(
+            request,
+            f"Email not sent to {athlete.email}: the mail server did not answer. Copy the invite link below "
+            "and pass it on yourself, or resend it later.",
+        )
 
 
 @login_required
@@ -105,14 +127,7 @@ def athlete_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def athlete_invite(request: HttpRequest, pk: int) -> HttpResponse:
     athlete = get_athlete_for_user(request.user, pk)
-    try:
-        _, link = services.invite_send(athlete=athlete, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"An invite link was emailed to {athlete.email}.")
-        request.session["invite_link"] = {"athlete": athlete.pk, "link": link}
+    _send_invite(request, athlete)
     return redirect(athlete)
 
 
@@ -141,6 +156,17 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "portal/invite_invalid.html", {"reason": str(error)}, status=410 if invite else 404
         )
+    if request.user.is_authenticated:
+        # Someone logged in opened the link: the person who already logs in with the invite's address
+        # connects that login (services.invite_connect refuses anyone else and says why).
+        if request.method == "POST":
+            try:
+                services.invite_connect(invite=invite, user=request.user)
+            except services.InviteError as error:
+                return render(request, "portal/invite_invalid.html", {"reason": str(error)}, status=409)
+            messages.success(request, f"Your login is now connected to {invite.athlete.clinic}.")
+            return redirect("home")
+        return render(request, "portal/invite_connect.html", {"invite": invite, "athlete": invite.athlete})
     form = SetPasswordForm(request.POST or None, invite=invite)
     if request.method == "POST" and form.is_valid():
         try:

@@ -176,3 +176,10 @@ class PlanTemplateFactory(factory.django.DjangoModelFactory):
                 PhaseExerciseTemplate.objects.create(
                     phase=phase, exercise=ExerciseFactory(clinic=None), order=position, sets=3, reps=10
                 )
+
+
+def api_token_key(user, **kwargs) -> str:
+    """A new API token of `user` (portal.tokens.token_issue): its key, to send as `Authorization: Token <key>`."""
+    from portal.tokens import token_issue
+
+    return token_issue(user=user, **kwargs)[1]

@@ -25,7 +25,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-190 URL names, 1896 cells (names × personas × methods), 0 skipped.
+190 URL names, 1908 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -47,9 +47,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token, TokenProxy
 
 from portal import services as portal_services
+from portal import tokens as portal_tokens
+from portal.models import ApiToken
 from portal.permissions import CLINICIANS_GROUP
 from rehab import reminders
 from rehab import services as rehab_services
@@ -105,7 +106,7 @@ def world(people):
         newcomer=newcomer,
         invite=invite,
         invite_token=link.rstrip("/").rsplit("/", 1)[-1],
-        token=TokenProxy.objects.get(key=Token.objects.create(user=a.user).key),
+        token=portal_tokens.token_issue(user=a.user, name="Matrix")[0],
         clinicians_group=Group.objects.get(name=CLINICIANS_GROUP),
         condition=Condition.objects.get(code="stress_fracture"),
         **_login_records(a.user.email),
@@ -193,6 +194,10 @@ def happens_only_for(*allowed: str, what: str, happened: Callable):
     return check
 
 
+def _token_revoked(w) -> bool:
+    return not ApiToken.objects.filter(pk=w.token.pk).exists()
+
+
 def _anonymised(w) -> bool:
     return type(w.a).objects.get(pk=w.a.pk).anonymised_at is not None
 
@@ -252,6 +257,15 @@ PORTAL_ROWS = {
         GET=[LOGIN, 200, 200, 403, 403, 403],
         POST=[LOGIN, 302, 302, 403, 403, 403],
     ),
+    # Anyone's own API tokens (athlete_a holds one); revoking one that is not yours is a 404.
+    "api_tokens": row(GET=[LOGIN, 200, 200, 200, 200, 200], POST=[LOGIN, 405, 405, 405, 405, 405]),
+    "api_token_revoke": row(
+        args=lambda w: [w.token.pk],
+        check=happens_only_for("athlete_a", what="token revoked", happened=_token_revoked),
+        GET=[LOGIN, 405, 405, 405, 405, 405],
+        POST=[LOGIN, 302, 404, 404, 404, 404],
+    ),
+    "sign_out_elsewhere": row(GET=[LOGIN, 405, 405, 405, 405, 405], POST=[LOGIN, 302, 302, 302, 302, 302]),
     # A clinician's own email settings; the superuser persona is on no care team (no clinician profile).
     "notification_settings": row(GET=[LOGIN, 403, 403, 200, 200, 403], POST=[LOGIN, 403, 403, 200, 200, 403]),
     "athlete_export": row(
@@ -280,8 +294,9 @@ PORTAL_ROWS = {
             args=lambda w: [w.invite_token],
             # The page greets the invited athlete: their name, email and clinic, to whoever holds the link.
             shown=lambda w: [w.newcomer.last_name, w.newcomer.email, "Riverside"],
+            # Logged in, the page offers to connect that login; only the invite's own address can (409 else).
             GET=[200, 200, 200, 200, 200, 200],
-            POST=[200, 200, 200, 200, 200, 200],
+            POST=[200, 409, 409, 409, 409, 409],
         ),
         row(label="bogus token", args=lambda w: ["not-a-token"], GET=[404] * 6, POST=[404] * 6),
     ],
@@ -462,6 +477,14 @@ API_ROWS = {
         GET=[401, 405, 405, 405, 405, 405], POST=[400] * 6, DELETE=[401, 204, 204, 204, 204, 204]
     ),
     "api-me": row(GET=[401, 200, 200, 200, 200, 200]),
+    # Your own tokens (athlete_a holds one): list them, revoke one; another login's token is a 404.
+    "api-token-list": row(GET=[401, 200, 200, 200, 200, 200], POST=[401, 405, 405, 405, 405, 405]),
+    "api-token-detail": row(
+        args=lambda w: [w.token.pk],
+        check=happens_only_for("athlete_a", what="token revoked", happened=_token_revoked),
+        GET=[401, 405, 405, 405, 405, 405],
+        DELETE=[401, 204, 404, 404, 404, 404],
+    ),
     "api-me-export": row(GET=[401, 200, 200, 403, 403, 403]),
     "athlete-export": row(args=a, GET=[401, 403, 403, 200, 404, 200]),
     # {} is an empty set of answers, which the engine assesses (nothing is stored).
@@ -612,7 +635,6 @@ AXES = dict(SUPERUSER_ONLY, add=NOBODY, add_post=NOBODY, change_post=(403, 403, 
 
 ADMIN_MODELS = {
     "auth.group": AdminModel(obj=lambda w: w.clinicians_group, **SUPERUSER_ONLY),
-    "authtoken.tokenproxy": AdminModel(obj=lambda w: w.token, **SUPERUSER_ONLY),
     "portal.user": AdminModel(obj=lambda w: w.a.user, **SUPERUSER_ONLY),
     # Deleting athlete_a cascades to daily logs, which nobody may delete in the admin: refused to all.
     "portal.athlete": AdminModel(

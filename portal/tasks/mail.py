@@ -3,14 +3,19 @@
 import hashlib
 import json
 import logging
+import smtplib
 
 from celery import shared_task
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 
+from portal import services
 from portal.celery import StrideTask
 from portal.mail import SEND_EMAIL
 
+logger = logging.getLogger("portal.mail")
+# A refused, dropped or timed-out connection (OSError covers ConnectionError, TimeoutError, DNS failures).
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
 SENT_FOR = 60 * 60 * 24  # seconds a sent message is remembered, so that a repeated job sends nothing
 HIDDEN = ["<an email: its one-time link stays out of the logs>"]
 
@@ -36,11 +41,14 @@ class EmailTask(StrideTask):
         return super().apply_async(args, kwargs, **options)
 
 
-@shared_task(name=SEND_EMAIL, base=EmailTask)
-def send_email(message: dict) -> bool:
-    """Send one rendered email ({"subject", "body", "to", "html"}); False if this very message was already sent.
+@shared_task(name=SEND_EMAIL, base=EmailTask, bind=True)
+def send_email(self, message: dict) -> bool:
+    """Send one rendered email ({"subject", "body", "to", "html"}, and "invite": the id of the Invite whose link
+    it carries); False if this very message was already sent, or could not be sent.
 
-    A mail server that is briefly away raises an SMTP or connection error, which the task retries with backoff.
+    A mail server that is away raises an SMTP or connection error (within EMAIL_TIMEOUT), which a worker
+    retries with backoff. In-process (no REDIS_URL: the request that enqueued it waits) there is one try, and
+    the last failure of either is recorded on the invite, whose athlete page then says the email was not sent.
     """
     key = "mail-sent:" + hashlib.sha256(json.dumps(message, sort_keys=True).encode()).hexdigest()
     if cache.get(key):
@@ -48,6 +56,19 @@ def send_email(message: dict) -> bool:
     email = EmailMultiAlternatives(subject=message["subject"], body=message["body"], to=message["to"])
     if message.get("html"):
         email.attach_alternative(message["html"], "text/html")
-    email.send()
+    try:
+        email.send()
+    except MAIL_ERRORS as error:
+        if not self.request.is_eager and self.request.retries < self.max_retries:
+            raise  # a worker tries again later (StrideTask.autoretry_for)
+        # The error's kind only: its text may name the recipient.
+        logger.warning(
+            "the mail server did not take an email (%s)",
+            type(error).__name__,
+            extra={"outcome": "mail_failed", "invite": message.get("invite")},
+        )
+        services.invite_email_result(invite_id=message.get("invite"), sent=False)
+        return False
     cache.set(key, True, SENT_FOR)
+    services.invite_email_result(invite_id=message.get("invite"), sent=True)
     return True

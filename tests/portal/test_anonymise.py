@@ -10,15 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from portal import services
-from portal.models import Alert, Athlete, AuditEntry, Invite, Shoe, User
+from portal.models import Alert, ApiToken, Athlete, AuditEntry, Invite, Shoe, User
 from portal.privacy import ALERT_CLOSED_NOTE, SCRUBBED
 from rehab import services as rehab_services
 from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanPhase, RehabStatus
 from tests.access import LOGIN, assert_outcome, matrix_cases
-from tests.factories import PASSWORD, AlertFactory, IntakeFactory, PlanTemplateFactory
+from tests.factories import PASSWORD, AlertFactory, IntakeFactory, PlanTemplateFactory, api_token_key
 from triage import services as triage_services
 from triage.models import Intake
 
@@ -62,7 +61,7 @@ def record(people):
         athlete=athlete, email="anna.private@example.com", created_by=people.clinician.user
     )
     invite.save()
-    Token.objects.create(user=athlete.user)
+    api_token_key(athlete.user)
     return athlete
 
 
@@ -91,7 +90,7 @@ def dump(athlete) -> str:
         Plan.objects.filter(athlete=athlete), PlanPhase.objects.filter(plan__athlete=athlete),
         PhaseChange.objects.filter(plan__athlete=athlete), DailyLog.objects.filter(athlete=athlete),
         ExerciseLog.objects.filter(log__athlete=athlete), RehabStatus.objects.filter(athlete=athlete),
-        Token.objects.filter(user__athlete=athlete),
+        ApiToken.objects.filter(user__athlete=athlete),
     ]  # fmt: skip
     return json.dumps([json.loads(serializers.serialize("json", qs)) for qs in querysets], ensure_ascii=False)
 
@@ -121,7 +120,7 @@ def test_every_personal_field_is_gone(people, record):
     assert user.email == f"former-athlete-{athlete.pk}@anonymised.invalid"
     assert (user.first_name, user.last_name) == ("Former athlete", f"#{athlete.pk}")
     assert not user.is_active and not user.has_usable_password()
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
     after = dump(athlete)
     for value in [*PERSONAL, email]:
         assert value not in after, value
@@ -144,7 +143,7 @@ def test_clinic_statistics_are_kept(people, record):
 )
 def test_login_becomes_impossible(client, people, record, settings, engine):
     settings.SESSION_ENGINE = engine  # cached_db: what production runs with REDIS_URL
-    token = Token.objects.get(user=record.user)
+    key = api_token_key(record.user)
     client.force_login(record.user)
     assert client.get(reverse("rehab:athlete_today")).status_code == 200
     email = record.user.email
@@ -157,7 +156,7 @@ def test_login_becomes_impossible(client, people, record, settings, engine):
     assert not client.login(email=email, password=PASSWORD)
     response = client.post(reverse("login"), {"username": email, "password": PASSWORD})
     assert response.status_code == 200 and "_auth_user_id" not in client.session
-    api = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert api.status_code == 401
     refused = client.post("/api/v1/auth/token/", {"email": email, "password": PASSWORD},
                           content_type="application/json")  # fmt: skip
@@ -209,7 +208,7 @@ def test_prepared_files_that_show_the_athlete_are_deleted_at_once(people, record
 def test_a_staff_login_linked_to_the_athlete_keeps_working(people, record):
     """Unusual, but a clinician can also be a patient: their work login is unlinked, not switched off."""
     staff_user = people.coach.user
-    Token.objects.filter(user=record.user).delete()
+    ApiToken.objects.filter(user=record.user).delete()
     record.user.delete()
     record.refresh_from_db()
     record.user = staff_user

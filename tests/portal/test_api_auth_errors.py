@@ -8,12 +8,12 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 
 from portal.api_base import flatten_errors, server_error
 from portal.env import env_rate
-from tests.factories import PASSWORD
+from portal.models import ApiToken
+from tests.factories import PASSWORD, api_token_key
 
 TOKEN = "/api/v1/auth/token/"
 ME = "/api/v1/me/"
@@ -45,13 +45,25 @@ def test_an_athlete_gets_a_token_with_email_and_password_and_uses_it(client, peo
     response = get_token(client, people.athlete_a.user.email.upper())  # emails are case-insensitive
     assert response.status_code == 200
     key = response.json()["token"]
-    assert get_token(client, people.athlete_a.user.email).json()["token"] == key  # the same token again
     me = token_client(key).get(ME)
     assert me.status_code == 200 and me.json()["athlete"]["id"] == people.athlete_a.pk
+    assert ApiToken.objects.get().key_hash != key  # only a hash is stored
+
+
+def test_every_token_request_issues_a_new_token_and_the_earlier_ones_keep_working(client, people):
+    first = get_token(client, people.athlete_a.user.email).json()["token"]
+    second = client.post(
+        TOKEN,
+        {"email": people.athlete_a.user.email, "password": PASSWORD, "name": "Watch app"},
+        content_type="application/json",
+    ).json()
+    assert second["token"] != first and second["name"] == "Watch app"
+    for key in (first, second["token"]):
+        assert token_client(key).get(ME).status_code == 200
 
 
 def test_a_token_writes_without_a_csrf_token_but_a_session_needs_one(people):
-    key = Token.objects.create(user=people.athlete_a.user).key
+    key = api_token_key(people.athlete_a.user)
     url = f"/api/v1/daily-logs/{timezone.localdate()}/"
     by_token = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {key}")
     assert by_token.put(url, {"pain_during": 1}, content_type="application/json").status_code == 200
@@ -76,7 +88,7 @@ def test_wrong_credentials_are_a_400(client, people, body, errors):
     if body.get("email") == "ATHLETE":
         body = {**body, "email": people.athlete_a.user.email}
     assert_error(client.post(TOKEN, body, content_type="application/json"), 400, "invalid", errors)
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_an_inactive_login_gets_no_token(client, people):
@@ -86,12 +98,12 @@ def test_an_inactive_login_gets_no_token(client, people):
     assert get_token(client, user.email).status_code == 400
 
 
-def test_delete_revokes_the_token(people):
-    key = Token.objects.create(user=people.clinician.user).key
+def test_delete_revokes_the_token_it_was_sent_with(people):
+    key, other = api_token_key(people.clinician.user), api_token_key(people.clinician.user)
     client = token_client(key)
     assert client.delete(TOKEN).status_code == 204
     assert_error(client.get(ME), 401, "authentication_failed")
-    assert not Token.objects.exists()
+    assert token_client(other).get(ME).status_code == 200  # another device's token is its own
 
 
 def test_no_or_a_bad_token_is_a_401_that_says_how_to_authenticate(client, people):
@@ -104,20 +116,19 @@ def test_no_or_a_bad_token_is_a_401_that_says_how_to_authenticate(client, people
 @pytest.mark.parametrize("age_days, works", [(0, True), (29, True), (30.01, False), (400, False)])
 def test_a_token_expires_after_api_token_days(client, people, settings, age_days, works):
     settings.API_TOKEN_DAYS = 30
-    token = Token.objects.create(user=people.athlete_a.user)
-    Token.objects.filter(pk=token.pk).update(created=timezone.now() - timedelta(days=age_days))
-    response = token_client(token.key).get(ME)
+    key = api_token_key(people.athlete_a.user)
+    ApiToken.objects.update(created=timezone.now() - timedelta(days=age_days))
+    response = token_client(key).get(ME)
     if works:
         assert response.status_code == 200
-        assert get_token(client, people.athlete_a.user.email).json()["token"] == token.key
         return
     body = assert_error(response, 401, "token_expired")
     assert "POST /api/v1/auth/token/" in body["detail"] and response["WWW-Authenticate"] == "Token"
-    # Asking again with the password issues a new token; the old one stays refused.
+    # Asking again with the password issues a new token (and deletes the expired one).
     fresh = get_token(client, people.athlete_a.user.email).json()["token"]
-    assert fresh != token.key
+    assert fresh != key
     assert token_client(fresh).get(ME).status_code == 200
-    assert_error(token_client(token.key).get(ME), 401, "authentication_failed")
+    assert_error(token_client(key).get(ME), 401, "authentication_failed")
 
 
 def test_the_session_works_for_the_browsable_api(client_for):

@@ -11,11 +11,11 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
+from portal.tokens import token_issue
 from rehab import services as rehab_services
-from tests.factories import AlertFactory, IntakeFactory, PlanTemplateFactory, ShoeFactory
+from tests.factories import AlertFactory, IntakeFactory, PlanTemplateFactory, ShoeFactory, api_token_key
 
 
 def test_the_schema_validates_without_warnings(tmp_path):
@@ -90,7 +90,8 @@ def fuzz_world(people, keep_test_connection):
     # Path parameters point at these objects, so operations act on real rows, not only on 404s.
     return {
         "id": {"plans": plan.pk, "intakes": intake.pk, "alerts": alert.pk, "athletes": people.athlete_a.pk,
-               "plan-templates": template.pk, "exercises": plan.current_phase.exercises.first().exercise_id},
+               "plan-templates": template.pk, "exercises": plan.current_phase.exercises.first().exercise_id,
+               "auth": token_issue(user=people.athlete_a.user, name="A running app")[0].pk},
         "code": "stress_fracture",
         "date": today.isoformat(),
     }  # fmt: skip
@@ -104,5 +105,4 @@ def test_the_api_keeps_its_schema(case, persona, people, fuzz_world):
     for name in case.path_parameters or {}:
         value = fuzz_world[name]
         case.path_parameters[name] = value[case.path.split("/")[3]] if isinstance(value, dict) else value
-    token = Token.objects.get_or_create(user=people.user(persona))[0]
-    case.call_and_validate(headers={"Authorization": f"Token {token.key}"})
+    case.call_and_validate(headers={"Authorization": f"Token {api_token_key(people.user(persona))}"})

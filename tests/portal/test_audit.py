@@ -10,14 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from portal import audit
 from portal.models import Athlete, AuditEntry
 from rehab import services as rehab_services
 from rehab.models import DailyLog, Plan
 from tests.access import ADMIN_LOGIN, assert_outcome
-from tests.factories import IntakeFactory, PlanTemplateFactory, UserFactory
+from tests.factories import IntakeFactory, PlanTemplateFactory, UserFactory, api_token_key
 
 A = AuditEntry.Action
 TODAY = timezone.localdate
@@ -66,11 +65,11 @@ def test_a_review_is_recorded_with_before_after_actor_athlete_and_clinic(client_
 
 
 def test_an_api_change_made_with_a_token_names_the_athlete_as_actor(client, people, plan):
-    token = Token.objects.create(user=people.athlete_a.user)
+    key = api_token_key(people.athlete_a.user)
     url = reverse("dailylog-detail", args=[TODAY().isoformat()])
     response = client.put(
         url, {"pain_during": 3, "notes": "Sore on hills"}, content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
     )  # fmt: skip
     assert response.status_code == 200, response.content
     log = DailyLog.objects.get(athlete=people.athlete_a, date=TODAY())
@@ -81,7 +80,7 @@ def test_an_api_change_made_with_a_token_names_the_athlete_as_actor(client, peop
     assert not entries(action=A.UPDATE, content_type__model="dailylog", object_id=log.pk).exists()
     response = client.put(
         url, {"pain_during": 3, "notes": "Fine on the flat"}, content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
     )  # fmt: skip
     assert response.status_code == 200, response.content
     changed = entries(action=A.UPDATE, content_type__model="dailylog", object_id=log.pk).get()

@@ -10,15 +10,22 @@ from datetime import date, timedelta
 import pytest
 from django.urls import resolve, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from portal import services as portal_services
 from portal.export import JSON_NAME, export_data
 from portal.models import AuditEntry, Download, Invite
+from portal.tokens import token_issue
 from rehab import services as rehab_services
 from rehab.models import DailyLog, ExerciseLog
 from tests.access import LOGIN, assert_outcome, matrix_cases
-from tests.factories import PASSWORD, AlertFactory, IntakeFactory, PlanTemplateFactory, ShoeFactory
+from tests.factories import (
+    PASSWORD,
+    AlertFactory,
+    IntakeFactory,
+    PlanTemplateFactory,
+    ShoeFactory,
+    api_token_key,
+)
 
 TODAY = timezone.localdate
 
@@ -148,7 +155,7 @@ def test_export_has_nothing_of_other_athletes_and_no_secrets(client_for, people,
     )
     ShoeFactory(athlete=athlete_b, name="Bruno's spikes")
     AlertFactory(athlete=people.other_athlete, kind="no_log", message="OLGA-ONLY-ALERT")
-    token = Token.objects.create(user=people.athlete_a.user)
+    token, token_key = token_issue(user=people.athlete_a.user)
     # An invite row too: its email is theirs, its token hash must not leak.
     invite, _ = Invite.new(
         athlete=people.athlete_a, email="anna.new@example.com", created_by=people.clinician.user
@@ -162,7 +169,7 @@ def test_export_has_nothing_of_other_athletes_and_no_secrets(client_for, people,
 
     for secret in (
         "Bruno", "Bianchi", athlete_b.email, "BRUNO-ONLY-NOTE", "OLGA-ONLY-ALERT", "Otto",
-        people.athlete_a.user.password, token.key, invite.token_hash, people.clinician.user.email,
+        people.athlete_a.user.password, token_key, token.key_hash, invite.token_hash, people.clinician.user.email,
         people.superuser.email,
     ):  # fmt: skip
         assert secret not in content, secret
@@ -273,14 +280,16 @@ def test_api_me_export(client_for, people, persona, expected):
 
 
 def test_api_me_export_with_a_token_and_accept_zip(client, people, history):
-    token = Token.objects.create(user=people.athlete_a.user)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}", "HTTP_ACCEPT": "application/zip"}
+    auth = {
+        "HTTP_AUTHORIZATION": f"Token {api_token_key(people.athlete_a.user)}",
+        "HTTP_ACCEPT": "application/zip",
+    }
     response = client.get("/api/v1/me/export/", **auth)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert len(json.loads(unzip(response.content)[JSON_NAME])["daily_logs"]) == 2
     # An error asked for as a zip is still the usual JSON body.
-    clinician_token = Token.objects.create(user=people.clinician.user)
-    refused = client.get("/api/v1/me/export/", HTTP_AUTHORIZATION=f"Token {clinician_token.key}",
+    clinician_key = api_token_key(people.clinician.user)
+    refused = client.get("/api/v1/me/export/", HTTP_AUTHORIZATION=f"Token {clinician_key}",
                          HTTP_ACCEPT="application/zip")  # fmt: skip
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
 

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from portal import lockout
+from portal.models import ApiToken
 from tests.factories import PASSWORD
 
 LIMIT = settings.AXES_FAILURE_LIMIT
@@ -173,7 +173,7 @@ def test_the_token_endpoint_locks_out_with_a_json_error(client, people):
     assert_locked_json(last)
     # the right password gets the same answer, and no token
     assert_locked_json(token_login(client, email, PASSWORD))
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_the_api_and_the_site_form_count_the_same_login(client, people):

@@ -636,10 +636,10 @@ AXES = dict(SUPERUSER_ONLY, add=NOBODY, add_post=NOBODY, change_post=(403, 403, 
 ADMIN_MODELS = {
     "auth.group": AdminModel(obj=lambda w: w.clinicians_group, **SUPERUSER_ONLY),
     "portal.user": AdminModel(obj=lambda w: w.a.user, **SUPERUSER_ONLY),
-    # Deleting athlete_a cascades to daily logs, which nobody may delete in the admin: refused to all.
+    # Only the superuser deletes an athlete, logs and all, after the personal-data scrub (portal.privacy).
     "portal.athlete": AdminModel(
         obj=lambda w: w.a,
-        **dict(CLINIC_EDITED, delete_post=NOBODY),
+        **CLINIC_EDITED,
         # "Delete personal data", confirmed.
         extra={
             "changelist": [action_row("anonymise", "<athlete_a>", happened=_anonymised, confirm="delete")]

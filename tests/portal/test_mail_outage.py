@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 
+from portal import services
 from portal.models import Athlete, Invite
 from portal.tasks.mail import send_email
 from tests.factories import AthleteFactory
@@ -155,3 +156,16 @@ def test_email_timeout_is_set_and_read_from_the_environment():
         "shell", "-c", "from django.conf import settings; print(settings.EMAIL_TIMEOUT)", EMAIL_TIMEOUT="3"
     )
     assert custom.stdout.split()[-1] == "3", custom.stderr
+
+
+def test_resending_is_limited_per_athlete_and_hour_on_the_page_and_in_the_api(client_for, people):
+    athlete = AthleteFactory(clinic=people.clinic, email="many@example.com")
+    client = client_for("clinician")
+    for _ in range(services.INVITES_PER_HOUR):
+        client.post(reverse("athlete_invite", args=[athlete.pk]))
+    page = client.post(reverse("athlete_invite", args=[athlete.pk]), follow=True).content.decode()
+    assert "5 invite links were sent for this athlete in the last hour" in page
+    response = client.post(f"/api/v1/athletes/{athlete.pk}/invite/")
+    assert response.status_code == 429 and response.json()["code"] == "throttled"
+    assert athlete.invites.count() == services.INVITES_PER_HOUR
+    assert len(mail.outbox) == services.INVITES_PER_HOUR

@@ -258,11 +258,11 @@ def _restore_sqlite(conn: BaseDatabaseWrapper, source: Path) -> None:
 # --------------------------------------------------------------------------------------------- files
 
 
-def _storage_files(storage: Storage, folder: str = "") -> list[str]:
+def storage_files(storage: Storage, folder: str = "") -> list[str]:
     folders, files = storage.listdir(folder) if _exists(storage, folder) else ([], [])
     names = [f"{folder}/{name}" if folder else name for name in files]
     for sub in folders:
-        names += _storage_files(storage, f"{folder}/{sub}" if folder else sub)
+        names += storage_files(storage, f"{folder}/{sub}" if folder else sub)
     return sorted(names)
 
 
@@ -275,7 +275,7 @@ def _exists(storage: Storage, folder: str) -> bool:
 
 
 def _backup_media(storage: Storage, target: Path) -> dict:
-    names = _storage_files(storage)
+    names = storage_files(storage)
     size = 0
     with tarfile.open(target, "w") as archive:
         for name in names:
@@ -403,7 +403,7 @@ def restore(folder: Path, *, storage: Storage, database_url: str | None = None, 
                 f"The database {conn.settings_dict['NAME']} is not empty ({len(existing)} tables): restore into an "
                 "empty database, or add --force to overwrite it."
             )
-        if _storage_files(storage) and not force:
+        if storage_files(storage) and not force:
             raise BackupError("The file storage is not empty: restore into an empty one, or add --force.")
         source = folder / manifest["database"]["file"]
         if vendor == "postgresql":

@@ -11,12 +11,12 @@ from io import StringIO
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from portal.backup import HEALTH_MODELS, open_database, summary
+from portal.backup import HEALTH_MODELS, open_database, storage_files, summary
 from rehab.models import DailyLog
 from triage.models import Intake
 
@@ -64,6 +64,8 @@ def fresh_database(tmp_path):
 
 def test_the_demo_clinic_comes_back_identical(demo, fresh_database, tmp_path):
     before = summary(connection)
+    files = storage_files(default_storage)  # the demo's picture, and any an earlier test left in the storage
+    assert demo in files
     assert DailyLog.objects.exists() and Intake.objects.exists()  # there is health data to lose
 
     out = StringIO()
@@ -72,7 +74,7 @@ def test_the_demo_clinic_comes_back_identical(demo, fresh_database, tmp_path):
     assert folder.name.startswith("stride-backup-") and f"to {folder}" in out.getvalue()
     assert oct(folder.stat().st_mode & 0o777) == "0o700"  # health data: the owner only
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["tables"] == before["tables"] and manifest["media"]["files"] == 1
+    assert manifest["tables"] == before["tables"] and manifest["media"]["files"] == len(files)
 
     call_command(
         "restore", str(folder), database_url=fresh_database, media_root=tmp_path / "media", stdout=out
@@ -89,6 +91,7 @@ def test_the_demo_clinic_comes_back_identical(demo, fresh_database, tmp_path):
     assert len(after["health_checksums"]) == len(HEALTH_MODELS)
     assert after["health_checksums"] == before["health_checksums"]
     assert (tmp_path / "media" / demo).read_bytes() == PICTURE
+    assert storage_files(FileSystemStorage(location=tmp_path / "media")) == files
     assert "all matching the manifest" in out.getvalue()
 
     # A second restore would overwrite what is there now: refused without --force.

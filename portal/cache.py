@@ -22,6 +22,7 @@ read from the database), a write or a delete does nothing. Pages keep working; t
 import logging
 import threading
 import time
+from urllib.parse import urlsplit
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -288,3 +289,22 @@ def cache_is_down(cache=None) -> bool:
     if cache is None:
         cache = caches["default"]
     return bool(getattr(cache, "is_down", False))
+
+
+def redis_known_down(url: str) -> bool:
+    """True while a cache on the Redis server of `url` (same host and port, any database number) failed within
+    its RETRY_AFTER_SECONDS: the job broker on that Redis need not be tried either (portal.jobs)."""
+    try:
+        where = _server_of(url)
+    except ValueError:
+        return False
+    with _health_lock:
+        known = list(_health.values())
+    return any(health.skipping() and _server_of(health.location) == where for health in known if health.down)
+
+
+def _server_of(url: str) -> tuple:
+    parts = urlsplit(url.split(",")[0].split(";")[0])
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ValueError(url)
+    return parts.scheme, parts.hostname, parts.port or 6379, parts.path if parts.scheme == "unix" else ""

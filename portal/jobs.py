@@ -11,6 +11,7 @@ suite sets JOBS_RUN_IMMEDIATELY as well: its transactions never commit, so jobs 
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -60,21 +61,45 @@ def started(key: str) -> None:
         logger.warning("could not clear the pending key of %s", key, extra={"outcome": "cache_down"})
 
 
+# A broker that failed is not tried again for this long (per process): a frozen Redis costs a publish its socket
+# timeouts and retries, about 12 s, and would cost them to every page that enqueues. A broker on the cache's
+# Redis is not tried either while the cache finds that Redis down (portal.cache): the page does not wait at all.
+BROKER_SKIP_SECONDS = 5
+_broker_failed_at: dict[str, float] = {}
+
+
 def _send(task_name: str, args: tuple, kwargs: dict, *, key: str | None = None) -> None:
     from portal.celery import app
 
     if task_name not in app.tasks:  # a web process: the apps' tasks.py are imported on first use
         app.autodiscover_tasks(force=True)
+    extra = {"task": task_name, "task_args": args, "task_kwargs": kwargs, "outcome": "not_enqueued"}
+    queued = not app.conf.task_always_eager
+    url = app.conf.broker_url
+    if queued and _broker_known_down(url):
+        if key is not None:
+            started(key)  # not waiting after all
+        logger.error(
+            "could not enqueue %s", task_name, extra=extra | {"error": "the broker is down (not tried)"}
+        )
+        return
     try:
         app.tasks[task_name].apply_async(args, kwargs)
     except (BrokerError, ConnectionError, TimeoutError):  # the broker is away: logged, caught up by a sweep
+        if queued:
+            _broker_failed_at[url] = time.monotonic()
         if key is not None:
             started(key)  # not waiting after all
-        logger.exception(
-            "could not enqueue %s",
-            task_name,
-            extra={"task": task_name, "task_args": args, "task_kwargs": kwargs, "outcome": "not_enqueued"},
-        )
+        logger.exception("could not enqueue %s", task_name, extra=extra)
+
+
+def _broker_known_down(url: str) -> bool:
+    from portal.cache import redis_known_down
+
+    failed_at = _broker_failed_at.get(url)
+    if failed_at is not None and time.monotonic() - failed_at < BROKER_SKIP_SECONDS:
+        return True
+    return redis_known_down(url)
 
 
 def broker_state() -> str:

@@ -108,6 +108,8 @@ def broker_state() -> str:
 
     if app.conf.task_always_eager:
         return "in-process"
+    if _broker_known_down(app.conf.broker_url):  # failed within the last seconds: not waited on again
+        return "error"
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)

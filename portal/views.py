@@ -211,8 +211,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: the database answers a query, and the job broker and the cache answer when they are on Redis
     (without REDIS_URL jobs run in-process: "in-process", and the cache is the process's memory: "local").
 
-    A Redis that does not answer makes this 503 although the pages still work from the database (portal.cache):
-    the operator is told, and a load balancer with another healthy instance prefers it."""
+    Only the database decides the status code (503 without it: no page works). A Redis that does not answer is
+    reported as "degraded" with a 200: every instance shares that Redis and the pages still work from the
+    database (portal.cache), so taking instances out of a load balancer for it would turn a degraded site into
+    a dark one. Monitoring alerts on "degraded"."""
     body, ready = {"status": "ok", "database": "ok"}, True
     try:
         with connection.cursor() as cursor:
@@ -220,10 +222,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
     except DatabaseError:
         body["database"], ready = "error", False
+    body["cache"] = cache_state()  # first: a Redis found down here is not asked again for the broker
     body["broker"] = jobs.broker_state()
-    body["cache"] = cache_state()
-    if "error" in (body["broker"], body["cache"]):
-        ready = False
     if not ready:
         body["status"] = "unavailable"
+    elif "error" in (body["broker"], body["cache"]):
+        body["status"] = "degraded"
     return JsonResponse(body, status=200 if ready else 503)

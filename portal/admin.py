@@ -69,6 +69,9 @@ class ClinicScopedAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
     """
 
     clinic_field = "clinic"
+    # Lists of health records (logs, intakes, alerts, plans): a list shown is in the audit trail, one entry per
+    # athlete on the page (audit.record_list_access).
+    audit_list_reads = False
 
     def get_queryset(self, request):
         return scope_by_clinic(super().get_queryset(request), request.user, clinic_field=self.clinic_field)
@@ -90,6 +93,12 @@ class ClinicScopedAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
         if not change and clinician is not None and self.clinic_field == "clinic":
             obj.clinic = clinician.clinic
         super().save_model(request, obj, form, change)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if self.audit_list_reads and request.method == "GET":  # a POST runs an action: not a read
+            audit.record_list_access(request.user, changelist.result_list)
+        return changelist
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and request.method == "GET":
@@ -373,6 +382,7 @@ class AlertAdmin(ClinicScopedAdmin):
     """Alerts are raised by services and closed with the “Resolve” action (or by reviewing what raised them)."""
 
     clinic_field = "athlete__clinic"
+    audit_list_reads = True
     list_display = ["athlete", "severity", "kind", "message", "updated", "is_open_display"]
     list_filter = ["severity", "kind", ("resolved_at", admin.EmptyFieldListFilter)]
     list_select_related = ["athlete"]

@@ -336,7 +336,7 @@ class AlertFilter(filters.FilterSet):
         fields = ["kind", "severity"]
 
 
-class AlertViewSet(viewsets.ReadOnlyModelViewSet):
+class AlertViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     """Alerts for the care team of the clinician's clinic: most severe first, then the latest raised."""
 
     serializer_class = AlertSerializer

@@ -1,7 +1,8 @@
 """The audit trail: who changed or looked at an athlete's health records, and when (django-auditlog).
 
 Changes are recorded by auditlog's model signals (before → after per field) for the models in AUDITED; reads
-are recorded by the pages and API endpoints that show a record, through `record_access(user, obj)`. Every
+are recorded by the pages and API endpoints that show a record, through `record_access(user, obj)`, and by the
+lists of records (API and admin) through `record_list_access(user, records)`. Every
 entry is a `portal.AuditEntry` (auditlog's log entry plus the athlete and clinic it is about), so the clinic's
 audit view and the anonymisation of an athlete filter on two indexed columns. What is and is not recorded:
 docs/design.md, "Audit trail".
@@ -216,21 +217,50 @@ def record_access(user, obj: Model | None) -> None:
         _actor.reset(token)
 
 
-def record_list_access(user, records: Iterable[Model]) -> int:
-    """Record one "viewed" entry per athlete whose records a list response showed (one INSERT in all).
+# Query-string parameters never written to the trail: whatever could work as a password (an invite or reset
+# token, an API key) if someone put it in a list's address. Matched anywhere in the name, in any case.
+SECRET_PARAMETERS = ("token", "key", "password", "secret", "uidb64", "signature", "auth")
+QUERY_RECORDED_MAX = 500  # characters of the filters kept per entry
 
-    An entry per listed record would bury the trail; this tells the clinic whose records `user` saw, and when.
+
+def recorded_query(request) -> str:
+    """The request's query string as the trail keeps it: secret-looking parameters left out, at most
+    QUERY_RECORDED_MAX characters."""
+    if request is None:
+        return ""
+    kept = request.GET.copy()
+    for name in list(kept):
+        if any(word in name.lower() for word in SECRET_PARAMETERS):
+            del kept[name]
+    return kept.urlencode()[:QUERY_RECORDED_MAX]
+
+
+def record_list_access(user, records: Iterable[Model]) -> int:
+    """Record a list of health records that `user` was shown: one "viewed" entry per athlete on the page, each
+    naming the list, its filters (`recorded_query`), how many rows and athletes the page held; one INSERT in all.
+
+    An entry per listed record would bury the trail, and a single entry for the whole page would be missing
+    from each athlete's own trail (and their data export): this tells the clinic whose records `user` saw, in
+    which list, and when. The entries of one request share auditlog's correlation id (cid).
     """
     if not getattr(user, "is_authenticated", False) or _disabled():
         return 0
+    from auditlog.cid import get_cid
+
     from portal.models import Athlete
 
+    records = list(records)
     athlete_ids = {_athlete_id_of(record) for record in records} - {None}
     if not athlete_ids:
         return 0
     AuditEntry = entry_model()
     content_type = ContentType.objects.get_for_model(Athlete)
-    view = _view_name()
+    details = {
+        "view": _view_name(),
+        "query": recorded_query(_request.get()),
+        "rows": len(records),
+        "athletes": len(athlete_ids),
+    }
     entries = [
         AuditEntry(
             content_type=content_type,
@@ -242,8 +272,9 @@ def record_list_access(user, records: Iterable[Model]) -> int:
             actor_email=user.email,
             athlete_id=athlete.pk,
             clinic_id=athlete.clinic_id,
-            additional_data={"view": view} if view else None,
+            additional_data=details,
             remote_addr=_remote_addr(),
+            cid=get_cid(),
         )
         for athlete in Athlete._base_manager.filter(pk__in=athlete_ids).only(
             "first_name", "last_name", "clinic"
@@ -261,7 +292,8 @@ def _athlete_id_of(record: Model) -> int | None:
 
 class AccessLoggedMixin:
     """For API viewsets of health records (put it first in the bases): reading one records a "viewed" entry;
-    a list page records one entry per athlete whose records it shows (set `audit_lists = False` to skip)."""
+    a list page records one entry per athlete whose records it shows (record_list_access; set
+    `audit_lists = False` to skip)."""
 
     audit_lists = True
 

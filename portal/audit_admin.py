@@ -45,16 +45,31 @@ VIEWS = {
     "dailylog-detail": "API: daily log",
     "dailylog-list": "API: daily log list",
     "download_file": "Data export (download)",
+    "alert-detail": "API: alert",
+    "alert-list": "API: alert list",
+    "admin:portal_alert_changelist": "Admin: alerts list",
+    "admin:triage_intake_changelist": "Admin: hip checks list",
+    "admin:rehab_plan_changelist": "Admin: plans list",
+    "admin:rehab_dailylog_changelist": "Admin: daily logs list",
 }
 
 
 def where(entry) -> str:
-    view = (entry.additional_data or {}).get("view") if isinstance(entry.additional_data, dict) else None
+    """The page or endpoint, in words; for a list, also how many rows it showed and with which filters."""
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    view = data.get("view")
     if not view:
         return ""
     if view in VIEWS:
-        return VIEWS[view]
-    return "Admin" if view.startswith("admin:") else view
+        label = VIEWS[view]
+    else:
+        label = "Admin" if view.startswith("admin:") else view
+    if "rows" in data:  # a list (audit.record_list_access)
+        rows, athletes = data["rows"], data.get("athletes", 1)
+        label += f" · {rows} row{'s' if rows != 1 else ''}, {athletes} athlete{'s' if athletes != 1 else ''}"
+        if data.get("query"):
+            label += f" · ?{data['query']}"
+    return label
 
 
 def _empty(value) -> str:

@@ -221,6 +221,7 @@ class PlanPhaseInline(ScopedFormFieldsMixin, TabularInline):
 @admin.register(Plan)
 class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
     clinic_field = "athlete__clinic"
+    audit_list_reads = True
     list_display = ["athlete", "name", "status", "current_phase", "start_date", "assigned_by", "print_link"]
     # Only those who assigned plans this user sees: the plain filter lists every login of every clinic.
     list_filter = ["status", "current_phase__order", ("assigned_by", admin.RelatedOnlyFieldListFilter),
@@ -361,6 +362,7 @@ class DailyLogAdmin(ClinicScopedAdmin):
     """Athletes write their logs; the care team reads them here (and on the athlete's timeline)."""
 
     clinic_field = "athlete__clinic"
+    audit_list_reads = True
     date_hierarchy = "date"
     list_display = ["date", "athlete", "run_minutes", "distance_km", "pain_during", "pain_after",
                     "pain_next_morning", "sets_done", "red_flag_list"]  # fmt: skip

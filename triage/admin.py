@@ -30,6 +30,7 @@ class IntakeAdmin(ClinicScopedAdmin):
     """What the athlete answered and what the engine said are records: read-only. The review is editable."""
 
     clinic_field = "athlete__clinic"
+    audit_list_reads = True
     list_display = ["athlete", "urgency", "top_condition", "created", "reviewed", "confirmed_condition"]
     list_filter = ["urgency", "confirmed_condition", ("reviewed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["athlete", "confirmed_condition"]

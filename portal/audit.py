@@ -253,6 +253,16 @@ def record_list_access(user, records: Iterable[Model]) -> int:
     athlete_ids = {_athlete_id_of(record) for record in records} - {None}
     if not athlete_ids:
         return 0
+    # The athletes the list loaded with its rows (select_related) are not read again.
+    athletes = {athlete.pk: athlete for athlete in map(_loaded_athlete, records) if athlete is not None}
+    missing = athlete_ids - set(athletes)
+    if missing:
+        athletes |= {
+            athlete.pk: athlete
+            for athlete in Athlete._base_manager.filter(pk__in=missing).only(
+                "first_name", "last_name", "clinic"
+            )
+        }
     AuditEntry = entry_model()
     content_type = ContentType.objects.get_for_model(Athlete)
     details = {
@@ -276,12 +286,21 @@ def record_list_access(user, records: Iterable[Model]) -> int:
             remote_addr=_remote_addr(),
             cid=get_cid(),
         )
-        for athlete in Athlete._base_manager.filter(pk__in=athlete_ids).only(
-            "first_name", "last_name", "clinic"
-        )
+        for athlete in sorted(athletes.values(), key=lambda athlete: athlete.pk)
     ]
     AuditEntry.objects.bulk_create(entries)
     return len(entries)
+
+
+def _loaded_athlete(record: Model):
+    """The record's athlete when it is the athlete or was loaded with it, else None."""
+    if record._meta.label == "portal.Athlete":
+        return record
+    if AUDITED.get(record._meta.label, {}).get("athlete") == "athlete":
+        field = record._meta.get_field("athlete")
+        if field.is_cached(record):
+            return record.athlete
+    return None
 
 
 def _athlete_id_of(record: Model) -> int | None:

@@ -17,7 +17,7 @@ from library.models import Difficulty, Equipment, Exercise, Kind, Region
 from library.permissions import can_add_exercises, exercise_editable_by
 from library.selectors import MAX_PAGE, exercise_search, rows_with_total
 from library.validators import validate_exercise_image, validate_video_url
-from portal.api_base import Pagination, PrimaryKeyField
+from portal.api_base import CharField, ModelSerializer, Pagination, PrimaryKeyField
 from portal.models import Clinic
 from portal.parsers import JSONParser
 from portal.permissions import clinician_of
@@ -55,10 +55,10 @@ class OneQueryPagination(Pagination):
 
 
 def _lines(**kwargs):
-    return serializers.ListField(child=serializers.CharField(max_length=1000), **kwargs)
+    return serializers.ListField(child=CharField(max_length=1000), **kwargs)
 
 
-class ExerciseSerializer(serializers.ModelSerializer):
+class ExerciseSerializer(ModelSerializer):
     aliases = _lines(required=False)
     steps = _lines(allow_empty=False)
     cues = _lines(required=False)
@@ -67,9 +67,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
     regions = serializers.ListField(child=serializers.ChoiceField(Region.choices), required=False)
     equipment = serializers.ListField(child=serializers.ChoiceField(Equipment.choices), required=False)
     image = serializers.FileField(required=False, allow_null=True, validators=[validate_exercise_image])
-    video_url = serializers.CharField(
-        required=False, allow_blank=True, max_length=300, validators=[validate_video_url]
-    )
+    video_url = CharField(required=False, allow_blank=True, max_length=300, validators=[validate_video_url])
     clinic = PrimaryKeyField(
         queryset=Clinic.objects.none(),
         required=False,
@@ -77,7 +75,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
         help_text="Owner of a new exercise; only superusers choose it, clinicians always add to their own.",
     )
     shipped = serializers.BooleanField(source="is_shipped", read_only=True)
-    dosage_text = serializers.CharField(read_only=True)
+    dosage_text = CharField(read_only=True)
     editable = serializers.SerializerMethodField()
 
     class Meta:
@@ -137,6 +135,7 @@ class ExerciseViewSet(
     pagination_class = OneQueryPagination
     parser_classes = [JSONParser, MultiPartParser]  # multipart for image uploads
     ordering_fields = ["name", "difficulty", "updated"]
+    list_parameters = list(ExerciseFilterForm.base_fields)
 
     @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):

@@ -16,13 +16,16 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.views import defaults
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, permissions, serializers
+from rest_framework.filters import OrderingFilter as BaseOrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.permissions import clinician_of
@@ -126,10 +129,97 @@ def service_errors():
 
 
 class Pagination(PageNumberPagination):
-    """?page= and ?page_size= (at most 100). A page past the end is a 404."""
+    """?page= and ?page_size= (at most 100: more is 100). A page past the end is a 404; a page size that is not a
+    whole number from 1 up is a 400 (DRF's would quietly answer 25 rows)."""
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"Enter a whole number from 1 to {self.max_page_size}."]}
+            )
+        return min(int(raw), self.max_page_size)
+
+
+# ------------------------------------------------------------------------------------ list query parameters
+
+
+class OrderingFilter(BaseOrderingFilter):
+    """?ordering=, refusing (400) a field the list cannot be ordered by instead of quietly using its default."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param, "")
+        if not raw:
+            return self.get_default_ordering(view)
+        fields = [part.strip() for part in raw.split(",")]
+        ordering = self.remove_invalid_fields(queryset, fields, view, request)
+        if len(ordering) != len(fields):
+            valid = sorted(name for name, _ in self.get_valid_fields(queryset, view, {"request": request}))
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Order by one of: {', '.join(valid)} (a leading - reverses the order)."
+                    ]
+                }
+            )
+        return ordering
+
+
+def _filterset_parameters(view, queryset) -> list[str]:
+    """The query parameters of the view's django-filter FilterSet: a range filter's are `<name>_after` and
+    `<name>_before` (its widget's suffixes)."""
+    filterset_class = filters.DjangoFilterBackend().get_filterset_class(view, queryset)
+    if filterset_class is None:
+        return []
+    names = []
+    for name, filter_ in filterset_class.base_filters.items():
+        suffixes = getattr(filter_.field.widget, "suffixes", None)
+        names.extend(f"{name}_{suffix}" if suffix else name for suffix in suffixes or [""])
+    return names
+
+
+def list_parameters(view, queryset=None) -> list[str]:
+    """Every query parameter a list endpoint takes: its filters, `ordering`, the page and page size, and those
+    it reads itself (`list_parameters` on the view, e.g. the caseload's `q` and `show`). Sorted."""
+    names = set(getattr(view, "list_parameters", ()))
+    for backend in view.filter_backends:
+        if issubclass(backend, filters.DjangoFilterBackend):
+            names.update(_filterset_parameters(view, queryset))
+        elif issubclass(backend, BaseOrderingFilter):
+            names.add(backend.ordering_param)
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        names.add(paginator.page_query_param)
+        if getattr(paginator, "page_size_query_param", None):
+            names.add(paginator.page_size_query_param)
+    return sorted(names)
+
+
+class KnownParametersFilter:
+    """A list refuses (400) a query parameter it does not know, naming it and those it takes.
+
+    A misspelt or guessed filter (`?from=` where the daily logs take `?date_after=`) would otherwise be ignored,
+    and the answer would look filtered while holding every row. `format` (DRF's `?format=json`) is always
+    allowed. Only lists are checked: a single record's address takes no filters.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) != "list":
+            return queryset
+        known = list_parameters(view, queryset)
+        unknown = sorted(set(request.query_params) - set(known) - {api_settings.URL_FORMAT_OVERRIDE})
+        if unknown:
+            message = f"Unknown parameter. This list takes: {', '.join(known)}."
+            raise exceptions.ValidationError({name: [message] for name in unknown})
+        return queryset
+
+    def get_schema_operation_parameters(self, view):
+        return []
 
 
 class IsClinician(permissions.BasePermission):
@@ -172,6 +262,56 @@ class SlugRelatedField(serializers.SlugRelatedField):
         if isinstance(data, str) and "\x00" in data:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data)
+
+
+# ------------------------------------------------------------------------------------------------ text fields
+
+
+class StrictText:
+    """Text fields take JSON strings only. DRF's would store the number 12345 as the text "12345": a client
+    sending the wrong type is told so instead (form and multipart values are always strings)."""
+
+    default_error_messages = {"not_a_string": "Not a valid string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class CharField(StrictText, serializers.CharField):
+    pass
+
+
+class EmailField(StrictText, serializers.EmailField):
+    pass
+
+
+class SlugField(StrictText, serializers.SlugField):
+    pass
+
+
+class URLField(StrictText, serializers.URLField):
+    pass
+
+
+class IPAddressField(StrictText, serializers.IPAddressField):
+    pass
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The API's model serializer: its text fields, mapped from the model's, are the strict ones above. Every
+    serializer of the API derives from it (and declares text fields with CharField / EmailField from here)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: CharField,
+        models.TextField: CharField,
+        models.EmailField: EmailField,
+        models.SlugField: SlugField,
+        models.URLField: URLField,
+        models.GenericIPAddressField: IPAddressField,
+    }
 
 
 class IdFilter(filters.NumberFilter):

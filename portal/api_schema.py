@@ -3,14 +3,14 @@
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
+from portal.api_base import CharField
+
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="What went wrong, in one sentence.")
-    code = serializers.CharField(
-        help_text="Stable machine-readable code, e.g. invalid, not_found, throttled."
-    )
+    detail = CharField(help_text="What went wrong, in one sentence.")
+    code = CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, throttled.")
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.ListField(child=CharField()),
         help_text="Field → messages (dotted paths for nested fields); empty unless validation failed.",
     )
 

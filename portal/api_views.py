@@ -12,8 +12,11 @@ from rest_framework.views import APIView
 
 from portal import audit, services, tokens
 from portal.api_base import (
+    CharField,
+    EmailField,
     IdFilter,
     IsClinician,
+    ModelSerializer,
     PrimaryKeyField,
     TrueFalseFilter,
     is_care_team,
@@ -35,9 +38,9 @@ from rehab.selectors import athlete_summary
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(trim_whitespace=False, max_length=128, style={"input_type": "password"})
-    name = serializers.CharField(
+    email = EmailField(max_length=254)
+    password = CharField(trim_whitespace=False, max_length=128, style={"input_type": "password"})
+    name = CharField(
         max_length=100,
         required=False,
         allow_blank=True,
@@ -47,16 +50,14 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(
-        help_text="Send it as `Authorization: Token <token>`. Shown only this once."
-    )
+    token = CharField(help_text="Send it as `Authorization: Token <token>`. Shown only this once.")
     id = serializers.IntegerField(help_text="The token's id in GET /api/v1/auth/tokens/.")
-    name = serializers.CharField()
+    name = CharField()
     expires = serializers.DateTimeField()
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
-    key_start = serializers.CharField(read_only=True, help_text="The key's first characters.")
+class ApiTokenSerializer(ModelSerializer):
+    key_start = CharField(read_only=True, help_text="The key's first characters.")
     expires = serializers.DateTimeField(read_only=True)
     current = serializers.SerializerMethodField(help_text="True for the token this request was sent with.")
 
@@ -127,22 +128,22 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
 # --------------------------------------------------------------------------------------------------- athletes
 
 
-class ClinicRefSerializer(serializers.ModelSerializer):
+class ClinicRefSerializer(ModelSerializer):
     class Meta:
         model = Clinic
         fields = ["id", "name"]
 
 
-class RehabStatusSerializer(serializers.ModelSerializer):
+class RehabStatusSerializer(ModelSerializer):
     class Meta:
         model = RehabStatus
         fields = ["as_of", "plan", "phase", "action", "last_log_date", "last_pain", "compliance_7d", "km_7d",
                   "km_change_pct", "risk"]  # fmt: skip
 
 
-class AthleteSerializer(serializers.ModelSerializer):
+class AthleteSerializer(ModelSerializer):
     clinic = ClinicRefSerializer(read_only=True)
-    full_name = serializers.CharField(read_only=True)
+    full_name = CharField(read_only=True)
     has_login = serializers.SerializerMethodField()
     open_alerts = serializers.IntegerField(source="alert_count", read_only=True)
     worst_alert = serializers.ChoiceField(
@@ -166,7 +167,7 @@ class AthleteSerializer(serializers.ModelSerializer):
         return athlete.user_id is not None
 
 
-class AthleteCreateSerializer(serializers.ModelSerializer):
+class AthleteCreateSerializer(ModelSerializer):
     clinic = PrimaryKeyField(
         queryset=Clinic.objects.none(),
         required=False,
@@ -213,7 +214,7 @@ class AthleteCreateSerializer(serializers.ModelSerializer):
         return {**attrs, "clinic": clinic}
 
 
-class InviteSerializer(serializers.ModelSerializer):
+class InviteSerializer(ModelSerializer):
     email_state = serializers.ChoiceField(
         choices=["sending", "sent", "not_sent"],
         read_only=True,
@@ -226,7 +227,7 @@ class InviteSerializer(serializers.ModelSerializer):
 
 
 class CaseloadParams(serializers.Serializer):
-    q = serializers.CharField(
+    q = CharField(
         max_length=100, required=False, allow_blank=True, default="", help_text="Name or email words."
     )
     show = serializers.ChoiceField(
@@ -248,6 +249,7 @@ class AthleteViewSet(
     """The caseload (clinicians): riskiest first, as on the athletes page. Athletes use `/me/` instead."""
 
     audit_lists = False  # the caseload is a directory, not the records (docs/design.md, "Audit trail")
+    list_parameters = ["q", "show"]  # CaseloadParams
 
     serializer_class = AthleteSerializer
     permission_classes = [IsClinician]
@@ -312,8 +314,8 @@ class AthleteViewSet(
 # --------------------------------------------------------------------------------------------------- alerts
 
 
-class AlertSerializer(serializers.ModelSerializer):
-    athlete_name = serializers.CharField(source="athlete.full_name", read_only=True)
+class AlertSerializer(ModelSerializer):
+    athlete_name = CharField(source="athlete.full_name", read_only=True)
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -324,7 +326,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class AlertResolveSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=300, help_text="What you did about it, for the care team.")
+    note = CharField(max_length=300, help_text="What you did about it, for the care team.")
 
 
 class AlertFilter(filters.FilterSet):
@@ -366,7 +368,7 @@ class AlertViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
 # --------------------------------------------------------------------------------------------------- me
 
 
-class ShoeSerializer(serializers.ModelSerializer):
+class ShoeSerializer(ModelSerializer):
     needs_replacing = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -374,7 +376,7 @@ class ShoeSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "km", "retired", "needs_replacing"]
 
 
-class MyAthleteSerializer(serializers.ModelSerializer):
+class MyAthleteSerializer(ModelSerializer):
     clinic = ClinicRefSerializer(read_only=True)
     shoes = ShoeSerializer(many=True, read_only=True)
 
@@ -384,7 +386,7 @@ class MyAthleteSerializer(serializers.ModelSerializer):
                   "years_running", "goal_event", "goal_date", "shoes"]  # fmt: skip
 
 
-class MyClinicianSerializer(serializers.ModelSerializer):
+class MyClinicianSerializer(ModelSerializer):
     clinic = ClinicRefSerializer(read_only=True)
 
     class Meta:
@@ -397,9 +399,9 @@ ROLES = ["superuser", "clinician", "athlete", "none"]
 
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="user.pk")
-    email = serializers.EmailField(source="user.email")
-    first_name = serializers.CharField(source="user.first_name")
-    last_name = serializers.CharField(source="user.last_name")
+    email = EmailField(source="user.email")
+    first_name = CharField(source="user.first_name")
+    last_name = CharField(source="user.last_name")
     role = serializers.ChoiceField(choices=ROLES, help_text="What this login may do (none: no role yet).")
     clinician = MyClinicianSerializer(allow_null=True)
     athlete = MyAthleteSerializer(allow_null=True, help_text="For athletes: their record and shoes.")

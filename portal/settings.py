@@ -261,9 +261,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "portal.api_base.Pagination",
     "PAGE_SIZE": 25,
+    # Lists refuse parameters they do not know, filter values of the wrong type and orderings they cannot do
+    # (400 naming the parameter), rather than answer as if unfiltered (portal.api_base).
     "DEFAULT_FILTER_BACKENDS": [
+        "portal.api_base.KnownParametersFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "portal.api_base.OrderingFilter",
     ],
     # Counted in the cache: per process without REDIS_URL, shared by all workers with it; per client address
     # as portal.clientip tells it (TRUSTED_PROXIES).

@@ -13,7 +13,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from portal.api_base import ID_MAX, IdFilter, PrimaryKeyField, TrueFalseFilter, service_errors
+from portal.api_base import (
+    ID_MAX,
+    CharField,
+    IdFilter,
+    ModelSerializer,
+    PrimaryKeyField,
+    TrueFalseFilter,
+    service_errors,
+)
 from portal.api_schema import ErrorSerializer
 from portal.audit import AccessLoggedMixin
 from portal.models import Athlete, Shoe
@@ -57,7 +65,7 @@ class ExerciseRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     order = serializers.IntegerField()
     exercise = serializers.IntegerField(source="exercise_id")
-    exercise_name = serializers.CharField(source="exercise.name")
+    exercise_name = CharField(source="exercise.name")
     sets = serializers.IntegerField(allow_null=True)
     reps = serializers.IntegerField(allow_null=True)
     hold_seconds = serializers.IntegerField(allow_null=True)
@@ -65,14 +73,14 @@ class ExerciseRowSerializer(serializers.Serializer):
     per_side = serializers.BooleanField()
     times_per_day = serializers.IntegerField(allow_null=True)
     days_per_week = serializers.IntegerField(allow_null=True)
-    note = serializers.CharField()
-    dosage_text = serializers.CharField()
+    note = CharField()
+    dosage_text = CharField()
 
 
-class PhaseSerializer(serializers.ModelSerializer):
+class PhaseSerializer(ModelSerializer):
     exercises = ExerciseRowSerializer(many=True, read_only=True)
-    run_text = serializers.CharField(read_only=True)
-    pain_text = serializers.CharField(read_only=True)
+    run_text = CharField(read_only=True)
+    pain_text = CharField(read_only=True)
     cleared_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
@@ -87,7 +95,7 @@ class TemplatePhaseSerializer(PhaseSerializer):
         fields = [*PHASE_FIELDS, "run_text", "pain_text", "exercises"]
 
 
-class PlanTemplateSerializer(serializers.ModelSerializer):
+class PlanTemplateSerializer(ModelSerializer):
     phases = TemplatePhaseSerializer(many=True, read_only=True)
     conditions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     shipped = serializers.BooleanField(source="is_shipped", read_only=True)
@@ -98,7 +106,7 @@ class PlanTemplateSerializer(serializers.ModelSerializer):
                   "shipped", "active", "phases"]  # fmt: skip
 
 
-class PhaseChangeSerializer(serializers.ModelSerializer):
+class PhaseChangeSerializer(ModelSerializer):
     class Meta:
         model = PhaseChange
         fields = ["kind", "from_phase", "to_phase", "reason", "created"]
@@ -143,7 +151,7 @@ def plan_errors():
         ) from None
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ModelSerializer):
     phases = PhaseSerializer(many=True, read_only=True)
     history = PhaseChangeSerializer(source="phase_changes", many=True, read_only=True)
     version = version_field()
@@ -159,7 +167,7 @@ class PlanAssignSerializer(serializers.Serializer):
     athlete = PrimaryKeyField(queryset=Athlete.objects.none())
     template = PrimaryKeyField(queryset=PlanTemplate.objects.none())
     start_date = serializers.DateField()
-    goal = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    goal = CharField(max_length=300, required=False, allow_blank=True, default="")
     pain_free = serializers.BooleanField(
         required=False,
         allow_null=True,
@@ -179,7 +187,7 @@ class PlanAssignSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = CharField(
         max_length=500, required=False, allow_blank=True, default="", help_text="Kept in the phase history."
     )
     version = version_field()
@@ -196,7 +204,7 @@ class ClearanceSerializer(serializers.Serializer):
         min_value=1, max_value=ID_MAX, help_text="The id of the plan's phase that needs clearance."
     )
     imaging = serializers.BooleanField(help_text="Whether imaging was part of the clearance.")
-    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+    note = CharField(max_length=500, required=False, default="", allow_blank=True)
     version = version_field()
 
 
@@ -410,13 +418,13 @@ class ExerciseDoneSerializer(serializers.Serializer):
     sets_done = serializers.IntegerField(min_value=0, max_value=50)
 
 
-class ExerciseLogSerializer(serializers.ModelSerializer):
+class ExerciseLogSerializer(ModelSerializer):
     class Meta:
         model = ExerciseLog
         fields = ["plan_exercise", "exercise", "sets_done"]
 
 
-class DailyLogSerializer(serializers.ModelSerializer):
+class DailyLogSerializer(ModelSerializer):
     exercises = ExerciseLogSerializer(many=True, read_only=True)
     red_flags = serializers.ListField(child=serializers.ChoiceField(choices=RedFlag.choices), read_only=True)
     pain_locations = _locations(read_only=True)
@@ -429,7 +437,7 @@ class DailyLogSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DailyLogInputSerializer(serializers.ModelSerializer):
+class DailyLogInputSerializer(ModelSerializer):
     """What an athlete sends for one day. Omitted fields keep their saved values."""
 
     serializer_related_field = PrimaryKeyField
@@ -551,7 +559,7 @@ class ComplianceSerializer(serializers.Serializer):
     exercise_percent = serializers.IntegerField(allow_null=True)
     run_percent = serializers.IntegerField(allow_null=True)
     band = serializers.ChoiceField(choices=list(BAND_LABELS.items()))
-    band_label = serializers.CharField()
+    band_label = CharField()
     sets_planned = RoundedFloatField()
     sets_done = serializers.IntegerField()
     runs_planned = RoundedFloatField()
@@ -560,7 +568,7 @@ class ComplianceSerializer(serializers.Serializer):
 
 class LoadWarningSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=["notice", "warning"])
-    message = serializers.CharField()
+    message = CharField()
 
 
 class LoadSerializer(serializers.Serializer):
@@ -571,30 +579,30 @@ class LoadSerializer(serializers.Serializer):
         allow_null=True, help_text="Week over week; null without last week."
     )
     acwr = serializers.FloatField(allow_null=True, help_text="Acute:chronic ratio, for information only.")
-    acwr_text = serializers.CharField()
+    acwr_text = CharField()
     warnings = LoadWarningSerializer(many=True)
 
 
 class RecommendationSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
     label = serializers.SerializerMethodField()
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=CharField())
 
     def get_label(self, recommendation) -> str:
         return Action(recommendation.action).label
 
 
-class SummaryPhaseSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True)
-    run_text = serializers.CharField(read_only=True)
-    pain_text = serializers.CharField(read_only=True)
+class SummaryPhaseSerializer(ModelSerializer):
+    label = CharField(read_only=True)
+    run_text = CharField(read_only=True)
+    pain_text = CharField(read_only=True)
 
     class Meta:
         model = PlanPhase
         fields = ["id", "order", "name", "label", "started_on", "run_text", "pain_text"]
 
 
-class SummaryPlanSerializer(serializers.ModelSerializer):
+class SummaryPlanSerializer(ModelSerializer):
     day = serializers.SerializerMethodField(help_text="Day of the plan, 1 on its start date.")
 
     class Meta:

@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api_base import (
+    CharField,
     IdFilter,
     IsClinician,
+    ModelSerializer,
     PrimaryKeyField,
     SlugRelatedField,
     TrueFalseFilter,
@@ -59,15 +61,15 @@ ANSWERS_SCHEMA = {
 
 
 class RedFlagSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
+    code = CharField()
+    message = CharField()
 
 
 class ConditionResultSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = CharField()
+    name = CharField()
     score = serializers.FloatField(help_text="0 to 1: how well the answers fit, not a probability.")
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=CharField())
 
 
 class AssessmentSerializer(serializers.Serializer):
@@ -77,9 +79,9 @@ class AssessmentSerializer(serializers.Serializer):
     stop_running = serializers.BooleanField()
     red_flags = RedFlagSerializer(many=True)
     conditions = ConditionResultSerializer(many=True)
-    advice = serializers.CharField()
-    engine_version = serializers.CharField()
-    disclaimer = serializers.CharField()
+    advice = CharField()
+    engine_version = CharField()
+    disclaimer = CharField()
 
 
 @extend_schema_field(ANSWERS_SCHEMA)
@@ -109,7 +111,7 @@ class AssessView(APIView):
         return Response(assessment.to_dict())
 
 
-class ConditionSerializer(serializers.ModelSerializer):
+class ConditionSerializer(ModelSerializer):
     class Meta:
         model = Condition
         fields = ["code", "name", "region", "presentation", "default_urgency", "advice", "source"]
@@ -129,12 +131,12 @@ class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
         return Condition.objects.visible_to(self.request.user)
 
 
-class IntakeSerializer(serializers.ModelSerializer):
-    athlete_name = serializers.CharField(source="athlete.full_name", read_only=True)
+class IntakeSerializer(ModelSerializer):
+    athlete_name = CharField(source="athlete.full_name", read_only=True)
     confirmed_condition = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     answers = AnswersField(read_only=True)
     result = ResultField(read_only=True)
-    review_notes = serializers.CharField(
+    review_notes = CharField(
         read_only=True, allow_null=True, help_text="For the care team: null for athletes."
     )
 
@@ -187,7 +189,7 @@ class IntakeReviewSerializer(serializers.Serializer):
         required=False,
         help_text="The condition confirmed on assessment (a code); null when it is not clear yet.",
     )
-    notes = serializers.CharField(
+    notes = CharField(
         max_length=5000,
         required=False,
         allow_blank=True,

@@ -26,7 +26,7 @@ from portal.api_schema import ErrorSerializer
 from portal.audit import AccessLoggedMixin
 from portal.models import Athlete, Shoe
 from portal.permissions import athlete_of, clinician_of
-from rehab import selectors, services
+from rehab import log_rules, selectors, services
 from rehab.compliance import BAND_LABELS
 from rehab.forms import VERSION_MAX
 from rehab.models import (
@@ -457,7 +457,23 @@ class DailyLogInputSerializer(ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Any of the athlete's shoes is found; a retired one is then refused with its reason (log_rules).
         self.fields["shoe"].queryset = Shoe.objects.filter(athlete=self.context.get("athlete"))
+
+    def validate(self, attrs):
+        """The rules the Log today form applies too (rehab.log_rules), on the day as it would be saved."""
+        day, today = self.context["day"], self.context["today"]
+        saved = (
+            DailyLog.objects.filter(athlete=self.context["athlete"], date=day)
+            .values(*(name if name != "shoe" else "shoe_id" for name in LOG_FIELDS))
+            .first()
+        ) or {}
+        saved = {("shoe" if name == "shoe_id" else name): value for name, value in saved.items()}
+        sent = {name: value for name, value in attrs.items() if name != "exercises"}
+        problems = log_rules.log_problems(saved, sent, day=day, today=today)
+        if problems:
+            raise serializers.ValidationError({name: [message] for name, message in problems.items()})
+        return attrs
 
 
 class DailyLogFilter(filters.FilterSet):
@@ -525,7 +541,8 @@ class DailyLogViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied("Only the athlete writes their daily log.")
         day = self._day()
         serializer = DailyLogInputSerializer(
-            data=request.data, context={"athlete": athlete, "request": request}
+            data=request.data,
+            context={"athlete": athlete, "request": request, "day": day, "today": timezone.localdate()},
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

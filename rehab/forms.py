@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from portal.forms import DateInput
 from portal.models import Shoe
+from rehab import log_rules
 from rehab.models import PlanExercise, PlanPhase, RedFlag, Trigger
 from triage.engine import LOCATION_CHOICES
 
@@ -293,7 +294,7 @@ class DailyLogForm(forms.Form):
         """`shoes`: the athlete's shoes in use (a queryset). The form shown lists them (one query); a posted form
         reads the shoe it names, if any, and leaves the log's shoe alone when the page it came from had no
         shoe field (the athlete had no shoes then)."""
-        self.day, self.phase, self.instance = day, phase, instance
+        self.day, self.today, self.phase, self.instance = day, today, phase, instance
         self.rows = list(phase.exercises.all()) if phase else []
         initial = kwargs.pop("initial", {})
         if instance is not None:
@@ -378,6 +379,14 @@ class DailyLogForm(forms.Form):
                 data["run_minutes"] = self.phase.run_minutes
         if data.get("did_run") and not data.get("run_minutes"):
             self.add_error("run_minutes", "How many minutes? Or untick “I did my run / walk session”.")
+        # The rules the API's PUT applies too (rehab.log_rules), on what would be saved. A field already refused
+        # is not refused twice, nor the run's details when its minutes were.
+        problems = log_rules.log_problems({}, self.log_data(), day=self.day, today=self.today)
+        for name, message in problems.items():
+            if name not in self.errors and not (
+                name in log_rules.RUN_DETAILS and "run_minutes" in self.errors
+            ):
+                self.add_error(name if name in self.fields else None, message)
         return data
 
     def log_data(self) -> dict:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from library.models import Exercise
 from portal import audit
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
-from rehab import charts, feedback, progression, selectors, services, wording
+from rehab import charts, feedback, log_rules, progression, selectors, services, wording
 from rehab.forms import (
     OUT_OF_DATE,
     DailyLogForm,
@@ -244,7 +244,7 @@ def log_today(request: HttpRequest) -> HttpResponse:
     plans = selectors.active_plans([athlete.pk], exercise_names=True)
     phase = selectors.phase_for_log(plans.get(athlete.pk), log, day)
     # The shoes in use: listed when the form is shown; a posted form reads only the shoe it names.
-    shoes = athlete.shoes.filter(retired=False)
+    shoes = log_rules.shoes_for_log(athlete)
     ask_morning = day == today and (yesterday is None or yesterday.pain_next_morning is None)
     form = DailyLogForm(
         request.POST if posted else None, day=day, today=today, phase=phase, shoes=shoes,

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
@@ -497,6 +497,18 @@ class WhoseLogSerializer(serializers.Serializer):
     )
 
 
+# `?athlete=` on GET /daily-logs/<date>/, as it behaves (WhoseLogSerializer checks it). Not required in the schema:
+# an athlete's request needs none. OpenAPI cannot make a parameter required for some callers only: it says so.
+WHOSE_LOG = OpenApiParameter(
+    "athlete",
+    {"type": "integer", "format": "int64", "minimum": 1, "maximum": ID_MAX},
+    required=False,
+    description="Whose log (an athlete id). **Clinicians: required** — without it the answer is 400 with "
+    "`errors.athlete`; an athlete outside their clinic is 404. **Athletes: optional** — they always read "
+    "their own log; naming anyone else finds nothing (404).",
+)
+
+
 class DailyLogViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     """Daily logs: athletes read and write their own (`PUT /daily-logs/<YYYY-MM-DD>/` saves that day, again and
     again, without duplicates); clinicians read their clinic's."""
@@ -529,8 +541,9 @@ class DailyLogViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
             raise serializers.ValidationError({"athlete": ["Say whose log: ?athlete=<id>."]})
         return get_object_or_404(logs, **({"athlete_id": chosen} if chosen is not None else {}))
 
-    @extend_schema(parameters=[WhoseLogSerializer])
+    @extend_schema(parameters=[WHOSE_LOG])
     def retrieve(self, request, *args, **kwargs):
+        """One day's log. Athletes read their own; clinicians name the athlete (`?athlete=<id>`)."""
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request=DailyLogInputSerializer, responses=DailyLogSerializer)

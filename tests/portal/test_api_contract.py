@@ -164,3 +164,34 @@ def test_every_writable_text_field_of_the_api_refuses_numbers():
                 if not isinstance(field, StrictText):
                     loose.append(f"{cls.__module__}.{cls.__name__}.{name}")
     assert checked > 30 and loose == []
+
+
+# --- GET /daily-logs/<date>/?athlete= ------------------------------------------------------------------------
+
+
+def test_whose_daily_log_is_documented_as_it_behaves(client_for, people):
+    from rehab import services
+
+    day = timezone.localdate()
+    for athlete in (people.athlete_a, people.athlete_b):
+        services.log_save(athlete=athlete, day=day, data={"pain_during": 1})
+    url = reverse("dailylog-detail", args=[day.isoformat()])
+    schema = (
+        client_for("clinician").get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    )
+    (parameter,) = [p for p in schema["paths"]["/api/v1/daily-logs/{date}/"]["get"]["parameters"]
+                    if p["name"] == "athlete"]  # fmt: skip
+    assert parameter["in"] == "query" and not parameter.get("required", False)
+    assert "**Clinicians: required**" in parameter["description"]
+    assert "**Athletes: optional**" in parameter["description"]
+    assert parameter["schema"]["minimum"] == 1
+    # Clinicians: required (400 on the parameter), another clinic's athlete is 404.
+    client = client_for("clinician")
+    assert errors_of(client.get(url)) == {"athlete": ["Say whose log: ?athlete=<id>."]}
+    assert client.get(url, {"athlete": people.athlete_b.pk}).json()["athlete"] == people.athlete_b.pk
+    assert client.get(url, {"athlete": people.other_athlete.pk}).status_code == 404
+    # Athletes: optional, always their own; naming anyone else finds nothing.
+    client = client_for("athlete_a")
+    assert client.get(url).json()["athlete"] == people.athlete_a.pk
+    assert client.get(url, {"athlete": people.athlete_a.pk}).status_code == 200
+    assert client.get(url, {"athlete": people.athlete_b.pk}).status_code == 404

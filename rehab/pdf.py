@@ -262,7 +262,9 @@ def _print_jpeg(name: str) -> bytes | None:
         with default_storage.open(name, "rb") as file, Image.open(file) as image:
             if not within_pixel_limits(image.size):
                 width, height = image.size
-                logger.warning("Exercise image %s (%d × %d pixels) left out of a printout.", name, width, height)
+                logger.warning(
+                    "Exercise image %s (%d × %d pixels) left out of a printout.", name, width, height
+                )
                 return None
             image.draft("RGB", (PRINT_IMAGE_PIXELS, PRINT_IMAGE_PIXELS))  # JPEG: decode at a reduced scale
             image.thumbnail((PRINT_IMAGE_PIXELS, PRINT_IMAGE_PIXELS))

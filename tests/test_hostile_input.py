@@ -1067,7 +1067,9 @@ def test_the_log_form_shows_every_error_next_to_its_field(client, world):
     html = response.content.decode()
     for message in ("Enter a whole number.", "Ensure this value is less than or equal to 60.",
                     "Select a valid choice. knee is not one of the available choices."):  # fmt: skip
-        assert re.search(r'class="invalid-feedback[^"]*"[^>]*>[^<]*' + re.escape(escape(message)), html), message
+        assert re.search(r'class="invalid-feedback[^"]*"[^>]*>[^<]*' + re.escape(escape(message)), html), (
+            message
+        )
 
 
 def test_ten_megabytes_to_a_page_is_a_400_page_that_says_why(client, world):

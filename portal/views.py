@@ -94,12 +94,7 @@ def _send_invite(request: HttpRequest, athlete) -> None:
         messages.success(request, f"An invite link was emailed to {athlete.email}.")
     elif state == "sending":
         messages.success(request, f"An invite link is on its way to {athlete.email}.")
-    else:
-        messages.warning(
-            request,
-            f"Email not sent to {athlete.email}: the mail server did not answer. Copy the invite link below "
-            "and pass it on yourself, or resend it later.",
-        )
+    # Not sent: the athlete page's "Email not sent" box says so once, beside the link to pass on.
 
 
 @login_required

@@ -47,9 +47,14 @@ PARTIALS = ["rehab/_pain_free_rule.html"]  # included by TEMPLATE
 CACHE_SECONDS = 24 * 60 * 60  # the printed date is in the stamp, so an entry is useless after a day anyway
 IMAGE_CACHE_SECONDS = 30 * 24 * 60 * 60
 MEDIA_SCHEME = "stride-media:"
-TICK_DAYS = range(1, 8)
+# The tick grid covers four weeks (most phases are reviewed after two to six), one column a week; each row
+# has as many boxes a week as its prescription asks for: 2 for "2 days a week", 7 for every day.
+TICK_WEEKS = range(1, 5)
 # The tick-grid row of a phase's run prescription ("Running session" for the running activities).
 RUN_ROWS = {"walk": "Walk", "cross_train": "Cycling, swimming or rowing session"}
+
+# The clinic's details the printout shows (header and stop box): a change to any of them renders again.
+CLINIC_PRINTED = ["name", "phone", "email", "address", "opening_hours", "out_of_hours", "logo"]
 
 # The stop-and-contact list lives in rehab.wording (the pages show the same one).
 STOP_WORDS, HIGH_PAIN, EMERGENCY_FLAG = wording.STOP_WORDS, wording.HIGH_PAIN, wording.EMERGENCY_FLAG
@@ -117,20 +122,51 @@ def hep_context(plan: Plan, phase: PlanPhase, *, paper: str = "A4") -> dict:
         "run_steps": wording.run_steps_lines(phase),
         "runs": phase.run_activity != "none",
         "run_row": RUN_ROWS.get(phase.run_activity, "Running session"),
-        "days": TICK_DAYS,
+        "weeks": TICK_WEEKS,
+        "tick_rows": tick_rows(phase, rows),
+        "note_lines": range(note_lines(len(rows))),
         "red_flag_columns": _columns(wording.stop_list(pain_free=plan.pain_free)),
         "emergency_flag": EMERGENCY_FLAG,
         "emergency": EMERGENCY_ADVICE,
         "contact": clinic_contact(athlete.clinic),
+        "clinic_logo": _clinic_logo(athlete.clinic),
         "log_url": url,
         "log_url_short": url.split("://", 1)[-1],
         "qr": _qr_data_uri(url),
     }
 
 
+def note_lines(exercises: int) -> int:
+    """Ruled lines for notes, last on page 2: fewer the more exercises take the room (9 for four or fewer, 5 for
+    eight, the most a shipped protocol's phase has) and none beyond eight, so the program stays on two pages."""
+    return 0 if exercises > 8 else min(9, 13 - exercises)
+
+
+def tick_rows(phase: PlanPhase, rows: list[PlanExercise]) -> list[dict]:
+    """One row of the tick grid per exercise and one for the running, each with its boxes a week: the
+    exercise's days a week (every day when the plan gives none), the phase's sessions a week for the run."""
+    ticks = [
+        _ticks(f"{number}. {row.exercise.name}", row.days_per_week) for number, row in enumerate(rows, 1)
+    ]
+    if phase.run_activity != "none":
+        ticks.append(_ticks(RUN_ROWS.get(phase.run_activity, "Running session"), phase.sessions_per_week))
+    return ticks
+
+
+def _ticks(label: str, per_week: int | None) -> dict:
+    boxes = min(per_week or 7, 7)
+    often = "every day" if boxes == 7 else f"{boxes} {'day' if boxes == 1 else 'days'} a week"
+    return {"label": label, "boxes": boxes, "often": often}
+
+
 def _columns(lines: list[str]) -> list[list[str]]:
     half = (len(lines) + 1) // 2
     return [lines[:half], lines[half:]]
+
+
+def _clinic_logo(clinic) -> str:
+    logo = getattr(clinic, "logo", None)
+    return MEDIA_SCHEME + logo.name if logo else ""
 
 
 def clinic_contact(clinic) -> str:
@@ -309,7 +345,8 @@ def hep_cache_stamp(plan: Plan, phase: PlanPhase, paper: str) -> str:
     exercise and the clinic's contact details. A cached program with another stamp is outdated."""
     exercises = PlanExercise.objects.filter(phase=phase).order_by("order", "pk")
     stamps = exercises.values_list("exercise_id", "exercise__image", "exercise__updated")
-    clinic = Clinic.objects.filter(pk=plan.athlete.clinic_id).values_list("name", "phone", "email").first()
+    clinic = Clinic.objects.filter(pk=plan.athlete.clinic_id).first()
+    clinic = [str(getattr(clinic, field, "")) for field in CLINIC_PRINTED]
     parts = [
         repr(list(stamps)),
         repr(clinic),

@@ -13,6 +13,7 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
 from django.urls import reverse
 from PIL import Image, ImageFile
 from pypdf import PdfReader
@@ -127,7 +128,7 @@ def test_demo_plan_prints_everything_an_athlete_needs_on_two_pages(demo_plan):
     for flag in pdf.RED_FLAGS:
         assert flag in text
     assert pdf.EMERGENCY_FLAG in text.lower()
-    assert "Pain today (0–10)" in text
+    assert "Pain each day (0–10)" in text
     assert "127.0.0.1:8000/log/" in text
     assert "Page 1 of 2" in text
     # Pictures are embedded small, and every glyph comes from the shipped font (none from the host).
@@ -140,7 +141,96 @@ def test_demo_plan_prints_everything_an_athlete_needs_on_two_pages(demo_plan):
         for page in reader.pages
         for font in page["/Resources"]["/Font"].values()
     }
-    assert fonts <= {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold", "Atkinson-Hyperlegible-Italic"}
+    assert fonts and all(font.startswith("Source-Sans-3") for font in fonts)
+
+
+def shipped_fonts() -> list[Path]:
+    """The font files the print stylesheet declares."""
+    return [pdf.ASSETS / url for url in re.findall(r'src: url\("([^"]+)"\)', pdf.STYLESHEET.read_text())]
+
+
+def test_zeros_are_printed_open_not_slashed(plan):
+    """A slashed zero reads as Ø ("1Ø reps"): every shipped font draws 0 as one ring, two contours (outside
+    and counter); a slash would add a third. And the printout uses those fonts only."""
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    with_digits = [TTFont(path) for path in shipped_fonts()]
+    with_digits = [font for font in with_digits if ord("0") in font.getBestCmap()]  # not the latin-ext files
+    assert len(with_digits) >= 3
+    for font in with_digits:
+        pen = RecordingPen()
+        font.getGlyphSet()[font.getBestCmap()[ord("0")]].draw(pen)
+        assert [op for op, _ in pen.value].count("closePath") == 2, font.reader.file.name
+    rows = list(plan.current_phase.exercises.all())
+    rows[0].sets, rows[0].reps = 2, 10
+    rows[0].save()
+    data = pdf.render_hep(plan)
+    assert "2 sets × 10 reps" in text_of(data)
+    reader = PdfReader(io.BytesIO(data))
+    fonts = {font["/BaseFont"] for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all(font.split("+")[-1].startswith("Source-Sans-3") for font in fonts)
+
+
+def test_tick_grid_has_as_many_boxes_a_week_as_the_prescription(people, plan):
+    phase = plan.current_phase
+    first, second = phase.exercises.order_by("order", "pk")
+    first.days_per_week, second.days_per_week = 2, None
+    first.save()
+    second.save()
+    phase.run_activity, phase.sessions_per_week = "walk", 4
+    phase.save()
+    rows = pdf.tick_rows(phase, [first, second])
+    assert [(row["boxes"], row["often"]) for row in rows] == [
+        (2, "2 days a week"),
+        (7, "every day"),
+        (4, "4 days a week"),
+    ]
+    assert rows[2]["label"] == "Walk"
+    html = render_to_string(pdf.TEMPLATE, pdf.hep_context(plan, phase))
+    weeks = len(pdf.TICK_WEEKS)
+    assert html.count('class="tickbox n2"') == weeks
+    assert html.count('class="tickbox n4"') == weeks
+    # every day: the second exercise, and the pain score written in each day
+    assert html.count('class="tickbox n7"') == weeks and html.count('class="tickbox n7 write"') == weeks
+    text = text_of(pdf.render_hep(plan))
+    assert "2 days a week" in text and "Week 4" in text
+
+
+def test_clinic_details_are_in_the_header_and_the_stop_box(people, plan):
+    clinic = plan.athlete.clinic
+    clinic.phone, clinic.email = "020 7946 0321", "desk@riverside.example"
+    clinic.address = "12 River Lane\nLondon SE1 2AB"
+    clinic.opening_hours = "Mon–Fri 8:00–18:00"
+    clinic.out_of_hours = "Call NHS 111, or 999 in an emergency."
+    html = render_to_string(pdf.TEMPLATE, pdf.hep_context(plan, plan.current_phase))
+    header = html[html.index('class="masthead"') : html.index('class="phase"')]
+    assert "020 7946 0321" in header and "desk@riverside.example" in header
+    stop = html[html.index('class="flags"') : html.index('class="log"')]
+    for words in [
+        "Mon–Fri 8:00–18:00",
+        "Call NHS 111, or 999 in an emergency.",
+        "12 River Lane<br>London SE1 2AB",
+    ]:
+        assert words in stop
+
+
+def test_every_phase_of_every_shipped_protocol_fits_on_two_pages(people):
+    """The rule for "a typical phase": every phase the shipped protocols have (3 to 8 exercises) prints on
+    at most two pages."""
+    from django.core.management import call_command
+
+    call_command("load_library", stdout=io.StringIO())
+    call_command("load_protocols", stdout=io.StringIO())
+    templates = list(PlanTemplate.objects.filter(clinic=None))
+    assert len(templates) >= 10
+    for template in templates:
+        Plan.objects.filter(athlete=people.athlete_a).delete()
+        plan = services.plan_assign(
+            athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+        )
+        for phase in plan.phases.all():
+            assert pages_of(pdf.render_hep(plan, phase=phase)) <= 2, (template.name, phase.name)
 
 
 def test_letter_paper_also_fits_on_two_pages(demo_plan):

@@ -624,3 +624,29 @@ def test_a_stored_image_with_too_many_pixels_is_left_out_without_being_decoded(p
     assert pdf.print_image(bomb.image.name) is None
     images = [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
     assert len(images) == 1 and "Wall sit" in text_of(data) and "Side plank" in text_of(data)
+
+
+def test_warm_up_loads_fonts_and_stylesheet_that_the_first_program_then_reuses():
+    """portal/wsgi.py warms a web worker up as it starts; the first program must not load them again."""
+    import threading
+
+    seen = {}
+
+    def worker():  # a thread of its own: the setup is kept per thread (and no database here)
+        seen["before"] = getattr(pdf._local, "setup", None)
+        pdf.warm_up()
+        seen["warmed"] = pdf._local.setup
+        seen["pdf"] = pdf._document("<p>Program 10</p>").write_pdf()
+        seen["after"] = pdf._local.setup
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen["before"] is None
+    assert seen["warmed"] is seen["after"]
+    assert "Program 10" in text_of(seen["pdf"])
+
+
+def test_the_web_worker_warms_the_printout_up_unless_told_not_to():
+    source = (Path(pdf.__file__).resolve().parents[1] / "portal" / "wsgi.py").read_text()
+    assert "warm_up()" in source and 'PDF_WARM_UP", "1") != "0"' in source

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from library import images
 from portal import audit, jobs, privacy, services
 from portal.admin_widgets import AdminSplitDateTime, AutocompleteSelect
 from portal.forms_privacy import AnonymiseSelectedForm
@@ -221,13 +222,35 @@ class AthleteAdmin(ClinicScopedAdmin):
         return obj.user_id is not None
 
 
+# What the printed program shows of the clinic (its header and "Stop and contact us" box).
+CLINIC_PRINTED_FIELDS = ["name", "logo", "phone", "email", "address", "opening_hours", "out_of_hours"]
 PHONE_CHARACTERS = frozenset("0123456789+-.() ")
 
 
 class ClinicForm(forms.ModelForm):
     class Meta:
         model = Clinic
-        fields = ["name", "slug", "phone", "email", "time_zone"]
+        fields = [
+            "name",
+            "slug",
+            "logo",
+            "phone",
+            "email",
+            "address",
+            "opening_hours",
+            "out_of_hours",
+            "time_zone",
+        ]
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if hasattr(logo, "content_type"):  # a new upload, not the picture already stored
+            # Stored as exercise pictures are: a fresh picture, upright, no metadata, nothing appended.
+            try:
+                return images.reencode(logo)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["image"]) from None
+        return logo
 
     def clean_phone(self):
         phone = " ".join(self.cleaned_data["phone"].split())
@@ -251,9 +274,9 @@ class ClinicAdmin(admin.ModelAdmin):
         (
             "How athletes reach the clinic",
             {
-                "fields": ["phone", "email"],
-                "description": "Shown to athletes, as a call button and an email link, when a log tells them "
-                "to contact the clinic (a red flag, severe pain, pain that must not be there).",
+                "fields": ["logo", "phone", "email", "address", "opening_hours", "out_of_hours"],
+                "description": "Shown to athletes on My plan, Today, their hip check result, the emails they get "
+                "and the printed program; the phone as a call button when a log tells them to contact the clinic.",
             },
         ),
         (
@@ -285,7 +308,7 @@ class ClinicAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and {"name", "phone", "email"} & set(form.changed_data):
+        if change and set(CLINIC_PRINTED_FIELDS) & set(form.changed_data):
             # Every printed program heads with them: the clinic's programs are rendered again (a job).
             jobs.enqueue("rehab.prerender_clinic", obj.pk)
 

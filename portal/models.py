@@ -4,6 +4,7 @@ import hashlib
 import secrets
 import zoneinfo
 from datetime import time, timedelta
+from uuid import uuid4
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+
+from library.validators import IMAGE_EXTENSIONS, validate_exercise_image
 
 
 def validate_time_zone(value: str) -> None:
@@ -88,6 +91,14 @@ class User(AbstractUser):
             return None
 
 
+def clinic_logo_path(instance, filename: str) -> str:
+    # Never the uploaded name: only known extensions are served (as for exercise pictures).
+    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in IMAGE_EXTENSIONS:
+        extension = ".img"
+    return f"clinics/{uuid4().hex}{extension.replace('.jpeg', '.jpg')}"
+
+
 class ClinicQuerySet(models.QuerySet):
     def visible_to(self, user):
         from portal.permissions import scope_clinics
@@ -101,6 +112,19 @@ class Clinic(models.Model):
     # Shown to athletes wherever they are told to contact the clinic (after a worrying log, the printout).
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
+    address = models.TextField(blank=True, max_length=300)
+    opening_hours = models.TextField(
+        blank=True, max_length=300, help_text="e.g. Mon–Fri 8:00–18:00, Sat 9:00–12:00"
+    )
+    out_of_hours = models.TextField(
+        "out of hours", blank=True, max_length=300,
+        help_text="What to do when the clinic is closed, e.g. call NHS 111, or 999 in an emergency.",
+    )  # fmt: skip
+    # Re-encoded on upload like exercise pictures (library.images); on athletes' pages, emails and the printout.
+    logo = models.ImageField(
+        upload_to=clinic_logo_path, blank=True, validators=[validate_exercise_image],
+        help_text="PNG, JPEG or WebP, at most 5 MB.",
+    )  # fmt: skip
     # Days, reminders, digests and the nightly refresh follow the clinic's clock (an athlete may have their own).
     time_zone = models.CharField(
         max_length=64, default=default_time_zone, validators=[validate_time_zone],

@@ -21,6 +21,10 @@ CLINIC = {
     "name": "Riverside Running Physio",
     "phone": "020 7946 0321",
     "email": "care@riverside-physio.example",
+    "address": "14 Riverside Walk\nLondon SE1 9AB",
+    "opening_hours": "Mon–Fri 7:30–19:00, Sat 8:00–13:00",
+    "out_of_hours": "Leave a message and we call back the next working day. Sudden severe pain, a fall, "
+    "or you cannot put weight on the leg: call NHS 111, or 999 in an emergency.",
 }
 CLINICIANS = [
     ("physio@demo.example", "Maya", "Okafor", Clinician.Profession.PHYSIOTHERAPIST),

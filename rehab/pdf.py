@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
+from library import figures
 from library.validators import within_pixel_limits
 from portal.models import CareTeamMember, Clinic
 from rehab import wording
@@ -200,8 +201,20 @@ def _exercise(number: int, row: PlanExercise) -> dict:
         "cue": exercise.cues[0] if exercise.cues else "",
         # Printed as one run of sentences after the key point: "Take care: If …. With …."
         "avoid_when": [line.strip().rstrip(".") for line in exercise.avoid_when if line.strip().rstrip(".")],
-        "image": MEDIA_SCHEME + exercise.image.name if exercise.image else "",
+        # The clinic's own picture, else the drawn start and end positions (library.figures).
+        "image": MEDIA_SCHEME + exercise.image.name if exercise.image else figure_uri(exercise.slug),
+        "drawn": not exercise.image and figures.has_figure(exercise.slug),
     }
+
+
+@functools.cache
+def figure_uri(slug: str) -> str:
+    """The drawn start → end figure of an exercise as a data: URL, or "" when none is drawn. Made once per
+    process: the drawings change only with a deploy."""
+    if not slug or not figures.has_figure(slug):
+        return ""
+    svg = figures.exercise_svg(slug).encode()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
 def _qr_data_uri(url: str) -> str:
@@ -360,6 +373,7 @@ def _layout_digest() -> str:
     if _LAYOUT is None:
         templates = [Path(get_template(name).origin.name).read_bytes() for name in (TEMPLATE, *PARTIALS)]
         sources = [Path(__file__).read_bytes(), Path(wording.__file__).read_bytes()]
+        sources += [Path(figures.__file__).read_bytes(), figures.POSES_PATH.read_bytes()]  # the drawings
         _LAYOUT = hashlib.sha256(b"".join([*templates, STYLESHEET.read_bytes(), *sources])).hexdigest()[:12]
     return _LAYOUT
 

@@ -580,6 +580,30 @@ def test_shipped_exercise_without_picture_prints_without_one(people):
     assert "Wall sit" in text_of(data)
 
 
+def test_a_drawn_exercise_prints_its_start_and_end_figure_unless_the_clinic_has_a_picture(people):
+    from library import figures
+
+    drawn = ExerciseFactory(clinic=None, slug="clamshell-with-band", name="Clamshell with band")
+    pictured = ExerciseFactory(clinic=None, slug="glute-bridge", name="Glute bridge")
+    pictured.image.save("bridge.png", ContentFile(png()), save=True)
+    assert figures.has_figure(drawn.slug) and figures.has_figure(pictured.slug)
+    template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=0)
+    for order, exercise in enumerate([drawn, pictured], start=1):
+        PhaseExerciseTemplate.objects.create(
+            phase=template.phases.get(), exercise=exercise, order=order, sets=2
+        )
+    plan = services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    html = render_to_string(pdf.TEMPLATE, pdf.hep_context(plan, plan.current_phase))
+    assert html.count('<img class="drawn" src="data:image/svg+xml;base64,') == 1
+    assert html.count(f'src="{pdf.MEDIA_SCHEME}') == 1  # the clinic's picture, not the drawing
+    data = pdf.render_hep(plan)
+    assert pages_of(data) == 1
+    # The drawing is vector graphics: the one raster image is the clinic's picture.
+    assert len([image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]) == 1
+
+
 def test_admin_batch_is_a_job_so_any_number_of_plans_fits(client_for, people, plan, jobs):
     """It was capped at 40 plans, what a request could render: the action now only starts the job."""
     second = services.plan_assign(

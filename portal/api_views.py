@@ -304,7 +304,7 @@ class AthleteViewSet(
         athlete = get_athlete_for_user(request.user, pk)
         with service_errors():
             try:
-                invite, _ = services.invite_send(athlete=athlete, by=request.user)
+                invite, _ = services.invite_send(athlete=athlete, by=request.user, request=request)
             except services.TooManyInvites as error:
                 raise exceptions.Throttled(detail=error.message) from error
         invite.refresh_from_db(fields=["email_sent_at", "email_failed_at"])

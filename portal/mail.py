@@ -11,11 +11,11 @@ athlete page tells the clinician "Email not sent" with the link to pass on and a
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.template import loader
 
 from portal.jobs import enqueue
+from portal.links import absolute_url
 from portal.throttles import password_reset_allowed
 
 SEND_EMAIL = "portal.send_email"
@@ -44,6 +44,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             # The page says "sent" all the same: a different answer would tell whether the address has a login.
             logger.warning("Password-reset email not sent: over PASSWORD_RESET_RATE.")
             return
+        self.request = request  # for the link's host in send_mail (portal.links)
         super().save(*args, request=request, **kwargs)
 
     def send_mail(
@@ -56,8 +57,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         html_email_template_name=None,
     ):
         # The link starts with SITE_URL, as every other email's, not with the host and scheme of the request
-        # (behind a proxy that ends HTTPS the request may say http).
-        context = {**context, "site_url": settings.SITE_URL}
+        # (behind a proxy that ends HTTPS the request may say http), unless SITE_URL is left at its development
+        # default (portal.links).
+        context = {**context, "site_url": absolute_url("/", getattr(self, "request", None)).rstrip("/")}
         html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
         send_later(
             subject=loader.render_to_string(subject_template_name, context),

@@ -41,6 +41,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.links import absolute_url
 from portal.models import Alert, AlertEmail, CareTeamMember, Clinician, DigestSent, Notify
 
 logger = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ def alerts_unsent(*, now: datetime | None = None) -> list[int]:
 def alert_link(alert: Alert) -> str:
     """The absolute address of the alert's page (the athlete's page when it has none)."""
     path = alert.link if alert.link.startswith("/") else reverse("athlete_detail", args=[alert.athlete_id])
-    return settings.SITE_URL + path
+    return absolute_url(path)
 
 
 def alert_email(alert: Alert, clinician: Clinician, *, connection=None) -> EmailMessage:
@@ -178,7 +179,7 @@ def alert_email(alert: Alert, clinician: Clinician, *, connection=None) -> Email
         "severity": alert.severity,
         "raised": timezone.localtime(alert.updated, _zone(clinic.time_zone)),
         "link": alert_link(alert),
-        "settings_url": settings.SITE_URL + reverse("notification_settings"),
+        "settings_url": absolute_url(reverse("notification_settings")),
     }
     return EmailMessage(
         subject=_one_line(render_to_string("portal/emails/alert-subject.txt", context)),
@@ -348,7 +349,7 @@ def digest_email(clinician: Clinician, day: date, alerts: list[Alert], *, connec
         "day": day,
         "groups": groups,
         "summary": ", ".join(group["title"] for group in groups),
-        "settings_url": settings.SITE_URL + reverse("notification_settings"),
+        "settings_url": absolute_url(reverse("notification_settings")),
     }
     return EmailMessage(
         subject=_one_line(render_to_string("portal/emails/digest-subject.txt", context)),

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.jobs import enqueue
+from portal.links import absolute_url
 from portal.mail import send_later
 from portal.models import Alert, Athlete, CareTeamMember, Clinician, Invite
 
@@ -48,8 +48,8 @@ def athlete_create(*, clinic, by, primary: Clinician | None = None, **fields) ->
     return athlete
 
 
-def invite_link(token: str) -> str:
-    return settings.SITE_URL + reverse("invite_accept", args=[token])
+def invite_link(token: str, request=None) -> str:
+    return absolute_url(reverse("invite_accept", args=[token]), request)
 
 
 # Invite links one athlete may be sent in an hour (by anyone, page or API): enough to resend after a typo or a
@@ -66,7 +66,7 @@ class TooManyInvites(ValidationError):
 
 
 @transaction.atomic
-def invite_send(*, athlete: Athlete, by, now=None) -> tuple[Invite, str]:
+def invite_send(*, athlete: Athlete, by, now=None, request=None) -> tuple[Invite, str]:
     """Revoke earlier open invites, create a new one and email its link. Returns the invite and the link.
 
     The email goes out after the commit (portal.mail.send_later), and its outcome is recorded on the invite
@@ -88,7 +88,7 @@ def invite_send(*, athlete: Athlete, by, now=None) -> tuple[Invite, str]:
     athlete.invites.filter(accepted__isnull=True, revoked__isnull=True).update(revoked=now)
     invite, token = Invite.new(athlete=athlete, email=athlete.email, created_by=by, now=now)
     invite.save()
-    link = invite_link(token)
+    link = invite_link(token, request)
     has_login = get_user_model().objects.filter(email__iexact=athlete.email).exists()
     template = "portal/emails/invite-existing" if has_login else "portal/emails/invite"
     context = {"athlete": athlete, "clinic": athlete.clinic, "link": link, "invite": invite, "by": by}

@@ -82,7 +82,7 @@ def _send_invite(request: HttpRequest, athlete) -> None:
     """Send the athlete an invite and tell the clinician what became of its email; the link is kept for the
     athlete page to show once, to pass on by hand."""
     try:
-        invite, link = services.invite_send(athlete=athlete, by=request.user)
+        invite, link = services.invite_send(athlete=athlete, by=request.user, request=request)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -24,7 +24,6 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
@@ -45,6 +44,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.links import absolute_url
 from portal.models import Athlete
 from portal.services import check_athlete_editable
 from rehab.models import DailyLog, Plan, ReminderSent
@@ -196,8 +196,8 @@ def reminder_email(athlete: Athlete, kind: str, *, connection=None) -> EmailMess
         "athlete": athlete,
         "first_name": athlete.first_name,
         "clinic": athlete.clinic,
-        "log_url": settings.SITE_URL + reverse("rehab:log_today"),
-        "settings_url": settings.SITE_URL + reverse("rehab:reminder_settings"),
+        "log_url": absolute_url(reverse("rehab:log_today")),
+        "settings_url": absolute_url(reverse("rehab:reminder_settings")),
         "unsubscribe_url": unsubscribe,
     }
     return EmailMessage(
@@ -221,7 +221,7 @@ def unsubscribe_token(athlete: Athlete) -> str:
 
 
 def unsubscribe_url(athlete: Athlete) -> str:
-    return settings.SITE_URL + reverse("rehab:reminders_unsubscribe", args=[unsubscribe_token(athlete)])
+    return absolute_url(reverse("rehab:reminders_unsubscribe", args=[unsubscribe_token(athlete)]))
 
 
 def athlete_for_token(token: str) -> Athlete | None:

@@ -18,9 +18,9 @@ IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp"}
 ACCEPT = "image/png,image/jpeg,image/webp"
 
-validate_video_url = URLValidator(
-    schemes=["http", "https"], message="Enter a full web address starting with http:// or https://."
-)
+# https only: the link is opened from a patient's phone and printed as a QR code, so it must not be readable
+# or changeable on the way.
+validate_video_url = URLValidator(schemes=["https"], message="Enter a full web address starting with https://.")
 
 
 def validate_exercise_image(file) -> None:

@@ -125,13 +125,13 @@ def test_clearing_the_image(client_for, people):
     "url,ok",
     [
         ("https://video.example/bridge", True),
-        ("http://video.example/bridge", True),
+        ("http://video.example/bridge", False),
         ("javascript:alert(1)", False),
         ("ftp://video.example/bridge.mp4", False),
         ("not a link", False),
     ],
 )
-def test_video_links_must_be_web_addresses(client_for, url, ok):
+def test_video_links_must_be_https_web_addresses(client_for, url, ok):
     response = add(client_for("clinician"), video_url=url)
     if ok:
         assert response.status_code == 302

@@ -9,6 +9,7 @@ Public API (pure Python, no Django):
         the width/height attributes ask for; the drawing scales with its viewBox, so any size works.
         Raises KeyError for a slug without a pose.
     has_figure(slug) -> bool
+    figure_name(slug) -> str                     (the catalog name a figure is titled with)
     figure_slugs() -> list[str]
     compute_frame(exercise, index) -> Frame      (joint positions, used by the tests)
 
@@ -123,6 +124,10 @@ def _poses() -> dict:
 def _names() -> dict[str, str]:
     with CATALOG_PATH.open(encoding="utf-8") as fh:
         return {e["slug"]: e["name"] for e in json.load(fh)}
+
+
+def figure_name(slug: str) -> str:
+    return _names().get(_resolve(slug), slug)
 
 
 def figure_slugs() -> list[str]:
@@ -549,7 +554,7 @@ def exercise_svg(slug: str, *, frame: int | None = None, size: int = 240, title:
         if i < len(panels) - 1:
             cursor += gap
     width = cursor
-    name = title or _names().get(_resolve(slug), slug)
+    name = title or figure_name(slug)
     label = escape(f"{name}: start and end positions" if len(indices) > 1 else name)
     px_h = size * height / width
     return (

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from library import figures
 from library.dosage import dosage_in_words
 from library.fields import TagsField
 from library.validators import IMAGE_EXTENSIONS, validate_exercise_image, validate_video_url
@@ -198,6 +199,17 @@ class Exercise(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("library:exercise_detail", args=[self.pk])
+
+    @property
+    def figure_url(self) -> str:
+        """The drawn start and end positions for this exercise's slug, or "" when none is drawn.
+
+        A clinic's copy keeps the shipped slug, so it keeps the drawing; its own uploaded picture wins
+        wherever the include shows one (templates/library/exercise_figure.html).
+        """
+        if not figures.has_figure(self.slug):
+            return ""
+        return reverse("library:exercise_figure", args=[self.slug])
 
     @property
     def is_shipped(self) -> bool:

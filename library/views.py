@@ -1,12 +1,15 @@
+import hashlib
+from functools import lru_cache
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from library import services
+from library import figures, services
 from library.forms import ExerciseFilterForm, ExerciseForm
 from library.permissions import can_add_exercises, exercise_editable_by, get_exercise_for_user
 from library.selectors import clinic_copy_of, exercise_search, page_with_total
@@ -113,3 +116,24 @@ def exercise_copy(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("library:exercise_edit", copy.pk)
     messages.info(request, f"{clinician.clinic} already has its own copy of “{exercise.name}”.")
     return redirect(copy)
+
+
+@lru_cache(maxsize=128)
+def _figure(slug: str) -> tuple[str, str]:
+    svg = figures.exercise_svg(slug)
+    return svg, '"' + hashlib.sha256(svg.encode()).hexdigest()[:32] + '"'
+
+
+@login_required
+def exercise_figure(request: HttpRequest, slug: str) -> HttpResponse:
+    """The drawn start and end positions of a shipped exercise (the same for every clinic, so cacheable)."""
+    if not figures.has_figure(slug):
+        raise Http404("No drawing for this exercise.")
+    svg, etag = _figure(slug)
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(svg, content_type="image/svg+xml")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

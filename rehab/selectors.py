@@ -116,10 +116,14 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
 
 
 def plan_exercises() -> QuerySet[PlanExercise]:
-    """Planned exercises in their order, each with `exercise_name`: its library entry's name, read in the same
-    query without loading the entry (whose instructions are JSON decoded row by row for nothing)."""
+    """Planned exercises in their order, each with `exercise_name` (and the slug and uploaded picture that
+    pick its thumbnail): its library entry's fields, read in the same query without loading the entry (whose
+    instructions are JSON decoded row by row for nothing)."""
     return PlanExercise.objects.order_by("order", "pk").annotate(
-        exercise_name=F("exercise__name"), exercise_kind=F("exercise__kind")
+        exercise_name=F("exercise__name"),
+        exercise_kind=F("exercise__kind"),
+        exercise_slug=F("exercise__slug"),
+        exercise_image=F("exercise__image"),
     )
 
 

@@ -25,7 +25,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-190 URL names, 1908 cells (names × personas × methods), 0 skipped.
+191 URL names, 1914 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -331,6 +331,8 @@ LIBRARY_ROWS = {
     "library:exercise_list": row(GET=[LOGIN, 200, 200, 200, 200, 200]),
     "library:exercise_add": row(GET=[LOGIN, 403, 403, 200, 200, 200], POST=[LOGIN, 403, 403, 200, 200, 200]),
     "library:exercise_detail": row(args=lambda w: [w.exercise.pk], GET=[LOGIN, 200, 200, 200, 404, 200]),
+    # The drawings are shipped content, the same for every clinic: any signed-in person may fetch one.
+    "library:exercise_figure": row(args=lambda w: ["glute-bridge"], GET=[LOGIN, 200, 200, 200, 200, 200]),
     "library:exercise_edit": row(
         args=lambda w: [w.exercise.pk],
         GET=[LOGIN, 403, 403, 200, 404, 200],

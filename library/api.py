@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
@@ -10,8 +11,9 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
 
-from library import services
+from library import caching, services
 from library.forms import ExerciseFilterForm
 from library.models import Difficulty, Equipment, Exercise, Kind, Region
 from library.permissions import can_add_exercises, exercise_editable_by
@@ -139,7 +141,16 @@ class ExerciseViewSet(
 
     @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # The first page is the same for everyone of a role in a clinic (what they see and may edit), so it is
+        # serialized once per clinic, role, host and query string until an exercise changes (library.caching).
+        key = caching.first_page_key(request)
+        if key is None:
+            return super().list(request, *args, **kwargs)
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, caching.FIRST_PAGE_SECONDS)
+        return Response(data)
 
     def get_queryset(self):
         if self.action == "list":

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
-from library import images
+from library import caching, images
 from library.models import DOSAGE_FIELDS, LIST_FIELDS, Exercise
 from library.permissions import exercise_editable_by
 from library.selectors import clinic_copy_of
@@ -173,6 +173,8 @@ def catalog_load(entries: list[dict]) -> CatalogLoadResult:
     result.deactivated = (
         Exercise.objects.filter(clinic__isnull=True, active=True).exclude(slug__in=seen).update(active=False)
     )
+    if result.deactivated:
+        caching.library_changed()  # a queryset update sends no signal: the API's cached pages are outdated
     if updated:  # the printed programs that show them are rendered again (a job)
         enqueue("rehab.prerender_exercises", [exercise.pk for exercise in updated])
     return result

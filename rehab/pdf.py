@@ -51,6 +51,8 @@ MEDIA_SCHEME = "stride-media:"
 # The tick grid covers four weeks (most phases are reviewed after two to six), one column a week; each row
 # has as many boxes a week as its prescription asks for: 2 for "2 days a week", 7 for every day.
 TICK_WEEKS = range(1, 5)
+# Done before or after each run rather than on days of their own, unless the plan gives their days.
+RUN_TIED_KINDS = {"warm_up", "cool_down"}
 # The tick-grid row of a phase's run prescription ("Running session" for the running activities).
 RUN_ROWS = {"walk": "Walk", "cross_train": "Cycling, swimming or rowing session"}
 
@@ -145,18 +147,27 @@ def note_lines(exercises: int) -> int:
 
 def tick_rows(phase: PlanPhase, rows: list[PlanExercise]) -> list[dict]:
     """One row of the tick grid per exercise and one for the running, each with its boxes a week: the
-    exercise's days a week (every day when the plan gives none), the phase's sessions a week for the run."""
-    ticks = [
-        _ticks(f"{number}. {row.exercise.name}", row.days_per_week) for number, row in enumerate(rows, 1)
-    ]
-    if phase.run_activity != "none":
-        ticks.append(_ticks(RUN_ROWS.get(phase.run_activity, "Running session"), phase.sessions_per_week))
+    exercise's days a week, else the run's sessions for a warm-up or cool-down in a phase with running (done
+    with each run), else every day; the phase's sessions a week for the run."""
+    runs = phase.run_activity != "none"
+    run_row = RUN_ROWS.get(phase.run_activity, "Running session")
+    ticks = []
+    for number, row in enumerate(rows, start=1):
+        label = f"{number}. {row.exercise.name}"
+        if not row.days_per_week and runs and row.exercise.kind in RUN_TIED_KINDS:
+            ticks.append(_ticks(label, phase.sessions_per_week, with_run=True))
+        else:
+            ticks.append(_ticks(label, row.days_per_week))
+    if runs:
+        ticks.append(_ticks(run_row, phase.sessions_per_week))
     return ticks
 
 
-def _ticks(label: str, per_week: int | None) -> dict:
+def _ticks(label: str, per_week: int | None, *, with_run: bool = False) -> dict:
     boxes = min(per_week or 7, 7)
     often = "every day" if boxes == 7 else f"{boxes} {'day' if boxes == 1 else 'days'} a week"
+    if with_run:
+        often = "with each session"
     return {"label": label, "boxes": boxes, "often": often}
 
 

@@ -180,6 +180,7 @@ def test_tick_grid_has_as_many_boxes_a_week_as_the_prescription(people, plan):
     second.save()
     phase.run_activity, phase.sessions_per_week = "walk", 4
     phase.save()
+    first.exercise.kind = second.exercise.kind = "strength"
     rows = pdf.tick_rows(phase, [first, second])
     assert [(row["boxes"], row["often"]) for row in rows] == [
         (2, "2 days a week"),
@@ -187,6 +188,17 @@ def test_tick_grid_has_as_many_boxes_a_week_as_the_prescription(people, plan):
         (4, "4 days a week"),
     ]
     assert rows[2]["label"] == "Walk"
+    # A warm-up without days of its own goes with each run; given days, it keeps them.
+    second.exercise.kind = "warm_up"
+    assert pdf.tick_rows(phase, [second])[0] | {"label": ""} == {
+        "label": "",
+        "boxes": 4,
+        "often": "with each session",
+    }
+    second.days_per_week = 1
+    assert pdf.tick_rows(phase, [second])[0]["boxes"] == 1
+    second.days_per_week = None
+    second.exercise.kind = "strength"
     html = render_to_string(pdf.TEMPLATE, pdf.hep_context(plan, phase))
     weeks = len(pdf.TICK_WEEKS)
     assert html.count('class="tickbox n2"') == weeks

@@ -140,9 +140,9 @@ def hep_context(plan: Plan, phase: PlanPhase, *, paper: str = "A4") -> dict:
 
 
 def note_lines(exercises: int) -> int:
-    """Ruled lines for notes, last on page 2: fewer the more exercises take the room (9 for four or fewer, 5 for
+    """Ruled lines for notes, last on page 2: fewer the more exercises take the room (11 for four or fewer, 7 for
     eight, the most a shipped protocol's phase has) and none beyond eight, so the program stays on two pages."""
-    return 0 if exercises > 8 else min(9, 13 - exercises)
+    return 0 if exercises > 8 else min(11, 15 - exercises)
 
 
 def tick_rows(phase: PlanPhase, rows: list[PlanExercise]) -> list[dict]:
@@ -167,7 +167,7 @@ def _ticks(label: str, per_week: int | None, *, with_run: bool = False) -> dict:
     boxes = min(per_week or 7, 7)
     often = "every day" if boxes == 7 else f"{boxes} {'day' if boxes == 1 else 'days'} a week"
     if with_run:
-        often = "with each session"
+        often = "each session"
     return {"label": label, "boxes": boxes, "often": often}
 
 

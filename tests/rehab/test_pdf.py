@@ -193,7 +193,7 @@ def test_tick_grid_has_as_many_boxes_a_week_as_the_prescription(people, plan):
     assert pdf.tick_rows(phase, [second])[0] | {"label": ""} == {
         "label": "",
         "boxes": 4,
-        "often": "with each session",
+        "often": "each session",
     }
     second.days_per_week = 1
     assert pdf.tick_rows(phase, [second])[0]["boxes"] == 1

@@ -200,11 +200,14 @@ def test_tick_grid_has_as_many_boxes_a_week_as_the_prescription(people, plan):
     second.days_per_week = None
     second.exercise.kind = "strength"
     html = render_to_string(pdf.TEMPLATE, pdf.hep_context(plan, phase))
-    weeks = len(pdf.TICK_WEEKS)
-    assert html.count('class="tickbox n2"') == weeks
-    assert html.count('class="tickbox n4"') == weeks
+    assert html.count('class="row n2"') == 1 and html.count('class="row n4"') == 1
     # every day: the second exercise, and the pain score written in each day
-    assert html.count('class="tickbox n7"') == weeks and html.count('class="tickbox n7 write"') == weeks
+    assert html.count('class="row n7"') == 1 and html.count('class="row pain n7"') == 1
+    # A row's boxes are one picture: N boxes in each of the four weeks.
+    for boxes in range(1, 8):
+        assert f'.n{boxes} {{ background-image: url("ticks-{boxes}.svg"); }}' in pdf.STYLESHEET.read_text()
+        picture = (pdf.ASSETS / f"ticks-{boxes}.svg").read_text()
+        assert picture.count("<rect") == boxes * len(pdf.TICK_WEEKS)
     text = text_of(pdf.render_hep(plan))
     assert "2 days a week" in text and "Week 4" in text
 

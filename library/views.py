@@ -118,18 +118,23 @@ def exercise_copy(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(copy)
 
 
-@lru_cache(maxsize=128)
-def _figure(slug: str) -> tuple[str, str]:
-    svg = figures.exercise_svg(slug)
+# ?frame=end draws only the end position: it stays legible in a thumbnail beside a list entry.
+FIGURE_FRAMES = {"": None, "end": -1}
+
+
+@lru_cache(maxsize=256)
+def _figure(slug: str, frame: str) -> tuple[str, str]:
+    svg = figures.exercise_svg(slug, frame=FIGURE_FRAMES[frame])
     return svg, '"' + hashlib.sha256(svg.encode()).hexdigest()[:32] + '"'
 
 
 @login_required
 def exercise_figure(request: HttpRequest, slug: str) -> HttpResponse:
     """The drawn start and end positions of a shipped exercise (the same for every clinic, so cacheable)."""
-    if not figures.has_figure(slug):
+    frame = request.GET.get("frame", "")
+    if not figures.has_figure(slug) or frame not in FIGURE_FRAMES:
         raise Http404("No drawing for this exercise.")
-    svg, etag = _figure(slug)
+    svg, etag = _figure(slug, frame)
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:

@@ -22,6 +22,9 @@ def test_figure_is_served_as_svg_with_an_etag(client_for):
     again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304 and again.content == b""
     assert "private" in response["Cache-Control"]
+    end = client.get(url, {"frame": "end"})
+    assert b"<title>Glute bridge</title>" in end.content and end["ETag"] != response["ETag"]
+    assert client.get(url, {"frame": "middle"}).status_code == 404
 
 
 def test_figure_needs_a_login_and_a_drawn_exercise(client_for):
@@ -64,5 +67,5 @@ def test_my_plan_and_log_today_show_a_thumbnail_beside_each_drawn_exercise(clien
     client = client_for("athlete_a")
     for page in ("rehab:my_plan", "rehab:log_today"):
         html = client.get(reverse(page)).content.decode()
-        assert f'src="{figure}" alt="{drawn.name}: start and end positions"' in html, page
+        assert f'src="{figure}?frame=end" alt="{drawn.name}: end position"' in html, page
         assert html.count("exercise-figure") == 1, page  # the undrawn exercise has no empty picture

@@ -1,7 +1,8 @@
 """The first printed program a fresh web worker renders (issue #19): as fast as the ones after it.
 
 Run from the project root: ``python bench/bench_pdf_first.py``. Builds the phase of bench_pdf.py (ten shipped
-exercises with the longest instructions, each with a picture: a two-page program) in a throwaway SQLite file,
+exercises with the longest instructions, each with its drawn start and end figure, or with an uploaded
+picture when BENCH_PICTURES=1: a two-page program) in a throwaway SQLite file,
 then starts fresh Python processes, each of which renders that program twice and reports both times:
 
 - "no warm-up": Django set up as a management command would (django.setup), so the first render loads
@@ -86,6 +87,7 @@ def main() -> int:
         from bench_pdf import build
         from django.core.management import call_command
 
+        from library.models import Exercise
         from rehab import pdf
         from rehab.models import Plan
 
@@ -93,6 +95,10 @@ def main() -> int:
         plan = Plan.objects.select_related("athlete__clinic", "current_phase", "assigned_by").get(
             pk=build(1)[0].pk
         )
+        if os.environ.get("BENCH_PICTURES") != "1":
+            # The drawn start and end figures instead of uploaded pictures: what most clinics print.
+            Exercise.objects.update(image="")
+            assert all(pdf.hep_context(plan, plan.current_phase)["exercises"][i]["drawn"] for i in range(10))
         pages = len(__import__("pypdf").PdfReader(__import__("io").BytesIO(pdf.render_hep(plan))).pages)
 
         env = dict(os.environ)
@@ -118,9 +124,8 @@ def main() -> int:
     warm_ms, hit_ms = statistics.median(warm), statistics.median(hits)
     warm_cpu = statistics.median(warm_cpu_times)
     first_ms, first_cpu = median(worker, "first"), median(worker, "first_cpu")
-    print(
-        f"program: 10 exercises with pictures, {pages} pages; medians of {runs} fresh processes (wall / CPU)"
-    )
+    kind = "uploaded pictures" if os.environ.get("BENCH_PICTURES") == "1" else "drawn figures"
+    print(f"program: 10 exercises with {kind}, {pages} pages; medians of {runs} fresh processes (wall / CPU)")
     for name, results in [("no warm-up (django.setup)", cold), ("worker (import portal.wsgi)", worker)]:
         print(
             f"{name}: start-up {median(results, 'boot'):.0f} ms; first render {median(results, 'first'):.0f} / "

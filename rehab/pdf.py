@@ -248,7 +248,20 @@ def _document(html: str):
 
     fonts, stylesheet = _print_setup()
     document = weasyprint.HTML(string=html, base_url=ASSETS_URL, url_fetcher=_fetcher())
-    return document.render(font_config=fonts, stylesheets=[stylesheet])
+    return document.render(font_config=fonts, stylesheets=[stylesheet], cache=_image_cache())
+
+
+IMAGE_CACHE_ENTRIES = 500
+
+
+def _image_cache() -> dict:
+    """WeasyPrint's parsed pictures (the drawings, the tick boxes, exercise pictures, QR codes), kept between
+    renders in this thread: parsing the ten drawings of a program again each time took a fifth of a render.
+    Emptied once it holds more than IMAGE_CACHE_ENTRIES entries, so a worker's memory stays bounded."""
+    cache = getattr(_local, "images", None)
+    if cache is None or len(cache) > IMAGE_CACHE_ENTRIES:
+        cache = _local.images = {}
+    return cache
 
 
 def warm_up() -> None:

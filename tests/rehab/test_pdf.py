@@ -689,3 +689,11 @@ def test_warm_up_loads_fonts_and_stylesheet_that_the_first_program_then_reuses()
 def test_the_web_worker_warms_the_printout_up_unless_told_not_to():
     source = (Path(pdf.__file__).resolve().parents[1] / "portal" / "wsgi.py").read_text()
     assert "warm_up()" in source and 'PDF_WARM_UP", "1") != "0"' in source
+
+
+def test_parsed_pictures_are_kept_between_renders_but_bounded(plan):
+    cache = pdf._image_cache()
+    pdf.render_hep(plan)
+    assert cache and pdf._image_cache() is cache  # the QR code and the tick boxes, parsed once
+    cache.update({f"data:{n}": None for n in range(pdf.IMAGE_CACHE_ENTRIES + 1)})
+    assert pdf._image_cache() == {}

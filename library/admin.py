@@ -163,12 +163,20 @@ class ExerciseAdmin(ClinicScopedAdmin):
 
     @admin.display(description="Picture")
     def thumbnail(self, obj):
-        if not obj.image:
-            return "—"
-        return format_html('<img src="{}" alt="" class="stride-thumbnail">', obj.image.url)
+        if obj.image:
+            return format_html('<img src="{}" alt="" class="stride-thumbnail">', obj.image.url)
+        if obj.figure_url:  # the drawing, as on the library pages
+            return format_html('<img src="{}?frame=end" alt="" class="stride-thumbnail">', obj.figure_url)
+        return "—"
 
     @admin.display(description="Preview")
     def image_preview(self, obj):
-        if not obj.image:
-            return "No picture yet."
-        return format_html('<img src="{}" alt="" class="stride-preview">', obj.image.url)
+        if obj.image:
+            return format_html('<img src="{}" alt="" class="stride-preview">', obj.image.url)
+        if obj.figure_url:
+            return format_html(
+                '<img src="{}" alt="Drawn start and end positions" class="stride-preview">'
+                "<p>The drawing shipped with the library; an uploaded picture replaces it for your clinic.</p>",
+                obj.figure_url,
+            )
+        return "No picture yet."

@@ -79,6 +79,10 @@ class ExerciseSerializer(ModelSerializer):
     shipped = serializers.BooleanField(source="is_shipped", read_only=True)
     dosage_text = CharField(read_only=True)
     editable = serializers.SerializerMethodField()
+    figure_url = serializers.SerializerMethodField(
+        help_text="The drawn start and end positions (SVG; add ?frame=end for the end alone), or null when the "
+        "exercise has no drawing. `image`, the clinic's own picture, takes its place where there is one."
+    )
 
     class Meta:
         model = Exercise
@@ -91,6 +95,7 @@ class ExerciseSerializer(ModelSerializer):
             "clinic",
             "copied_from",
             "editable",
+            "figure_url",
             "created",
             "updated",
         ]
@@ -101,6 +106,11 @@ class ExerciseSerializer(ModelSerializer):
         request = self.context.get("request")
         if request is not None and "clinic" in self.fields:
             self.fields["clinic"].queryset = Clinic.objects.visible_to(request.user)
+
+    def get_figure_url(self, exercise) -> str | None:
+        url = exercise.figure_url
+        request = self.context.get("request")
+        return (request.build_absolute_uri(url) if request else url) or None
 
     def get_editable(self, exercise) -> bool:
         return exercise_editable_by(self.context["request"].user, exercise)

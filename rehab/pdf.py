@@ -215,6 +215,8 @@ def _exercise(number: int, row: PlanExercise) -> dict:
         # The clinic's own picture, else the drawn start and end positions (library.figures).
         "image": MEDIA_SCHEME + exercise.image.name if exercise.image else figure_uri(exercise.slug),
         "drawn": not exercise.image and figures.has_figure(exercise.slug),
+        # The clinic's video of the exercise: paper cannot link, so a code the phone's camera opens.
+        "video_qr": _qr_data_uri(exercise.video_url) if exercise.video_url else "",
     }
 
 

@@ -308,6 +308,23 @@ def test_each_exercise_prints_when_to_take_care(people):
     assert "Take care: With outer-hip tendon pain — skip it. If the knee hurts — pad it." in text
 
 
+def test_a_clinic_video_prints_as_a_code_the_phone_opens(people):
+    template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=0)
+    filmed = ExerciseFactory(clinic=None, name="Filmed bridge", video_url="https://video.example/bridge")
+    plain = ExerciseFactory(clinic=None, name="Plain bridge")
+    for order, exercise in enumerate([filmed, plain], start=1):
+        PhaseExerciseTemplate.objects.create(
+            phase=template.phases.get(), exercise=exercise, order=order, sets=2
+        )
+    plan = services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    rows = {row["name"]: row for row in pdf.hep_context(plan, plan.current_phase)["exercises"]}
+    assert rows["Filmed bridge"]["video_qr"].startswith("data:image/svg+xml")
+    assert rows["Plain bridge"]["video_qr"] == ""
+    assert text_of(pdf.render_hep(plan)).count("Watch how it is done") == 1
+
+
 @pytest.fixture
 def bone_stress_plan(people):
     from django.core.management import call_command

@@ -20,7 +20,9 @@ ACCEPT = "image/png,image/jpeg,image/webp"
 
 # https only: the link is opened from a patient's phone and printed as a QR code, so it must not be readable
 # or changeable on the way.
-validate_video_url = URLValidator(schemes=["https"], message="Enter a full web address starting with https://.")
+validate_video_url = URLValidator(
+    schemes=["https"], message="Enter a full web address starting with https://."
+)
 
 
 def validate_exercise_image(file) -> None:

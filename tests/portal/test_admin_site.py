@@ -10,7 +10,9 @@ from portal.admin_site import StrideAdminSite
 def test_the_default_admin_site_is_the_projects(client_for):
     assert isinstance(admin.site, StrideAdminSite)
     page = client_for("clinician").get(reverse("admin:index")).content.decode()
-    assert "Stride Clinic administration" in page and "<title>Clinic records | Stride Clinic</title>" in page
+    assert "<title>Clinic records | Stride Clinic</title>" in page
+    # The portal's logo and name head the admin, as they head the portal.
+    assert 'class="stride-brand-mark"' in page and "<span>Stride Clinic</span>" in page
 
 
 def test_view_on_site_leads_to_the_record_only_within_the_clinic(client_for, people):

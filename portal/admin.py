@@ -111,6 +111,39 @@ class ClinicScopedAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
         )
 
 
+class SetOrEmptyFilter(admin.SimpleListFilter):
+    """A yes/no filter on a nullable field, with its two choices in words ("Open" / "Resolved") instead of
+    Django's "Empty" / "Not empty". Subclasses name the field and the words."""
+
+    field = ""
+    empty_label = ""
+    set_label = ""
+
+    def lookups(self, request, model_admin):
+        return [("empty", self.empty_label), ("set", self.set_label)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "empty":
+            return queryset.filter(**{f"{self.field}__isnull": True})
+        if self.value() == "set":
+            return queryset.filter(**{f"{self.field}__isnull": False})
+        return queryset
+
+
+def set_or_empty_filter(field: str, title: str, empty_label: str, set_label: str, parameter: str = ""):
+    return type(
+        f"{field.title().replace('_', '')}Filter",
+        (SetOrEmptyFilter,),
+        {
+            "field": field,
+            "title": title,
+            "parameter_name": parameter or field.removesuffix("_at"),
+            "empty_label": empty_label,
+            "set_label": set_label,
+        },
+    )
+
+
 class ScopedInline(ScopedFormFieldsMixin, TabularInline):
     extra = 0
 
@@ -137,7 +170,10 @@ class CareTeamInline(ScopedInline):
 @admin.register(Athlete)
 class AthleteAdmin(ClinicScopedAdmin):
     list_display = ["full_name", "email", "primary_display", "has_login", "goal_event", "goal_date"]
-    list_filter = ["sex", ("anonymised_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "sex",
+        set_or_empty_filter("anonymised_at", "personal data", "Kept", "Deleted", parameter="personal_data"),
+    ]
     search_fields = ["first_name", "last_name", "email"]
     inlines = [CareTeamInline, ShoeInline]
     actions = ["anonymise"]
@@ -400,19 +436,54 @@ class UserAdmin(BaseUserAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+# What raised an alert (Alert.kind, written by the services that raise them), in words for lists and filters.
+ALERT_KIND_LABELS = {
+    "triage": "Hip check to review",
+    "log_red_flag": "Red flag in a log",
+    "bone_stress_pain": "Pain in a bone stress plan",
+    "pain_spike": "Pain spike",
+    "ready_to_advance": "Ready to advance",
+    "clearance_due": "Clearance needed",
+    "no_log": "No recent log",
+    "low_compliance": "Low compliance",
+}
+
+
+def alert_kind_label(kind: str) -> str:
+    return ALERT_KIND_LABELS.get(kind) or capfirst(kind.replace("_", " "))
+
+
+class AlertKindFilter(admin.SimpleListFilter):
+    title = "reason"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = set(model_admin.get_queryset(request).values_list("kind", flat=True).distinct())
+        known = [(kind, label) for kind, label in ALERT_KIND_LABELS.items() if kind in kinds]
+        others = sorted((kind, alert_kind_label(kind)) for kind in kinds - set(ALERT_KIND_LABELS))
+        return known + others
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Alert)
 class AlertAdmin(ClinicScopedAdmin):
     """Alerts are raised by services and closed with the “Resolve” action (or by reviewing what raised them)."""
 
     clinic_field = "athlete__clinic"
     audit_list_reads = True
-    list_display = ["athlete", "severity", "kind", "message", "updated", "is_open_display"]
-    list_filter = ["severity", "kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_display = ["athlete", "severity", "kind_display", "message", "updated", "is_open_display"]
+    list_filter = [
+        "severity",
+        AlertKindFilter,
+        set_or_empty_filter("resolved_at", "status", "Open", "Resolved", parameter="status"),
+    ]
     list_select_related = ["athlete"]
     search_fields = ["athlete__first_name", "athlete__last_name", "message"]
     readonly_fields = [
         "athlete",
-        "kind",
+        "kind_display",
         "severity",
         "message",
         "link_display",
@@ -422,11 +493,15 @@ class AlertAdmin(ClinicScopedAdmin):
         "resolved_by",
         "resolved_note",
     ]
-    exclude = ["link"]
+    exclude = ["link", "kind"]
     actions = ["resolve"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="Reason", ordering="kind")
+    def kind_display(self, obj):
+        return alert_kind_label(obj.kind)
 
     @admin.display(description="Open", boolean=True, ordering="resolved_at")
     def is_open_display(self, obj):

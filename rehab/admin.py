@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from portal.admin import ClinicScopedAdmin, ScopedFormFieldsMixin, TabularInline
+from portal.admin_widgets import RunStepsField, list_display_html
 from portal.downloads import download_start
 from portal.models import Download
 from portal.permissions import clinician_of, scope_catalog
@@ -24,11 +25,75 @@ from rehab.models import (
     PlanPhase,
     PlanTemplate,
     RedFlag,
+    Trigger,
 )
+from triage.engine import LOCATION_CHOICES
 
 PHASE_LIST_FIELDS = ["order", "name", "min_days", "run_activity", "run_minutes", "max_pain_during"]
 DOSAGE_FIELDS = ["order", "exercise", "sets", "reps", "hold_seconds", "duration_minutes", "per_side",
                  "times_per_day", "days_per_week", "note"]  # fmt: skip
+
+
+# A phase's change page (template or plan), in the order a clinician reads a phase; labels in words with units.
+PHASE_FIELDSETS = [
+    (None, {"fields": ["order", "name", "goal", "min_days", "requires_clearance"]}),
+    (
+        "Pain rule",
+        {
+            "fields": [
+                ("max_pain_during", "max_pain_after"),
+                "must_settle_by_morning",
+                "next_day_pain_allowed",
+                "pain_note",
+            ]
+        },
+    ),  # fmt: skip
+    (
+        "Running",
+        {
+            "fields": [
+                "run_activity",
+                ("run_minutes", "sessions_per_week"),
+                ("walk_minutes", "jog_minutes"),
+                "run_steps",
+                ("incline_pct", "weekly_increase_cap_pct"),
+                "run_note",
+            ]
+        },
+    ),  # fmt: skip
+    ("Moving on", {"fields": ["exit_criteria"]}),
+]
+PHASE_LABELS = {
+    "min_days": "Minimum days in the phase",
+    "max_pain_during": "Most pain during (0–10)",
+    "max_pain_after": "Most pain after (0–10)",
+    "run_minutes": "Run time (minutes)",
+    "walk_minutes": "Walk (minutes)",
+    "jog_minutes": "Jog (minutes)",
+    "incline_pct": "Incline (%)",
+    "weekly_increase_cap_pct": "Weekly increase at most (%)",
+    "run_note": "Running note",
+    "pain_note": "Pain note",
+}
+
+
+class PhaseFormMixin:
+    """Change pages of template and plan phases: grouped fields, labels in words, the walk/jog ladder as lines."""
+
+    fieldsets = PHASE_FIELDSETS
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "run_steps":
+            return RunStepsField(
+                label="Walk/jog steps",
+                required=False,
+                help_text="For walk/jog intervals: one step per line, in order, e.g. “jog 1 min, walk 3 min”. "
+                "Each step is repeated until a session stays within the pain rule; leave empty for none.",
+            )
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in PHASE_LABELS:
+            field.label = PHASE_LABELS[db_field.name]
+        return field
 
 
 class HiddenFromIndex:
@@ -107,12 +172,29 @@ class PlanTemplateAdmin(CatalogAdmin):
         self.message_user(request, f"{queryset.count()} template(s) duplicated into {clinician.clinic}.")
 
 
+# Short column titles with units, so the dosage table fits the page.
+DOSAGE_LABELS = {
+    "hold_seconds": "Hold (s)",
+    "duration_minutes": "Time (min)",
+    "per_side": "Each side",
+    "times_per_day": "Times a day",
+    "days_per_week": "Days a week",
+}
+
+
 class DosageInline(ScopedFormFieldsMixin, TabularInline):
     """Exercise rows with their dosage, for template phases and plan phases alike."""
 
     fields = DOSAGE_FIELDS
     autocomplete_fields = ["exercise"]
     extra = 0
+    classes = ["stride-dosage"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in DOSAGE_LABELS:
+            field.label = DOSAGE_LABELS[db_field.name]
+        return field
 
 
 class PhaseExerciseTemplateInline(DosageInline):
@@ -120,8 +202,9 @@ class PhaseExerciseTemplateInline(DosageInline):
 
 
 @admin.register(PhaseTemplate)
-class PhaseTemplateAdmin(HiddenFromIndex, CatalogAdmin):
+class PhaseTemplateAdmin(PhaseFormMixin, HiddenFromIndex, CatalogAdmin):
     clinic_field = "template__clinic"
+    fieldsets = [(None, {"fields": ["template", *PHASE_FIELDSETS[0][1]["fields"]]}), *PHASE_FIELDSETS[1:]]
     inlines = [PhaseExerciseTemplateInline]
     list_select_related = ["template"]
 
@@ -211,6 +294,29 @@ class PlanVersionAdminMixin:
             services.plan_touch(self.plan_of(form.instance), by=request.user)
 
 
+class PhaseNumberFilter(admin.SimpleListFilter):
+    """The current phase's number, as "Phase 1", "Phase 2"… (Django's own filter offered "By order: 1, 2")."""
+
+    title = "current phase"
+    parameter_name = "phase"
+
+    def lookups(self, request, model_admin):
+        orders = (
+            model_admin.get_queryset(request)
+            .filter(current_phase__isnull=False)
+            .values_list("current_phase__order", flat=True)
+            .distinct()
+            .order_by("current_phase__order")
+        )
+        return [(str(order), f"Phase {order}") for order in orders]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdecimal() and len(value) < 6:
+            return queryset.filter(current_phase__order=int(value))
+        return queryset
+
+
 class PlanPhaseInline(ScopedFormFieldsMixin, TabularInline):
     model = PlanPhase
     fields = PHASE_LIST_FIELDS
@@ -222,9 +328,10 @@ class PlanPhaseInline(ScopedFormFieldsMixin, TabularInline):
 class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
     clinic_field = "athlete__clinic"
     audit_list_reads = True
-    list_display = ["athlete", "name", "status", "current_phase", "start_date", "assigned_by", "print_link"]
+    # Short columns that fit beside the filters at 1366 px; who assigned a plan is a filter and on its page.
+    list_display = ["athlete", "plan_name", "status", "phase_display", "start_date", "print_link"]
     # Only those who assigned plans this user sees: the plain filter lists every login of every clinic.
-    list_filter = ["status", "current_phase__order", ("assigned_by", admin.RelatedOnlyFieldListFilter),
+    list_filter = ["status", PhaseNumberFilter, ("assigned_by", admin.RelatedOnlyFieldListFilter),
                    "template__conditions"]  # fmt: skip
     list_select_related = ["athlete", "current_phase", "assigned_by"]
     search_fields = ["athlete__first_name", "athlete__last_name", "name"]
@@ -237,7 +344,15 @@ class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
     def has_add_permission(self, request):
         return False  # plans are assigned from an athlete's page, which copies a template
 
-    @admin.display(description="")
+    @admin.display(description="Plan", ordering="name")
+    def plan_name(self, obj):
+        return obj.name
+
+    @admin.display(description="Phase", ordering="current_phase__order")
+    def phase_display(self, obj):
+        return obj.current_phase.label if obj.current_phase else "—"
+
+    @admin.display(description="Open or print")
     def print_link(self, obj):
         return format_html(
             '<a href="{}">Open</a> · <a href="{}" target="_blank" rel="noopener">Print</a>',
@@ -330,7 +445,7 @@ class PlanPhaseVersionAdminForm(PlanVersionAdminForm):
 
 
 @admin.register(PlanPhase)
-class PlanPhaseAdmin(PlanVersionAdminMixin, HiddenFromIndex, ClinicScopedAdmin):
+class PlanPhaseAdmin(PhaseFormMixin, PlanVersionAdminMixin, HiddenFromIndex, ClinicScopedAdmin):
     clinic_field = "plan__athlete__clinic"
     form = PlanPhaseVersionAdminForm
     inlines = [PlanExerciseInline]
@@ -341,6 +456,12 @@ class PlanPhaseAdmin(PlanVersionAdminMixin, HiddenFromIndex, ClinicScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # a phase belongs to a plan: phases are added on the plan's page or from its template
+
+    def get_fieldsets(self, request, obj=None):
+        first, *rest = PHASE_FIELDSETS
+        clearance = ("Clearance", {"fields": self.readonly_fields})
+        # seen_version (hidden) carries the plan version the page was built from (PlanVersionAdminForm).
+        return [(None, {"fields": [*first[1]["fields"], "started_on", "seen_version"]}), *rest, clearance]
 
     def plan_of(self, obj) -> Plan:
         return obj.plan
@@ -371,8 +492,22 @@ class DailyLogAdmin(ClinicScopedAdmin):
     search_fields = ["athlete__first_name", "athlete__last_name", "notes"]
     inlines = [ExerciseLogInline]
 
+    # The lists a log keeps (places and triggers, as codes) are shown in words, not as JSON.
+    exclude = ["pain_locations", "triggers"]
+    LIST_DISPLAYS = {"pain_locations": "pain_places", "triggers": "trigger_list"}
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in DailyLog._meta.fields]
+        return [self.LIST_DISPLAYS.get(field.name, field.name) for field in DailyLog._meta.fields]
+
+    @admin.display(description="Where it hurt")
+    def pain_places(self, obj):
+        labels = dict(LOCATION_CHOICES)
+        return list_display_html(obj.pain_locations, label=lambda code: labels.get(code, code))
+
+    @admin.display(description="What set it off")
+    def trigger_list(self, obj):
+        labels = dict(Trigger.choices)
+        return list_display_html(obj.triggers, label=lambda code: labels.get(code, code))
 
     def has_add_permission(self, request):
         return False

@@ -1,10 +1,11 @@
 import json
 
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from portal.admin import ClinicScopedAdmin
-from triage import services
+from portal.admin import ClinicScopedAdmin, set_or_empty_filter
+from portal.admin_widgets import list_display_html
+from triage import services, wording
 from triage.models import Condition, Intake
 
 
@@ -25,6 +26,55 @@ def _pretty_json(value) -> str:
     return format_html('<pre class="stride-json">{}</pre>', text)
 
 
+def _facts(rows) -> str:
+    """(label, value) pairs as a definition list; a value that is a list becomes a bulleted list."""
+    return format_html(
+        '<dl class="stride-facts">{}</dl>',
+        format_html_join(
+            "",
+            "<dt>{}</dt><dd>{}</dd>",
+            (
+                (label, list_display_html(value) if isinstance(value, list) else value)
+                for label, value in rows
+            ),
+        ),
+    )
+
+
+def answers_html(answers) -> str:
+    """What the athlete answered, grouped as on the hip-check form and the review page, in words."""
+    if not isinstance(answers, dict):
+        return _pretty_json(answers)
+    rows = []
+    for group in wording.answers_for_display(answers):
+        rows.extend(group["rows"])
+        if group["ticked"]:
+            rows.append((f"{group['section'].title} (ticked)", group["ticked"]))
+        if group["unticked"]:
+            rows.append((f"{group['section'].title} (not ticked)", group["unticked"]))
+    return _facts(rows) if rows else "—"
+
+
+def result_html(result) -> str:
+    """What the engine made of the answers, in words: urgency, warning signs, likely conditions, advice."""
+    if not isinstance(result, dict):
+        return _pretty_json(result)
+    flags = [f"{flag['title']}: {flag['message']}" for flag in wording.red_flags_for_display(result)]
+    conditions = [
+        f"{item.get('name', item.get('code', ''))} ({wording.match_label(item.get('score') or 0).lower()})"
+        for item in result.get("conditions") or []
+        if isinstance(item, dict)
+    ]
+    rows = [
+        ("Urgency", wording.URGENCY_LABELS.get(result.get("urgency"), result.get("urgency") or "—")),
+        ("Stop running", "Yes" if result.get("stop_running") else "No"),
+        ("Warning signs", flags or "None"),
+        ("Likely conditions", conditions or "None"),
+        ("Advice given", result.get("advice") or "—"),
+    ]
+    return _facts(rows)
+
+
 @admin.register(Intake)
 class IntakeAdmin(ClinicScopedAdmin):
     """What the athlete answered and what the engine said are records: read-only. The review is editable."""
@@ -32,7 +82,11 @@ class IntakeAdmin(ClinicScopedAdmin):
     clinic_field = "athlete__clinic"
     audit_list_reads = True
     list_display = ["athlete", "urgency", "top_condition", "created", "reviewed", "confirmed_condition"]
-    list_filter = ["urgency", "confirmed_condition", ("reviewed_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "urgency",
+        "confirmed_condition",
+        set_or_empty_filter("reviewed_at", "review", "Not reviewed yet", "Reviewed", parameter="review"),
+    ]
     list_select_related = ["athlete", "confirmed_condition"]
     search_fields = ["athlete__first_name", "athlete__last_name", "athlete__email"]
     date_hierarchy = "created"
@@ -76,11 +130,11 @@ class IntakeAdmin(ClinicScopedAdmin):
 
     @admin.display(description="Answers")
     def answers_pretty(self, obj):
-        return _pretty_json(obj.answers)
+        return answers_html(obj.answers)
 
     @admin.display(description="Result")
     def result_pretty(self, obj):
-        return _pretty_json(obj.result)
+        return result_html(obj.result)
 
     @admin.display(description="Review page")
     def review_page(self, obj):

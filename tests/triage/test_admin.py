@@ -32,7 +32,9 @@ def test_answers_and_result_are_shown_but_not_editable(client_for, people):
     html = (
         client_for("clinician").get(reverse("admin:triage_intake_change", args=[intake.pk])).content.decode()
     )
-    assert "&quot;night_pain&quot;: true" in html  # pretty-printed, escaped
+    # In words, as on the review page: the ticked statement and the urgency, not the stored JSON.
+    assert "The pain wakes me at night" in html and "Urgent" in html
+    assert "&quot;night_pain&quot;" not in html and "stride-json" not in html
     assert 'name="answers"' not in html and 'name="result"' not in html
     assert 'name="confirmed_condition"' in html and 'name="review_notes"' in html
 

@@ -31,8 +31,8 @@ class ExerciseAdminForm(BaseExerciseForm):
             if self.instance.pk is None and cleaned.get("clinic") is None and "clinic" not in self.errors:
                 self.add_error(
                     "clinic",
-                    "Shipped exercises come from library/data/exercises.json (manage.py load_library). "
-                    "Choose the clinic that owns this one.",
+                    "Choose the clinic that owns this exercise: the shipped catalog is changed only by a "
+                    "library update.",
                 )
         elif slug:
             # The clinic is not on the form, so Django's own check of the per-clinic unique slug skips it.

@@ -288,7 +288,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "Ease back your weekly distance and skip hills for now. Avoid lying on the sore side and sitting "
             "with crossed legs. Gentle strength work for the side of the hip (bridges, clamshells) usually "
             "helps; foam-roll the muscles around it, never the bony point itself.",
-            "Seeds 000-004; Fearon 2013",
+            "Fearon AM et al. Greater trochanteric pain syndrome: defining the clinical syndrome. Br J Sports Med 2013; runners’ guides to hip pain",
         ),
         ConditionDef(
             "hip_flexor_strain",
@@ -300,7 +300,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "Give the front of the hip a few easy days: short walks are fine; hard knee drive, hills and "
             "sprints are not. Start gentle hip-flexor stretches once the sharp pain has settled (usually "
             "after 3-5 days), then add strength work and a phased return to running.",
-            "Seeds 000-004",
+            "Runners’ guides to hip pain",
         ),
         ConditionDef(
             "labral_tear",
@@ -311,7 +311,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "routine",
             "Avoid deep bending, twisting on the hip and long spells of sitting. A physio can confirm the "
             "picture and guide strength and movement work; some people need imaging.",
-            "Seeds 000-004; Griffin 2016",
+            "Griffin DR et al. The Warwick Agreement on femoroacetabular impingement syndrome. Br J Sports Med 2016; runners’ guides to hip pain",
         ),
         ConditionDef(
             "hip_impingement",
@@ -322,7 +322,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "routine",
             "Avoid deep squats and positions that pinch the front of the hip. Strength and movement work "
             "guided by a physio usually helps; an assessment will check the hip's range of movement.",
-            "Griffin 2016 (Warwick agreement)",
+            "Griffin DR et al. The Warwick Agreement on femoroacetabular impingement syndrome. Br J Sports Med 2016",
         ),
         ConditionDef(
             "piriformis_syndrome",
@@ -333,7 +333,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "routine",
             "Break up long periods of sitting, ease off hills and speed work, and try gentle piriformis "
             "stretches with glute strengthening. Have it checked if it does not settle.",
-            "Seeds 000-004",
+            "Runners’ guides to hip pain",
         ),
         ConditionDef(
             "proximal_hamstring_tendinopathy",
@@ -344,7 +344,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "routine",
             "Cut back hills and speed work, avoid long sitting on hard chairs and deep hamstring stretches "
             "for now. Slow, heavy hamstring strengthening guided by a physio is the usual way back.",
-            "Seeds 000-004",
+            "Runners’ guides to hip pain",
         ),
         ConditionDef(
             "it_band_syndrome",
@@ -356,7 +356,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "Reduce distance for a while, avoid long downhills and cambered roads, and build hip strength "
             "(side-lying leg raises, clamshells). Foam-rolling the muscles at the side of the hip may ease "
             "it.",
-            "Seeds 000-004",
+            "Runners’ guides to hip pain",
         ),
         ConditionDef(
             "osteoarthritis",
@@ -367,7 +367,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "routine",
             "Keep moving: low-impact exercise such as cycling and swimming supports the joint. An "
             "assessment, often with imaging, can confirm it and help you plan how much running suits you.",
-            "Seeds 000-004",
+            "Runners’ guides to hip pain",
         ),
         ConditionDef(
             "stress_fracture",
@@ -379,7 +379,8 @@ CONDITIONS: dict[str, ConditionDef] = {
             "Stop running and get checked today: bone stress in the hip needs imaging. Until you are "
             "cleared, keep fitness with cycling or swimming only if your clinician agrees. Healing usually "
             "takes 6-8 weeks.",
-            "Robertson & Wood 2017; De Souza 2014; Warden 2021",
+            "Robertson & Wood, Sports Med Int Open 2017 (femoral neck stress fractures); De Souza et al., Br J Sports "
+            "Med 2014 (Female Athlete Triad); Warden et al. 2021 (running after bone stress injury)",
         ),
         ConditionDef(
             "adductor_strain",
@@ -390,7 +391,8 @@ CONDITIONS: dict[str, ConditionDef] = {
             "routine",
             "Rest from speed work and sharp changes of direction. Short easy walks are fine; add gentle "
             "inner-thigh strengthening (ball squeezes, then Copenhagen plank steps) as pain allows.",
-            "Weir 2015 (Doha agreement)",
+            "Weir A et al. Doha agreement meeting on terminology and definitions in groin pain in athletes. Br J "
+            "Sports Med 2015",
         ),
         ConditionDef(
             "muscle_strain",
@@ -401,7 +403,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "For the first days: ice, compression and short, frequent walks rather than bed rest; no "
             "stretching of the sore area for 3-5 days. Build back to running step by step once walking is "
             "pain-free.",
-            "Seeds 001, 004",
+            "Runners’ guides to hip pain",
         ),
         ConditionDef(
             "overuse_tightness",
@@ -413,7 +415,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "Drop back to a comfortable volume, then raise it by no more than about 10% a week, changing "
             "distance or intensity but not both. Add strength work twice a week and regular hip-flexor "
             "stretches.",
-            "Seeds 000, 001, 004; Nielsen 2013",
+            "Nielsen RO et al. 2013 (weekly running distance and injury); runners’ guides to hip pain",
         ),
         ConditionDef(
             "referred_lumbar",
@@ -423,7 +425,7 @@ CONDITIONS: dict[str, ConditionDef] = {
             "routine",
             "Pain from the lower back can be felt in the hip and leg. A clinician can check your back; "
             "gentle movement usually helps more than rest.",
-            "Seeds 000-004",
+            "Runners’ guides to hip pain",
         ),
     )
 }

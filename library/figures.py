@@ -18,7 +18,20 @@ segment (degrees, 0 = facing direction / +x, 90 = up). Every joint is its parent
 so limb lengths are constant by construction. The first contact of a frame places the root: the named
 body point is moved onto the top of the named surface (the floor, or a prop's top), optionally at a given
 x. "solve" entries then turn one segment so that a further point lands on its surface too (a bridge:
-shoulders on the floor, then each shin turned so the ankles reach the floor). The renderer draws with one
+shoulders on the floor, then each shin turned so the ankles reach the floor).
+
+Depth. The skeleton is really three-dimensional: "out" tips a segment out of the picture by some degrees
+(positive = toward the viewer), so it is drawn foreshortened while its true length stays the same (a thigh
+lifted out to the side in a side view, the thighs of someone seated seen from the front, a knee bent forward
+in a front view). "pelvis" (front view) sets the angle of the line through the hips, so one side of the
+pelvis visibly drops or hikes; "level": "l_hip" draws a dashed level line through that hip for comparison.
+"turn" rotates the figure about the vertical before drawing (-90 shows a side-view figure from behind, 30-60
+gives a three-quarter view); heights do not change, so contacts still hold, and the parts are drawn farthest
+first. A frame marked "hidden" is never a panel of its own: it is the ghost and arrow start for a later frame
+drawn from a different place (the ghost and the arrow are only drawn between frames seen from the same
+place). "push": [[joint, degrees], ...] draws short arrows for a held push that does not move (an isometric).
+
+The renderer draws with one
 line weight and one palette: a dark slate body (far-side limbs lighter), working limbs teal, props light
 grey with a darker outline, and the movement arrow amber.
 """
@@ -60,6 +73,8 @@ GHOST = "#dbe3ec"
 PROP_FILL = "#e5e7eb"
 PROP_LINE = "#9ca3af"
 ARROW = "#b45309"
+WATER = "#bfdbfe"
+WATER_LINE = "#60a5fa"
 
 SIDES = ("l", "r")
 # segment name -> (parent joint, child joint, length)
@@ -101,6 +116,15 @@ class Frame:
     view: str
     near: str
     work: list[str] = field(default_factory=list)
+    depth: dict[str, float] = field(default_factory=dict)  # z of each joint, toward the viewer
+    push: list[tuple] = field(default_factory=list)  # [joint, direction in degrees]: a held push, no movement
+    level: str | None = None  # front view: draw a level line through this hip
+    turn: float = 0.0  # the camera turned about the vertical (degrees): parts are drawn farthest first
+
+    def point3(self, name: str) -> tuple[float, float, float]:
+        """A joint in three dimensions (picture x, y and depth); limb lengths are measured here."""
+        x, y = self.joints[name]
+        return x, y, self.depth.get(name, 0.0)
 
     def point(self, name: str) -> tuple[float, float]:
         """A body point; "head" as a contact means the bottom of the head."""
@@ -172,24 +196,62 @@ def _dir(deg: float) -> tuple[float, float]:
     return math.cos(r), math.sin(r)
 
 
-def _build(angles: dict[str, float], root: tuple[float, float], view: str) -> dict[str, tuple[float, float]]:
-    joints: dict[str, tuple[float, float]] = {"pelvis": root}
-    tx, ty = _dir(angles["trunk"])
-    joints["neck"] = (root[0] + TRUNK * tx, root[1] + TRUNK * ty)
-    # Across-body offsets exist only in the front view; in side views both sides share a hip and shoulder.
-    px, py = (ty, -tx) if view == "front" else (0.0, 0.0)
+def _dir3(deg: float, out: float) -> tuple[float, float, float]:
+    """A direction: deg in the picture plane, tipped out of it by out degrees (positive = toward the viewer)."""
+    a, e = math.radians(deg), math.radians(out)
+    return math.cos(e) * math.cos(a), math.cos(e) * math.sin(a), math.sin(e)
+
+
+def _build(
+    angles: dict[str, float],
+    root: tuple[float, float],
+    view: str,
+    *,
+    out: dict[str, float] | None = None,
+    pelvis: float | None = None,
+    near: str = "r",
+    turn: float = 0.0,
+) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+    """Joint positions in the picture (x, y) and their depth z (toward the viewer), for a root placed at root.
+
+    The skeleton is built in three dimensions: every segment has its picture-plane angle and may be tipped
+    out of the picture by out[segment] degrees (foreshortening: a thigh lifted toward the viewer is drawn
+    shorter, its real length is unchanged). In the front view the hips sit across the body on a line at
+    pelvis degrees (default: square to the trunk), so a pelvis that drops or hikes on one side tilts that line.
+    In the side and top views the two sides are separated in depth (the near side toward the viewer), which
+    only shows once the camera turns: turn rotates the whole figure about the vertical (degrees; -90 looks at
+    a side-view figure from behind), which keeps every height, so contacts with the floor still hold.
+    """
+    out = out or {}
+    pts: dict[str, tuple[float, float, float]] = {"pelvis": (0.0, 0.0, 0.0)}
+    tx, ty, tz = _dir3(angles["trunk"], out.get("trunk", 0.0))
+    pts["neck"] = (TRUNK * tx, TRUNK * ty, TRUNK * tz)
+    if view == "front":
+        tilt = angles["trunk"] - 90.0 if pelvis is None else pelvis
+        hip_axis = (*_dir(tilt), 0.0)
+        sa = math.radians(angles["trunk"])
+        shoulder_axis = (math.sin(sa), -math.cos(sa), 0.0)
+    else:
+        hip_axis = shoulder_axis = (0.0, 0.0, 1.0 if near == "r" else -1.0)
     for side, sign in (("l", -1.0), ("r", 1.0)):
-        joints[f"{side}_hip"] = (root[0] + sign * HIP_HALF * px, root[1] + sign * HIP_HALF * py)
-        sx = joints["neck"][0] - SHOULDER_DROP * tx + sign * SHOULDER_HALF * px
-        sy = joints["neck"][1] - SHOULDER_DROP * ty + sign * SHOULDER_HALF * py
-        joints[f"{side}_shoulder"] = (sx, sy)
+        pts[f"{side}_hip"] = tuple(sign * HIP_HALF * c for c in hip_axis)
+        pts[f"{side}_shoulder"] = tuple(
+            n - SHOULDER_DROP * t + sign * SHOULDER_HALF * c
+            for n, t, c in zip(pts["neck"], (tx, ty, tz), shoulder_axis, strict=True)
+        )
     for seg, (parent, child, length) in SEGMENTS.items():
         if seg == "trunk":
             continue
-        dx, dy = _dir(angles[seg])
-        x, y = joints[parent]
-        joints[child] = (x + length * dx, y + length * dy)
-    return joints
+        d = _dir3(angles[seg], out.get(seg, 0.0))
+        pts[child] = tuple(p + length * c for p, c in zip(pts[parent], d, strict=True))
+    c, s = math.cos(math.radians(turn)), math.sin(math.radians(turn))
+    joints: dict[str, tuple[float, float]] = {}
+    depth: dict[str, float] = {}
+    for name, (x, y, z) in pts.items():
+        x, z = x * c + z * s, -x * s + z * c
+        joints[name] = (root[0] + x, root[1] + y)
+        depth[name] = z
+    return joints, depth
 
 
 def _surfaces(props: list[dict]) -> dict[str, float]:
@@ -222,12 +284,23 @@ def compute_frame(exercise: dict, index: int) -> Frame:
     frames = exercise["frames"]
     raw = frames[index]
     view = raw.get("view", exercise.get("view", "side"))
+    near = raw.get("near", exercise.get("near", "r"))
     props = _frame_props(exercise, raw)
     surfaces = _surfaces(props)
     angles = _angles(raw)
+    out = {seg: float(v) for seg, v in raw.get("out", {}).items()}
+    unknown = set(out) - set(SEGMENTS)
+    if unknown:
+        raise ValueError(f"out-of-picture angle for unknown segments {sorted(unknown)}")
+    pelvis = raw.get("pelvis")
+    turn = float(raw.get("turn", exercise.get("turn", 0.0)))
+
+    def build(root):
+        return _build(angles, root, view, out=out, pelvis=pelvis, near=near, turn=turn)
+
     contacts = [tuple(c[:2]) for c in raw.get("contacts", exercise.get("contacts", []))]
     placement = raw.get("contacts", exercise.get("contacts", []))
-    joints = _build(angles, (0.0, 0.0), view)
+    joints, _ = build((0.0, 0.0))
     if placement:
         point, surface, *at = placement[0]
         cy = joints["head"][1] - HEAD_R if point == "head" else joints[point][1]
@@ -237,7 +310,7 @@ def compute_frame(exercise: dict, index: int) -> Frame:
     else:
         root = (0.0, raw.get("root_y", 50.0))
     root = (root[0] + raw.get("shift", 0.0), root[1])
-    joints = _build(angles, root, view)
+    joints, depth = build(root)
     # Turn single segments so further contacts land on their surfaces.
     for seg, target, surface in raw.get("solve", []):
         parent = SEGMENTS[seg][0]
@@ -245,7 +318,8 @@ def compute_frame(exercise: dict, index: int) -> Frame:
         _, oy = _child_chain(seg, target, joints)
         if target == "head":
             oy -= HEAD_R
-        length = SEGMENTS[seg][2]
+        # Only the part of the segment in the picture plane can reach up or down.
+        length = SEGMENTS[seg][2] * math.cos(math.radians(out.get(seg, 0.0)))
         s = (surfaces[surface] - oy - py) / length
         s = max(-1.0, min(1.0, s))
         a = math.degrees(math.asin(s))
@@ -255,15 +329,19 @@ def compute_frame(exercise: dict, index: int) -> Frame:
         angles[seg] = min(
             candidates, key=lambda c: abs(math.cos(math.radians(c)) - math.cos(math.radians(current)))
         )
-        joints = _build(angles, root, view)
+        joints, depth = build(root)
     return Frame(
         joints=joints,
         surfaces=surfaces,
         contacts=contacts,
         props=props,
         view=view,
-        near=raw.get("near", exercise.get("near", "r")),
+        near=near,
         work=list(raw.get("work", exercise.get("work", []))),
+        depth=depth,
+        push=[tuple(p) for p in raw.get("push", [])],
+        level=raw.get("level"),
+        turn=turn,
     )
 
 
@@ -358,10 +436,6 @@ def _draw_back_props(cv: _Canvas, frame: Frame, x0: float, x1: float) -> None:
         elif kind == "ball" and "at" not in prop:
             r = prop.get("r", 9.0)
             cv.circle((x, r - SKIN), r, PROP_FILL, PROP_LINE, 1.2)
-        elif kind == "water":
-            cv.rect(
-                x0 + 2, -SKIN - 4, x1 - x0 - 4, prop.get("h", 12) + 4, fill="#e8eef3", stroke=PROP_LINE, rx=0
-            )
         elif kind == "bike":
             r = 13.0
             cx = prop.get("x", 0.0)
@@ -380,12 +454,30 @@ def _draw_back_props(cv: _Canvas, frame: Frame, x0: float, x1: float) -> None:
             cv.rect(prop.get("seat_x", 0) - 6, 5 - SKIN, 12, seat - 5 + SKIN, rx=1.2)
 
 
-def _draw_front_props(cv: _Canvas, frame: Frame) -> None:
+def _draw_water(cv: _Canvas, frame: Frame, prop: dict, x0: float, x1: float) -> None:
+    """Water drawn over the body: what is under the surface shows through a pale blue, the surface is a wave."""
+    top = frame.surfaces.get(prop.get("name", "water"), 0.0)
+    cv.items.append(
+        f'<rect x="{_f(x0 + 2)}" y="{_f(-top)}" width="{_f(x1 - x0 - 4)}" height="{_f(top - SKIN)}"'
+        f' fill="{WATER}" fill-opacity="0.55" stroke="none"/>'
+    )
+    cv._pt(x0 + 2, -SKIN)
+    cv._pt(x1 - 2, top)
+    wave, x, pts = 3.0, x0 + 2, []
+    while x <= x1 - 2 + 1e-6:
+        pts.append((x, top + 1.0 * math.sin((x - x0) / wave)))
+        x += 1.0
+    cv.line(pts, WATER_LINE, 1.6)
+
+
+def _draw_front_props(cv: _Canvas, frame: Frame, x0: float = 0.0, x1: float = 0.0) -> None:
     j = frame.joints
     for prop in frame.props:
         kind = prop["type"]
+        if kind == "water":
+            _draw_water(cv, frame, prop, x0, x1)
         if kind == "loop_band":
-            a, b = j[prop["around"][0]], j[prop["around"][1]]
+            a, b = (_anchor(j, spec) for spec in prop["around"])
             c = _mid(a, b)
             dx, dy = b[0] - a[0], b[1] - a[1]
             dist = math.hypot(dx, dy)
@@ -419,6 +511,41 @@ def _draw_front_props(cv: _Canvas, frame: Frame) -> None:
             cv.line([(hx, hy), (prop.get("to_x", hx + 30), 12)], PROP_LINE, 1.2, dash="2 1.5")
 
 
+def _anchor(joints: dict, spec) -> tuple[float, float]:
+    """A joint name, or [segment, fraction]: the point that far along the segment (a band just above the knee)."""
+    if isinstance(spec, str):
+        return joints[spec]
+    segment, fraction = spec
+    parent, child, _ = SEGMENTS[segment]
+    (x0, y0), (x1, y1) = joints[parent], joints[child]
+    return x0 + (x1 - x0) * fraction, y0 + (y1 - y0) * fraction
+
+
+def _draw_push(cv: _Canvas, frame: Frame) -> None:
+    """Short straight arrows for a held push (an isometric hold): the joint presses that way and stays put."""
+    for joint, angle in frame.push:
+        x, y = frame.joints[joint]
+        dx, dy = _dir(angle)
+        start = (x + dx * 4.5, y + dy * 4.5)
+        tip = (x + dx * 13.0, y + dy * 13.0)
+        base = (tip[0] - dx * 4.5, tip[1] - dy * 4.5)
+        cv.line([start, base], ARROW, 2.4)
+        cv.polygon(
+            [tip, (base[0] - dy * 3.2, base[1] + dx * 3.2), (base[0] + dy * 3.2, base[1] - dx * 3.2)], ARROW
+        )
+
+
+def _draw_level(cv: _Canvas, frame: Frame) -> None:
+    """In the front view, a dashed level line through the standing hip shows how far the pelvis tilts."""
+    if not frame.level:
+        return
+    x, y = frame.joints[frame.level]
+    other = frame.joints["r_hip" if frame.level == "l_hip" else "l_hip"]
+    reach = 2 * HIP_HALF + 7.0
+    sign = 1.0 if other[0] >= x else -1.0
+    cv.line([(x - sign * 4.0, y), (x + sign * reach, y)], ARROW, 1.2, dash="2.5 2")
+
+
 def _limbs(side: str) -> list[tuple[str, list[str]]]:
     return [
         (f"{side}_leg", [f"{side}_hip", f"{side}_knee", f"{side}_ankle", f"{side}_toe"]),
@@ -439,6 +566,9 @@ def _draw_body(cv: _Canvas, frame: Frame, ghost: bool = False) -> None:
             return TEAL_FAR if is_far else TEAL
         return SLATE_FAR if is_far else SLATE
 
+    if frame.turn:
+        _draw_body_by_depth(cv, frame, color, GHOST if ghost else (TEAL if "trunk" in work else SLATE), far)
+        return
     order = [(far, True), (near, False)] if frame.view != "front" else [("l", False), ("r", False)]
     # Far-side limbs first, then the trunk and head, then near-side limbs on top.
     for side, is_far in order[:1]:
@@ -456,6 +586,30 @@ def _draw_body(cv: _Canvas, frame: Frame, ghost: bool = False) -> None:
     for side, is_far in order[1:]:
         for limb, names in _limbs(side):
             cv.line([j[n] for n in names], color(limb, is_far))
+
+
+def _draw_body_by_depth(cv: _Canvas, frame: Frame, color, trunk_color: str, far: str) -> None:
+    """A turned view (seen from behind, or three-quarters): parts are drawn farthest first, and the hips and
+    shoulders show as a bar across the body."""
+    j, z = frame.joints, frame.depth
+
+    def depth(names):
+        return sum(z[n] for n in names) / len(names)
+
+    # (depth, joints of a polyline or "head", colour)
+    parts: list[tuple[float, list[str] | str, str]] = []
+    for side in SIDES:
+        for limb, names in _limbs(side):
+            parts.append((depth(names), names, color(limb, side == far)))
+    for names in (["l_hip", "r_hip"], ["pelvis", "neck"], ["l_shoulder", "r_shoulder"]):
+        parts.append((depth(names), names, trunk_color))
+    parts.append((z["head"], "head", trunk_color))
+    for _depth, names, stroke in sorted(parts, key=lambda part: part[0]):
+        if names == "head":
+            cv.line([j["neck"], _toward(j["neck"], j["head"], NECK - HEAD_R)], stroke)
+            cv.circle(j["head"], HEAD_R, stroke)
+        else:
+            cv.line([j[n] for n in names], stroke)
 
 
 def _toward(a, b, dist):
@@ -517,13 +671,18 @@ def _panel(exercise: dict, index: int, with_ghost: bool) -> _Canvas:
     if frame.view != "top":
         cv.line([(x0, -SKIN - 0.6), (x1, -SKIN - 0.6)], PROP_LINE, 1.2)
     arrow = exercise.get("arrow")
-    if with_ghost:
-        start = compute_frame(exercise, arrow.get("from", 0) if arrow else 0)
+    start = compute_frame(exercise, arrow.get("from", 0) if arrow else 0) if with_ghost else None
+    if start is not None and (start.view, start.turn) != (frame.view, frame.turn):
+        start = None  # a ghost or arrow only means something seen from the same place
+        start = None
+    if start is not None:
         _draw_body(cv, start, ghost=True)
     _draw_body(cv, frame)
-    _draw_front_props(cv, frame)
-    if arrow and with_ghost:
-        a = compute_frame(exercise, arrow.get("from", 0)).joints[arrow["joint"]]
+    _draw_front_props(cv, frame, x0, x1)
+    _draw_level(cv, frame)
+    _draw_push(cv, frame)
+    if arrow and start is not None:
+        a = start.joints[arrow["joint"]]
         b = frame.joints[arrow["joint"]]
         _draw_arrow(cv, a, b, arrow.get("bend", 6.0))
     return cv
@@ -532,12 +691,12 @@ def _panel(exercise: dict, index: int, with_ghost: bool) -> _Canvas:
 def exercise_svg(slug: str, *, frame: int | None = None, size: int = 240, title: str | None = None) -> str:
     """The figure for one exercise as a standalone SVG string (see the module docstring)."""
     exercise = exercise_pose(slug)
-    count = len(exercise["frames"])
-    if frame is None:
-        indices = list(range(count))
-    else:
-        indices = [range(count)[frame]]
-    last = count - 1
+    # A "hidden" frame is never a panel of its own: it is the ghost and arrow start for a frame drawn in a
+    # different view from the panels before it.
+    shown = [i for i, raw in enumerate(exercise["frames"]) if not raw.get("hidden")]
+    count = len(shown)
+    indices = list(shown) if frame is None else [shown[frame]]
+    last = shown[-1]
     panels = [_panel(exercise, i, with_ghost=(frame is None and i == last and count > 1)) for i in indices]
     gap = 10.0
     pad = 4.0

@@ -29,10 +29,17 @@ def test_every_shipped_exercise_and_self_test_has_a_pose():
 
 @pytest.mark.parametrize("slug,index", list(_frames()))
 def test_limb_lengths_match_the_skeleton(slug, index):
+    # Measured in three dimensions: a limb tipped toward the viewer is drawn shorter but is as long as ever.
     frame = figures.compute_frame(figures.exercise_pose(slug), index)
     for segment, (parent, child, length) in figures.SEGMENTS.items():
-        (x0, y0), (x1, y1) = frame.joints[parent], frame.joints[child]
-        assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(length, abs=1e-6), segment
+        assert math.dist(frame.point3(parent), frame.point3(child)) == pytest.approx(length, abs=1e-6), (
+            segment
+        )
+    for side in figures.SIDES:  # the hips and shoulders stay the body's width apart
+        assert math.dist(frame.point3("l_hip"), frame.point3("r_hip")) == pytest.approx(2 * figures.HIP_HALF)
+        assert math.dist(frame.point3(f"{side}_hip"), frame.point3("pelvis")) == pytest.approx(
+            figures.HIP_HALF
+        )
 
 
 @pytest.mark.parametrize("slug,index", list(_frames()))
@@ -115,3 +122,152 @@ def test_unknown_slug_raises():
     assert not figures.has_figure("no-such-exercise")
     with pytest.raises(KeyError):
         figures.exercise_svg("no-such-exercise")
+
+
+def _drawn_length(frame, segment):
+    parent, child, _ = figures.SEGMENTS[segment]
+    return math.dist(frame.joints[parent], frame.joints[child])
+
+
+def test_a_limb_tipped_toward_the_viewer_is_drawn_foreshortened():
+    upright = {"frames": [{"contacts": [["l_ankle", "floor", 0]]}]}
+    lifted = {"frames": [{"out": {"r_thigh": 60}, "contacts": [["l_ankle", "floor", 0]]}]}
+    flat, tipped = figures.compute_frame(upright, 0), figures.compute_frame(lifted, 0)
+    assert _drawn_length(flat, "r_thigh") == pytest.approx(figures.THIGH)
+    assert _drawn_length(tipped, "r_thigh") == pytest.approx(figures.THIGH * 0.5)
+    toward_viewer = tipped.point3("r_knee")[2] - tipped.point3("r_hip")[2]
+    assert toward_viewer == pytest.approx(figures.THIGH * math.sin(math.radians(60)))
+    # The knee rises as the thigh comes forward; the foot hangs from it, the standing leg is untouched.
+    assert tipped.joints["r_knee"][1] == pytest.approx(flat.joints["r_knee"][1] + figures.THIGH * 0.5)
+    assert tipped.joints["l_knee"] == pytest.approx(flat.joints["l_knee"])
+    with pytest.raises(ValueError):
+        figures.compute_frame({"frames": [{"out": {"tail": 10}}]}, 0)
+
+
+def test_solve_lands_a_foreshortened_segment_on_its_surface():
+    # Seated seen from the front: thighs come toward the viewer, the shins are turned until the feet are down.
+    exercise = {
+        "view": "front",
+        "props": [{"type": "chair", "x": -14, "w": 28, "h": 27}],
+        "frames": [
+            {
+                "l_thigh": -70,
+                "r_thigh": -110,
+                "out": {"l_thigh": 70, "r_thigh": 70, "l_shin": 10},
+                "contacts": [["pelvis", "chair", 0], ["l_ankle", "floor"]],
+                "solve": [["l_shin", "l_ankle", "floor"]],
+            }
+        ],
+    }
+    frame = figures.compute_frame(exercise, 0)
+    assert frame.joints["l_ankle"][1] == pytest.approx(0, abs=1e-9)
+    assert math.dist(frame.point3("l_knee"), frame.point3("l_ankle")) == pytest.approx(figures.SHIN)
+
+
+def test_pelvis_tilt_drops_and_hikes_one_hip_in_the_front_view():
+    def frame(pelvis):
+        raw = {"view": "front", "contacts": [["l_ankle", "floor", 0]]}
+        if pelvis is not None:
+            raw["pelvis"] = pelvis
+        return figures.compute_frame({"frames": [raw]}, 0)
+
+    level, dropped, hiked = frame(None), frame(-20), frame(20)
+    assert level.joints["r_hip"][1] == pytest.approx(level.joints["l_hip"][1])
+    rise = 2 * figures.HIP_HALF * math.sin(math.radians(20))
+    assert hiked.joints["r_hip"][1] - hiked.joints["l_hip"][1] == pytest.approx(rise)
+    assert dropped.joints["r_hip"][1] - dropped.joints["l_hip"][1] == pytest.approx(-rise)
+    # The standing foot stays on the floor; the free leg hangs from its hip, so its foot rises and falls too.
+    for tilted in (dropped, hiked):
+        assert tilted.joints["l_ankle"][1] == pytest.approx(0)
+    assert hiked.joints["r_ankle"][1] - dropped.joints["r_ankle"][1] == pytest.approx(2 * rise)
+    assert hiked.joints["neck"][0] == pytest.approx(hiked.joints["pelvis"][0])  # the trunk stays upright
+
+
+def test_shipped_hip_hike_visibly_drops_then_hikes_the_free_side_on_the_step():
+    pose = figures.exercise_pose("heel-drop-hip-hike")
+    frames = [figures.compute_frame(pose, i) for i in range(len(pose["frames"]))]
+    step_top = frames[0].surfaces["step"]
+    tilts = [f.joints["r_hip"][1] - f.joints["l_hip"][1] for f in frames]
+    assert min(tilts) < -3 and max(tilts) > 3  # at least 3 units either way at a 100-unit figure
+    assert all(f.joints["l_ankle"][1] == pytest.approx(step_top) for f in frames)
+    hiked = frames[tilts.index(max(tilts))]
+    assert hiked.joints["r_ankle"][1] > step_top > min(f.joints["r_ankle"][1] for f in frames)
+    assert figures.exercise_svg("heel-drop-hip-hike").count('stroke-dasharray="2.5 2"') >= 1  # the level line
+
+
+def test_turning_the_camera_keeps_heights_and_separates_the_sides():
+    pose = {"frames": [{"trunk": 170, "thigh": -90, "shin": 0, "contacts": [["l_knee", "floor", 0]]}]}
+    side = figures.compute_frame(pose, 0)
+    behind = figures.compute_frame(dict(pose, turn=-90), 0)
+    for name, (_x, y) in side.joints.items():
+        assert behind.joints[name][1] == pytest.approx(y), name
+    assert side.joints["l_hip"] == pytest.approx(side.joints["r_hip"])  # side on, the hips overlap
+    assert abs(behind.joints["l_hip"][0] - behind.joints["r_hip"][0]) == pytest.approx(2 * figures.HIP_HALF)
+    # Seen from behind the trunk runs away from the viewer, so it is drawn (almost) as a point.
+    assert _drawn_length(behind, "trunk") == pytest.approx(
+        figures.TRUNK * math.sin(math.radians(10)), abs=1e-6
+    )
+
+
+def test_fire_hydrant_lifts_the_thigh_out_to_the_side_seen_from_behind():
+    pose = figures.exercise_pose("fire-hydrant")
+    start, end = (figures.compute_frame(pose, i) for i in (0, len(pose["frames"]) - 1))
+    assert start.joints["r_knee"][1] == pytest.approx(0) and start.turn == 0  # on all fours, side on
+    assert end.turn and end.joints["r_knee"][1] > 10  # the knee lifted well off the floor
+    assert end.joints["l_knee"][1] == pytest.approx(0)
+    hip, knee = end.joints["r_hip"], end.joints["r_knee"]
+    assert abs(knee[0] - hip[0]) > 10  # out to the side in the picture, not hidden in depth
+
+
+def test_a_hidden_frame_is_only_the_ghost_and_arrow_start():
+    pose = figures.exercise_pose("fire-hydrant")
+    hidden = [i for i, raw in enumerate(pose["frames"]) if raw.get("hidden")]
+    assert hidden
+    svg = figures.exercise_svg("fire-hydrant")
+    assert svg.count("<g transform") == len(pose["frames"]) - len(hidden)
+    assert figures.GHOST in svg and figures.ARROW in svg
+    assert figures.exercise_svg("fire-hydrant", frame=-1) != figures.exercise_svg("fire-hydrant", frame=0)
+
+
+def test_no_ghost_or_arrow_across_a_change_of_view():
+    pose = {
+        "frames": [
+            {"contacts": [["l_ankle", "floor", 0]]},
+            {"turn": -90, "contacts": [["l_ankle", "floor", 0]]},
+        ],
+        "arrow": {"joint": "r_knee"},
+    }
+    figures._poses()["_test_two_views"] = pose
+    try:
+        svg = figures.exercise_svg("_test_two_views", title="test")
+    finally:
+        del figures._poses()["_test_two_views"]
+    assert figures.GHOST not in svg and figures.ARROW not in svg
+
+
+def test_isometric_hold_shows_push_arrows_and_fills_its_frame():
+    svg = figures.exercise_svg("isometric-hip-abduction")
+    root = ET.fromstring(svg)
+    assert figures.ARROW in svg  # the knees press out against the belt
+    _x, _y, width, height = (float(v) for v in root.get("viewBox").split())
+    assert height / width > 0.3  # not a thin strip lost in a 2:1 thumbnail
+
+
+def test_seated_band_starts_knees_together_and_ends_knees_apart_with_feet_still():
+    pose = figures.exercise_pose("seated-banded-hip-abduction")
+    start, end = (figures.compute_frame(pose, i) for i in (0, -1))
+    knees = [abs(f.joints["l_knee"][0] - f.joints["r_knee"][0]) for f in (start, end)]
+    assert knees[0] <= figures.LINE + 0.5 < 15 < knees[1]
+    for side in figures.SIDES:
+        assert end.joints[f"{side}_ankle"][0] == pytest.approx(start.joints[f"{side}_ankle"][0], abs=1.5)
+    assert start.joints["neck"][0] == pytest.approx(start.joints["pelvis"][0])  # sitting tall
+    band = next(p for p in pose["props"] if p["type"] == "loop_band")
+    assert all(
+        isinstance(spec, list) and spec[0].endswith("thigh") for spec in band["around"]
+    )  # above the knees
+
+
+def test_swimming_water_covers_the_body_below_the_surface():
+    svg = figures.exercise_svg("swimming")
+    assert figures.WATER in svg and 'fill-opacity="0.55"' in svg
+    assert svg.index(figures.WATER) > svg.index("<circle")  # drawn over the swimmer, not behind

@@ -1,9 +1,9 @@
-"""The caseload page's ids and rows, built as plain values in three queries (issue #6, Performance).
+"""The caseload page's ids and rows, built as plain values in four queries (issue #6, Performance).
 
 The sort runs in the database over every athlete of the clinic (selectors.caseload_order) and returns only ids
 (with each status's date, so the first visit of a day notices stale statuses without a query of its own, and
 the paginator counts a list instead of asking the database); the page's 50 rows are then read as narrow
-`values()` (no model instances), their open alerts in one more query, and everything the template prints is
+`values()` (no model instances), their open alerts and care teams in one more query each, and everything the template prints is
 worked out here once. Each row is a frozen dataclass, so its HTML is a pure function of its values: `row_html`
 keeps the last few thousand in memory and renders a row again only when something shown in it changed.
 Rendering 50 rows through the template engine cost as much as the queries.
@@ -18,8 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.models import Alert, Athlete
-from portal.selectors import caseload_order
+from portal.models import Alert, Athlete, CareTeamMember
+from portal.selectors import QUIET_DAYS, CaseloadFilters, caseload_query
 from rehab.charts import PainTrend, pain_trend, sparkline
 
 ACTION_LABELS = {
@@ -42,16 +42,20 @@ ROW_FIELDS = (
     "rehab_status__spark",
     "rehab_status__phase__order",
     "rehab_status__phase__name",
+    "next_review",
 )
 
 
 @dataclass(frozen=True)
 class CaseloadRow:
+    pk: int
     url: str
     name: str
     action: str
     action_label: str
-    summary: str  # "Phase 2: Walk/jog · last log 21 Nov"
+    phase: str  # "Phase 2: Walk/jog", or "" without an active plan
+    last_log: str  # "today", "yesterday", "4 days ago", "1 Nov", or "" when nothing is logged
+    quiet: bool  # on a plan, and nothing logged for QUIET_DAYS days or more
     alert_severity: str
     alert_label: str
     alert_message: str
@@ -62,6 +66,9 @@ class CaseloadRow:
     compliance_band: str
     has_login: bool
     clinic: str  # shown to superusers only (empty otherwise)
+    next_review: date | None
+    review_state: str  # "overdue", "due" (today) or ""
+    care_team: tuple[str, ...]  # "A. Patel", the primary clinician first
 
     @property
     def spark(self) -> str:
@@ -108,28 +115,52 @@ def phase_label(order: int | None, name: str | None) -> str:
     return name if name.lower().startswith("phase") else f"Phase {order}: {name}"
 
 
-def _summary(phase: str, last_log: date | None) -> str:
-    parts = [phase or "No active plan"]
-    if last_log:
-        parts.append(f"last log {last_log.day} {last_log:%b}")
-    elif phase:
-        parts.append("nothing logged")
-    return " · ".join(parts)
+def last_log_words(last_log: date | None, today: date) -> str:
+    if last_log is None:
+        return ""
+    days = (today - last_log).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    return f"{last_log.day} {last_log:%b}"
 
 
-def caseload_ids(user, today: date, query: str = "", show: str = "") -> list[int]:
-    """`user`'s caseload, filtered and riskiest first, as athlete ids: one query, and no writes.
+def review_state(next_review: date | None, today: date) -> str:
+    if next_review is None or next_review > today:
+        return ""
+    return "due" if next_review == today else "overdue"
+
+
+def caseload_ids(user, filters: CaseloadFilters, today: date) -> list[int]:
+    """`user`'s caseload, filtered and sorted, as athlete ids: one query, and no writes.
 
     The page reads the stored statuses (RehabStatus) and alerts: everything that changes one enqueues its
     recomputation (a log, a plan change), and the nightly job brings every status to the clinic's new day
     (rehab.tasks.status.refresh_tick). An athlete added today has no status row until their first plan or log, and
     their row reads the same without one (no plan, nothing logged).
     """
-    return list(caseload_order(user, query, show).values_list("pk", flat=True))
+    return list(caseload_query(user, filters, today).values_list("pk", flat=True))
 
 
-def caseload_rows(ids: list[int], *, show_clinic: bool = False) -> list[CaseloadRow]:
-    """Rows for the athletes `ids` (already scoped and sorted by the caller), in that order: two queries."""
+def _care_teams(ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Each athlete's care team as short names ("A. Patel"), the primary clinician first: one query."""
+    teams: dict[int, list[str]] = {}
+    members = (
+        CareTeamMember.objects.filter(athlete_id__in=ids)
+        .order_by("athlete_id", "-is_primary", "clinician__user__last_name", "pk")
+        .values_list("athlete_id", "clinician__user__first_name", "clinician__user__last_name")
+    )
+    for athlete_id, first, last in members:
+        name = f"{first[:1]}. {last}" if first and last else (last or first or "A clinician")
+        teams.setdefault(athlete_id, []).append(name)
+    return {pk: tuple(names) for pk, names in teams.items()}
+
+
+def caseload_rows(ids: list[int], *, today: date, show_clinic: bool = False) -> list[CaseloadRow]:
+    """Rows for the athletes `ids` (already scoped and sorted by the caller), in that order: three queries."""
     if not ids:
         return []
     values = {row["pk"]: row for row in Athlete.objects.filter(pk__in=ids).values(*ROW_FIELDS)}
@@ -143,6 +174,7 @@ def caseload_rows(ids: list[int], *, show_clinic: bool = False) -> list[Caseload
         alerts.setdefault(alert["athlete_id"], []).append(alert)
     for open_alerts in alerts.values():  # most severe first, as Alert.objects.by_severity() (a stable sort)
         open_alerts.sort(key=lambda alert: -Alert.SEVERITY_RANK.get(alert["severity"], 0))
+    teams = _care_teams(ids)
     url_prefix = reverse("athlete_detail", args=[0])[: -len("0/")]
     severity_labels = dict(Alert.Severity.choices)
     rows = []
@@ -155,16 +187,18 @@ def caseload_rows(ids: list[int], *, show_clinic: bool = False) -> list[Caseload
         action = row["rehab_status__action"] or ""
         pain = row["rehab_status__last_pain"]
         compliance = row["rehab_status__compliance_7d"]
+        phase = phase_label(row["rehab_status__phase__order"], row["rehab_status__phase__name"])
+        last_log = row["rehab_status__last_log_date"]
         rows.append(
             CaseloadRow(
+                pk=pk,
                 url=f"{url_prefix}{pk}/",
                 name=f"{row['first_name']} {row['last_name']}".strip(),
                 action=action,
                 action_label=ACTION_LABELS.get(action, ""),
-                summary=_summary(
-                    phase_label(row["rehab_status__phase__order"], row["rehab_status__phase__name"]),
-                    row["rehab_status__last_log_date"],
-                ),
+                phase=phase,
+                last_log=last_log_words(last_log, today),
+                quiet=bool(phase) and (last_log is None or (today - last_log).days >= QUIET_DAYS),
                 alert_severity=worst["severity"],
                 alert_label=severity_labels.get(worst["severity"], ""),
                 alert_message=worst["message"],
@@ -175,6 +209,9 @@ def caseload_rows(ids: list[int], *, show_clinic: bool = False) -> list[Caseload
                 compliance_band=compliance_band(compliance),
                 has_login=row["user_id"] is not None,
                 clinic=row["clinic__name"] if show_clinic else "",
+                next_review=row["next_review"],
+                review_state=review_state(row["next_review"], today),
+                care_team=teams.get(pk, ()),
             )
         )
     return rows

@@ -254,6 +254,10 @@ class Athlete(models.Model):
         max_length=64, blank=True, validators=[validate_time_zone],
         help_text="Leave empty to follow the clinic's time zone.",
     )  # fmt: skip
+    # Set by a clinician on the athlete's timeline; due and overdue reviews show in the caseload and the digest.
+    next_review = models.DateField(
+        "next review", null=True, blank=True, help_text="When the care team plans to review this athlete next."
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     # Set by portal.services.anonymise_athlete: the personal data is gone, the clinical numbers stay.

@@ -31,6 +31,7 @@ servers, and the page behind the link asks for a login.
 
 import logging
 import zoneinfo
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -42,7 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.links import absolute_url
-from portal.models import Alert, AlertEmail, CareTeamMember, Clinician, DigestSent, Notify
+from portal.models import Alert, AlertEmail, Athlete, CareTeamMember, Clinician, DigestSent, Notify
 
 logger = logging.getLogger(__name__)
 
@@ -257,6 +258,28 @@ def digest_alerts(clinician: Clinician) -> QuerySet:
     )
 
 
+def digest_reviews(clinicians: Sequence[Clinician], days: dict[int, date]) -> dict[int, list[Athlete]]:
+    """Per clinician id, their care-team athletes whose planned review is on their digest's day or before it
+    (overdue), soonest first, in one query: the digest lists them every day until the date is moved or cleared
+    (portal.views_caseload)."""
+    if not clinicians:
+        return {}
+    members = (
+        CareTeamMember.objects.filter(
+            clinician__in=clinicians,
+            athlete__anonymised_at__isnull=True,
+            athlete__next_review__lte=max(days.values()),
+        )
+        .select_related("athlete")
+        .order_by("athlete__next_review", "athlete__last_name", "athlete__first_name", "athlete__pk")
+    )
+    reviews: dict[int, list[Athlete]] = {}
+    for member in members:
+        if member.athlete.next_review <= days[member.clinician_id]:
+            reviews.setdefault(member.clinician_id, []).append(member.athlete)
+    return reviews
+
+
 def digests_send(*, items, now: datetime | None = None) -> int:
     """Send each (clinician id, local day) digest still not done; returns how many emails went out.
 
@@ -268,6 +291,7 @@ def digests_send(*, items, now: datetime | None = None) -> int:
     clinicians = list(
         _digest_clinicians().filter(pk__in=days).select_related("user", "clinic").order_by("pk")
     )
+    reviews_due = digest_reviews(clinicians, {clinician.pk: days[clinician.pk] for clinician in clinicians})
     sent, failure, connection = 0, None, None
     try:
         for clinician in clinicians:
@@ -275,8 +299,9 @@ def digests_send(*, items, now: datetime | None = None) -> int:
             try:
                 with transaction.atomic():
                     alerts = list(digest_alerts(clinician))
+                    reviews = reviews_due.get(clinician.pk, [])
                     DigestSent.objects.create(clinician=clinician, day=day, alerts=len(alerts), sent_at=now)
-                    if not alerts:
+                    if not alerts and not reviews:
                         continue
                     AlertEmail.objects.bulk_create(
                         AlertEmail(
@@ -293,7 +318,7 @@ def digests_send(*, items, now: datetime | None = None) -> int:
                     ):  # opened for the first email only: a quiet chunk connects to nothing
                         connection = get_connection()
                         connection.open()
-                    digest_email(clinician, day, alerts, connection=connection).send()
+                    digest_email(clinician, day, alerts, reviews=reviews, connection=connection).send()
             except (
                 IntegrityError
             ):  # done by another run (or an alert emailed meanwhile: the next tick retries)
@@ -331,9 +356,12 @@ KIND_WORDS = {
 }
 
 
-def digest_email(clinician: Clinician, day: date, alerts: list[Alert], *, connection=None) -> EmailMessage:
+def digest_email(
+    clinician: Clinician, day: date, alerts: list[Alert], *, reviews: Sequence[Athlete] = (), connection=None
+) -> EmailMessage:
     """One email: per severity, "3 notices" and a line per alert with the athlete's name, what it is about in
-    general words (KIND_WORDS) and a link."""
+    general words (KIND_WORDS) and a link; then the reviews due that day or overdue, with a link to each
+    athlete's timeline."""
     groups = []
     for severity, (one, several) in GROUPS.items():
         lines = [
@@ -343,12 +371,26 @@ def digest_email(clinician: Clinician, day: date, alerts: list[Alert], *, connec
         ]
         if lines:
             groups.append({"title": f"{len(lines)} {one if len(lines) == 1 else several}", "lines": lines})
+    review_lines = [
+        (
+            athlete.full_name,
+            "due today"
+            if athlete.next_review == day
+            else f"planned for {athlete.next_review:%-d %b}, overdue",
+            absolute_url(reverse("rehab:timeline", args=[athlete.pk])),
+        )
+        for athlete in reviews
+    ]
+    titles = [group["title"] for group in groups]
+    if review_lines:
+        titles.append(f"{len(review_lines)} review{'s' if len(review_lines) != 1 else ''} due")
     context = {
         "clinician": clinician,
         "clinic": clinician.clinic,
         "day": day,
         "groups": groups,
-        "summary": ", ".join(group["title"] for group in groups),
+        "reviews": review_lines,
+        "summary": ", ".join(titles),
         "settings_url": absolute_url(reverse("notification_settings")),
     }
     return EmailMessage(

@@ -1,5 +1,8 @@
 """Reads that span tables, shaped so each page costs a fixed number of queries."""
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from django.db.models import (
     Case,
     Count,
@@ -14,12 +17,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
-from portal.models import Alert, Athlete
-from rehab.models import RehabStatus
+from portal.models import Alert, Athlete, CareTeamMember
+from rehab.models import Plan, RehabStatus
 from rehab.status import SERIOUS_RISK
 
-CASELOAD_FILTERS = {
+CASELOAD_FILTERS = {  # the API's `show` (one at a time); the page combines the same filters (CaseloadFilters)
     "": "All athletes",
     "attention": "Needs attention",
     "ready": "Ready to advance",
@@ -34,40 +38,208 @@ CASELOAD_UNREAD = [
     *(f"rehab_status__phase__{name}" for name in ("goal", "pain_note", "run_note", "exit_criteria")),
 ]
 
+QUIET_DAYS = (
+    3  # "no log for 3+ days": the last log is at least this many days before today (or there is none)
+)
 
-def caseload_order(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
-    """The caseload's athletes for `user`, filtered, riskiest first: the most severe open alert (`alert_rank`,
-    0 when none; a stop-and-refer or step-back status counts as an urgent one: `attention_rank`), then the rehab status's risk score (`risk`), then name. The page takes only the ids of one
-    page from it (portal.caseload); the API adds the columns its rows need (athletes_for_list)."""
+# The page's on/off filters: name → label. Each is also counted (caseload_counts) for the filter bar.
+CASELOAD_FLAGS = {
+    "attention": "Needs attention",
+    "mine": "My athletes",
+    "quiet": f"No log for {QUIET_DAYS}+ days",
+    "review_due": "Review due",
+    "no_plan": "No active plan",
+}
+
+# Engine statuses, worst first: the status filter's options, and the status column's sort order.
+STATUS_ORDER = {"stop_and_refer": 4, "regress": 3, "hold": 2, "advance": 1}
+
+# Sortable columns: name → (heading, the direction a first click on it gives: the useful end first, in words).
+CASELOAD_SORTS = {
+    "name": ("Athlete", "asc", "A to Z"),
+    "phase": ("Phase", "asc", "earliest first"),
+    "status": ("Status", "desc", "most serious first"),
+    "pain": ("Last pain", "desc", "highest first"),
+    "compliance": ("Plan done, 7 days", "asc", "lowest first"),
+    "last_log": ("Last log", "asc", "longest ago first"),
+    "alerts": ("Open alerts", "desc", "most severe first"),
+    "review": ("Next review", "asc", "soonest first"),
+}
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    """What the caseload shows and in which order: search words, filters that all apply together, and a sort
+    (empty: the risk order). Built from the page's query string by portal.forms_caseload, or from the API's
+    single `show` (from_show)."""
+
+    q: str = ""
+    attention: bool = False
+    mine: bool = False
+    quiet: bool = False
+    review_due: bool = False
+    no_plan: bool = False
+    former: bool = False
+    phase: int | None = None
+    status: str = ""  # an engine action (STATUS_ORDER), or "none": no status yet / no plan
+    sort: str = ""  # a CASELOAD_SORTS key, "-" in front for descending; "" = riskiest first
+
+    @classmethod
+    def from_show(cls, query: str = "", show: str = "") -> "CaseloadFilters":
+        if show == "ready":
+            return cls(q=query, status="advance")
+        if show in {"attention", "mine", "no_plan", "former"}:
+            return cls(q=query, **{show: True})
+        return cls(q=query)
+
+
+def _flag_conditions(user, today: date) -> dict[str, Q]:
+    """Each on/off filter as a condition on Athlete rows: subqueries, never a join that could repeat a row (so
+    the same conditions count in one aggregate query)."""
+    serious = Alert.objects.open().filter(athlete=OuterRef("pk"), severity__in=["urgent", "emergency"])
+    active = Plan.objects.filter(athlete=OuterRef("pk"), status=Plan.Status.ACTIVE)
+    quiet_since = today - timedelta(days=QUIET_DAYS)
+    return {
+        "attention": Q(rehab_status__risk__gte=SERIOUS_RISK) | Q(Exists(serious)),
+        "mine": Q(Exists(CareTeamMember.objects.filter(athlete=OuterRef("pk"), clinician__user=user))),
+        "quiet": Q(Exists(active))
+        & (Q(rehab_status__last_log_date__lte=quiet_since) | Q(rehab_status__last_log_date__isnull=True)),
+        "review_due": Q(next_review__lte=today),
+        "no_plan": ~Q(Exists(active)),
+    }
+
+
+def _status_condition(status: str) -> Q:
+    if status == "none":
+        return Q(rehab_status__action="") | Q(rehab_status__isnull=True)
+    return Q(rehab_status__action=status)
+
+
+def caseload_base(user, filters: CaseloadFilters) -> QuerySet[Athlete]:
+    """The athletes `user` may see that match the search words, current or (`former`) with deleted personal
+    data: what the filters narrow and the counts count."""
+    athletes = Athlete.objects.visible_to(user).search(filters.q)
+    # Athletes whose personal data was deleted leave the caseload; the "former" filter lists only them.
+    if filters.former:
+        return athletes.filter(anonymised_at__isnull=False)
+    return athletes.current()
+
+
+def caseload_filtered(
+    user, filters: CaseloadFilters, today: date | None = None, *, skip: str = ""
+) -> QuerySet[Athlete]:
+    """caseload_base narrowed by every filter that is on (but the phase and status ones when `skip` names them:
+    caseload_counts applies those itself)."""
+    today = today or timezone.localdate()
+    athletes = caseload_base(user, filters)
+    conditions = _flag_conditions(user, today)
+    for name in CASELOAD_FLAGS:
+        if getattr(filters, name):
+            athletes = athletes.filter(conditions[name])
+    if filters.phase is not None and "phase" not in skip:
+        athletes = athletes.filter(rehab_status__phase__order=filters.phase)
+    if filters.status and "status" not in skip:
+        athletes = athletes.filter(_status_condition(filters.status))
+    return athletes
+
+
+def caseload_counts(user, filters: CaseloadFilters, today: date | None = None) -> dict:
+    """The filter bar's numbers, in one query whatever the caseload's size: per on/off filter, how many athletes
+    the list would show with it on (and the others as they are); per phase and per status, how many the list
+    would show with that one chosen instead; and `total`, how many it shows now.
+
+    The athletes matching the search and the on/off filters are grouped by (phase, status) with a conditional
+    count per on/off filter; the phase and status filters are then applied to the groups here."""
+    today = today or timezone.localdate()
+    conditions = _flag_conditions(user, today)
+    groups = list(
+        caseload_filtered(user, filters, today, skip="phase+status")
+        .order_by()
+        .values("rehab_status__phase__order", "rehab_status__action")
+        .annotate(
+            n=Count("pk"), **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+        )
+    )
+
+    def phase_ok(group) -> bool:
+        return filters.phase is None or group["rehab_status__phase__order"] == filters.phase
+
+    def status_ok(group) -> bool:
+        return not filters.status or (group["rehab_status__action"] or "none") == filters.status
+
+    shown = [group for group in groups if phase_ok(group) and status_ok(group)]
+    phases: dict[int, int] = {}
+    statuses: dict[str, int] = {}
+    for group in groups:
+        order, action = group["rehab_status__phase__order"], group["rehab_status__action"] or "none"
+        if order is not None and status_ok(group):
+            phases[order] = phases.get(order, 0) + group["n"]
+        if phase_ok(group):
+            statuses[action] = statuses.get(action, 0) + group["n"]
+    flags = {name: sum(group[name] for group in shown) for name in conditions}
+    return {
+        "total": sum(group["n"] for group in shown),
+        "flags": flags,
+        "phases": dict(sorted(phases.items())),
+        "statuses": statuses,
+    }
+
+
+def _sort_expressions(sort: str) -> list:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+
+    def by(expression):
+        expression = F(expression) if isinstance(expression, str) else expression
+        return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+    if key == "name":
+        return [by("last_name"), by("first_name")]
+    if key == "phase":
+        return [by("rehab_status__phase__order")]
+    if key == "status":
+        ranks = [When(rehab_status__action=action, then=Value(rank)) for action, rank in STATUS_ORDER.items()]
+        return [by(Case(*ranks, default=Value(None), output_field=IntegerField()))]
+    if key == "pain":
+        return [by("rehab_status__last_pain")]
+    if key == "compliance":
+        return [by("rehab_status__compliance_7d")]
+    if key == "last_log":
+        return [by("rehab_status__last_log_date")]
+    if key == "alerts":
+        return [by("alert_rank")]
+    if key == "review":
+        return [by("next_review")]
+    return []
+
+
+def caseload_query(user, filters: CaseloadFilters, today: date | None = None) -> QuerySet[Athlete]:
+    """The caseload's athletes for `user`, filtered and sorted: by the chosen column (empty values last, then the
+    risk order), else riskiest first: the most severe open alert (`alert_rank`, 0 when none; a stop-and-refer or
+    step-back status counts as an urgent one: `attention_rank`), then the rehab status's risk score (`risk`), then
+    name. The page takes only the ids of one page from it (portal.caseload); the API adds the columns its rows
+    need (athletes_for_list)."""
+    athletes = caseload_filtered(user, filters, today)
     worst = Alert.objects.open().by_severity().filter(athlete=OuterRef("pk"))
-    athletes = Athlete.objects.visible_to(user).search(query)
-    # Athletes whose personal data was deleted leave the caseload; the "former" filter still lists them.
-    if show == "former":
-        athletes = athletes.filter(anonymised_at__isnull=False)
-    else:
-        athletes = athletes.current()
-    if show == "attention":
-        serious = Alert.objects.open().filter(athlete=OuterRef("pk"), severity__in=["urgent", "emergency"])
-        athletes = athletes.filter(Q(rehab_status__risk__gte=SERIOUS_RISK) | Exists(serious))
-    elif show == "ready":
-        athletes = athletes.filter(rehab_status__action="advance")
-    elif show == "mine":
-        athletes = athletes.filter(care_team__clinician__user=user)
-    elif show == "no_plan":
-        athletes = athletes.exclude(plans__status="active")
     # The risk as a subquery, not a join: one index lookup per athlete of the caseload. Joined, PostgreSQL's
     # planner reads the whole status table (every clinic's) into a hash: 2.5 ms instead of 1.3 at 10,000 athletes.
     risk = RehabStatus.objects.filter(athlete=OuterRef("pk")).values("risk")[:1]
     # A stop-and-refer or step-back status ranks with an urgent alert even before (or without) one, so such an
     # athlete never sorts below athletes whose only open alerts are notices.
     urgent = Alert.SEVERITY_RANK[Alert.Severity.URGENT]
+    risk_order = ["-attention_rank", "-risk", "last_name", "first_name", "pk"]
     return athletes.annotate(
         alert_rank=Coalesce(Subquery(worst.values("severity_rank")[:1]), Value(0)),
         risk=Coalesce(Subquery(risk), Value(0)),
         attention_rank=Greatest(
             F("alert_rank"), Case(When(risk__gte=SERIOUS_RISK, then=Value(urgent)), default=Value(0))
         ),
-    ).order_by("-attention_rank", "-risk", "last_name", "first_name", "pk")
+    ).order_by(*_sort_expressions(filters.sort), *risk_order)
+
+
+def caseload_order(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
+    """The caseload with the API's single filter `show` (CASELOAD_FILTERS), riskiest first."""
+    return caseload_query(user, CaseloadFilters.from_show(query, show))
 
 
 def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete]:

@@ -4,15 +4,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views, views_account, views_downloads, views_notifications, views_privacy
+from portal import views, views_account, views_caseload, views_downloads, views_notifications, views_privacy
 from portal.mail import PasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("athletes/", views.athlete_list, name="athlete_list"),
+    path("athletes/", views_caseload.athlete_list, name="athlete_list"),
+    path("athletes/bulk/", views_caseload.caseload_bulk, name="caseload_bulk"),
     path("athletes/add/", views.athlete_add, name="athlete_add"),
     path("athletes/<int:pk>/", views.athlete_detail, name="athlete_detail"),
     path("athletes/<int:pk>/invite/", views.athlete_invite, name="athlete_invite"),
+    path("athletes/<int:pk>/review/", views_caseload.athlete_review, name="athlete_review"),
+
     path("athletes/<int:pk>/export/", views_privacy.athlete_export, name="athlete_export"),
     path(
         "athletes/<int:pk>/delete-personal-data/", views_privacy.athlete_anonymise, name="athlete_anonymise"

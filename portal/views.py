@@ -2,18 +2,15 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import audit, jobs, services
 from portal.cache import cache_state
-from portal.caseload import caseload_ids, caseload_rows
 from portal.forms import AlertResolveForm, AthleteForm, ProfileForm, SetPasswordForm, ShoeFormSet
 from portal.models import Alert, Invite
 from portal.permissions import (
@@ -23,7 +20,6 @@ from portal.permissions import (
     clinician_required,
     get_athlete_for_user,
 )
-from portal.selectors import CASELOAD_FILTERS
 from portal.version import VERSION
 from triage.selectors import intakes_for_athlete
 
@@ -35,24 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if athlete_of(request.user) is not None:
         return redirect("rehab:athlete_today")
     return render(request, "portal/no_role.html")
-
-
-@login_required
-@clinician_required
-def athlete_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
-    show = request.GET.get("show", "")
-    show = show if show in CASELOAD_FILTERS else ""
-    ids = caseload_ids(request.user, timezone.localdate(), query, show)
-    page = Paginator(ids, 50).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "rows": caseload_rows(list(page.object_list), show_clinic=request.user.is_superuser),
-        "query": query,
-        "show": show,
-        "filters": CASELOAD_FILTERS,
-    }
-    return render(request, "portal/athlete_list.html", context)
 
 
 @login_required

@@ -25,7 +25,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-191 URL names, 1914 cells (names × personas × methods), 0 skipped.
+193 URL names, 1938 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -227,6 +227,16 @@ def _download(w):
     return [w.download.pk]
 
 
+def _batch_started(w) -> bool:
+    from portal.models import Download
+
+    return Download.objects.filter(kind="batch_print").exists()
+
+
+def _review_set(w) -> bool:
+    return type(w.a).objects.get(pk=w.a.pk).next_review is not None
+
+
 def _export_started(w) -> bool:
     from portal.models import Download
 
@@ -246,6 +256,21 @@ PORTAL_ROWS = {
     ),
     "alert_resolve": row(
         args=lambda w: [w.alert.pk],
+        GET=[LOGIN, 403, 403, 405, 405, 405],
+        POST=[LOGIN, 403, 403, 302, 404, 302],
+    ),
+    # The caseload's bulk print of athlete_a's program: the other clinic's clinician is sent back to their own
+    # caseload with nothing printed (athlete_a is not theirs to tick).
+    "caseload_bulk": row(
+        data={"POST": {"action": "print", "athlete": "<athlete_a>"}},
+        check=happens_only_for("clinician", "superuser", what="programs printed", happened=_batch_started),
+        GET=[LOGIN, 403, 403, 405, 405, 405],
+        POST=[LOGIN, 403, 403, 302, 302, 302],
+    ),
+    "athlete_review": row(
+        args=a,
+        data={"POST": {"next_review": "<in a week>"}},
+        check=happens_only_for("clinician", "superuser", what="review date set", happened=_review_set),
         GET=[LOGIN, 403, 403, 405, 405, 405],
         POST=[LOGIN, 403, 403, 302, 404, 302],
     ),
@@ -908,6 +933,7 @@ def _fill(value, world):
         }
         for placeholder, obj in ids.items():
             value = value.replace(placeholder, str(obj.pk))
+        value = value.replace("<in a week>", (timezone.localdate() + timedelta(days=7)).isoformat())
     return value
 
 

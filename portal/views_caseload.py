@@ -1,0 +1,167 @@
+"""The clinician's caseload: the table with its filters and sorts, its bulk actions, and the next-review date."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal import services
+from portal.caseload import caseload_ids, caseload_rows
+from portal.downloads import download_start
+from portal.forms_caseload import (
+    SORT_CHOICES,
+    STATUS_CHOICES,
+    CaseloadBulkForm,
+    CaseloadFilterForm,
+    NextReviewForm,
+    filters_query,
+)
+from portal.models import Alert, Athlete, Download
+from portal.permissions import clinician_required, get_athlete_for_user
+from portal.selectors import CASELOAD_FLAGS, CASELOAD_SORTS, CaseloadFilters, caseload_counts
+from rehab.models import Plan
+
+PAGE_SIZE = 50
+
+
+@login_required
+@clinician_required
+def athlete_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    filters = CaseloadFilterForm(request.GET).filters()
+    ids = caseload_ids(request.user, filters, today)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = caseload_counts(request.user, filters, today)
+    flags = [
+        (name, label, getattr(filters, name), counts["flags"][name]) for name, label in CASELOAD_FLAGS.items()
+    ]
+    context = {
+        "page": page,
+        "rows": caseload_rows(list(page.object_list), today=today, show_clinic=request.user.is_superuser),
+        "filters": filters,
+        "query": filters.q,
+        "here": filters_query(filters, page=page.number if page.number > 1 else None),
+        "flags": [(*flag, filters_query(filters, **{flag[0]: not flag[2]}, page=None)) for flag in flags],
+        "phases": counts["phases"],
+        "statuses": [
+            (key, label, counts["statuses"].get(key or "none", 0)) for key, label in STATUS_CHOICES if key
+        ],
+        "sort_choices": SORT_CHOICES,
+        "columns": _columns(filters),
+        "total": counts["total"],
+        "clear_url": filters_query(CaseloadFilters(former=filters.former, sort=filters.sort)),
+        "filtered": filters != CaseloadFilters(former=filters.former, sort=filters.sort),
+        "former_url": filters_query(CaseloadFilters(former=not filters.former)),
+        "previous_url": filters_query(filters, page=page.previous_page_number())
+        if page.has_previous()
+        else "",
+        "next_url": filters_query(filters, page=page.next_page_number()) if page.has_next() else "",
+    }
+    return render(request, "portal/athlete_list.html", context)
+
+
+def _columns(filters) -> list[dict]:
+    """The table's headings: label, the link a click follows (its useful direction first, then the other way),
+    and aria-sort for the column the list is sorted by."""
+    current = filters.sort.lstrip("-")
+    descending = filters.sort.startswith("-")
+    columns = []
+    for key, (label, direction, _words) in CASELOAD_SORTS.items():
+        first = f"-{key}" if direction == "desc" else key
+        if key == current:
+            sort = key if descending else f"-{key}"  # a click on the sorted column turns it around
+            aria = "descending" if descending else "ascending"
+        else:
+            sort, aria = first, ""
+        columns.append(
+            {"key": key, "label": label, "url": filters_query(filters, sort=sort), "aria_sort": aria}
+        )
+    return columns
+
+
+@login_required
+@clinician_required
+@require_POST
+def caseload_bulk(request: HttpRequest) -> HttpResponse:
+    """The caseload's bulk actions on the ticked rows: resolve their open notices with one note, or print their
+    programs as one PDF (a download). Only athletes the user may see are touched, whatever the form sent."""
+    form = CaseloadBulkForm(request.POST)
+    back = reverse("athlete_list") + _safe_query(request.POST.get("back", ""))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return HttpResponseRedirect(back)
+    athletes = Athlete.objects.visible_to(request.user).current().filter(pk__in=form.cleaned_data["athlete"])
+    if form.cleaned_data["action"] == CaseloadBulkForm.RESOLVE_NOTICES:
+        note = form.cleaned_data["note"]
+        notices = list(
+            Alert.objects.open()
+            .filter(athlete__in=athletes, severity=Alert.Severity.NOTICE)
+            .select_related("athlete")
+            .order_by("pk")
+        )
+        with transaction.atomic():
+            for alert in notices:
+                services.alert_resolve(alert=alert, by=request.user, note=note)
+        if notices:
+            people = len({alert.athlete_id for alert in notices})
+            messages.success(
+                request,
+                f"Resolved {len(notices)} notice{'s' if len(notices) != 1 else ''} "
+                f"for {people} athlete{'s' if people != 1 else ''}.",
+            )
+        else:
+            messages.warning(
+                request,
+                "The athletes you ticked have no open notices. Urgent alerts are resolved one by one.",
+            )
+        return HttpResponseRedirect(back)
+    plans = list(
+        Plan.objects.filter(athlete__in=athletes, status=Plan.Status.ACTIVE)
+        .order_by("athlete__last_name", "athlete__first_name", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not plans:
+        messages.warning(request, "None of the athletes you ticked has an active plan to print.")
+        return HttpResponseRedirect(back)
+    download = download_start(owner=request.user, kind=Download.Kind.BATCH_PRINT, params={"plans": plans})
+    return redirect("download_detail", download.pk)
+
+
+def _safe_query(query: str) -> str:
+    """The caseload's own query string, read again through its form: nothing else survives the round trip."""
+    if not query.startswith("?"):
+        return ""
+    filters = CaseloadFilterForm(QueryDict(query[1:])).filters()
+    built = filters_query(filters)
+    return "" if built == "?" else built
+
+
+@login_required
+@clinician_required
+@require_POST
+def athlete_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set or clear the athlete's next review date (from the timeline)."""
+    athlete = get_athlete_for_user(request.user, pk)
+    form = NextReviewForm(request.POST)
+    if athlete.is_anonymised:
+        messages.error(request, services.ANONYMISED_MESSAGE)
+    elif not form.is_valid():
+        for message in form.errors.get("next_review", []):
+            messages.error(request, message)
+    else:
+        athlete.next_review = form.cleaned_data["next_review"]
+        athlete.save(update_fields=["next_review", "updated"])
+        if athlete.next_review:
+            messages.success(
+                request, f"Next review for {athlete.full_name}: {athlete.next_review:%-d %b %Y}."
+            )
+        else:
+            messages.success(request, f"No review date planned for {athlete.full_name}.")
+    return redirect("rehab:timeline", athlete.pk)

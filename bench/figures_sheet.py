@@ -19,6 +19,8 @@ from library.figures import exercise_svg, figure_name, figure_slugs  # noqa: E40
 
 COLUMNS = 5
 CELL_W = 300
+CAPTION_H = 52  # three lines: a two-line name and the slug
+ROW_H = 8 + 150 + 4 + CAPTION_H + 8 + 2 + 10  # padding, drawing, caption, padding, border, gap
 
 
 def build_html() -> str:
@@ -36,7 +38,8 @@ def build_html() -> str:
         "figure{margin:0;border:1px solid #e5e7eb;border-radius:6px;padding:8px}"
         ".art{height:150px;display:flex;align-items:center;justify-content:center}"
         ".art svg{max-width:100%;max-height:150px;height:auto}"
-        "figcaption{margin-top:4px}small{color:#64748b}"
+        # A fixed caption height keeps every row the same, so the screenshot's height can be worked out.
+        f"figcaption{{margin-top:4px;height:{CAPTION_H}px;overflow:hidden}}small{{color:#64748b}}"
     )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Exercise figures</title>'
@@ -65,7 +68,7 @@ def main() -> None:
             "--disable-background-networking",
             "--no-first-run",
             f"--screenshot={out}",
-            f"--window-size={COLUMNS * (CELL_W + 10) + 24},{rows * 214 + 30}",
+            f"--window-size={COLUMNS * (CELL_W + 10) + 24},{rows * ROW_H + 24}",
             page.as_uri(),
         ],
         check=True,

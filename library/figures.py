@@ -29,7 +29,8 @@ pelvis visibly drops or hikes; "level": "l_hip" draws a dashed level line throug
 gives a three-quarter view); heights do not change, so contacts still hold, and the parts are drawn farthest
 first. A frame marked "hidden" is never a panel of its own: it is the ghost and arrow start for a later frame
 drawn from a different place (the ghost and the arrow are only drawn between frames seen from the same
-place). "push": [[joint, degrees], ...] draws short arrows for a held push that does not move (an isometric).
+place). "push": [[joint, degrees], ...] draws short arrows for a held push that does not move (an isometric);
+"circle": [[joint, radius, dx, dy], ...] draws a round arrow for small circles (rubbing ice over a spot).
 
 The renderer draws with one
 line weight and one palette: a dark slate body (far-side limbs lighter), working limbs teal, props light
@@ -119,6 +120,9 @@ class Frame:
     depth: dict[str, float] = field(default_factory=dict)  # z of each joint, toward the viewer
     push: list[tuple] = field(default_factory=list)  # [joint, direction in degrees]: a held push, no movement
     level: str | None = None  # front view: draw a level line through this hip
+    circle: list[tuple] = field(
+        default_factory=list
+    )  # [joint, radius, dx?, dy?]: a round "small circles" arrow
     turn: float = 0.0  # the camera turned about the vertical (degrees): parts are drawn farthest first
 
     def point3(self, name: str) -> tuple[float, float, float]:
@@ -341,6 +345,7 @@ def compute_frame(exercise: dict, index: int) -> Frame:
         depth=depth,
         push=[tuple(p) for p in raw.get("push", [])],
         level=raw.get("level"),
+        circle=[tuple(c) for c in raw.get("circle", [])],
         turn=turn,
     )
 
@@ -535,6 +540,25 @@ def _draw_push(cv: _Canvas, frame: Frame) -> None:
         )
 
 
+def _draw_circles(cv: _Canvas, frame: Frame) -> None:
+    """A round arrow around a point: small circles (rubbing ice over a spot, say)."""
+    for joint, radius, *offset in frame.circle:
+        dx, dy = offset if offset else (0.0, 0.0)
+        cx, cy = frame.joints[joint][0] + dx, frame.joints[joint][1] + dy
+        sweep = [math.radians(a) for a in range(60, 361, 15)]
+        cv.line([(cx + radius * math.cos(a), cy + radius * math.sin(a)) for a in sweep], ARROW, 2.0)
+        # Arrowhead at the end of the arc, pointing along it (counter-clockwise).
+        end = sweep[-1]
+        tip = (cx + radius * math.cos(end + 0.35), cy + radius * math.sin(end + 0.35))
+        base = (cx + radius * math.cos(end - 0.1), cy + radius * math.sin(end - 0.1))
+        ux, uy = tip[0] - base[0], tip[1] - base[1]
+        n = math.hypot(ux, uy) or 1.0
+        ux, uy = ux / n, uy / n
+        cv.polygon(
+            [tip, (base[0] - uy * 2.8, base[1] + ux * 2.8), (base[0] + uy * 2.8, base[1] - ux * 2.8)], ARROW
+        )
+
+
 def _draw_level(cv: _Canvas, frame: Frame) -> None:
     """In the front view, a dashed level line through the standing hip shows how far the pelvis tilts."""
     if not frame.level:
@@ -681,6 +705,7 @@ def _panel(exercise: dict, index: int, with_ghost: bool) -> _Canvas:
     _draw_front_props(cv, frame, x0, x1)
     _draw_level(cv, frame)
     _draw_push(cv, frame)
+    _draw_circles(cv, frame)
     if arrow and start is not None:
         a = start.joints[arrow["joint"]]
         b = frame.joints[arrow["joint"]]

@@ -271,3 +271,18 @@ def test_swimming_water_covers_the_body_below_the_surface():
     svg = figures.exercise_svg("swimming")
     assert figures.WATER in svg and 'fill-opacity="0.55"' in svg
     assert svg.index(figures.WATER) > svg.index("<circle")  # drawn over the swimmer, not behind
+
+
+def test_small_circles_are_drawn_round_the_point_they_rub():
+    pose = figures.exercise_pose("ice-massage")
+    assert "arrow" not in pose and figures.ARROW in figures.exercise_svg("ice-massage")
+    frame = figures.compute_frame(pose, 0)
+    joint, radius, dx, dy = frame.circle[0]
+    cx, cy = frame.joints[joint][0] + dx, frame.joints[joint][1] + dy
+    canvas = figures._Canvas()
+    figures._draw_circles(canvas, frame)
+    arc = list(zip(canvas.xs, canvas.ys, strict=True))[:-3]  # the last three points are the arrowhead
+    assert len(arc) > 10
+    assert all(math.dist((x, y), (cx, cy)) == pytest.approx(radius, abs=0.01) for x, y in arc)
+    # The ice is held against the outside of the hip, not in front of the body.
+    assert frame.joints["r_hand"][0] > frame.joints["r_hip"][0] + 4

@@ -4,6 +4,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.html import format_html
 
+from library.forms import ExerciseFilterForm
 from portal.forms import DateInput
 from portal.models import Shoe
 from rehab import log_rules
@@ -53,6 +54,9 @@ class PlanAssignForm(forms.Form):
         return start
 
 
+WALK_JOG_MINUTES = "Walk/jog intervals need a walk and a jog of at least 1 minute each."
+
+
 class PlanPhaseForm(forms.ModelForm):
     class Meta:
         model = PlanPhase
@@ -62,7 +66,33 @@ class PlanPhaseForm(forms.ModelForm):
             "walk_minutes", "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "exit_criteria",
             "requires_clearance",
         ]  # fmt: skip
-        widgets = {"exit_criteria": forms.Textarea(attrs={"rows": 2})}
+        labels = {
+            "name": "Phase name",
+            "goal": "Goal of this phase",
+            "min_days": "Minimum days in this phase",
+            "max_pain_during": "Most pain allowed during (0–10)",
+            "max_pain_after": "Most pain allowed afterwards (0–10)",
+            "must_settle_by_morning": "Pain must settle by the next morning",
+            "next_day_pain_allowed": "Some pain the next day is acceptable",
+            "pain_note": "Note on pain for the athlete",
+            "run_activity": "Activity",
+            "run_minutes": "Session length (minutes)",
+            "sessions_per_week": "Sessions per week",
+            "walk_minutes": "Walk (minutes)",
+            "jog_minutes": "Jog (minutes)",
+            "incline_pct": "Incline (%)",
+            "weekly_increase_cap_pct": "Weekly increase cap (%)",
+            "run_note": "Note on the run for the athlete",
+            "exit_criteria": "Ready to move on when",
+            "requires_clearance": "Needs clinician clearance before it starts",
+        }  # fmt: skip
+        help_texts = {
+            "weekly_increase_cap_pct": "The most the running time may grow from one week to the next.",
+            "incline_pct": "Treadmill incline, if any.",
+        }
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2}) for name in ("pain_note", "run_note", "exit_criteria")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,61 +101,120 @@ class PlanPhaseForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # A walk or jog of 0 minutes is no interval: "needs both" must not be said to someone who gave both.
         if cleaned.get("run_activity") == "walk_jog" and not (
             cleaned.get("walk_minutes") and cleaned.get("jog_minutes")
         ):
-            self.add_error("walk_minutes", "Walk/jog intervals need both the walk and the jog minutes.")
+            for name in ("walk_minutes", "jog_minutes"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, WALK_JOG_MINUTES)
         return cleaned
 
 
+# The dosage of a plan row, in words with units (the tailor page and its error summary use these).
+DOSAGE_LABELS = {
+    "sets": "Sets",
+    "reps": "Reps per set",
+    "hold_seconds": "Hold (seconds)",
+    "duration_minutes": "Time (minutes)",
+    "per_side": "Each side",
+    "times_per_day": "Times a day",
+    "days_per_week": "Days per week",
+    "note": "Note for the athlete",
+}
+DOSAGE_DEFAULTS = [
+    "sets",
+    "reps",
+    "hold_seconds",
+    "duration_minutes",
+    "per_side",
+    "times_per_day",
+    "days_per_week",
+]
+
+
 class PlanExerciseBaseFormSet(BaseInlineFormSet):
-    """Exercise rows of one phase. The exercise dropdown is built once for all rows (one query, not one per row)."""
+    """Exercise rows of one phase, in the order shown on the page.
+
+    Each row's exercise is fixed (chosen in the picker) and posted in a hidden field; its `order` is hidden too
+    and only says where the row stands: rows are saved numbered 1, 2, 3… in that order, removed rows left out.
+    `exercises`: the exercises a row may name (the clinician's visible, active ones).
+    """
+
+    default_error_messages = {
+        "too_many_forms": "A phase holds at most %(num)d exercises. Remove one before adding another.",
+    }
 
     def __init__(self, *args, exercises, **kwargs):
         self.exercise_queryset = exercises
-        self.exercise_choices = [("", "Choose an exercise…")] + [(e.pk, e.name) for e in exercises.all()]
         super().__init__(*args, **kwargs)
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         form.fields["exercise"].queryset = self.exercise_queryset
-        form.fields["exercise"].choices = self.exercise_choices
         return form
 
-    @property
-    def empty_form(self):
-        form = super().empty_form
-        form.fields["exercise"].choices = self.exercise_choices
-        return form
+    @staticmethod
+    def position(form) -> int:
+        """Where a row stands: its posted (or saved) order; rows without one go last."""
+        try:
+            return int(form["order"].value())
+        except (TypeError, ValueError):
+            return 10_000
+
+    def is_removed(self, form) -> bool:
+        return bool(form["DELETE"].value()) if self.can_delete else False
+
+    def in_order(self) -> list:
+        """The rows as shown, by position; a removed row stays in its place (still posted, so it can be undone)."""
+        forms_ = [form for form in self.forms if form.instance.pk or form["exercise"].value()]
+        return sorted(forms_, key=lambda form: (self.position(form), self.forms.index(form)))
+
+    def save(self, commit=True):
+        saved = super().save(commit=commit)
+        if commit:
+            # Number the kept rows 1, 2, 3… in the order shown, whatever numbers were posted.
+            kept = [f for f in self.in_order() if not self.is_removed(f) and f.instance.pk]
+            renumbered = []
+            for number, form in enumerate(kept, start=1):
+                if form.instance.order != number or form.initial.get("order") != number:
+                    form.instance.order = number
+                    renumbered.append(form.instance)
+            PlanExercise.objects.bulk_update(renumbered, ["order"])
+        return saved
 
 
 PlanExerciseFormSet = inlineformset_factory(
     PlanPhase,
     PlanExercise,
     formset=PlanExerciseBaseFormSet,
-    fields=[
-        "order",
-        "exercise",
-        "sets",
-        "reps",
-        "hold_seconds",
-        "duration_minutes",
-        "per_side",
-        "times_per_day",
-        "days_per_week",
-        "note",
-    ],  # fmt: skip
-    labels={
-        "hold_seconds": "Hold (s)",
-        "duration_minutes": "Minutes",
-        "times_per_day": "× per day",
-        "days_per_week": "Days / week",
-    },  # fmt: skip
-    extra=2,
+    fields=["order", "exercise", *DOSAGE_LABELS],
+    labels=DOSAGE_LABELS,
+    widgets={
+        "order": forms.HiddenInput,
+        "exercise": forms.HiddenInput,
+        "note": forms.TextInput(attrs={"placeholder": "e.g. band above the knees"}),
+    },
+    extra=0,
     max_num=30,
     validate_max=True,
     can_delete=True,
 )
+
+
+class ExercisePickerForm(ExerciseFilterForm):
+    """The tailor page's exercise picker: the library's search with its region, kind and difficulty filters."""
+
+    q = forms.CharField(label="Search exercises", max_length=100, required=False)
+    equipment = None
+    field_order = ["q", "region", "kind", "difficulty"]
+
+    def filters(self) -> dict:
+        """The valid filters given; an invalid one (a hand-edited URL) is dropped, not an error."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
 # Versions fit a 32-bit column; anything else in the hidden field was not written by our pages.

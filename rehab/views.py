@@ -5,19 +5,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from library.models import Exercise
+from library.selectors import exercise_search
 from portal import audit
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
 from rehab import charts, feedback, log_rules, progression, selectors, services, wording
 from rehab.forms import (
+    DOSAGE_DEFAULTS,
     OUT_OF_DATE,
     DailyLogForm,
+    ExercisePickerForm,
     MoveReasonForm,
     PhaseClearanceForm,
     PhaseMoveForm,
@@ -80,21 +83,30 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @clinician_required
 def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+    """Tailor one phase: its details, pain rule and run, and its exercises (picked, moved, removed, dosed).
+
+    Without JavaScript every picker search, Add, Move and Remove button posts the whole form back: the page
+    returns with the change made and everything typed kept, and nothing is saved until "Save phase".
+    phase_edit.js does the same in the page and posts only the save.
+    """
     plan = selectors.get_plan_for_user(request.user, pk)
     phase = get_object_or_404(plan.phases, pk=phase_pk)
     if request.method == "GET":
         audit.record_access(request.user, phase)
-    exercises = (
-        Exercise.objects.visible_to(request.user).filter(active=True).only("pk", "name").order_by("name")
-    )
-    form = PlanPhaseForm(request.POST or None, instance=phase, prefix="phase")
+    library = list(exercise_search(request.user))
+    data = request.POST.copy() if request.method == "POST" else None
+    step = _tailor_step(data) if data is not None else None
+    notice = _tailor_apply(step, data, {e.pk: e for e in library}) if step else ""
+    form = PlanPhaseForm(data, instance=phase, prefix="phase")
+    in_phase = Q(active=True) | Q(pk__in=phase.exercises.values("exercise"))
     formset = PlanExerciseFormSet(
-        request.POST or None, instance=phase, prefix="ex", exercises=exercises,
+        data, instance=phase, prefix="ex", exercises=Exercise.objects.visible_to(request.user).filter(in_phase),
         queryset=phase.exercises.select_related("exercise"),
     )  # fmt: skip
-    version = PlanVersionForm(request.POST or None, initial={"version": plan.version})
+    version = PlanVersionForm(data, initial={"version": plan.version})
+    picker = ExercisePickerForm(data if data is not None else (request.GET or None), prefix="pick")
     context = {"plan": plan, "athlete": plan.athlete, "phase": phase, "form": form, "formset": formset}
-    if request.method == "POST" and all([form.is_valid(), formset.is_valid(), version.is_valid()]):
+    if step is None and data is not None and all([form.is_valid(), formset.is_valid(), version.is_valid()]):
         try:
             with services.plan_editing(plan=plan, by=request.user, seen=version.cleaned_data["version"]):
                 form.save()
@@ -108,8 +120,127 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Phase “{phase.name}” saved.")
             return redirect(plan)
-    context["version"] = version
+    context |= {"version": version, "notice": notice, "focus": _tailor_focus(step, data)}
+    context |= _tailor_rows(formset, library, picker, request.user)
+    for row in context["rows"]:
+        if context["focus"] == row["form"]["sets"].auto_id:  # an exercise just added: its dosage is next
+            row["form"].fields["sets"].widget.attrs["autofocus"] = True
     return render(request, "rehab/phase_edit.html", context)
+
+
+# The tailor page's buttons other than Save: each posts the form back with one change made (no JavaScript).
+TAILOR_STEPS = ("add", "up", "down", "remove", "restore", "search", "clear")
+ROWS_PREFIX = "ex"
+
+
+def _tailor_step(data) -> tuple[str, str] | None:
+    """The button pressed, if not Save: ("add", "<exercise pk>"), ("up", "<row index>"), ("search", "")…"""
+    for name in TAILOR_STEPS:
+        if name in data:
+            return name, data.get(name, "")
+    return None
+
+
+def _row_count(data) -> int:
+    try:
+        count = int(data.get(f"{ROWS_PREFIX}-TOTAL_FORMS", 0))
+    except ValueError:
+        return 0
+    return max(0, min(count, PlanExerciseFormSet.max_num + 1))
+
+
+def _tailor_apply(step: tuple[str, str], data, library: dict) -> str:
+    """Make the step's change in the posted `data` (rows renumbered 1, 2, 3… as shown); a notice, if any."""
+    name, value = step
+    key = f"{ROWS_PREFIX}-{{}}-{{}}".format
+    count = _row_count(data)
+
+    def position(index: int) -> tuple:
+        try:
+            return (int(data.get(key(index, "order"))), index)
+        except (TypeError, ValueError):
+            return (10_000, index)
+
+    shown = [i for i in range(count) if data.get(key(i, "id")) or data.get(key(i, "exercise"))]
+    kept = sorted((i for i in shown if not data.get(key(i, "DELETE"))), key=position)
+    index = int(value) if value.isdigit() and int(value) < count else None
+    if name in ("up", "down") and index in kept:
+        at = kept.index(index)
+        to = at - 1 if name == "up" else at + 1
+        if 0 <= to < len(kept):
+            kept[at], kept[to] = kept[to], kept[at]
+    elif name == "remove" and index in kept:
+        data[key(index, "DELETE")] = "on"
+        kept.remove(index)
+    elif name == "restore" and index in shown and index not in kept:
+        data.pop(key(index, "DELETE"), None)
+        kept.insert(max(0, position(index)[0] - 1), index)  # back where it was
+    elif name == "add":
+        exercise = library.get(int(value)) if value.isdigit() else None
+        if exercise is None:
+            return "That exercise is no longer in your library."
+        if len(kept) >= PlanExerciseFormSet.max_num:
+            return f"A phase holds at most {PlanExerciseFormSet.max_num} exercises. Remove one before adding another."
+        data[key(count, "exercise")] = str(exercise.pk)
+        for field in DOSAGE_DEFAULTS:
+            default = getattr(exercise, field)
+            if default not in (None, False):
+                data[key(count, field)] = "on" if default is True else str(default)
+        data[f"{ROWS_PREFIX}-TOTAL_FORMS"] = str(count + 1)
+        kept.append(count)
+    elif name == "clear":
+        for field in ExercisePickerForm.base_fields:
+            data.pop(f"pick-{field}", None)
+    for number, row in enumerate(kept, start=1):
+        data[key(row, "order")] = str(number)
+    return ""
+
+
+def _tailor_focus(step: tuple[str, str] | None, data) -> str:
+    """Where the page returned by a step puts the keyboard focus: back on the control that was used."""
+    if step is None:
+        return ""
+    name, value = step
+    if name == "add":
+        return f"id_{ROWS_PREFIX}-{_row_count(data) - 1}-sets"
+    if name in ("up", "down"):
+        return f"{name}-{value}"
+    if name in ("remove", "restore"):  # the button that takes its place: Undo, or Remove again
+        return f"{'restore' if name == 'remove' else 'remove'}-{value}"
+    return "id_pick-q"
+
+
+def _tailor_rows(formset: PlanExerciseFormSet, library: list, picker: ExercisePickerForm, user) -> dict:
+    """The exercise rows as shown, each with its exercise, and the picker's list with what matches."""
+    formset.is_valid()  # the errors belong to the rows as posted, before they are put in the order shown
+    rows = formset.in_order()
+    # The error summary numbers the rows as shown (removed ones have no number).
+    kept = [form for form in rows if not formset.is_removed(form)]
+    formset.forms[:] = kept + [form for form in formset.forms if form not in kept]
+    by_pk = {exercise.pk: exercise for exercise in library}
+    shown = []
+    for form in rows:
+        chosen = form["exercise"].value()
+        exercise = by_pk.get(int(chosen)) if str(chosen).isdigit() else None
+        if exercise is None and form.instance.exercise_id and str(form.instance.exercise_id) == str(chosen):
+            exercise = form.instance.exercise  # no longer offered (inactive), still in this phase
+        shown.append({"form": form, "index": form.prefix.rsplit("-", 1)[1], "exercise": exercise,
+                      "removed": formset.is_removed(form)})  # fmt: skip
+    filters = picker.filters()
+    matching = set(exercise_search(user, filters).values_list("pk", flat=True)) if filters else None
+    in_rows = {row["exercise"].pk for row in shown if row["exercise"] and not row["removed"]}
+    choices = [
+        {"exercise": e, "shown": matching is None or e.pk in matching, "in_phase": e.pk in in_rows}
+        for e in library
+    ]
+    return {
+        "rows": shown,
+        "empty_row": {"form": formset.empty_form, "index": "__prefix__", "exercise": None, "removed": False},
+        "kept_count": sum(not row["removed"] for row in shown),
+        "picker": picker,
+        "choices": choices,
+        "matching_count": sum(choice["shown"] for choice in choices),
+    }
 
 
 def _stale_phase(stale: services.PlanChanged, phase, form: PlanPhaseForm, request: HttpRequest) -> dict:

@@ -77,7 +77,7 @@ def test_physio_reviews_the_check_assigns_and_tailors_a_plan_and_resolves_the_al
     expect(page.get_by_role("heading", name=plan.name)).to_be_visible()
     expect(page.get_by_text("Goal: Run the spring half marathon pain-free")).to_be_visible()
 
-    # Tailor phase 1: one more set of the first exercise, and an exercise added in an empty row.
+    # Tailor phase 1: one more set of the first exercise, and an exercise found by searching and added last.
     phase = plan.phases.get(order=1)
     first_row = phase.exercises.order_by("order").first()
     in_phase = phase.exercises.values("exercise")
@@ -86,18 +86,21 @@ def test_physio_reviews_the_check_assigns_and_tailors_a_plan_and_resolves_the_al
     phase_card.get_by_role("link", name="Tailor").click()
     expect(page.get_by_role("heading", name="Tailor phase 1")).to_be_visible()
     rows, sets_before = phase.exercises.count(), first_row.sets
-    page.locator("#id_ex-0-sets").fill(str(sets_before + 1))
-    page.locator(f"#id_ex-{rows}-order").fill("9")
-    page.locator(f"#id_ex-{rows}-exercise").select_option(label=added.name)
+    page.get_by_label("Sets").first.fill(str(sets_before + 1))
+    page.get_by_label("Search exercises").fill(added.name)
+    page.get_by_label("Search exercises").press("Enter")  # searches; it does not save the phase
+    expect(page.get_by_role("heading", name="Tailor phase 1")).to_be_visible()
+    page.get_by_role("button", name=f"Add {added.name}", exact=True).click()
+    expect(page.locator(f"#id_ex-{rows}-sets")).to_be_focused()
     page.locator(f"#id_ex-{rows}-sets").fill("3")
     page.locator(f"#id_ex-{rows}-reps").fill("15")
-    page.get_by_role("button", name="Save phase").click()
+    page.get_by_role("button", name="Save phase").first.click()
 
     expect(page.get_by_role("status").filter(has_text=f"Phase “{phase.name}” saved.")).to_be_visible()
     first_row.refresh_from_db()
     assert first_row.sets == sets_before + 1
     new_row = phase.exercises.get(exercise=added)
-    assert (new_row.sets, new_row.reps, new_row.order) == (3, 15, 9)
+    assert (new_row.sets, new_row.reps, new_row.order) == (3, 15, rows + 1)
     first_shown = phase_card.locator("li", has_text=first_row.exercise.name)
     # The dosage as saved ("6 sets × 10 reps", or "Hold 30 s × 6" for a hold): one more than before.
     expect(first_shown).to_contain_text(first_row.dosage_text())

@@ -8,7 +8,7 @@ from library.forms import BaseExerciseForm
 from library.models import Equipment, Exercise, Region
 from library.selectors import matching
 from library.validators import ACCEPT
-from portal.admin import ClinicScopedAdmin
+from portal.admin import ClinicScopedAdmin, ReadableListsMixin, readable_list
 from portal.permissions import clinician_of, scope_catalog
 
 
@@ -82,11 +82,27 @@ class EquipmentFilter(TagFilter):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(ClinicScopedAdmin):
+class ExerciseAdmin(ReadableListsMixin, ClinicScopedAdmin):
     """Everyone with access sees the shipped catalog and their clinic's exercises; shipped rows are
     read-only except for superusers (the data file and load_library stay the source of truth)."""
 
     form = ExerciseAdminForm
+    readable_lists = {
+        "regions": "regions_readable",
+        "equipment": "equipment_readable",
+        "steps": "steps_readable",
+        "cues": "cues_readable",
+        "mistakes": "mistakes_readable",
+        "avoid_when": "avoid_when_readable",
+        "aliases": "aliases_readable",
+    }
+    regions_readable = readable_list("regions", "Regions", dict(Region.choices).get)
+    equipment_readable = readable_list("equipment", "Equipment", dict(Equipment.choices).get)
+    steps_readable = readable_list("steps", "Steps", ordered=True)
+    cues_readable = readable_list("cues", "Cues")
+    mistakes_readable = readable_list("mistakes", "Common mistakes")
+    avoid_when_readable = readable_list("avoid_when", "Avoid when")
+    aliases_readable = readable_list("aliases", "Aliases")
     list_display = ["name", "kind", "difficulty", "owner", "active", "thumbnail"]
     list_filter = ["kind", "difficulty", "active", OwnerFilter, RegionFilter, EquipmentFilter]
     list_select_related = ["clinic"]

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import display_for_field
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
@@ -15,7 +16,7 @@ from django.utils.text import capfirst
 
 from library import images
 from portal import audit, jobs, privacy, services
-from portal.admin_widgets import AdminSplitDateTime, AutocompleteSelect
+from portal.admin_widgets import AdminSplitDateTime, AutocompleteSelect, list_display_html
 from portal.forms_privacy import AnonymiseSelectedForm
 from portal.models import Alert, Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
 from portal.permissions import clinician_of, scope_by_clinic, scope_clinics
@@ -142,6 +143,49 @@ def set_or_empty_filter(field: str, title: str, empty_label: str, set_label: str
             "set_label": set_label,
         },
     )
+
+
+def readable_list(field: str, description: str, label=None, *, ordered=False):
+    """A read-only display method showing the list stored in `field` as a bulleted list of words."""
+
+    @admin.display(description=description)
+    def show(self, obj):
+        return list_display_html(getattr(obj, field), label=label, ordered=ordered)
+
+    return show
+
+
+def labelled_value(field: str, description: str):
+    """A read-only display method showing a field as Django would, under a clearer label than the model's."""
+
+    @admin.display(description=description)
+    def show(self, obj):
+        model_field = obj._meta.get_field(field)
+        return display_for_field(getattr(obj, field), model_field, self.get_empty_value_display())
+
+    return show
+
+
+class ReadableListsMixin:
+    """Change pages the user may only view show stored lists (steps, tags, a walk/jog ladder) as words, not as
+    JSON: `readable_lists` maps each list field to the display method shown in its place."""
+
+    readable_lists: dict[str, str] = {}
+    hidden_when_read_only: list[str] = []  # form-only fields with nothing to show (a hidden version number)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+
+        def swap(fields):
+            return [
+                tuple(swap(item)) if isinstance(item, list | tuple) else self.readable_lists.get(item, item)
+                for item in fields
+                if item not in self.hidden_when_read_only
+            ]
+
+        return [(name, {**options, "fields": swap(options["fields"])}) for name, options in fieldsets]
 
 
 class ScopedInline(ScopedFormFieldsMixin, TabularInline):

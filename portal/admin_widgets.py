@@ -109,13 +109,18 @@ class RunStepsField(forms.Field):
         return steps
 
 
-def list_display_html(items, *, label=None, empty="—"):
-    """A stored list, shown read-only as a bulleted list of words (labels for known codes), not as JSON."""
+def list_display_html(items, *, label=None, ordered=False, empty="—"):
+    """A stored list, shown read-only as a bulleted (or numbered) list of words, labels for known codes, not
+    as JSON."""
     if not items:
         return empty
     if not isinstance(items, list):
         return format_html("{}", items)
-    words = [label(item) if label else item for item in items]
+    words = [(label(item) if label else None) or item for item in items]
+    tag = "ol" if ordered else "ul"
     return format_html(
-        '<ul class="stride-list">{}</ul>', format_html_join("", "<li>{}</li>", ((word,) for word in words))
+        '<{} class="stride-list">{}</{}>',
+        tag,
+        format_html_join("", "<li>{}</li>", ((word,) for word in words)),
+        tag,
     )

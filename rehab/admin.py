@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from portal.admin import ClinicScopedAdmin, ScopedFormFieldsMixin, TabularInline
+from portal.admin import (
+    ClinicScopedAdmin,
+    ReadableListsMixin,
+    ScopedFormFieldsMixin,
+    TabularInline,
+    labelled_value,
+    readable_list,
+)
 from portal.admin_widgets import RunStepsField, list_display_html
 from portal.downloads import download_start
 from portal.models import Download
@@ -65,8 +72,8 @@ PHASE_FIELDSETS = [
 ]
 PHASE_LABELS = {
     "min_days": "Minimum days in the phase",
-    "max_pain_during": "Most pain during (0–10)",
-    "max_pain_after": "Most pain after (0–10)",
+    "max_pain_during": "Most pain during (0\u2060–\u206010)",
+    "max_pain_after": "Most pain after (0\u2060–\u206010)",
     "run_minutes": "Run time (minutes)",
     "walk_minutes": "Walk (minutes)",
     "jog_minutes": "Jog (minutes)",
@@ -77,10 +84,17 @@ PHASE_LABELS = {
 }
 
 
-class PhaseFormMixin:
-    """Change pages of template and plan phases: grouped fields, labels in words, the walk/jog ladder as lines."""
+class PhaseFormMixin(ReadableListsMixin):
+    """Change pages of template and plan phases: grouped fields, labels in words, the walk/jog ladder as lines
+    (as words where the page is read-only)."""
 
     fieldsets = PHASE_FIELDSETS
+    # Read-only pages (shipped templates) keep the labels in words too.
+    readable_lists = {
+        "run_steps": "run_steps_readable",
+        **{name: f"{name}_readable" for name in PHASE_LABELS},
+    }
+    run_steps_readable = readable_list("run_steps", "Walk/jog steps", RunStepsField.step_text, ordered=True)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "run_steps":
@@ -94,6 +108,10 @@ class PhaseFormMixin:
         if field is not None and db_field.name in PHASE_LABELS:
             field.label = PHASE_LABELS[db_field.name]
         return field
+
+
+for _name, _label in PHASE_LABELS.items():
+    setattr(PhaseFormMixin, f"{_name}_readable", labelled_value(_name, _label))
 
 
 class HiddenFromIndex:
@@ -317,6 +335,22 @@ class PhaseNumberFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AssignedByFilter(admin.RelatedOnlyFieldListFilter):
+    """Those who assigned the plans this user sees; plans with nobody recorded (a deleted login) are named so."""
+
+    empty_label = "Nobody recorded"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.empty_value_display = self.empty_label  # Django's is "-"
+
+
+class ConditionFilter(AssignedByFilter):
+    """The conditions of the plans' templates; "No condition listed" for plans without one."""
+
+    empty_label = "No condition listed"
+
+
 class PlanPhaseInline(ScopedFormFieldsMixin, TabularInline):
     model = PlanPhase
     fields = PHASE_LIST_FIELDS
@@ -331,8 +365,8 @@ class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
     # Short columns that fit beside the filters at 1366 px; who assigned a plan is a filter and on its page.
     list_display = ["athlete", "plan_name", "status", "phase_display", "start_date", "print_link"]
     # Only those who assigned plans this user sees: the plain filter lists every login of every clinic.
-    list_filter = ["status", PhaseNumberFilter, ("assigned_by", admin.RelatedOnlyFieldListFilter),
-                   "template__conditions"]  # fmt: skip
+    list_filter = ["status", PhaseNumberFilter, ("assigned_by", AssignedByFilter),
+                   ("template__conditions", ConditionFilter)]  # fmt: skip
     list_select_related = ["athlete", "current_phase", "assigned_by"]
     search_fields = ["athlete__first_name", "athlete__last_name", "name"]
     readonly_fields = ["athlete", "template", "current_phase", "assigned_by", "version"]
@@ -457,11 +491,13 @@ class PlanPhaseAdmin(PhaseFormMixin, PlanVersionAdminMixin, HiddenFromIndex, Cli
     def has_add_permission(self, request):
         return False  # a phase belongs to a plan: phases are added on the plan's page or from its template
 
-    def get_fieldsets(self, request, obj=None):
-        first, *rest = PHASE_FIELDSETS
-        clearance = ("Clearance", {"fields": self.readonly_fields})
-        # seen_version (hidden) carries the plan version the page was built from (PlanVersionAdminForm).
-        return [(None, {"fields": [*first[1]["fields"], "started_on", "seen_version"]}), *rest, clearance]
+    # seen_version (hidden) carries the plan version the page was built from (PlanVersionAdminForm).
+    fieldsets = [
+        (None, {"fields": [*PHASE_FIELDSETS[0][1]["fields"], "started_on", "seen_version"]}),
+        *PHASE_FIELDSETS[1:],
+        ("Clearance", {"fields": readonly_fields}),
+    ]
+    hidden_when_read_only = ["seen_version"]
 
     def plan_of(self, obj) -> Plan:
         return obj.plan

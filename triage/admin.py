@@ -81,7 +81,7 @@ class IntakeAdmin(ClinicScopedAdmin):
 
     clinic_field = "athlete__clinic"
     audit_list_reads = True
-    list_display = ["athlete", "urgency", "top_condition", "created", "reviewed", "confirmed_condition"]
+    list_display = ["athlete", "urgency", "top_condition", "created", "reviewed", "confirmed"]
     list_filter = [
         "urgency",
         "confirmed_condition",
@@ -119,7 +119,11 @@ class IntakeAdmin(ClinicScopedAdmin):
             return False  # the athlete's personal data was deleted: the record is read-only
         return super().has_change_permission(request, obj)
 
-    @admin.display(description="Top condition")
+    @admin.display(description="Confirmed", ordering="confirmed_condition__name")
+    def confirmed(self, obj):
+        return obj.confirmed_condition or "—"
+
+    @admin.display(description="Top suggestion")
     def top_condition(self, obj):
         top = obj.top_condition
         return top["name"] if top else "—"

@@ -19,7 +19,7 @@ from portal.admin_widgets import RunStepsField
 from portal.models import Alert
 from rehab import services
 from rehab.models import DailyLog
-from tests.factories import AlertFactory, PlanTemplateFactory
+from tests.factories import AlertFactory, ExerciseFactory, PlanTemplateFactory
 from triage import engine
 
 ROOT = Path(settings.BASE_DIR)
@@ -186,6 +186,37 @@ def test_a_daily_log_shows_its_places_and_triggers_in_words(client_for, people):
     assert "&quot;side&quot;" not in html and "&quot;speed&quot;" not in html
 
 
+def test_a_shipped_exercise_read_by_a_clinician_shows_its_lists_as_words(client_for, people):
+    exercise = ExerciseFactory(clinic=None, regions=["glutes", "hip_side"], cues=["Knees out", "Breathe"])
+    html = client_for("clinician").get(reverse("admin:library_exercise_change", args=[exercise.pk]))
+    html = html.content.decode()
+    assert "View exercise" in html  # read-only: shipped rows are the superuser's
+    assert '<ol class="stride-list"><li>Lie on your back.</li><li>Lift your hips.</li></ol>' in html
+    assert "<li>Knees out</li><li>Breathe</li>" in html and "<li>Mat</li>" in html
+    assert "&quot;Lie on your back.&quot;" not in html and "hip_side" not in html
+
+
+def test_a_shipped_phase_read_by_a_clinician_shows_its_ladder_and_labels_in_words(client_for, people):
+    phase = PlanTemplateFactory(phases=1, phases__exercises_per_phase=1).phases.get()
+    phase.run_steps = LADDER
+    phase.save()
+    html = client_for("clinician").get(reverse("admin:rehab_phasetemplate_change", args=[phase.pk]))
+    html = html.content.decode()
+    assert "View phase template" in html
+    assert '<ol class="stride-list"><li>jog 1 min, walk 3 min</li>' in html
+    assert "Incline (%)" in html and "Incline pct" not in html and "&quot;jog&quot;" not in html
+
+
+def test_a_read_only_plan_phase_shows_no_version_box(client_for, people, plan):
+    people.athlete_a.anonymised_at = timezone.now()
+    people.athlete_a.save()
+    phase = plan.phases.first()
+    response = client_for("clinician").get(reverse("admin:rehab_planphase_change", args=[phase.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200 and "View plan phase" in html
+    assert "Seen version" not in html and "Walk/jog steps" in html
+
+
 # Filters and columns in words.
 
 
@@ -216,6 +247,7 @@ def test_the_plan_list_has_short_columns_and_phase_filters_in_words(client_for, 
     html = client_for("clinician").get(reverse("admin:rehab_plan_changelist")).content.decode()
     assert "By current phase" in html and ">Phase 1<" in html
     assert "By order" not in html
+    assert "Nobody recorded" in html and ">-<" not in html  # the plan in the filter without an assigner
     plan_admin = admin.site._registry[type(plan)]
     assert len(plan_admin.list_display) <= 6 and "assigned_by" not in plan_admin.list_display
     filtered = client_for("clinician").get(reverse("admin:rehab_plan_changelist"), {"phase": "2"})

@@ -25,12 +25,15 @@ Depth. The skeleton is really three-dimensional: "out" tips a segment out of the
 lifted out to the side in a side view, the thighs of someone seated seen from the front, a knee bent forward
 in a front view). "pelvis" (front view) sets the angle of the line through the hips, so one side of the
 pelvis visibly drops or hikes; "level": "l_hip" draws a dashed level line through that hip for comparison.
+In a side view "pelvis" draws the pelvis as a short bar from back to front at that angle (negative: tipped
+forward, positive: tucked under), with "level": "pelvis" for its level line.
 "turn" rotates the figure about the vertical before drawing (-90 shows a side-view figure from behind, 30-60
 gives a three-quarter view); heights do not change, so contacts still hold, and the parts are drawn farthest
 first. A frame marked "hidden" is never a panel of its own: it is the ghost and arrow start for a later frame
 drawn from a different place (the ghost and the arrow are only drawn between frames seen from the same
 place). "push": [[joint, degrees], ...] draws short arrows for a held push that does not move (an isometric);
-"circle": [[joint, radius, dx, dy], ...] draws a round arrow for small circles (rubbing ice over a spot).
+"circle": [[joint, radius, dx, dy, start, end], ...] draws a round arrow for small circles (rubbing ice over a
+spot), or with start and end (degrees) a short turning arrow.
 
 The renderer draws with one
 line weight and one palette: a dark slate body (far-side limbs lighter), working limbs teal, props light
@@ -61,6 +64,7 @@ SHIN = 21.0
 FOOT = 7.0
 # Half-widths across the body, used only in the front view.
 HIP_HALF = 5.0
+PELVIS_HALF = 6.0  # half the pelvis bar drawn in a side view when its tilt is given
 SHOULDER_HALF = 8.0
 
 LINE = 4.2  # the one line weight
@@ -237,6 +241,12 @@ def _build(
         shoulder_axis = (math.sin(sa), -math.cos(sa), 0.0)
     else:
         hip_axis = shoulder_axis = (0.0, 0.0, 1.0 if near == "r" else -1.0)
+    if view != "front" and pelvis is not None:
+        # Side view: the pelvis drawn as a short bar from the back of the pelvis to its front at pelvis
+        # degrees (0 = level, negative = front down / anterior tilt, positive = front up / posterior tilt).
+        px, py = _dir(pelvis)
+        pts["pelvis_front"] = (PELVIS_HALF * px, PELVIS_HALF * py, 0.0)
+        pts["pelvis_back"] = (-PELVIS_HALF * px, -PELVIS_HALF * py, 0.0)
     for side, sign in (("l", -1.0), ("r", 1.0)):
         pts[f"{side}_hip"] = tuple(sign * HIP_HALF * c for c in hip_axis)
         pts[f"{side}_shoulder"] = tuple(
@@ -542,15 +552,18 @@ def _draw_push(cv: _Canvas, frame: Frame) -> None:
 
 def _draw_circles(cv: _Canvas, frame: Frame) -> None:
     """A round arrow around a point: small circles (rubbing ice over a spot, say)."""
-    for joint, radius, *offset in frame.circle:
-        dx, dy = offset if offset else (0.0, 0.0)
+    for joint, radius, *rest in frame.circle:
+        # Optional: offset of the centre from the joint, and the arc's start and end in degrees (a short arc
+        # is a turning arrow, e.g. the pelvis tucking under); by default nearly a full circle.
+        dx, dy, start, end = (list(rest) + [0.0, 0.0, 60.0, 360.0][len(rest) :])[:4]
         cx, cy = frame.joints[joint][0] + dx, frame.joints[joint][1] + dy
-        sweep = [math.radians(a) for a in range(60, 361, 15)]
+        sweep = [math.radians(start + (end - start) * i / 20) for i in range(21)]
         cv.line([(cx + radius * math.cos(a), cy + radius * math.sin(a)) for a in sweep], ARROW, 2.0)
-        # Arrowhead at the end of the arc, pointing along it (counter-clockwise).
-        end = sweep[-1]
-        tip = (cx + radius * math.cos(end + 0.35), cy + radius * math.sin(end + 0.35))
-        base = (cx + radius * math.cos(end - 0.1), cy + radius * math.sin(end - 0.1))
+        # Arrowhead at the end of the arc, pointing along it.
+        way = 1.0 if end >= start else -1.0
+        last = sweep[-1]
+        tip = (cx + radius * math.cos(last + way * 0.35), cy + radius * math.sin(last + way * 0.35))
+        base = (cx + radius * math.cos(last - way * 0.1), cy + radius * math.sin(last - way * 0.1))
         ux, uy = tip[0] - base[0], tip[1] - base[1]
         n = math.hypot(ux, uy) or 1.0
         ux, uy = ux / n, uy / n
@@ -560,8 +573,20 @@ def _draw_circles(cv: _Canvas, frame: Frame) -> None:
 
 
 def _draw_level(cv: _Canvas, frame: Frame) -> None:
-    """In the front view, a dashed level line through the standing hip shows how far the pelvis tilts."""
+    """A dashed level line shows how far the pelvis tilts: in the front view through the standing hip, in the
+    side view ("level": "pelvis") through the pelvis bar."""
     if not frame.level:
+        return
+    if frame.level == "pelvis":
+        (bx, _), (fx, _) = frame.joints["pelvis_back"], frame.joints["pelvis_front"]
+        x, y = frame.joints["pelvis"]
+        sign = 1.0 if fx >= bx else -1.0
+        cv.line(
+            [(x - sign * (PELVIS_HALF + 4.0), y), (x + sign * (PELVIS_HALF + 6.0), y)],
+            ARROW,
+            1.2,
+            dash="2.5 2",
+        )
         return
     x, y = frame.joints[frame.level]
     other = frame.joints["r_hip" if frame.level == "l_hip" else "l_hip"]
@@ -605,6 +630,9 @@ def _draw_body(cv: _Canvas, frame: Frame, ghost: bool = False) -> None:
         cv.line([j["l_shoulder"], j["r_shoulder"]], trunk_color)
     else:
         cv.line([j["pelvis"], j["neck"]], trunk_color)
+        if "pelvis_front" in j:
+            pelvis_color = GHOST if ghost else (TEAL if "pelvis" in work else trunk_color)
+            cv.line([j["pelvis_back"], j["pelvis_front"]], pelvis_color)
     cv.line([j["neck"], _toward(j["neck"], j["head"], NECK - HEAD_R)], trunk_color)
     cv.circle(j["head"], HEAD_R, trunk_color)
     for side, is_far in order[1:]:

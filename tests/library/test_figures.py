@@ -286,3 +286,38 @@ def test_small_circles_are_drawn_round_the_point_they_rub():
     assert all(math.dist((x, y), (cx, cy)) == pytest.approx(radius, abs=0.01) for x, y in arc)
     # The ice is held against the outside of the hip, not in front of the body.
     assert frame.joints["r_hand"][0] > frame.joints["r_hip"][0] + 4
+
+
+def test_side_view_pelvis_bar_tips_forward_or_tucks_under():
+    def frame(pelvis):
+        return figures.compute_frame(
+            {"frames": [{"pelvis": pelvis, "contacts": [["l_ankle", "floor", 0]]}]}, 0
+        )
+
+    for angle in (-18, 12):
+        f = frame(angle)
+        (bx, by), (fx, fy) = f.joints["pelvis_back"], f.joints["pelvis_front"]
+        assert math.degrees(math.atan2(fy - by, fx - bx)) == pytest.approx(angle)
+        assert math.dist((bx, by), (fx, fy)) == pytest.approx(2 * figures.PELVIS_HALF)
+        assert f.joints["pelvis"] == pytest.approx(((bx + fx) / 2, (by + fy) / 2))
+    assert (
+        "pelvis_front" not in figures.compute_frame({"frames": [{}]}, 0).joints
+    )  # only drawn when asked for
+    pose = figures.exercise_pose("standing-hip-flexor-stretch-posterior-tilt")
+    start, end = (figures.compute_frame(pose, i) for i in (0, -1))
+    assert start.joints["pelvis_front"][1] < start.joints["pelvis_back"][1]  # tipped forward to begin with
+    assert end.joints["pelvis_front"][1] > end.joints["pelvis_back"][1]  # tucked under: the front comes up
+    assert end.joints["neck"][0] == pytest.approx(end.joints["pelvis"][0])  # without leaning
+
+
+def test_a_short_turning_arrow_follows_its_arc():
+    frame = figures.compute_frame({"frames": [{"circle": [["pelvis", 10, 0, 0, -45, 45]]}]}, 0)
+    canvas = figures._Canvas()
+    figures._draw_circles(canvas, frame)
+    cx, cy = frame.joints["pelvis"]
+    arc = list(zip(canvas.xs, canvas.ys, strict=True))[:-3]
+    angles = [math.degrees(math.atan2(y - cy, x - cx)) for x, y in arc]
+    assert angles[0] == pytest.approx(-45) and angles[-1] == pytest.approx(45)
+    assert all(x > cx for x, _y in arc)  # on the front of the pelvis only
+    tip = (canvas.xs[-3], canvas.ys[-3])
+    assert tip[1] > arc[-1][1]  # the head points on round the way the arc runs (upward here)

@@ -46,7 +46,7 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "query": filters.q,
         "here": filters_query(filters, page=page.number if page.number > 1 else None),
-        "flags": [(*flag, filters_query(filters, **{flag[0]: not flag[2]}, page=None)) for flag in flags],
+        "flags": flags,
         "phases": counts["phases"],
         "statuses": [
             (key, label, counts["statuses"].get(key or "none", 0)) for key, label in STATUS_CHOICES if key

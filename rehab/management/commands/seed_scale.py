@@ -261,7 +261,7 @@ class Command(BaseCommand):
         try:
             with self.timed("commit"), transaction.atomic():
                 with self.timed("foreign keys"), self.writer.foreign_keys_checked_at_end(BULK_MODELS):
-                    self.step("people", lambda: self.create_people(athletes, clinics, password))
+                    self.step("people", lambda: self.create_people(athletes, clinics, password, today))
                     self.step("plans and logs", lambda: self.create_plans_and_logs(days, today))
                     self.mark("foreign keys")
                 self.step("sequences", self.reset_sequences)
@@ -367,7 +367,7 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------------------------------------------
 
-    def create_people(self, n_athletes: int, n_clinics: int, password: str) -> None:
+    def create_people(self, n_athletes: int, n_clinics: int, password: str, today: date) -> None:
         rng, w = self.rng, self.writer
         now = timezone.now()
         stamp = w.moment(now)
@@ -391,6 +391,11 @@ class Command(BaseCommand):
             clinicians.append((clinician_id + i, uid, cid, Clinician.Profession.PHYSIOTHERAPIST.value))
             self.physio_user[cid] = (uid, clinician_id + i)
 
+        def review(n: int) -> str | None:
+            """Every fourth athlete has a review planned, from a week ago (overdue) to four weeks ahead; no
+            random draw, so the seed's other data stays as it was."""
+            return w.day(today + timedelta(days=(n * 7) % 36 - 7)) if n % 4 == 0 else None
+
         athletes, care, shoes = [], [], []
         self.athletes = []  # (athlete id, clinic id, shoe id)
         for n in range(1, n_athletes + 1):
@@ -404,7 +409,7 @@ class Command(BaseCommand):
             born = date(rng.randint(1960, 2006), rng.randint(1, 12), rng.randint(1, 28))
             athletes.append(
                 (aid, cid, uid, first, last, email, w.day(born), rng.choice(["female", "male", "female", "other"]),
-                 f"{rng.randint(10, 90)}.0", rng.randint(1, 25), rng.choice(EVENTS), None, stamp, stamp)
+                 f"{rng.randint(10, 90)}.0", rng.randint(1, 25), rng.choice(EVENTS), None, review(n), stamp, stamp)
             )  # fmt: skip
             care.append((care_id + n - 1, aid, self.physio_user[cid][1], 1))
             sid = shoe_id + n - 1
@@ -419,7 +424,8 @@ class Command(BaseCommand):
         )
         w.insert(Clinician, ["id", "user_id", "clinic_id", "profession"], clinicians)
         w.insert(Athlete, ["id", "clinic_id", "user_id", "first_name", "last_name", "email", "date_of_birth", "sex",
-                           "weekly_km", "years_running", "goal_event", "goal_date", "created", "updated"],
+                           "weekly_km", "years_running", "goal_event", "goal_date", "next_review", "created",
+                           "updated"],
                  athletes)  # fmt: skip
         w.insert(CareTeamMember, ["id", "athlete_id", "clinician_id", "is_primary"], care)
 

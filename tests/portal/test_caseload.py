@@ -1,0 +1,401 @@
+"""The caseload table (issue #24): filters that combine, sorts by each column, counts, bulk actions and the
+next-review date, at a constant number of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from portal import notifications
+from portal.caseload import caseload_rows, last_log_words, review_state
+from portal.forms_caseload import CaseloadFilterForm, filters_query
+from portal.models import Alert, Download, Notify
+from portal.selectors import CASELOAD_SORTS, CaseloadFilters, caseload_counts, caseload_query
+from rehab import services
+from rehab.models import Plan, RehabStatus
+from rehab.status import risk_score
+from tests.factories import (
+    AlertFactory,
+    AthleteFactory,
+    CareTeamMemberFactory,
+    ClinicianFactory,
+    PlanTemplateFactory,
+)
+
+TODAY = timezone.localdate
+
+
+def days(n: int):
+    return TODAY() + timedelta(days=n)
+
+
+@pytest.fixture
+def caseload(people):
+    """Riverside's caseload: Anna and Bruno (the people fixture, Maya's) and five more of a colleague's, each with
+    a stored status written here as the nightly refresh would."""
+    template = PlanTemplateFactory(phases=3, phases__exercises_per_phase=1)
+    colleague = ClinicianFactory(clinic=people.clinic, user__first_name="Jon", user__last_name="Lee")
+
+    def athlete(first, last, *, plan=True, phase=1, review=None, mine=False, **status):
+        person = AthleteFactory(clinic=people.clinic, first_name=first, last_name=last, next_review=review)
+        CareTeamMemberFactory(
+            athlete=person, clinician=people.clinician if mine else colleague, is_primary=True
+        )
+        if plan:
+            assigned = services.plan_assign(
+                athlete=person, template=template, by=people.clinician.user, start=days(-30)
+            )
+            phases = list(assigned.phases.order_by("order"))
+            Plan.objects.filter(pk=assigned.pk).update(current_phase=phases[phase - 1])
+            silent = (TODAY() - status["last_log_date"]).days
+            risk = risk_score(
+                action=status["action"], last_pain=status["last_pain"], trend=None,
+                compliance=status["compliance_7d"], days_without_log=silent,
+            )  # fmt: skip
+            RehabStatus.objects.update_or_create(
+                athlete=person,
+                defaults={
+                    "as_of": TODAY(),
+                    "plan": assigned,
+                    "phase": phases[phase - 1],
+                    "risk": risk,
+                    **status,
+                },
+            )
+        else:
+            RehabStatus.objects.filter(athlete=person).delete()
+        return person
+
+    world = {
+        "carl": athlete(
+            "Carl",
+            "Cole",
+            phase=1,
+            action="hold",
+            last_pain=2,
+            compliance_7d=90,
+            last_log_date=days(0),
+            review=days(-2),
+        ),
+        "dina": athlete(
+            "Dina",
+            "Dahl",
+            phase=2,
+            action="advance",
+            last_pain=0,
+            compliance_7d=100,
+            last_log_date=days(-1),
+            review=days(5),
+        ),
+        "erik": athlete(
+            "Erik",
+            "Eng",
+            phase=2,
+            action="regress",
+            last_pain=5,
+            compliance_7d=40,
+            last_log_date=days(-4),
+            mine=True,
+        ),
+        "fay": athlete(
+            "Fay",
+            "Fox",
+            phase=3,
+            action="stop_and_refer",
+            last_pain=7,
+            compliance_7d=20,
+            last_log_date=days(-3),
+            review=days(0),
+        ),
+        "gus": athlete("Gus", "Gray", plan=False),
+    }
+    AlertFactory(athlete=world["dina"], kind="ready_to_advance", severity="notice", message="Ready")
+    AlertFactory(athlete=world["carl"], kind="no_log", severity="notice", message="Quiet")
+    AlertFactory(athlete=world["fay"], kind="pain_spike", severity="urgent", message="Pain 7/10")
+    return world
+
+
+def names(user, **filters) -> list[str]:
+    return [
+        f"{a.first_name}"
+        for a in caseload_query(user, CaseloadFilters(**filters), TODAY()).only("first_name")
+    ]
+
+
+FILTER_CASES = [
+    ({}, ["Fay", "Erik", "Dina", "Carl", "Anna", "Bruno", "Gus"]),  # see the fixture: the risk order
+    ({"attention": True}, ["Fay", "Erik"]),
+    ({"mine": True}, ["Erik", "Anna", "Bruno"]),
+    ({"quiet": True}, ["Fay", "Erik"]),  # on a plan, last log 3+ days ago
+    ({"review_due": True}, ["Fay", "Carl"]),  # due today, and overdue
+    ({"no_plan": True}, ["Anna", "Bruno", "Gus"]),
+    ({"phase": 2}, ["Erik", "Dina"]),
+    ({"status": "advance"}, ["Dina"]),
+    ({"status": "none"}, ["Anna", "Bruno", "Gus"]),
+    ({"attention": True, "mine": True}, ["Erik"]),
+    ({"quiet": True, "review_due": True}, ["Fay"]),
+    ({"phase": 2, "status": "regress", "mine": True}, ["Erik"]),
+    ({"q": "fa", "attention": True}, ["Fay"]),
+    ({"phase": 3, "status": "advance"}, []),
+]
+
+
+@pytest.mark.parametrize("filters,expected", FILTER_CASES)
+def test_filters_combine(people, caseload, filters, expected):
+    assert names(people.clinician.user, **filters) == expected
+
+
+SORT_CASES = [
+    ("name", ["Anna", "Bruno", "Carl", "Dina", "Erik", "Fay", "Gus"]),
+    ("-name", ["Gus", "Fay", "Erik", "Dina", "Carl", "Bruno", "Anna"]),
+    ("phase", ["Carl", "Erik", "Dina", "Fay", "Anna", "Bruno", "Gus"]),  # no phase last, risk order within
+    ("-status", ["Fay", "Erik", "Carl", "Dina", "Anna", "Bruno", "Gus"]),
+    ("-pain", ["Fay", "Erik", "Carl", "Dina", "Anna", "Bruno", "Gus"]),
+    ("pain", ["Dina", "Carl", "Erik", "Fay", "Anna", "Bruno", "Gus"]),
+    ("compliance", ["Fay", "Erik", "Carl", "Dina", "Anna", "Bruno", "Gus"]),
+    ("last_log", ["Erik", "Fay", "Dina", "Carl", "Anna", "Bruno", "Gus"]),
+    ("-alerts", ["Fay", "Dina", "Carl", "Erik", "Anna", "Bruno", "Gus"]),  # equal alerts: the risk order
+    ("review", ["Carl", "Fay", "Dina", "Erik", "Anna", "Bruno", "Gus"]),  # no date last, in the risk order
+    ("-review", ["Dina", "Fay", "Carl", "Erik", "Anna", "Bruno", "Gus"]),
+]
+
+
+@pytest.mark.parametrize("sort,expected", SORT_CASES)
+def test_every_column_sorts_with_empty_values_last(people, caseload, sort, expected):
+    assert names(people.clinician.user, sort=sort) == expected
+
+
+def test_every_sortable_column_has_a_case():
+    assert {sort.lstrip("-") for sort, _ in SORT_CASES} == set(CASELOAD_SORTS)
+
+
+def test_counts_say_what_each_filter_would_show(people, caseload):
+    user = people.clinician.user
+    counts = caseload_counts(user, CaseloadFilters(), TODAY())
+    assert counts["total"] == 7
+    assert counts["flags"] == {"attention": 2, "mine": 3, "quiet": 2, "review_due": 2, "no_plan": 3}
+    assert counts["phases"] == {1: 1, 2: 2, 3: 1}
+    assert counts["statuses"] == {"hold": 1, "advance": 1, "regress": 1, "stop_and_refer": 1, "none": 3}
+    # With filters on: each count is what the list would show with that filter added (or chosen instead).
+    counts = caseload_counts(user, CaseloadFilters(phase=2), TODAY())
+    assert counts["total"] == 2
+    assert counts["flags"] == {"attention": 1, "mine": 1, "quiet": 1, "review_due": 0, "no_plan": 0}
+    assert counts["phases"] == {1: 1, 2: 2, 3: 1}  # the phase's own options ignore the chosen phase
+    assert counts["statuses"] == {"advance": 1, "regress": 1}
+    for filters, expected in FILTER_CASES:
+        assert caseload_counts(user, CaseloadFilters(**filters), TODAY())["total"] == len(expected), filters
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "sort=-pain", "sort=review&attention=1", "phase=2&status=regress", "quiet=1&review_due=1&mine=1&q=e",
+     "no_plan=1&sort=-name", "former=1", "page=2"],
+)  # fmt: skip
+def test_the_page_costs_the_same_queries_whatever_the_sort_or_filter(
+    client_for, people, caseload, query, django_assert_max_num_queries
+):
+    for n in range(60):  # more than a page
+        AthleteFactory(clinic=people.clinic, last_name=f"Extra{n:02d}")
+    client = client_for("clinician")
+    client.get(reverse("athlete_list"))
+    # session, user, the ids in order, the counts, the page's rows, their alerts, their care teams
+    with django_assert_max_num_queries(7):
+        response = client.get(f"{reverse('athlete_list')}?{query}")
+    assert response.status_code == 200
+
+
+def test_the_table_has_labelled_sortable_columns_and_keeps_the_filters_in_its_links(
+    client_for, people, caseload
+):
+    html = (
+        client_for("clinician").get(reverse("athlete_list"), {"mine": "1", "sort": "-pain"}).content.decode()
+    )
+    for heading in ("Athlete", "Phase", "Status", "Last pain", "Plan done, 7 days", "Last log", "Open alerts",
+                    "Next review", "Care team"):  # fmt: skip
+        assert f">{heading}" in html
+    assert 'aria-sort="descending"' in html
+    assert '<a href="?mine=1&amp;sort=pain">Last pain' in html  # a click turns the sorted column around
+    assert '<a href="?mine=1&amp;sort=name">Athlete' in html  # another column, its useful end first
+    assert 'href="?mine=1&amp;sort=-alerts"' in html
+    assert 'name="mine" value="1" id="flag-mine" checked' in html
+
+
+def test_rows_show_next_review_last_log_and_care_team(client_for, people, caseload):
+    rows = {r.name: r for r in client_for("clinician").get(reverse("athlete_list")).context["rows"]}
+    carl, fay, erik, gus = rows["Carl Cole"], rows["Fay Fox"], rows["Erik Eng"], rows["Gus Gray"]
+    assert (carl.review_state, carl.last_log, carl.care_team) == ("overdue", "today", ("J. Lee",))
+    assert (fay.review_state, fay.last_log, fay.quiet) == ("due", "3 days ago", True)
+    assert (erik.care_team, erik.quiet, erik.next_review) == (("M. Okafor",), True, None)
+    assert (gus.phase, gus.quiet) == ("", False)
+    html = client_for("clinician").get(reverse("athlete_list")).content.decode()
+    assert "overdue</span>" in html and "J. Lee" in html
+
+
+@pytest.mark.parametrize(
+    "delta,words", [(0, "today"), (1, "yesterday"), (2, "2 days ago"), (13, "13 days ago"), (None, "")]
+)
+def test_last_log_in_words(delta, words):
+    today = TODAY()
+    assert last_log_words(None if delta is None else today - timedelta(days=delta), today) == words
+    far = today - timedelta(days=20)
+    assert last_log_words(far, today) == f"{far.day} {far:%b}"
+
+
+@pytest.mark.parametrize("delta,state", [(-1, "overdue"), (0, "due"), (1, ""), (None, "")])
+def test_review_state(delta, state):
+    assert review_state(None if delta is None else days(delta), TODAY()) == state
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("show=attention", CaseloadFilters(attention=True)),  # links from before the table
+        ("show=ready", CaseloadFilters(status="advance")),
+        ("show=mine&sort=-pain", CaseloadFilters(mine=True, sort="-pain")),
+        ("phase=x&sort=evil&status=nope&attention=1", CaseloadFilters(attention=True)),  # unreadable: dropped
+        ("q=" + "a" * 150, CaseloadFilters()),
+        ("phase=2&q=%20anna%20", CaseloadFilters(phase=2, q="anna")),
+    ],
+)
+def test_the_query_string_is_read_forgivingly(query, expected):
+    assert CaseloadFilterForm(QueryDict(query)).filters() == expected
+
+
+def test_filters_round_trip_through_the_url():
+    filters = CaseloadFilters(q="anna b", attention=True, phase=3, status="hold", sort="-review")
+    assert CaseloadFilterForm(QueryDict(filters_query(filters)[1:])).filters() == filters
+
+
+def test_bad_query_values_never_break_the_page(client_for, people, caseload):
+    client = client_for("clinician")
+    for query in ("phase=-1", "phase=99999999999", "sort=<b>", "status[]=x", "page=abc", "mine=maybe"):
+        assert client.get(f"{reverse('athlete_list')}?{query}").status_code == 200
+
+
+# --- bulk actions ---------------------------------------------------------------------------------------
+
+
+def test_bulk_resolve_closes_only_notices_of_visible_athletes_with_the_note(client_for, people, caseload):
+    other = AlertFactory(athlete=people.other_athlete, kind="no_log", severity="notice")
+    ids = [caseload["carl"].pk, caseload["dina"].pk, caseload["fay"].pk, people.other_athlete.pk]
+    response = client_for("clinician").post(
+        reverse("caseload_bulk"),
+        {"action": "resolve_notices", "athlete": ids, "note": "Called, all fine", "back": "?mine=1&evil=x"},
+    )
+    assert response.status_code == 302 and response.url == reverse("athlete_list") + "?mine=1"
+    resolved = Alert.objects.filter(resolved_at__isnull=False)
+    assert sorted(a.message for a in resolved) == ["Quiet", "Ready"]
+    assert {a.resolved_note for a in resolved} == {"Called, all fine"}
+    assert Alert.objects.get(message="Pain 7/10").is_open  # urgent alerts are resolved one by one
+    other.refresh_from_db()
+    assert other.is_open
+
+
+@pytest.mark.parametrize(
+    "data,error",
+    [
+        ({"action": "resolve_notices", "note": "x"}, "Tick at least one athlete first."),
+        ({"action": "resolve_notices", "athlete": ["1"]}, "Add a short note"),
+        ({"action": "delete", "athlete": ["1"]}, "Select a valid choice"),
+        ({"action": "print", "athlete": ["1; drop"]}, "could not be read"),
+    ],
+)
+def test_bulk_actions_say_what_is_missing(client_for, people, caseload, data, error):
+    response = client_for("clinician").post(reverse("caseload_bulk"), data, follow=True)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not Alert.objects.filter(resolved_at__isnull=False).exists()
+
+
+def test_bulk_print_makes_one_download_of_the_visible_active_plans(client_for, people, caseload, jobs):
+    ids = [caseload["gus"].pk, caseload["fay"].pk, caseload["carl"].pk, people.other_athlete.pk]
+    response = client_for("clinician").post(reverse("caseload_bulk"), {"action": "print", "athlete": ids})
+    download = Download.objects.get()
+    assert response.url == reverse("download_detail", args=[download.pk])
+    plans = Plan.objects.filter(athlete__in=[caseload["carl"], caseload["fay"]], status="active")
+    assert sorted(download.params["plans"]) == sorted(plans.values_list("pk", flat=True))
+    assert download.owner == people.clinician.user
+
+
+def test_bulk_print_without_a_plan_says_so(client_for, people, caseload):
+    response = client_for("clinician").post(
+        reverse("caseload_bulk"), {"action": "print", "athlete": [caseload["gus"].pk]}, follow=True
+    )
+    assert "has an active plan to print" in response.content.decode()
+    assert not Download.objects.exists()
+
+
+# --- next review ----------------------------------------------------------------------------------------
+
+
+def test_the_next_review_is_set_and_cleared_on_the_timeline(client_for, people):
+    client = client_for("clinician")
+    url = reverse("athlete_review", args=[people.athlete_a.pk])
+    timeline = reverse("rehab:timeline", args=[people.athlete_a.pk])
+    assert f'action="{url}"' in client.get(timeline).content.decode()
+    response = client.post(url, {"next_review": days(7).isoformat()}, follow=True)
+    people.athlete_a.refresh_from_db()
+    assert people.athlete_a.next_review == days(7)
+    assert "Next review for Anna Aalto" in response.content.decode()
+    client.post(url, {"next_review": ""})
+    people.athlete_a.refresh_from_db()
+    assert people.athlete_a.next_review is None
+
+
+@pytest.mark.parametrize(
+    "value,error",
+    [
+        ("yesterday", "Enter the date as a calendar date"),
+        ("__past__", "Pick today or a later date"),
+        ("__far__", "within the next year"),
+    ],
+)
+def test_a_wrong_review_date_is_refused_with_a_reason(client_for, people, value, error):
+    value = {"__past__": days(-1).isoformat(), "__far__": days(400).isoformat()}.get(value, value)
+    people.athlete_a.next_review = days(3)
+    people.athlete_a.save()
+    response = client_for("clinician").post(
+        reverse("athlete_review", args=[people.athlete_a.pk]), {"next_review": value}, follow=True
+    )
+    assert error in response.content.decode()
+    people.athlete_a.refresh_from_db()
+    assert people.athlete_a.next_review == days(3)  # nothing lost
+
+
+# --- the digest -----------------------------------------------------------------------------------------
+
+
+def test_the_digest_lists_reviews_due_and_overdue(people, caseload):
+    maya = people.clinician
+    people.athlete_a.next_review = days(0)
+    people.athlete_a.save()
+    people.athlete_b.next_review = days(-3)
+    people.athlete_b.save()
+    caseload["erik"].next_review = days(2)  # Maya's too, but not due yet
+    caseload["erik"].save()
+    reviews = notifications.digest_reviews([maya], {maya.pk: TODAY()})
+    assert [a.first_name for a in reviews[maya.pk]] == ["Bruno", "Anna"]
+    email = notifications.digest_email(maya, TODAY(), [], reviews=reviews[maya.pk])
+    assert "2 reviews due" in email.subject
+    assert "Anna Aalto, review due today" in email.body
+    assert f"Bruno Bianchi, review planned for {days(-3):%-d %b}, overdue" in email.body
+    assert "Erik" not in email.body
+    assert reverse("rehab:timeline", args=[people.athlete_b.pk]) in email.body
+
+
+def test_a_digest_goes_out_for_reviews_alone(people):
+    maya = people.clinician
+    assert maya.notify_notice == Notify.DIGEST  # the default: Maya gets a digest, and has no alert in it
+    people.athlete_a.next_review = TODAY()
+    people.athlete_a.save()
+    now = timezone.now()
+    sent = notifications.digests_send(items=[(maya.pk, TODAY())], now=now)
+    assert sent == 1 and "1 review due" in mail.outbox[0].subject
+
+
+def test_rows_are_read_for_the_given_ids_in_their_order(people, caseload):
+    ids = [caseload["gus"].pk, caseload["carl"].pk]
+    assert [r.name for r in caseload_rows(ids, today=TODAY())] == ["Gus Gray", "Carl Cole"]

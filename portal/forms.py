@@ -29,6 +29,14 @@ def _check_birth_date(value):
     return value
 
 
+# The athlete's own profile speaks to the athlete ("Your normal week…"); the care team's forms speak about them.
+CLINICIAN_HELP_TEXTS = {
+    "email": "Used to send the invite link and for the athlete's login.",
+    "weekly_km": "The athlete's usual weekly distance before the pain started.",
+    "goal_event": "The race or event the athlete is working towards, e.g. Berlin Marathon.",
+}
+
+
 class AthleteForm(forms.ModelForm):
     """A clinician adds an athlete; optionally sends the invite link at once."""
 
@@ -54,6 +62,7 @@ class AthleteForm(forms.ModelForm):
             "goal_date",
         ]
         widgets = {"date_of_birth": DateInput(), "goal_date": DateInput()}
+        help_texts = CLINICIAN_HELP_TEXTS
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,6 +117,44 @@ class AthleteForm(forms.ModelForm):
         if self.target_clinic is not None:
             self.instance.clinic = self.target_clinic
         super()._post_clean()
+
+
+class AthleteEditForm(forms.ModelForm):
+    """The care team edits an athlete's details. The email address is only editable until the athlete has a
+    login (it is where the invite goes; a login keeps its own address)."""
+
+    class Meta:
+        model = Athlete
+        fields = [
+            "first_name", "last_name", "email", "date_of_birth", "sex", "weekly_km", "years_running", "goal_event",
+            "goal_date",
+        ]  # fmt: skip
+        widgets = {"date_of_birth": DateInput(), "goal_date": DateInput()}
+        help_texts = CLINICIAN_HELP_TEXTS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.user_id:
+            del self.fields["email"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_date_of_birth(self):
+        return _check_birth_date(self.cleaned_data.get("date_of_birth"))
+
+    def clean_email(self):
+        return (self.cleaned_data.get("email") or "").strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if email and (
+            Athlete.objects.filter(clinic_id=self.instance.clinic_id, email__iexact=email)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("email", "Another athlete in the clinic has this email address.")
+        return cleaned
 
 
 class ProfileForm(forms.ModelForm):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("athletes/bulk/", views_caseload.caseload_bulk, name="caseload_bulk"),
     path("athletes/add/", views.athlete_add, name="athlete_add"),
     path("athletes/<int:pk>/", views.athlete_detail, name="athlete_detail"),
+    path("athletes/<int:pk>/edit/", views.athlete_edit, name="athlete_edit"),
     path("athletes/<int:pk>/invite/", views.athlete_invite, name="athlete_invite"),
     path("athletes/<int:pk>/review/", views_caseload.athlete_review, name="athlete_review"),
 

@@ -11,7 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal import audit, jobs, services
 from portal.cache import cache_state
-from portal.forms import AlertResolveForm, AthleteForm, ProfileForm, SetPasswordForm, ShoeFormSet
+from portal.forms import (
+    AlertResolveForm,
+    AthleteEditForm,
+    AthleteForm,
+    ProfileForm,
+    SetPasswordForm,
+    ShoeFormSet,
+)
 from portal.models import Alert, Invite
 from portal.permissions import (
     athlete_of,
@@ -54,6 +61,22 @@ def athlete_add(request: HttpRequest) -> HttpResponse:
                 _send_invite(request, athlete)
             return redirect(athlete)
     return render(request, "portal/athlete_form.html", {"form": form})
+
+
+@login_required
+@clinician_required
+def athlete_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The care team edits an athlete's details (date of birth, running profile, goal)."""
+    athlete = get_athlete_for_user(request.user, pk)
+    if athlete.is_anonymised:
+        messages.error(request, services.ANONYMISED_MESSAGE)
+        return redirect(athlete)
+    form = AthleteEditForm(request.POST or None, instance=athlete)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{athlete.full_name}'s details were saved.")
+        return redirect(athlete)
+    return render(request, "portal/athlete_form.html", {"form": form, "athlete": athlete})
 
 
 def _send_invite(request: HttpRequest, athlete) -> None:

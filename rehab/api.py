@@ -159,8 +159,15 @@ class PlanSerializer(ModelSerializer):
     class Meta:
         model = Plan
         fields = ["id", "athlete", "template", "name", "goal", "start_date", "status", "current_phase",
-                  "auto_advance", "pain_free", "version", "phases", "history"]  # fmt: skip
-        read_only_fields = ["athlete", "template", "start_date", "current_phase"]
+                  "auto_advance", "pain_free", "version", "cancel_reason", "cancelled_at", "phases", "history"]  # fmt: skip
+        read_only_fields = [
+            "athlete",
+            "template",
+            "start_date",
+            "current_phase",
+            "cancel_reason",
+            "cancelled_at",
+        ]
 
 
 class PlanAssignSerializer(serializers.Serializer):
@@ -189,6 +196,13 @@ class PlanAssignSerializer(serializers.Serializer):
 class ReasonSerializer(serializers.Serializer):
     reason = CharField(
         max_length=500, required=False, allow_blank=True, default="", help_text="Kept in the phase history."
+    )
+    version = version_field()
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = CharField(
+        max_length=500, help_text="Why the plan is cancelled (required): kept on the plan and in its history."
     )
     version = version_field()
 
@@ -367,6 +381,19 @@ class PlanViewSet(
         with plan_errors():
             services.recommendation_apply(plan=plan, action=data.validated_data["action"], by=request.user,
                                           seen=data.validated_data.get("version"))  # fmt: skip
+        return self._plan_response(plan)
+
+    @extend_schema(request=CancelSerializer, responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel an active or paused plan with a reason: the athlete no longer sees it (400 without a reason
+        or when the plan is completed or cancelled already)."""
+        plan = selectors.get_plan_for_user(request.user, pk)
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with plan_errors():
+            services.plan_cancel(plan=plan, by=request.user, reason=data.validated_data["reason"],
+                                 seen=data.validated_data.get("version"))  # fmt: skip
         return self._plan_response(plan)
 
     @extend_schema(request=ClearanceSerializer, responses={200: PlanSerializer, 409: PLAN_CHANGED_RESPONSE})

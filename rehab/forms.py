@@ -11,9 +11,29 @@ from rehab import log_rules
 from rehab.models import PlanExercise, PlanPhase, RedFlag, Trigger
 from triage.engine import LOCATION_CHOICES
 
+BLANK = "blank"  # the "start from scratch" choice of PlanAssignForm's template field
+
 
 class PlanAssignForm(forms.Form):
-    template = forms.ChoiceField(label="Protocol")
+    template = forms.ChoiceField(
+        label="Start from",
+        help_text="A protocol is copied with its phases and exercises; an empty plan starts with empty phases "
+        "you fill in.",
+    )
+    name = forms.CharField(
+        label="Plan name",
+        max_length=150,
+        required=False,
+        help_text="Needed for an empty plan; a protocol's plan takes the protocol's name when left empty.",
+    )
+    phases = forms.IntegerField(
+        label="Number of phases (empty plan)",
+        min_value=1,
+        max_value=12,
+        initial=1,
+        required=False,
+        help_text="You can tailor each one next.",
+    )
     start_date = forms.DateField(widget=DateInput(), initial=timezone.localdate)
     goal = forms.CharField(
         max_length=300,
@@ -30,13 +50,14 @@ class PlanAssignForm(forms.Form):
     def __init__(self, *args, suggested, others, **kwargs):
         super().__init__(*args, **kwargs)
         self.templates = {str(t.pk): t for t in [*suggested, *others]}
-        choices = [("", "Choose a protocol…")]
+        choices = [("", "Choose a protocol or an empty plan…")]
         if suggested:
             choices.append(("Suggested for this athlete", [(str(t.pk), t.name) for t in suggested]))
         if others:
             choices.append(
                 ("All protocols" if suggested else "Protocols", [(str(t.pk), t.name) for t in others])
             )
+        choices.append(("Build your own", [(BLANK, "An empty plan, built from scratch")]))
         self.fields["template"].choices = choices
         if suggested:
             self.fields["template"].initial = str(suggested[0].pk)
@@ -44,7 +65,12 @@ class PlanAssignForm(forms.Form):
         self.helper.form_tag = False
 
     def clean_template(self):
-        return self.templates[self.cleaned_data["template"]]
+        """The chosen PlanTemplate, or None for an empty plan."""
+        value = self.cleaned_data["template"]
+        return None if value == BLANK else self.templates[value]
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
 
     def clean_start_date(self):
         start = self.cleaned_data["start_date"]
@@ -52,6 +78,52 @@ class PlanAssignForm(forms.Form):
         if abs((start - today).days) > 365:
             raise forms.ValidationError("Choose a start date within a year of today.")
         return start
+
+    def clean(self):
+        cleaned = super().clean()
+        if "template" in cleaned and cleaned["template"] is None:  # an empty plan
+            if not cleaned.get("name") and "name" not in self.errors:
+                self.add_error("name", "Give the empty plan a name, e.g. “Return to running”.")
+            if cleaned.get("phases") is None and "phases" not in self.errors:
+                cleaned["phases"] = 1
+        return cleaned
+
+
+class PlanCancelForm(forms.Form):
+    """Why a plan is cancelled (required; kept on the plan and in its history)."""
+
+    reason = forms.CharField(
+        label="Why is the plan cancelled?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the plan's history and shown on the athlete's timeline, e.g. “Surgery booked: "
+        "referred to the orthopaedic team”.",
+        error_messages={
+            "required": "Say why the plan is cancelled.",
+            "max_length": "Keep the reason to %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class TemplateSaveForm(forms.Form):
+    """The name of the clinic protocol a plan is saved as."""
+
+    name = forms.CharField(
+        label="Protocol name",
+        max_length=150,
+        help_text="Your clinic's clinicians see it when they assign a plan; other clinics never do.",
+        error_messages={"required": "Give the protocol a name."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
 
 
 WALK_JOG_MINUTES = "Walk/jog intervals need a walk and a jog of at least 1 minute each."

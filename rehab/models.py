@@ -4,6 +4,8 @@ A template is never referenced by a running plan's content: assigning copies eve
 (rehab.services.plan_assign), so tailoring a plan cannot change the template and vice versa.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -102,6 +104,13 @@ class PhaseFields(models.Model):
     def is_cleared(self) -> bool:
         """No clearance needed, or one recorded (phase templates have none to record)."""
         return not self.requires_clearance or getattr(self, "cleared_at", None) is not None
+
+    @property
+    def bare_name(self) -> str:
+        """The name without a leading "Phase 2:" (shipped protocols number their phases in the name): for
+        headings that put the number in front themselves ("Phase 2 of 4: walk/jog intervals")."""
+        match = re.match(rf"phase\s*{self.order}\b\s*[:.–-]?\s*", self.name, re.IGNORECASE)
+        return self.name[match.end() :] if match else self.name
 
     @property
     def label(self) -> str:
@@ -258,6 +267,13 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
         related_name="+", help_text="Who made the latest change (empty: assigned or changed automatically).",
     )  # fmt: skip
+    # Why and when the plan was cancelled (rehab.services.plan_cancel; the phase history keeps it too).
+    cancel_reason = models.CharField("reason for cancelling", max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -316,6 +332,7 @@ class PhaseChange(models.Model):
         ADVANCE = "advance", "Advanced"
         REGRESS = "regress", "Stepped back"
         JUMP = "jump", "Moved"
+        CANCEL = "cancel", "Plan cancelled"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phase_changes")
     from_phase = models.ForeignKey(

@@ -25,9 +25,11 @@ from rehab.forms import (
     PhaseClearanceForm,
     PhaseMoveForm,
     PlanAssignForm,
+    PlanCancelForm,
     PlanExerciseFormSet,
     PlanPhaseForm,
     PlanVersionForm,
+    TemplateSaveForm,
     saved_now_hints,
 )
 from rehab.models import Action, DailyLog, Plan, PlanExercise, PlanPhase, RedFlag
@@ -45,23 +47,35 @@ def plan_assign(request: HttpRequest, athlete_pk: int) -> HttpResponse:
         initial={"pain_free": selectors.pain_free_default(athlete)},
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            plan = services.plan_assign(
-                athlete=athlete,
-                template=form.cleaned_data["template"],
-                by=request.user,
-                start=form.cleaned_data["start_date"],
-                goal=form.cleaned_data["goal"],
-                pain_free=form.cleaned_data["pain_free"],
-            )
+            if data["template"] is None:
+                plan = services.plan_start_blank(
+                    athlete=athlete, by=request.user, start=data["start_date"], name=data["name"],
+                    phases=data["phases"], goal=data["goal"], pain_free=data["pain_free"],
+                )  # fmt: skip
+            else:
+                plan = services.plan_assign(
+                    athlete=athlete, template=data["template"], by=request.user, start=data["start_date"],
+                    goal=data["goal"], name=data["name"], pain_free=data["pain_free"],
+                )  # fmt: skip
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"“{plan.name}” assigned. Tailor each phase below if needed.")
+            if data["template"] is None:
+                messages.success(
+                    request, f"“{plan.name}” started. Tailor each phase: add its exercises and rules."
+                )
+            else:
+                messages.success(request, f"“{plan.name}” assigned. Tailor each phase below if needed.")
             return redirect(plan)
-    return render(
-        request, "rehab/plan_assign.html", {"athlete": athlete, "form": form, "suggested": suggested}
+    # An athlete with an active plan gets one plan at a time: the page says so instead of offering a form that
+    # can only be refused (a refused POST shows the refusal once, in the form's error summary).
+    active = (
+        None if form.errors else athlete.plans.filter(status=Plan.Status.ACTIVE).only("pk", "name").first()
     )
+    context = {"athlete": athlete, "form": form, "suggested": suggested, "active_plan": active}
+    return render(request, "rehab/plan_assign.html", context)
 
 
 @login_required
@@ -69,13 +83,25 @@ def plan_assign(request: HttpRequest, athlete_pk: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
     audit.record_access(request.user, plan)
+    phases = selectors.plan_phases(plan)
+    recommendation = None
+    if plan.status == Plan.Status.ACTIVE:
+        # The advice "apply" acts on (services.recommendation_apply reads it the same way), from the phases and
+        # exercises already read for the page.
+        plan.current_phase = next((p for p in phases if p.pk == plan.current_phase_id), plan.current_phase)
+        today = timezone.localdate()
+        _, snap = services.status_snapshots([plan.athlete], today, plans={plan.athlete_id: plan})[
+            plan.athlete_id
+        ]
+        recommendation = snap.recommendation
     context = {
         "plan": plan,
         "athlete": plan.athlete,
-        "phases": selectors.plan_phases(plan),
+        "phases": phases,
         "history": selectors.plan_history(plan),
         "move_form": PhaseMoveForm(plan=plan),
         "statuses": Plan.Status,
+        "rec": recommendation,
     }
     return render(request, "rehab/plan_detail.html", context)
 
@@ -293,7 +319,7 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         plan.refresh_from_db()
-        messages.success(request, f"Now in phase {plan.current_phase.order}: {plan.current_phase.name}.")
+        messages.success(request, f"Now in {plan.current_phase.label}.")
     return redirect(plan)
 
 
@@ -314,6 +340,63 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Plan is now {plan.get_status_display().lower()}.")
     return redirect(plan)
+
+
+@login_required
+@clinician_required
+def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a plan, saying why (GET asks; POST cancels)."""
+    plan = selectors.get_plan_for_user(request.user, pk)
+    if plan.status not in services.CANCELLABLE:
+        messages.info(
+            request, f"This plan is {plan.get_status_display().lower()}: there is nothing to cancel."
+        )
+        return redirect(plan)
+    form = PlanCancelForm(request.POST or None)
+    version = PlanVersionForm(request.POST or None, initial={"version": plan.version})
+    if request.method == "POST" and form.is_valid():
+        seen = PlanVersionForm.seen(request.POST)
+        try:
+            if seen is None:
+                raise ValidationError(OUT_OF_DATE)
+            services.plan_cancel(plan=plan, by=request.user, reason=form.cleaned_data["reason"], seen=seen)
+        except services.PlanChanged as stale:
+            _refused(request, stale)
+            return redirect(plan)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"“{plan.name}” was cancelled. {plan.athlete.first_name} no longer sees it."
+            )
+            return redirect(plan)
+    context = {"plan": plan, "athlete": plan.athlete, "form": form, "version": version}
+    return render(request, "rehab/plan_cancel.html", context)
+
+
+@login_required
+@clinician_required
+def plan_save_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the plan, as tailored, as a protocol of the athlete's clinic (GET asks the name; POST saves)."""
+    plan = selectors.get_plan_for_user(request.user, pk)
+    # A protocol's plan keeps that protocol's name, which is taken: suggest a name that tells them apart.
+    suggested = plan.name if plan.template_id is None else f"{plan.name} (tailored)"
+    form = TemplateSaveForm(request.POST or None, initial={"name": suggested[:150]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.plan_save_as_template(
+                plan=plan, clinic=plan.athlete.clinic, name=form.cleaned_data["name"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Saved as your clinic's protocol “{template.name}”: choose it when you assign a plan.",
+            )
+            return redirect(plan)
+    context = {"plan": plan, "athlete": plan.athlete, "form": form, "phases": selectors.plan_phases(plan)}
+    return render(request, "rehab/plan_save_template.html", context)
 
 
 @login_required
@@ -482,7 +565,16 @@ def timeline(request: HttpRequest, athlete_pk: int) -> HttpResponse:
     audit.record_access(request.user, athlete)
     today = timezone.localdate()
     data = selectors.timeline_data(athlete, today)
-    return render(request, "rehab/timeline.html", {"athlete": athlete, "today": today, **data})
+    # Plans cancelled lately, with why: the athlete no longer sees them, the care team should.
+    cancelled = (
+        athlete.plans.filter(
+            status=Plan.Status.CANCELLED, cancelled_at__gte=timezone.now() - timedelta(days=180)
+        )
+        .select_related("cancelled_by")
+        .order_by("-cancelled_at")[:3]
+    )
+    context = {"athlete": athlete, "today": today, "cancelled_plans": cancelled, **data}
+    return render(request, "rehab/timeline.html", context)
 
 
 @login_required
@@ -505,7 +597,7 @@ def recommendation_apply(request: HttpRequest, pk: int) -> HttpResponse:
         if action == Action.STOP_AND_REFER:
             messages.success(request, "Plan paused. Contact the athlete and refer them for assessment.")
         else:
-            messages.success(request, f"Now in phase {plan.current_phase.order}: {plan.current_phase.name}.")
+            messages.success(request, f"Now in {plan.current_phase.label}.")
     return redirect(plan)
 
 

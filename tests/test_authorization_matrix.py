@@ -25,7 +25,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-193 URL names, 1938 cells (names × personas × methods), 0 skipped.
+197 URL names, 1980 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -202,6 +202,18 @@ def _anonymised(w) -> bool:
     return type(w.a).objects.get(pk=w.a.pk).anonymised_at is not None
 
 
+def _renamed(w) -> bool:
+    return type(w.a).objects.get(pk=w.a.pk).last_name == "Renamed"
+
+
+def _plan_cancelled(w) -> bool:
+    return type(w.plan).objects.get(pk=w.plan.pk).status == "cancelled"
+
+
+def _protocol_saved(w) -> bool:
+    return type(w.template).objects.filter(name="Matrix protocol").exists()
+
+
 def staff(clinician, other_clinician, superuser) -> list:
     """An admin outcome: anonymous and athletes are sent to the admin's login page."""
     return [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, clinician, other_clinician, superuser]
@@ -249,6 +261,14 @@ PORTAL_ROWS = {
     "athlete_list": row(GET=[LOGIN, 403, 403, 200, 200, 200]),
     "athlete_add": row(GET=[LOGIN, 403, 403, 200, 200, 200], POST=[LOGIN, 403, 403, 200, 200, 200]),
     "athlete_detail": row(args=a, GET=[LOGIN, 403, 403, 200, 404, 200]),
+    # Editing athlete_a's details: only their clinic (and superusers) can.
+    "athlete_edit": row(
+        args=a,
+        data={"POST": {"first_name": "Anna", "last_name": "Renamed"}},
+        check=happens_only_for("clinician", "superuser", what="edited", happened=_renamed),
+        GET=[LOGIN, 403, 403, 200, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 404, 302],
+    ),
     "athlete_invite": row(
         args=lambda w: [w.newcomer.pk],
         GET=[LOGIN, 403, 403, 405, 405, 405],
@@ -400,6 +420,21 @@ REHAB_ROWS = {
     ),
     "rehab:plan_status": row(
         args=plan, GET=[LOGIN, 403, 403, 405, 405, 405], POST=[LOGIN, 403, 403, 302, 404, 302]
+    ),
+    # Cancelling with a reason, and saving the plan as a protocol of the athlete's clinic: GET asks, POST does.
+    "rehab:plan_cancel": row(
+        args=plan,
+        data={"POST": {"reason": "Referred on.", "version": "<plan version>"}},
+        check=happens_only_for("clinician", "superuser", what="cancelled", happened=_plan_cancelled),
+        GET=[LOGIN, 403, 403, 200, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 404, 302],
+    ),
+    "rehab:plan_save_template": row(
+        args=plan,
+        data={"POST": {"name": "Matrix protocol"}},
+        check=happens_only_for("clinician", "superuser", what="protocol saved", happened=_protocol_saved),
+        GET=[LOGIN, 403, 403, 200, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 404, 302],
     ),
     "rehab:recommendation_apply": row(
         args=plan, GET=[LOGIN, 403, 403, 405, 405, 405], POST=[LOGIN, 403, 403, 302, 404, 302]
@@ -569,6 +604,8 @@ API_ROWS = {
     "plan-apply-recommendation": row(args=plan, POST=[401, 403, 403, 400, 404, 400]),
     # Without a phase that needs clearance: 400 with the field's message, never a 500.
     "plan-clearance": row(args=plan, POST=[401, 403, 403, 400, 404, 400]),
+    # A reason is required: an empty body is a 400 on `reason`, never a 500.
+    "plan-cancel": row(args=plan, POST=[401, 403, 403, 400, 404, 400]),
     "dailylog-list": row(GET=[401, 200, 200, 200, 200, 200]),
     # Athletes read their own day (naming someone else finds nothing); only athletes write.
     "dailylog-detail": row(
@@ -934,6 +971,10 @@ def _fill(value, world):
         for placeholder, obj in ids.items():
             value = value.replace(placeholder, str(obj.pk))
         value = value.replace("<in a week>", (timezone.localdate() + timedelta(days=7)).isoformat())
+        if "<plan version>" in value:
+            value = value.replace(
+                "<plan version>", str(type(world.plan).objects.get(pk=world.plan.pk).version)
+            )
     return value
 
 

@@ -11,6 +11,7 @@ import from here (`from rehab import services`).
 from rehab.services.logs import BACKFILL_DAYS, LOG_FIELDS, after_log, check_log_date, log_save
 from rehab.services.plans import (
     ANSWERED_BY,
+    CANCELLABLE,
     DOSAGE_FIELDS,
     PHASE_FIELDS,
     PLAN_EDITABLE_FIELDS,
@@ -19,10 +20,13 @@ from rehab.services.plans import (
     phase_clear,
     plan_advance,
     plan_assign,
+    plan_cancel,
     plan_editing,
     plan_move,
     plan_regress,
+    plan_save_as_template,
     plan_set_status,
+    plan_start_blank,
     plan_touch,
     plan_update,
     recommendation_apply,
@@ -31,9 +35,9 @@ from rehab.services.plans import (
 from rehab.services.status import STATUS_FIELDS, status_refresh, status_row, status_snapshots
 
 __all__ = [
-    "ANSWERED_BY", "BACKFILL_DAYS", "DOSAGE_FIELDS", "LOG_FIELDS", "PHASE_FIELDS", "PLAN_EDITABLE_FIELDS",
+    "ANSWERED_BY", "BACKFILL_DAYS", "CANCELLABLE", "DOSAGE_FIELDS", "LOG_FIELDS", "PHASE_FIELDS", "PLAN_EDITABLE_FIELDS",
     "PLAN_GONE", "STATUS_FIELDS", "PlanChanged", "after_log", "check_log_date", "log_save", "phase_clear",
-    "plan_advance", "plan_assign", "plan_editing", "plan_move", "plan_regress", "plan_set_status", "plan_touch",
+    "plan_advance", "plan_assign", "plan_cancel", "plan_editing", "plan_move", "plan_regress", "plan_save_as_template", "plan_set_status", "plan_start_blank", "plan_touch",
     "plan_update", "recommendation_apply", "status_refresh", "status_row", "status_snapshots",
     "template_duplicate",
 ]  # fmt: skip

@@ -11,8 +11,9 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from portal.jobs import enqueue
 from portal.models import Alert
@@ -42,6 +43,9 @@ DOSAGE_FIELDS = [
 ]  # fmt: skip
 
 
+ACTIVE_PLAN_EXISTS = "This athlete already has an active plan. Complete, pause or cancel it first."
+
+
 def _copy(source, target_cls, fields, **extra):
     return target_cls(**{name: getattr(source, name) for name in fields}, **extra)
 
@@ -66,7 +70,7 @@ def plan_assign(
     """
     check_athlete_editable(athlete)
     if Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).exists():
-        raise ValidationError("This athlete already has an active plan. Complete, pause or cancel it first.")
+        raise ValidationError(ACTIVE_PLAN_EXISTS)
     phases = list(template.phases.prefetch_related("exercises"))
     if not phases:
         raise ValidationError("This template has no phases yet.")
@@ -91,6 +95,53 @@ def plan_assign(
     plan.save(update_fields=["current_phase"])
     PhaseChange.objects.create(plan=plan, to_phase=first, kind=PhaseChange.Kind.START, by=by,
                                reason=f"Assigned from “{template.name}”.")  # fmt: skip
+    _plan_changed(plan, by=by)
+    enqueue("rehab.prerender_plan", plan.pk)
+    return plan
+
+
+BLANK_PHASES_MAX = 12
+BLANK_PLAN_REASON = "Started as an empty plan, built by the clinician."
+
+
+@transaction.atomic
+def plan_start_blank(
+    *,
+    athlete,
+    by,
+    start: date,
+    name: str,
+    phases: int = 1,
+    goal: str = "",
+    pain_free: bool | None = None,
+) -> Plan:
+    """A new active plan for `athlete` with no protocol behind it: `phases` empty phases ("Phase 1", …) for
+    the clinician to tailor, starting in the first.
+
+    The phases hold the engine's defaults (at least 7 days, pain up to 2/10 during and after, settled by the
+    next morning, no running) until they are tailored. Raises ValidationError as plan_assign does.
+    """
+    check_athlete_editable(athlete)
+    if Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).exists():
+        raise ValidationError(ACTIVE_PLAN_EXISTS)
+    if not 1 <= phases <= BLANK_PHASES_MAX:
+        raise ValidationError({"phases": f"Choose from 1 to {BLANK_PHASES_MAX} phases."})
+    if pain_free is None:
+        pain_free = selectors.pain_free_default(athlete)
+    plan = Plan(athlete=athlete, template=None, name=name.strip(), goal=goal, start_date=start, assigned_by=by,
+                pain_free=pain_free)  # fmt: skip
+    plan.full_clean()
+    plan.save()
+    copies = PlanPhase.objects.bulk_create(
+        PlanPhase(plan=plan, order=n, name=f"Phase {n}") for n in range(1, phases + 1)
+    )
+    first = copies[0]
+    first.started_on = start
+    first.save(update_fields=["started_on"])
+    plan.current_phase = first
+    plan.save(update_fields=["current_phase"])
+    PhaseChange.objects.create(plan=plan, to_phase=first, kind=PhaseChange.Kind.START, by=by,
+                               reason=BLANK_PLAN_REASON)  # fmt: skip
     _plan_changed(plan, by=by)
     enqueue("rehab.prerender_plan", plan.pk)
     return plan
@@ -324,7 +375,7 @@ def template_duplicate(*, template: PlanTemplate, clinic, name: str = "") -> Pla
 
 @transaction.atomic
 def plan_set_status(*, plan: Plan, status: str, by, seen: int | None = None) -> Plan:
-    """Pause, resume, complete or cancel a plan. Only one plan per athlete can be active."""
+    """Pause, resume or complete a plan (plan_cancel cancels one). Only one plan per athlete can be active."""
     _claim(plan, by=by, seen=seen)
     return _set_status(plan, status, by=by)
 
@@ -335,11 +386,99 @@ def _set_status(plan: Plan, status: str, *, by) -> Plan:
     if status == Plan.Status.ACTIVE and (
         Plan.objects.filter(athlete=plan.athlete, status=Plan.Status.ACTIVE).exclude(pk=plan.pk).exists()
     ):
-        raise ValidationError("This athlete already has an active plan. Complete, pause or cancel it first.")
+        raise ValidationError(ACTIVE_PLAN_EXISTS)
+    if status == Plan.Status.CANCELLED:
+        raise ValidationError(
+            "A plan is cancelled with a reason: use “Cancel plan” on the plan page (the API: its cancel action)."
+        )
     plan.status = status
-    plan.save(update_fields=["status", "updated"])
+    fields = ["status", "updated"]
+    if plan.cancelled_at is not None:  # a cancelled plan made active again: no longer cancelled
+        plan.cancel_reason, plan.cancelled_at, plan.cancelled_by = "", None, None
+        fields += ["cancel_reason", "cancelled_at", "cancelled_by"]
+    plan.save(update_fields=fields)
     _plan_changed(plan, by=by)
     return plan
+
+
+CANCELLABLE = (Plan.Status.ACTIVE, Plan.Status.PAUSED)
+
+
+@transaction.atomic
+def plan_cancel(*, plan: Plan, by, reason: str, seen: int | None = None) -> Plan:
+    """Cancel an active or paused plan, saying why: the athlete no longer sees it, and the reason, who and when
+    are kept on the plan and in its phase history.
+
+    Raises ValidationError({"reason": …}) without a reason, ValidationError when the plan is completed or
+    cancelled already, PlanChanged when the plan is no longer at version `seen`.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the plan is cancelled: it is kept in the plan's history."})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Keep the reason to 500 characters."})
+    _claim(plan, by=by, seen=seen)
+    plan.refresh_from_db(fields=["status", "current_phase"])
+    if plan.status not in CANCELLABLE:
+        raise ValidationError(f"This plan is {plan.get_status_display().lower()}: it cannot be cancelled.")
+    plan.status = Plan.Status.CANCELLED
+    plan.cancel_reason, plan.cancelled_at, plan.cancelled_by = reason, timezone.now(), by
+    plan.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "updated"])
+    phase = plan.current_phase or plan.phases.order_by("order").first()
+    if phase is not None:
+        PhaseChange.objects.create(plan=plan, from_phase=phase, to_phase=phase, kind=PhaseChange.Kind.CANCEL,
+                                   by=by, reason=reason)  # fmt: skip
+    _plan_changed(plan, by=by)
+    return plan
+
+
+TEMPLATE_NAME_TAKEN = "Your clinic already has a protocol called “{name}”. Choose another name."
+
+
+@transaction.atomic
+def plan_save_as_template(*, plan: Plan, clinic, name: str, by=None) -> PlanTemplate:
+    """A new protocol of `clinic` with the plan's phases and exercises as they are now (its clearances and
+    dates are not copied). It is the clinic's own: other clinics never see it.
+
+    Raises ValidationError({"name": …}) when the clinic already has a protocol of that name, or a shipped
+    one has it (both would be listed side by side when assigning).
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the protocol a name."})
+    taken = PlanTemplate.objects.filter(Q(clinic=clinic) | Q(clinic__isnull=True), name__iexact=name)
+    if taken.exists():
+        raise ValidationError({"name": TEMPLATE_NAME_TAKEN.format(name=name)})
+    if plan.athlete.clinic_id != clinic.pk:
+        raise ValidationError("This plan belongs to another clinic.")
+    base = slugify(name)[:70] or "protocol"
+    slug, n = base, 1
+    while PlanTemplate.objects.filter(clinic=clinic, slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    phases = list(plan.phases.prefetch_related("exercises"))
+    if not phases:
+        raise ValidationError("This plan has no phases to save.")
+    source = plan.template
+    template = PlanTemplate(
+        clinic=clinic, slug=slug, name=name,
+        summary=plan.goal or (source.summary if source is not None else ""),
+        duration_weeks_min=source.duration_weeks_min if source is not None else None,
+        duration_weeks_max=source.duration_weeks_max if source is not None else None,
+    )  # fmt: skip
+    template.full_clean()
+    template.save()
+    if source is not None:
+        template.conditions.set(source.conditions.all())
+    copies = PhaseTemplate.objects.bulk_create(
+        _copy(p, PhaseTemplate, PHASE_FIELDS, template=template) for p in phases
+    )
+    PhaseExerciseTemplate.objects.bulk_create(
+        _copy(ex, PhaseExerciseTemplate, DOSAGE_FIELDS, phase=c)
+        for p, c in zip(phases, copies, strict=True)
+        for ex in p.exercises.all()
+    )
+    return template
 
 
 def _plan_changed(plan: Plan, *, by, today: date | None = None) -> None:

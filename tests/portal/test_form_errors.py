@@ -175,7 +175,7 @@ FORMS = [
     ("athlete_a", lambda p, plan: reverse("triage:intake_new"),
      {"locations": ["front"], "duration_days": "3.5", "onset": "slowly", "test_leg_swing": "maybe"},
      {"duration_days", "onset", "test_leg_swing"}),
-    ("clinician", lambda p, plan: reverse("rehab:plan_assign", args=[p.athlete_a.pk]), {"start_date": "soon"},
+    ("clinician", lambda p, plan: reverse("rehab:plan_assign", args=[p.athlete_b.pk]), {"start_date": "soon"},
      {"start_date"}),
     ("clinician", lambda p, plan: reverse("rehab:phase_edit", args=[plan.pk, plan.current_phase.pk]),
      {"phase-min_days": "many", "ex-0-sets": "x"}, {"phase-min_days", "ex-0-sets"}),

@@ -13,13 +13,16 @@ from django.views.decorators.http import require_POST
 
 from library.models import Exercise
 from library.selectors import exercise_search
+from library.selectors import exercise_search
 from portal import audit
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
 from rehab import charts, feedback, log_rules, progression, selectors, services, wording
 from rehab.forms import (
     DOSAGE_DEFAULTS,
+    DOSAGE_DEFAULTS,
     OUT_OF_DATE,
     DailyLogForm,
+    ExercisePickerForm,
     ExercisePickerForm,
     MoveReasonForm,
     PhaseClearanceForm,
@@ -164,6 +167,10 @@ def _tailor_step(data) -> tuple[str, str] | None:
     for name in TAILOR_STEPS:
         if name in data:
             return name, data.get(name, "")
+    # Enter in the search box presses the form's first button, Save: a search typed but not yet run is run
+    # instead (the page says which words its list was found with; phase_edit.js keeps that up to date).
+    if "pick-shown" in data and data.get("pick-q", "") != data["pick-shown"]:
+        return "search", ""
     return None
 
 

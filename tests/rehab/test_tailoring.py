@@ -111,6 +111,21 @@ def test_the_picker_searches_and_filters_without_javascript(client_for, url, peo
     assert 'value="flexor"' in html
 
 
+def test_enter_in_the_search_box_searches_rather_than_saves(client_for, url, plan):
+    """Without JavaScript, Enter presses the form's first button (Save): words typed but not searched yet are
+    searched for, and nothing is saved."""
+    ExerciseFactory(clinic=None, name="Hip flexor stretch")
+    client = client_for("clinician")
+    html = client.get(url).content.decode()
+    response = save(client, url, html, **{"pick-q": "flexor"})
+    assert response.status_code == 200
+    assert picker_names(response.content.decode()) == ["Hip flexor stretch"]
+    plan.refresh_from_db()
+    assert plan.version == 1
+    # Once the list shows that search, Save saves.
+    assert save(client, url, response.content.decode()).status_code == 302
+
+
 def test_add_move_and_remove_without_javascript_then_save(client_for, url, plan, phase):
     added = ExerciseFactory(clinic=None, name="Wall sit", sets=3, reps=None, hold_seconds=45, per_side=False)
     first, second, third = names_in_order(phase)

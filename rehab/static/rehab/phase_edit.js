@@ -172,6 +172,7 @@
   var items = Array.prototype.slice.call(picker.querySelectorAll("[data-picker-item]"));
   var count = picker.querySelector("[data-picker-count]");
   var none = picker.querySelector("[data-picker-none]");
+  var shownFor = picker.querySelector("[data-picker-shown]");
 
   function fold(text) {
     return text
@@ -201,6 +202,7 @@
       item.hidden = !match;
       shown += match ? 1 : 0;
     });
+    shownFor.value = search.value; // the server takes a search typed but not run for a search, not a save
     count.textContent = shown + " of " + items.length + " exercise" + (items.length === 1 ? "" : "s");
     none.hidden = shown > 0;
   }

@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from library.forms import ExerciseFilterForm
-from library.forms import ExerciseFilterForm
 from portal.forms import DateInput
 from portal.models import Shoe
 from rehab import log_rules
@@ -125,9 +124,6 @@ class TemplateSaveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-
-WALK_JOG_MINUTES = "Walk/jog intervals need a walk and a jog of at least 1 minute each."
 
 
 WALK_JOG_MINUTES = "Walk/jog intervals need a walk and a jog of at least 1 minute each."

@@ -13,16 +13,13 @@ from django.views.decorators.http import require_POST
 
 from library.models import Exercise
 from library.selectors import exercise_search
-from library.selectors import exercise_search
 from portal import audit
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
 from rehab import charts, feedback, log_rules, progression, selectors, services, wording
 from rehab.forms import (
     DOSAGE_DEFAULTS,
-    DOSAGE_DEFAULTS,
     OUT_OF_DATE,
     DailyLogForm,
-    ExercisePickerForm,
     ExercisePickerForm,
     MoveReasonForm,
     PhaseClearanceForm,

@@ -127,11 +127,17 @@ class AthleteFilter(admin.SimpleListFilter):
         return queryset.filter(athlete_id=pk) if pk is not None else queryset
 
 
+class DateFilter(admin.DateFieldListFilter):
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "date"  # the field's name, "timestamp", reads as a developer's word
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["when", "who", "action_label", "record_type", "record", "athlete_link", "summary"]
     list_display_links = ["when"]
-    list_filter = [ActionFilter, RecordTypeFilter, ("timestamp", admin.DateFieldListFilter), AthleteFilter]
+    list_filter = [ActionFilter, RecordTypeFilter, ("timestamp", DateFilter), AthleteFilter]
     list_select_related = ["actor", "athlete", "content_type"]
     search_fields = ["athlete__first_name", "athlete__last_name"]
     search_help_text = "Search by the athlete's name."

@@ -261,6 +261,8 @@ def test_intake_and_athlete_filters_are_in_words(client_for, people):
     assert "By review" in intakes and "Not reviewed yet" in intakes and "By reviewed at" not in intakes
     athletes = client_for("clinician").get(reverse("admin:portal_athlete_changelist")).content.decode()
     assert "By personal data" in athletes and "By anonymised at" not in athletes
+    trail = client_for("superuser").get(reverse("admin:portal_auditentry_changelist")).content.decode()
+    assert "By date" in trail and "By timestamp" not in trail
 
 
 # No internal notes in what ships.

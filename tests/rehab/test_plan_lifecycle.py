@@ -208,6 +208,21 @@ def test_the_portal_never_shows_phase_n_twice(client_for, people, template):
     assert "Now in Phase 2: walk/jog intervals." in pages[0]
 
 
+@pytest.mark.parametrize(
+    "name,heading",
+    [
+        ("Phase 1: brisk incline walking", "Phase 1 of 3: brisk incline walking"),
+        ("Phase 1", "Phase 1 of 3"),
+        ("Settle the hip", "Phase 1 of 3: Settle the hip"),
+    ],
+)
+def test_the_athletes_plan_names_the_phase_once(client_for, people, template, name, heading):
+    PhaseTemplate.objects.filter(template=template, order=1).update(name=name)
+    services.plan_assign(athlete=people.athlete_a, template=template, by=people.clinician.user, start=TODAY())
+    html = client_for("athlete_a").get(reverse("rehab:my_plan")).content.decode()
+    assert re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1).strip() == heading
+
+
 # --- save as a clinic protocol -----------------------------------------------------------------------------
 
 

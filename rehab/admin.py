@@ -84,7 +84,17 @@ PHASE_LABELS = {
 }
 
 
-class PhaseFormMixin(ReadableListsMixin):
+class PhaseLabelsMixin:
+    """A phase's boxes labelled in words with units (PHASE_LABELS), on its page and in the phases table."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in PHASE_LABELS:
+            field.label = PHASE_LABELS[db_field.name]
+        return field
+
+
+class PhaseFormMixin(PhaseLabelsMixin, ReadableListsMixin):
     """Change pages of template and plan phases: grouped fields, labels in words, the walk/jog ladder as lines
     (as words where the page is read-only)."""
 
@@ -104,10 +114,7 @@ class PhaseFormMixin(ReadableListsMixin):
                 help_text="For walk/jog intervals: one step per line, in order, e.g. “jog 1 min, walk 3 min”. "
                 "Each step is repeated until a session stays within the pain rule; leave empty for none.",
             )
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None and db_field.name in PHASE_LABELS:
-            field.label = PHASE_LABELS[db_field.name]
-        return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 for _name, _label in PHASE_LABELS.items():
@@ -143,7 +150,7 @@ class CatalogAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class PhaseTemplateInline(ScopedFormFieldsMixin, TabularInline):
+class PhaseTemplateInline(PhaseLabelsMixin, ScopedFormFieldsMixin, TabularInline):
     model = PhaseTemplate
     fields = PHASE_LIST_FIELDS
     show_change_link = True
@@ -351,7 +358,7 @@ class ConditionFilter(AssignedByFilter):
     empty_label = "No condition listed"
 
 
-class PlanPhaseInline(ScopedFormFieldsMixin, TabularInline):
+class PlanPhaseInline(PhaseLabelsMixin, ScopedFormFieldsMixin, TabularInline):
     model = PlanPhase
     fields = PHASE_LIST_FIELDS
     show_change_link = True

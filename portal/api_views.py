@@ -160,8 +160,9 @@ class AthleteSerializer(ModelSerializer):
     class Meta:
         model = Athlete
         fields = ["id", "clinic", "first_name", "last_name", "full_name", "email", "date_of_birth", "sex",
-                  "weekly_km", "years_running", "goal_event", "goal_date", "has_login", "open_alerts",
-                  "worst_alert", "status", "created", "updated"]  # fmt: skip
+                  "weekly_km", "years_running", "goal_event", "goal_date", "next_review", "has_login",
+                  "open_alerts", "worst_alert", "status", "created", "updated"]  # fmt: skip
+        read_only_fields = ["next_review"]  # set on the timeline (portal.views_caseload.athlete_review)
 
     def get_has_login(self, athlete) -> bool:
         return athlete.user_id is not None

@@ -132,9 +132,10 @@ def caseload_filtered(
     caseload_counts applies those itself)."""
     today = today or timezone.localdate()
     athletes = caseload_base(user, filters)
-    conditions = _flag_conditions(user, today)
-    for name in CASELOAD_FLAGS:
-        if getattr(filters, name):
+    chosen = [name for name in CASELOAD_FLAGS if getattr(filters, name)]
+    if chosen:
+        conditions = _flag_conditions(user, today)
+        for name in chosen:
             athletes = athletes.filter(conditions[name])
     if filters.phase is not None and "phase" not in skip:
         athletes = athletes.filter(rehab_status__phase__order=filters.phase)

@@ -23,6 +23,10 @@ class ExerciseAdminForm(BaseExerciseForm):
         super().__init__(*args, **kwargs)
         if "image" in self.fields:
             self.fields["image"].widget = AdminFileWidget(attrs={"accept": ACCEPT})
+        if "source" in self.fields:
+            self.fields["source"].help_text = (
+                "Where the exercise comes from, as a citation a colleague can look up: author, title, year."
+            )
 
     def clean(self):
         cleaned = super().clean()

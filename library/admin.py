@@ -24,7 +24,8 @@ class ExerciseAdminForm(BaseExerciseForm):
         if "image" in self.fields:
             self.fields["image"].widget = AdminFileWidget(attrs={"accept": ACCEPT})
         if "source" in self.fields:
-            self.fields["source"].help_text = (
+            source = self.fields["source"]
+            source.help_text = (
                 "Where the exercise comes from, as a citation a colleague can look up: author, title, year."
             )
 

@@ -477,7 +477,7 @@ def main(argv=None) -> int:
         today = datetime.now(ZoneInfo(env.get("TIME_ZONE", "Europe/London"))).date().isoformat()
         caseload = "/athletes/?page=2"
         status, _, body = physio.request("GET", caseload)
-        rows = body.count("athlete-row py-3")
+        rows = body.count('<tr class="caseload-row')
         if status != 200:
             raise RuntimeError(f"GET {caseload} answered {status}, not 200")
         print(f"check: GET {caseload} → {status}, {rows} athlete rows")

@@ -496,7 +496,7 @@ def measure_wrk(topology: Topology, physio: Client, athletes: list[Client], toda
         if status != 302:
             raise RuntimeError(f"POST /log/ answered {status}, not 302")
     status, _, body = physio.request("GET", CASELOAD)
-    if status != 200 or "athlete-row" not in body:
+    if status != 200 or "caseload-row" not in body:
         raise RuntimeError(f"GET {CASELOAD} answered {status} without athlete rows")
     physio_cookie = {"Cookie": physio.cookie_header()}
     form_type = {"Content-Type": "application/x-www-form-urlencoded"}

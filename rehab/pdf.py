@@ -5,8 +5,8 @@ the day or one of the phase's exercises (text or image) changes. `hep_prerender`
 download (a job after every change: rehab/tasks/prints.py). `hep_batch` writes several plans to one file.
 
 A printout never reaches the network: the URL fetcher serves only the shipped fonts, exercise images from
-the storage backend and data: URLs (the QR code), so a stored image name can never make the server fetch
-an address of its choosing.
+the storage backend, the drawn exercise figures (library.figures) and data: URLs (the QR code), so a stored
+image name can never make the server fetch an address of its choosing.
 """
 
 import atexit
@@ -48,6 +48,7 @@ PARTIALS = ["rehab/_pain_free_rule.html"]  # included by TEMPLATE
 CACHE_SECONDS = 24 * 60 * 60  # the printed date is in the stamp, so an entry is useless after a day anyway
 IMAGE_CACHE_SECONDS = 30 * 24 * 60 * 60
 MEDIA_SCHEME = "stride-media:"
+FIGURE_SCHEME = "stride-figure:"
 # The tick grid covers four weeks (most phases are reviewed after two to six), one column a week; each row
 # has as many boxes a week as its prescription asks for: 2 for "2 days a week", 7 for every day.
 TICK_WEEKS = range(1, 5)
@@ -220,17 +221,23 @@ def _exercise(number: int, row: PlanExercise) -> dict:
     }
 
 
-@functools.cache
 def figure_uri(slug: str) -> str:
-    """The drawn start → end figure of an exercise as a data: URL, or "" when none is drawn. Made once per
-    process: the drawings change only with a deploy."""
-    if not slug or not figures.has_figure(slug):
-        return ""
-    svg = figures.exercise_svg(slug).encode()
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    """Where the printout finds the drawn start → end figure of an exercise (served by the URL fetcher from
+    figure_svg), or "" when none is drawn. A short address, not the drawing itself as a data: URL: ten of those
+    made the page three times as long for the HTML parser to read on every render."""
+    return FIGURE_SCHEME + slug if slug and figures.has_figure(slug) else ""
 
 
+@functools.cache
+def figure_svg(slug: str) -> bytes:
+    """The drawn start → end figure as SVG, made once per process: the drawings change only with a deploy."""
+    return figures.exercise_svg(slug).encode()
+
+
+@functools.lru_cache(maxsize=512)
 def _qr_data_uri(url: str) -> str:
+    """The QR code of `url` as a data: URL, made once per process and address (the log page's address is on
+    every program)."""
     import segno
 
     return segno.make(url, error="m").svg_data_uri(border=0, dark="#1f2937", omitsize=True)
@@ -324,6 +331,9 @@ def _print_setup():
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    # A drawing is parsed as SVG straight away instead of being tried as a raster picture first.
+    svg_headers = {"Content-Type": "image/svg+xml"}
+
     class Fetcher(URLFetcher):
         # Responses carry no headers: parsing them (email.message) took longer than the rest of a fetch.
         def fetch(self, url, headers=None):
@@ -332,6 +342,11 @@ def _fetcher_class():
                 if data is None:
                     raise ValueError(f"The image {url!r} is left out of the printout.")
                 return URLFetcherResponse(url, data)
+            if url.startswith(FIGURE_SCHEME):
+                slug = url.removeprefix(FIGURE_SCHEME)
+                if not figures.has_figure(slug):
+                    raise ValueError(f"No drawing for {slug!r}.")
+                return URLFetcherResponse(url, figure_svg(slug), headers=svg_headers)
             if url.startswith(ASSETS_URL):
                 path = (ASSETS / unquote(url.removeprefix(ASSETS_URL))).resolve()
                 if path.is_relative_to(ASSETS):

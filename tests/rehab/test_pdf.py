@@ -407,6 +407,70 @@ def test_the_fetcher_never_leaves_the_machine():
             fetcher.fetch(url)
 
 
+def test_the_fetcher_serves_drawn_figures_by_name_and_nothing_else():
+    """The page names a drawing (a short address) instead of carrying it as a data: URL three times the size of
+    the rest of the page; the fetcher serves the shipped drawing and refuses any other name."""
+    from library import figures
+
+    response = pdf._fetcher().fetch(pdf.figure_uri("glute-bridge"))
+    assert response.read() == figures.exercise_svg("glute-bridge").encode()
+    assert response.content_type == "image/svg+xml"
+    assert pdf.figure_uri("no-such-exercise") == "" and pdf.figure_uri("") == ""
+    for url in [pdf.FIGURE_SCHEME + "no-such-exercise", pdf.FIGURE_SCHEME + "../../settings.py"]:
+        with pytest.raises(ValueError):
+            pdf._fetcher().fetch(url)
+
+
+def test_qr_codes_are_made_once_per_address(monkeypatch):
+    import segno
+
+    made = []
+    real_make = segno.make
+    monkeypatch.setattr(
+        segno, "make", lambda *args, **kwargs: made.append(args[0]) or real_make(*args, **kwargs)
+    )
+    pdf._qr_data_uri.cache_clear()
+    first = pdf._qr_data_uri("https://clinic.example/log/")
+    assert pdf._qr_data_uri("https://clinic.example/log/") == first
+    assert pdf._qr_data_uri("https://clinic.example/video/") != first
+    assert made == ["https://clinic.example/log/", "https://clinic.example/video/"]
+
+
+def test_a_long_exercise_name_is_cut_short_inside_the_name_column_of_the_tick_grid(people):
+    """Its "· 3 days a week" was printed over the first week's boxes: the clip reached under the boxes."""
+    long_name = "Standing hip flexor stretch with posterior pelvic tilt against the wall, both sides"
+    template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=0)
+    PhaseExerciseTemplate.objects.create(
+        phase=template.phases.get(), exercise=ExerciseFactory(clinic=None, name=long_name), order=1, sets=2,
+        days_per_week=3,
+    )  # fmt: skip
+    plan = services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    from weasyprint.formatting_structure.boxes import BlockBox
+
+    html = render_to_string(pdf.TEMPLATE, pdf.hep_context(plan, plan.current_phase))
+    document = pdf._document(html)
+
+    def descendants(box):
+        yield box
+        for child in getattr(box, "children", []):
+            yield from descendants(child)
+
+    def block(box, css_class):
+        return isinstance(box, BlockBox) and box.element is not None and box.element.get("class") == css_class
+
+    everything = [box for page in document.pages for box in descendants(page._page_box)]
+    row = next(box for box in everything if block(box, "row n3"))
+    name = next(box for box in descendants(row) if block(box, "what"))
+    assert name.style["overflow"] == "hidden" and name.style["text_overflow"] == "ellipsis"
+    # The clipped box ends where the boxes begin: the row's padding (the boxes) is outside it.
+    boxes_start = row.content_box_x() + row.width
+    assert name.padding_box_x() + name.padding_width() <= boxes_start + 0.01
+    assert row.padding_right > 0.6 * row.width
+    assert long_name[:20] in text_of(document.write_pdf())
+
+
 # Who may download it
 
 
@@ -628,7 +692,7 @@ def test_a_drawn_exercise_prints_its_start_and_end_figure_unless_the_clinic_has_
         athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
     )
     html = render_to_string(pdf.TEMPLATE, pdf.hep_context(plan, plan.current_phase))
-    assert html.count('<img class="drawn" src="data:image/svg+xml;base64,') == 1
+    assert html.count('<img class="drawn" src="stride-figure:clamshell-with-band"') == 1
     assert html.count(f'src="{pdf.MEDIA_SCHEME}') == 1  # the clinic's picture, not the drawing
     data = pdf.render_hep(plan)
     assert pages_of(data) == 1

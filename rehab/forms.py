@@ -223,7 +223,9 @@ class PlanExerciseBaseFormSet(BaseInlineFormSet):
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
-        form.fields["exercise"].queryset = self.exercise_queryset
+        field = form.fields["exercise"]
+        field.queryset = self.exercise_queryset
+        field.error_messages["invalid_choice"] = "This exercise is no longer in your library: remove it."
         return form
 
     @staticmethod

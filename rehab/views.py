@@ -176,7 +176,7 @@ def _row_count(data) -> int:
         count = int(data.get(f"{ROWS_PREFIX}-TOTAL_FORMS", 0))
     except ValueError:
         return 0
-    return max(0, min(count, PlanExerciseFormSet.max_num + 1))
+    return max(0, min(count, PlanExerciseFormSet.absolute_max))
 
 
 def _tailor_apply(step: tuple[str, str], data, library: dict) -> str:

@@ -161,6 +161,33 @@ def test_add_move_and_remove_without_javascript_then_save(client_for, url, plan,
     assert plan.version == 2
 
 
+@pytest.mark.parametrize(
+    "button",
+    [{"add": "abc"}, {"add": "99999"}, {"up": "-1"}, {"down": "999"}, {"remove": "x"}, {"restore": "0"},
+     {"up": ""}, {"clear": "1", "ex-TOTAL_FORMS": "many"}],
+    ids=["add-text", "add-missing", "up-negative", "down-past-end", "remove-text", "restore-kept", "up-empty",
+         "clear-bad-total"],
+)  # fmt: skip
+def test_a_step_with_a_made_up_value_changes_nothing(client_for, url, phase, button):
+    names = names_in_order(phase)
+    client = client_for("clinician")
+    html = client.get(url).content.decode()
+    data = form_data(Page(html)) | {"pick-q": ["bridge"], "pick-shown": ["bridge"]} | button
+    response = client.post(url, data)
+    assert response.status_code == 200
+    if "ex-TOTAL_FORMS" not in button:
+        assert shown_rows(response.content.decode()) == names
+    assert names_in_order(phase) == names
+
+
+def test_clear_empties_the_search_and_filters(client_for, url):
+    client = client_for("clinician")
+    html = client.get(url, {"pick-q": "zzz", "pick-kind": "stretch"}).content.decode()
+    assert picker_names(html) == []
+    html = press(client, url, html, clear="1")
+    assert picker_names(html) and 'value="zzz"' not in html
+
+
 def test_a_removed_row_can_be_brought_back(client_for, url, phase):
     names = names_in_order(phase)
     client = client_for("clinician")

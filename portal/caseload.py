@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.models import Alert, Athlete, CareTeamMember
-from portal.selectors import QUIET_DAYS, CaseloadFilters, caseload_query
+from portal.selectors import QUIET_DAYS
 from rehab.charts import PainTrend, pain_trend, sparkline
 
 ACTION_LABELS = {
@@ -132,17 +132,6 @@ def review_state(next_review: date | None, today: date) -> str:
     if next_review is None or next_review > today:
         return ""
     return "due" if next_review == today else "overdue"
-
-
-def caseload_ids(user, filters: CaseloadFilters, today: date) -> list[int]:
-    """`user`'s caseload, filtered and sorted, as athlete ids: one query, and no writes.
-
-    The page reads the stored statuses (RehabStatus) and alerts: everything that changes one enqueues its
-    recomputation (a log, a plan change), and the nightly job brings every status to the clinic's new day
-    (rehab.tasks.status.refresh_tick). An athlete added today has no status row until their first plan or log, and
-    their row reads the same without one (no plan, nothing logged).
-    """
-    return list(caseload_query(user, filters, today).values_list("pk", flat=True))
 
 
 def _care_teams(ids: list[int]) -> dict[int, tuple[str, ...]]:

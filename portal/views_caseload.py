@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal import services
-from portal.caseload import caseload_ids, caseload_rows
+from portal.caseload import caseload_rows
 from portal.downloads import download_start
 from portal.forms_caseload import (
     SORT_CHOICES,
@@ -23,7 +23,7 @@ from portal.forms_caseload import (
 )
 from portal.models import Alert, Athlete, Download
 from portal.permissions import clinician_required, get_athlete_for_user
-from portal.selectors import CASELOAD_FLAGS, CASELOAD_SORTS, CaseloadFilters, caseload_counts
+from portal.selectors import CASELOAD_FLAGS, CASELOAD_SORTS, CaseloadFilters, caseload_listing
 from rehab.models import Plan
 
 PAGE_SIZE = 50
@@ -34,9 +34,10 @@ PAGE_SIZE = 50
 def athlete_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = CaseloadFilterForm(request.GET).filters()
-    ids = caseload_ids(request.user, filters, today)
+    # Reads only: the stored statuses and alerts (the jobs keep them current; see docs/design.md, "Reads never
+    # write"). An athlete added today has no status row until their first plan or log, and reads the same.
+    ids, counts = caseload_listing(request.user, filters, today)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = caseload_counts(request.user, filters, today)
     flags = [
         (name, label, getattr(filters, name), counts["flags"][name]) for name, label in CASELOAD_FLAGS.items()
     ]

@@ -77,7 +77,7 @@ def test_athlete_list_query_count_is_constant(client_for, people, django_assert_
     client = client_for("clinician")
     with django_assert_max_num_queries(14):  # the day's first visit refreshes every status in one go
         client.get(reverse("athlete_list"))
-    with django_assert_max_num_queries(7):  # as tests/portal/test_caseload.py counts them
+    with django_assert_max_num_queries(6):  # as tests/portal/test_caseload.py counts them
         response = client.get(reverse("athlete_list"))
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 32
@@ -119,8 +119,8 @@ def test_the_caseload_reads_stored_statuses_on_every_visit_the_days_first_includ
     RehabStatus.objects.update(as_of=timezone.localdate() - timedelta(days=1))  # the nightly job has not run
     client = client_for("clinician")
     for _ in range(2):
-        # session, user, ids, counts, rows, alerts, care teams: no status check, no refresh
-        with django_assert_max_num_queries(7):
+        # session, user, ids with counts, rows, alerts, care teams: no status check, no refresh
+        with django_assert_max_num_queries(6):
             assert client.get(reverse("athlete_list")).status_code == 200
     assert set(RehabStatus.objects.values_list("as_of", flat=True)) == {
         timezone.localdate() - timedelta(days=1)

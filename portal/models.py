@@ -256,7 +256,10 @@ class Athlete(models.Model):
     )  # fmt: skip
     # Set by a clinician on the athlete's timeline; due and overdue reviews show in the caseload and the digest.
     next_review = models.DateField(
-        "next review", null=True, blank=True, help_text="When the care team plans to review this athlete next."
+        "next review",
+        null=True,
+        blank=True,
+        help_text="When the care team plans to review this athlete next.",
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -16,7 +16,6 @@ urlpatterns = [
     path("athletes/<int:pk>/edit/", views.athlete_edit, name="athlete_edit"),
     path("athletes/<int:pk>/invite/", views.athlete_invite, name="athlete_invite"),
     path("athletes/<int:pk>/review/", views_caseload.athlete_review, name="athlete_review"),
-
     path("athletes/<int:pk>/export/", views_privacy.athlete_export, name="athlete_export"),
     path(
         "athletes/<int:pk>/delete-personal-data/", views_privacy.athlete_anonymise, name="athlete_anonymise"

@@ -29,31 +29,40 @@ class RunActivity(models.TextChoices):
 class PhaseFields(models.Model):
     """What a phase prescribes: its goal, pain rule, run prescription and exit criteria."""
 
-    order = models.PositiveSmallIntegerField(default=1)
+    order = models.PositiveSmallIntegerField("phase number", default=1)
     name = models.CharField(max_length=120)
     goal = models.CharField(max_length=300, blank=True)
     min_days = models.PositiveSmallIntegerField(
-        "minimum days", default=7, validators=[MaxValueValidator(365)]
+        "minimum days in the phase", default=7, validators=[MaxValueValidator(365)]
     )
     # Pain rule (DOMAIN.md section 6: never above 5/10 in any phase).
     max_pain_during = models.PositiveSmallIntegerField(
-        "max pain during (0–10)", default=2, validators=PAIN_SCALE
+        "most pain during (0–10)", default=2, validators=PAIN_SCALE
     )
     max_pain_after = models.PositiveSmallIntegerField(
-        "max pain after (0–10)", default=2, validators=PAIN_SCALE
+        "most pain afterwards (0–10)", default=2, validators=PAIN_SCALE
     )
     must_settle_by_morning = models.BooleanField("must settle by next morning", default=True)
     next_day_pain_allowed = models.BooleanField("next-day pain allowed", default=False)
-    pain_note = models.CharField(max_length=300, blank=True)
+    pain_note = models.CharField("note on pain for the athlete", max_length=300, blank=True)
     # Run prescription.
-    run_activity = models.CharField(max_length=12, choices=RunActivity.choices, default=RunActivity.NONE)
-    run_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(300)])
-    sessions_per_week = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(14)]
+    run_activity = models.CharField(
+        "running", max_length=12, choices=RunActivity.choices, default=RunActivity.NONE
     )
-    walk_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(60)])
-    jog_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(60)])
+    run_minutes = models.PositiveSmallIntegerField(
+        "session length (minutes)", null=True, blank=True, validators=[MaxValueValidator(300)]
+    )
+    sessions_per_week = models.PositiveSmallIntegerField(
+        "sessions a week", null=True, blank=True, validators=[MaxValueValidator(14)]
+    )
+    walk_minutes = models.PositiveSmallIntegerField(
+        "walk (minutes)", null=True, blank=True, validators=[MaxValueValidator(60)]
+    )
+    jog_minutes = models.PositiveSmallIntegerField(
+        "jog (minutes)", null=True, blank=True, validators=[MaxValueValidator(60)]
+    )
     incline_pct = models.DecimalField(
+        "incline (%)",
         null=True,
         blank=True,
         max_digits=4,
@@ -61,13 +70,13 @@ class PhaseFields(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(20)],
     )
     weekly_increase_cap_pct = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(100)]
+        "weekly increase at most (%)", null=True, blank=True, validators=[MaxValueValidator(100)]
     )
-    run_note = models.CharField(max_length=300, blank=True)
+    run_note = models.CharField("note on running for the athlete", max_length=300, blank=True)
     # A graded walk/jog ladder inside the phase: [{"jog": 1, "walk": 3}, {"jog": 2, "walk": 2}, ...], each step
     # repeated until a session stays within the allowance; the phase is done once the last step is.
     run_steps = models.JSONField("walk/jog steps", default=list, blank=True)
-    exit_criteria = models.TextField(blank=True)
+    exit_criteria = models.TextField("ready to move on when", blank=True)
     requires_clearance = models.BooleanField(
         "needs clinician clearance",
         default=False,
@@ -133,23 +142,25 @@ class PhaseFields(models.Model):
 
 
 class DosageFields(models.Model):
-    order = models.PositiveSmallIntegerField(default=1)
+    order = models.PositiveSmallIntegerField("position", default=1)
     sets = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(20)])
-    reps = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(200)])
+    reps = models.PositiveSmallIntegerField(
+        "reps per set", null=True, blank=True, validators=[MaxValueValidator(200)]
+    )
     hold_seconds = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(600)]
+        "hold (seconds)", null=True, blank=True, validators=[MaxValueValidator(600)]
     )
     duration_minutes = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(240)]
+        "time (minutes)", null=True, blank=True, validators=[MaxValueValidator(240)]
     )
-    per_side = models.BooleanField(default=False)
+    per_side = models.BooleanField("each side", default=False)
     times_per_day = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(12)]
+        "times a day", null=True, blank=True, validators=[MaxValueValidator(12)]
     )
     days_per_week = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+        "days a week", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField("note for the athlete", max_length=300, blank=True)
 
     class Meta:
         abstract = True

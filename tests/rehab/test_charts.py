@@ -312,3 +312,13 @@ def test_the_today_page_sparkline_has_a_name_and_a_table_of_its_days(client_for,
     ]
     assert cells == expected
     assert "rehab/charts.css" in html
+
+
+def test_today_says_which_weeks_its_trend_compares(client_for, people, three_weeks_logged):
+    """The words under Today's sparkline compare this week's average with the week before (the stored trend),
+    not the sparkline's first and last day, which its accessible name describes."""
+    response = client_for("athlete_a").get(reverse("rehab:athlete_today"))
+    trend = response.context["snap"].trend
+    assert trend is not None
+    words = "higher than" if trend > 0.4 else "lower than" if trend < -0.4 else "about the same as"
+    assert f"this week's average {words} the week before" in response.content.decode()

@@ -33,7 +33,17 @@ first. A frame marked "hidden" is never a panel of its own: it is the ghost and 
 drawn from a different place (the ghost and the arrow are only drawn between frames seen from the same
 place). "push": [[joint, degrees], ...] draws short arrows for a held push that does not move (an isometric);
 "circle": [[joint, radius, dx, dy, start, end], ...] draws a round arrow for small circles (rubbing ice over a
-spot), or with start and end (degrees) a short turning arrow.
+spot), or with start and end (degrees) a short turning arrow; a seventh number squashes the circle into an
+ellipse (height / width, e.g. 0.35), so the arrow runs round the body like a hoop: turning about the vertical.
+"twist" turns the upper body (trunk, head, shoulders and arms) about the vertical through the pelvis by that
+many degrees relative to the hips (the same sense as "turn"): a trunk rotation, the shoulders across the picture
+while the hips stay square. "paths": [{"points": [[x, y], ...], "both": true?}, ...] draws a free arrow along
+the points (picture units, the floor at y = 0): a sideways or diagonal step, an up-and-down hop ("both": a head
+at each end), a walk there and back. "clock" is a prop: a small clock face at x, y (radius r) with the
+minutes shaded from twelve o'clock ("minutes": 5); "footprints" is a small map seen from above (forward is up) of
+steps at x + dx, y + dy ("steps": [[dx, dy], ...], a third item "ghost" for where a foot was); "shadow" is a
+flat grey oval on the floor under a joint in the air ("under": "l_toe"), so a hop shows its gap. "ghost": false
+on an exercise leaves out the pale start figure behind the end frame (where it would hide that gap).
 
 The renderer draws with one
 line weight and one palette: a dark slate body (far-side limbs lighter), working limbs teal, props light
@@ -95,6 +105,9 @@ for _s in SIDES:
         }
     )
 
+# The joints that turn with the chest when the upper body twists on the hips.
+UPPER_BODY = ("neck", "head") + tuple(f"{s}_{j}" for s in SIDES for j in ("shoulder", "elbow", "hand"))
+
 # Standing upright, facing +x.
 DEFAULT_ANGLES = {"trunk": 90, "head": 90, "arm": -90, "forearm": -90, "thigh": -90, "shin": -90, "foot": 0}
 
@@ -128,6 +141,8 @@ class Frame:
         default_factory=list
     )  # [joint, radius, dx?, dy?]: a round "small circles" arrow
     turn: float = 0.0  # the camera turned about the vertical (degrees): parts are drawn farthest first
+    twist: float = 0.0  # the upper body turned about the vertical relative to the hips (degrees)
+    paths: list[dict] = field(default_factory=list)  # free arrows: {"points": [[x, y], ...], "both": bool}
 
     def point3(self, name: str) -> tuple[float, float, float]:
         """A joint in three dimensions (picture x, y and depth); limb lengths are measured here."""
@@ -219,6 +234,7 @@ def _build(
     pelvis: float | None = None,
     near: str = "r",
     turn: float = 0.0,
+    twist: float = 0.0,
 ) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
     """Joint positions in the picture (x, y) and their depth z (toward the viewer), for a root placed at root.
 
@@ -258,6 +274,13 @@ def _build(
             continue
         d = _dir3(angles[seg], out.get(seg, 0.0))
         pts[child] = tuple(p + length * c for p, c in zip(pts[parent], d, strict=True))
+    if twist:
+        # The upper body turns as one piece about the vertical line through the pelvis (which sits at the
+        # origin here), so every length in it, and the trunk's own length, stays the same.
+        tc, ts = math.cos(math.radians(twist)), math.sin(math.radians(twist))
+        for name in UPPER_BODY:
+            x, y, z = pts[name]
+            pts[name] = (x * tc + z * ts, y, -x * ts + z * tc)
     c, s = math.cos(math.radians(turn)), math.sin(math.radians(turn))
     joints: dict[str, tuple[float, float]] = {}
     depth: dict[str, float] = {}
@@ -308,9 +331,10 @@ def compute_frame(exercise: dict, index: int) -> Frame:
         raise ValueError(f"out-of-picture angle for unknown segments {sorted(unknown)}")
     pelvis = raw.get("pelvis")
     turn = float(raw.get("turn", exercise.get("turn", 0.0)))
+    twist = float(raw.get("twist", 0.0))
 
     def build(root):
-        return _build(angles, root, view, out=out, pelvis=pelvis, near=near, turn=turn)
+        return _build(angles, root, view, out=out, pelvis=pelvis, near=near, turn=turn, twist=twist)
 
     contacts = [tuple(c[:2]) for c in raw.get("contacts", exercise.get("contacts", []))]
     placement = raw.get("contacts", exercise.get("contacts", []))
@@ -357,6 +381,8 @@ def compute_frame(exercise: dict, index: int) -> Frame:
         level=raw.get("level"),
         circle=[tuple(c) for c in raw.get("circle", [])],
         turn=turn,
+        twist=twist,
+        paths=[dict(p) for p in raw.get("paths", [])],
     )
 
 
@@ -427,6 +453,14 @@ def _draw_back_props(cv: _Canvas, frame: Frame, x0: float, x1: float) -> None:
         x = prop.get("x", 0.0)
         if kind == "wall":
             cv.rect(x, -SKIN, 5, prop.get("h", 105), rx=0)
+        elif kind == "shadow":  # a foot in the air: its shadow on the floor below shows the gap
+            sx = frame.joints[prop["under"]][0] + prop.get("dx", 0.0)
+            w = prop.get("w", 7.0)
+            oval = [
+                (sx + w * math.cos(a), -SKIN + 1.4 * math.sin(a))
+                for a in (i * math.pi / 8 for i in range(16))
+            ]
+            cv.polygon(oval, "#cbd5e1")
         elif kind == "mat":
             cv.rect(prop.get("x", x0 + 4), -SKIN - 2.5, prop.get("w", x1 - x0 - 8), 2.5, rx=1.2)
         elif kind in ("step", "box"):
@@ -521,6 +555,10 @@ def _draw_front_props(cv: _Canvas, frame: Frame, x0: float = 0.0, x1: float = 0.
                 "#e0f2fe",
                 "#6b7280",
             )
+        elif kind == "clock":
+            _draw_clock(cv, prop)
+        elif kind == "footprints":
+            _draw_footprints(cv, prop)
         elif kind == "handle":
             hx, hy = j[prop["at"]]
             cv.line([(hx, hy), (prop.get("to_x", hx + 30), 12)], PROP_LINE, 1.2, dash="2 1.5")
@@ -555,21 +593,95 @@ def _draw_circles(cv: _Canvas, frame: Frame) -> None:
     for joint, radius, *rest in frame.circle:
         # Optional: offset of the centre from the joint, and the arc's start and end in degrees (a short arc
         # is a turning arrow, e.g. the pelvis tucking under); by default nearly a full circle.
-        dx, dy, start, end = (list(rest) + [0.0, 0.0, 60.0, 360.0][len(rest) :])[:4]
+        # A seventh number squashes the circle into an ellipse (a hoop round the body seen from the side).
+        dx, dy, start, end, squash = (list(rest) + [0.0, 0.0, 60.0, 360.0, 1.0][len(rest) :])[:5]
         cx, cy = frame.joints[joint][0] + dx, frame.joints[joint][1] + dy
+
+        def at(a, cx=cx, cy=cy, radius=radius, squash=squash):
+            return cx + radius * math.cos(a), cy + radius * squash * math.sin(a)
+
         sweep = [math.radians(start + (end - start) * i / 20) for i in range(21)]
-        cv.line([(cx + radius * math.cos(a), cy + radius * math.sin(a)) for a in sweep], ARROW, 2.0)
+        cv.line([at(a) for a in sweep], ARROW, 2.0)
         # Arrowhead at the end of the arc, pointing along it.
         way = 1.0 if end >= start else -1.0
         last = sweep[-1]
-        tip = (cx + radius * math.cos(last + way * 0.35), cy + radius * math.sin(last + way * 0.35))
-        base = (cx + radius * math.cos(last - way * 0.1), cy + radius * math.sin(last - way * 0.1))
+        tip = at(last + way * 0.35)
+        base = at(last - way * 0.1)
         ux, uy = tip[0] - base[0], tip[1] - base[1]
         n = math.hypot(ux, uy) or 1.0
         ux, uy = ux / n, uy / n
         cv.polygon(
             [tip, (base[0] - uy * 2.8, base[1] + ux * 2.8), (base[0] + uy * 2.8, base[1] - ux * 2.8)], ARROW
         )
+
+
+def _arrowhead(cv: _Canvas, tip, before, size: float = 5.5) -> None:
+    """A filled head at tip, pointing away from before."""
+    ux, uy = tip[0] - before[0], tip[1] - before[1]
+    n = math.hypot(ux, uy) or 1.0
+    ux, uy = ux / n, uy / n
+    base = (tip[0] - ux * size, tip[1] - uy * size)
+    cv.polygon(
+        [
+            tip,
+            (base[0] - uy * size * 0.6, base[1] + ux * size * 0.6),
+            (base[0] + uy * size * 0.6, base[1] - ux * size * 0.6),
+        ],
+        ARROW,
+    )
+
+
+def _draw_paths(cv: _Canvas, frame: Frame) -> None:
+    """Free arrows along given points: a step to the side, a hop up and down, a walk there and back."""
+    for path in frame.paths:
+        pts = [tuple(map(float, p)) for p in path["points"]]
+        if len(pts) < 2:
+            continue
+        size = 5.5
+
+        def short(tip, before, size=size):
+            # The line stops inside the head so its round cap does not poke through the point.
+            ux, uy = tip[0] - before[0], tip[1] - before[1]
+            n = math.hypot(ux, uy) or 1.0
+            return tip[0] - ux / n * size * 0.8, tip[1] - uy / n * size * 0.8
+
+        line = list(pts)
+        line[-1] = short(pts[-1], pts[-2])
+        if path.get("both"):
+            line[0] = short(pts[0], pts[1])
+        cv.line(line, ARROW, 2.4)
+        _arrowhead(cv, pts[-1], pts[-2], size)
+        if path.get("both"):
+            _arrowhead(cv, pts[0], pts[1], size)
+
+
+def _draw_clock(cv: _Canvas, prop: dict) -> None:
+    """A small clock face with the minutes shaded from twelve o'clock: how long, not how far."""
+    x, y, r = float(prop.get("x", 0.0)), float(prop.get("y", 90.0)), float(prop.get("r", 9.0))
+    minutes = float(prop.get("minutes", 5))
+    cv.circle((x, y), r, "#ffffff", SLATE_FAR, 1.4)
+    sweep = [math.radians(90 - 6 * minutes * i / 12) for i in range(13)]
+    wedge = [(x, y)] + [(x + (r - 1.2) * math.cos(a), y + (r - 1.2) * math.sin(a)) for a in sweep]
+    cv.polygon(wedge, "#fde68a", "none")
+    cv.line([(x, y), (x, y + r * 0.75)], SLATE, 1.4)
+    a = sweep[-1]
+    cv.line([(x, y), (x + r * 0.8 * math.cos(a), y + r * 0.8 * math.sin(a))], SLATE, 1.4)
+
+
+def _draw_footprints(cv: _Canvas, prop: dict) -> None:
+    """A small map of footprints seen from above (forward is up): where the steps go, on a pale card."""
+    x, y = float(prop.get("x", 0.0)), float(prop.get("y", 60.0))
+    steps = [tuple(step) for step in prop["steps"]]
+    xs = [x + sx for sx, *_ in steps]
+    ys = [y + sy for _sx, sy, *_ in steps]
+    cv.rect(min(xs) - 6, min(ys) - 7, max(xs) - min(xs) + 12, max(ys) - min(ys) + 14, "#f8fafc", "#cbd5e1", 2)
+    for (_sx, _sy, *rest), px, py in zip(steps, xs, ys, strict=True):
+        fill = GHOST if rest and rest[0] == "ghost" else SLATE_FAR
+        cv.items.append(
+            f'<ellipse cx="{_f(px)}" cy="{_f(-py)}" rx="1.9" ry="3.4" fill="{fill}" stroke="none"/>'
+        )
+        cv._pt(px - 1.9, py - 3.4)
+        cv._pt(px + 1.9, py + 3.4)
 
 
 def _draw_level(cv: _Canvas, frame: Frame) -> None:
@@ -615,7 +727,7 @@ def _draw_body(cv: _Canvas, frame: Frame, ghost: bool = False) -> None:
             return TEAL_FAR if is_far else TEAL
         return SLATE_FAR if is_far else SLATE
 
-    if frame.turn:
+    if frame.turn or frame.twist:
         _draw_body_by_depth(cv, frame, color, GHOST if ghost else (TEAL if "trunk" in work else SLATE), far)
         return
     order = [(far, True), (near, False)] if frame.view != "front" else [("l", False), ("r", False)]
@@ -719,6 +831,9 @@ def _panel(exercise: dict, index: int, with_ghost: bool) -> _Canvas:
         if "x" in prop:
             x0 = min(x0, prop["x"] - 6)
             x1 = max(x1, prop["x"] + prop.get("w", 10) + 6)
+    for path in frame.paths:  # the floor runs under a step arrow too
+        x0 = min([x0] + [p[0] - 6 for p in path["points"]])
+        x1 = max([x1] + [p[0] + 6 for p in path["points"]])
     _draw_back_props(cv, frame, x0, x1)
     if frame.view != "top":
         cv.line([(x0, -SKIN - 0.6), (x1, -SKIN - 0.6)], PROP_LINE, 1.2)
@@ -734,6 +849,7 @@ def _panel(exercise: dict, index: int, with_ghost: bool) -> _Canvas:
     _draw_level(cv, frame)
     _draw_push(cv, frame)
     _draw_circles(cv, frame)
+    _draw_paths(cv, frame)
     if arrow and start is not None:
         a = start.joints[arrow["joint"]]
         b = frame.joints[arrow["joint"]]
@@ -750,7 +866,14 @@ def exercise_svg(slug: str, *, frame: int | None = None, size: int = 240, title:
     count = len(shown)
     indices = list(shown) if frame is None else [shown[frame]]
     last = shown[-1]
-    panels = [_panel(exercise, i, with_ghost=(frame is None and i == last and count > 1)) for i in indices]
+    panels = [
+        _panel(
+            exercise,
+            i,
+            with_ghost=(frame is None and i == last and count > 1 and exercise.get("ghost", True)),
+        )
+        for i in indices
+    ]
     gap = 10.0
     pad = 4.0
     top = max(max(p.ys) for p in panels) + pad

@@ -321,3 +321,122 @@ def test_a_short_turning_arrow_follows_its_arc():
     assert all(x > cx for x, _y in arc)  # on the front of the pelvis only
     tip = (canvas.xs[-3], canvas.ys[-3])
     assert tip[1] > arc[-1][1]  # the head points on round the way the arc runs (upward here)
+
+
+def test_twisting_the_upper_body_turns_the_shoulders_but_not_the_hips():
+    square = figures.compute_frame({"frames": [{"contacts": [["l_ankle", "floor", 0]]}]}, 0)
+    twisted = figures.compute_frame({"frames": [{"twist": -60, "contacts": [["l_ankle", "floor", 0]]}]}, 0)
+    for name in ("l_hip", "r_hip", "l_ankle", "r_toe", "pelvis"):  # the legs and hips stay where they were
+        assert twisted.point3(name) == pytest.approx(square.point3(name))
+    # Seen from the side the shoulders were one behind the other; turned, they spread across the picture.
+    assert abs(square.joints["l_shoulder"][0] - square.joints["r_shoulder"][0]) == pytest.approx(0, abs=1e-6)
+    spread = abs(twisted.joints["l_shoulder"][0] - twisted.joints["r_shoulder"][0])
+    assert spread == pytest.approx(2 * figures.SHOULDER_HALF * math.sin(math.radians(60)))
+    assert twisted.joints["neck"][1] == pytest.approx(square.joints["neck"][1])  # no taller or shorter
+    svg = figures.exercise_svg("walking-lunge-with-rotation")
+    pose = figures.exercise_pose("walking-lunge-with-rotation")
+    lunge = figures.compute_frame(pose, -1)
+    assert lunge.twist and lunge.circle and lunge.circle[0][6] < 1  # a hoop arrow round the trunk
+    assert figures.ARROW in svg
+
+
+def test_a_squashed_circle_runs_round_like_a_hoop():
+    frame = figures.compute_frame({"frames": [{"circle": [["neck", 16, 0, 0, 350, 190, 0.3]]}]}, 0)
+    canvas = figures._Canvas()
+    figures._draw_circles(canvas, frame)
+    cx, cy = frame.joints["neck"]
+    arc = list(zip(canvas.xs, canvas.ys, strict=True))[:-3]
+    assert all(((x - cx) / 16) ** 2 + ((y - cy) / 4.8) ** 2 == pytest.approx(1, abs=1e-6) for x, y in arc)
+    assert max(y for _x, y in arc) <= cy + 1e-6  # the front half: below the joint, toward the viewer
+    assert arc[0][0] > cx > arc[-1][0]  # runs from right to left
+
+
+def test_a_free_arrow_has_a_head_at_its_end_and_at_both_ends_when_asked():
+    def heads(path):
+        frame = figures.compute_frame({"frames": [{"paths": [path]}]}, 0)
+        canvas = figures._Canvas()
+        figures._draw_paths(canvas, frame)
+        return [item for item in canvas.items if item.startswith("<polygon")], canvas
+
+    one, canvas = heads({"points": [[0, 10], [30, 10]]})
+    assert len(one) == 1 and max(canvas.xs) == pytest.approx(30)  # the tip reaches the last point
+    two, canvas = heads({"points": [[20, 2], [20, 28]], "both": True})
+    assert len(two) == 2 and (min(canvas.ys), max(canvas.ys)) == pytest.approx((2, 28))
+
+
+def test_clock_shades_the_minutes_and_footprints_sit_where_asked():
+    frame = figures.compute_frame(
+        {
+            "frames": [{}],
+            "props": [
+                {"type": "clock", "x": 40, "y": 70, "r": 10, "minutes": 15},
+                {"type": "footprints", "x": 60, "y": 30, "steps": [[-7, 0], [7, 14, "ghost"]]},
+            ],
+        },
+        0,
+    )
+    canvas = figures._Canvas()
+    figures._draw_front_props(canvas, frame)
+    wedge = next(item for item in canvas.items if 'fill="#fde68a"' in item)
+    points = [tuple(map(float, p.split(","))) for p in wedge.split('points="')[1].split('"')[0].split()]
+    # A quarter of an hour: from twelve o'clock round to three o'clock (y is flipped in the SVG).
+    assert points[1] == pytest.approx((40, -(70 + 8.8)), abs=0.1)
+    assert points[-1] == pytest.approx((40 + 8.8, -70), abs=0.1)
+    prints = [item for item in canvas.items if item.startswith("<ellipse")]
+    assert len(prints) == 2 and 'cx="53"' in prints[0] and 'cx="67"' in prints[1]
+    assert figures.GHOST in prints[1]
+
+
+def test_hop_test_shows_the_foot_in_the_air_with_an_up_and_down_arrow():
+    pose = figures.exercise_pose("single-leg-hop-test")
+    landing, air = (figures.compute_frame(pose, i) for i in (0, -1))
+    assert ("l_ankle", "floor") in landing.contacts
+    assert min(y for _x, y in air.joints.values()) > 5  # nothing touches the floor: airborne
+    knee = air.joints["l_knee"]
+    hip, ankle = air.joints["l_hip"], air.joints["l_ankle"]
+    assert knee[0] > min(hip[0], ankle[0])  # the knee stays a little bent
+    (path,) = air.paths
+    (x0, y0), (x1, y1) = path["points"]
+    assert x0 == x1 and y1 > y0 and path["both"]  # straight up and down
+
+
+def test_walks_differ_brisk_long_stride_and_arm_swing_slow_short_short_walks_a_clock():
+    def stride(slug):
+        frame = figures.compute_frame(figures.exercise_pose(slug), 0)
+        return abs(frame.joints["l_ankle"][0] - frame.joints["r_ankle"][0]), frame
+
+    brisk, brisk_frame = stride("brisk-walk-warm-up")
+    slow, slow_frame = stride("slow-walk-cool-down")
+    short, _ = stride("short-walks-early-care")
+    assert brisk > short > slow
+    swing = abs(brisk_frame.joints["l_hand"][0] - brisk_frame.joints["r_hand"][0])
+    assert swing > 3 * abs(slow_frame.joints["l_hand"][0] - slow_frame.joints["r_hand"][0])
+    assert any(p["type"] == "clock" for p in figures.exercise_pose("short-walks-early-care")["props"])
+
+
+def test_lateral_band_walk_steps_sideways_and_monster_walk_diagonally_forward():
+    lateral = figures.exercise_pose("lateral-band-walk")
+    start, end = (figures.compute_frame(lateral, i) for i in (0, -1))
+    assert end.view == "front" and end.joints["r_ankle"][0] > start.joints["r_ankle"][0] + 6
+    (arrow,) = end.paths
+    (x0, y0), (x1, y1) = arrow["points"]
+    assert y0 == y1 and x1 > x0  # a sideways arrow
+    monster = figures.compute_frame(figures.exercise_pose("monster-walk-with-band"), -1)
+    assert monster.turn  # three-quarter view
+    prints = next(p for p in monster.props if p["type"] == "footprints")
+    assert {sx > 0 for sx, _sy in prints["steps"]} == {True, False}  # wide steps, left and right
+    for path in monster.paths:  # every arrow runs forward (up the map) and out to one side
+        (ax, ay), (bx, by) = path["points"][0], path["points"][-1]
+        assert by > ay and abs(bx - ax) > 4
+
+
+def test_hop_has_no_ghost_hiding_the_gap_and_a_shadow_under_the_foot():
+    svg = figures.exercise_svg("single-leg-hop-test")
+    assert figures.GHOST not in svg  # no pale landing figure standing in the gap
+    air = figures.compute_frame(figures.exercise_pose("single-leg-hop-test"), -1)
+    canvas = figures._Canvas()
+    figures._draw_back_props(canvas, air, -40, 40)
+    shadow = next(item for item in canvas.items if 'fill="#cbd5e1"' in item)
+    xs = [float(p.split(",")[0]) for p in shadow.split('points="')[1].split('"')[0].split()]
+    assert min(xs) < air.joints["l_ankle"][0] < max(xs)  # right under the foot in the air
+    assert figures.GHOST in figures.exercise_svg("standing-leg-swing-test")  # others keep their ghost

@@ -421,6 +421,39 @@ def test_the_fetcher_serves_drawn_figures_by_name_and_nothing_else():
             pdf._fetcher().fetch(url)
 
 
+def test_the_garbage_collector_rests_during_a_render_and_is_back_on_after(plan):
+    import gc
+
+    seen = []
+    real_document = pdf._document
+
+    def document(html):
+        seen.append(gc.isenabled())
+        return real_document(html)
+
+    with mock.patch.object(pdf, "_document", side_effect=document):
+        assert pages_of(pdf.render_hep(plan)) == 1
+    assert seen == [False] and gc.isenabled()
+    with mock.patch.object(pdf, "_document", side_effect=RuntimeError("layout failed")):
+        with pytest.raises(RuntimeError):
+            pdf.render_hep(plan)
+    assert gc.isenabled()
+    # Two renders at once (threads): back on only when the last one ends.
+    with pdf.collector_paused():
+        with pdf.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    # A process that runs without the collector keeps it off.
+    gc.disable()
+    try:
+        with pdf.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_qr_codes_are_made_once_per_address(monkeypatch):
     import segno
 

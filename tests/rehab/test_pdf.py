@@ -792,12 +792,21 @@ def test_warm_up_loads_fonts_and_stylesheet_that_the_first_program_then_reuses()
         seen["pdf"] = pdf._document("<p>Program 10</p>").write_pdf()
         seen["after"] = pdf._local.setup
 
+    from library import figures
+
+    pdf.figure_svg.cache_clear()
+    pdf._qr_data_uri.cache_clear()
     thread = threading.Thread(target=worker)
     thread.start()
     thread.join()
     assert seen["before"] is None
     assert seen["warmed"] is seen["after"]
     assert "Program 10" in text_of(seen["pdf"])
+    # The drawings and the log page's QR code are made too: the first program only looks them up.
+    assert pdf.figure_svg.cache_info().currsize == len(figures.figure_slugs())
+    assert pdf._qr_data_uri.cache_info().currsize == 1
+    pdf._qr_data_uri(pdf.log_url())
+    assert pdf._qr_data_uri.cache_info().hits == 1
 
 
 def test_the_web_worker_warms_the_printout_up_unless_told_not_to():

@@ -43,6 +43,7 @@ ROW_FIELDS = (
     "rehab_status__phase__order",
     "rehab_status__phase__name",
     "next_review",
+    "rehab_status__plan__start_date",
 )
 
 
@@ -55,7 +56,7 @@ class CaseloadRow:
     action_label: str
     phase: str  # "Phase 2: Walk/jog", or "" without an active plan
     last_log: str  # "today", "yesterday", "4 days ago", "1 Nov", or "" when nothing is logged
-    quiet: bool  # on a plan, and nothing logged for QUIET_DAYS days or more
+    quiet: bool  # on a plan for QUIET_DAYS days or more, and nothing logged for as long
     alert_severity: str
     alert_label: str
     alert_message: str
@@ -134,6 +135,13 @@ def review_state(next_review: date | None, today: date) -> str:
     return "due" if next_review == today else "overdue"
 
 
+def _quiet(phase: str, plan_start: date | None, last_log: date | None, today: date) -> bool:
+    """On a plan for QUIET_DAYS days or more, and nothing logged for as long (the "no log" filter's rule)."""
+    if not phase or plan_start is None or (today - plan_start).days < QUIET_DAYS:
+        return False
+    return last_log is None or (today - last_log).days >= QUIET_DAYS
+
+
 def _care_teams(ids: list[int]) -> dict[int, tuple[str, ...]]:
     """Each athlete's care team as short names ("A. Patel"), the primary clinician first: one query."""
     teams: dict[int, list[str]] = {}
@@ -187,7 +195,7 @@ def caseload_rows(ids: list[int], *, today: date, show_clinic: bool = False) -> 
                 action_label=ACTION_LABELS.get(action, ""),
                 phase=phase,
                 last_log=last_log_words(last_log, today),
-                quiet=bool(phase) and (last_log is None or (today - last_log).days >= QUIET_DAYS),
+                quiet=_quiet(phase, row["rehab_status__plan__start_date"], last_log, today),
                 alert_severity=worst["severity"],
                 alert_label=severity_labels.get(worst["severity"], ""),
                 alert_message=worst["message"],

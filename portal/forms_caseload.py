@@ -111,8 +111,14 @@ class NextReviewForm(forms.Form):
         error_messages={"invalid": "Enter the date as a calendar date, for example 2027-01-15."},
     )
 
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current  # the date saved now: kept as it is even when it has passed
+
     def clean_next_review(self):
         day = self.cleaned_data["next_review"]
+        if day and day == self.current:
+            return day
         if day and day < timezone.localdate():
             raise forms.ValidationError("Pick today or a later date for the next review.")
         if day and day > timezone.localdate() + timedelta(days=366):

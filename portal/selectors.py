@@ -103,7 +103,8 @@ def _flag_conditions(user, today: date) -> dict[str, Q]:
     return {
         "attention": Q(rehab_status__risk__gte=SERIOUS_RISK) | Q(Exists(serious)),
         "mine": Q(Exists(CareTeamMember.objects.filter(athlete=OuterRef("pk"), clinician__user=user))),
-        "quiet": Q(Exists(active))
+        # On a plan for QUIET_DAYS days or more (a plan started yesterday is not "quiet"), and no log since.
+        "quiet": Q(Exists(active.filter(start_date__lte=quiet_since)))
         & (Q(rehab_status__last_log_date__lte=quiet_since) | Q(rehab_status__last_log_date__isnull=True)),
         "review_due": Q(next_review__lte=today),
         "no_plan": ~Q(Exists(active)),

@@ -27,6 +27,7 @@ from portal.selectors import CASELOAD_FLAGS, CASELOAD_SORTS, CaseloadFilters, ca
 from rehab.models import Plan
 
 PAGE_SIZE = 50
+TICKED = "caseload_ticked"  # session: the rows ticked when a bulk action was refused, to tick them again
 
 
 @login_required
@@ -62,6 +63,7 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
         if page.has_previous()
         else "",
         "next_url": filters_query(filters, page=page.next_page_number()) if page.has_next() else "",
+        "ticked": ",".join(str(pk) for pk in request.session.pop(TICKED, [])),
     }
     return render(request, "portal/athlete_list.html", context)
 
@@ -92,11 +94,15 @@ def caseload_bulk(request: HttpRequest) -> HttpResponse:
     """The caseload's bulk actions on the ticked rows: resolve their open notices with one note, or print their
     programs as one PDF (a download). Only athletes the user may see are touched, whatever the form sent."""
     form = CaseloadBulkForm(request.POST)
-    back = reverse("athlete_list") + _safe_query(request.POST.get("back", ""))
+    query = _safe_query(request.POST.get("back", ""))
+    back = reverse("athlete_list") + query
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
+        # The ticks come back with the page (caseload.js ticks them again), so only the note is to add.
+        if "athlete" not in form.errors:
+            request.session[TICKED] = form.cleaned_data.get("athlete", [])[:PAGE_SIZE]
         return HttpResponseRedirect(back)
     athletes = Athlete.objects.visible_to(request.user).current().filter(pk__in=form.cleaned_data["athlete"])
     if form.cleaned_data["action"] == CaseloadBulkForm.RESOLVE_NOTICES:
@@ -131,16 +137,24 @@ def caseload_bulk(request: HttpRequest) -> HttpResponse:
     if not plans:
         messages.warning(request, "None of the athletes you ticked has an active plan to print.")
         return HttpResponseRedirect(back)
-    download = download_start(owner=request.user, kind=Download.Kind.BATCH_PRINT, params={"plans": plans})
+    download = download_start(
+        owner=request.user,
+        kind=Download.Kind.BATCH_PRINT,
+        params={"plans": plans, "from": "caseload", "back": query},
+    )
     return redirect("download_detail", download.pk)
 
 
 def _safe_query(query: str) -> str:
-    """The caseload's own query string, read again through its form: nothing else survives the round trip."""
+    """The caseload's own query string (filters and page), read again through its form: nothing else survives
+    the round trip."""
     if not query.startswith("?"):
         return ""
-    filters = CaseloadFilterForm(QueryDict(query[1:])).filters()
-    built = filters_query(filters)
+    data = QueryDict(query[1:])
+    page = data.get("page", "")
+    built = filters_query(
+        CaseloadFilterForm(data).filters(), page=page if page.isdigit() and len(page) < 6 else None
+    )
     return "" if built == "?" else built
 
 
@@ -150,7 +164,7 @@ def _safe_query(query: str) -> str:
 def athlete_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Set or clear the athlete's next review date (from the timeline)."""
     athlete = get_athlete_for_user(request.user, pk)
-    form = NextReviewForm(request.POST)
+    form = NextReviewForm(request.POST, current=athlete.next_review)
     if athlete.is_anonymised:
         messages.error(request, services.ANONYMISED_MESSAGE)
     elif not form.is_valid():

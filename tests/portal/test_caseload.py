@@ -404,3 +404,57 @@ def test_a_digest_goes_out_for_reviews_alone(people):
 def test_rows_are_read_for_the_given_ids_in_their_order(people, caseload):
     ids = [caseload["gus"].pk, caseload["carl"].pk]
     assert [r.name for r in caseload_rows(ids, today=TODAY())] == ["Gus Gray", "Carl Cole"]
+
+
+def test_a_plan_started_in_the_last_days_is_not_quiet(client_for, people, caseload):
+    """ "No log for 3+ days" counts from the plan's start: a runner given a plan yesterday has not gone quiet."""
+    template = PlanTemplateFactory(phases=1)
+    fresh = AthleteFactory(clinic=people.clinic, first_name="Hana", last_name="New")
+    services.plan_assign(athlete=fresh, template=template, by=people.clinician.user, start=days(-1))
+    plan = fresh.plans.get()
+    RehabStatus.objects.update_or_create(
+        athlete=fresh, defaults={"as_of": TODAY(), "plan": plan, "phase": plan.current_phase}
+    )
+    assert "Hana" not in names(people.clinician.user, quiet=True)
+    rows = {r.name: r for r in client_for("clinician").get(reverse("athlete_list")).context["rows"]}
+    assert rows["Hana New"].quiet is False and rows["Fay Fox"].quiet is True
+    Plan.objects.filter(pk=plan.pk).update(start_date=days(-3))  # three days on the plan, nothing logged
+    assert "Hana" in names(people.clinician.user, quiet=True)
+
+
+def test_a_refused_bulk_action_keeps_the_page_and_the_ticks(client_for, people, caseload):
+    client = client_for("clinician")
+    ids = [caseload["carl"].pk, caseload["dina"].pk]
+    response = client.post(
+        reverse("caseload_bulk"), {"action": "resolve_notices", "athlete": ids, "back": "?sort=name&page=2"}
+    )
+    assert response.url == reverse("athlete_list") + "?sort=name&page=2"
+    page = client.get(reverse("athlete_list"), {"sort": "name"}).content.decode()
+    assert f'data-ticked="{ids[0]},{ids[1]}"' in page
+    assert "data-ticked" not in client.get(reverse("athlete_list")).content.decode()  # once only
+
+
+def test_the_bulk_print_download_leads_back_to_the_caseload(client_for, people, caseload, jobs):
+    client = client_for("clinician")
+    response = client.post(
+        reverse("caseload_bulk"), {"action": "print", "athlete": [caseload["carl"].pk], "back": "?mine=1"}
+    )
+    page = client.get(response.url).content.decode()
+    assert f'href="{reverse("athlete_list")}?mine=1"' in page and "Back to the caseload" in page
+
+
+def test_an_overdue_review_date_can_be_kept_or_cleared(client_for, people):
+    people.athlete_a.next_review = days(-4)
+    people.athlete_a.save()
+    client = client_for("clinician")
+    url = reverse("athlete_review", args=[people.athlete_a.pk])
+    timeline = client.get(reverse("rehab:timeline", args=[people.athlete_a.pk])).content.decode()
+    assert (
+        "formnovalidate>Clear (review done)" in timeline
+        and ' min="' not in timeline.split("next-review")[1][:600]
+    )
+    response = client.post(url, {"next_review": days(-4).isoformat()}, follow=True)
+    assert "Pick today" not in response.content.decode()
+    client.post(url, {"next_review": ""})
+    people.athlete_a.refresh_from_db()
+    assert people.athlete_a.next_review is None

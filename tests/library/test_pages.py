@@ -166,7 +166,7 @@ def test_admin_superuser_cannot_add_to_the_shipped_catalog_by_hand(client_for):
     data = {"name": "X", "slug": "x", "kind": "strength", "difficulty": "1", "steps": "Go."}
     response = client_for("superuser").post(reverse("admin:library_exercise_add"), data)
     assert response.status_code == 200
-    assert "Choose the clinic that owns this one" in response.content.decode()
+    assert "Choose the clinic that owns this exercise" in response.content.decode()
 
 
 def test_admin_search_and_filters(client_for, catalog, own_exercise):

@@ -5,6 +5,7 @@ status out of date enqueues its recomputation (`_plan_changed` → the `rehab.re
 recomputes it here. Every new version (and a new plan) enqueues the render of its printed program.
 """
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -460,9 +461,11 @@ def plan_save_as_template(*, plan: Plan, clinic, name: str, by=None) -> PlanTemp
     if not phases:
         raise ValidationError("This plan has no phases to save.")
     source = plan.template
+    # Nothing about the athlete goes into a clinic protocol: not the plan's goal (their own words), and no
+    # phase or exercise text that names them (the source protocol's text, where there is one, stands in).
     template = PlanTemplate(
         clinic=clinic, slug=slug, name=name,
-        summary=plan.goal or (source.summary if source is not None else ""),
+        summary=source.summary if source is not None else "",
         duration_weeks_min=source.duration_weeks_min if source is not None else None,
         duration_weeks_max=source.duration_weeks_max if source is not None else None,
     )  # fmt: skip
@@ -470,15 +473,70 @@ def plan_save_as_template(*, plan: Plan, clinic, name: str, by=None) -> PlanTemp
     template.save()
     if source is not None:
         template.conditions.set(source.conditions.all())
-    copies = PhaseTemplate.objects.bulk_create(
-        _copy(p, PhaseTemplate, PHASE_FIELDS, template=template) for p in phases
+    names_athlete = _mentions_athlete(plan)
+    originals = (
+        {p.order: p for p in source.phases.prefetch_related("exercises")} if source is not None else {}
     )
+    copies = PhaseTemplate.objects.bulk_create(
+        _without_athlete(_copy(p, PhaseTemplate, PHASE_FIELDS, template=template), originals.get(p.order),
+                         PHASE_TEXT_FIELDS, names_athlete)
+        for p in phases
+    )  # fmt: skip
     PhaseExerciseTemplate.objects.bulk_create(
-        _copy(ex, PhaseExerciseTemplate, DOSAGE_FIELDS, phase=c)
+        _without_athlete(
+            _copy(ex, PhaseExerciseTemplate, DOSAGE_FIELDS, phase=c),
+            _same_exercise(originals.get(p.order), ex), ("note",), names_athlete,
+        )
         for p, c in zip(phases, copies, strict=True)
         for ex in p.exercises.all()
-    )
+    )  # fmt: skip
     return template
+
+
+# A phase's free text, which tailoring may have written for one athlete.
+PHASE_TEXT_FIELDS = ("name", "goal", "pain_note", "run_note", "exit_criteria")
+
+
+def _mentions_athlete(plan: Plan):
+    """A test of whether a text names the plan's athlete or repeats what is theirs: their first or last name
+    (as a word, capitalised as written), their email address, goal event or the plan's goal."""
+    athlete = plan.athlete
+    names = [n.strip() for n in (athlete.first_name, athlete.last_name) if len(n.strip()) >= 2]
+    phrases = [
+        p.strip().lower() for p in (athlete.email, athlete.goal_event, plan.goal) if len(p.strip()) >= 3
+    ]
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
+
+    def mentions(text: str) -> bool:
+        if not text:
+            return False
+        if pattern is not None and pattern.search(text):
+            return True
+        lowered = text.lower()
+        return any(phrase in lowered for phrase in phrases)
+
+    return mentions
+
+
+def _same_exercise(phase: PhaseTemplate | None, row):
+    """The source protocol phase's row for the same exercise, if it has one."""
+    if phase is None:
+        return None
+    return next((ex for ex in phase.exercises.all() if ex.exercise_id == row.exercise_id), None)
+
+
+def _without_athlete(copy, original, fields, mentions):
+    """`copy` with each text field that names the athlete replaced by the source protocol's (when that one is
+    clean) or emptied; a phase name falls back to "Phase N"."""
+    for name in fields:
+        if mentions(getattr(copy, name)):
+            fallback = getattr(original, name, "") if original is not None else ""
+            if mentions(fallback):
+                fallback = ""
+            if name == "name" and not fallback:
+                fallback = f"Phase {copy.order}"
+            setattr(copy, name, fallback)
+    return copy
 
 
 def _plan_changed(plan: Plan, *, by, today: date | None = None) -> None:

@@ -294,6 +294,43 @@ def test_an_empty_plan_saved_as_a_protocol_can_be_assigned_again(client_for, peo
     assert again.phases.count() == 2 and again.template == saved
 
 
+def test_nothing_about_the_athlete_is_copied_into_a_clinic_protocol(people, template):
+    template.summary = "Graded return to running after a hip injury."
+    template.save()
+    PhaseTemplate.objects.filter(template=template, order=2).update(run_note="Soft surfaces where you can.")
+    plan = services.plan_assign(athlete=people.athlete_a, template=template, by=people.clinician.user,
+                                start=TODAY(), goal="Run the Helsinki Half in May pain-free")  # fmt: skip
+    one, two, three = plan.phases.order_by("order")
+    one.pain_note = "Flat routes only until the hip settles."  # tailored, but about no one: kept
+    one.goal = "Anna walks to work pain-free"
+    one.save()
+    two.run_note, two.name = "Anna: stay off the hills before the Helsinki Half", "Anna's walk/jog"
+    two.save()
+    three.exit_criteria = "Ready when Aalto says so"
+    three.save()
+    row = two.exercises.order_by("order").first()
+    row.note = "Left side only (Anna)"
+    row.save()
+    saved = services.plan_save_as_template(plan=plan, clinic=people.clinic, name="Riverside hip")
+    assert saved.summary == "Graded return to running after a hip injury."  # the protocol's, not the goal
+    copied = list(saved.phases.order_by("order"))
+    assert copied[0].pain_note == "Flat routes only until the hip settles." and copied[0].goal == "Goal 1"
+    assert copied[1].run_note == "Soft surfaces where you can." and copied[1].name == "Phase 2"
+    assert copied[2].exit_criteria == ""
+    assert copied[1].exercises.order_by("order").first().note == ""
+    texts = [saved.name, saved.summary] + [
+        getattr(p, name) for p in copied for name in ("name", "goal", "pain_note", "run_note", "exit_criteria")
+    ] + [ex.note for p in copied for ex in p.exercises.all()]  # fmt: skip
+    assert not [t for t in texts if "Anna" in t or "Aalto" in t or "Helsinki" in t]
+
+
+def test_a_plan_from_scratch_saved_as_a_protocol_has_no_summary(people):
+    blank = services.plan_start_blank(athlete=people.athlete_a, by=people.clinician.user, start=TODAY(),
+                                      name="Scratch", phases=1, goal="Back to parkrun by June")  # fmt: skip
+    saved = services.plan_save_as_template(plan=blank, clinic=people.clinic, name="Scratch protocol")
+    assert saved.summary == ""
+
+
 # --- cancelling -------------------------------------------------------------------------------------------------
 
 

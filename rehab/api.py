@@ -706,4 +706,7 @@ class AthleteSummarySerializer(serializers.Serializer):
         data = super().to_representation(instance)
         if not self.context.get("care_team"):
             data["recommendation"] = data["risk"] = None  # advice and triage order are for the care team
+        else:  # the care team reads the load warnings about the athlete, not the athlete's "Your distance…"
+            load = self.fields["load"].get_attribute(instance)
+            data["load"]["warnings"] = LoadWarningSerializer(load.clinician_warnings, many=True).data
         return data

@@ -29,7 +29,8 @@ class Load:
     km_28d: float
     change_pct: int | None  # week over week; None when the week before had no distance
     acwr: float | None  # 7-day km ÷ the 28-day weekly average; None without a 28-day history
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)  # to the athlete ("Your distance is up…")
+    clinician_warnings: list[Warning] = field(default_factory=list)  # the same, about the athlete
 
     @property
     def acwr_text(self) -> str:
@@ -50,40 +51,58 @@ def _km(logs: Iterable, start: date, end: date) -> float:
     return float(sum(float(log.distance_km or 0) for log in logs if start <= log.date <= end))
 
 
+ATHLETE, CLINICIAN = "athlete", "clinician"
+
+
+def load_warnings(
+    previous: float, week: float, change: int | None, *, shoes: Iterable = (), audience: str = ATHLETE
+) -> list[Warning]:
+    """The week-over-week notice or warning and the worn-shoe notices, worded for `audience`: the athlete
+    reads "Your distance is up…", the care team reads about the athlete ("Distance up…")."""
+    to_athlete = audience == ATHLETE
+    warnings = []
+    if change is not None and change > NOTICE_PCT:
+        if to_athlete:
+            told = f"Your distance is up {change} % on the week before ({previous:g} → {week:g} km)."
+        else:
+            told = f"Distance up {change} % on the week before ({previous:g} → {week:g} km)"
+        if change > WARNING_PCT:
+            advice = (
+                " Jumps above 30 % are linked to running injuries: ease back this week."
+                if to_athlete
+                else ". Jumps above 30 % are linked to running injuries: worth easing back this week."
+            )
+            warnings.append(Warning("warning", told + advice))
+        else:
+            advice = (
+                " Aim for about 10 % a week, and change distance or speed, not both."
+                if to_athlete
+                else "; about 10 % a week is the usual ceiling."
+            )
+            warnings.append(Warning("notice", told + advice))
+    for shoe in shoes:
+        if not shoe.retired and float(shoe.km) >= SHOE_KM:
+            km = f"{float(shoe.km):g}"
+            warnings.append(
+                Warning("notice", f"Your {shoe.name} have {km} km: time to think about new shoes.")
+                if to_athlete
+                else Warning("notice", f"Shoes ({shoe.name}) at {km} km: worth suggesting a new pair.")
+            )
+    return warnings
+
+
 def training_load(logs: Iterable, today: date, *, shoes: Iterable = ()) -> Load:
     """Weekly distance, its week-over-week change, the acute:chronic ratio and shoe mileage warnings.
 
     `logs` have date and distance_km; `shoes` have name, km and retired.
     """
-    logs = list(logs)
+    logs, shoes = list(logs), list(shoes)
     week = _km(logs, today - timedelta(days=6), today)
     previous = _km(logs, today - timedelta(days=13), today - timedelta(days=7))
     month = _km(logs, today - timedelta(days=27), today)
     has_month = any(log.date <= today - timedelta(days=21) and log.distance_km for log in logs)
     change = round(100 * (week - previous) / previous) if previous > 0 else None
     acwr = round(week / (month / 4), 2) if has_month and month > 0 else None
-    warnings = []
-    if change is not None and change > WARNING_PCT:
-        warnings.append(
-            Warning(
-                "warning",
-                f"Your distance is up {change} % on the week before ({previous:g} → {week:g} km). "
-                "Jumps above 30 % are linked to running injuries: ease back this week.",
-            )
-        )
-    elif change is not None and change > NOTICE_PCT:
-        warnings.append(
-            Warning(
-                "notice",
-                f"Your distance is up {change} % on the week before ({previous:g} → {week:g} km). "
-                "Aim for about 10 % a week, and change distance or speed, not both.",
-            )
-        )
-    for shoe in shoes:
-        if not shoe.retired and float(shoe.km) >= SHOE_KM:
-            warnings.append(
-                Warning(
-                    "notice", f"Your {shoe.name} have {float(shoe.km):g} km: time to think about new shoes."
-                )
-            )
-    return Load(week, previous, month, change, acwr, warnings)
+    warnings = load_warnings(previous, week, change, shoes=shoes)
+    about = load_warnings(previous, week, change, shoes=shoes, audience=CLINICIAN)
+    return Load(week, previous, month, change, acwr, warnings, about)

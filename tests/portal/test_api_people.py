@@ -92,6 +92,7 @@ def test_summary_for_the_care_team(client_for, people, plan):
     assert body["compliance_7d"]["band"] in {"on_track", "partial", "off_track", "none"}
     assert body["weeks"] and body["weeks"][-1]["end"] == str(TODAY() - timedelta(days=1))
     assert body["load"]["km_7d"] == 17.5 and body["load"]["warnings"][0]["level"] == "notice"  # the shoe
+    assert body["load"]["warnings"][0]["message"].startswith("Shoes (")  # about the athlete, not "Your …"
     assert (body["pain_last"], body["last_log_date"], body["days_without_log"]) == (
         1, str(TODAY() - timedelta(days=1)), 1,
     )  # fmt: skip

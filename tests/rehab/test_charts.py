@@ -322,3 +322,16 @@ def test_today_says_which_weeks_its_trend_compares(client_for, people, three_wee
     assert trend is not None
     words = "higher than" if trend > 0.4 else "lower than" if trend < -0.4 else "about the same as"
     assert f"this week's average {words} the week before" in response.content.decode()
+
+
+def test_the_timeline_words_the_load_warning_about_the_athlete(client_for, people):
+    today = timezone.localdate()
+    DailyLog.objects.bulk_create(
+        DailyLog(athlete=people.athlete_a, date=today - timedelta(days=days), distance_km=km, run_minutes=60)
+        for days, km in ((8, Decimal("20")), (1, Decimal("23.4")))
+    )
+    html = client_for("clinician").get(reverse("rehab:timeline", args=[people.athlete_a.pk])).content.decode()
+    assert (
+        "Distance up 17 % on the week before (20 → 23.4 km); about 10 % a week is the usual ceiling." in html
+    )
+    assert "Your distance" not in html and "Aim for about 10 %" not in html

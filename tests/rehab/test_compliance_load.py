@@ -20,7 +20,7 @@ from rehab.compliance import (
     prescription_on,
     weekly,
 )
-from rehab.load import Load, training_load
+from rehab.load import Load, load_warnings, training_load
 from rehab.progression import LogDay, Recommendation
 from rehab.status import Snapshot, log_alerts, risk_score, snapshot, stop_alerts, time_alerts
 
@@ -319,6 +319,33 @@ def shoe(km_, retired=False, name="Ghost 16"):
 def test_shoe_mileage(shoes, messages):
     result = training_load([], TODAY, shoes=shoes)
     assert [(w.level, w.message) for w in result.warnings] == [("notice", m) for m in messages]
+
+
+@pytest.mark.parametrize(
+    "previous, week, athlete, clinician",
+    [
+        pytest.param(20, 23.4, "Your distance is up 17 % on the week before (20 → 23.4 km). Aim for about 10 % a "
+                     "week, and change distance or speed, not both.",
+                     "Distance up 17 % on the week before (20 → 23.4 km); about 10 % a week is the usual ceiling.",
+                     id="notice"),
+        pytest.param(20, 30, "Your distance is up 50 % on the week before (20 → 30 km). Jumps above 30 % are "
+                     "linked to running injuries: ease back this week.",
+                     "Distance up 50 % on the week before (20 → 30 km). Jumps above 30 % are linked to running "
+                     "injuries: worth easing back this week.", id="warning"),
+    ],
+)  # fmt: skip
+def test_the_care_team_reads_the_load_warnings_about_the_athlete(previous, week, athlete, clinician):
+    result = training_load([km(8, previous), km(1, week)], TODAY, shoes=iter([shoe(820)]))
+    assert [w.message for w in result.warnings] == [
+        athlete,
+        "Your Ghost 16 have 820 km: time to think about new shoes.",
+    ]
+    assert [w.message for w in result.clinician_warnings] == [
+        clinician,
+        "Shoes (Ghost 16) at 820 km: worth suggesting a new pair.",
+    ]
+    assert [w.level for w in result.clinician_warnings] == [w.level for w in result.warnings]
+    assert load_warnings(previous, week, result.change_pct, audience="clinician")[0].message == clinician
 
 
 def test_distance_warning_and_shoe_notice_together():

@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -121,6 +123,23 @@ for _name, _label in PHASE_LABELS.items():
     setattr(PhaseFormMixin, f"{_name}_readable", labelled_value(_name, _label))
 
 
+class InlineAddTextInWords(helpers.InlineAdminFormSet):
+    """ "Add another phase", in lower case as a sentence says it (Django writes "Add another Phase")."""
+
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        data["addText"] = f"Add another {self.opts.verbose_name}"
+        return json.dumps(data)
+
+
+class AddAnotherInWordsMixin:
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            inline_formset.__class__ = InlineAddTextInWords
+        return inline_formsets
+
+
 class HiddenFromIndex:
     """Reached through its parent's change page, not listed on the admin index."""
 
@@ -158,7 +177,7 @@ class PhaseTemplateInline(PhaseLabelsMixin, ScopedFormFieldsMixin, TabularInline
 
 
 @admin.register(PlanTemplate)
-class PlanTemplateAdmin(CatalogAdmin):
+class PlanTemplateAdmin(AddAnotherInWordsMixin, CatalogAdmin):
     list_display = ["name", "owner", "phase_count", "active"]
     list_filter = ["active", "conditions"]
     search_fields = ["name", "summary"]
@@ -189,12 +208,15 @@ class PlanTemplateAdmin(CatalogAdmin):
         clinician = clinician_of(request.user)
         if clinician is None:
             self.message_user(
-                request, "Only clinicians can duplicate templates into a clinic.", messages.ERROR
+                request, "Only clinicians can duplicate protocols into a clinic.", messages.ERROR
             )
             return
+        count = 0
         for template in queryset:
             services.template_duplicate(template=template, clinic=clinician.clinic)
-        self.message_user(request, f"{queryset.count()} template(s) duplicated into {clinician.clinic}.")
+            count += 1
+        protocols = "protocol" if count == 1 else "protocols"
+        self.message_user(request, f"{count} {protocols} duplicated into {clinician.clinic}.")
 
 
 # Short column titles with units, so the dosage table fits the page.
@@ -227,7 +249,7 @@ class PhaseExerciseTemplateInline(DosageInline):
 
 
 @admin.register(PhaseTemplate)
-class PhaseTemplateAdmin(PhaseFormMixin, HiddenFromIndex, CatalogAdmin):
+class PhaseTemplateAdmin(AddAnotherInWordsMixin, PhaseFormMixin, HiddenFromIndex, CatalogAdmin):
     clinic_field = "template__clinic"
     fieldsets = [(None, {"fields": ["template", *PHASE_FIELDSETS[0][1]["fields"]]}), *PHASE_FIELDSETS[1:]]
     inlines = [PhaseExerciseTemplateInline]
@@ -366,7 +388,7 @@ class PlanPhaseInline(PhaseLabelsMixin, ScopedFormFieldsMixin, TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
+class PlanAdmin(AddAnotherInWordsMixin, PlanVersionAdminMixin, ClinicScopedAdmin):
     clinic_field = "athlete__clinic"
     audit_list_reads = True
     # Short columns that fit beside the filters at 1366 px; who assigned a plan is a filter and on its page.
@@ -376,14 +398,30 @@ class PlanAdmin(PlanVersionAdminMixin, ClinicScopedAdmin):
                    ("template__conditions", ConditionFilter)]  # fmt: skip
     list_select_related = ["athlete", "current_phase", "assigned_by"]
     search_fields = ["athlete__first_name", "athlete__last_name", "name"]
-    readonly_fields = ["athlete", "template", "current_phase", "assigned_by", "version"]
-    fields = ["athlete", "template", "name", "goal", "start_date", "status", "current_phase", "auto_advance",
-              "pain_free", "assigned_by", "version"]  # fmt: skip
+    # The status is changed on the plan page, where cancelling asks for the reason and keeps it in the plan's
+    # history (rehab.services.plan_cancel): here it is shown with links there. The version is internal.
+    readonly_fields = ["athlete", "template", "status_and_actions", "current_phase", "assigned_by"]
+    fields = ["athlete", "template", "name", "goal", "start_date", "status_and_actions", "current_phase",
+              "auto_advance", "pain_free", "assigned_by"]  # fmt: skip
     inlines = [PlanPhaseInline]
     actions = ["advance_phase", "print_programs"]
 
     def has_add_permission(self, request):
         return False  # plans are assigned from an athlete's page, which copies a template
+
+    @admin.display(description="Status")
+    def status_and_actions(self, obj):
+        status = obj.get_status_display()
+        if obj.status == Plan.Status.CANCELLED and obj.cancel_reason:
+            return format_html("{}: {}", status, obj.cancel_reason)
+        plan_page = reverse("rehab:plan_detail", args=[obj.pk])
+        if obj.status in services.CANCELLABLE:
+            return format_html(
+                '{} · <a href="{}">Pause, resume or complete it on the plan page</a> · '
+                '<a href="{}">Cancel this plan…</a>',
+                status, plan_page, reverse("rehab:plan_cancel", args=[obj.pk]),
+            )  # fmt: skip
+        return format_html('{} · <a href="{}">Change it on the plan page</a>', status, plan_page)
 
     @admin.display(description="Plan", ordering="name")
     def plan_name(self, obj):
@@ -486,7 +524,9 @@ class PlanPhaseVersionAdminForm(PlanVersionAdminForm):
 
 
 @admin.register(PlanPhase)
-class PlanPhaseAdmin(PhaseFormMixin, PlanVersionAdminMixin, HiddenFromIndex, ClinicScopedAdmin):
+class PlanPhaseAdmin(
+    AddAnotherInWordsMixin, PhaseFormMixin, PlanVersionAdminMixin, HiddenFromIndex, ClinicScopedAdmin
+):
     clinic_field = "plan__athlete__clinic"
     form = PlanPhaseVersionAdminForm
     inlines = [PlanExerciseInline]

@@ -185,12 +185,15 @@ class PlanTemplate(models.Model):
     clinic = models.ForeignKey(
         "portal.Clinic", null=True, blank=True, on_delete=models.CASCADE, related_name="plan_templates"
     )
-    slug = models.SlugField(max_length=80)
+    slug = models.SlugField(
+        "short name for links", max_length=80,
+        help_text="Made from the name: lower-case letters, numbers and hyphens, used in web addresses.",
+    )  # fmt: skip
     name = models.CharField(max_length=150)
     summary = models.TextField(blank=True)
     conditions = models.ManyToManyField("triage.Condition", blank=True, related_name="plan_templates")
-    duration_weeks_min = models.PositiveSmallIntegerField(null=True, blank=True)
-    duration_weeks_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_weeks_min = models.PositiveSmallIntegerField("shortest length (weeks)", null=True, blank=True)
+    duration_weeks_max = models.PositiveSmallIntegerField("longest length (weeks)", null=True, blank=True)
     active = models.BooleanField(default=True)
     data_hash = models.CharField(max_length=64, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
@@ -200,6 +203,7 @@ class PlanTemplate(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name, verbose_name_plural = "protocol", "protocols"  # the product's word for a plan template
         constraints = [
             models.UniqueConstraint(
                 fields=["slug"], condition=Q(clinic__isnull=True), name="plantemplate_shipped_slug_unique"
@@ -219,6 +223,7 @@ class PhaseTemplate(PhaseFields):
     template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="phases")
 
     class Meta(PhaseFields.Meta):
+        verbose_name, verbose_name_plural = "phase", "phases"
         constraints = [
             models.UniqueConstraint(fields=["template", "order"], name="phasetemplate_order_unique")
         ]
@@ -229,7 +234,7 @@ class PhaseExerciseTemplate(DosageFields):
     exercise = models.ForeignKey("library.Exercise", on_delete=models.PROTECT, related_name="+")
 
     class Meta(DosageFields.Meta):
-        pass
+        verbose_name, verbose_name_plural = "exercise", "exercises"
 
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"
@@ -323,6 +328,7 @@ class PlanPhase(PhaseFields):
     clearance_note = models.CharField(max_length=500, blank=True)
 
     class Meta(PhaseFields.Meta):
+        verbose_name, verbose_name_plural = "phase", "phases"
         constraints = [models.UniqueConstraint(fields=["plan", "order"], name="planphase_order_unique")]
 
 
@@ -331,7 +337,7 @@ class PlanExercise(DosageFields):
     exercise = models.ForeignKey("library.Exercise", on_delete=models.PROTECT, related_name="+")
 
     class Meta(DosageFields.Meta):
-        pass
+        verbose_name, verbose_name_plural = "exercise", "exercises"
 
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"

@@ -820,3 +820,21 @@ def test_parsed_pictures_are_kept_between_renders_but_bounded(plan):
     assert cache and pdf._image_cache() is cache  # the QR code and the tick boxes, parsed once
     cache.update({f"data:{n}": None for n in range(pdf.IMAGE_CACHE_ENTRIES + 1)})
     assert pdf._image_cache() == {}
+
+
+def test_job_worker_processes_warm_up_the_printout_as_they_start(monkeypatch):
+    """A Celery worker process prints programs ahead of their download: it loads the printout as it starts, as
+    web workers do, unless PDF_WARM_UP=0."""
+    from celery.signals import worker_process_init
+
+    from portal import celery as celery_app
+
+    calls = []
+    monkeypatch.setattr("rehab.pdf.warm_up", lambda: calls.append("warm"))
+    monkeypatch.setattr(celery_app.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.delenv("PDF_WARM_UP", raising=False)
+    worker_process_init.send(sender=None)
+    assert calls == ["warm", "freeze"]
+    monkeypatch.setenv("PDF_WARM_UP", "0")
+    worker_process_init.send(sender=None)
+    assert calls == ["warm", "freeze"]

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from portal.form_messages import friendly_errors
 from portal.models import Athlete, Clinic, Clinician, Shoe
 
 
@@ -34,6 +35,12 @@ CLINICIAN_HELP_TEXTS = {
     "email": "Used to send the invite link and for the athlete's login.",
     "weekly_km": "The athlete's usual weekly distance before the pain started.",
     "goal_event": "The race or event the athlete is working towards, e.g. Berlin Marathon.",
+}
+# Errors on the care team's athlete forms: "Enter the athlete's first name.", "Weekly distance can't be negative."
+ATHLETE_MESSAGES = {
+    "whose": "the athlete's",
+    "nouns": {"weekly_km": "weekly distance"},
+    "empty_labels": {"sex": "Not given", "primary": "No one yet", "clinic": "Choose a clinic…"},
 }
 
 
@@ -80,6 +87,7 @@ class AthleteForm(forms.ModelForm):
             self.fields["primary"].queryset = Clinician.objects.visible_to(user).select_related(
                 "user", "clinic"
             )
+        friendly_errors(self, **ATHLETE_MESSAGES)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -136,6 +144,7 @@ class AthleteEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.user_id:
             del self.fields["email"]
+        friendly_errors(self, **ATHLETE_MESSAGES)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -167,6 +176,9 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        friendly_errors(
+            self, whose="your", nouns={"weekly_km": "weekly distance"}, empty_labels={"sex": "Not given"}
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
 

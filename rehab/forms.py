@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from library.forms import ExerciseFilterForm
+from portal.form_messages import friendly_errors
 from portal.forms import DateInput
 from portal.models import Shoe
 from rehab import log_rules
@@ -61,6 +62,12 @@ class PlanAssignForm(forms.Form):
         self.fields["template"].choices = choices
         if suggested:
             self.fields["template"].initial = str(suggested[0].pk)
+        friendly_errors(self, messages={
+            "template": {"required": "Choose a protocol or an empty plan.",
+                         "invalid_choice": "Choose a protocol from the list, or an empty plan."},
+            "phases": {"min_value": "Choose at least 1 phase.", "max_value": "Choose at most 12 phases.",
+                       "invalid": "Give the number of phases as a whole number."},
+        })  # fmt: skip
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -168,6 +175,7 @@ class PlanPhaseForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        friendly_errors(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -226,6 +234,7 @@ class PlanExerciseBaseFormSet(BaseInlineFormSet):
         field = form.fields["exercise"]
         field.queryset = self.exercise_queryset
         field.error_messages["invalid_choice"] = "This exercise is no longer in your library: remove it."
+        friendly_errors(form)  # "Reps per set must be a whole number.", not Django's words
         return form
 
     @staticmethod
@@ -350,6 +359,8 @@ class PhaseMoveForm(MoveReasonForm):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_phase"].queryset = plan.phases.all()
+        friendly_errors(self, messages={"to_phase": {"required": "Choose the phase to move to."}},
+                        empty_labels={"to_phase": "Choose a phase…"})  # fmt: skip
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -139,14 +139,14 @@ def test_invite_for_athlete_with_login_is_refused(client_for, people):
 @pytest.mark.parametrize(
     "extra,field,message",
     [
-        ({"first_name": ""}, "first_name", "This field is required."),
-        ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+        ({"first_name": ""}, "first_name", "Enter the athlete's first name."),
+        ({"email": "not-an-email"}, "email", "it should look like name@example.com"),
         ({"email": ""}, "email", "Add an email address to send the invite"),
-        ({"weekly_km": "-3"}, "weekly_km", "greater than or equal to 0"),
-        ({"weekly_km": "lots"}, "weekly_km", "Enter a number."),
+        ({"weekly_km": "-3"}, "weekly_km", "Weekly distance can't be negative."),
+        ({"weekly_km": "lots"}, "weekly_km", "Weekly distance must be a number."),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth", "cannot be in the future"),
-        ({"sex": "robot"}, "sex", "Select a valid choice."),
-        ({"first_name": "x" * 200}, "first_name", "at most 80 characters"),
+        ({"sex": "robot"}, "sex", "Choose the athlete's sex from the list."),
+        ({"first_name": "x" * 200}, "first_name", "Keep the athlete's first name to 80 characters"),
     ],
     ids=[
         "missing-name",

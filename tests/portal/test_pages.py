@@ -44,8 +44,8 @@ def test_profile_bad_input_keeps_everything_and_shows_errors(client_for, people)
     response = client_for("athlete_a").post(reverse("my_profile"), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Ensure this value is greater than or equal to 0." in html
-    assert "Enter a number." in html
+    assert "Weekly distance can&#x27;t be negative." in html
+    assert "Enter a number." in html  # the shoe's km (the shoe formset keeps Django's words)
     assert 'value="Valencia Marathon"' in html  # what was typed is not lost
     athlete.refresh_from_db()
     assert athlete.weekly_km == 40

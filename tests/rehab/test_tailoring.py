@@ -210,7 +210,7 @@ def test_typed_values_survive_a_step_and_bad_ones_are_still_refused(client_for, 
     html = client.post(url, data).content.decode()
     assert 'name="ex-1-sets" value="7"' in html and "Flat routes only" in html
     response = save(client, url, html, **{"ex-0-reps": "many"})
-    assert response.status_code == 200 and "Enter a whole number." in response.content.decode()
+    assert response.status_code == 200 and "Reps per set must be a whole number." in response.content.decode()
     assert not phase.exercises.filter(sets=7).exists()
 
 

@@ -89,9 +89,12 @@ def test_assign_page_creates_plan_and_refuses_a_second(client_for, people, templ
 @pytest.mark.parametrize(
     "data,message",
     [
-        ({"template": "", "start_date": "2026-11-23"}, "This field is required."),
-        ({"template": "999999", "start_date": "2026-11-23"}, "Select a valid choice."),
-        ({"start_date": "not a date"}, "Enter a valid date."),
+        ({"template": "", "start_date": "2026-11-23"}, "Choose a protocol or an empty plan."),
+        (
+            {"template": "999999", "start_date": "2026-11-23"},
+            "Choose a protocol from the list, or an empty plan.",
+        ),
+        ({"start_date": "not a date"}, "Enter the start date as a date."),
         ({"start_date": "1990-01-01"}, "within a year of today"),
     ],
     ids=["no-template", "unknown-template", "bad-date", "date-far-away"],
@@ -164,7 +167,7 @@ def test_tailor_bad_input_keeps_everything(client_for, people, plan):
     response = client_for("clinician").post(reverse("rehab:phase_edit", args=[plan.pk, phase.pk]), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Ensure this value is less than or equal to 5." in html and "Enter a whole number." in html
+    assert "Most pain allowed during can be at most 5." in html and "Sets must be a whole number." in html
     assert set(PlanExercise.objects.filter(phase=phase).values_list("sets", flat=True)) == {3}
 
 

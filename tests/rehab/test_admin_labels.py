@@ -66,7 +66,7 @@ def test_every_box_on_the_plan_page_has_a_name_phases_table_included(client_for,
     assert page.unnamed() == []
     # Named after the column and the row, so that the boxes of one row tell apart from the next one's.
     by_name = {c.get("name"): c for c in page.controls}
-    assert by_name["phases-1-run_activity"]["aria-label"] == "Run activity, row 2"
+    assert by_name["phases-1-run_activity"]["aria-label"] == "Running, row 2"
     assert by_name["phases-0-max_pain_during"]["aria-label"].endswith(", row 1")
     assert by_name["phases-2-DELETE"]["aria-label"] == "Delete, row 3"
 

@@ -256,8 +256,9 @@ class Plan(models.Model):
 
     athlete = models.ForeignKey("portal.Athlete", on_delete=models.CASCADE, related_name="plans")
     template = models.ForeignKey(
-        PlanTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans"
-    )
+        PlanTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans",
+        verbose_name="protocol",
+    )  # fmt: skip
     name = models.CharField(max_length=150)
     goal = models.CharField(max_length=300, blank=True)
     start_date = models.DateField()

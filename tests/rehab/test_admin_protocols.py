@@ -67,6 +67,7 @@ def test_a_cancelled_plan_in_the_admin_shows_its_reason(client_for, people, plan
 def test_the_plan_admin_shows_no_version_number(client_for, plan):
     text = page(client_for("clinician"), reverse("admin:rehab_plan_change", args=[plan.pk]))
     assert "Version:" not in text and ">Version<" not in text and 'name="version"' not in text
+    assert "<label>Protocol:</label>" in text and "<label>Template:</label>" not in text
 
 
 def test_protocols_are_named_in_words_in_the_admin(client_for, people, template):

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from portal.models import Alert, Athlete, CareTeamMember
 from portal.selectors import QUIET_DAYS
 from rehab.charts import PainTrend, pain_trend, sparkline
+from rehab.status import SERIOUS_RISK
 
 ACTION_LABELS = {
     "advance": "Ready to advance",
@@ -44,6 +45,7 @@ ROW_FIELDS = (
     "rehab_status__phase__name",
     "next_review",
     "rehab_status__plan__start_date",
+    "rehab_status__risk",
 )
 
 
@@ -58,6 +60,9 @@ class CaseloadRow:
     last_log: str  # "today", "yesterday", "4 days ago", "1 Nov", or "" when nothing is logged
     quiet: bool  # on a plan for QUIET_DAYS days or more, and nothing logged for as long
     alert_severity: str
+    stripe: (
+        str  # the row's coloured edge: the worst open alert, or "urgent" for a stop-and-refer or step back
+    )
     alert_label: str
     alert_message: str
     alert_more: int  # open alerts besides the one shown
@@ -135,6 +140,14 @@ def review_state(next_review: date | None, today: date) -> str:
     return "due" if next_review == today else "overdue"
 
 
+def _stripe(severity: str, risk: int | None) -> str:
+    """The row's coloured edge: as the risk order ranks it (selectors.caseload_query), a stop-and-refer or
+    step-back status counts as an urgent alert even before (or without) one."""
+    if (risk or 0) >= SERIOUS_RISK and Alert.SEVERITY_RANK.get(severity, 0) < Alert.SEVERITY_RANK["urgent"]:
+        return "urgent"
+    return severity
+
+
 def _quiet(phase: str, plan_start: date | None, last_log: date | None, today: date) -> bool:
     """On a plan for QUIET_DAYS days or more, and nothing logged for as long (the "no log" filter's rule)."""
     if not phase or plan_start is None or (today - plan_start).days < QUIET_DAYS:
@@ -197,6 +210,7 @@ def caseload_rows(ids: list[int], *, today: date, show_clinic: bool = False) -> 
                 last_log=last_log_words(last_log, today),
                 quiet=_quiet(phase, row["rehab_status__plan__start_date"], last_log, today),
                 alert_severity=worst["severity"],
+                stripe=_stripe(worst["severity"], row["rehab_status__risk"]),
                 alert_label=severity_labels.get(worst["severity"], ""),
                 alert_message=worst["message"],
                 alert_more=max(0, len(open_alerts) - 1),

@@ -458,3 +458,13 @@ def test_an_overdue_review_date_can_be_kept_or_cleared(client_for, people):
     client.post(url, {"next_review": ""})
     people.athlete_a.refresh_from_db()
     assert people.athlete_a.next_review is None
+
+
+def test_a_serious_status_marks_its_row_as_urgent_even_without_an_alert(client_for, people, caseload):
+    """The row's coloured edge follows the risk order: Erik's step back has no alert, and ranks as urgent."""
+    rows = {r.name: r for r in client_for("clinician").get(reverse("athlete_list")).context["rows"]}
+    assert (rows["Erik Eng"].alert_severity, rows["Erik Eng"].stripe) == ("", "urgent")
+    assert rows["Fay Fox"].stripe == "urgent"  # her own urgent alert
+    assert (rows["Dina Dahl"].stripe, rows["Gus Gray"].stripe) == ("notice", "")
+    html = client_for("clinician").get(reverse("athlete_list")).content.decode()
+    assert html.count("caseload-row athlete-row-urgent") == 2

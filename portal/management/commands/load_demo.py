@@ -33,6 +33,7 @@ CLINICIANS = [
 ATHLETES = [
     {
         "email": "anna@demo.example",
+        "review_in_days": 2,
         "first_name": "Anna",
         "last_name": "Berg",
         "sex": "female",
@@ -61,6 +62,7 @@ ATHLETES = [
     },
     {
         "email": "luis@demo.example",
+        "review_in_days": -1,
         "first_name": "Luis",
         "last_name": "Moreno",
         "sex": "male",
@@ -89,6 +91,7 @@ ATHLETES = [
     },
     {
         "email": "sara@demo.example",
+        "review_in_days": 7,
         "first_name": "Sara",
         "last_name": "Lindqvist",
         "sex": "female",
@@ -221,6 +224,10 @@ class Command(BaseCommand):
             shoes = data.pop("shoes")
             care = {key: data.pop(key) for key in ("intake", "condition", "protocol", "phase", "story")}
             care["moved_days_ago"] = data.pop("moved_days_ago", 12)
+            # A review planned relative to the day the demo is loaded: one overdue, one soon, one next week.
+            review = data.pop("review_in_days", None)
+            if review is not None:
+                data["next_review"] = timezone.localdate() + timedelta(days=review)
             user = user_for(data["email"], data["first_name"], data["last_name"])
             athlete, new = Athlete.objects.get_or_create(
                 clinic=clinic, email=data["email"], defaults={**data, "user": user}

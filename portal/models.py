@@ -165,6 +165,12 @@ class Clinician(models.Model):
     profession = models.CharField(
         max_length=20, choices=Profession.choices, default=Profession.PHYSIOTHERAPIST
     )
+    # What a clinician may do follows from the profession and this flag (portal.capabilities, docs/roles.md).
+    is_manager = models.BooleanField(
+        "clinic manager",
+        default=False,
+        help_text="Manages the clinic's clinicians, details and protocols.",
+    )
     # How this clinician hears of their athletes' alerts, per severity (portal.notifications).
     notify_emergency = models.CharField(
         "emergency alerts", max_length=10, choices=Notify.choices, default=Notify.IMMEDIATE
@@ -186,6 +192,11 @@ class Clinician(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_profession_display()})"
+
+    @property
+    def is_clinical(self) -> bool:
+        """Physiotherapists and sports physicians hold the clinical capabilities; a running coach does not."""
+        return self.profession != self.Profession.COACH
 
 
 class AthleteQuerySet(models.QuerySet):

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from rehab.coach import RUN_FIELDS, run_field_label
+
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(5)]
 
 
@@ -291,6 +293,21 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
         related_name="+",
     )  # fmt: skip
+    # What the athlete's running coach may change without asking (rehab.coach): all three running limits or
+    # none (none: the coach proposes every running change as a request), and the last phase they may advance to.
+    coach_max_session_minutes = models.PositiveSmallIntegerField(
+        "coach: longest session (minutes)", null=True, blank=True, validators=[MaxValueValidator(300)]
+    )
+    coach_max_week_minutes = models.PositiveSmallIntegerField(
+        "coach: most running a week (minutes)", null=True, blank=True, validators=[MaxValueValidator(2000)]
+    )
+    coach_max_weekly_increase_pct = models.PositiveSmallIntegerField(
+        "coach: weekly increase at most (%)", null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    coach_advance_to = models.PositiveSmallIntegerField(
+        "coach may advance up to phase", null=True, blank=True, validators=[MaxValueValidator(99)],
+        help_text="Empty: only a clinician moves the plan between phases.",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -561,3 +578,97 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.day}"
+
+
+class RunningChange(models.Model):
+    """A change of a phase's running made through the coach's form (rehab.services.coach): what it was, what it
+    became, who and why. An accepted request's change is recorded here too, with the request.
+
+    `before` and `after` hold the fields that changed (rehab.coach.RUN_FIELDS), e.g. {"sessions_per_week": 3}.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="running_changes")
+    phase = models.ForeignKey(PlanPhase, on_delete=models.CASCADE, related_name="running_changes")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    reason = models.CharField(max_length=500, blank=True)
+    request = models.ForeignKey(
+        "ChangeRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="running_changes"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Running of {self.phase.name} changed"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field label, before, after) per changed field, in the form's order."""
+        return [
+            (run_field_label(name), self.before.get(name), self.after.get(name))
+            for name in RUN_FIELDS
+            if name in self.after
+        ]
+
+
+class ChangeRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_by_clinic
+
+        # Between the care team's staff: athletes see the plan as it is, not what was proposed.
+        return scope_by_clinic(self, user, clinic_field="plan__athlete__clinic")
+
+    def pending(self):
+        return self.filter(status=ChangeRequest.Status.PENDING)
+
+
+class ChangeRequest(models.Model):
+    """A coach's proposal outside the limits the clinician set on the plan, for the clinician to accept or
+    decline (rehab.services.coach). `proposed` holds the values: {"to_phase": <phase pk>} for a phase change,
+    the running fields for a running change ({"sessions_per_week": 4}), {} for an exercise change (the reason
+    says what)."""
+
+    class Kind(models.TextChoices):
+        PHASE = "phase", "Phase change"
+        RUNNING = "running", "Running change"
+        EXERCISE = "exercise", "Exercise change"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="change_requests")
+    phase = models.ForeignKey(
+        PlanPhase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The phase the request is about (a phase change: the phase the plan was in).",
+    )  # fmt: skip
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    proposed = models.JSONField("proposed values", default=dict, blank=True)
+    # The running as it was when the request was made, to show "3 → 4 sessions a week".
+    current = models.JSONField(default=dict, blank=True, editable=False)
+    reason = models.CharField(max_length=500)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.plan.name}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rehab import views, views_pdf, views_reminders
+from rehab import views, views_coach, views_pdf, views_reminders
 
 app_name = "rehab"
 
@@ -25,4 +25,14 @@ urlpatterns = [
     ),
     path("athletes/<int:athlete_pk>/timeline/", views.timeline, name="timeline"),
     path("plans/<int:pk>/recommendation/", views.recommendation_apply, name="recommendation_apply"),
+    # The coach's part of a plan (rehab.views_coach).
+    path("plans/<int:pk>/coach-limits/", views_coach.coach_limits, name="coach_limits"),
+    path("plans/<int:pk>/running/", views_coach.coach_running, name="coach_running"),
+    path("plans/<int:pk>/coach-advance/", views_coach.coach_advance, name="coach_advance"),
+    path("plans/<int:pk>/requests/new/", views_coach.change_request_new, name="change_request_new"),
+    path(
+        "plans/<int:pk>/requests/<int:request_pk>/decide/",
+        views_coach.change_request_decide,
+        name="change_request_decide",
+    ),
 ]

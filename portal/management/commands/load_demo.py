@@ -242,7 +242,23 @@ class Command(BaseCommand):
                 _, new = Shoe.objects.get_or_create(athlete=athlete, name=name, defaults={"km": km})
                 created += new
             created += self.load_care(athlete, physio.user, **care)
+        created += self.load_coach_part(physio.user, coach.user)
         return created
+
+    # ---- The coach's part of a plan (issue #21): limits on Anna's plan, and one request waiting for the physio.
+    def load_coach_part(self, physio, coach) -> int:
+        from rehab.models import ChangeRequest, Plan
+        from rehab.services.coach import coach_limits_set, request_create
+
+        plan = Plan.objects.filter(athlete__email="anna@demo.example", status=Plan.Status.ACTIVE).first()
+        if plan is None or ChangeRequest.objects.filter(plan=plan).exists():
+            return 0
+        coach_limits_set(plan=plan, by=physio, seen=None, coach_max_session_minutes=35, coach_max_week_minutes=120,
+                         coach_max_weekly_increase_pct=10, coach_advance_to=3)  # fmt: skip
+        sessions = (plan.current_phase.sessions_per_week or 2) + 1
+        request_create(plan=plan, by=coach, kind=ChangeRequest.Kind.RUNNING, proposed={"sessions_per_week": sessions},
+                       reason="Anna has run pain-free for two weeks and asks for one more easy session a week.")  # fmt: skip
+        return 2
 
     def load_care(self, athlete, by, *, intake, condition, protocol, phase, story, moved_days_ago) -> int:
         """A reviewed intake and an active plan at `phase`, so the demo shows the whole loop."""

@@ -1,0 +1,222 @@
+"""The coach's part of a plan: the clinician sets the limits; the coach changes the running and advances within
+them, or sends a request; the clinician accepts or declines it in one click (plan page or timeline).
+
+Every view: login, staff only, the plan through selectors.get_plan_for_user (404 outside the user's clinic),
+then the capability (403). The writes are rehab.services.coach's.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.capabilities import Cap, can, require
+from portal.permissions import clinician_required
+from rehab import selectors, services
+from rehab.forms import OUT_OF_DATE, MoveReasonForm, PlanVersionForm
+from rehab.forms_coach import ChangeRequestForm, CoachLimitsForm, DecisionForm, RunningForm
+from rehab.models import ChangeRequest, Plan, PlanPhase
+from rehab.services import coach as coach_services
+
+
+def _plan(request: HttpRequest, pk: int, cap: Cap) -> Plan:
+    plan = selectors.get_plan_for_user(request.user, pk)
+    require(request.user, cap, plan.athlete)
+    return plan
+
+
+def _refused(request: HttpRequest, stale: services.PlanChanged) -> None:
+    messages.error(
+        request,
+        f"{stale.describe(request.user)} since you opened the page, so nothing was changed. "
+        "Here is the plan as it is now: check it and try again.",
+    )
+
+
+@login_required
+@clinician_required
+def coach_limits(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clinician sets what the coach may change without asking (the plan page shows the same form)."""
+    plan = _plan(request, pk, Cap.TAILOR_PLAN)
+    form = CoachLimitsForm(request.POST or None, plan=plan)
+    version = PlanVersionForm(request.POST or None, initial={"version": plan.version})
+    if request.method == "POST" and form.is_valid():
+        seen = PlanVersionForm.seen(request.POST)
+        try:
+            if seen is None:
+                raise ValidationError(OUT_OF_DATE)
+            coach_services.coach_limits_set(plan=plan, by=request.user, seen=seen, **form.cleaned_data)
+        except services.PlanChanged as stale:
+            _refused(request, stale)
+            return redirect(plan)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Saved what the coach may change on this plan.")
+            return redirect(plan)
+    context = {"plan": plan, "athlete": plan.athlete, "form": form, "version": version}
+    return render(request, "rehab/coach_limits.html", context)
+
+
+@login_required
+@clinician_required
+def coach_running(request: HttpRequest, pk: int) -> HttpResponse:
+    """The running of the current phase: a coach within the plan's limits (outside them: the page offers to send
+    the same values to the clinician as a request); a clinician without limits."""
+    plan = _plan(request, pk, Cap.MANAGE_RUNNING)
+    if plan.status != Plan.Status.ACTIVE or plan.current_phase_id is None:
+        messages.info(request, "Only an active plan's running can be changed.")
+        return redirect(plan)
+    phase = get_object_or_404(PlanPhase, pk=plan.current_phase_id)
+    limited = not can(request.user, Cap.TAILOR_PLAN, plan.athlete)
+    form = RunningForm(request.POST or None, instance=phase)
+    version = PlanVersionForm(request.POST or None, initial={"version": plan.version})
+    outside = None
+    if request.method == "POST" and form.is_valid():
+        seen = PlanVersionForm.seen(request.POST)
+        try:
+            if seen is None:
+                raise ValidationError(OUT_OF_DATE)
+            coach_services.running_change(plan=plan, by=request.user, seen=seen, values=form.values(),
+                                          reason=form.cleaned_data["reason"], limited=limited)  # fmt: skip
+        except services.PlanChanged as stale:
+            _refused(request, stale)
+            return redirect(plan)
+        except coach_services.OutsideLimits as error:
+            form.add_error(None, error)
+            outside = {"values": form.values(), "reason": form.cleaned_data["reason"]}
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Running of {phase.label} saved. The clinician sees the change and why."
+            )
+            return redirect(plan)
+    phase.refresh_from_db()  # the form's validation wrote the posted values onto it: show what is saved
+    context = {
+        "plan": plan,
+        "athlete": plan.athlete,
+        "phase": phase,
+        "form": form,
+        "version": version,
+        "limited": limited,
+        "limits": coach_services.limits_of(plan),
+        "outside": outside,
+        "may_request": can(request.user, Cap.REQUEST_CHANGE, plan.athlete),
+        "clinician_name": coach_services.recipient_name(plan.athlete) if limited else "",
+    }
+    return render(request, "rehab/coach_running.html", context)
+
+
+@login_required
+@clinician_required
+@require_POST
+def coach_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the plan on one phase: a coach within the limits the clinician set."""
+    plan = _plan(request, pk, Cap.ADVANCE_WITHIN_LIMITS)
+    seen = PlanVersionForm.seen(request.POST)
+    why = MoveReasonForm(request.POST)
+    try:
+        if seen is None:
+            raise ValidationError(OUT_OF_DATE)
+        if not why.is_valid():
+            raise ValidationError(why.errors["reason"])
+        reason, today = why.cleaned_data["reason"], timezone.localdate()
+        if can(request.user, Cap.CHANGE_PHASE, plan.athlete):
+            services.plan_advance(plan=plan, by=request.user, reason=reason, today=today, seen=seen)
+        else:
+            coach_services.coach_advance(plan=plan, by=request.user, reason=reason, today=today, seen=seen)
+    except services.PlanChanged as stale:
+        _refused(request, stale)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        plan.refresh_from_db()
+        messages.success(
+            request, f"Now in {plan.current_phase.label}. The clinician sees the move in its history."
+        )
+    return redirect(plan)
+
+
+@login_required
+@clinician_required
+def change_request_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coach's request to the clinician (GET: the form, ?kind= chooses; POST: sends it)."""
+    plan = _plan(request, pk, Cap.REQUEST_CHANGE)
+    if plan.status != Plan.Status.ACTIVE:
+        messages.info(request, "The plan is not active: talk to the clinician directly.")
+        return redirect(plan)
+    phases = list(plan.phases.all())
+    current = next((p for p in phases if p.pk == plan.current_phase_id), None)
+    following = next((p for p in phases if current is not None and p.order > current.order), None)
+    initial = {"kind": request.GET.get("kind", ""), "to_phase": following.pk if following else None}
+    if current is not None:
+        initial |= {name: getattr(current, name) for name in coach_services.coach.RUN_FIELDS}
+    form = ChangeRequestForm(request.POST or None, plan=plan, initial=initial)
+    clinician_name = coach_services.recipient_name(plan.athlete)
+    if request.method == "POST" and form.is_valid():
+        try:
+            coach_services.request_create(plan=plan, by=request.user, kind=form.cleaned_data["kind"],
+                                          reason=form.cleaned_data["reason"], proposed=form.proposed())  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Request sent to {clinician_name}. It shows on the plan until they decide."
+            )
+            return redirect(plan)
+    context = {"plan": plan, "athlete": plan.athlete, "form": form, "phase": current,
+               "clinician_name": clinician_name}  # fmt: skip
+    return render(request, "rehab/coach_request.html", context)
+
+
+@login_required
+@clinician_required
+@require_POST
+def change_request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    """Accept (applied at once, with the page's plan version) or decline (an optional note) a coach's request."""
+    plan = _plan(request, pk, Cap.DECIDE_REQUEST)
+    change_request = get_object_or_404(plan.change_requests, pk=request_pk)
+    back = (
+        redirect("rehab:timeline", plan.athlete_id)
+        if request.POST.get("back") == "timeline"
+        else redirect(plan)
+    )
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose to accept or decline the request.")
+        return back
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        if accept:
+            seen = PlanVersionForm.seen(request.POST)
+            if seen is None:
+                raise ValidationError(OUT_OF_DATE)
+            decided, now = coach_services.request_accept(request=change_request, by=request.user, seen=seen)
+        else:
+            decided, now = coach_services.request_decline(
+                request=change_request, by=request.user, note=form.cleaned_data["note"]
+            )
+    except services.PlanChanged as stale:
+        _refused(request, stale)
+        return back
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return back
+    if not now:
+        who = decided.decided_by.get_full_name() if decided.decided_by else ""
+        messages.info(
+            request,
+            f"This request was {decided.get_status_display().lower()} already{f' by {who}' if who else ''}.",
+        )
+    elif not accept:
+        messages.success(request, "Request declined. The coach sees your note on the plan.")
+    elif decided.kind == ChangeRequest.Kind.EXERCISE and decided.phase_id is not None:
+        messages.success(request, "Request accepted. Make the exercise change here, then save the phase.")
+        return redirect("rehab:phase_edit", plan.pk, decided.phase_id)
+    else:
+        messages.success(request, "Request accepted and applied to the plan.")
+    return back

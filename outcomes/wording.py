@@ -1,0 +1,189 @@
+"""The outcomes engines' codes in plain words (scoring, the test catalog, exit criteria), rendered at display time.
+
+Engines store `Reason(code, params)`; pages, PDFs and the API call `render(reason)`. `describe(criterion)` says
+a structured exit criterion the way a physio would write it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from outcomes import catalog, codes, instruments
+from outcomes.codes import Reason
+from outcomes.criteria import MET, MISSING, NOT_MET, Criterion, parse
+
+STATUS = {MET: "Met", NOT_MET: "Not met yet", MISSING: "Not measured in this phase"}
+SCALE_NAMES = {
+    "total": "score",
+    "symptoms": "symptoms",
+    "pain": "pain",
+    "adl": "daily living",
+    "sport": "sport and recreation",
+    "qol": "quality of life",
+    "pa": "physical activity",
+    "function": "function",
+}
+SIDES = {"left": "left", "right": "right", "each": "each side", "none": ""}
+COUNT_WORDS = {"reps": "reps", "hops": "hops", "seconds": "s"}
+
+
+def status_label(status: str) -> str:
+    return _(STATUS[status])
+
+
+def instrument_name(code: str) -> str:
+    try:
+        return instruments.load(code).short_name
+    except KeyError:
+        return code
+
+
+def test_name(code: str) -> str:
+    test = catalog.BY_CODE.get(code)
+    return test.name if test else code
+
+
+def _scale(code: str) -> str:
+    return _(SCALE_NAMES.get(code, code.replace("_", " ")))
+
+
+def _on(value) -> str:
+    if not value:
+        return ""
+    return date_format(date.fromisoformat(value) if isinstance(value, str) else value, "j M Y")
+
+
+def _test_side(params) -> str:
+    side = SIDES.get(params.get("side", "none"), "")
+    return test_name(params.get("test", "")) + (f", {_(side)}" if side else "")
+
+
+def _number(value) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+def describe(criterion: Criterion | dict) -> str:
+    """A structured criterion in a physio's words, e.g. "iHOT-12 score ≥ 70"."""
+    c = criterion if isinstance(criterion, Criterion) else parse([criterion])[0]
+    if c.kind == "prom":
+        scale = "" if c.scale == "total" else " " + _scale(c.scale)
+        sign = "≥" if c.op == ">=" else "≤"
+        return f"{instrument_name(c.instrument)}{scale} {sign} {_number(c.value)}"
+    if c.kind == "test":
+        side = SIDES.get(c.side, "")
+        name = test_name(c.test) + (f" ({_(side)})" if side else "")
+        parts = []
+        if c.max_pain is not None:
+            parts.append(_("pain at most %(pain)s/10") % {"pain": c.max_pain})
+        if c.min_count is not None:
+            rule = catalog.get(c.test).pass_rule
+            unit = COUNT_WORDS.get(rule.count_measure, rule.count_measure)
+            parts.append(_("at least %(count)s %(unit)s") % {"count": _number(c.min_count), "unit": unit})
+        return f"{name}: {', '.join(parts)}" if parts else _("%(test)s passed") % {"test": name}
+    if c.kind == "symmetry":
+        return _("%(test)s: side-to-side at least %(pct)s %%") % {
+            "test": test_name(c.test),
+            "pct": _number(c.min_pct),
+        }
+    return _("Clinician's clearance recorded")
+
+
+def _criterion_result(r: Reason) -> str:
+    p = r.params
+    kind, on = p.get("kind"), _on(p.get("on"))
+    if r.code == codes.CRITERION_MISSING:
+        if kind == "clearance":
+            return _("No clinician's clearance recorded yet.")
+        what = test_name(p["test"]) if "test" in p else instrument_name(p["instrument"])
+        if p.get("side") not in (None, "none"):
+            what += f", {_(SIDES[p['side']])}"
+        return _("%(what)s: not measured in this phase yet.") % {"what": what}
+    verdict = _("met") if r.code == codes.CRITERION_MET else _("not met yet")
+    if kind == "clearance":
+        return _("Clearance recorded on %(on)s.") % {"on": on}
+    if kind == "prom":
+        scale = "" if p["scale"] == "total" else " " + _scale(p["scale"])
+        sign = "≥" if p["op"] == ">=" else "≤"
+        return _("%(name)s%(scale)s %(value)s on %(on)s (target %(sign)s %(target)s): %(verdict)s.") % {
+            "name": instrument_name(p["instrument"]),
+            "scale": scale,
+            "value": _number(p["value"]),
+            "on": on,
+            "sign": sign,
+            "target": _number(p["target"]),
+            "verdict": verdict,
+        }
+    if kind == "symmetry":
+        return _("%(test)s: side-to-side %(pct)s %% on %(on)s (target at least %(min)s %%): %(verdict)s.") % {
+            "test": test_name(p["test"]),
+            "pct": _number(p["pct"]),
+            "on": on,
+            "min": _number(p["min_pct"]),
+            "verdict": verdict,
+        }
+    found = []
+    if p.get("count") is not None and p.get("min_count") is not None:
+        found.append(f"{_number(p['count'])} {COUNT_WORDS.get(p['measure'], p['measure'])}")
+    if p.get("pain") is not None and p.get("max_pain") is not None:
+        found.append(_("pain %(pain)s/10") % {"pain": _number(p["pain"])})
+    detail = f" ({', '.join(found)})" if found else ""
+    return _("%(test)s%(detail)s on %(on)s: %(verdict)s.") % {
+        "test": _test_side(p),
+        "detail": detail,
+        "on": on,
+        "verdict": verdict,
+    }
+
+
+TEXTS = {
+    codes.NO_ANSWERS: "No questions answered yet.",
+    codes.TOO_FEW_ANSWERED: "Not scored (%(scale)s): %(answered)s answers, at least %(needed)s needed.",
+    codes.ITEMS_IMPUTED: "%(count)s unanswered question(s) counted at the average of the answered ones.",
+    codes.NEEDS_ALL_SUBSCALES: "No summary score: every part must be scored first.",
+    codes.UNKNOWN_ITEM: "This questionnaire has no question %(item)s.",
+    codes.NOT_A_NUMBER: "The answer to %(item)s is not a number.",
+    codes.NOT_WHOLE_NUMBER: "%(item)s takes a whole number.",
+    codes.OUT_OF_RANGE: "%(item)s: %(value)s is outside %(min)s–%(max)s.",
+    codes.NOT_A_MAPPING: "The answers could not be read.",
+    codes.DIFFERENT_INSTRUMENTS: "These scores come from different questionnaires.",
+    codes.UNKNOWN_TEST: "There is no test called %(test)s.",
+    codes.UNKNOWN_MEASURE: "%(test_name)s has no measure called %(measure)s.",
+    codes.BAD_SIDE: "%(test_name)s is not recorded that way round (side: %(side)s).",
+    codes.NOTHING_RECORDED: "%(test_name)s: nothing recorded yet.",
+    codes.BAD_CHOICE: "%(value)s is not one of the choices.",
+    codes.BAD_UNIT: "Strength is recorded in N or kg.",
+    codes.PAIN_TOO_HIGH: "%(test_side)s: pain %(pain)s/10, above %(max_pain)s/10.",
+    codes.TOO_FEW: "%(test_side)s: %(count)s %(unit)s, fewer than %(min_count)s.",
+    codes.POSITIVE_FINDING: "%(test_side)s: positive, it brought on the familiar pain.",
+    codes.SYMMETRY_BELOW: "%(test_name)s: side-to-side %(pct)s %%, below %(min_pct)s %%.",
+    codes.NEEDS_BOTH_SIDES: "%(test_name)s: record both sides to compare them.",
+    codes.NO_PASS_MARK: "%(test_name)s is recorded for the trend; it has no pass mark.",
+    codes.BAD_CRITERION: "Exit criterion %(number)s: %(problem)s.",
+    codes.MEASURED_BEFORE_PHASE: "Last measured on %(on)s, before this phase started.",
+    codes.PROM_NOT_SCORED: "%(instrument_name)s on %(on)s had too many unanswered questions to score.",
+}
+
+
+def render(r: Reason | dict) -> str:
+    """One reason in plain words."""
+    r = r if isinstance(r, Reason) else Reason(r["code"], dict(r.get("params", {})))
+    if r.code in (codes.CRITERION_MET, codes.CRITERION_NOT_MET, codes.CRITERION_MISSING):
+        return _criterion_result(r)
+    p = {key: _number(value) for key, value in r.params.items()}
+    if "test" in r.params:
+        p["test_name"] = test_name(r.params["test"])
+        p["test_side"] = _test_side(r.params)
+    if "scale" in r.params:
+        p["scale"] = _scale(r.params["scale"])
+    if "on" in r.params:
+        p["on"] = _on(r.params["on"])
+    if "instrument" in r.params:
+        p["instrument_name"] = instrument_name(r.params["instrument"])
+    if "measure" in r.params:
+        p["unit"] = COUNT_WORDS.get(r.params["measure"], r.params["measure"])
+    if "index" in r.params:
+        p["number"] = r.params["index"] + 1
+    return _(TEXTS[r.code]) % p

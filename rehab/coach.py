@@ -12,7 +12,8 @@ The clinician sets the limits on the plan (rehab.models.Plan's coach_* fields):
 - session_over: a session longer than the longest allowed;
 - week_over: more minutes a week than allowed;
 - no_base: the current prescription has no minutes a week to grow from, and the change adds some;
-- increase_over: the week grows by more than the allowed percentage over the current prescription.
+- increase_over: the week grows by more than the allowed percentage over the current prescription, or
+  (increase_over_week) over the prescription of a week ago, before the coach's own changes since.
 A value that does not go up is never refused for its size: the coach may always ease off, even when the
 clinician's own prescription is above the coach's limits.
 
@@ -126,6 +127,8 @@ MESSAGES = {
     "clinician.",
     "increase_over": "{minutes} minutes a week is {pct}% more than the current {current}; you may add up to "
     "{limit}% a week (at most {ceiling} minutes).",
+    "increase_over_week": "{minutes} minutes a week is {pct}% more than the {current} of a week ago, before "
+    "your changes since; you may add up to {limit}% a week (at most {ceiling} minutes).",
     "not_active": "The plan is not active.",
     "last_phase": "This is the plan's last phase.",
     "advance_closed": "The clinician has not opened any phase to you: moving the plan on is theirs.",
@@ -141,8 +144,14 @@ def _rises(new: int | None, old: int | None) -> bool:
     return new is not None and new > (old or 0)
 
 
-def check_running(limits: Limits, current: Running, proposed: Running) -> list[Refusal]:
-    """What puts the change from `current` to `proposed` outside `limits` (empty: the coach may make it)."""
+def check_running(
+    limits: Limits, current: Running, proposed: Running, *, week_ago: int | None = None
+) -> list[Refusal]:
+    """What puts the change from `current` to `proposed` outside `limits` (empty: the coach may make it).
+
+    `week_ago`: the minutes a week before the coach's own changes of the last 7 days, when there were some:
+    the weekly increase counts from there, so two changes in one week cannot add twice the allowance.
+    """
     if not limits.running_open:
         return [Refusal("closed")]
     week, week_now = proposed.week_minutes, current.week_minutes
@@ -158,14 +167,16 @@ def check_running(limits: Limits, current: Running, proposed: Running) -> list[R
         return refusals
     if week > limits.week_minutes:
         refusals.append(Refusal("week_over", {"minutes": week, "limit": limits.week_minutes}))
-    if not week_now:
+    base = (week_now or 0) if week_ago is None else min(week_now or 0, week_ago)
+    if not base:
         refusals.append(Refusal("no_base"))
-    elif week * 100 > week_now * limits.ceiling_pct:
-        ceiling = week_now * limits.ceiling_pct // 100
-        pct = round((week - week_now) * 100 / week_now)
+    elif week * 100 > base * limits.ceiling_pct:
+        ceiling = base * limits.ceiling_pct // 100
+        pct = round((week - base) * 100 / base)
+        code = "increase_over" if base == (week_now or 0) else "increase_over_week"
         refusals.append(
-            Refusal("increase_over", {"minutes": week, "pct": pct, "current": week_now,
-                                      "limit": limits.weekly_increase_pct, "ceiling": ceiling})
+            Refusal(code, {"minutes": week, "pct": pct, "current": base, "limit": limits.weekly_increase_pct,
+                           "ceiling": ceiling})
         )  # fmt: skip
     return refusals
 

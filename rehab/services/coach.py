@@ -7,14 +7,14 @@ athlete (portal.services.alert_raise): it lists on the caseload and in the clini
 closes when the last request is decided.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from portal.jobs import enqueue
-from portal.models import Alert, CareTeamMember
+from portal.models import Alert, CareTeamMember, Clinician
 from portal.services import alert_raise, alert_resolve
 from rehab import coach
 from rehab.models import ChangeRequest, PhaseChange, Plan, PlanPhase, RunningChange
@@ -152,9 +152,10 @@ def running_change(
         if not changed:
             raise ValidationError("Nothing was changed: the running is already as given.")
         if limited:
-            if phase.pk != plan.current_phase_id:
-                raise ValidationError("Only the current phase's running can be changed here.")
-            refusals = coach.check_running(limits_of(plan), current, proposed)
+            if plan.status != Plan.Status.ACTIVE or phase.pk != plan.current_phase_id:
+                raise ValidationError("Only the current phase of an active plan can be changed here.")
+            week_ago = _week_ago(phase, current)
+            refusals = coach.check_running(limits_of(plan), current, proposed, week_ago=week_ago)
             if refusals:
                 raise OutsideLimits(refusals)
         for name, (_, after) in changed.items():
@@ -169,6 +170,24 @@ def running_change(
     # The engine compares logged minutes with the prescription: the athlete's status is recomputed.
     enqueue("rehab.refresh_athletes", [plan.athlete_id], timezone.localdate().isoformat())
     return record
+
+
+def _week_ago(phase: PlanPhase, current: coach.Running) -> int | None:
+    """The phase's minutes a week before the coach's changes of the last 7 days (None: there were none)."""
+    since = timezone.now() - timedelta(days=7)
+    # A coach's own changes (a clinician's, and accepted requests, set a new prescription knowingly).
+    recent = RunningChange.objects.filter(
+        phase=phase,
+        created__gte=since,
+        request__isnull=True,
+        by__clinician__profession=Clinician.Profession.COACH,
+    )
+    state = None
+    for change in recent.order_by("-created", "-pk"):  # undone newest first
+        state = (state or current).replace(
+            **{k: v for k, v in change.before.items() if k in coach.RUN_FIELDS}
+        )
+    return None if state is None else state.week_minutes or 0
 
 
 @transaction.atomic

@@ -48,6 +48,21 @@ def test_check_running(limits, current, proposed, codes):
     assert _codes(check_running(limits, current, proposed)) == codes
 
 
+@pytest.mark.parametrize(
+    ("week_ago", "proposed", "codes"),
+    [
+        pytest.param(None, NOW.replace(run_minutes=33), [], id="no-change-this-week"),
+        pytest.param(90, NOW.replace(run_minutes=33), [], id="first-change-this-week"),
+        pytest.param(81, NOW.replace(run_minutes=33), ["increase_over_week"], id="second-change-adds-up"),
+        pytest.param(81, NOW.replace(run_minutes=29), [], id="second-change-within-the-weeks-allowance"),
+        pytest.param(0, NOW.replace(run_minutes=31), ["no_base"], id="no-running-a-week-ago"),
+        pytest.param(120, NOW.replace(run_minutes=36), ["increase_over"], id="counts-from-the-lower-of-the-two"),
+    ],
+)  # fmt: skip
+def test_the_weekly_increase_counts_from_a_week_ago(week_ago, proposed, codes):
+    assert _codes(check_running(LIMITS, NOW, proposed, week_ago=week_ago)) == codes
+
+
 def test_refusals_say_what_the_limit_is():
     (refusal,) = check_running(LIMITS, NOW, NOW.replace(sessions_per_week=4))
     assert refusal.message == (

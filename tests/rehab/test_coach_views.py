@@ -163,6 +163,17 @@ def test_coach_changes_the_running_within_limits_and_the_clinician_sees_it(clien
     assert "Latest running changes" in timeline and "20 → 22" in timeline
 
 
+def test_two_changes_in_a_week_cannot_add_twice_the_allowance(client_for, people, plan):
+    plan = _limit(plan, increase=10)  # 60 minutes a week now: at most 66 within a week
+    coach, url = client_for("coach"), reverse("rehab:coach_running", args=[plan.pk])
+    first = coach.post(url, _running(run_minutes=22) | {"version": plan.version, "reason": "Easy."})
+    assert first.status_code == 302  # 66 minutes a week
+    second = coach.post(url, _running(run_minutes=24) | {"version": plan.version + 1, "reason": "Again."})
+    assert second.status_code == 200
+    assert "more than the 60 of a week ago" in second.content.decode()
+    assert _current(plan).run_minutes == 22
+
+
 def test_outside_the_limits_the_coach_is_offered_a_request(client_for, people, plan):
     plan = _limit(plan)
     coach = client_for("coach")

@@ -94,7 +94,8 @@ def _strength(code, name, how_to) -> ObjectiveTest:
         (FORCE_LEFT, FORCE_RIGHT),
         ("left", "right"),
         how_to,
-        "Thorborg K et al. Br J Sports Med 2010;44:1183-1188 (hand-held dynamometry of hip strength).",
+        "Thorborg K et al. Clinical assessment of hip strength using a hand-held dynamometer is reliable. "
+        "Scand J Med Sci Sports 2010.",
         PassRule("symmetry", min_pct=90),
     )
 
@@ -131,7 +132,7 @@ TESTS: tuple[ObjectiveTest, ...] = (
         ("seconds", "pain"),
         "Stand on the tested leg, other foot off the floor, lightly touching a wall for balance, for up to "
         "30 s. Record how long it was held and the outer-hip pain it brought on.",
-        "Lequesne M et al. Arthritis Rheum 2008;59:241-246; Fearon AM et al. Br J Sports Med 2013;47:649-653.",
+        "Lequesne M et al. Arthritis Rheum 2008;59:241-246. Fearon AM et al. Br J Sports Med 2013;47:649-653.",
         PassRule("pain", max_pain=2, count_measure="seconds", min_count=30),
     ),
     ObjectiveTest(
@@ -155,7 +156,7 @@ TESTS: tuple[ObjectiveTest, ...] = (
         ("reps", "pain"),
         "Standing on the tested leg, squat to about 60° of knee bend and back up, at a steady pace, as many "
         "times as possible up to the target. Record the count and the worst pain.",
-        "Ready-to-run criteria in DOMAIN.md section 6 (each at most 2/10).",
+        "A common ready-to-run check: 10 single-leg squats, each at most 2/10.",
         PassRule("pain", max_pain=2, count_measure="reps", min_count=10),
     ),
     ObjectiveTest(
@@ -166,7 +167,8 @@ TESTS: tuple[ObjectiveTest, ...] = (
         ("hops", "pain"),
         "Only when walking is pain-free. Hop on the tested leg on the spot, a steady rhythm. Record the hops "
         "and the worst pain; stop at once for sharp or bony pain.",
-        "Ready-to-run criteria in DOMAIN.md section 6; Warden SJ et al. Br J Sports Med 2021;55:1184-1187.",
+        "A common ready-to-run check: 10-15 hops in place, at most 2/10 (Warden SJ et al. 2021, return to "
+        "running after bone stress injury).",
         PassRule("pain", max_pain=2, count_measure="hops", min_count=10),
     ),
     ObjectiveTest(
@@ -176,7 +178,7 @@ TESTS: tuple[ObjectiveTest, ...] = (
         (Measure("seconds", "Duration", "s", 0, 600), PAIN),
         ("seconds", "pain"),
         "Jog on the spot at an easy pace. Record how long and the worst pain.",
-        "Ready-to-run criteria in DOMAIN.md section 6 (1 min, at most 2/10).",
+        "A common ready-to-run check: 1 min of jogging on the spot, at most 2/10.",
         PassRule("pain", max_pain=2, count_measure="seconds", min_count=60),
     ),
     ObjectiveTest(

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "library",
     "triage",
     "rehab",
+    "outcomes",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,10 @@
 """The objective-test catalog: every test is complete, and recorded results pass or fail by its rule."""
 
+import re
+
 import pytest
 
-from outcomes import catalog, codes
+from outcomes import catalog, codes, instruments
 from outcomes.codes import OutcomeError
 
 REQUIRED_TESTS = {
@@ -214,3 +216,16 @@ def test_bad_results_are_refused(code, side, values, error):
         catalog.evaluate(code, side, values)
     assert caught.value.code == error
     assert str(caught.value)
+
+
+INTERNAL = re.compile(r"DOMAIN|§|\bseeds?\b|issue #\d|\bTODO\b|FIXME", re.IGNORECASE)
+
+
+def test_shipped_texts_hold_no_internal_notes():
+    texts = [t for test in catalog.TESTS for t in (test.name, test.how_to, test.source)]
+    for instrument in instruments.all_instruments():
+        texts += [instrument.name, instrument.instructions, instrument.missing_rule, instrument.source]
+        texts += [instrument.change.basis, instrument.licence_terms] + [
+            item.text for item in instrument.items
+        ]
+    assert [t for t in texts if INTERNAL.search(t)] == []

@@ -1,0 +1,175 @@
+"""Outcome measures stored per athlete: questionnaire rounds, clinic visits and the tests recorded at them.
+
+Questionnaires and tests themselves are data (outcomes/instruments/, outcomes/catalog.py); rows keep the
+instrument's code and version and the test's code. Scores, pass/fail and the side-to-side percentage are worked
+out by the pure modules when a row is saved through outcomes/services.py and stored with their reasons (codes),
+so reads never recompute them.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from outcomes import catalog, instruments, wording
+from outcomes.codes import OutcomeError
+from outcomes.scoring import clean_answers
+from portal.permissions import scope_by_clinic
+
+
+class Side(models.TextChoices):
+    LEFT = catalog.LEFT, "Left"
+    RIGHT = catalog.RIGHT, "Right"
+    NONE = catalog.NONE, "Not sided"
+
+
+class QuestionnaireResponseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
+
+    def completed(self):
+        return self.filter(completed_at__isnull=False)
+
+
+class QuestionnaireResponse(models.Model):
+    """One round of one questionnaire for one athlete; saved partly while it is being filled in."""
+
+    class Round(models.TextChoices):
+        INTAKE = "intake", "Intake"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        DISCHARGE = "discharge", "Discharge"
+
+    athlete = models.ForeignKey(
+        "portal.Athlete", on_delete=models.CASCADE, related_name="questionnaire_responses"
+    )
+    instrument = models.CharField(max_length=20, help_text="The questionnaire's code, e.g. “ihot12”.")
+    instrument_version = models.CharField(max_length=20)
+    round = models.CharField(max_length=10, choices=Round.choices, default=Round.FOLLOW_UP)
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="Item code → answer; unanswered items absent."
+    )
+    item_labels = models.JSONField(
+        default=dict, blank=True, help_text="Names the athlete gave (PSFS activities), by item code."
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True, help_text="Empty while only partly saved.")
+    total = models.FloatField(null=True, blank=True)
+    subscales = models.JSONField(default=dict, blank=True)
+    valid = models.BooleanField(
+        default=False, help_text="Every score the questionnaire reports was computed."
+    )
+    reasons = models.JSONField(
+        default=list, blank=True, help_text="Scoring reasons as codes with parameters."
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = QuestionnaireResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            models.Index(fields=["athlete", "instrument", "completed_at"], name="outcomes_response_trend")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_name} ({self.get_round_display()})"
+
+    @property
+    def instrument_name(self) -> str:
+        # The instrument list lives in files and may change without a migration, so the field has no choices.
+        return wording.instrument_name(self.instrument)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+    def clean(self):
+        try:
+            instrument = instruments.load(self.instrument)
+        except KeyError:
+            raise ValidationError({"instrument": "Unknown questionnaire."}) from None
+        try:
+            clean_answers(instrument, self.answers)
+        except OutcomeError as error:
+            raise ValidationError({"answers": str(error)}) from None
+        if not isinstance(self.item_labels, dict) or set(self.item_labels) - set(instrument.item_codes):
+            raise ValidationError({"item_labels": "Names must be given by item code."})
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # Clinical notes and findings are the care team's; the athlete sees them in the discharge report.
+        return scope_by_clinic(self, user, clinic_field="athlete__clinic")
+
+
+class Visit(models.Model):
+    """An athlete seen in clinic: when, by whom, free notes, and the tests recorded."""
+
+    athlete = models.ForeignKey("portal.Athlete", on_delete=models.CASCADE, related_name="visits")
+    clinician = models.ForeignKey(
+        "portal.Clinician", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    date = models.DateField(default=timezone.localdate)
+    notes = models.TextField(blank=True, max_length=5000)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["athlete", "date"], name="outcomes_visit_athlete_date")]
+
+    def __str__(self) -> str:
+        return f"Visit on {self.date:%d %b %Y}"
+
+
+class TestResultQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_by_clinic(self, user, clinic_field="visit__athlete__clinic")
+
+
+class TestResult(models.Model):
+    """One objective test recorded at a visit, for one side (or both, for strength); see outcomes/catalog.py."""
+
+    __test__ = False  # pytest: a model, not a test class
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="test_results")
+    test = models.CharField(max_length=40, help_text="The test's code, e.g. “single_leg_squat”.")
+    side = models.CharField(
+        max_length=5,
+        choices=Side.choices,
+        default=Side.NONE,
+        help_text="For strength on both sides: the affected leg, or “not sided”.",
+    )
+    values = models.JSONField(default=dict, help_text='Measure code → value, e.g. {"reps": 10, "pain": 1}.')
+    passed = models.BooleanField(null=True, blank=True, help_text="Empty when the test has no pass mark.")
+    symmetry_pct = models.FloatField("side-to-side %", null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+
+    objects = TestResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["visit", "test", "side"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "test", "side"],
+                name="outcomes_one_result_per_test_side_visit",
+                violation_error_message="This test is already recorded for that side at this visit.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        side = "" if self.side == Side.NONE else f", {self.get_side_display().lower()}"
+        return f"{self.test_name}{side}"
+
+    @property
+    def test_name(self) -> str:
+        return wording.test_name(self.test)
+
+    def clean(self):
+        try:
+            catalog.clean_values(catalog.get(self.test), self.side, self.values)
+        except OutcomeError as error:
+            raise ValidationError({"values": str(error)}) from None

@@ -252,6 +252,10 @@ def request_create(
         current = {name: getattr(now, name) for name in proposed}
     else:
         proposed = {}
+    same = ChangeRequest.objects.pending().filter(plan=plan, kind=kind, reason=reason, requested_by=by)
+    twin = next((r for r in same if r.proposed == proposed), None)
+    if twin is not None:  # the same form sent twice
+        return twin
     request = ChangeRequest(
         plan=plan, phase=phase, kind=kind, proposed=proposed, current=current, reason=reason, requested_by=by
     )

@@ -203,6 +203,14 @@ def test_outside_the_limits_the_coach_is_offered_a_request(client_for, people, p
     assert notice.severity == "notice" and notice.link == plan.get_absolute_url()
 
 
+def test_sending_the_same_request_twice_keeps_one(client_for, plan):
+    data = _running(sessions_per_week=5) | {"kind": "running", "reason": "Five short ones."}
+    coach = client_for("coach")
+    for _ in range(2):
+        assert coach.post(reverse("rehab:change_request_new", args=[plan.pk]), data).status_code == 302
+    assert ChangeRequest.objects.count() == 1
+
+
 def test_without_limits_the_coach_cannot_change_running(client_for, plan):
     coach = client_for("coach")
     page = coach.get(plan.get_absolute_url()).content.decode()

@@ -1,8 +1,8 @@
 """The coach's part of a plan: the clinician sets the limits; the coach changes the running and advances within
 them, or sends a request; the clinician accepts or declines it in one click (plan page or timeline).
 
-Every view: login, staff only, the plan through selectors.get_plan_for_user (404 outside the user's clinic),
-then the capability (403). The writes are rehab.services.coach's.
+Every view: login, the capability (403), the plan through selectors.get_plan_for_user (404 outside the user's
+clinic), then the capability for that athlete. The writes are rehab.services.coach's.
 """
 
 from django.contrib import messages
@@ -13,8 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.capabilities import Cap, can, require
-from portal.permissions import clinician_required
+from portal.capabilities import Cap, can, capability_required, require
 from rehab import selectors, services
 from rehab.forms import OUT_OF_DATE, MoveReasonForm, PlanVersionForm
 from rehab.forms_coach import ChangeRequestForm, CoachLimitsForm, DecisionForm, RunningForm
@@ -37,7 +36,7 @@ def _refused(request: HttpRequest, stale: services.PlanChanged) -> None:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.TAILOR_PLAN)
 def coach_limits(request: HttpRequest, pk: int) -> HttpResponse:
     """The clinician sets what the coach may change without asking (the plan page shows the same form)."""
     plan = _plan(request, pk, Cap.TAILOR_PLAN)
@@ -62,7 +61,7 @@ def coach_limits(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.MANAGE_RUNNING)
 def coach_running(request: HttpRequest, pk: int) -> HttpResponse:
     """The running of the current phase: a coach within the plan's limits (outside them: the page offers to send
     the same values to the clinician as a request); a clinician without limits."""
@@ -112,7 +111,7 @@ def coach_running(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.ADVANCE_WITHIN_LIMITS)
 @require_POST
 def coach_advance(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the plan on one phase: a coach within the limits the clinician set."""
@@ -142,7 +141,7 @@ def coach_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.REQUEST_CHANGE)
 def change_request_new(request: HttpRequest, pk: int) -> HttpResponse:
     """A coach's request to the clinician (GET: the form, ?kind= chooses; POST: sends it)."""
     plan = _plan(request, pk, Cap.REQUEST_CHANGE)
@@ -174,7 +173,7 @@ def change_request_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.DECIDE_REQUEST)
 @require_POST
 def change_request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
     """Accept (applied at once, with the page's plan version) or decline (an optional note) a coach's request."""

@@ -66,9 +66,9 @@ def _cases():
         "coach_running-post": ("post", [LOGIN, 403, 403, 200, 200, 404, 200]),
         "coach_advance-get": ("get", [LOGIN, 403, 403, 405, 405, 405, 405]),
         "coach_advance-post": ("post", [LOGIN, 403, 403, 302, 302, 404, 302]),
-        "change_request_new-get": ("get", [LOGIN, 403, 403, 403, 200, 404, 403]),
-        "change_request_new-post": ("post", [LOGIN, 403, 403, 403, 200, 404, 403]),
-        "change_request_decide-get": ("get", [LOGIN, 403, 403, 405, 405, 405, 405]),
+        "change_request_new-get": ("get", [LOGIN, 403, 403, 403, 200, 403, 403]),
+        "change_request_new-post": ("post", [LOGIN, 403, 403, 403, 200, 403, 403]),
+        "change_request_decide-get": ("get", [LOGIN, 403, 403, 405, 403, 405, 405]),
         "change_request_decide-post": ("post", [LOGIN, 403, 403, 302, 403, 404, 302]),
     }
     return [

@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_helpers import grant_clinicians
+
 
 class Migration(migrations.Migration):
 
@@ -76,5 +78,8 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='testresult',
             constraint=models.UniqueConstraint(fields=('visit', 'test', 'side'), name='outcomes_one_result_per_test_side_visit', violation_error_message='This test is already recorded for that side at this visit.'),
+        ),
+        grant_clinicians(
+            "outcomes", ["view_questionnaireresponse", "view_visit", "view_testresult"]
         ),
     ]

@@ -1,0 +1,65 @@
+"""Outcome records in the admin: read-only (they are written through outcomes.services from the pages)."""
+
+from django.contrib import admin
+
+from outcomes import wording
+from outcomes.models import QuestionnaireResponse, TestResult, Visit
+from portal.admin import ClinicScopedAdmin
+from portal.capabilities import Cap
+
+
+class ReadOnlyOutcomeAdmin(ClinicScopedAdmin):
+    view_capability = Cap.VIEW_CASELOAD
+    audit_list_reads = True
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuestionnaireResponse)
+class QuestionnaireResponseAdmin(ReadOnlyOutcomeAdmin):
+    clinic_field = "athlete__clinic"
+    list_display = ["athlete", "instrument_name", "round", "total", "valid", "completed_at"]
+    list_filter = ["instrument", "round", "valid"]
+    list_select_related = ["athlete"]
+    search_fields = ["athlete__first_name", "athlete__last_name"]
+    readonly_fields = ["reasons_in_words"]
+
+    @admin.display(description="questionnaire")
+    def instrument_name(self, obj):
+        return obj.instrument_name
+
+    @admin.display(description="scoring notes")
+    def reasons_in_words(self, obj):
+        return " ".join(wording.render(r) for r in obj.reasons) or "—"
+
+
+class TestResultInline(admin.TabularInline):
+    model = TestResult
+    extra = 0
+    fields = ["test_name", "side", "values", "passed", "symmetry_pct"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="test")
+    def test_name(self, obj):
+        return obj.test_name
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyOutcomeAdmin):
+    clinic_field = "athlete__clinic"
+    list_display = ["athlete", "date", "clinician"]
+    list_select_related = ["athlete", "clinician__user"]
+    search_fields = ["athlete__first_name", "athlete__last_name"]
+    date_hierarchy = "date"
+    inlines = [TestResultInline]

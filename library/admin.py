@@ -9,6 +9,7 @@ from library.models import Equipment, Exercise, Region
 from library.selectors import matching
 from library.validators import ACCEPT
 from portal.admin import ClinicScopedAdmin, ReadableListsMixin, readable_list
+from portal.capabilities import Cap
 from portal.permissions import clinician_of, scope_catalog
 
 
@@ -91,6 +92,7 @@ class ExerciseAdmin(ReadableListsMixin, ClinicScopedAdmin):
     """Everyone with access sees the shipped catalog and their clinic's exercises; shipped rows are
     read-only except for superusers (the data file and load_library stay the source of truth)."""
 
+    edit_capability = Cap.EDIT_PROTOCOLS
     form = ExerciseAdminForm
     readable_lists = {
         "regions": "regions_readable",

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from library import images
 from portal import audit, jobs, privacy, services
 from portal.admin_widgets import AdminSplitDateTime, AutocompleteSelect, list_display_html
+from portal.capabilities import Cap, can
 from portal.forms_privacy import AnonymiseSelectedForm
 from portal.models import Alert, Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
 from portal.permissions import clinician_of, scope_by_clinic, scope_clinics
@@ -63,7 +64,35 @@ class TabularInline(admin.TabularInline):
         return type(formset.__name__, (LabelledRowsFormSet, formset), {})
 
 
-class ClinicScopedAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
+class CapabilityAdminMixin:
+    """What a user may do with a model in the admin asks portal.capabilities, on top of the model permissions
+    (the Clinicians group's): `view_capability` to list and open its records, `edit_capability` to add, change
+    and delete them. The admin site itself asks for USE_ADMIN (portal.admin_site).
+
+    The clinic's health records (athletes, plans, logs, alerts, intakes) name a clinical capability, so a manager
+    who is a coach gets the clinic's own administration only: its details, clinicians, protocols and exercises.
+    """
+
+    view_capability: Cap = Cap.USE_ADMIN
+    edit_capability: Cap = Cap.USE_ADMIN
+
+    def has_module_permission(self, request):
+        return can(request.user, self.view_capability) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, self.view_capability) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return can(request.user, self.edit_capability) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, self.edit_capability) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can(request.user, self.edit_capability) and super().has_delete_permission(request, obj)
+
+
+class ClinicScopedAdmin(CapabilityAdminMixin, ScopedFormFieldsMixin, admin.ModelAdmin):
     """Base admin for clinic-owned records: clinicians see and edit only their clinic's rows.
 
     `clinic_field` is the lookup path from the model to its Clinic. A clinician never picks a clinic:
@@ -213,6 +242,8 @@ class CareTeamInline(ScopedInline):
 
 @admin.register(Athlete)
 class AthleteAdmin(ClinicScopedAdmin):
+    # The whole record with its care team, and "Delete personal data": for those who may delete it.
+    view_capability = edit_capability = Cap.DELETE_DATA
     list_display = ["full_name", "email", "primary_display", "has_login", "goal_event", "goal_date"]
     list_filter = [
         "sex",
@@ -344,8 +375,9 @@ class ClinicForm(forms.ModelForm):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(CapabilityAdminMixin, admin.ModelAdmin):
     form = ClinicForm
+    edit_capability = Cap.MANAGE_CLINIC
     list_display = ["name", "slug", "phone", "email", "created"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
@@ -372,13 +404,17 @@ class ClinicAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return scope_clinics(super().get_queryset(request), request.user)
 
-    # A clinic's own clinicians keep its contact details current (athletes are told to call them); its name and
-    # address on the site stay the superuser's.
+    # The clinic's manager keeps its contact details current (athletes are told to call them); its name and
+    # address on the site stay the superuser's. The other clinicians read them.
     def has_change_permission(self, request, obj=None):
         if request.user.is_superuser:
             return super().has_change_permission(request, obj)
         clinician = clinician_of(request.user)
-        return clinician is not None and (obj is None or obj.pk == clinician.clinic_id)
+        return (
+            can(request.user, Cap.MANAGE_CLINIC)
+            and clinician is not None
+            and (obj is None or obj.pk == clinician.clinic_id)
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return [] if request.user.is_superuser else ["name", "slug"]
@@ -395,11 +431,25 @@ class ClinicAdmin(admin.ModelAdmin):
 
 @admin.register(Clinician)
 class ClinicianAdmin(ClinicScopedAdmin):
-    list_display = ["__str__", "user_email", "profession", "clinic"]
-    list_filter = ["profession"]
+    """The clinic's manager sets what its clinicians do (profession, manager); logins, and so adding a clinician
+    or removing one, stay the superuser's."""
+
+    edit_capability = Cap.MANAGE_CLINIC
+    list_display = ["__str__", "user_email", "profession", "is_manager", "clinic"]
+    list_filter = ["profession", "is_manager"]
     search_fields = ["user__first_name", "user__last_name", "user__email"]
     list_select_related = ["user", "clinic"]
     raw_id_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().has_change_permission(request, obj)
+        # The Clinicians group may only view clinicians: the manager's capability is what lets them change one
+        # of their clinic's (the list is scoped to it).
+        return can(request.user, Cap.MANAGE_CLINIC)
 
     @admin.display(description="Email", ordering="user__email")
     def user_email(self, obj):
@@ -412,6 +462,7 @@ class ClinicianAdmin(ClinicScopedAdmin):
 
 @admin.register(Invite)
 class InviteAdmin(ClinicScopedAdmin):
+    view_capability = Cap.ADD_ATHLETE
     clinic_field = "athlete__clinic"
     list_display = ["email", "athlete", "created", "expires", "accepted", "revoked"]
     list_select_related = ["athlete"]
@@ -515,6 +566,7 @@ class AlertKindFilter(admin.SimpleListFilter):
 class AlertAdmin(ClinicScopedAdmin):
     """Alerts are raised by services and closed with the “Resolve” action (or by reviewing what raised them)."""
 
+    view_capability = edit_capability = Cap.RESOLVE_ALERT
     clinic_field = "athlete__clinic"
     audit_list_reads = True
     list_display = ["athlete", "severity", "kind_display", "message", "updated", "is_open_display"]

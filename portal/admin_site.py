@@ -1,4 +1,5 @@
-"""The project's admin site: Django's, with "view on site" scoped like every other admin page.
+"""The project's admin site: Django's, open to those who may use it (Cap.USE_ADMIN, not `is_staff` alone), with
+"view on site" scoped like every other admin page.
 
 Django's own "view on site" redirect (`admin/r/<content type>/<id>/`) looks the record up without asking the
 model's admin: a clinician could tell whether another clinic's record exists (a redirect, not a 404). Here it
@@ -12,11 +13,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import path
 
+from portal.capabilities import Cap, can
+
 
 class StrideAdminSite(admin.AdminSite):
     site_header = "Stride Clinic administration"
     site_title = "Stride Clinic"
     index_title = "Clinic records"
+
+    def has_permission(self, request):
+        # A coach is staff (a clinician's login) but does not use the admin; a coach who manages the clinic does.
+        return super().has_permission(request) and can(request.user, Cap.USE_ADMIN)
 
     def get_urls(self):
         urls = super().get_urls()

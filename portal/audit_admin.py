@@ -11,7 +11,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
+from portal.admin import CapabilityAdminMixin
 from portal.audit import AUDITED
+from portal.capabilities import Cap
 from portal.models import Athlete, AuditEntry
 
 admin.site.unregister(AuditEntry)
@@ -134,7 +136,8 @@ class DateFilter(admin.DateFieldListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(CapabilityAdminMixin, admin.ModelAdmin):
+    view_capability = Cap.EXPORT_DATA  # who opened which athlete's record: for those who read the records
     list_display = ["when", "who", "action_label", "record_type", "record", "athlete_link", "summary"]
     list_display_links = ["when"]
     list_filter = [ActionFilter, RecordTypeFilter, ("timestamp", DateFilter), AthleteFilter]

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from portal.admin import (
+    CapabilityAdminMixin,
     ClinicScopedAdmin,
     ReadableListsMixin,
     ScopedFormFieldsMixin,
@@ -19,6 +20,7 @@ from portal.admin import (
     readable_list,
 )
 from portal.admin_widgets import RunStepsField, list_display_html
+from portal.capabilities import Cap
 from portal.downloads import download_start
 from portal.models import Download
 from portal.permissions import clinician_of, scope_catalog
@@ -147,10 +149,11 @@ class HiddenFromIndex:
         return {}
 
 
-class CatalogAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
+class CatalogAdmin(CapabilityAdminMixin, ScopedFormFieldsMixin, admin.ModelAdmin):
     """Shipped rows (no clinic) are visible to every clinician but only superusers may change them."""
 
     clinic_field = "clinic"
+    edit_capability = Cap.EDIT_PROTOCOLS
 
     def get_queryset(self, request):
         return scope_catalog(super().get_queryset(request), request.user, clinic_field=self.clinic_field)
@@ -389,6 +392,7 @@ class PlanPhaseInline(PhaseLabelsMixin, ScopedFormFieldsMixin, TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(AddAnotherInWordsMixin, PlanVersionAdminMixin, ClinicScopedAdmin):
+    view_capability = edit_capability = Cap.TAILOR_PLAN  # the phases' pain rules and exercises
     clinic_field = "athlete__clinic"
     audit_list_reads = True
     # Short columns that fit beside the filters at 1366 px; who assigned a plan is a filter and on its page.
@@ -527,6 +531,7 @@ class PlanPhaseVersionAdminForm(PlanVersionAdminForm):
 class PlanPhaseAdmin(
     AddAnotherInWordsMixin, PhaseFormMixin, PlanVersionAdminMixin, HiddenFromIndex, ClinicScopedAdmin
 ):
+    view_capability = edit_capability = Cap.TAILOR_PLAN
     clinic_field = "plan__athlete__clinic"
     form = PlanPhaseVersionAdminForm
     inlines = [PlanExerciseInline]
@@ -565,6 +570,7 @@ class ExerciseLogInline(TabularInline):
 class DailyLogAdmin(ClinicScopedAdmin):
     """Athletes write their logs; the care team reads them here (and on the athlete's timeline)."""
 
+    view_capability = Cap.EXPORT_DATA  # the health record in full, as the clinical clinicians read it
     clinic_field = "athlete__clinic"
     audit_list_reads = True
     date_hierarchy = "date"

@@ -710,11 +710,12 @@ ADMIN_MODELS = {
         },
     ),
     # The clinic's athletes protect it from deletion: the page lists them instead (200).
-    # Its own clinicians may change its phone, email and time zone (tests/portal/test_admin_clinic.py saves
-    # them); an empty POST lacks the time zone, and the superuser's the name too (200 with the errors).
+    # Its manager may change its phone, email and time zone (tests/portal/test_admin_clinic.py saves them); the
+    # clinician persona is no manager: they read them. The superuser's empty POST lacks the name and time zone
+    # (200 with the errors).
     "portal.clinic": AdminModel(
         obj=lambda w: w.people.clinic,
-        **dict(VIEW_ONLY, change_post=(200, ADMIN_GONE, 200), delete_post=(403, 403, 200)),
+        **dict(VIEW_ONLY, change_post=(403, 403, 200), delete_post=(403, 403, 200)),
     ),
     "portal.clinician": AdminModel(obj=lambda w: w.people.clinician, **VIEW_ONLY),
     # Every field is read-only: a superuser's empty POST saves nothing and goes back to the list.

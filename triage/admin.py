@@ -3,15 +3,18 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from portal.admin import ClinicScopedAdmin, set_or_empty_filter
+from portal.admin import CapabilityAdminMixin, ClinicScopedAdmin, set_or_empty_filter
 from portal.admin_widgets import list_display_html
+from portal.capabilities import Cap
 from triage import services, wording
 from triage.models import Condition, Intake
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(CapabilityAdminMixin, admin.ModelAdmin):
     """The catalogue comes from the engine (`manage.py load_conditions`); clinicians can only read it."""
+
+    view_capability = Cap.REVIEW_INTAKE
 
     list_display = ["name", "code", "region", "default_urgency"]
     list_filter = ["default_urgency"]
@@ -79,6 +82,7 @@ def result_html(result) -> str:
 class IntakeAdmin(ClinicScopedAdmin):
     """What the athlete answered and what the engine said are records: read-only. The review is editable."""
 
+    view_capability = edit_capability = Cap.REVIEW_INTAKE
     clinic_field = "athlete__clinic"
     audit_list_reads = True
     list_display = ["athlete", "urgency", "top_condition", "created", "reviewed", "confirmed"]

@@ -1,9 +1,18 @@
-"""The clinic in the admin: its phone number and email, which athletes are shown when a log calls for help."""
+"""The clinic in the admin: its phone number and email, which athletes are shown when a log calls for help.
+
+Its manager (a clinician with the flag, Cap.MANAGE_CLINIC) keeps them; the clinic's other clinicians read them.
+"""
 
 import pytest
 from django.urls import reverse
 
-from portal.models import Clinic
+from portal.models import Clinic, Clinician
+
+
+@pytest.fixture
+def managers(people):
+    """The clinician and the other clinic's clinician manage their clinics."""
+    Clinician.objects.filter(pk__in=[people.clinician.pk, people.other_clinician.pk]).update(is_manager=True)
 
 
 def change(client, clinic, **data):
@@ -24,7 +33,7 @@ def test_the_clinics_phone_and_email_are_edited_in_the_admin(client_for, people)
     assert "+44 20 7946 0000" in listing and "desk@riverside.example" in listing
 
 
-def test_a_clinics_clinicians_keep_its_contact_details_and_nothing_else(client_for, people):
+def test_a_clinics_manager_keeps_its_contact_details_and_nothing_else(client_for, people, managers):
     Clinic.objects.filter(pk=people.clinic.pk).update(phone="020 7946 0000")
     client = client_for("clinician")
     page = client.get(reverse("admin:portal_clinic_change", args=[people.clinic.pk])).content.decode()
@@ -56,7 +65,29 @@ def test_phone_spacing_is_tidied(client_for, people):
 
 
 @pytest.mark.parametrize("zone, saved", [("America/New_York", True), ("Mars/Olympus", False), ("", False)])
-def test_the_clinics_clock_is_a_real_time_zone(client_for, people, zone, saved):
+def test_the_clinics_clock_is_a_real_time_zone(client_for, people, managers, zone, saved):
     response = change(client_for("clinician"), people.clinic, time_zone=zone)
     assert (response.status_code == 302) is saved
     assert (Clinic.objects.get(pk=people.clinic.pk).time_zone == zone) is saved
+
+
+@pytest.mark.parametrize("persona", ["clinician", "coach"])
+def test_a_clinician_who_is_not_its_manager_reads_the_clinics_details(client_for, people, persona):
+    Clinic.objects.filter(pk=people.clinic.pk).update(phone="020 7946 0000")
+    client = client_for(persona)
+    page = client.get(reverse("admin:portal_clinic_change", args=[people.clinic.pk]))
+    if persona == "coach":  # no admin at all without the manager flag
+        assert page.status_code == 302 and page["Location"].startswith(reverse("admin:login"))
+    else:
+        assert page.status_code == 200 and "020 7946 0000" in page.content.decode()
+        assert 'name="phone"' not in page.content.decode()
+    refused = change(client, people.clinic, phone="020 7946 1111")
+    assert refused.status_code in (302, 403)
+    assert Clinic.objects.get(pk=people.clinic.pk).phone == "020 7946 0000"
+
+
+def test_a_coach_who_manages_the_clinic_keeps_its_contact_details(client_for, people):
+    Clinician.objects.filter(pk=people.coach.pk).update(is_manager=True)
+    response = change(client_for("coach"), people.clinic, phone="020 7946 2222")
+    assert response.status_code == 302
+    assert Clinic.objects.get(pk=people.clinic.pk).phone == "020 7946 2222"

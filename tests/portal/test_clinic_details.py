@@ -8,7 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from portal import services
-from portal.models import Clinic
+from portal.models import Clinic, Clinician
 from rehab.reminders import reminder_email
 from tests import factories
 
@@ -47,6 +47,8 @@ def admin_change(client, clinic, **data):
 
 
 def test_the_details_and_a_reencoded_logo_are_edited_in_the_admin(client_for, people):
+    # The clinic's details are its manager's to change.
+    Clinician.objects.filter(pk=people.clinician.pk).update(is_manager=True)
     response = admin_change(client_for("clinician"), people.clinic, logo=photo_with_exif())
     assert response.status_code == 302
     clinic = Clinic.objects.get(pk=people.clinic.pk)

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.models import Clinician
 from rehab import services
 from rehab.models import PhaseChange, Plan, PlanPhase
 from tests.factories import PlanTemplateFactory
@@ -29,6 +30,15 @@ OUT_OF_DATE = "This page is out of date, so nothing was saved. Reload it and try
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs a database with real concurrent connections (PostgreSQL)"
 )
+
+
+@pytest.fixture(autouse=True)
+def _coach_edits_as_a_physio(request):
+    """Two clinicians edit one plan here: the coach persona works as a physiotherapist in these tests (what a coach
+    may do is the matrix's and tests/portal/test_capabilities.py's)."""
+    if "people" in request.fixturenames:
+        coach = request.getfixturevalue("people").coach
+        Clinician.objects.filter(pk=coach.pk).update(profession=Clinician.Profession.PHYSIOTHERAPIST)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from library import services as library_services
-from portal.models import Clinic
+from portal.models import Clinic, Clinician
 from rehab import pdf, services
 from rehab.models import Plan
 from rehab.tasks import prints
@@ -274,6 +274,8 @@ def test_new_clinic_contact_details_render_the_clinics_programs(
     url = reverse("admin:portal_clinic_change", args=[people.clinic.pk])
     clinic = people.clinic
     body = {"phone": "020 7946 0321", "email": clinic.email, "time_zone": clinic.time_zone}
+    # The clinic's details are its manager's to change.
+    Clinician.objects.filter(pk=people.clinician.pk).update(is_manager=True)
     client = client_for("clinician")
 
     response = client.post(url, body)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from outcomes import wording
-from outcomes.models import QuestionnaireResponse, TestResult, Visit
+from outcomes.models import InstrumentWording, QuestionnaireResponse, TestResult, Visit
 from portal.admin import ClinicScopedAdmin
 from portal.capabilities import Cap
 
@@ -63,3 +63,12 @@ class VisitAdmin(ReadOnlyOutcomeAdmin):
     search_fields = ["athlete__first_name", "athlete__last_name"]
     date_hierarchy = "date"
     inlines = [TestResultInline]
+
+
+@admin.register(InstrumentWording)
+class InstrumentWordingAdmin(ReadOnlyOutcomeAdmin):
+    """Loaded with manage.py import_questionnaire; shown here so the clinic can check what its athletes read."""
+
+    view_capability = Cap.USE_ADMIN
+    audit_list_reads = False
+    list_display = ["__str__", "clinic", "imported_at"]

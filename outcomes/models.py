@@ -14,7 +14,7 @@ from django.utils import timezone
 from outcomes import catalog, instruments, wording
 from outcomes.codes import OutcomeError
 from outcomes.scoring import clean_answers
-from portal.permissions import scope_by_clinic
+from portal.permissions import athlete_of, clinician_of, scope_by_clinic
 
 
 class Side(models.TextChoices):
@@ -173,3 +173,54 @@ class TestResult(models.Model):
             catalog.clean_values(catalog.get(self.test), self.side, self.values)
         except OutcomeError as error:
             raise ValidationError({"values": str(error)}) from None
+
+
+class InstrumentWordingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # A clinic's licensed wording: its staff, and its athletes (who answer the questionnaire).
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        person = clinician_of(user) or athlete_of(user)
+        return self.filter(clinic_id=person.clinic_id) if person is not None else self.none()
+
+
+class InstrumentWording(models.Model):
+    """A clinic's licensed wording for a questionnaire that ships with its scoring only (manage.py
+    import_questionnaire). The scoring stays the shipped one; only the texts come from here."""
+
+    clinic = models.ForeignKey(
+        "portal.Clinic", on_delete=models.CASCADE, related_name="questionnaire_wordings"
+    )
+    instrument = models.CharField(max_length=20)
+    instrument_version = models.CharField(max_length=20)
+    texts = models.JSONField(help_text="Item code → the licensed wording.")
+    instructions = models.TextField(blank=True)
+    answer_labels = models.JSONField(default=dict, blank=True, help_text="Answer value → its label.")
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InstrumentWordingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "instrument"],
+                name="outcomes_one_wording_per_clinic_instrument",
+                violation_error_message="This clinic already has wording for this questionnaire.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{wording.instrument_name(self.instrument)} wording ({self.instrument_version})"
+
+    def as_instrument(self) -> instruments.Instrument:
+        return instruments.with_wording(
+            instruments.load(self.instrument),
+            self.texts,
+            instructions=self.instructions,
+            anchors=self.answer_labels,
+        )

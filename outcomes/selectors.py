@@ -7,8 +7,9 @@ from datetime import date
 
 from django.utils import timezone
 
+from outcomes import instruments
 from outcomes.criteria import PromResult, RecordedTest, Results
-from outcomes.models import QuestionnaireResponse, TestResult
+from outcomes.models import InstrumentWording, QuestionnaireResponse, TestResult
 
 
 def results_for(athlete, *, clearances: Iterable[date] = ()) -> Results:
@@ -27,3 +28,13 @@ def results_for(athlete, *, clearances: Iterable[date] = ()) -> Results:
         for t in TestResult.objects.filter(visit__athlete=athlete).select_related("visit")
     )
     return Results(proms=proms, tests=tests, clearances=tuple(clearances))
+
+
+def instruments_for(clinic) -> dict[str, instruments.Instrument]:
+    """Every questionnaire as this clinic can use it: with its licensed wording where it imported one.
+    One whose `has_wording` is false cannot be sent to an athlete ("needs your licensed wording")."""
+    found = dict(instruments.shipped())
+    for row in InstrumentWording.objects.filter(clinic=clinic):
+        if row.instrument in found and row.instrument_version == found[row.instrument].version:
+            found[row.instrument] = row.as_instrument()
+    return found

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outcomes import catalog, instruments, scoring
-from outcomes.models import QuestionnaireResponse, TestResult, Visit
+from outcomes.models import InstrumentWording, QuestionnaireResponse, TestResult, Visit
 
 
 @transaction.atomic
@@ -92,3 +92,23 @@ def visit_test_save(*, visit: Visit, test: str, side: str, values: dict) -> Test
     result.reasons = [r.as_dict() for r in evaluation.reasons]
     result.save()
     return result
+
+
+@transaction.atomic
+def wording_import(*, clinic, data: dict, by=None) -> tuple[InstrumentWording, bool]:
+    """Store (or replace) a clinic's licensed wording for one questionnaire; raises InstrumentError when the
+    file does not fit the shipped scoring. Returns the row and whether it was created."""
+    instrument = instruments.parse_wording(data)
+    row, created = InstrumentWording.objects.update_or_create(
+        clinic=clinic,
+        instrument=instrument.code,
+        defaults={
+            "instrument_version": instrument.version,
+            "texts": {item.code: item.text for item in instrument.items},
+            "instructions": data.get("instructions", "").strip(),
+            "answer_labels": dict(data.get("answer_labels", {})),
+            "imported_at": timezone.now(),
+            "imported_by": by,
+        },
+    )
+    return row, created

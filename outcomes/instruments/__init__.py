@@ -254,7 +254,13 @@ def parse(data: dict) -> Instrument:
     )
 
 
-def with_wording(instrument: Instrument, texts: dict[str, str], *, instructions: str = "") -> Instrument:
+def with_wording(
+    instrument: Instrument,
+    texts: dict[str, str],
+    *,
+    instructions: str = "",
+    anchors: dict[str, str] | None = None,
+) -> Instrument:
     """The instrument with a clinic's licensed item wording; every item needs a text, and no other codes."""
     unknown = set(texts) - set(instrument.item_codes)
     if unknown:
@@ -271,8 +277,57 @@ def with_wording(instrument: Instrument, texts: dict[str, str], *, instructions:
             **instrument.__dict__,
             "items": items,
             "instructions": instructions or instrument.instructions,
+            "anchors": dict(anchors) if anchors else instrument.anchors,
         }
     )
+
+
+WORDING_KEYS = {"instrument", "version", "instructions", "items", "answer_labels"}
+MAX_TEXT = 1000
+
+
+def parse_wording(data) -> Instrument:
+    """Validate a clinic's wording file and return the instrument with it.
+
+    The file: {"instrument": "hoos", "version": "2.0", "items": {"P1": "…", …}, "instructions": "…",
+    "answer_labels": {"0": "…", "4": "…"}}. The version must be the shipped one (the scoring belongs to it);
+    every item needs its text; answer labels name answer values within the items' range.
+    """
+    if not isinstance(data, dict):
+        raise InstrumentError("a wording file is a JSON object")
+    if unknown := set(data) - WORDING_KEYS:
+        raise InstrumentError(f"unknown keys {sorted(unknown)}")
+    code = data.get("instrument")
+    if code not in shipped():
+        raise InstrumentError(f"no questionnaire with code {code!r}")
+    instrument = shipped()[code]
+    if data.get("version") != instrument.version:
+        raise InstrumentError(
+            f"instrument {code!r}: version {data.get('version')!r} does not match the scoring ({instrument.version!r})"
+        )
+    texts, instructions = data.get("items"), data.get("instructions", "")
+    labels = data.get("answer_labels", {})
+    if not isinstance(texts, dict) or not all(isinstance(t, str) for t in texts.values()):
+        raise InstrumentError(f"instrument {code!r}: items must map item codes to texts")
+    if not isinstance(instructions, str) or not isinstance(labels, dict):
+        raise InstrumentError(f"instrument {code!r}: instructions is a text and answer_labels an object")
+    low = min(item.min for item in instrument.items)
+    high = max(item.max for item in instrument.items)
+    for value, label in labels.items():
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not low <= number <= high or not isinstance(label, str) or not label.strip():
+            raise InstrumentError(
+                f"instrument {code!r}: answer label {value!r} is not a value from {low:g} to {high:g}"
+            )
+    if (
+        any(len(t) > MAX_TEXT for t in [*texts.values(), *labels.values()])
+        or len(instructions) > 5 * MAX_TEXT
+    ):
+        raise InstrumentError(f"instrument {code!r}: a text is too long")
+    return with_wording(instrument, texts, instructions=instructions.strip(), anchors=labels)
 
 
 @cache

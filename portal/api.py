@@ -7,6 +7,7 @@ from library.api import ExerciseViewSet
 from portal.api_export import MyExportView
 from portal.api_views import AlertViewSet, ApiTokenViewSet, AthleteViewSet, MeView, TokenView
 from rehab.api import DailyLogViewSet, PlanTemplateViewSet, PlanViewSet
+from rehab.api_runs import RunImportView
 from triage.api import ConditionViewSet, IntakeViewSet
 
 
@@ -34,5 +35,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("me/export/", MyExportView.as_view(), name="api-me-export"),
+    path("me/runs/import/", RunImportView.as_view(), name="api-run-import"),
     *router.urls,
 ]

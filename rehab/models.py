@@ -425,8 +425,24 @@ class DailyLogQuerySet(models.QuerySet):
 class DailyLog(models.Model):
     """One day of an athlete's rehab: what they did and how much it hurt. One row per athlete and date.
 
-    `pain_next_morning` belongs to this day's activity but is entered the following morning.
+    `pain_next_morning` belongs to this day's activity but is entered the following morning. A run imported from
+    a watch's file (rehab.services.runs) fills the run part and keeps when the run started, so that importing the
+    same file again changes nothing.
     """
+
+    class Surface(models.TextChoices):
+        ROAD = "road", "Road"
+        TRAIL = "trail", "Trail"
+        TREADMILL = "treadmill", "Treadmill"
+        TRACK = "track", "Track"
+
+    class RunSource(models.TextChoices):
+        GPX = "gpx", "GPX file"
+        TCX = "tcx", "TCX file"
+        FIT = "fit", "FIT file"
+
+    # Plausible ranges of a run's readings (a watch's glitch outside them is left out on import).
+    HEART_RATE, CADENCE, MAX_CLIMB = (30, 230), (60, 250), 10_000
 
     athlete = models.ForeignKey("portal.Athlete", on_delete=models.CASCADE, related_name="daily_logs")
     date = models.DateField()
@@ -453,6 +469,33 @@ class DailyLog(models.Model):
         related_name="logs",
         help_text="The distance is added to this shoe's total.",
     )
+    session_rpe = models.PositiveSmallIntegerField(
+        "session effort (RPE 0–10)",
+        null=True,
+        blank=True,
+        validators=PAIN_0_10,
+        help_text="How hard was the session? 0 = rest, 10 = maximal.",
+    )
+    surface = models.CharField(max_length=10, choices=Surface.choices, blank=True)
+    avg_cadence = models.PositiveSmallIntegerField(
+        "average cadence (steps/min)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(CADENCE[0]), MaxValueValidator(CADENCE[1])],
+    )
+    avg_heart_rate = models.PositiveSmallIntegerField(
+        "average heart rate (beats/min)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(HEART_RATE[0]), MaxValueValidator(HEART_RATE[1])],
+    )
+    elevation_gain_m = models.PositiveIntegerField(
+        "elevation gain (m)", null=True, blank=True, validators=[MaxValueValidator(MAX_CLIMB)]
+    )
+    # The imported runs' start times (the first, and each as ISO text): the same file imported twice is seen.
+    run_started_at = models.DateTimeField("run started at", null=True, blank=True)
+    run_source = models.CharField(max_length=3, choices=RunSource.choices, blank=True)
+    run_starts = models.JSONField(default=list, blank=True, editable=False)
     pain_during = models.PositiveSmallIntegerField(
         "pain during (0–10)", null=True, blank=True, validators=PAIN_0_10
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rehab import views, views_coach, views_pdf, views_reminders
+from rehab import views, views_coach, views_pdf, views_reminders, views_runs
 
 app_name = "rehab"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("my-plan/", views.my_plan, name="my_plan"),
     path("today/", views.athlete_today, name="athlete_today"),
     path("log/", views.log_today, name="log_today"),
+    path("runs/import/", views_runs.run_import, name="run_import"),
     path("reminders/", views_reminders.reminder_settings, name="reminder_settings"),
     path(
         "reminders/unsubscribe/<str:token>/",

@@ -17,13 +17,13 @@ METRES_PER_DEGREE = 111_195  # of latitude
 
 
 def gpx(points: int = 61, *, step_m: float = 30, every_s: int = 10, hr: int | None = 150, cad: int | None = 85,
-        times: bool = True, climb: float = 1.0) -> bytes:  # fmt: skip
+        times: bool = True, climb: float = 1.0, start: datetime = START) -> bytes:  # fmt: skip
     """A run due north from 51.5 N: `points` points `step_m` metres and `every_s` seconds apart."""
     rows = []
     for i in range(points):
         lat = 51.5 + i * step_m / METRES_PER_DEGREE
         when = (
-            f"<time>{(START + timedelta(seconds=i * every_s)).strftime('%Y-%m-%dT%H:%M:%SZ')}</time>"
+            f"<time>{(start + timedelta(seconds=i * every_s)).strftime('%Y-%m-%dT%H:%M:%SZ')}</time>"
             if times
             else ""
         )
@@ -46,11 +46,11 @@ def gpx(points: int = 61, *, step_m: float = 30, every_s: int = 10, hr: int | No
     ).encode()
 
 
-def tcx(points: int = 61, *, step_m: float = 30, every_s: int = 10) -> bytes:
+def tcx(points: int = 61, *, step_m: float = 30, every_s: int = 10, start: datetime = START) -> bytes:
     """A treadmill run: no positions, the foot pod's distance, heart rate and run cadence."""
     rows = []
     for i in range(points):
-        when = (START + timedelta(seconds=i * every_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = (start + timedelta(seconds=i * every_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
         rows.append(
             f"<Trackpoint><Time>{when}</Time><DistanceMeters>{i * step_m:.1f}</DistanceMeters>"
             "<HeartRateBpm><Value>140</Value></HeartRateBpm>"
@@ -61,15 +61,17 @@ def tcx(points: int = 61, *, step_m: float = 30, every_s: int = 10) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '
         'xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2">'
-        f'<Activities><Activity Sport="Running"><Id>{START.strftime("%Y-%m-%dT%H:%M:%SZ")}</Id>'
-        f'<Lap StartTime="{START.strftime("%Y-%m-%dT%H:%M:%SZ")}"><TotalTimeSeconds>{(points - 1) * every_s}'
+        f'<Activities><Activity Sport="Running"><Id>{start.strftime("%Y-%m-%dT%H:%M:%SZ")}</Id>'
+        f'<Lap StartTime="{start.strftime("%Y-%m-%dT%H:%M:%SZ")}"><TotalTimeSeconds>{(points - 1) * every_s}'
         f"</TotalTimeSeconds><DistanceMeters>{total:.1f}</DistanceMeters><Calories>100</Calories>"
         f"<Track>{''.join(rows)}</Track></Lap></Activity></Activities></TrainingCenterDatabase>"
     ).encode()
 
 
-def fit(*, session: bool = True, distance: float = 6200.0, timer_s: float = 2400.0) -> bytes:
-    ms = round(START.timestamp() * 1000)
+def fit(
+    *, session: bool = True, distance: float = 6200.0, timer_s: float = 2400.0, start: datetime = START
+) -> bytes:
+    ms = round(start.timestamp() * 1000)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id = FileIdMessage()
     file_id.type = FileType.ACTIVITY

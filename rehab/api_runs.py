@@ -1,0 +1,84 @@
+"""POST /api/v1/me/runs/import/: the athlete's runs from a watch's files, as on the "Import runs" page."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.permissions import athlete_of
+from rehab.runfiles import MAX_BYTES, MAX_FILES
+from rehab.services.runs import import_runs
+from rehab.views_runs import result_text
+
+
+class RunImportInputSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        allow_empty=False,
+        max_length=MAX_FILES,
+        help_text=f"GPX, TCX or FIT files (multipart, one `files` part each): up to {MAX_FILES}, "
+        f"{MAX_BYTES // (1024 * 1024)} MB each.",
+        error_messages={
+            "empty": "Send one or more files as `files`.",
+            "required": "Send one or more files as `files`.",
+            "max_length": f"At most {MAX_FILES} files at a time.",
+        },
+    )
+
+
+class RunImportResultSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["imported", "unchanged", "refused"])
+    message = serializers.CharField(help_text="What became of the file, in a sentence for the runner.")
+    date = serializers.DateField(allow_null=True, help_text="The run's day in the athlete's time zone.")
+    distance_km = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    run_minutes = serializers.IntegerField(allow_null=True, help_text="Minutes on the move.")
+    started_at = serializers.DateTimeField(allow_null=True)
+    replaced_typed_run = serializers.BooleanField(
+        help_text="The day had a run typed in by hand with other numbers: the file's replaced it."
+    )
+
+
+class RunImportResponseSerializer(serializers.Serializer):
+    results = RunImportResultSerializer(many=True)
+
+
+class RunImportView(APIView):
+    """Import the logged-in athlete's runs from GPX, TCX or FIT files: each becomes the run part of that day's
+    log (pain answers untouched); the same run sent again changes nothing. 200 when at least one file is on a
+    log now (imported or already there), 400 when none is, each file's outcome in `results`."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": RunImportInputSerializer},
+        responses={200: RunImportResponseSerializer, 400: RunImportResponseSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        athlete = athlete_of(request.user)
+        if athlete is None:
+            raise PermissionDenied("Only an athlete imports runs, into their own log.")
+        data = RunImportInputSerializer(data={"files": request.FILES.getlist("files")})
+        data.is_valid(raise_exception=True)
+        files = [(upload.name, upload) for upload in data.validated_data["files"]]
+        results = import_runs(athlete=athlete, files=files, now=timezone.now())
+        rows = [
+            {
+                "name": result.name,
+                "outcome": result.outcome,
+                "message": result_text(result),
+                "date": result.day if result.run else None,
+                "distance_km": result.run.distance_km if result.run else None,
+                "run_minutes": result.run.moving_minutes if result.run else None,
+                "started_at": result.run.start if result.run else None,
+                "replaced_typed_run": result.replaced is not None,
+            }
+            for result in results
+        ]
+        ok = any(result.ok for result in results)
+        body = RunImportResponseSerializer({"results": rows}).data
+        return Response(body, status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)

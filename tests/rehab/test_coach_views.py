@@ -353,6 +353,9 @@ def test_pending_request_is_on_the_physios_timeline(client_for, people, plan):
     page = client_for("clinician").get(reverse("rehab:timeline", args=[plan.athlete_id])).content.decode()
     assert "1 request waiting for your decision" in page
     assert "Accept and apply" in page
+    coach_page = client_for("coach").get(reverse("rehab:timeline", args=[plan.athlete_id])).content.decode()
+    assert "1 request waiting for a clinician’s decision" in coach_page
+    assert "Accept and apply" not in coach_page
 
 
 # ------------------------------------------------------------------------------------------------- the plan page
@@ -376,12 +379,13 @@ def test_coach_sees_limits_and_no_clinical_actions(client_for, plan):
         assert clinical in clinician_page
 
 
+@pytest.mark.parametrize("page", ["plan", "timeline"])
 @pytest.mark.parametrize("persona", ["clinician", "coach"])
-def test_plan_page_queries_do_not_grow_with_requests(client_for, people, plan, persona):
+def test_pages_queries_do_not_grow_with_requests(client_for, people, plan, persona, page):
     plan = _limit(plan)
     _request(plan, people)
     client = client_for(persona)
-    url = plan.get_absolute_url()
+    url = plan.get_absolute_url() if page == "plan" else reverse("rehab:timeline", args=[plan.athlete_id])
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)

@@ -50,7 +50,7 @@ def response_save(
         by if by is not None and by != getattr(athlete, "user", None) else response.entered_by
     )
     response.full_clean()
-    if complete:
+    if complete or response.is_complete:  # a completed round is never turned back into a partial one
         result = scoring.score(found, response.answers)
         response.total = result.total
         response.subscales = result.subscales

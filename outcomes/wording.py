@@ -74,15 +74,20 @@ def describe(criterion: Criterion | dict) -> str:
         return f"{instrument_name(c.instrument)}{scale} {sign} {_number(c.value)}"
     if c.kind == "test":
         side = SIDES.get(c.side, "")
-        name = test_name(c.test) + (f" ({_(side)})" if side else "")
+        name = test_name(c.test) + (f", {_(side)}" if side else "")
+        rule = catalog.get(c.test).pass_rule
+        max_pain, min_count = c.max_pain, c.min_count
+        if max_pain is None and min_count is None:
+            if rule.kind == "negative":
+                return _("%(test)s: negative") % {"test": name}
+            max_pain, min_count = rule.max_pain, rule.min_count
         parts = []
-        if c.max_pain is not None:
-            parts.append(_("pain at most %(pain)s/10") % {"pain": c.max_pain})
-        if c.min_count is not None:
-            rule = catalog.get(c.test).pass_rule
+        if max_pain is not None:
+            parts.append(_("pain at most %(pain)s/10") % {"pain": max_pain})
+        if min_count is not None:
             unit = COUNT_WORDS.get(rule.count_measure, rule.count_measure)
-            parts.append(_("at least %(count)s %(unit)s") % {"count": _number(c.min_count), "unit": unit})
-        return f"{name}: {', '.join(parts)}" if parts else _("%(test)s passed") % {"test": name}
+            parts.append(_("at least %(count)s %(unit)s") % {"count": _number(min_count), "unit": unit})
+        return f"{name}: {', '.join(parts)}"
     if c.kind == "symmetry":
         return _("%(test)s: side-to-side at least %(pct)s %%") % {
             "test": test_name(c.test),

@@ -144,3 +144,13 @@ def test_results_for_feeds_the_criteria(recorded, people, django_assert_max_num_
         [{"kind": "prom", "instrument": "ihot12", "value": 70}], results, since=date(2026, 5, 11)
     )
     assert ihot.status == MISSING
+
+
+def test_a_completed_round_saved_again_stays_completed_and_scored(people):
+    response = services.response_save(
+        athlete=people.athlete_a, instrument="nprs", answers={"pain": 5}, complete=True, now=NOW
+    )
+    again = services.response_save(
+        athlete=people.athlete_a, instrument="nprs", answers={"pain": 4}, complete=False, response=response
+    )
+    assert (again.completed_at, again.total) == (NOW, 4)

@@ -279,6 +279,8 @@ def request_accept(*, request: ChangeRequest, by, seen: int | None, today: date 
         return request, False
     plan = Plan.objects.select_related("athlete", "current_phase").get(pk=request.plan_id)
     if request.kind == ChangeRequest.Kind.RUNNING:
+        if request.phase_id is None:  # its phase was removed from the plan meanwhile
+            raise ValidationError("That phase is no longer part of this plan: decline the request instead.")
         running_change(plan=plan, by=by, seen=seen, values=request.proposed, reason=request.reason,
                        phase=request.phase, limited=False, request=request)  # fmt: skip
     elif request.kind == ChangeRequest.Kind.PHASE:
@@ -326,3 +328,12 @@ def _notice_sync(plan: Plan, *, by) -> None:
     alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=NOTICE_KIND).first()
     if alert is not None:
         alert_resolve(alert=alert, by=by, note="Every request from the coach was decided.")
+
+
+def coach_text_forget(athlete, *, by=None) -> None:
+    """For personal data deletion (portal.privacy): the free text of the athlete's requests and running changes
+    goes (it may name them), and pending requests are declined; what changed, who and when stay."""
+    requests = ChangeRequest.objects.filter(plan__athlete=athlete)
+    requests.pending().update(status=ChangeRequest.Status.DECLINED, decided_by=by, decided_at=timezone.now())
+    requests.update(reason="", decision_note="")
+    RunningChange.objects.filter(plan__athlete=athlete).exclude(reason="").update(reason="")

@@ -396,3 +396,14 @@ def test_pages_queries_do_not_grow_with_requests(client_for, people, plan, perso
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_deleting_personal_data_removes_the_requests_free_text(people, plan):
+    req = _request(plan, people)
+    coach_services.running_change(plan=plan, by=people.clinician.user, seen=None, values={"run_minutes": 25},
+                                  reason="Anna asked for longer runs.", limited=False)  # fmt: skip
+    coach_services.coach_text_forget(people.athlete_a, by=people.clinician.user)
+    req.refresh_from_db()
+    assert (req.status, req.reason, req.decision_note) == ("declined", "", "")
+    change = RunningChange.objects.get()
+    assert change.reason == "" and change.after == {"run_minutes": 25}

@@ -3,6 +3,8 @@
 - `plans`: assign, edit, move between phases, pause or complete, clearances, acting on the engine's advice;
 - `logs`: the athlete's daily log, the stop alerts it raises at once, and `after_log`, the job that follows it;
 - `status`: each athlete's caseload status recomputed and stored, and the alerts time raises.
+- `coach`: the limits a clinician sets for the running coach, the coach's running changes and advances within
+  them, and their requests, which the clinician accepts or declines (`from rehab.services import coach`).
 
 rehab/tasks/ sits above them: the jobs that run `after_log` and `status_refresh` off the request. Callers
 import from here (`from rehab import services`).

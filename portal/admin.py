@@ -616,4 +616,7 @@ class AlertAdmin(ClinicScopedAdmin):
         self.message_user(request, f"{resolved} alert{'s' if resolved != 1 else ''} resolved.")
 
 
-from portal import audit_admin  # noqa: E402, F401  (the audit trail's admin)
+from portal import (  # noqa: E402, F401  (their admins: care-team messages, read only; the audit trail)
+    admin_messages,
+    audit_admin,
+)

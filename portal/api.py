@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from library.api import ExerciseViewSet
 from portal.api_export import MyExportView
+from portal.api_messages import MessageViewSet
 from portal.api_views import AlertViewSet, ApiTokenViewSet, AthleteViewSet, MeView, TokenView
 from rehab.api import DailyLogViewSet, PlanTemplateViewSet, PlanViewSet
 from rehab.api_runs import RunImportView
@@ -30,6 +31,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-templates", PlanTemplateViewSet, basename="plantemplate")
 router.register("daily-logs", DailyLogViewSet, basename="dailylog")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
+router.register("messages", MessageViewSet, basename="message")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

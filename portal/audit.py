@@ -31,6 +31,10 @@ AUDITED: dict[str, dict] = {
     # auditlog's mask keeps half of the string) nor last_login, which changes at every login.
     "portal.User": {"athlete": None, "exclude_fields": ["password", "last_login"]},
     "portal.Alert": {"athlete": "athlete"},
+    # Care-team messages (portal.care_messages): who wrote in which channel of whose thread, and when. Not the
+    # text: a message is never edited, so the trail would only copy it (and the data export's trail would then
+    # show the staff notes that the export leaves out). Read marks and email rows are not health records.
+    "portal.Message": {"athlete": "athlete", "exclude_fields": ["body"]},
     # Who sent an athlete an invite link, and when (sent again after a mail outage: one entry each).
     "portal.Invite": {
         "athlete": "athlete",

@@ -1,3 +1,6 @@
+from functools import cached_property
+
+from portal import care_messages
 from portal.permissions import athlete_of, clinician_of
 from portal.version import VERSION
 
@@ -6,7 +9,22 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"current_clinician": clinician_of(user), "current_athlete": athlete_of(user)}
+    return {
+        "current_clinician": clinician_of(user),
+        "current_athlete": athlete_of(user),
+        "unread_messages": UnreadMessages(user),
+    }
+
+
+class UnreadMessages:
+    """The navigation's unread-message count, read (one query) only if a template asks for it."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def total(self) -> int:
+        return care_messages.unread_total(self.user)
 
 
 def version(request):

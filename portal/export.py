@@ -6,6 +6,9 @@ another athlete can slip in. Logins appear as an email and dates only: never a p
 invite token hash. People other than the athlete (clinicians) appear by name only, never with their address.
 The audit trail about the athlete (who changed or viewed their records) and the login records under their
 email addresses (logins, failed logins, lockout counters) are in it too: "everything stored about you".
+Messages: the athlete's thread with the care team, never the staff notes beside it. Those are the clinicians'
+notes to each other; the export goes to the athlete whoever starts it, so a request for them is answered by
+the clinic, which reviews them first as any clinical note (README_TEXT says so).
 """
 
 import csv
@@ -21,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.audit import entry_model
-from portal.models import Alert, Athlete, CareTeamMember
+from portal.models import Alert, Athlete, CareTeamMember, Message
 from rehab.services import PHASE_FIELDS  # the prescription columns a plan copies from its template
 
 FORMAT_VERSION = 1
@@ -32,7 +35,7 @@ JSON_NAME = "stride-clinic-data.json"
 
 
 def _load(athlete: Athlete) -> Athlete:
-    """The athlete with every related row prefetched: 12 queries, however many logs there are."""
+    """The athlete with every related row prefetched: 13 queries, however many logs there are."""
     from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanExercise, PlanPhase
     from triage.models import Intake
 
@@ -76,6 +79,13 @@ def _load(athlete: Athlete) -> Athlete:
                 "alerts", queryset=Alert.objects.select_related("resolved_by").order_by("created", "pk")
             ),
             "invites",
+            Prefetch(
+                "messages",
+                queryset=Message.objects.filter(channel=Message.Channel.TEAM)
+                .select_related("author")
+                .order_by("created", "pk"),
+                to_attr="team_messages",
+            ),
         )
         .get(pk=athlete.pk)
     )
@@ -336,6 +346,15 @@ def export_data(athlete: Athlete, *, now=None) -> dict:
             }
             for invite in athlete.invites.all()
         ],
+        "messages": [
+            {
+                "when": _when(message.created),
+                "channel": message.channel,
+                "from": "you" if user is not None and message.author_id == user.pk else _name(message.author),
+                "message": message.body,
+            }
+            for message in athlete.team_messages
+        ],
         "audit_trail": _audit_trail(athlete),
         "login_records": _login_records({athlete.email, user.email if user else ""}),
     }
@@ -417,6 +436,7 @@ def export_tables(data: dict) -> dict[str, list[dict]]:
         "exercise_logs.csv": exercise_logs,
         "alerts.csv": data["alerts"],
         "invites.csv": data["invites"],
+        "messages.csv": data["messages"],
         "audit_trail.csv": data["audit_trail"],
         "login_records.csv": data["login_records"],
     }
@@ -439,6 +459,7 @@ EMPTY_HEADERS = {
     "alerts.csv": ["kind", "severity", "message", "created", "updated", "resolved_at", "resolved_by",
                    "resolved_note"],
     "invites.csv": ["email", "sent", "expires", "accepted", "revoked"],
+    "messages.csv": ["when", "channel", "from", "message"],
     "audit_trail.csv": ["when", "action", "record", "record_id", "by", "changes", "page", "ip_address"],
     "login_records.csv": ["when", "kind", "email_typed", "ip_address", "browser", "page", "logged_out", "failures"],
 }  # fmt: skip
@@ -475,8 +496,8 @@ Exported on {exported_at} for {name} ({clinic}).
 
 This archive holds everything Stride Clinic stores about you: your profile, your care team, your shoes,
 your hip checks with the answers you gave and the result you were shown, your rehab plans with every phase,
-exercise and phase change, your daily logs, the alerts and notes your care team recorded about you, the
-audit trail of who looked at or changed your records, and the records of logins to your account.
+exercise and phase change, your daily logs, the alerts and notes your care team recorded about you, your
+messages with your care team, the audit trail of who looked at or changed your records, and the records of logins to your account.
 Clinicians appear by name only. Passwords and login tokens are never exported.
 
 Files
@@ -498,6 +519,9 @@ daily_logs.csv       One row per logged day: running, pain, triggers, red flags,
 exercise_logs.csv    The exercises done on each logged day.
 alerts.csv           Alerts your care team received about you, and how they were resolved.
 invites.csv          Invite links sent to you (the links themselves are not kept).
+messages.csv         Your messages with your care team: when, who wrote (you, or a clinician by name) and the
+                     text. The care team's staff notes to each other are not in this file: ask your clinic
+                     for them, and a clinician will review them with you.
 audit_trail.csv      The audit trail: each time someone created, changed, deleted or viewed one of your
                      records (or you did), who (clinicians by name) and when; changes as before and after.
 login_records.csv    Logins, failed logins and lockout counters under your email address: when, the

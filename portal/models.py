@@ -714,3 +714,78 @@ class ApiToken(models.Model):
     @property
     def expires(self):
         return self.created + timedelta(days=settings.API_TOKEN_DAYS)
+
+class MessageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import clinician_of, scope_by_clinic
+
+        # Athletes read their own thread with the care team, never the team's notes about them.
+        messages = scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
+        if user is not None and not getattr(user, "is_superuser", False) and clinician_of(user) is None:
+            messages = messages.filter(channel=Message.Channel.TEAM)
+        return messages
+
+
+class Message(models.Model):
+    """One short message in an athlete's thread (portal.care_messages): the thread with the athlete and their
+    care team ("team"), or the care team's notes beside it, which the athlete never sees ("staff")."""
+
+    class Channel(models.TextChoices):
+        TEAM = "team", "With the athlete"
+        STAFF = "staff", "Staff notes"
+
+    BODY_MAX = 2000
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.TEAM)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField("message", max_length=BODY_MAX)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        indexes = [
+            models.Index(fields=["athlete", "channel", "created"], name="message_thread_time"),
+            models.Index(fields=["author", "created"], name="message_author_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message #{self.pk} ({self.get_channel_display()})"
+
+
+class MessageRead(models.Model):
+    """How far one person has read one channel of an athlete's thread: a message is read by them when it is
+    no newer than `last_read_at`. One row per person and channel (not one per message), so an unread count is
+    one indexed comparison."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Message.Channel.choices)
+    last_read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "athlete", "channel"], name="message_read_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.athlete_id}/{self.channel} up to {self.last_read_at}"
+
+
+class MessageEmail(models.Model):
+    """When one person was last emailed about new messages in an athlete's thread: the row that batches the
+    emails to one per person and thread per quarter of an hour (portal.care_messages)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "athlete"], name="message_email_one_row")]
+
+    def __str__(self) -> str:
+        return f"Message email to {self.user_id} about {self.athlete_id} at {self.sent_at}"

@@ -20,7 +20,17 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from portal.models import Alert, Athlete, CareTeamMember, Download, Invite, Shoe
+from portal.models import (
+    Alert,
+    Athlete,
+    CareTeamMember,
+    Download,
+    Invite,
+    Message,
+    MessageEmail,
+    MessageRead,
+    Shoe,
+)
 from portal.tokens import logins_end
 
 log = logging.getLogger(__name__)
@@ -39,6 +49,7 @@ REMOVED = [
     "Free text written by or about them: daily-log notes, hip-check review notes, alert resolution notes, "
     "reasons given for phase changes and plan goals.",
     "Names, email addresses and free text in the audit trail about them (who did what and when stays).",
+    "Their messages with the care team and the team's staff notes about them.",
 ]
 KEPT = [
     "Daily logs: dates, pain scores, run minutes and distance, triggers, red flags and exercise sets.",
@@ -67,6 +78,7 @@ PERSONAL_FIELDS = {
     "rehab.plan": {"goal", "name"},
     "rehab.phasechange": {"reason"},
     "triage.intake": {"review_notes"},
+    "portal.message": {"body"},
     "portal.apitoken": {"name", "key_hash", "key_start", "login_check"},
 }
 
@@ -156,6 +168,7 @@ def _related_rows(athlete: Athlete) -> dict[type, list]:
         CareTeamMember: pks(CareTeamMember.objects.filter(athlete=athlete)),
         Invite: pks(Invite.objects.filter(athlete=athlete)),
         Alert: pks(Alert.objects.filter(athlete=athlete)),
+        Message: pks(Message.objects.filter(athlete=athlete)),
         Intake: pks(Intake.objects.filter(athlete=athlete)),
         Plan: pks(Plan.objects.filter(athlete=athlete)),
         PlanPhase: pks(PlanPhase.objects.filter(plan__athlete=athlete)),
@@ -378,6 +391,10 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
         if changed or unlinked:
             athlete.save()
         athlete.invites.all().delete()
+        # Messages are free text from first to last word: the thread and the staff notes go whole.
+        Message.objects.filter(athlete=athlete).delete()
+        MessageRead.objects.filter(athlete=athlete).delete()
+        MessageEmail.objects.filter(athlete=athlete).delete()
         for number, shoe in enumerate(athlete.shoes.order_by("pk"), start=1):
             if shoe.name != f"Shoe {number}":
                 shoe.name = f"Shoe {number}"

@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "clinician-digests": {"task": "portal.digest_tick", "schedule": 5 * 60},
     # Urgent and emergency alerts whose email was not sent (the broker was away): sent now.
     "alert-email-sweep": {"task": "portal.notify_sweep", "schedule": 60},
+    # Care-team message emails held back by the 15-minute batching, or whose job was lost (portal.care_messages).
+    "message-email-sweep": {"task": "portal.message_sweep", "schedule": 60},
     # Finished downloads (batch prints, exports) are deleted after a day.
     "downloads-cleanup": {"task": "portal.downloads_cleanup", "schedule": 60 * 60},
 }

@@ -4,7 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views, views_account, views_caseload, views_downloads, views_notifications, views_privacy
+from portal import (
+    views,
+    views_account,
+    views_caseload,
+    views_downloads,
+    views_messages,
+    views_notifications,
+    views_privacy,
+    views_team,
+)
 from portal.mail import PasswordResetForm
 
 urlpatterns = [
@@ -20,8 +29,15 @@ urlpatterns = [
     path(
         "athletes/<int:pk>/delete-personal-data/", views_privacy.athlete_anonymise, name="athlete_anonymise"
     ),
+    path("athletes/<int:pk>/messages/", views_messages.athlete_messages, name="athlete_messages"),
+    path("messages/", views_messages.message_inbox, name="message_inbox"),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("me/", views.my_profile, name="my_profile"),
+    path("me/messages/", views_messages.my_messages, name="my_messages"),
+    path("me/care-team/", views_team.my_team, name="my_team"),
+    path("athletes/<int:pk>/care-team/", views_team.athlete_shared_care, name="athlete_shared_care"),
+    path("care-team/<int:pk>/remove/", views_team.shared_care_remove, name="shared_care_remove"),
+    path("care-team/join/<str:token>/", views_team.shared_care_accept, name="shared_care_accept"),
     path("me/export/", views_privacy.my_export, name="my_export"),
     path("me/notifications/", views_notifications.notification_settings, name="notification_settings"),
     path("me/api-tokens/", views_account.api_tokens, name="api_tokens"),

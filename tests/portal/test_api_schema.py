@@ -13,6 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
+from portal.care_messages import message_post
 from portal.tokens import token_issue
 from rehab import services as rehab_services
 from tests.factories import AlertFactory, IntakeFactory, PlanTemplateFactory, ShoeFactory, api_token_key
@@ -87,11 +88,13 @@ def fuzz_world(people, keep_test_connection):
         )
     intake = IntakeFactory(athlete=people.athlete_a)
     alert = AlertFactory(athlete=people.athlete_a, kind="pain_spike")
+    message = message_post(athlete=people.athlete_a, author=people.clinician.user, channel="team", body="Hi")
     # Path parameters point at these objects, so operations act on real rows, not only on 404s.
     return {
         "id": {"plans": plan.pk, "intakes": intake.pk, "alerts": alert.pk, "athletes": people.athlete_a.pk,
                "plan-templates": template.pk, "exercises": plan.current_phase.exercises.first().exercise_id,
-               "auth": token_issue(user=people.athlete_a.user, name="A running app")[0].pk},
+               "auth": token_issue(user=people.athlete_a.user, name="A running app")[0].pk,
+               "messages": message.pk},
         "code": "stress_fracture",
         "date": today.isoformat(),
     }  # fmt: skip

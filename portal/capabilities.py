@@ -20,7 +20,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from portal.permissions import clinician_of
+from portal.permissions import clinician_of, shared_athlete_ids
 
 
 class Role(StrEnum):
@@ -94,23 +94,47 @@ def roles_of(user) -> frozenset[Role]:
     return frozenset(roles)
 
 
-def capabilities_of(user) -> frozenset[Cap]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    if user.is_superuser:
-        return frozenset(cap for cap in Cap if cap is not Cap.REQUEST_CHANGE)
+def _clinic_capabilities(user) -> frozenset[Cap]:
     roles = roles_of(user)
     return frozenset(cap for cap, holders in TABLE.items() if holders & roles)
 
 
+# An outside care-team member (an athlete's own coach from a club: portal.shared_care) holds the coach's
+# capabilities for the athletes shared with them, and only for them.
+SHARED_CARE = frozenset(cap for cap, holders in TABLE.items() if Role.COACH in holders)
+
+
+def capabilities_of(user) -> frozenset[Cap]:
+    """Everything `user` may do somewhere: their clinic role's capabilities, plus the coach's where they are an
+    outside care-team member."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(cap for cap in Cap if cap is not Cap.REQUEST_CHANGE)
+    caps = _clinic_capabilities(user)
+    if user.has_shared_care and shared_athlete_ids(user):
+        caps |= SHARED_CARE
+    return caps
+
+
 def can(user, cap: Cap | str, athlete=None) -> bool:
-    """Whether `user` holds `cap` — and, given an athlete, whether that athlete is in the user's scope."""
-    if Cap(cap) not in capabilities_of(user):
+    """Whether `user` holds `cap` — and, given an athlete, whether they hold it for that athlete: as a
+    clinician of the athlete's clinic, or as an outside member of the athlete's care team (coach's only)."""
+    cap = Cap(cap)
+    if cap not in capabilities_of(user):
         return False
     if athlete is None or user.is_superuser:
         return True
     clinician = clinician_of(user)
-    return clinician is not None and athlete.clinic_id == clinician.clinic_id
+    if clinician is not None and athlete.clinic_id == clinician.clinic_id:
+        return cap in _clinic_capabilities(user)
+    return cap in SHARED_CARE and athlete.pk in shared_athlete_ids(user)
+
+
+def resolve_capability(alert) -> Cap:
+    """What resolving `alert` takes: a notice (no log for days, compliance) RESOLVE_NOTICE, any other alert
+    RESOLVE_ALERT."""
+    return Cap.RESOLVE_NOTICE if alert.severity == "notice" else Cap.RESOLVE_ALERT
 
 
 def require(user, cap: Cap | str, athlete=None) -> None:

@@ -68,6 +68,10 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
+    # Set while the login is an outside member of any athlete's care team (portal.shared_care): scoping asks
+    # for the athletes shared with it only then, so everyone else's pages cost no query more.
+    has_shared_care = models.BooleanField(default=False, editable=False)
+
     objects = UserManager()
 
     class Meta:
@@ -715,6 +719,7 @@ class ApiToken(models.Model):
     def expires(self):
         return self.created + timedelta(days=settings.API_TOKEN_DAYS)
 
+
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user):
         from portal.permissions import clinician_of, scope_by_clinic
@@ -789,3 +794,89 @@ class MessageEmail(models.Model):
 
     def __str__(self) -> str:
         return f"Message email to {self.user_id} about {self.athlete_id} at {self.sent_at}"
+
+
+class SharedCareQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.permissions import scope_by_clinic
+
+        # The athlete sees who is on their team, the clinic its athletes' outside members, and an outside
+        # member their own memberships.
+        scoped = scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
+        if getattr(user, "is_authenticated", False) and user.is_active:
+            scoped = scoped | self.filter(user=user)
+        return scoped
+
+    def find(self, token: str):
+        return self.filter(token_hash=_hash_token(token)).select_related("athlete__clinic").first()
+
+    def active(self):
+        return self.filter(accepted_at__isnull=False, removed_at__isnull=True)
+
+    def open(self):
+        """Invited or accepted, and not removed (expired invites included: `state()` tells them apart)."""
+        return self.filter(removed_at__isnull=True)
+
+
+class SharedCare(models.Model):
+    """An athlete's own coach from outside the clinic (a club's, a private one), on the athlete's care team by
+    the athlete's consent (portal.shared_care, issue #21).
+
+    The row is the invite until it is accepted, then the membership: the coach's login (new, or one they
+    already have, even another clinic's) sees only this athlete, with the coach's capabilities
+    (portal.capabilities). Removing it (the athlete or the clinic) takes effect at the coach's next request.
+    Only a hash of the invite's token is stored."""
+
+    class Consent(models.TextChoices):
+        ATHLETE = "athlete", "The athlete invited them"
+        RECORDED = "recorded", "A clinician recorded the athlete's consent"
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="shared_care")
+    name = models.CharField("coach's name", max_length=120)
+    email = models.EmailField("coach's email")
+    organisation = models.CharField(
+        "club or organisation", max_length=120, blank=True, help_text="For example: Riverside Running Club"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="shared_care"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    consent = models.CharField(max_length=10, choices=Consent.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = SharedCareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "shared care member"
+        constraints = [
+            models.UniqueConstraint(
+                "athlete",
+                Lower("email"),
+                condition=Q(removed_at__isnull=True),
+                name="shared_care_one_open_per_email",
+                violation_error_message="This coach is already invited to the athlete's care team.",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "removed_at"], name="shared_care_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.athlete}"
+
+    def state(self, now=None) -> str:
+        if self.removed_at:
+            return "removed"
+        if self.accepted_at:
+            return "active"
+        if (now or timezone.now()) >= self.expires:
+            return "expired"
+        return "pending"

@@ -25,23 +25,73 @@ def athlete_of(user):
     return user.athlete_or_none
 
 
-def scope_by_clinic(qs: QuerySet, user, *, clinic_field: str, own_field: str | None = None) -> QuerySet:
+def scope_by_clinic(
+    qs: QuerySet, user, *, clinic_field: str, own_field: str | None = None, shared: bool = True
+) -> QuerySet:
     """Filter `qs` to what `user` may see.
 
     clinic_field: lookup path from the model to its Clinic (e.g. "athlete__clinic").
     own_field: lookup path from the model to the athlete's User (e.g. "athlete__user"); without it
     athletes see nothing of this model.
+    shared: an outside care-team member (portal.shared_care) also sees the records of the athletes shared
+    with them, whatever else they are, when the model leads to an athlete (`_athlete_path`); False for records
+    the athlete's consent does not cover (their intakes: symptoms and red flags are for the clinic).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if user.is_superuser:
         return qs
+    shared = _shared_condition(qs, user, clinic_field) if shared else None
     clinician = clinician_of(user)
     if clinician is not None:
-        return qs.filter(**{clinic_field: clinician.clinic_id})
+        mine = Q(**{clinic_field: clinician.clinic_id})
+        return qs.filter(mine if shared is None else mine | shared)
     if own_field is not None and athlete_of(user) is not None:
-        return qs.filter(**{own_field: user})
+        own = Q(**{own_field: user})
+        return qs.filter(own if shared is None else own | shared)
+    if shared is not None:
+        return qs.filter(shared)
     return qs.none()
+
+
+def _athlete_path(qs: QuerySet, clinic_field: str) -> str | None:
+    """The lookup path from the model to its Athlete, read from the path to its clinic: "athlete__clinic" →
+    "athlete", the Athlete model's own "clinic" → "pk"; None for models that lead to no athlete (clinicians)."""
+    if clinic_field == "clinic":
+        return "pk" if qs.model._meta.label == "portal.Athlete" else None
+    head, _sep, tail = clinic_field.rpartition("__")
+    if tail == "clinic" and (head == "athlete" or head.endswith("__athlete")):
+        return head
+    return None
+
+
+def _shared_condition(qs: QuerySet, user, clinic_field: str) -> Q | None:
+    """The records of the athletes shared with `user` as an outside care-team member; None for everyone else,
+    who are nearly everyone (no query then), and for models that lead to no athlete."""
+    if not user.has_shared_care:
+        return None
+    path = _athlete_path(qs, clinic_field)
+    if path is None:
+        return None
+    return Q(**{f"{path}__in": shared_athlete_ids(user)})
+
+
+def shared_athlete_ids(user) -> frozenset[int]:
+    """The athletes shared with `user` as an outside care-team member (portal.shared_care): read once per
+    request, kept on the user object of that request; removal shows at the next request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.has_shared_care:
+        return frozenset()
+    cached = user.__dict__.get("_shared_athlete_ids")
+    if cached is None:
+        from portal.models import SharedCare
+
+        cached = frozenset(
+            SharedCare.objects.active()
+            .filter(user=user, athlete__anonymised_at__isnull=True)
+            .values_list("athlete_id", flat=True)
+        )
+        user.__dict__["_shared_athlete_ids"] = cached
+    return cached
 
 
 def scope_clinics(qs: QuerySet, user) -> QuerySet:
@@ -66,11 +116,13 @@ def get_athlete_for_user(user, pk):
 
 
 def clinician_required(view):
-    """For pages only clinicians (and superusers) use. Put it after @login_required."""
+    """For pages only clinicians, outside care-team members (an athlete's own coach: they see only the athletes
+    shared with them) and superusers use. Put it after @login_required."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (request.user.is_superuser or clinician_of(request.user) is not None):
+        user = request.user
+        if not (user.is_superuser or clinician_of(user) is not None or shared_athlete_ids(user)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -26,6 +26,7 @@ from portal.permissions import (
     clinician_of,
     clinician_required,
     get_athlete_for_user,
+    shared_athlete_ids,
 )
 from portal.version import VERSION
 from triage.selectors import intakes_for_athlete
@@ -34,6 +35,8 @@ from triage.selectors import intakes_for_athlete
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_superuser or clinician_of(request.user) is not None:
+        return redirect("athlete_list")
+    if shared_athlete_ids(request.user):  # an athlete's own coach from outside the clinic: their athletes
         return redirect("athlete_list")
     if athlete_of(request.user) is not None:
         return redirect("rehab:athlete_today")
@@ -112,7 +115,7 @@ def athlete_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "last_invite": athlete.invites.first(),
         "invite_link": invite_link,
         "open_alerts": athlete.alerts.open().by_severity(),
-        "intakes": intakes_for_athlete(athlete),
+        "intakes": intakes_for_athlete(athlete, request.user),
         "plans": athlete.plans.select_related("current_phase"),
     }
     return render(request, "portal/athlete_detail.html", context)

@@ -50,7 +50,11 @@ class IntakeQuerySet(models.QuerySet):
     def visible_to(self, user):
         from portal.permissions import scope_by_clinic
 
-        return scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
+        # An athlete's own coach from outside the clinic (shared care) does not see the intakes: their consent
+        # covers the plan, logs, pain and alerts, not the symptoms and red flags told to the clinic.
+        return scope_by_clinic(
+            self, user, clinic_field="athlete__clinic", own_field="athlete__user", shared=False
+        )
 
     def needing_review(self):
         return self.filter(reviewed_at__isnull=True, urgency__in=["urgent", "emergency"])

@@ -14,6 +14,6 @@ def get_intake_for_user(user, pk) -> Intake:
     return get_object_or_404(intakes, pk=pk)
 
 
-def intakes_for_athlete(athlete, limit: int = 5) -> QuerySet[Intake]:
-    """The athlete's latest intakes, newest first (callers have already checked access to the athlete)."""
-    return Intake.objects.filter(athlete=athlete).select_related("confirmed_condition")[:limit]
+def intakes_for_athlete(athlete, user, limit: int = 5) -> QuerySet[Intake]:
+    """The athlete's latest intakes that `user` may see (an outside coach sees none), newest first."""
+    return Intake.objects.visible_to(user).filter(athlete=athlete).select_related("confirmed_condition")[:limit]

@@ -55,7 +55,7 @@ def _intake_form(request: HttpRequest, athlete: Athlete) -> HttpResponse:
         "form": form,
         "athlete": athlete,
         "for_self": athlete.user_id == request.user.pk,
-        "earlier": intakes_for_athlete(athlete),
+        "earlier": intakes_for_athlete(athlete, request.user),
         "hop_blockers": HOP_BLOCKERS,
     }
     return render(request, "triage/intake_form.html", context)

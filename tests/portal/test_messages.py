@@ -173,7 +173,7 @@ def test_inbox_lists_threads_with_unread_messages(people, client_for, thread):
     post(people.athlete_b, people.athlete_b.user, "Can I race on Sunday?")
     page = client_for("clinician").get(reverse("message_inbox"))
     text = page.content.decode()
-    assert "Bruno Bianchi" in text and "Anna Aalto" in text and "1 staff note" in text
+    assert "Bruno Bianchi" in text and "Anna Aalto" in text and "1 new staff note" in text
     client_for("clinician").get(reverse("athlete_messages", args=[people.athlete_b.pk]))
     assert "Bruno Bianchi" not in client_for("clinician").get(reverse("message_inbox")).content.decode()
 
@@ -373,3 +373,12 @@ def test_deleting_personal_data_deletes_the_thread_and_its_trail(people, thread)
     people.athlete_a.refresh_from_db()
     with pytest.raises(ValidationError):
         post(people.athlete_a, people.clinician.user)
+
+
+def test_the_demo_has_a_short_exchange_and_staff_notes(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    messages = Message.objects.filter(athlete__email="anna@demo.example")
+    assert messages.filter(channel="team").count() == 4 and messages.filter(channel="staff").count() == 2

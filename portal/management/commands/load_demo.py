@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from portal.care_messages import message_post
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Shoe
 from portal.services import clinician_grant_access
 
@@ -243,7 +244,33 @@ class Command(BaseCommand):
                 created += new
             created += self.load_care(athlete, physio.user, **care)
         created += self.load_coach_part(physio.user, coach.user)
+        created += self.load_messages(physio.user, coach.user)
         return created
+
+    # ---- Messages on the care team (issue #21): Anna's thread with Maya and Tom, and their staff notes about her.
+    def load_messages(self, physio, coach) -> int:
+        anna = Athlete.objects.filter(email="anna@demo.example").select_related("user").first()
+        if anna is None or anna.user is None or anna.messages.exists():
+            return 0
+        now = timezone.now()
+        exchange = [
+            (anna.user, "team", 47, "Hi Maya, the deep ache in my groin came back after sitting at my desk all "
+             "afternoon. This morning's run felt fine (2/10). Should I skip tomorrow's session?"),
+            (physio, "team", 46, "Thanks for telling me, Anna. An ache after long sitting is common with this "
+             "kind of hip problem: stand up and move every 30 to 40 minutes. Keep tomorrow's run as planned "
+             "while the pain stays at 3/10 or below, and log how it went."),
+            (anna.user, "team", 45, "Will do, thank you! I'll set a timer at work."),
+            (physio, "staff", 26, "Tom, Anna's sitting pain is flaring a little. Please keep her runs flat and "
+             "on soft ground this week, no hills."),
+            (coach, "staff", 25, "Noted. I'll move Thursday's run to the park loop and keep it at 25 minutes."),
+            (coach, "team", 3, "Hi Anna, Tom here. Thursday's run moves to the flat park loop: 25 minutes easy, "
+             "chatting pace. Tell me how the hip feels afterwards."),
+        ]  # fmt: skip
+        for author, channel, hours_ago, body in exchange:
+            message_post(
+                athlete=anna, author=author, channel=channel, body=body, now=now - timedelta(hours=hours_ago)
+            )
+        return len(exchange)
 
     # ---- The coach's part of a plan (issue #21): limits on Anna's plan, and one request waiting for the physio.
     def load_coach_part(self, physio, coach) -> int:

@@ -119,8 +119,8 @@ def test_the_caseload_reads_stored_statuses_on_every_visit_the_days_first_includ
     RehabStatus.objects.update(as_of=timezone.localdate() - timedelta(days=1))  # the nightly job has not run
     client = client_for("clinician")
     for _ in range(2):
-        # session, user, ids with counts, rows, alerts, care teams: no status check, no refresh
-        with django_assert_max_num_queries(6):
+        # session, user, the listing's four, rows, alerts, care teams, unread messages: no status check, no refresh
+        with django_assert_max_num_queries(10):
             assert client.get(reverse("athlete_list")).status_code == 200
     assert set(RehabStatus.objects.values_list("as_of", flat=True)) == {
         timezone.localdate() - timedelta(days=1)

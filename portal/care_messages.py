@@ -14,7 +14,9 @@ message to a team of five writes one row, not six.
 
 Unread counts in the navigation (`unread_total`) and the list of threads with unread messages
 (`unread_threads`) are one query each. For a clinician they cover the athletes whose care team they are on;
-the thread of any athlete of their clinic is open to them from the athlete's page.
+the thread of any athlete of their clinic is open to them from the athlete's page. An outside coach (an
+athlete's own coach, portal.shared_care) is on the care team of the athletes shared with them: both channels,
+counts and emails.
 
 Email (`notify_thread`, run by the portal.message_notify job after a message is posted, and by the minute's
 sweep): the other people in the thread are told that there is a new message, never what it says, with a link.
@@ -42,8 +44,17 @@ from django.utils import timezone
 from portal.capabilities import Cap, can
 from portal.jobs import enqueue_once
 from portal.links import absolute_url
-from portal.models import Athlete, Clinician, Message, MessageEmail, MessageRead, Notify
-from portal.permissions import athlete_of, clinician_of
+from portal.models import (
+    Athlete,
+    CareTeamMember,
+    Clinician,
+    Message,
+    MessageEmail,
+    MessageRead,
+    Notify,
+    SharedCare,
+)
+from portal.permissions import athlete_of, clinician_of, shared_athlete_ids
 from portal.services import check_athlete_editable
 
 Channel = Message.Channel
@@ -88,14 +99,15 @@ def channels_for(user, athlete: Athlete) -> list[str]:
 
 
 def may_post(user, athlete: Athlete, channel: str) -> bool:
-    """The athlete in their own team channel; clinicians with MESSAGE_TEAM for the athlete in both; never a
-    superuser (who reads only) and never to an athlete whose personal data was deleted."""
+    """The athlete in their own team channel; the care team (MESSAGE_TEAM for the athlete: the clinic's
+    clinicians, an outside coach the athlete shared their care with) in both; never a superuser (who reads
+    only) and never to an athlete whose personal data was deleted."""
     if athlete.is_anonymised or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if clinician_of(user) is not None:
-        return can(user, Cap.MESSAGE_TEAM, athlete) and channel in Channel.values
     if user.is_superuser:
         return False
+    if can(user, Cap.MESSAGE_TEAM, athlete):
+        return channel in Channel.values
     own = athlete_of(user)
     return own is not None and own.pk == athlete.pk and channel == Channel.TEAM
 
@@ -136,17 +148,20 @@ def _unread_messages(user) -> QuerySet:
     read_up_to = MessageRead.objects.filter(
         user=user, athlete_id=OuterRef("athlete_id"), channel=OuterRef("channel")
     ).values("last_read_at")[:1]
+    threads = Q(pk__in=[])
     clinician = clinician_of(user)
     if clinician is not None:
-        messages = Message.objects.filter(
-            athlete__care_team__clinician=clinician, athlete__clinic_id=clinician.clinic_id
-        )
+        care_of = CareTeamMember.objects.filter(clinician=clinician, athlete__clinic_id=clinician.clinic_id)
+        threads |= Q(athlete_id__in=care_of.values("athlete_id"))
     elif athlete_of(user) is not None:
-        messages = Message.objects.filter(athlete__user=user, channel=Channel.TEAM)
-    else:
+        threads |= Q(athlete__user=user, channel=Channel.TEAM)
+    shared = shared_athlete_ids(user)
+    if shared:
+        threads |= Q(athlete_id__in=shared)
+    if threads == Q(pk__in=[]):
         return Message.objects.none()
     return (
-        messages.filter(athlete__anonymised_at__isnull=True)
+        Message.objects.filter(threads, athlete__anonymised_at__isnull=True)
         .exclude(author=user)
         .annotate(read_up_to=Subquery(read_up_to))
         .filter(Q(read_up_to__isnull=True) | Q(created__gt=F("read_up_to")))
@@ -284,6 +299,16 @@ def _recipients(athlete: Athlete) -> list[tuple[object, list[str]]]:
         .order_by("pk")
     )
     people.extend((clinician.user, [Channel.TEAM, Channel.STAFF]) for clinician in clinicians)
+    # The athlete's own coach from outside the clinic, on the care team by the athlete's consent.
+    outside = (
+        SharedCare.objects.active()
+        .filter(athlete=athlete, user__is_active=True)
+        .exclude(user__email="")
+        .exclude(user__in=[user for user, _ in people])
+        .select_related("user")
+        .order_by("pk")
+    )
+    people.extend((row.user, [Channel.TEAM, Channel.STAFF]) for row in outside)
     return people
 
 

@@ -722,12 +722,13 @@ class ApiToken(models.Model):
 
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import clinician_of, scope_by_clinic
+        from portal.permissions import scope_by_clinic
 
-        # Athletes read their own thread with the care team, never the team's notes about them.
+        # Athletes read their own thread with the care team, never the team's notes about them (nor does
+        # anyone, about themselves).
         messages = scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
-        if user is not None and not getattr(user, "is_superuser", False) and clinician_of(user) is None:
-            messages = messages.filter(channel=Message.Channel.TEAM)
+        if getattr(user, "is_authenticated", False) and not user.is_superuser:
+            messages = messages.exclude(channel=Message.Channel.STAFF, athlete__user=user)
         return messages
 
 

@@ -382,3 +382,34 @@ def test_the_demo_has_a_short_exchange_and_staff_notes(db):
     call_command("load_demo", verbosity=0)
     messages = Message.objects.filter(athlete__email="anna@demo.example")
     assert messages.filter(channel="team").count() == 4 and messages.filter(channel="staff").count() == 2
+
+
+@pytest.fixture
+def outside_coach(people):
+    """Cora, Anna's own club coach, on her care team by her consent (portal.shared_care)."""
+    from portal import shared_care
+    from tests.factories import UserFactory
+
+    row, _link = shared_care.invite(
+        athlete=people.athlete_a, name="Cora Club", email="cora@club.example", by=people.athlete_a.user
+    )
+    user = UserFactory(email="cora@club.example", first_name="Cora", last_name="Club")
+    shared_care.accept_as(row=row, user=user)
+    user.refresh_from_db()
+    return user
+
+
+def test_the_athletes_own_coach_from_outside_is_on_the_thread(
+    people, client, outside_coach, thread, mailoutbox
+):
+    first, reply, note = thread
+    assert set(Message.objects.visible_to(outside_coach)) == {first, reply, note}
+    assert care_messages.unread_total(outside_coach) == 3
+    client.force_login(outside_coach)
+    page = client.get(reverse("athlete_messages", args=[people.athlete_a.pk]) + "?channel=staff")
+    assert page.status_code == 200 and note.body in page.content.decode()
+    assert client.get(reverse("athlete_messages", args=[people.athlete_b.pk])).status_code == 404
+    assert not care_messages.may_post(outside_coach, people.athlete_b, "team")
+    mailoutbox.clear()  # the invite
+    post(people.athlete_a, people.athlete_a.user, "Cora, can I do the club intervals?")
+    assert sorted(m.to[0] for m in mailoutbox) == ["cora@club.example", people.clinician.user.email]

@@ -9,9 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api_base import CharField, error_body
 from portal.permissions import athlete_of
 from rehab.runfiles import MAX_BYTES, MAX_FILES
-from rehab.services.runs import import_runs
+from rehab.services.runs import IMPORTED, REFUSED, UNCHANGED, import_runs
 from rehab.views_runs import result_text
 
 
@@ -31,15 +32,18 @@ class RunImportInputSerializer(serializers.Serializer):
 
 
 class RunImportResultSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    outcome = serializers.ChoiceField(choices=["imported", "unchanged", "refused"])
-    message = serializers.CharField(help_text="What became of the file, in a sentence for the runner.")
-    date = serializers.DateField(allow_null=True, help_text="The run's day in the athlete's time zone.")
-    distance_km = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
-    run_minutes = serializers.IntegerField(allow_null=True, help_text="Minutes on the move.")
-    started_at = serializers.DateTimeField(allow_null=True)
+    name = CharField(read_only=True)
+    outcome = serializers.ChoiceField(choices=[IMPORTED, UNCHANGED, REFUSED], read_only=True)
+    message = CharField(read_only=True, help_text="What became of the file, in a sentence for the runner.")
+    date = serializers.DateField(
+        allow_null=True, read_only=True, help_text="The run's day in the athlete's time zone."
+    )
+    distance_km = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, read_only=True)
+    run_minutes = serializers.IntegerField(allow_null=True, read_only=True, help_text="Minutes on the move.")
+    started_at = serializers.DateTimeField(allow_null=True, read_only=True)
     replaced_typed_run = serializers.BooleanField(
-        help_text="The day had a run typed in by hand with other numbers: the file's replaced it."
+        read_only=True,
+        help_text="The day had a run typed in by hand with other numbers: the file's replaced it.",
     )
 
 
@@ -50,13 +54,14 @@ class RunImportResponseSerializer(serializers.Serializer):
 class RunImportView(APIView):
     """Import the logged-in athlete's runs from GPX, TCX or FIT files: each becomes the run part of that day's
     log (pain answers untouched); the same run sent again changes nothing. 200 when at least one file is on a
-    log now (imported or already there), 400 when none is, each file's outcome in `results`."""
+    log now (imported or already there), each file's outcome in `results`; 400 when none is, with each file's
+    message in `errors.files` (and `results` as well)."""
 
     parser_classes = [MultiPartParser]
 
     @extend_schema(
         request={"multipart/form-data": RunImportInputSerializer},
-        responses={200: RunImportResponseSerializer, 400: RunImportResponseSerializer},
+        responses={200: RunImportResponseSerializer},
     )
     def post(self, request: Request) -> Response:
         athlete = athlete_of(request.user)
@@ -79,6 +84,10 @@ class RunImportView(APIView):
             }
             for result in results
         ]
-        ok = any(result.ok for result in results)
         body = RunImportResponseSerializer({"results": rows}).data
-        return Response(body, status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)
+        if any(result.ok for result in results):
+            return Response(body, status=status.HTTP_200_OK)
+        refused = error_body(
+            "None of the files could be imported.", "invalid", {"files": [row["message"] for row in rows]}
+        )
+        return Response(refused | body, status=status.HTTP_400_BAD_REQUEST)

@@ -9,7 +9,8 @@ from portal.form_messages import friendly_errors
 from portal.forms import DateInput
 from portal.models import Shoe
 from rehab import log_rules
-from rehab.models import PlanExercise, PlanPhase, RedFlag, Trigger
+from rehab.models import DailyLog, PlanExercise, PlanPhase, RedFlag, Trigger
+from rehab.services.logs import RUN_IMPORT_EMPTY
 from triage.engine import LOCATION_CHOICES
 
 BLANK = "blank"  # the "start from scratch" choice of PlanAssignForm's template field
@@ -402,6 +403,12 @@ def pain_field(label: str, help_text: str = "") -> forms.TypedChoiceField:
     )
 
 
+class EffortScale(PainScale):
+    """Session effort (RPE) 0–10 on the pain scale's buttons, without its colours: hard is not bad."""
+
+    template_name = "rehab/widgets/effort_scale.html"
+
+
 AS_PLANNED_NEEDS_PAIN = "“Did it all as planned” still needs this answer: tap a number, 0 if it didn't hurt."
 
 
@@ -438,6 +445,28 @@ class DailyLogForm(forms.Form):
     )
     jog_minutes = forms.IntegerField(
         label="Jog (min)", min_value=0, max_value=60, required=False, widget=forms.NumberInput(WHOLE)
+    )
+    session_rpe = forms.TypedChoiceField(
+        label="Session effort",
+        help_text="How hard was the session? 0 = rest, 10 = maximal.",
+        choices=PAIN_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=EffortScale(),
+    )
+    surface = forms.ChoiceField(
+        label="Where did you run?",
+        choices=DailyLog.Surface.choices,
+        required=False,
+        widget=forms.RadioSelect({"class": "btn-check", "autocomplete": "off"}),
+    )
+    avg_cadence = forms.IntegerField(
+        label="Cadence (steps/min)",
+        min_value=DailyLog.CADENCE[0],
+        max_value=DailyLog.CADENCE[1],
+        required=False,
+        widget=forms.NumberInput(WHOLE),
     )
     shoe = forms.ModelChoiceField(
         queryset=None,
@@ -537,6 +566,12 @@ class DailyLogForm(forms.Form):
                 asked.append((self[name], answer))
         return asked
 
+    @property
+    def effort_answer(self) -> int | None:
+        """The session effort as shown (None: not answered)."""
+        value = self["session_rpe"].value()
+        return int(value) if str(value) in PAIN_VALUES else None
+
     def clean(self):
         data = super().clean()
         if self.data.get("same_as_planned"):
@@ -567,7 +602,8 @@ class DailyLogForm(forms.Form):
         data = self.cleaned_data
         values = {name: data.get(name) for name in LOG_FORM_FIELDS if name in self.fields}
         if not data.get("did_run"):
-            values |= {"run_minutes": None, "distance_km": None, "walk_minutes": None, "jog_minutes": None}
+            values |= {"run_minutes": None, "distance_km": None, "walk_minutes": None, "jog_minutes": None,
+                       "surface": "", "avg_cadence": None, **RUN_IMPORT_EMPTY}  # fmt: skip
         if "shoe" in self.fields:
             values["shoe"] = data.get("shoe") if data.get("did_run") else None
         return values
@@ -583,6 +619,7 @@ class DailyLogForm(forms.Form):
 
 LOG_FORM_FIELDS = [
     "pain_during", "pain_after", "pain_next_morning", "run_minutes", "distance_km", "walk_minutes", "jog_minutes",
+    "session_rpe", "surface", "avg_cadence",
     *RedFlag.values, "pain_locations", "triggers", "notes",
 ]  # fmt: skip
 

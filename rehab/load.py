@@ -3,6 +3,10 @@
 DOMAIN.md section 7: the 10 % rule is guidance (it did not prevent injuries in a trial of novices), while weekly
 jumps above about 30 % are linked to injuries, so > 10 % is a notice and > 30 % a warning. The acute:chronic ratio
 is contested and is shown as information only; nothing is blocked on it.
+
+Beside each week's distance, the session-RPE load (Foster's method): each run's effort (RPE 0–10, "how hard was
+the session?") times its minutes, added up over the week, in arbitrary units. It counts how hard the running felt,
+not only how far it went; a week whose runs have no effort given is "not rated", never 0.
 """
 
 from __future__ import annotations
@@ -22,6 +26,43 @@ class Warning:
     message: str
 
 
+WEEKS_SHOWN = 4
+
+
+@dataclass(frozen=True)
+class Week:
+    """Seven days up to `end`: the distance run and the session-RPE load of the runs rated."""
+
+    start: date
+    end: date
+    km: float
+    runs: int  # days with run minutes
+    rated: int  # of those, with a session effort given
+    rpe_load: int | None  # sum of RPE × minutes over the rated runs; None when none was rated
+
+    @property
+    def load_text(self) -> str:
+        if self.rpe_load is None:
+            return "not rated"
+        text = f"{self.rpe_load} AU"
+        return text if self.rated == self.runs else f"{text} ({self.rated} of {self.runs} runs rated)"
+
+
+def weeks(logs: Iterable, today: date, count: int = WEEKS_SHOWN) -> list[Week]:
+    """The last `count` weeks (7-day blocks ending today), the latest first."""
+    logs = list(logs)
+    shown = []
+    for n in range(count):
+        end = today - timedelta(days=7 * n)
+        start = end - timedelta(days=6)
+        days = [log for log in logs if start <= log.date <= end]
+        runs = [log for log in days if log.run_minutes]
+        rated = [log for log in runs if log.session_rpe is not None]
+        load = sum(log.session_rpe * log.run_minutes for log in rated) if rated else None
+        shown.append(Week(start, end, _km(days, start, end), len(runs), len(rated), load))
+    return shown
+
+
 @dataclass(frozen=True)
 class Load:
     km_7d: float
@@ -31,6 +72,12 @@ class Load:
     acwr: float | None  # 7-day km ÷ the 28-day weekly average; None without a 28-day history
     warnings: list[Warning] = field(default_factory=list)  # to the athlete ("Your distance is up…")
     clinician_warnings: list[Warning] = field(default_factory=list)  # the same, about the athlete
+    weeks: list[Week] = field(default_factory=list)  # the last four, latest first, with the session-RPE load
+
+    @property
+    def has_running(self) -> bool:
+        """Any run or distance in the weeks shown (otherwise the weeks' table is left out)."""
+        return any(week.runs or week.km for week in self.weeks)
 
     @property
     def acwr_text(self) -> str:
@@ -105,4 +152,4 @@ def training_load(logs: Iterable, today: date, *, shoes: Iterable = ()) -> Load:
     acwr = round(week / (month / 4), 2) if has_month and month > 0 else None
     warnings = load_warnings(previous, week, change, shoes=shoes)
     about = load_warnings(previous, week, change, shoes=shoes, audience=CLINICIAN)
-    return Load(week, previous, month, change, acwr, warnings, about)
+    return Load(week, previous, month, change, acwr, warnings, about, weeks(logs, today))

@@ -72,6 +72,7 @@ class LogDay:
     distance_km: float | None = None
     walk_minutes: int | None = None
     jog_minutes: int | None = None
+    session_rpe: int | None = None  # session effort 0–10 (rehab.load: the session-RPE load)
 
     @property
     def is_session(self) -> bool:

@@ -85,7 +85,7 @@ def _latest_confirmed(athlete, field: str):
 
 LOG_DAY_FIELDS = (
     "athlete_id", "date", "run_minutes", "pain_during", "pain_after", "pain_next_morning", "sets_done",
-    "distance_km", "walk_minutes", "jog_minutes", *RED_FLAGS,
+    "distance_km", "walk_minutes", "jog_minutes", "session_rpe", *RED_FLAGS,
 )  # fmt: skip
 
 
@@ -97,7 +97,7 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
         .order_by("date")
         .values_list(*LOG_DAY_FIELDS)
     )
-    for athlete_id, day, run, during, after, morning, sets, km, walk, jog, *flags in rows:
+    for athlete_id, day, run, during, after, morning, sets, km, walk, jog, rpe, *flags in rows:
         days[athlete_id].append(
             LogDay(
                 date=day,
@@ -109,6 +109,7 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
                 distance_km=float(km) if km is not None else None,
                 walk_minutes=walk,
                 jog_minutes=jog,
+                session_rpe=rpe,
                 red_flags=tuple(flag for flag, on in zip(RED_FLAGS, flags, strict=True) if on),
             )
         )

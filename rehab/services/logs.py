@@ -31,8 +31,11 @@ from rehab.services.status import STATUS_FIELDS, _close_stale, status_row, statu
 from rehab.status import STATE_ALERT_KINDS, log_alerts, stop_alerts
 
 BACKFILL_DAYS = 14
-# What a run imported from a watch's file fills in, beyond the minutes and distance (rehab.services.runs).
-RUN_IMPORT_FIELDS = ["avg_heart_rate", "elevation_gain_m", "run_started_at", "run_source", "run_starts"]
+# What a run imported from a watch's file fills in, beyond the minutes, distance and cadence (rehab.services.runs),
+# each with its empty value: a run taken off the log takes these with it, and importing it again adds it back.
+RUN_IMPORT_EMPTY = {"avg_heart_rate": None, "elevation_gain_m": None, "run_started_at": None, "run_source": "",
+                    "run_starts": []}  # fmt: skip
+RUN_IMPORT_FIELDS = list(RUN_IMPORT_EMPTY)
 LOG_FIELDS = [
     "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "session_rpe", "surface", "avg_cadence",
     "pain_during", "pain_after", "pain_next_morning", "pain_locations", "triggers", "notes", *RedFlag.values,

@@ -9,9 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from rehab import services
+from rehab.load import training_load
 from rehab.models import DailyLog
+from rehab.progression import LogDay
 from rehab.runfiles import MAX_BYTES, MAX_FILES, read_run
 from rehab.services.runs import IMPORTED, REFUSED, UNCHANGED, import_runs
+from tests.factories import PlanTemplateFactory
 from tests.rehab.test_runfiles import START, fit, gpx, tcx
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -27,6 +31,19 @@ def athlete(people):
     athlete.time_zone = "Europe/London"
     athlete.save(update_fields=["time_zone"])
     return athlete
+
+
+@pytest.fixture
+def plan(people):
+    """Athlete A's plan, its current phase with running in it (the log page then asks about the run)."""
+    plan = services.plan_assign(
+        athlete=people.athlete_a, template=PlanTemplateFactory(phases=2, phases__exercises_per_phase=1),
+        by=people.clinician.user, start=timezone.localdate() - timedelta(days=10),
+    )  # fmt: skip
+    phase = plan.current_phase
+    phase.run_activity, phase.run_minutes, phase.sessions_per_week = "run", 30, 3
+    phase.save()
+    return plan
 
 
 def log_of(athlete, day) -> DailyLog | None:
@@ -219,7 +236,7 @@ def test_hostile_files_never_give_a_server_error(client_for, content):
     assert response.status_code == 200
     api = client.post(reverse("api-run-import"), {"files": [upload("x.gpx", content)]})
     assert api.status_code == 400
-    assert api.json()["results"][0]["outcome"] == "refused"
+    assert api.json()["results"][0]["outcome"] == "refused" and api.json()["errors"]["files"]
 
 
 def test_posting_no_file_asks_for_one(client_for):
@@ -254,3 +271,61 @@ def test_only_athletes_import_through_the_api(client_for, persona):
 def test_the_api_needs_a_login(client_for):
     response = client_for("anonymous").post(reverse("api-run-import"), {"files": [upload("run.gpx", gpx())]})
     assert response.status_code in (401, 403)
+
+
+# ------------------------------------------------------------------------------------- the log form and load
+
+
+def test_the_log_form_saves_effort_surface_and_cadence(client_for, people, plan):
+    client = client_for("athlete_a")
+    page = client.get(reverse("rehab:log_today")).content.decode()
+    assert 'name="session_rpe" value="7" class="btn-check"' in page and "Not rated" in page
+    assert 'name="surface"' in page and 'name="avg_cadence"' in page
+    assert reverse("rehab:run_import") in page
+    body = {"pain_during": "1", "pain_after": "1", "did_run": "on", "run_minutes": "30", "session_rpe": "7",
+            "surface": "trail", "avg_cadence": "172"}  # fmt: skip
+    assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    log = log_of(people.athlete_a, timezone.localdate())
+    assert (log.session_rpe, log.surface, log.avg_cadence) == (7, "trail", 172)
+
+
+def test_the_log_form_refuses_a_cadence_no_runner_has(client_for, plan):
+    body = {"pain_during": "1", "pain_after": "1", "did_run": "on", "run_minutes": "30", "avg_cadence": "20"}
+    response = client_for("athlete_a").post(reverse("rehab:log_today"), body)
+    assert response.status_code == 200 and not DailyLog.objects.exists()
+
+
+def test_taking_an_imported_run_off_the_log_lets_it_be_imported_again(client_for, people, plan):
+    client = client_for("athlete_a")
+    day = timezone.localtime(RECENT, people.athlete_a.tz).date()
+    client.post(reverse("rehab:run_import"), {"files": [upload("run.gpx", gpx(start=RECENT))]})
+    assert log_of(people.athlete_a, day).run_source == "gpx"
+    body = {"date": day.isoformat(), "pain_during": "2", "pain_after": "1"}  # "I did my run" unticked
+    assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    log = log_of(people.athlete_a, day)
+    assert (log.run_minutes, log.run_source, log.run_starts, log.avg_heart_rate) == (None, "", [], None)
+    assert log.pain_during == 2
+    client.post(reverse("rehab:run_import"), {"files": [upload("run.gpx", gpx(start=RECENT))]})
+    assert log_of(people.athlete_a, day).run_minutes == 10
+
+
+def test_the_weeks_show_distance_with_the_session_rpe_load():
+    today = datetime(2026, 12, 6).date()
+    logs = [
+        LogDay(date=today, run_minutes=40, distance_km=6.0, session_rpe=5),
+        LogDay(date=today - timedelta(days=2), run_minutes=30, distance_km=5.0, session_rpe=7),
+        LogDay(date=today - timedelta(days=4), run_minutes=20, distance_km=3.0),
+        LogDay(date=today - timedelta(days=8), run_minutes=30, distance_km=5.0),
+    ]
+    this, last, *_ = training_load(logs, today).weeks
+    assert (this.km, this.runs, this.rated, this.rpe_load) == (14.0, 3, 2, 5 * 40 + 7 * 30)
+    assert this.load_text == "410 AU (2 of 3 runs rated)"
+    assert (last.km, last.rpe_load, last.load_text) == (5.0, None, "not rated")
+
+
+def test_today_shows_the_weeks_load_and_the_import_link(client_for, people, plan):
+    services.log_save(athlete=people.athlete_a, day=timezone.localdate(),
+                      data={"run_minutes": 30, "distance_km": Decimal("5"), "session_rpe": 6})  # fmt: skip
+    page = client_for("athlete_a").get(reverse("rehab:athlete_today")).content.decode()
+    assert "180 AU" in page and "not rated" in page and "arbitrary" in page
+    assert reverse("rehab:run_import") in page

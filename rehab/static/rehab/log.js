@@ -12,7 +12,9 @@ document.querySelectorAll("[data-pain-question]").forEach(function (question) {
     if (checked) {
       var value = Number(checked.value);
       output.textContent = value + "/10";
-      output.dataset.zone = value <= 2 ? "safe" : value <= 5 ? "ok" : "high";
+      // Session effort (data-scale="effort") has no zones: a hard session is not a warning.
+      output.dataset.zone =
+        question.dataset.scale === "effort" ? "effort" : value <= 2 ? "safe" : value <= 5 ? "ok" : "high";
     } else {
       output.textContent = unanswered;
       delete output.dataset.zone;

@@ -40,6 +40,9 @@ AUDITED: dict[str, dict] = {
         "athlete": "athlete",
         "exclude_fields": ["token_hash", "email_sent_at", "email_failed_at"],
     },
+    # Who invited an athlete's own coach from outside the clinic, with whose consent, who accepted and who
+    # removed them (portal.shared_care); never the invite's token.
+    "portal.SharedCare": {"athlete": "athlete", "exclude_fields": ["token_hash"]},
     "triage.Intake": {"athlete": "athlete"},
     "rehab.Plan": {"athlete": "athlete", "exclude_fields": ["updated"]},
     "rehab.PlanPhase": {"athlete": "plan.athlete"},

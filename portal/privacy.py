@@ -80,6 +80,8 @@ PERSONAL_FIELDS = {
     "triage.intake": {"review_notes"},
     "portal.message": {"body"},
     "portal.apitoken": {"name", "key_hash", "key_start", "login_check"},
+    "rehab.changerequest": {"reason", "decision_note"},
+    "rehab.runningchange": {"reason"},
 }
 
 
@@ -359,7 +361,9 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
     Atomic, and idempotent: on an athlete already anonymised it scrubs again (harmless) but keeps the first
     date and author and records nothing new.
     """
+    from portal import shared_care
     from rehab.models import DailyLog, PhaseChange, Plan
+    from rehab.services.coach import coach_text_forget
     from triage.models import Intake
 
     now = now or timezone.now()
@@ -410,6 +414,9 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
             resolved_note=""
         )
         PhaseChange.objects.filter(plan__athlete=athlete).exclude(reason="").update(reason="")
+        coach_text_forget(athlete, by=by_user)
+        for row in athlete.shared_care.open():  # the athlete's own coach from outside loses access at once
+            shared_care.remove(row=row, by=by_user, now=now)
         for plan in plans:
             name = plan.template.name if plan.template is not None else plan.name
             ongoing = plan.status in (Plan.Status.ACTIVE, Plan.Status.PAUSED)

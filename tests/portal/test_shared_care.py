@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import services as portal_services
 from portal import shared_care
-from portal.models import ApiToken, SharedCare, User
+from portal.models import ApiToken, AuditEntry, SharedCare, User
 from tests.factories import ClinicianFactory, UserFactory
 
 PASSWORD = "long-enough-and-unusual-42"
@@ -213,3 +214,19 @@ def test_names_are_escaped_on_the_team_page(client_for, people):
     )
     page = client_for("athlete_a").get(reverse("my_team")).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_deleting_the_athletes_personal_data_ends_the_outside_coachs_access(people):
+    row, user = accepted(people)
+    portal_services.anonymise_athlete(people.athlete_a, by=people.clinician.user)
+    row.refresh_from_db()
+    user.refresh_from_db()
+    assert row.state() == "removed" and not user.has_shared_care
+
+
+def test_the_audit_trail_records_who_invited_and_who_removed(people):
+    row, user = accepted(people)
+    shared_care.remove(row=row, by=people.athlete_a.user)
+    entries = AuditEntry.objects.filter(athlete=people.athlete_a, content_type__model="sharedcare")
+    assert entries.count() >= 3  # invited, accepted, removed
+    assert all("token_hash" not in (entry.changes or {}) for entry in entries)

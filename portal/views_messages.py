@@ -61,7 +61,6 @@ def my_messages(request: HttpRequest) -> HttpResponse:
         request,
         "portal/messages_mine.html",
         {"athlete": athlete, "entries": entries, "form": form, "may_post": not athlete.is_anonymised},
-        status=400 if form.errors else 200,
     )
 
 
@@ -99,7 +98,6 @@ def athlete_messages(request: HttpRequest, pk: int) -> HttpResponse:
             "unread": unread,
             "tabs": [(value, label, unread[value]) for value, label in Channel.choices],
         },
-        status=400 if form.errors else 200,
     )
 
 

@@ -116,11 +116,13 @@ def get_athlete_for_user(user, pk):
 
 
 def clinician_required(view):
-    """For pages only clinicians (and superusers) use. Put it after @login_required."""
+    """For pages only clinicians, outside care-team members (an athlete's own coach: they see only the athletes
+    shared with them) and superusers use. Put it after @login_required."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (request.user.is_superuser or clinician_of(request.user) is not None):
+        user = request.user
+        if not (user.is_superuser or clinician_of(user) is not None or shared_athlete_ids(user)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -118,7 +118,8 @@ DOSAGE_FIELDS = [
     "note",
 ]  # fmt: skip
 LOG_FIELDS = [
-    "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "pain_during", "pain_after",
+    "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "session_rpe", "surface", "avg_cadence",
+    "avg_heart_rate", "elevation_gain_m", "run_source", "pain_during", "pain_after",
     "pain_next_morning", "pain_locations", "triggers", "night_pain", "cannot_bear_weight", "swelling", "locking",
     "sets_done", "notes",
 ]  # fmt: skip
@@ -175,6 +176,7 @@ def _log(log) -> dict:
         "phase": log.phase.order if log.phase else None,
         "shoe": log.shoe.name if log.shoe else None,
         **_fields(log, LOG_FIELDS),
+        "run_started_at": _when(log.run_started_at),
         "created": _when(log.created),
         "updated": _when(log.updated),
         "exercises": [
@@ -454,7 +456,7 @@ EMPTY_HEADERS = {
     "plan_phases.csv": ["plan_id", *PHASE_FIELDS, "started_on"],
     "plan_exercises.csv": ["plan_id", "phase", "exercise", *DOSAGE_FIELDS, "dosage"],
     "phase_changes.csv": ["plan_id", "when", "kind", "from_phase", "to_phase", "by", "reason"],
-    "daily_logs.csv": ["date", "plan_id", "phase", "shoe", *LOG_FIELDS, "created", "updated"],
+    "daily_logs.csv": ["date", "plan_id", "phase", "shoe", *LOG_FIELDS, "run_started_at", "created", "updated"],
     "exercise_logs.csv": ["date", "exercise", "done", "sets_done"],
     "alerts.csv": ["kind", "severity", "message", "created", "updated", "resolved_at", "resolved_by",
                    "resolved_note"],
@@ -515,7 +517,10 @@ plans.csv            Your rehab plans.
 plan_phases.csv      Each phase of each plan (plan_id links to plans.csv): pain rule and run prescription.
 plan_exercises.csv   The exercises of each phase and their dosage.
 phase_changes.csv    When each plan moved between phases, who moved it and why.
-daily_logs.csv       One row per logged day: running, pain, triggers, red flags, notes.
+daily_logs.csv       One row per logged day: running, pain, triggers, red flags, notes; for a run, its effort
+                     (session_rpe, 0 = rest to 10 = maximal), surface, cadence (steps a minute), average heart
+                     rate (beats a minute) and climb (metres), and for a run imported from a watch's file, the
+                     file's kind (run_source) and when the run started.
 exercise_logs.csv    The exercises done on each logged day.
 alerts.csv           Alerts your care team received about you, and how they were resolved.
 invites.csv          Invite links sent to you (the links themselves are not kept).

@@ -73,6 +73,11 @@ class LogDay:
     walk_minutes: int | None = None
     jog_minutes: int | None = None
     session_rpe: int | None = None  # session effort 0–10 (rehab.load: the session-RPE load)
+    # What the timeline shows of the run beside its minutes (no rule reads them).
+    surface: str = ""
+    avg_cadence: int | None = None
+    avg_heart_rate: int | None = None
+    run_source: str = ""  # "gpx" | "tcx" | "fit": imported from a watch's file
 
     @property
     def is_session(self) -> bool:

@@ -85,7 +85,8 @@ def _latest_confirmed(athlete, field: str):
 
 LOG_DAY_FIELDS = (
     "athlete_id", "date", "run_minutes", "pain_during", "pain_after", "pain_next_morning", "sets_done",
-    "distance_km", "walk_minutes", "jog_minutes", "session_rpe", *RED_FLAGS,
+    "distance_km", "walk_minutes", "jog_minutes", "session_rpe", "surface", "avg_cadence", "avg_heart_rate",
+    "run_source", *RED_FLAGS,
 )  # fmt: skip
 
 
@@ -97,7 +98,8 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
         .order_by("date")
         .values_list(*LOG_DAY_FIELDS)
     )
-    for athlete_id, day, run, during, after, morning, sets, km, walk, jog, rpe, *flags in rows:
+    for (athlete_id, day, run, during, after, morning, sets, km, walk, jog, rpe, surface, cadence, heart, source,
+         *flags) in rows:  # fmt: skip
         days[athlete_id].append(
             LogDay(
                 date=day,
@@ -110,6 +112,10 @@ def log_days(athlete_ids, start: date, end: date) -> dict[int, list[LogDay]]:
                 walk_minutes=walk,
                 jog_minutes=jog,
                 session_rpe=rpe,
+                surface=surface,
+                avg_cadence=cadence,
+                avg_heart_rate=heart,
+                run_source=source,
                 red_flags=tuple(flag for flag, on in zip(RED_FLAGS, flags, strict=True) if on),
             )
         )

@@ -1,14 +1,20 @@
 """Importing runs from a watch's files (rehab.services.runs, the athlete's page and the API): each file becomes
 the run part of that day's log, once."""
 
+import csv
+import io
+import re
+import zipfile
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.export import export_zip
 from rehab import services
 from rehab.load import training_load
 from rehab.models import DailyLog
@@ -329,3 +335,28 @@ def test_today_shows_the_weeks_load_and_the_import_link(client_for, people, plan
     page = client_for("athlete_a").get(reverse("rehab:athlete_today")).content.decode()
     assert "180 AU" in page and "not rated" in page and "arbitrary" in page
     assert reverse("rehab:run_import") in page
+
+
+def test_the_athletes_export_has_the_runs_details(athlete):
+    import_runs(athlete=athlete, files=[("run.gpx", gpx())], now=NOW)
+    DailyLog.objects.filter(athlete=athlete).update(session_rpe=6, surface="trail")
+    files = {}
+    with zipfile.ZipFile(io.BytesIO(export_zip(athlete, now=NOW))) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    [row] = csv.DictReader(io.StringIO(files["daily_logs.csv"].decode("utf-8-sig")))
+    assert (row["session_rpe"], row["surface"], row["avg_cadence"], row["run_source"]) == (
+        "6",
+        "trail",
+        "170",
+        "gpx",
+    )
+    assert row["run_started_at"].startswith("2026-12-01T07:30:00")
+
+
+def test_the_care_teams_run_details_say_effort_surface_cadence_and_the_watch():
+    day = LogDay(date=NOW.date(), run_minutes=40, session_rpe=7, surface="trail", avg_cadence=172,
+                 avg_heart_rate=151, run_source="fit")  # fmt: skip
+    html = render_to_string("rehab/log_run_details.html", {"log": day})
+    words = re.sub(r"<[^>]+>", " ", html).split()
+    assert " ".join(words) == "RPE 7 trail 172 steps/min HR 151 from watch"
+    assert render_to_string("rehab/log_run_details.html", {"log": LogDay(date=NOW.date())}).strip() == ""

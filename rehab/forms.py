@@ -448,7 +448,7 @@ class DailyLogForm(forms.Form):
     )
     session_rpe = forms.TypedChoiceField(
         label="Session effort",
-        help_text="How hard was the session? 0 = rest, 10 = maximal.",
+        help_text="How hard was the session, all in all?",
         choices=PAIN_CHOICES,
         coerce=int,
         empty_value=None,
@@ -462,11 +462,11 @@ class DailyLogForm(forms.Form):
         widget=forms.RadioSelect({"class": "btn-check", "autocomplete": "off"}),
     )
     avg_cadence = forms.IntegerField(
-        label="Cadence (steps/min)",
+        label="Cadence",
         min_value=DailyLog.CADENCE[0],
         max_value=DailyLog.CADENCE[1],
         required=False,
-        widget=forms.NumberInput(WHOLE),
+        widget=forms.NumberInput({**WHOLE, "placeholder": "steps/min"}),
     )
     shoe = forms.ModelChoiceField(
         queryset=None,

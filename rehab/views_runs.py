@@ -14,7 +14,8 @@ from rehab.services.runs import IMPORTED, UNCHANGED, RunImport, import_runs
 
 
 def km_text(km: Decimal | None) -> str:
-    return f"{(km or Decimal(0)).normalize():f} km"
+    """6.24 → "6.2 km", 10.00 → "10 km": a runner's precision."""
+    return f"{(km or Decimal(0)).quantize(Decimal('0.1')).normalize():f} km"
 
 
 def minutes_text(minutes: int | None) -> str:

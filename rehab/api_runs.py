@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api_base import CharField, error_body
+from portal.parsers import JSONParser
 from portal.permissions import athlete_of
 from rehab.runfiles import MAX_BYTES, MAX_FILES
 from rehab.services.runs import IMPORTED, REFUSED, UNCHANGED, import_runs
@@ -57,7 +58,8 @@ class RunImportView(APIView):
     log now (imported or already there), each file's outcome in `results`; 400 when none is, with each file's
     message in `errors.files` (and `results` as well)."""
 
-    parser_classes = [MultiPartParser]
+    # JSON is taken only to answer it with a 400 that says to send files (multipart), rather than a bare 415.
+    parser_classes = [MultiPartParser, JSONParser]
 
     @extend_schema(
         request={"multipart/form-data": RunImportInputSerializer},

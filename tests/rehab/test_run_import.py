@@ -360,3 +360,22 @@ def test_the_care_teams_run_details_say_effort_surface_cadence_and_the_watch():
     words = re.sub(r"<[^>]+>", " ", html).split()
     assert " ".join(words) == "RPE 7 trail 172 steps/min HR 151 from watch"
     assert render_to_string("rehab/log_run_details.html", {"log": LogDay(date=NOW.date())}).strip() == ""
+
+
+def test_the_api_says_to_send_files_when_sent_json(client_for):
+    client = client_for("athlete_a")
+    response = client.post(reverse("api-run-import"), {}, content_type="application/json")
+    assert response.status_code == 400 and response.json()["errors"]["files"]
+    assert client.get(reverse("api-run-import")).status_code == 405
+
+
+def test_each_file_costs_a_fixed_number_of_queries(client_for, django_assert_max_num_queries):
+    """About 11 queries a run (read the day, save it, its audit entry, in savepoints) plus the status refresh
+    that follows each log, which the tests run at once: the same for every file, whatever the history."""
+    client = client_for("athlete_a")
+    one = [upload("a.gpx", gpx(start=RECENT))]
+    with django_assert_max_num_queries(20):
+        client.post(reverse("rehab:run_import"), {"files": one})
+    two = [upload(f"{n}.gpx", gpx(start=RECENT - timedelta(days=n))) for n in (2, 3)]
+    with django_assert_max_num_queries(36):
+        client.post(reverse("rehab:run_import"), {"files": two})

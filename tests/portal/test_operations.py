@@ -44,12 +44,17 @@ def test_load_demo_twice_creates_nothing_twice(db, client, capsys):
     assert "physio@demo.example" in out and "stride-demo" in out
     call_command("load_demo")
     assert counts() == first
-    assert first[:4] == (1, 6, 2, 4)
+    assert first[:4] == (1, 7, 2, 4)  # two clinicians, four athletes and Luis's club coach
     # the printed logins work
     assert client.login(username="physio@demo.example", password="stride-demo")
     assert client.get(reverse("athlete_list")).status_code == 200
     assert client.login(username="anna@demo.example", password="stride-demo")
     assert client.get(reverse("my_profile")).status_code == 200
+    # Luis's own coach from outside the clinic sees Luis, and only him
+    assert "cora@harriers.example" in out
+    assert client.login(username="cora@harriers.example", password="stride-demo")
+    caseload = client.get(reverse("athlete_list")).content.decode()
+    assert "Luis Moreno" in caseload and "Anna" not in caseload
 
 
 def test_demo_clinicians_are_staff_without_superuser_rights(db):

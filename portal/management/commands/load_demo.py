@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from portal import shared_care
 from portal.care_messages import message_post
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Shoe
 from portal.services import clinician_grant_access
@@ -27,6 +28,9 @@ CLINIC = {
     "out_of_hours": "Leave a message and we call back the next working day. Sudden severe pain, a fall, "
     "or you cannot put weight on the leg: call NHS 111, or 999 in an emergency.",
 }
+# Luis's club coach, outside the clinic: on his care team by his invite (portal.shared_care).
+OUTSIDE_COACH = ("Cora Mensah", "cora@harriers.example", "Riverside Harriers")
+
 CLINICIANS = [
     ("physio@demo.example", "Maya", "Okafor", Clinician.Profession.PHYSIOTHERAPIST),
     ("coach@demo.example", "Tom", "Reyes", Clinician.Profession.COACH),
@@ -191,6 +195,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {'Athlete':<16} {athlete['first_name']} {athlete['last_name']:<10} {athlete['email']}"
             )
+        name, email, club = OUTSIDE_COACH
+        self.stdout.write(f"  {'Luis’s own coach':<16} {name:<15} {email}  ({club}: sees Luis only)")
 
     @transaction.atomic
     def load(self) -> int:
@@ -245,7 +251,24 @@ class Command(BaseCommand):
             created += self.load_care(athlete, physio.user, **care)
         created += self.load_coach_part(physio.user, coach.user)
         created += self.load_messages(physio.user, coach.user)
+        created += self.load_shared_care()
         return created
+
+    # ---- Shared care (issue #21): Luis invited his club coach, who accepted with a login of her own.
+    def load_shared_care(self) -> int:
+        luis = Athlete.objects.filter(email="luis@demo.example").select_related("user", "clinic").first()
+        name, email, club = OUTSIDE_COACH
+        if luis is None or luis.user is None or luis.shared_care.filter(email=email).exists():
+            return 0
+        row, _link = shared_care.invite(athlete=luis, name=name, email=email, organisation=club, by=luis.user)
+        coach = get_user_model().objects.filter(email=email).first()
+        if coach is None:
+            first, _space, last = name.partition(" ")
+            coach = get_user_model().objects.create_user(
+                email=email, password=DEMO_PASSWORD, first_name=first, last_name=last
+            )
+        shared_care.accept_as(row=row, user=coach)
+        return 2
 
     # ---- Messages on the care team (issue #21): Anna's thread with Maya and Tom, and their staff notes about her.
     def load_messages(self, physio, coach) -> int:

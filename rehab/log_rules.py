@@ -11,7 +11,7 @@ from datetime import date
 
 RUN_MINUTES_MIN, RUN_MINUTES_MAX = 1, 600
 # What describes the run: meaningless without its minutes.
-RUN_DETAILS = ("distance_km", "walk_minutes", "jog_minutes", "shoe")
+RUN_DETAILS = ("distance_km", "walk_minutes", "jog_minutes", "shoe", "surface", "avg_cadence")
 
 RUN_MINUTES = (
     f"Enter the minutes from {RUN_MINUTES_MIN} to {RUN_MINUTES_MAX}, or leave them out if you did not run."

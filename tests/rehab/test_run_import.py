@@ -17,6 +17,7 @@ from django.utils import timezone
 from portal.export import export_zip
 from rehab import services
 from rehab.load import training_load
+from rehab.log_rules import WITHOUT_RUN, log_problems
 from rehab.models import DailyLog
 from rehab.progression import LogDay
 from rehab.runfiles import MAX_BYTES, MAX_FILES, read_run
@@ -379,3 +380,12 @@ def test_each_file_costs_a_fixed_number_of_queries(client_for, django_assert_max
     two = [upload(f"{n}.gpx", gpx(start=RECENT - timedelta(days=n))) for n in (2, 3)]
     with django_assert_max_num_queries(36):
         client.post(reverse("rehab:run_import"), {"files": two})
+
+
+def test_surface_and_cadence_go_with_the_run():
+    day = NOW.date()
+    assert log_problems({}, {"surface": "trail", "avg_cadence": 170}, day=day, today=day) == {
+        "surface": WITHOUT_RUN,
+        "avg_cadence": WITHOUT_RUN,
+    }
+    assert log_problems({}, {"run_minutes": 30, "surface": "trail"}, day=day, today=day) == {}

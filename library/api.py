@@ -26,7 +26,7 @@ from portal.permissions import clinician_of
 
 
 class CanEditExercises(permissions.BasePermission):
-    message = "Only clinicians can add or change exercises, and only their own clinic's."
+    message = "Only clinicians who edit the clinic's protocols can add or change exercises, and only their own clinic's."
 
     def has_permission(self, request, view):
         return request.method in permissions.SAFE_METHODS or can_add_exercises(request.user)

@@ -1,7 +1,8 @@
 """The library API's first page, cached: it is the same for every user of a role in a clinic.
 
 What a user sees of the library (portal.permissions.scope_catalog) and may edit (library.permissions) depends
-only on whether they are a superuser, or on their clinic and whether they are its clinician or its athlete. The
+only on whether they are a superuser, or on their clinic and whether they are its clinician (one who edits the
+clinic's protocols, or one who reads them: a coach) or its athlete. The
 key also holds the host (the page's links are absolute) and the query string, and a stamp that every change to an
 exercise (its image and a clinic's own copies included) replaces, so no stale page is ever read.
 """
@@ -14,6 +15,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from library.models import Exercise
+from portal.capabilities import Cap, can
 from portal.permissions import athlete_of, clinician_of
 from portal.version import VERSION
 
@@ -29,7 +31,7 @@ def audience(user) -> str | None:
         return "superuser"
     clinician = clinician_of(user)
     if clinician is not None:
-        return f"clinician:{clinician.clinic_id}"
+        return f"clinician:{clinician.clinic_id}:{'edits' if can(user, Cap.EDIT_PROTOCOLS) else 'reads'}"
     athlete = athlete_of(user)
     return f"athlete:{athlete.clinic_id}" if athlete is not None else None
 

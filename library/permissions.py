@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from library.models import Exercise
+from portal.capabilities import Cap, can
 from portal.permissions import clinician_of
 
 
@@ -12,8 +13,8 @@ def get_exercise_for_user(user, pk) -> Exercise:
 
 
 def exercise_editable_by(user, exercise: Exercise) -> bool:
-    """Clinicians change their own clinic's exercises; the shipped catalog is for superusers only."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """Those who edit the clinic's protocols change its own exercises; the shipped catalog is for superusers."""
+    if not can(user, Cap.EDIT_PROTOCOLS):
         return False
     if user.is_superuser:
         return True
@@ -24,6 +25,4 @@ def exercise_editable_by(user, exercise: Exercise) -> bool:
 
 
 def can_add_exercises(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or clinician_of(user) is not None
+    return can(user, Cap.EDIT_PROTOCOLS)

@@ -13,7 +13,8 @@ from library import figures, services
 from library.forms import ExerciseFilterForm, ExerciseForm
 from library.permissions import can_add_exercises, exercise_editable_by, get_exercise_for_user
 from library.selectors import clinic_copy_of, exercise_search, page_with_total
-from portal.permissions import clinician_of, clinician_required
+from portal.capabilities import Cap, can, capability_required
+from portal.permissions import clinician_of
 
 PER_PAGE = 24
 
@@ -50,7 +51,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
 def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exercise = get_exercise_for_user(request.user, pk)
     clinician = clinician_of(request.user)
-    can_copy = exercise.is_shipped and clinician is not None
+    can_copy = exercise.is_shipped and clinician is not None and can(request.user, Cap.EDIT_PROTOCOLS)
     context = {
         "exercise": exercise,
         "can_edit": exercise_editable_by(request.user, exercise),
@@ -61,7 +62,7 @@ def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.EDIT_PROTOCOLS)
 def exercise_add(request: HttpRequest) -> HttpResponse:
     form = ExerciseForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +79,7 @@ def exercise_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.EDIT_PROTOCOLS)
 def exercise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     exercise = get_exercise_for_user(request.user, pk)
     if not exercise_editable_by(request.user, exercise):
@@ -97,7 +98,7 @@ def exercise_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.EDIT_PROTOCOLS)
 @require_POST
 def exercise_copy(request: HttpRequest, pk: int) -> HttpResponse:
     exercise = get_exercise_for_user(request.user, pk)

@@ -441,6 +441,11 @@ class ClinicianAdmin(ClinicScopedAdmin):
     list_select_related = ["user", "clinic"]
     raw_id_fields = ["user"]
 
+    def get_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fields(request, obj)
+        return ["user", "profession", "is_manager"]  # each clinician keeps their own email settings
+
     def get_readonly_fields(self, request, obj=None):
         return [] if request.user.is_superuser else ["user"]
 

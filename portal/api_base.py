@@ -28,6 +28,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.capabilities import can
 from portal.permissions import clinician_of
 
 NON_FIELD = "non_field_errors"
@@ -230,6 +231,18 @@ class IsClinician(permissions.BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and (user.is_superuser or clinician_of(user) is not None))
+
+
+class HasCapability(permissions.BasePermission):
+    """What each action of a view takes, from its `capabilities` (action → Cap, portal.capabilities): a coach
+    gets 403 on a write the table keeps for clinical clinicians. Actions it does not name are left to the
+    view's other permission classes (and object checks inside the action, e.g. which alerts one may resolve)."""
+
+    message = "Your role in the clinic does not allow this."
+
+    def has_permission(self, request, view):
+        cap = getattr(view, "capabilities", {}).get(getattr(view, "action", None))
+        return cap is None or can(request.user, cap)
 
 
 def is_care_team(user) -> bool:

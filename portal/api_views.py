@@ -14,6 +14,7 @@ from portal import audit, services, tokens
 from portal.api_base import (
     CharField,
     EmailField,
+    HasCapability,
     IdFilter,
     IsClinician,
     ModelSerializer,
@@ -24,6 +25,7 @@ from portal.api_base import (
 )
 from portal.api_export import EXPORT_RESPONSES, EXPORT_VIEW_OPTIONS
 from portal.audit import AccessLoggedMixin
+from portal.capabilities import Cap, require, resolve_capability
 from portal.forms import _check_birth_date
 from portal.lockout import LockedOut, reset_after_success
 from portal.models import Alert, ApiToken, Athlete, Clinic, Clinician, Invite, Shoe
@@ -253,7 +255,8 @@ class AthleteViewSet(
     list_parameters = ["q", "show"]  # CaseloadParams
 
     serializer_class = AthleteSerializer
-    permission_classes = [IsClinician]
+    permission_classes = [IsClinician, HasCapability]
+    capabilities = {"create": Cap.ADD_ATHLETE, "invite": Cap.ADD_ATHLETE, "export": Cap.EXPORT_DATA}
     ordering_fields = ["last_name", "first_name", "created", "risk", "alert_rank"]
 
     def get_queryset(self):
@@ -360,6 +363,7 @@ class AlertViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     def resolve(self, request: Request, pk=None) -> Response:
         """Close the alert with a note. Resolving a closed alert changes nothing (and keeps its first note)."""
         alert = self.get_object()
+        require(request.user, resolve_capability(alert), alert.athlete)  # a coach resolves notices only
         data = AlertResolveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.alert_resolve(alert=alert, by=request.user, note=data.validated_data["note"])

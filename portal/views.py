@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal import audit, jobs, services
 from portal.cache import cache_state
+from portal.capabilities import Cap, capability_required, require, resolve_capability
 from portal.forms import (
     AlertResolveForm,
     AthleteEditForm,
@@ -44,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.ADD_ATHLETE)
 def athlete_add(request: HttpRequest) -> HttpResponse:
     form = AthleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -67,7 +68,7 @@ def athlete_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.EDIT_ATHLETE)
 def athlete_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The care team edits an athlete's details (date of birth, running profile, goal)."""
     athlete = get_athlete_for_user(request.user, pk)
@@ -122,7 +123,7 @@ def athlete_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.ADD_ATHLETE)
 @require_POST
 def athlete_invite(request: HttpRequest, pk: int) -> HttpResponse:
     athlete = get_athlete_for_user(request.user, pk)
@@ -184,6 +185,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(Alert.objects.visible_to(request.user).select_related("athlete"), pk=pk)
+    require(request.user, resolve_capability(alert), alert.athlete)
     form = AlertResolveForm(request.POST)
     if not form.is_valid():
         for message in form.errors["note"]:

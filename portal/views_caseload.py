@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal import services
+from portal.capabilities import Cap, capability_required, require
 from portal.caseload import caseload_rows
 from portal.downloads import download_start
 from portal.forms_caseload import (
@@ -105,7 +106,9 @@ def caseload_bulk(request: HttpRequest) -> HttpResponse:
             request.session[TICKED] = form.cleaned_data.get("athlete", [])[:PAGE_SIZE]
         return HttpResponseRedirect(back)
     athletes = Athlete.objects.visible_to(request.user).current().filter(pk__in=form.cleaned_data["athlete"])
-    if form.cleaned_data["action"] == CaseloadBulkForm.RESOLVE_NOTICES:
+    resolving = form.cleaned_data["action"] == CaseloadBulkForm.RESOLVE_NOTICES
+    require(request.user, Cap.RESOLVE_NOTICE if resolving else Cap.PRINT_PROGRAM)
+    if resolving:
         note = form.cleaned_data["note"]
         notices = list(
             Alert.objects.open()
@@ -159,7 +162,7 @@ def _safe_query(query: str) -> str:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.EDIT_ATHLETE)
 @require_POST
 def athlete_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Set or clear the athlete's next review date (from the timeline)."""

@@ -9,11 +9,12 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from portal import audit, services
+from portal.capabilities import Cap, capability_required
 from portal.downloads import download_start
 from portal.export import export_filename, export_zip
 from portal.forms_privacy import AnonymiseForm
 from portal.models import Athlete, Download
-from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
+from portal.permissions import athlete_of, athlete_required, get_athlete_for_user
 from portal.privacy import KEPT, REMOVED
 
 
@@ -37,7 +38,7 @@ def my_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.EXPORT_DATA)
 @require_http_methods(["GET", "POST"])
 def athlete_export(request: HttpRequest, pk: int) -> HttpResponse:
     """For a clinician answering an athlete's data request (for example by email)."""
@@ -55,7 +56,7 @@ def _export(request: HttpRequest, athlete: Athlete) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.DELETE_DATA)
 def athlete_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     athlete = get_athlete_for_user(request.user, pk)
     if athlete.is_anonymised:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from portal.api_base import (
     ID_MAX,
     CharField,
+    HasCapability,
     IdFilter,
     ModelSerializer,
     PrimaryKeyField,
@@ -24,6 +25,7 @@ from portal.api_base import (
 )
 from portal.api_schema import ErrorSerializer
 from portal.audit import AccessLoggedMixin
+from portal.capabilities import Cap
 from portal.models import Athlete, Shoe
 from portal.permissions import athlete_of, clinician_of
 from rehab import log_rules, selectors, services
@@ -300,7 +302,19 @@ class PlanViewSet(
     (409 `plan_changed` when the plan changed since)."""
 
     serializer_class = PlanSerializer
-    permission_classes = [permissions.IsAuthenticated, IsClinicianForWrites]
+    permission_classes = [permissions.IsAuthenticated, IsClinicianForWrites, HasCapability]
+    # A coach reads plans here; the running part and requests have their own endpoints (rehab.views_coach).
+    capabilities = {
+        "create": Cap.ASSIGN_PLAN,
+        "update": Cap.TAILOR_PLAN,
+        "partial_update": Cap.TAILOR_PLAN,
+        "advance": Cap.CHANGE_PHASE,
+        "regress": Cap.CHANGE_PHASE,
+        "move": Cap.CHANGE_PHASE,
+        "apply_recommendation": Cap.CHANGE_PHASE,
+        "cancel": Cap.ASSIGN_PLAN,
+        "clearance": Cap.RECORD_CLEARANCE,
+    }
     filterset_class = PlanFilter
     ordering_fields = ["start_date", "created", "updated"]
     ordering = ["-start_date", "-pk"]

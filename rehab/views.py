@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from library.models import Exercise
 from library.selectors import exercise_search
 from portal import audit
+from portal.capabilities import Cap, capability_required
 from portal.permissions import athlete_of, athlete_required, clinician_required, get_athlete_for_user
 from rehab import charts, feedback, log_rules, progression, selectors, services, wording
 from rehab.forms import (
@@ -36,7 +37,7 @@ from rehab.models import Action, DailyLog, Plan, PlanExercise, PlanPhase, RedFla
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.ASSIGN_PLAN)
 def plan_assign(request: HttpRequest, athlete_pk: int) -> HttpResponse:
     athlete = get_athlete_for_user(request.user, athlete_pk)
     suggested, others = selectors.templates_for_assign(request.user, athlete)
@@ -107,7 +108,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.TAILOR_PLAN)
 def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     """Tailor one phase: its details, pain rule and run, and its exercises (picked, moved, removed, dosed).
 
@@ -295,7 +296,7 @@ def _refused(request: HttpRequest, stale: services.PlanChanged) -> None:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.CHANGE_PHASE)
 @require_POST
 def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
@@ -328,7 +329,7 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.ASSIGN_PLAN)
 @require_POST
 def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
@@ -347,7 +348,7 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.ASSIGN_PLAN)
 def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel a plan, saying why (GET asks; POST cancels)."""
     plan = selectors.get_plan_for_user(request.user, pk)
@@ -379,7 +380,7 @@ def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.EDIT_PROTOCOLS)
 def plan_save_template(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the plan, as tailored, as a protocol of the athlete's clinic (GET asks the name; POST saves)."""
     plan = selectors.get_plan_for_user(request.user, pk)
@@ -582,7 +583,7 @@ def timeline(request: HttpRequest, athlete_pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.CHANGE_PHASE)
 @require_POST
 def recommendation_apply(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
@@ -606,7 +607,7 @@ def recommendation_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.RECORD_CLEARANCE)
 @require_POST
 def phase_clear(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)

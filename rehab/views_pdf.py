@@ -6,6 +6,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from portal import audit
+from portal.capabilities import Cap, require
 from rehab import pdf, selectors
 
 
@@ -20,6 +21,10 @@ def pdf_response(data: bytes, filename: str, *, download: bool) -> HttpResponse:
 def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     """?phase=<id> prints another phase than the current one, ?paper=letter, ?download=1 saves the file."""
     plan = selectors.get_plan_for_user(request.user, pk)
+    if (
+        plan.athlete.user_id != request.user.pk
+    ):  # the athlete prints their own; the care team as the table says
+        require(request.user, Cap.PRINT_PROGRAM, plan.athlete)
     phase = None
     if "phase" in request.GET:
         phase = plan.phases.filter(pk=_int_or_404(request.GET["phase"])).first()

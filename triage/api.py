@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from portal.api_base import (
     CharField,
+    HasCapability,
     IdFilter,
     IsClinician,
     ModelSerializer,
@@ -21,6 +22,7 @@ from portal.api_base import (
     is_care_team,
 )
 from portal.audit import AccessLoggedMixin
+from portal.capabilities import Cap, require
 from portal.models import Athlete
 from portal.parsers import JSONParser
 from portal.permissions import athlete_of
@@ -222,6 +224,7 @@ class IntakeViewSet(
     """
 
     serializer_class = IntakeSerializer
+    capabilities = {"review": Cap.REVIEW_INTAKE}
     filterset_class = IntakeFilter
     ordering_fields = ["created"]
     ordering = ["-created", "-pk"]
@@ -242,6 +245,8 @@ class IntakeViewSet(
         athlete = athlete_of(request.user) or data.validated_data.get("athlete")
         if athlete is None:
             raise ValidationError({"athlete": ["Choose the athlete this hip check is for."]})
+        if athlete.user_id != request.user.pk:  # the care team fills one in: triage is clinical work
+            require(request.user, Cap.REVIEW_INTAKE, athlete)
         try:
             intake = services.intake_submit(
                 athlete=athlete, by=request.user, answers=data.validated_data["answers"]
@@ -251,7 +256,7 @@ class IntakeViewSet(
         return self._intake_response(intake, 201)
 
     @extend_schema(request=IntakeReviewSerializer, responses=IntakeSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsClinician])
+    @action(detail=True, methods=["post"], permission_classes=[IsClinician, HasCapability])
     def review(self, request: Request, pk=None) -> Response:
         """Record the clinician's review: the confirmed condition and notes (resolves the triage alert)."""
         intake = get_intake_for_user(request.user, pk)

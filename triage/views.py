@@ -5,12 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from portal import audit
+from portal.capabilities import Cap, capability_required
 from portal.models import Athlete
 from portal.permissions import (
     athlete_of,
     athlete_required,
     clinician_of,
-    clinician_required,
     get_athlete_for_user,
 )
 from triage import services
@@ -34,7 +34,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.REVIEW_INTAKE)
 def intake_new_for_athlete(request: HttpRequest, pk: int) -> HttpResponse:
     return _intake_form(request, get_athlete_for_user(request.user, pk))
 
@@ -88,7 +88,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@clinician_required
+@capability_required(Cap.REVIEW_INTAKE)
 def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_intake_for_user(request.user, pk)
     if request.method == "GET":

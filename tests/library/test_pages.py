@@ -11,7 +11,7 @@ from tests.library.test_upload import form_data
 
 
 def test_clinician_adds_an_exercise_to_their_clinic(client_for, people):
-    response = client_for("coach").post(reverse("library:exercise_add"), form_data(name="Banded bridge"))
+    response = client_for("clinician").post(reverse("library:exercise_add"), form_data(name="Banded bridge"))
     exercise = Exercise.objects.get(name="Banded bridge")
     assert response.status_code == 302 and response.url == exercise.get_absolute_url()
     assert (exercise.clinic, exercise.slug, exercise.active) == (people.clinic, "banded-bridge", True)

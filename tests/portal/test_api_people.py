@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from portal.models import Alert, Athlete, CareTeamMember
+from portal.models import Alert, Athlete, CareTeamMember, Clinician
 from rehab import services as rehab_services
 from rehab.models import Action
 from tests.factories import AlertFactory, AthleteFactory, ClinicianFactory, PlanTemplateFactory
@@ -147,6 +147,7 @@ def test_athlete_list_query_count_is_constant(client_for, people, extra, django_
 
 def test_a_clinician_adds_an_athlete_to_their_clinic(client_for, people):
     body = {"first_name": "Nia", "last_name": "Ndiaye", "email": " Nia@Example.com ", "weekly_km": 25}
+    Clinician.objects.filter(pk=people.coach.pk).update(is_manager=True)  # a coach adds athletes as manager
     client = client_for("coach")
     elsewhere = post(client, ATHLETES, {**body, "clinic": people.other_clinic.pk})
     assert elsewhere.status_code == 400 and "clinic" in elsewhere.json()["errors"]  # not offered

@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Athlete, Invite
+from portal.models import Athlete, Clinician, Invite
 from tests.factories import AthleteFactory
 
 NEW_PASSWORD = "long-enough-and-unusual-42"
@@ -179,6 +179,8 @@ def test_add_athlete_cannot_pick_other_clinics_clinician(client_for, people):
 
 
 def test_add_athlete_without_invite(client_for, people):
+    # The one who adds the athlete is their primary clinician: here the clinic's manager, a coach.
+    Clinician.objects.filter(pk=people.coach.pk).update(is_manager=True)
     response = add_athlete(client_for("coach"), email="", send_invite="")
     assert response.status_code == 302
     athlete = Athlete.objects.get(last_name="Ibarra")

@@ -4,6 +4,17 @@ import pytest
 from django.urls import reverse
 
 PERSONAS = ["anonymous", "athlete_a", "athlete_b", "clinician", "other_clinician", "superuser"]
+# The authorization matrix's columns: the same with the clinic's running coach (a clinician whose capabilities are
+# the coach's, portal.capabilities), beside the clinician they share the clinic with.
+MATRIX_PERSONAS = [
+    "anonymous",
+    "athlete_a",
+    "athlete_b",
+    "clinician",
+    "coach",
+    "other_clinician",
+    "superuser",
+]
 LOGIN = "login"  # redirected to the site's login page
 ADMIN_LOGIN = "admin-login"  # redirected to the admin's login page
 

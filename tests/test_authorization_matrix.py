@@ -7,7 +7,8 @@ How it works
 - SECTIONS map each name to what to request (arguments from the `world` fixture, built on `people`:
   every object belongs to athlete_a or to the clinician's clinic, Riverside, so athlete_b and
   other_clinician exercise the scoping) and the expected outcome per persona in PERSONAS order, per HTTP
-  method. A name may have variants (a real and a bogus token). Admin rows are generated from
+  method. The coach works in the clinician's clinic: their column is what the capabilities table
+  (portal.capabilities, docs/roles.md) lets a coach do there. A name may have variants (a real and a bogus token). Admin rows are generated from
   ADMIN_MODELS: one entry per registered ModelAdmin with the outcome of each view for the staff personas
   (anonymous and athletes always get the admin's login page). A row may be skipped with a reason
   (`skip=`); none is at the moment.
@@ -25,7 +26,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-197 URL names, 1980 cells (names × personas × methods), 0 skipped.
+197 URL names, 2331 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -54,7 +55,8 @@ from portal.models import ApiToken
 from portal.permissions import CLINICIANS_GROUP
 from rehab import reminders
 from rehab import services as rehab_services
-from tests.access import ADMIN_LOGIN, LOGIN, PERSONAS
+from tests.access import ADMIN_LOGIN, LOGIN
+from tests.access import MATRIX_PERSONAS as PERSONAS
 from tests.factories import (
     AlertFactory,
     AthleteFactory,
@@ -100,6 +102,7 @@ def world(people):
         log=log,
         intake=IntakeFactory(athlete=a),
         alert=AlertFactory(athlete=a, kind="pain_spike"),
+        notice=AlertFactory(athlete=a, kind="no_log", severity="notice"),
         exercise=ExerciseFactory(clinic=people.clinic, name="Riverside banded bridge"),
         clinic_template=clinic_template,
         clinic_phase=clinic_template.phases.order_by("order").first(),
@@ -215,8 +218,9 @@ def _protocol_saved(w) -> bool:
 
 
 def staff(clinician, other_clinician, superuser) -> list:
-    """An admin outcome: anonymous and athletes are sent to the admin's login page."""
-    return [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, clinician, other_clinician, superuser]
+    """An admin outcome: anonymous, athletes and the coach (no Cap.USE_ADMIN) are sent to the admin's login
+    page."""
+    return [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, clinician, ADMIN_LOGIN, other_clinician, superuser]
 
 
 def a(w):
@@ -245,6 +249,10 @@ def _batch_started(w) -> bool:
     return Download.objects.filter(kind="batch_print").exists()
 
 
+def _notice_resolved(w) -> bool:
+    return type(w.notice).objects.get(pk=w.notice.pk).resolved_at is not None
+
+
 def _review_set(w) -> bool:
     return type(w.a).objects.get(pk=w.a.pk).next_review is not None
 
@@ -255,82 +263,104 @@ def _export_started(w) -> bool:
     return Download.objects.filter(kind="export").exclude(filename="world.zip").exists()
 
 
-# Columns: anonymous, athlete_a, athlete_b, clinician, other_clinician, superuser.
+# Columns: anonymous, athlete_a, athlete_b, clinician, coach, other_clinician, superuser. The coach (same clinic as
+# the clinician) sees the caseload, plans, logs and alerts, prints programs and resolves notices; every clinical
+# write, the athlete's record, personal data and the admin are refused (403; the admin: its login page).
 PORTAL_ROWS = {
-    "home": row(GET=[LOGIN, 302, 302, 302, 302, 302]),
-    "athlete_list": row(GET=[LOGIN, 403, 403, 200, 200, 200]),
-    "athlete_add": row(GET=[LOGIN, 403, 403, 200, 200, 200], POST=[LOGIN, 403, 403, 200, 200, 200]),
-    "athlete_detail": row(args=a, GET=[LOGIN, 403, 403, 200, 404, 200]),
+    "home": row(GET=[LOGIN, 302, 302, 302, 302, 302, 302]),
+    "athlete_list": row(GET=[LOGIN, 403, 403, 200, 200, 200, 200]),
+    "athlete_add": row(GET=[LOGIN, 403, 403, 200, 403, 200, 200], POST=[LOGIN, 403, 403, 200, 403, 200, 200]),
+    "athlete_detail": row(args=a, GET=[LOGIN, 403, 403, 200, 200, 404, 200]),
     # Editing athlete_a's details: only their clinic (and superusers) can.
     "athlete_edit": row(
         args=a,
         data={"POST": {"first_name": "Anna", "last_name": "Renamed"}},
         check=happens_only_for("clinician", "superuser", what="edited", happened=_renamed),
-        GET=[LOGIN, 403, 403, 200, 404, 200],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
+        GET=[LOGIN, 403, 403, 200, 403, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
     ),
     "athlete_invite": row(
         args=lambda w: [w.newcomer.pk],
-        GET=[LOGIN, 403, 403, 405, 405, 405],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
+        GET=[LOGIN, 403, 403, 405, 403, 405, 405],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
     ),
-    "alert_resolve": row(
-        args=lambda w: [w.alert.pk],
-        GET=[LOGIN, 403, 403, 405, 405, 405],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
-    ),
+    # An urgent alert is the clinical clinicians' to resolve; a notice the coach's too.
+    "alert_resolve": [
+        row(
+            label="urgent",
+            args=lambda w: [w.alert.pk],
+            GET=[LOGIN, 403, 403, 405, 405, 405, 405],
+            POST=[LOGIN, 403, 403, 302, 403, 404, 302],
+        ),
+        row(
+            label="notice",
+            args=lambda w: [w.notice.pk],
+            data={"POST": {"note": "Called her."}},
+            check=happens_only_for(
+                "clinician", "coach", "superuser", what="resolved", happened=_notice_resolved
+            ),
+            GET=[LOGIN, 403, 403, 405, 405, 405, 405],
+            POST=[LOGIN, 403, 403, 302, 302, 404, 302],
+        ),
+    ],
     # The caseload's bulk print of athlete_a's program: the other clinic's clinician is sent back to their own
     # caseload with nothing printed (athlete_a is not theirs to tick).
     "caseload_bulk": row(
         data={"POST": {"action": "print", "athlete": "<athlete_a>"}},
-        check=happens_only_for("clinician", "superuser", what="programs printed", happened=_batch_started),
-        GET=[LOGIN, 403, 403, 405, 405, 405],
-        POST=[LOGIN, 403, 403, 302, 302, 302],
+        check=happens_only_for(
+            "clinician", "coach", "superuser", what="programs printed", happened=_batch_started
+        ),
+        GET=[LOGIN, 403, 403, 405, 405, 405, 405],
+        POST=[LOGIN, 403, 403, 302, 302, 302, 302],
     ),
     "athlete_review": row(
         args=a,
         data={"POST": {"next_review": "<in a week>"}},
         check=happens_only_for("clinician", "superuser", what="review date set", happened=_review_set),
-        GET=[LOGIN, 403, 403, 405, 405, 405],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
+        GET=[LOGIN, 403, 403, 405, 403, 405, 405],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
     ),
-    "my_profile": row(GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403]),
+    "my_profile": row(GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403, 403]),
     # Data export: the athlete their own, the care team an athlete's. GET says what the zip holds; POST has a job
     # make it and goes to its download page.
     "my_export": row(
         check=happens_only_for("athlete_a", "athlete_b", what="export started", happened=_export_started),
-        GET=[LOGIN, 200, 200, 403, 403, 403],
-        POST=[LOGIN, 302, 302, 403, 403, 403],
+        GET=[LOGIN, 200, 200, 403, 403, 403, 403],
+        POST=[LOGIN, 302, 302, 403, 403, 403, 403],
     ),
     # Anyone's own API tokens (athlete_a holds one); revoking one that is not yours is a 404.
-    "api_tokens": row(GET=[LOGIN, 200, 200, 200, 200, 200], POST=[LOGIN, 405, 405, 405, 405, 405]),
+    "api_tokens": row(GET=[LOGIN, 200, 200, 200, 200, 200, 200], POST=[LOGIN, 405, 405, 405, 405, 405, 405]),
     "api_token_revoke": row(
         args=lambda w: [w.token.pk],
         check=happens_only_for("athlete_a", what="token revoked", happened=_token_revoked),
-        GET=[LOGIN, 405, 405, 405, 405, 405],
-        POST=[LOGIN, 302, 404, 404, 404, 404],
+        GET=[LOGIN, 405, 405, 405, 405, 405, 405],
+        POST=[LOGIN, 302, 404, 404, 404, 404, 404],
     ),
-    "sign_out_elsewhere": row(GET=[LOGIN, 405, 405, 405, 405, 405], POST=[LOGIN, 302, 302, 302, 302, 302]),
+    "sign_out_elsewhere": row(
+        GET=[LOGIN, 405, 405, 405, 405, 405, 405], POST=[LOGIN, 302, 302, 302, 302, 302, 302]
+    ),
     # A clinician's own email settings; the superuser persona is on no care team (no clinician profile).
-    "notification_settings": row(GET=[LOGIN, 403, 403, 200, 200, 403], POST=[LOGIN, 403, 403, 200, 200, 403]),
+    "notification_settings": row(
+        GET=[LOGIN, 403, 403, 200, 200, 200, 403], POST=[LOGIN, 403, 403, 200, 200, 200, 403]
+    ),
     "athlete_export": row(
         args=a,
         check=happens_only_for("clinician", "superuser", what="export started", happened=_export_started),
-        GET=[LOGIN, 403, 403, 200, 404, 200],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
+        GET=[LOGIN, 403, 403, 200, 403, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
     ),
     # A file a job made (athlete_a's own export, ready): only its owner opens it, their clinic and superusers not.
     "download_detail": row(
-        args=_download, GET=[LOGIN, 200, 404, 404, 404, 404], POST=[LOGIN, 405, 405, 405, 405, 405]
+        args=_download, GET=[LOGIN, 200, 404, 404, 404, 404, 404], POST=[LOGIN, 405, 405, 405, 405, 405, 405]
     ),
-    "download_file": row(args=_download, GET=[LOGIN, 200, 404, 404, 404, 404]),
+    "download_file": row(args=_download, GET=[LOGIN, 200, 404, 404, 404, 404, 404]),
     # Deleting athlete_a's personal data, with the real confirmation: only their clinic (and superusers) can.
     "athlete_anonymise": row(
         args=a,
         data={"POST": {"confirm_name": "Anna Aalto"}},
         check=happens_only_for("clinician", "superuser", what="anonymised", happened=_anonymised),
-        GET=[LOGIN, 403, 403, 200, 404, 200],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
+        GET=[LOGIN, 403, 403, 200, 403, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
     ),
     # The token is the key: whoever holds the link may open it, logged in or not.
     "invite_accept": [
@@ -340,22 +370,24 @@ PORTAL_ROWS = {
             # The page greets the invited athlete: their name, email and clinic, to whoever holds the link.
             shown=lambda w: [w.newcomer.last_name, w.newcomer.email, "Riverside"],
             # Logged in, the page offers to connect that login; only the invite's own address can (409 else).
-            GET=[200, 200, 200, 200, 200, 200],
-            POST=[200, 409, 409, 409, 409, 409],
+            GET=[200, 200, 200, 200, 200, 200, 200],
+            POST=[200, 409, 409, 409, 409, 409, 409],
         ),
-        row(label="bogus token", args=lambda w: ["not-a-token"], GET=[404] * 6, POST=[404] * 6),
+        row(label="bogus token", args=lambda w: ["not-a-token"], GET=[404] * 7, POST=[404] * 7),
     ],
-    "healthz": row(GET=[200] * 6, POST=[405] * 6),
-    "readyz": row(GET=[200] * 6, POST=[405] * 6),
+    "healthz": row(GET=[200] * 7, POST=[405] * 7),
+    "readyz": row(GET=[200] * 7, POST=[405] * 7),
 }
 
 ACCOUNTS_ROWS = {  # django.contrib.auth's views
-    "login": row(GET=[200, 302, 302, 302, 302, 302], POST=[200, 302, 302, 302, 302, 302]),
-    "logout": row(GET=[405] * 6, POST=[302] * 6),
-    "password_change": row(GET=[LOGIN, 200, 200, 200, 200, 200], POST=[LOGIN, 200, 200, 200, 200, 200]),
-    "password_change_done": row(GET=[LOGIN, 200, 200, 200, 200, 200]),
-    "password_reset": row(GET=[200] * 6, POST=[200] * 6),
-    "password_reset_done": row(GET=[200] * 6),
+    "login": row(GET=[200, 302, 302, 302, 302, 302, 302], POST=[200, 302, 302, 302, 302, 302, 302]),
+    "logout": row(GET=[405] * 7, POST=[302] * 7),
+    "password_change": row(
+        GET=[LOGIN, 200, 200, 200, 200, 200, 200], POST=[LOGIN, 200, 200, 200, 200, 200, 200]
+    ),
+    "password_change_done": row(GET=[LOGIN, 200, 200, 200, 200, 200, 200]),
+    "password_reset": row(GET=[200] * 7, POST=[200] * 7),
+    "password_reset_done": row(GET=[200] * 7),
     "password_reset_confirm": [
         # A valid link swaps the token into the session and redirects to the set-password form, for whoever
         # holds it (the link is the proof).
@@ -365,94 +397,102 @@ ACCOUNTS_ROWS = {  # django.contrib.auth's views
                 urlsafe_base64_encode(force_bytes(w.a.user.pk)),
                 default_token_generator.make_token(type(w.a.user).objects.get(pk=w.a.user.pk)),
             ],
-            GET=[302] * 6,
+            GET=[302] * 7,
         ),
-        row(label="bogus link", args=lambda w: ["MTIzNDU", "bogus-token"], GET=[200] * 6, POST=[200] * 6),
+        row(label="bogus link", args=lambda w: ["MTIzNDU", "bogus-token"], GET=[200] * 7, POST=[200] * 7),
     ],
-    "password_reset_complete": row(GET=[200] * 6),
+    "password_reset_complete": row(GET=[200] * 7),
 }
 
 LIBRARY_ROWS = {
-    "library:exercise_list": row(GET=[LOGIN, 200, 200, 200, 200, 200]),
-    "library:exercise_add": row(GET=[LOGIN, 403, 403, 200, 200, 200], POST=[LOGIN, 403, 403, 200, 200, 200]),
-    "library:exercise_detail": row(args=lambda w: [w.exercise.pk], GET=[LOGIN, 200, 200, 200, 404, 200]),
+    "library:exercise_list": row(GET=[LOGIN, 200, 200, 200, 200, 200, 200]),
+    "library:exercise_add": row(
+        GET=[LOGIN, 403, 403, 200, 403, 200, 200], POST=[LOGIN, 403, 403, 200, 403, 200, 200]
+    ),
+    "library:exercise_detail": row(args=lambda w: [w.exercise.pk], GET=[LOGIN, 200, 200, 200, 200, 404, 200]),
     # The drawings are shipped content, the same for every clinic: any signed-in person may fetch one.
-    "library:exercise_figure": row(args=lambda w: ["glute-bridge"], GET=[LOGIN, 200, 200, 200, 200, 200]),
+    "library:exercise_figure": row(
+        args=lambda w: ["glute-bridge"], GET=[LOGIN, 200, 200, 200, 200, 200, 200]
+    ),
     "library:exercise_edit": row(
         args=lambda w: [w.exercise.pk],
-        GET=[LOGIN, 403, 403, 200, 404, 200],
-        POST=[LOGIN, 403, 403, 200, 404, 200],
+        GET=[LOGIN, 403, 403, 200, 403, 404, 200],
+        POST=[LOGIN, 403, 403, 200, 403, 404, 200],
     ),
     # Copying needs a clinic to copy into: the superuser persona has none.
     "library:exercise_copy": row(
         args=lambda w: [w.exercise.pk],
-        GET=[LOGIN, 403, 403, 405, 405, 405],
-        POST=[LOGIN, 403, 403, 302, 404, 403],
+        GET=[LOGIN, 403, 403, 405, 403, 405, 405],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 403],
     ),
 }
 
 TRIAGE_ROWS = {
-    "triage:intake_new": row(GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403]),
-    "triage:intake_detail": row(args=lambda w: [w.intake.pk], GET=[LOGIN, 200, 404, 200, 404, 200]),
+    "triage:intake_new": row(
+        GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403, 403]
+    ),
+    "triage:intake_detail": row(args=lambda w: [w.intake.pk], GET=[LOGIN, 200, 404, 200, 200, 404, 200]),
     # An empty review (no condition confirmed, no notes) is a review: saved, back to the page.
     "triage:intake_review": row(
         args=lambda w: [w.intake.pk],
-        GET=[LOGIN, 403, 403, 200, 404, 200],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
+        GET=[LOGIN, 403, 403, 200, 403, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
     ),
     "triage:intake_new_for_athlete": row(
-        args=a, GET=[LOGIN, 403, 403, 200, 404, 200], POST=[LOGIN, 403, 403, 200, 404, 200]
+        args=a, GET=[LOGIN, 403, 403, 200, 403, 404, 200], POST=[LOGIN, 403, 403, 200, 403, 404, 200]
     ),
 }
 
 REHAB_ROWS = {
     "rehab:plan_assign": row(
-        args=a, GET=[LOGIN, 403, 403, 200, 404, 200], POST=[LOGIN, 403, 403, 200, 404, 200]
+        args=a, GET=[LOGIN, 403, 403, 200, 403, 404, 200], POST=[LOGIN, 403, 403, 200, 403, 404, 200]
     ),
-    "rehab:plan_detail": row(args=plan, GET=[LOGIN, 403, 403, 200, 404, 200]),
+    "rehab:plan_detail": row(args=plan, GET=[LOGIN, 403, 403, 200, 200, 404, 200]),
     "rehab:phase_edit": row(
         args=lambda w: [w.plan.pk, w.phases[0].pk],
-        GET=[LOGIN, 403, 403, 200, 404, 200],
-        POST=[LOGIN, 403, 403, 200, 404, 200],
+        GET=[LOGIN, 403, 403, 200, 403, 404, 200],
+        POST=[LOGIN, 403, 403, 200, 403, 404, 200],
     ),
     "rehab:plan_move": row(
-        args=plan, GET=[LOGIN, 403, 403, 405, 405, 405], POST=[LOGIN, 403, 403, 302, 404, 302]
+        args=plan, GET=[LOGIN, 403, 403, 405, 403, 405, 405], POST=[LOGIN, 403, 403, 302, 403, 404, 302]
     ),
     "rehab:plan_status": row(
-        args=plan, GET=[LOGIN, 403, 403, 405, 405, 405], POST=[LOGIN, 403, 403, 302, 404, 302]
+        args=plan, GET=[LOGIN, 403, 403, 405, 403, 405, 405], POST=[LOGIN, 403, 403, 302, 403, 404, 302]
     ),
     # Cancelling with a reason, and saving the plan as a protocol of the athlete's clinic: GET asks, POST does.
     "rehab:plan_cancel": row(
         args=plan,
         data={"POST": {"reason": "Referred on.", "version": "<plan version>"}},
         check=happens_only_for("clinician", "superuser", what="cancelled", happened=_plan_cancelled),
-        GET=[LOGIN, 403, 403, 200, 404, 200],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
+        GET=[LOGIN, 403, 403, 200, 403, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
     ),
     "rehab:plan_save_template": row(
         args=plan,
         data={"POST": {"name": "Matrix protocol"}},
         check=happens_only_for("clinician", "superuser", what="protocol saved", happened=_protocol_saved),
-        GET=[LOGIN, 403, 403, 200, 404, 200],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
+        GET=[LOGIN, 403, 403, 200, 403, 404, 200],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
     ),
     "rehab:recommendation_apply": row(
-        args=plan, GET=[LOGIN, 403, 403, 405, 405, 405], POST=[LOGIN, 403, 403, 302, 404, 302]
+        args=plan, GET=[LOGIN, 403, 403, 405, 403, 405, 405], POST=[LOGIN, 403, 403, 302, 403, 404, 302]
     ),
     # A phase that needs no clearance refuses one with a message (302 back to the plan), never a 500.
     "rehab:phase_clear": row(
         args=lambda w: [w.plan.pk, w.phases[1].pk],
-        GET=[LOGIN, 403, 403, 405, 405, 405],
-        POST=[LOGIN, 403, 403, 302, 404, 302],
+        GET=[LOGIN, 403, 403, 405, 403, 405, 405],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
     ),
     # The athlete prints their own program; the care team their clinic's.
-    "rehab:plan_print": row(args=plan, GET=[LOGIN, 200, 404, 200, 404, 200]),
-    "rehab:my_plan": row(GET=[LOGIN, 200, 200, 403, 403, 403]),
-    "rehab:athlete_today": row(GET=[LOGIN, 200, 200, 403, 403, 403]),
-    "rehab:log_today": row(GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403]),
+    "rehab:plan_print": row(args=plan, GET=[LOGIN, 200, 404, 200, 200, 404, 200]),
+    "rehab:my_plan": row(GET=[LOGIN, 200, 200, 403, 403, 403, 403]),
+    "rehab:athlete_today": row(GET=[LOGIN, 200, 200, 403, 403, 403, 403]),
+    "rehab:log_today": row(
+        GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403, 403]
+    ),
     # The athlete's own reminder settings (an empty POST is the box unticked: reminders off, saved, 302).
     "rehab:reminder_settings": row(
-        GET=[LOGIN, 200, 200, 403, 403, 403], POST=[LOGIN, 302, 302, 403, 403, 403]
+        GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 302, 302, 403, 403, 403, 403]
     ),
     # The emailed unsubscribe link needs no login: the signed token is the key. GET asks, POST switches off.
     "rehab:reminders_unsubscribe": [
@@ -464,20 +504,20 @@ REHAB_ROWS = {
                 what="unsubscribed",
                 happened=lambda w: not type(w.a).objects.get(pk=w.a.pk).reminders,
             ),
-            GET=[200] * 6,
-            POST=[200] * 6,
+            GET=[200] * 7,
+            POST=[200] * 7,
         ),
-        row(label="bogus token", args=lambda w: ["not-a-token"], GET=[404] * 6, POST=[404] * 6),
+        row(label="bogus token", args=lambda w: ["not-a-token"], GET=[404] * 7, POST=[404] * 7),
     ],
-    "rehab:timeline": row(args=a, GET=[LOGIN, 403, 403, 200, 404, 200]),
+    "rehab:timeline": row(args=a, GET=[LOGIN, 403, 403, 200, 200, 404, 200]),
 }
 
 ADMIN_SITE_ROWS = {
     "admin:index": row(GET=staff(200, 200, 200)),
     # Logged-in athletes see the form with "you are not authorised"; staff go straight to the index.
-    "admin:login": row(GET=[200, 200, 200, 302, 302, 302]),
+    "admin:login": row(GET=[200, 200, 200, 302, 200, 302, 302]),
     # Logging out is a POST; someone not staff is sent to the admin index (and from there to its login).
-    "admin:logout": row(GET=[302, 302, 302, 405, 405, 405], POST=[302] * 6),
+    "admin:logout": row(GET=[302, 302, 302, 405, 302, 405, 405], POST=[302] * 7),
     "admin:password_change": row(GET=staff(200, 200, 200), POST=staff(200, 200, 200)),
     "admin:password_change_done": row(GET=staff(200, 200, 200)),
     "admin:jsi18n": row(GET=staff(200, 200, 200)),
@@ -528,91 +568,107 @@ ADMIN_SITE_ROWS = {
 
 
 API_ROWS = {
-    "api-root": row(GET=[401, 200, 200, 200, 200, 200]),
-    "api-schema": row(GET=[200] * 6),
+    "api-root": row(GET=[401, 200, 200, 200, 200, 200, 200]),
+    "api-schema": row(GET=[200] * 7),
     "api-docs": [
-        row(label="page", GET=[200] * 6),
-        row(label="Swagger UI's start-up script", query="?script=", GET=[200] * 6),
+        row(label="page", GET=[200] * 7),
+        row(label="Swagger UI's start-up script", query="?script=", GET=[200] * 7),
     ],
     # POST asks for a token (anyone may try: an empty body is a 400); DELETE revokes the caller's.
     "api-token": row(
-        GET=[401, 405, 405, 405, 405, 405], POST=[400] * 6, DELETE=[401, 204, 204, 204, 204, 204]
+        GET=[401, 405, 405, 405, 405, 405, 405], POST=[400] * 7, DELETE=[401, 204, 204, 204, 204, 204, 204]
     ),
-    "api-me": row(GET=[401, 200, 200, 200, 200, 200]),
+    "api-me": row(GET=[401, 200, 200, 200, 200, 200, 200]),
     # Your own tokens (athlete_a holds one): list them, revoke one; another login's token is a 404.
-    "api-token-list": row(GET=[401, 200, 200, 200, 200, 200], POST=[401, 405, 405, 405, 405, 405]),
+    "api-token-list": row(GET=[401, 200, 200, 200, 200, 200, 200], POST=[401, 405, 405, 405, 405, 405, 405]),
     "api-token-detail": row(
         args=lambda w: [w.token.pk],
         check=happens_only_for("athlete_a", what="token revoked", happened=_token_revoked),
-        GET=[401, 405, 405, 405, 405, 405],
-        DELETE=[401, 204, 404, 404, 404, 404],
+        GET=[401, 405, 405, 405, 405, 405, 405],
+        DELETE=[401, 204, 404, 404, 404, 404, 404],
     ),
-    "api-me-export": row(GET=[401, 200, 200, 403, 403, 403]),
-    "athlete-export": row(args=a, GET=[401, 403, 403, 200, 404, 200]),
+    "api-me-export": row(GET=[401, 200, 200, 403, 403, 403, 403]),
+    "athlete-export": row(args=a, GET=[401, 403, 403, 200, 403, 404, 200]),
     # {} is an empty set of answers, which the engine assesses (nothing is stored).
-    "triage:assess": row(GET=[401, 405, 405, 405, 405, 405], POST=[401, 200, 200, 200, 200, 200]),
-    "athlete-list": row(GET=[401, 403, 403, 200, 200, 200], POST=[401, 403, 403, 400, 400, 400]),
-    "athlete-detail": row(args=a, GET=[401, 403, 403, 200, 404, 200]),
-    "athlete-summary": row(args=a, GET=[401, 403, 403, 200, 404, 200]),
+    "triage:assess": row(GET=[401, 405, 405, 405, 405, 405, 405], POST=[401, 200, 200, 200, 200, 200, 200]),
+    "athlete-list": row(GET=[401, 403, 403, 200, 200, 200, 200], POST=[401, 403, 403, 400, 403, 400, 400]),
+    "athlete-detail": row(args=a, GET=[401, 403, 403, 200, 200, 404, 200]),
+    "athlete-summary": row(args=a, GET=[401, 403, 403, 200, 200, 404, 200]),
     "athlete-invite": row(
         args=lambda w: [w.newcomer.pk],
-        GET=[401, 403, 403, 405, 405, 405],
-        POST=[401, 403, 403, 201, 404, 201],
+        GET=[401, 403, 403, 405, 405, 405, 405],
+        POST=[401, 403, 403, 201, 403, 404, 201],
     ),
-    "alert-list": row(GET=[401, 403, 403, 200, 200, 200]),
-    "alert-detail": row(args=lambda w: [w.alert.pk], GET=[401, 403, 403, 200, 404, 200]),
-    "alert-resolve": row(
-        args=lambda w: [w.alert.pk],
-        data={"POST": {"note": "Called her."}},
-        GET=[401, 403, 403, 405, 405, 405],
-        POST=[401, 403, 403, 200, 404, 200],
-    ),
-    "condition-list": row(GET=[401, 200, 200, 200, 200, 200]),
-    "condition-detail": row(args=lambda w: [w.condition.code], GET=[401, 200, 200, 200, 200, 200]),
+    "alert-list": row(GET=[401, 403, 403, 200, 200, 200, 200]),
+    "alert-detail": row(args=lambda w: [w.alert.pk], GET=[401, 403, 403, 200, 200, 404, 200]),
+    "alert-resolve": [
+        row(
+            label="urgent",
+            args=lambda w: [w.alert.pk],
+            data={"POST": {"note": "Called her."}},
+            GET=[401, 403, 403, 405, 405, 405, 405],
+            POST=[401, 403, 403, 200, 403, 404, 200],
+        ),
+        row(
+            label="notice",
+            args=lambda w: [w.notice.pk],
+            data={"POST": {"note": "Called her."}},
+            check=happens_only_for(
+                "clinician", "coach", "superuser", what="resolved", happened=_notice_resolved
+            ),
+            POST=[401, 403, 403, 200, 200, 404, 200],
+        ),
+    ],
+    "condition-list": row(GET=[401, 200, 200, 200, 200, 200, 200]),
+    "condition-detail": row(args=lambda w: [w.condition.code], GET=[401, 200, 200, 200, 200, 200, 200]),
     # An empty hip check is a 400 for everyone (a clinician must also say whose it is).
-    "intake-list": row(GET=[401, 200, 200, 200, 200, 200], POST=[401, 400, 400, 400, 400, 400]),
-    "intake-detail": row(args=lambda w: [w.intake.pk], GET=[401, 200, 404, 200, 404, 200]),
+    "intake-list": row(GET=[401, 200, 200, 200, 200, 200, 200], POST=[401, 400, 400, 400, 400, 400, 400]),
+    "intake-detail": row(args=lambda w: [w.intake.pk], GET=[401, 200, 404, 200, 200, 404, 200]),
     "intake-review": row(
         args=lambda w: [w.intake.pk],
         data={"POST": {"notes": "Seen."}},
-        GET=[401, 403, 403, 405, 405, 405],
-        POST=[401, 403, 403, 200, 404, 200],
+        GET=[401, 403, 403, 405, 405, 405, 405],
+        POST=[401, 403, 403, 200, 403, 404, 200],
     ),
-    "exercise-list": row(GET=[401, 200, 200, 200, 200, 200], POST=[401, 403, 403, 400, 400, 400]),
+    "exercise-list": row(GET=[401, 200, 200, 200, 200, 200, 200], POST=[401, 403, 403, 400, 403, 400, 400]),
     "exercise-detail": row(
         args=lambda w: [w.exercise.pk],
-        GET=[401, 200, 200, 200, 404, 200],
-        PATCH=[401, 403, 403, 200, 404, 200],
-        DELETE=[401, 403, 403, 405, 405, 405],  # no delete: deactivate instead
+        GET=[401, 200, 200, 200, 200, 404, 200],
+        PATCH=[401, 403, 403, 200, 403, 404, 200],
+        DELETE=[401, 403, 403, 405, 403, 405, 405],  # no delete: deactivate instead
     ),
-    "plantemplate-list": row(GET=[401, 200, 200, 200, 200, 200]),
-    "plantemplate-detail": row(args=lambda w: [w.clinic_template.pk], GET=[401, 200, 200, 200, 404, 200]),
-    "plan-list": row(GET=[401, 200, 200, 200, 200, 200], POST=[401, 403, 403, 400, 400, 400]),
+    "plantemplate-list": row(GET=[401, 200, 200, 200, 200, 200, 200]),
+    "plantemplate-detail": row(
+        args=lambda w: [w.clinic_template.pk], GET=[401, 200, 200, 200, 200, 404, 200]
+    ),
+    "plan-list": row(GET=[401, 200, 200, 200, 200, 200, 200], POST=[401, 403, 403, 400, 403, 400, 400]),
     "plan-detail": row(
         args=plan,
-        GET=[401, 200, 404, 200, 404, 200],
-        PATCH=[401, 403, 403, 200, 404, 200],
-        DELETE=[401, 403, 403, 405, 405, 405],
+        GET=[401, 200, 404, 200, 200, 404, 200],
+        PATCH=[401, 403, 403, 200, 403, 404, 200],
+        DELETE=[401, 403, 403, 405, 405, 405, 405],
     ),
-    "plan-advance": row(args=plan, GET=[401, 405, 405, 405, 405, 405], POST=[401, 403, 403, 200, 404, 200]),
-    "plan-regress": row(args=plan, POST=[401, 403, 403, 400, 404, 400]),  # already in the first phase
+    "plan-advance": row(
+        args=plan, GET=[401, 405, 405, 405, 405, 405, 405], POST=[401, 403, 403, 200, 403, 404, 200]
+    ),
+    "plan-regress": row(args=plan, POST=[401, 403, 403, 400, 403, 404, 400]),  # already in the first phase
     "plan-move": row(
         args=plan,
         data={"POST": {"phase": "<phase 3>"}},
-        POST=[401, 403, 403, 200, 404, 200],
+        POST=[401, 403, 403, 200, 403, 404, 200],
     ),
-    "plan-apply-recommendation": row(args=plan, POST=[401, 403, 403, 400, 404, 400]),
+    "plan-apply-recommendation": row(args=plan, POST=[401, 403, 403, 400, 403, 404, 400]),
     # Without a phase that needs clearance: 400 with the field's message, never a 500.
-    "plan-clearance": row(args=plan, POST=[401, 403, 403, 400, 404, 400]),
+    "plan-clearance": row(args=plan, POST=[401, 403, 403, 400, 403, 404, 400]),
     # A reason is required: an empty body is a 400 on `reason`, never a 500.
-    "plan-cancel": row(args=plan, POST=[401, 403, 403, 400, 404, 400]),
-    "dailylog-list": row(GET=[401, 200, 200, 200, 200, 200]),
+    "plan-cancel": row(args=plan, POST=[401, 403, 403, 400, 403, 404, 400]),
+    "dailylog-list": row(GET=[401, 200, 200, 200, 200, 200, 200]),
     # Athletes read their own day (naming someone else finds nothing); only athletes write.
     "dailylog-detail": row(
         args=lambda w: [w.today.isoformat()],
         query="?athlete=<athlete_a>",
-        GET=[401, 200, 404, 200, 404, 200],
-        PUT=[401, 200, 200, 403, 403, 403],
+        GET=[401, 200, 404, 200, 200, 404, 200],
+        PUT=[401, 200, 200, 403, 403, 403, 403],
     ),
 }
 

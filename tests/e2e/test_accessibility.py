@@ -33,7 +33,7 @@ from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.access import PERSONAS
+from tests.access import MATRIX_PERSONAS as PERSONAS
 from tests.e2e.conftest import TIMEOUT_MS, BrowserLog
 from tests.test_authorization_matrix import (  # world: the matrix's fixture, the same data for both tests
     ADMIN_MODELS,

@@ -602,10 +602,14 @@ class DailyLogForm(forms.Form):
         data = self.cleaned_data
         values = {name: data.get(name) for name in LOG_FORM_FIELDS if name in self.fields}
         if not data.get("did_run"):
-            values |= {"run_minutes": None, "distance_km": None, "walk_minutes": None, "jog_minutes": None,
-                       "surface": "", "avg_cadence": None, **RUN_IMPORT_EMPTY}  # fmt: skip
+            values |= {**RUN_EMPTY, **RUN_IMPORT_EMPTY}
         if "shoe" in self.fields:
             values["shoe"] = data.get("shoe") if data.get("did_run") else None
+        if self.phase is None or self.phase.run_activity == "none":
+            # The page asked nothing about a run (log_form.html): a run already on the day (imported from a
+            # watch, say) stays as it is.
+            for name in (*RUN_EMPTY, "shoe", "session_rpe", *RUN_IMPORT_EMPTY):
+                values.pop(name, None)
         return values
 
     def sets_done(self) -> dict[int, int]:
@@ -617,6 +621,9 @@ class DailyLogForm(forms.Form):
         }
 
 
+# The run's questions on the log page, each with its value when there was no run.
+RUN_EMPTY = {"run_minutes": None, "distance_km": None, "walk_minutes": None, "jog_minutes": None, "surface": "",
+              "avg_cadence": None}  # fmt: skip
 LOG_FORM_FIELDS = [
     "pain_during", "pain_after", "pain_next_morning", "run_minutes", "distance_km", "walk_minutes", "jog_minutes",
     "session_rpe", "surface", "avg_cadence",

@@ -389,3 +389,14 @@ def test_surface_and_cadence_go_with_the_run():
         "avg_cadence": WITHOUT_RUN,
     }
     assert log_problems({}, {"run_minutes": 30, "surface": "trail"}, day=day, today=day) == {}
+
+
+def test_a_log_page_that_asks_no_run_keeps_the_imported_run(client_for, people):
+    """Without a plan the page asks nothing about a run: saving the day's pain leaves its imported run alone."""
+    client = client_for("athlete_a")
+    day = timezone.localtime(RECENT, people.athlete_a.tz).date()
+    client.post(reverse("rehab:run_import"), {"files": [upload("run.gpx", gpx(start=RECENT))]})
+    body = {"date": day.isoformat(), "pain_during": "2", "pain_after": "1"}
+    assert client.post(reverse("rehab:log_today"), body).status_code == 302
+    log = log_of(people.athlete_a, day)
+    assert (log.run_minutes, log.run_source, log.pain_during) == (10, "gpx", 2)

@@ -9,7 +9,9 @@ from portal.capabilities import Cap
 
 
 class ReadOnlyOutcomeAdmin(ClinicScopedAdmin):
-    view_capability = Cap.VIEW_CASELOAD
+    # Health records: read in the admin by clinical staff only (a coach who manages the clinic holds USE_ADMIN
+    # for the clinic's own administration, not for athletes' records), as daily logs are.
+    view_capability = Cap.EXPORT_DATA
     audit_list_reads = True
 
     def has_add_permission(self, request, *args):

@@ -5,11 +5,14 @@ from django.contrib import admin
 from django.utils.text import Truncator
 
 from portal.admin import ClinicScopedAdmin
+from portal.capabilities import Cap
 from portal.models import Message
 
 
 @admin.register(Message)
 class MessageAdmin(ClinicScopedAdmin):
+    # Health records: clinical staff only, as daily logs are (a coach who manages the clinic does not read them).
+    view_capability = Cap.EXPORT_DATA
     clinic_field = "athlete__clinic"
     audit_list_reads = True
     list_display = ["athlete", "channel", "author", "short_body", "created"]

@@ -28,8 +28,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal.capabilities import can
-from portal.permissions import clinician_of
+from portal.capabilities import Cap, can, narrow_to_own_clinic
+from portal.permissions import clinician_of, shared_athlete_ids
 
 NON_FIELD = "non_field_errors"
 INVALID = "Invalid input."
@@ -224,13 +224,14 @@ class KnownParametersFilter:
 
 
 class IsClinician(permissions.BasePermission):
-    """Clinicians and superusers only, as `clinician_required` on pages: athletes get 403."""
+    """The care team only, as `clinician_required` on pages: clinicians, an athlete's own coach from outside the
+    clinic (who sees the athletes shared with them) and superusers; athletes get 403."""
 
-    message = "Only clinicians can use this endpoint."
+    message = "Only the care team can use this endpoint."
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and (user.is_superuser or clinician_of(user) is not None))
+        return bool(user and user.is_authenticated and is_care_team(user))
 
 
 class HasCapability(permissions.BasePermission):
@@ -242,11 +243,16 @@ class HasCapability(permissions.BasePermission):
 
     def has_permission(self, request, view):
         cap = getattr(view, "capabilities", {}).get(getattr(view, "action", None))
-        return cap is None or can(request.user, cap)
+        if cap is None:
+            return True
+        if not can(request.user, cap):
+            return False
+        narrow_to_own_clinic(request.user, Cap(cap))
+        return True
 
 
 def is_care_team(user) -> bool:
-    return bool(user.is_superuser or clinician_of(user) is not None)
+    return bool(user.is_superuser or clinician_of(user) is not None or shared_athlete_ids(user))
 
 
 def _too_big(value) -> bool:

@@ -21,7 +21,7 @@ Channel = Message.Channel
 
 class MessageSerializer(ModelSerializer):
     author_name = serializers.SerializerMethodField(
-        help_text="Who wrote it, e.g. “Maya Okafor · Physiotherapist”."
+        help_text="Who wrote it: their name and role, e.g. “Sam Jones · Physiotherapist”."
     )
     own = serializers.SerializerMethodField(help_text="True for the caller's own messages.")
     unread = serializers.BooleanField(read_only=True, help_text="True if the caller has not read it yet.")

@@ -143,14 +143,25 @@ def require(user, cap: Cap | str, athlete=None) -> None:
         raise PermissionDenied
 
 
+def narrow_to_own_clinic(user, cap: Cap) -> None:
+    """After a check without an athlete: when `cap` is not one an outside care-team member holds, this request
+    works on the user's own clinic only. Another clinic's physio who coaches one of ours holds TAILOR_PLAN at
+    home, not here: the athletes shared with them drop out of this request's scoping (portal.permissions), so
+    the view's lookup answers 404 for them."""
+    if cap not in SHARED_CARE and getattr(user, "has_shared_care", False):
+        user.__dict__["_shared_athlete_ids"] = frozenset()
+
+
 def capability_required(cap: Cap | str):
-    """For views a capability opens (put it after @login_required); the athlete check stays in the view."""
+    """For views a capability opens (put it after @login_required); the athlete check stays in the view (its
+    scoped lookup: see narrow_to_own_clinic)."""
     cap = Cap(cap)
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             require(request.user, cap)
+            narrow_to_own_clinic(request.user, cap)
             return view(request, *args, **kwargs)
 
         return wrapper

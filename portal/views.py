@@ -118,6 +118,10 @@ def athlete_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_alerts": athlete.alerts.open().by_severity(),
         "intakes": intakes_for_athlete(athlete, request.user),
         "plans": athlete.plans.select_related("current_phase"),
+        "outside_members": athlete.shared_care.active(),
+        # The athlete's own coach from outside the clinic reads the record without its hip checks (consent).
+        "outside_viewer": not request.user.is_superuser
+        and getattr(clinician_of(request.user), "clinic_id", None) != athlete.clinic_id,
     }
     return render(request, "portal/athlete_detail.html", context)
 

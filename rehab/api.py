@@ -438,8 +438,11 @@ class PlanViewSet(
 # Daily logs
 
 # A pain question left out is not answered: null, never 0 (and a PUT that leaves it out keeps the saved answer).
-LOG_FIELDS = ["run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "pain_during", "pain_after",
-              "pain_next_morning", "pain_locations", "triggers", "notes", *RedFlag.values]  # fmt: skip
+LOG_FIELDS = ["run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "session_rpe", "surface",
+              "avg_cadence", "pain_during", "pain_after", "pain_next_morning", "pain_locations", "triggers", "notes",
+              *RedFlag.values]  # fmt: skip
+# Filled by a run imported from a watch's file (POST /me/runs/import/): shown, never sent.
+IMPORTED_RUN_FIELDS = ["avg_heart_rate", "elevation_gain_m", "run_source", "run_started_at"]
 
 
 def _locations(**kwargs):
@@ -470,11 +473,14 @@ class DailyLogSerializer(ModelSerializer):
     red_flags = serializers.ListField(child=serializers.ChoiceField(choices=RedFlag.choices), read_only=True)
     pain_locations = _locations(read_only=True)
     triggers = _triggers(read_only=True)
+    # Empty when not given: the schema says so (a read-only choice would list the choices only).
+    surface = serializers.ChoiceField(choices=DailyLog.Surface.choices, allow_blank=True, read_only=True)
+    run_source = serializers.ChoiceField(choices=DailyLog.RunSource.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = DailyLog
-        fields = ["id", "athlete", "date", "plan", "phase", *LOG_FIELDS, "red_flags", "sets_done", "exercises",
-                  "updated"]  # fmt: skip
+        fields = ["id", "athlete", "date", "plan", "phase", *LOG_FIELDS, *IMPORTED_RUN_FIELDS, "red_flags",
+                  "sets_done", "exercises", "updated"]  # fmt: skip
         read_only_fields = fields
 
 

@@ -26,7 +26,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-197 URL names, 2331 cells (names × personas × methods), 0 skipped.
+235 URL names, 2807 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -49,12 +49,15 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 
+from outcomes import services as outcome_services
+from portal import care_messages, shared_care
 from portal import services as portal_services
 from portal import tokens as portal_tokens
 from portal.models import ApiToken
 from portal.permissions import CLINICIANS_GROUP
 from rehab import reminders
 from rehab import services as rehab_services
+from rehab.services import coach as coach_services
 from tests.access import ADMIN_LOGIN, LOGIN
 from tests.access import MATRIX_PERSONAS as PERSONAS
 from tests.factories import (
@@ -63,6 +66,7 @@ from tests.factories import (
     ExerciseFactory,
     IntakeFactory,
     PlanTemplateFactory,
+    UserFactory,
 )
 from triage.models import Condition
 
@@ -114,7 +118,40 @@ def world(people):
         condition=Condition.objects.get(code="stress_fracture"),
         **_login_records(a.user.email),
         audit_entry=_audit_entry(clinician.user, a),
+        change_request=coach_services.request_create(
+            plan=plan, by=people.coach.user, kind="exercise", reason="Swap the bridge for a step-up."
+        ),
+        message=care_messages.message_post(
+            athlete=a, author=clinician.user, channel="team", body="How was it?"
+        ),
+        **_shared_care(a),
+        questionnaire=outcome_services.response_save(
+            athlete=a, instrument="nprs", answers={"pain": 3}, round="intake", complete=True, by=a.user
+        ),
+        visit=outcome_services.visit_save(athlete=a, clinician=clinician, notes="FADIR negative."),
+        wording=outcome_services.wording_import(
+            clinic=people.clinic,
+            data={
+                "instrument": "ihot12",
+                "version": "1",
+                "instructions": "Mark the line.",
+                "items": {f"Q{i}": f"Licensed question {i}" for i in range(1, 13)},
+                "answer_labels": {"0": "Extremely difficult", "100": "No difficulty"},
+            },
+        )[0],  # fmt: skip
     )
+
+
+def _shared_care(athlete) -> dict:
+    """athlete_a's own club coach: invited (the link's token) and accepted by a login of her own."""
+    row, link = shared_care.invite(
+        athlete=athlete, name="Cora Club", email="cora@club.example", by=athlete.user
+    )
+    shared_care.accept_as(row=row, user=UserFactory(email="cora@club.example"))
+    pending, pending_link = shared_care.invite(
+        athlete=athlete, name="Pat Pending", email="pat@club.example", by=athlete.user
+    )
+    return {"shared": row, "shared_token": pending_link.rstrip("/").rsplit("/", 1)[-1]}
 
 
 def _audit_entry(user, athlete):
@@ -375,6 +412,46 @@ PORTAL_ROWS = {
         ),
         row(label="bogus token", args=lambda w: ["not-a-token"], GET=[404] * 7, POST=[404] * 7),
     ],
+    # Messages on the care team: the athlete's own thread; the team's thread and staff notes per athlete (an
+    # empty POST is the form again with its error); the clinician's threads with unread messages.
+    "my_messages": row(GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403, 403]),
+    "athlete_messages": row(
+        args=a, GET=[LOGIN, 403, 403, 200, 200, 404, 200], POST=[LOGIN, 403, 403, 200, 200, 404, 403]
+    ),
+    "message_inbox": row(
+        GET=[LOGIN, 403, 403, 200, 200, 200, 200], POST=[LOGIN, 403, 403, 405, 405, 405, 405]
+    ),
+    # Shared care: the athlete's "My care team" (an empty POST: the invite form with its errors); the clinic's
+    # page for an athlete's outside members (clinical staff who may edit the athlete); removing one (the
+    # athlete, the clinic; athlete_b and the other clinic cannot even see it); the coach's invite link.
+    "my_team": row(GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403, 403]),
+    "athlete_shared_care": row(
+        args=a, GET=[LOGIN, 403, 404, 200, 403, 404, 200], POST=[LOGIN, 403, 404, 200, 403, 404, 200]
+    ),
+    "shared_care_remove": row(
+        args=lambda w: [w.shared.pk],
+        check=happens_only_for(
+            "athlete_a",
+            "clinician",
+            "superuser",
+            what="removed",
+            happened=lambda w: type(w.shared).objects.get(pk=w.shared.pk).removed_at is not None,
+        ),
+        GET=[LOGIN, 405, 405, 405, 405, 405, 405],
+        POST=[LOGIN, 302, 404, 302, 403, 404, 302],
+    ),  # fmt: skip
+    "shared_care_accept": [
+        row(
+            label="real token",
+            args=lambda w: [w.shared_token],
+            # The page greets the invited coach and names the athlete's first name and clinic to the link holder.
+            shown=lambda w: ["Riverside"],
+            # Logged in, the page offers to join; only the invite's own address can (409 else).
+            GET=[200] * 7,
+            POST=[200, 409, 409, 409, 409, 409, 409],
+        ),
+        row(label="bogus token", args=lambda w: ["not-a-token"], GET=[404] * 7, POST=[404] * 7),
+    ],
     "healthz": row(GET=[200] * 7, POST=[405] * 7),
     "readyz": row(GET=[200] * 7, POST=[405] * 7),
 }
@@ -510,6 +587,29 @@ REHAB_ROWS = {
         row(label="bogus token", args=lambda w: ["not-a-token"], GET=[404] * 7, POST=[404] * 7),
     ],
     "rehab:timeline": row(args=a, GET=[LOGIN, 403, 403, 200, 200, 404, 200]),
+    # Runs imported from a watch: the athlete's own log only (an empty POST: the form with its error).
+    "rehab:run_import": row(
+        GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403, 403]
+    ),
+    # The coach's part of a plan: the limits the clinician sets; the running the coach changes within them; the
+    # coach's advance; a request (only coaches make one: superusers decide); the clinician's decision.
+    "rehab:coach_limits": row(
+        args=plan, GET=[LOGIN, 403, 403, 200, 403, 404, 200], POST=[LOGIN, 403, 403, 200, 403, 404, 200]
+    ),
+    "rehab:coach_running": row(
+        args=plan, GET=[LOGIN, 403, 403, 200, 200, 404, 200], POST=[LOGIN, 403, 403, 200, 200, 404, 200]
+    ),
+    "rehab:coach_advance": row(
+        args=plan, GET=[LOGIN, 403, 403, 405, 405, 405, 405], POST=[LOGIN, 403, 403, 302, 302, 404, 302]
+    ),
+    "rehab:change_request_new": row(
+        args=plan, GET=[LOGIN, 403, 403, 403, 200, 403, 403], POST=[LOGIN, 403, 403, 403, 200, 403, 403]
+    ),
+    "rehab:change_request_decide": row(
+        args=lambda w: [w.plan.pk, w.change_request.pk],
+        GET=[LOGIN, 403, 403, 405, 403, 405, 405],
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
+    ),
 }
 
 ADMIN_SITE_ROWS = {
@@ -579,6 +679,13 @@ API_ROWS = {
         GET=[401, 405, 405, 405, 405, 405, 405], POST=[400] * 7, DELETE=[401, 204, 204, 204, 204, 204, 204]
     ),
     "api-me": row(GET=[401, 200, 200, 200, 200, 200, 200]),
+    # Care-team messages: each persona's own threads (an empty POST is a 400 naming the fields); one message;
+    # marking a channel read (the care team must say which athlete: 400); the caller's unread counts.
+    "message-list": row(GET=[401, 200, 200, 200, 200, 200, 200], POST=[401, 400, 400, 400, 400, 400, 400]),
+    "message-detail": row(args=lambda w: [w.message.pk], GET=[401, 200, 404, 200, 200, 404, 200]),
+    "message-read": row(GET=[401, 405, 405, 405, 405, 405, 405], POST=[401, 200, 200, 400, 400, 400, 400]),
+    "api-run-import": row(GET=[401, 405, 405, 405, 405, 405, 405], POST=[401, 400, 400, 403, 403, 403, 403]),
+    "message-unread": row(GET=[401, 200, 200, 200, 200, 200, 200]),
     # Your own tokens (athlete_a holds one): list them, revoke one; another login's token is a 404.
     "api-token-list": row(GET=[401, 200, 200, 200, 200, 200, 200], POST=[401, 405, 405, 405, 405, 405, 405]),
     "api-token-detail": row(
@@ -740,6 +847,11 @@ CHANGE_ONLY = dict(CLINIC_EDITED, add=NOBODY, add_post=NOBODY)
 VIEW_ONLY = dict(
     CLINIC_EDITED, add=SUPERUSER, add_post=SUPERUSER, change_post=SUPERUSER, delete_post=(403, 403, 302)
 )
+# Records everyone with access only reads in the admin (no add, change or delete, superusers included).
+READ_ONLY = dict(
+    changelist=ALL_OK, add=NOBODY, add_post=NOBODY, change=OWN, change_post=NOBODY, delete=NOBODY,
+    delete_post=NOBODY, history=OWN,
+)  # fmt: skip
 SUPERUSER_ONLY = dict(
     changelist=SUPERUSER,
     add=SUPERUSER,
@@ -819,6 +931,12 @@ ADMIN_MODELS = {
         **dict(CHANGE_ONLY, change_post=NOBODY, delete=NOBODY, delete_post=NOBODY),
     ),
     # django-axes' records of logins and failures (emails and IP addresses of every clinic): superusers only.
+    # Health records read in the admin by the clinic's clinical staff; written on the pages, never here.
+    "portal.message": AdminModel(obj=lambda w: w.message, **READ_ONLY),
+    "outcomes.questionnaireresponse": AdminModel(obj=lambda w: w.questionnaire, **READ_ONLY),
+    "outcomes.visit": AdminModel(obj=lambda w: w.visit, **READ_ONLY),
+    # A clinic's licensed questionnaire wording (manage.py import_questionnaire): read here, never edited.
+    "outcomes.instrumentwording": AdminModel(obj=lambda w: w.wording, **READ_ONLY),
     "axes.accessattempt": AdminModel(obj=lambda w: w.access_attempt, **AXES),
     "axes.accesslog": AdminModel(obj=lambda w: w.access_log, **AXES),
     "axes.accessfailurelog": AdminModel(obj=lambda w: w.access_failure, **AXES),

@@ -16,4 +16,6 @@ def get_intake_for_user(user, pk) -> Intake:
 
 def intakes_for_athlete(athlete, user, limit: int = 5) -> QuerySet[Intake]:
     """The athlete's latest intakes that `user` may see (an outside coach sees none), newest first."""
-    return Intake.objects.visible_to(user).filter(athlete=athlete).select_related("confirmed_condition")[:limit]
+    return (
+        Intake.objects.visible_to(user).filter(athlete=athlete).select_related("confirmed_condition")[:limit]
+    )

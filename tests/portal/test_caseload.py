@@ -172,7 +172,11 @@ def test_every_column_sorts_with_empty_values_last(people, caseload, sort, expec
 @pytest.mark.parametrize("filters", [{}, {"attention": True}, {"phase": 2}, {"q": "a"}])
 def test_the_page_lists_in_the_order_of_the_api(people, caseload, sort, filters):
     """caseload_listing orders and filters in Python what caseload_query (the API's) does in SQL."""
-    for first, last in (("Anna", "Twin"), ("Anna", "Twin"), ("Zed", "Aalto")):  # equal names tie in the risk order
+    for first, last in (
+        ("Anna", "Twin"),
+        ("Anna", "Twin"),
+        ("Zed", "Aalto"),
+    ):  # equal names tie in the risk order
         AthleteFactory(clinic=people.clinic, first_name=first, last_name=last)
     user = people.clinician.user
     chosen = CaseloadFilters(sort=sort, **filters)

@@ -138,7 +138,7 @@ def accept_with_password(*, row: SharedCare, password: str, now=None):
 def accept_as(*, row: SharedCare, user, now=None) -> SharedCare:
     """The logged-in `user` (whose address the invite is for) joins the athlete's care team."""
     now = now or timezone.now()
-    row = SharedCare.objects.select_for_update().select_related("athlete__clinic").get(pk=row.pk)
+    row = SharedCare.objects.select_for_update(of=("self",)).select_related("athlete__clinic").get(pk=row.pk)
     check(row, now)
     if user.email.lower() != row.email.lower():
         raise SharedCareError(
@@ -164,7 +164,7 @@ def _join(row: SharedCare, user, now) -> None:
 def remove(*, row: SharedCare, by, now=None) -> SharedCare:
     """End the membership (or withdraw the invite) now. A login left with no access loses its API tokens."""
     now = now or timezone.now()
-    row = SharedCare.objects.select_for_update().select_related("user").get(pk=row.pk)
+    row = SharedCare.objects.select_for_update(of=("self",)).select_related("user").get(pk=row.pk)
     if row.removed_at:
         return row  # a double click: already gone
     row.removed_at, row.removed_by = now, by

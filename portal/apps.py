@@ -6,7 +6,22 @@ class PortalConfig(AppConfig):
     verbose_name = "People and clinics"
 
     def ready(self):
-        from portal import audit, validators
+        from django.db.models.signals import post_delete, post_save
+
+        from portal import audit, care_messages, models, validators
 
         audit.register_models()
         validators.register_visible_text_fields()
+        # What can move someone's unread-message count (portal.care_messages, "Unread counts").
+        for model in (
+            models.Message,
+            models.MessageRead,
+            models.CareTeamMember,
+            models.SharedCare,
+            models.Athlete,
+            models.Clinician,
+        ):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    care_messages.unread_changed, sender=model, dispatch_uid=f"unread-{model.__name__}"
+                )

@@ -13,7 +13,13 @@ person and channel instead of one per message keeps an unread count to one index
 message to a team of five writes one row, not six.
 
 Unread counts in the navigation (`unread_total`) and the list of threads with unread messages
-(`unread_threads`) are one query each. For a clinician they cover the athletes whose care team they are on;
+(`unread_threads`) are one query each. The navigation's count is also kept in the cache (with Redis, or when
+UNREAD_COUNT_CACHE says the cache is this process's alone): each person's count is stored with the cache's
+"unread generation", a token replaced after any change that can move anyone's count commits (a message posted
+or deleted, a thread read, a care team, shared care, athlete or clinician saved or deleted: `unread_changed`,
+connected to those models' signals in portal.apps). A count stored under an older token is counted again. So a
+page reads the count from the cache in one round trip, and a count never outlives a change by more than the
+commit; the count is computed before the token it is stored under is replaced, never after. For a clinician they cover the athletes whose care team they are on;
 the thread of any athlete of their clinic is open to them from the athlete's page. An outside coach (an
 athlete's own coach, portal.shared_care) is on the care team of the athletes shared with them: both channels,
 counts and emails.
@@ -32,7 +38,10 @@ unread. Who is emailed:
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
@@ -168,11 +177,50 @@ def _unread_messages(user) -> QuerySet:
     )
 
 
+UNREAD_GENERATION_KEY = "unread-generation"
+# A safety net only: a change that sent no signal (a bulk write by a management command) is seen within this.
+UNREAD_CACHE_SECONDS = 300
+
+
+def _unread_key(user) -> str:
+    return f"unread-count:{user.pk}"
+
+
 def unread_total(user) -> int:
-    """How many messages `user` has not read: one query."""
+    """How many messages `user` has not read: one query, or one cache round trip when the cache holds their
+    count under the current generation (see the module docstring)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return 0
-    return _unread_messages(user).count()
+    if not settings.UNREAD_COUNT_CACHE:
+        return _unread_messages(user).count()
+    key = _unread_key(user)
+    cached = cache.get_many([UNREAD_GENERATION_KEY, key])
+    generation = cached.get(UNREAD_GENERATION_KEY)
+    stored = cached.get(key)
+    if generation is not None and isinstance(stored, tuple) and stored[0] == generation:
+        return stored[1]
+    if generation is None:
+        # No generation yet (a new or emptied cache): start one. If another request started one meanwhile, a
+        # change may already have replaced it: count without storing, this once.
+        generation = uuid4().hex
+        if not cache.add(UNREAD_GENERATION_KEY, generation, timeout=None):
+            generation = None
+    count = _unread_messages(user).count()
+    if generation is not None:
+        cache.set(key, (generation, count), UNREAD_CACHE_SECONDS)
+    return count
+
+
+def unread_changed(**_signal) -> None:
+    """Someone's unread count may have changed: every stored count is stale now, and again once the
+    transaction commits (a count another request stored meanwhile was read before the change was visible)."""
+    if settings.UNREAD_COUNT_CACHE:
+        _new_generation()
+        transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    cache.set(UNREAD_GENERATION_KEY, uuid4().hex, timeout=None)
 
 
 @dataclass
@@ -241,6 +289,7 @@ def mark_read(*, user, athlete: Athlete, channel: str, now: datetime | None = No
         user=user, athlete=athlete, channel=channel, last_read_at__lt=now
     ).update(last_read_at=now)
     if updated:
+        unread_changed()  # an update() sends no signal
         return
     try:
         with transaction.atomic():

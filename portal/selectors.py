@@ -184,7 +184,9 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
         )
     )  # fmt: skip
     alert_rank: dict[int, int] = {}
-    for athlete_id, severity in Alert.objects.visible_to(user).open().values_list("athlete_id", "severity"):
+    for athlete_id, severity in (
+        Alert.objects.visible_to(user).open().order_by().values_list("athlete_id", "severity")
+    ):
         alert_rank[athlete_id] = max(alert_rank.get(athlete_id, 0), Alert.SEVERITY_RANK[severity])
     active_start: dict[int, date] = {}
     active = Plan.objects.visible_to(user).filter(status=Plan.Status.ACTIVE).order_by()
@@ -192,11 +194,16 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
         active_start[athlete_id] = max(start, active_start.get(athlete_id, start))
     mine = set(CareTeamMember.objects.filter(clinician__user=user).values_list("athlete_id", flat=True))
 
-    chosen = [name for name in CASELOAD_FLAGS if getattr(filters, name)]
+    names = tuple(CASELOAD_FLAGS)
+    chosen = tuple(index for index, name in enumerate(names) if getattr(filters, name))
     column = filters.sort.lstrip("-")
+    column_index = _LISTING_COLUMNS.index(column) if column else None
     descending = filters.sort.startswith("-")
+    quiet_since = today - timedelta(days=QUIET_DAYS)
     listed = []
-    counts = {"flags": dict.fromkeys(CASELOAD_FLAGS, 0), "phases": {}, "statuses": {}}
+    flag_counts = [0] * len(names)
+    phases: dict[int, int] = {}
+    statuses: dict[str, int] = {}
     name_rank, previous_name = -1, None
     for pk, last_name, first_name, next_review, order, action, risk, pain, compliance, last_log in rows:
         if (last_name, first_name) != previous_name:  # equal names rank together, as in the SQL order
@@ -204,27 +211,29 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
         risk = risk or 0
         alerts = alert_rank.get(pk, 0)
         attention = URGENT_RANK if risk >= SERIOUS_RISK and alerts < URGENT_RANK else alerts
-        holds = _row_flags(today, attention, active_start.get(pk), last_log, next_review, pk in mine)
-        if chosen and not all(holds[name] for name in chosen):
+        holds = _row_flags(
+            today, quiet_since, attention, active_start.get(pk), last_log, next_review, pk in mine
+        )
+        if chosen and not all(holds[index] for index in chosen):
             continue
         action = action or "none"
         phase_ok = filters.phase is None or order == filters.phase
         status_ok = not filters.status or action == filters.status
         if order is not None and status_ok:
-            counts["phases"][order] = counts["phases"].get(order, 0) + 1
+            phases[order] = phases.get(order, 0) + 1
         if phase_ok:
-            counts["statuses"][action] = counts["statuses"].get(action, 0) + 1
+            statuses[action] = statuses.get(action, 0) + 1
         if not (phase_ok and status_ok):
             continue
-        for name, holds_here in holds.items():
-            counts["flags"][name] += holds_here
-        if not column:
+        for index, holds_here in enumerate(holds):
+            if holds_here:
+                flag_counts[index] += 1
+        if column_index is None:
             listed.append(((-attention, -risk), pk))
             continue
-        value = {
-            "name": name_rank, "phase": order, "status": STATUS_ORDER.get(action), "pain": pain,
-            "compliance": compliance, "last_log": last_log, "alerts": alerts, "review": next_review,
-        }[column]  # fmt: skip
+        value = (name_rank, order, STATUS_ORDER.get(action), pain, compliance, last_log, alerts, next_review)[
+            column_index
+        ]
         if value is None:  # empty values last, whichever the direction
             listed.append(((1, 0, -attention, -risk), pk))
         else:
@@ -232,9 +241,17 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
     # caseload_query's ORDER BY: the chosen column, then the risk order (attention, then risk, most serious
     # first); the sort is stable and the rows came in name order, which breaks the remaining ties.
     listed.sort(key=lambda item: item[0])
-    counts["phases"] = dict(sorted(counts["phases"].items()))
-    counts["total"] = len(listed)
+    counts = {
+        "flags": dict(zip(names, flag_counts, strict=True)),
+        "phases": dict(sorted(phases.items())),
+        "statuses": statuses,
+        "total": len(listed),
+    }
     return [pk for _key, pk in listed], counts
+
+
+# The sortable columns in the order of caseload_listing's per-row values.
+_LISTING_COLUMNS = ("name", "phase", "status", "pain", "compliance", "last_log", "alerts", "review")
 
 
 class _Reversed:
@@ -254,23 +271,24 @@ class _Reversed:
 
 def _row_flags(
     today: date,
+    quiet_since: date,
     attention_rank: int,
     active_start: date | None,
     last_log: date | None,
     next_review,
     mine: bool,
-) -> dict[str, bool]:
-    """Which on/off filters hold for one athlete: the rules of _flag_conditions, in Python."""
-    quiet_since = today - timedelta(days=QUIET_DAYS)
-    return {
-        "attention": attention_rank >= URGENT_RANK,
-        "mine": bool(mine),
-        "quiet": active_start is not None
+) -> tuple[bool, ...]:
+    """Which on/off filters hold for one athlete, in CASELOAD_FLAGS's order: the rules of _flag_conditions, in
+    Python (`quiet_since`: QUIET_DAYS before `today`)."""
+    return (
+        attention_rank >= URGENT_RANK,  # attention
+        bool(mine),  # mine
+        active_start is not None
         and active_start <= quiet_since
-        and (last_log is None or last_log <= quiet_since),
-        "review_due": next_review is not None and next_review <= today,
-        "no_plan": active_start is None,
-    }
+        and (last_log is None or last_log <= quiet_since),  # quiet
+        next_review is not None and next_review <= today,  # review_due
+        active_start is None,  # no_plan
+    )
 
 
 def caseload_query(

@@ -153,6 +153,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The navigation's unread-message count is kept in the cache (portal.care_messages) when the cache is shared by
+# every process (Redis); without Redis each process has its own cache, which another process's change would not
+# reach, so the count is read from the database unless UNREAD_COUNT_CACHE=true says there is only one process.
+UNREAD_COUNT_CACHE = env_bool("UNREAD_COUNT_CACHE", bool(REDIS_URL))
 
 # Background jobs (portal/celery.py). With REDIS_URL the broker is the same Redis on its own database number
 # (CELERY_REDIS_DB, default 1; the cache keeps the URL's own); without it every task runs in-process right after

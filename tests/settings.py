@@ -18,6 +18,8 @@ REST_FRAMEWORK = {
 AUTHENTICATION_BACKENDS = ["tests.auth_backend.TestClientAxesBackend", *AUTHENTICATION_BACKENDS[1:]]  # noqa: F405
 # Background jobs run in-process, and at once: a test's transaction never commits, so "after commit" would be
 # never (portal.jobs). A task that fails fails the test. Tests of the after-commit timing switch this off.
+# One process: the unread-message count is cached as with Redis, so every test of messages checks its invalidation.
+UNREAD_COUNT_CACHE = True
 CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -44,7 +44,7 @@ def test_load_demo_twice_creates_nothing_twice(db, client, capsys):
     assert "physio@demo.example" in out and "stride-demo" in out
     call_command("load_demo")
     assert counts() == first
-    assert first[:4] == (1, 7, 2, 4)  # two clinicians, four athletes and Luis's club coach
+    assert first[:4] == (1, 8, 2, 5)  # two clinicians, five athletes (Priya discharged) and Luis's club coach
     # the printed logins work
     assert client.login(username="physio@demo.example", password="stride-demo")
     assert client.get(reverse("athlete_list")).status_code == 200

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from portal import shared_care
 from portal.care_messages import message_post
+from portal.management.commands._demo_outcomes import DISCHARGED, load_demo_outcomes, load_discharged
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Shoe
 from portal.services import clinician_grant_access
 
@@ -176,7 +177,7 @@ def _quiet_jobs():
 
 class Command(BaseCommand):
     help = (
-        "Create the demo clinic: one physiotherapist, one coach and four athletes with logins. "
+        "Create the demo clinic: one physiotherapist, one coach and five athletes with logins (one discharged). "
         "Safe to run again: existing records are kept, nothing is created twice."
     )
 
@@ -195,6 +196,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {'Athlete':<16} {athlete['first_name']} {athlete['last_name']:<10} {athlete['email']}"
             )
+        self.stdout.write(
+            f"  {'Athlete':<16} {DISCHARGED['first_name']} {DISCHARGED['last_name']:<10} {DISCHARGED['email']}"
+            "  (discharged: her discharge report is on My plan)"
+        )
         name, email, club = OUTSIDE_COACH
         self.stdout.write(f"  {'Luis’s own coach':<16} {name:<15} {email}  ({club}: sees Luis only)")
 
@@ -249,6 +254,10 @@ class Command(BaseCommand):
                 _, new = Shoe.objects.get_or_create(athlete=athlete, name=name, defaults={"km": km})
                 created += new
             created += self.load_care(athlete, physio.user, **care)
+        # Outcome measures (issue #22): a baseline and a follow-up for each, and Priya's completed plan.
+        created += load_discharged(clinic, physio, coach, user_for, _backdate)
+        demo_athletes = Athlete.objects.filter(clinic=clinic, email__in=[a["email"] for a in ATHLETES])
+        created += load_demo_outcomes(demo_athletes, physio, timezone.localdate())
         created += self.load_coach_part(physio.user, coach.user)
         created += self.load_messages(physio.user, coach.user)
         created += self.load_shared_care()

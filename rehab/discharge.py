@@ -467,13 +467,16 @@ def pass_mark(test: catalog.ObjectiveTest) -> str:
 
 
 def pain_weeks(logs, start: date, end: date) -> tuple[PainWeek, ...]:
-    """The average of each logged day's worst pain (during, after, next morning), week by week of the plan."""
+    """The average of each logged day's worst pain (during, after, next morning), week by week of the plan
+    (weeks without a log are kept, as gaps, except a last part-week)."""
     worst = defaultdict(list)
     for day, *pains in logs:
         values = [v for v in pains if v is not None]
         if values:
             worst[(day - start).days // 7].append(max(values))
     count = (end - start).days // 7 + 1
+    if (end - start).days % 7 < 6 and not worst[count - 1]:
+        count -= 1  # a last part-week without a log: no empty column at the end of the chart
     return tuple(
         PainWeek(
             n + 1,

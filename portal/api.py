@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from library.api import ExerciseViewSet
+from outcomes.api import InstrumentViewSet, QuestionnaireResponseViewSet, VisitViewSet
 from portal.api_export import MyExportView
 from portal.api_messages import MessageViewSet
 from portal.api_views import AlertViewSet, ApiTokenViewSet, AthleteViewSet, MeView, TokenView
@@ -32,6 +33,9 @@ router.register("plan-templates", PlanTemplateViewSet, basename="plantemplate")
 router.register("daily-logs", DailyLogViewSet, basename="dailylog")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 router.register("messages", MessageViewSet, basename="message")
+router.register("instruments", InstrumentViewSet, basename="instrument")
+router.register("questionnaire-responses", QuestionnaireResponseViewSet, basename="questionnaireresponse")
+router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

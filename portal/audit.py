@@ -52,6 +52,10 @@ AUDITED: dict[str, dict] = {
     # rehab.ExerciseLog is not registered: rehab.services.log_save rewrites a day's rows with a bulk insert,
     # which sends no signals. The day's exercise sets are recorded on its DailyLog instead (exercise_sets_replaced).
     # rehab.RehabStatus is not registered either: it is a cache recomputed from the logs on every save.
+    # Outcome measures (outcomes/): questionnaire rounds, clinic visits and the tests recorded at them.
+    "outcomes.QuestionnaireResponse": {"athlete": "athlete"},
+    "outcomes.Visit": {"athlete": "athlete"},
+    "outcomes.TestResult": {"athlete": "visit.athlete"},
 }
 
 _request = ContextVar("audit_request", default=None)

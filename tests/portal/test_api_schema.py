@@ -13,6 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
+from outcomes import services as outcome_services
 from portal.care_messages import message_post
 from portal.tokens import token_issue
 from rehab import services as rehab_services
@@ -89,12 +90,17 @@ def fuzz_world(people, keep_test_connection):
     intake = IntakeFactory(athlete=people.athlete_a)
     alert = AlertFactory(athlete=people.athlete_a, kind="pain_spike")
     message = message_post(athlete=people.athlete_a, author=people.clinician.user, channel="team", body="Hi")
+    response = outcome_services.response_save(
+        athlete=people.athlete_a, instrument="nprs", answers={"pain": 3}, round="intake", complete=True
+    )
+    visit = outcome_services.visit_save(athlete=people.athlete_a, clinician=people.clinician, notes="Seen.")
+    outcome_services.visit_test_save(visit=visit, test="fadir", side="left", values={"finding": "negative"})
     # Path parameters point at these objects, so operations act on real rows, not only on 404s.
     return {
         "id": {"plans": plan.pk, "intakes": intake.pk, "alerts": alert.pk, "athletes": people.athlete_a.pk,
                "plan-templates": template.pk, "exercises": plan.current_phase.exercises.first().exercise_id,
                "auth": token_issue(user=people.athlete_a.user, name="A running app")[0].pk,
-               "messages": message.pk},
+               "messages": message.pk, "questionnaire-responses": response.pk, "visits": visit.pk},
         "code": "stress_fracture",
         "date": today.isoformat(),
     }  # fmt: skip

@@ -1,0 +1,242 @@
+"""The visit page's forms: the visit (date, notes) and one form per catalog test (outcomes/catalog.py).
+
+A test form holds a column per side the test is done on ("left" and "right", or one column), each with the
+test's measures; a column left empty is not recorded. Strength (paired) tests have one column with both legs,
+the unit and the affected leg. Ranges and choices are the catalog's: `catalog.clean_values` decides, and its
+refusal (an OutcomeError code) is said in words next to the field it is about (outcomes/wording.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from outcomes import catalog, wording
+from outcomes.codes import OutcomeError, Reason
+from portal.forms import DateInput
+
+AFFECTED = "affected"
+UNIT = "unit"
+PAIRED_COLUMN = "both"
+SIDE_LABELS = {catalog.LEFT: "Left", catalog.RIGHT: "Right", catalog.NONE: ""}
+EARLIEST = date(2000, 1, 1)
+
+
+def pass_mark(test: catalog.ObjectiveTest) -> str:
+    """What "pass" means for a test, in a physio's words."""
+    rule = test.pass_rule
+    if rule is None:
+        return "No pass mark: recorded to follow the trend."
+    if rule.kind == "negative":
+        return "Pass: negative (it does not bring on the familiar pain)."
+    if rule.kind == "symmetry":
+        return f"Pass: side-to-side at least {rule.min_pct:g} % (affected leg ÷ other leg)."
+    parts = [f"pain at most {rule.max_pain}/10"]
+    if rule.count_measure:
+        unit = test.measure(rule.count_measure).unit
+        parts.append(f"at least {rule.min_count:g} {unit}")
+    text = "Pass: " + " with ".join(parts)
+    if test.any_of:
+        text += " (a pressure alone has no pass mark)"
+    return text + "."
+
+
+def range_text(measure: catalog.Measure, test: catalog.ObjectiveTest) -> str:
+    if measure.choices:
+        return " or ".join(measure.choices)
+    if test.sides == catalog.PAIRED:
+        return f"0–{catalog.STRENGTH_UNITS['N']} N or 0–{catalog.STRENGTH_UNITS['kg']} kg"
+    unit = measure.unit if measure.unit != "/10" else ""
+    return f"{measure.min:g}–{measure.max:g}{' ' + unit if unit else ''}"
+
+
+def columns_of(test: catalog.ObjectiveTest) -> tuple[str, ...]:
+    if test.sides == catalog.EACH:
+        return (catalog.LEFT, catalog.RIGHT)
+    if test.sides == catalog.PAIRED:
+        return (PAIRED_COLUMN,)
+    return (catalog.NONE,)
+
+
+class VisitForm(forms.Form):
+    date = forms.DateField(widget=DateInput(), label="Date of the visit")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+        label="Notes",
+        help_text="What you found and discussed. Seen by the care team only.",
+    )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate() + timedelta(days=1):
+            raise forms.ValidationError("A visit cannot be recorded ahead of its date.")
+        if day < EARLIEST:
+            raise forms.ValidationError("Enter the date of the visit.")
+        return day
+
+
+def _number_widget(measure: catalog.Measure, test: catalog.ObjectiveTest) -> forms.NumberInput:
+    high = catalog.STRENGTH_UNITS["N"] if test.sides == catalog.PAIRED else measure.max
+    attrs = {"min": f"{measure.min:g}", "max": f"{high:g}", "step": "1" if measure.integer else "any"}
+    attrs["inputmode"] = "numeric" if measure.integer else "decimal"
+    attrs["class"] = "form-control form-control-sm"
+    return forms.NumberInput(attrs=attrs)
+
+
+class TestForm(forms.Form):
+    """One catalog test at a visit. `results` (after is_valid) maps the side recorded → its checked values."""
+
+    __test__ = False  # pytest: a form, not a test class
+
+    def __init__(self, test: catalog.ObjectiveTest, *args, existing=(), **kwargs):
+        kwargs.setdefault("prefix", test.code)
+        super().__init__(*args, **kwargs)
+        self.test = test
+        self.columns = columns_of(test)
+        self.existing = {row.side: row for row in existing}
+        initial = {}
+        for column in self.columns:
+            for measure in test.measures:
+                name = self.field_name(column, measure.code)
+                label = (
+                    measure.label
+                    if column in (catalog.NONE, PAIRED_COLUMN)
+                    else f"{SIDE_LABELS[column]}: {measure.label}"
+                )
+                if measure.choices:
+                    field = forms.ChoiceField(
+                        choices=[("", "—"), *((c, c.capitalize()) for c in measure.choices)],
+                        required=False,
+                        label=label,
+                        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                    )
+                else:
+                    field = forms.FloatField(
+                        required=False, label=label, widget=_number_widget(measure, test)
+                    )
+                field.help_text = range_text(measure, test)
+                field.measure = measure
+                self.fields[name] = field
+        if test.sides == catalog.PAIRED:
+            self.fields[UNIT] = forms.ChoiceField(
+                choices=[(unit, unit) for unit in catalog.STRENGTH_UNITS],
+                initial="N",
+                required=False,
+                label="Unit",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[AFFECTED] = forms.ChoiceField(
+                choices=[(catalog.NONE, "Neither"), (catalog.LEFT, "Left"), (catalog.RIGHT, "Right")],
+                initial=catalog.NONE,
+                required=False,
+                label="Affected leg",
+                help_text="Side-to-side % is affected ÷ other; with neither, weaker ÷ stronger.",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            row = next(iter(self.existing.values()), None)
+            if row is not None:
+                initial |= {AFFECTED: row.side, UNIT: row.values.get(UNIT, "N")}
+                initial |= {self.field_name(PAIRED_COLUMN, k): v for k, v in row.values.items() if k != UNIT}
+        else:
+            for side, row in self.existing.items():
+                initial |= {self.field_name(side, k): v for k, v in row.values.items()}
+        if not self.is_bound:
+            self.initial = {**initial, **self.initial}
+        self.results: dict[str, dict] = {}
+
+    @staticmethod
+    def field_name(column: str, measure: str) -> str:
+        return measure if column in (catalog.NONE, PAIRED_COLUMN) else f"{column}_{measure}"
+
+    @property
+    def name(self) -> str:
+        return self.test.name
+
+    @property
+    def pass_mark(self) -> str:
+        return pass_mark(self.test)
+
+    @property
+    def recorded(self) -> bool:
+        """Open on the page: recorded at this visit already, being recorded now, or with an error."""
+        return bool(self.existing) or bool(self.results) or bool(self.is_bound and self.errors)
+
+    @property
+    def symmetry(self):
+        row = next(iter(self.existing.values()), None)
+        return row.symmetry_pct if row is not None else None
+
+    def rows(self):
+        """(column label, [bound fields]) per column, for the template."""
+        return [
+            (
+                SIDE_LABELS.get(column, ""),
+                [self[self.field_name(column, m.code)] for m in self.test.measures],
+            )
+            for column in self.columns
+        ]
+
+    def _values(self, column: str) -> dict:
+        values = {}
+        for measure in self.test.measures:
+            value = self.cleaned_data.get(self.field_name(column, measure.code))
+            if value is None or value == "":
+                continue
+            if isinstance(value, float) and measure.integer and value == int(value):
+                value = int(value)
+            values[measure.code] = value
+        return values
+
+    def _fail(self, column: str, error: OutcomeError) -> None:
+        params = dict(error.params)
+        field = None
+        key = params.get("item") or params.get("measure")
+        if key:
+            try:
+                measure = self.test.measure(key)
+            except KeyError:
+                measure = None
+            if measure is not None:
+                field = self.field_name(column, key)
+                params["item"] = measure.label
+        elif error.code == "bad_unit":
+            field = UNIT
+        elif error.code == "nothing_recorded" and params.get("needed"):
+            field = self.field_name(column, params["needed"][0])
+            label = self.test.measure(params["needed"][0]).label
+            self.add_error(field, f"{label}: record it too.")
+            return
+        self.add_error(field, wording.render(Reason(error.code, params)))
+
+    def clean(self):
+        cleaned = super().clean()
+        self.results = {}
+        for column in self.columns:
+            values = self._values(column)
+            if not values:
+                continue
+            side = column
+            if column == PAIRED_COLUMN:
+                side = cleaned.get(AFFECTED) or catalog.NONE
+                values[UNIT] = cleaned.get(UNIT)
+            try:
+                self.results[side] = catalog.clean_values(self.test, side, values)
+            except OutcomeError as error:
+                self._fail(column, error)
+        return cleaned
+
+
+def test_forms(data=None, *, visit=None) -> list[TestForm]:
+    """A form for every catalog test, filled from the visit's recorded results."""
+    by_test: dict[str, list] = {}
+    if visit is not None:
+        for row in visit.test_results.all():
+            by_test.setdefault(row.test, []).append(row)
+    return [TestForm(test, data, existing=by_test.get(test.code, ())) for test in catalog.TESTS]
+
+
+test_forms.__test__ = False  # pytest: a helper, not a test

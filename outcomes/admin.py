@@ -2,10 +2,14 @@
 
 from django.contrib import admin
 
-from outcomes import wording
+from outcomes import catalog, instruments, selectors, wording
+from outcomes.forms_visits import pass_mark
 from outcomes.models import InstrumentWording, QuestionnaireResponse, TestResult, Visit
 from portal.admin import ClinicScopedAdmin
 from portal.capabilities import Cap
+from portal.permissions import clinician_of
+
+SIDES = {catalog.EACH: "each side", catalog.NONE: "not sided", catalog.PAIRED: "both legs (side-to-side %)"}
 
 
 class ReadOnlyOutcomeAdmin(ClinicScopedAdmin):
@@ -69,8 +73,24 @@ class VisitAdmin(ReadOnlyOutcomeAdmin):
 
 @admin.register(InstrumentWording)
 class InstrumentWordingAdmin(ReadOnlyOutcomeAdmin):
-    """Loaded with manage.py import_questionnaire; shown here so the clinic can check what its athletes read."""
+    """Loaded with manage.py import_questionnaire; shown here so the clinic can check what its athletes read.
+
+    Its list page also shows the two catalogs, which are data files rather than tables (outcomes/instruments/,
+    outcomes/catalog.py): every questionnaire as the user's clinic can use it, and every objective test."""
 
     view_capability = Cap.USE_ADMIN
     audit_list_reads = False
     list_display = ["__str__", "clinic", "imported_at"]
+    change_list_template = "admin/outcomes/instrumentwording/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        clinician = clinician_of(request.user)
+        found = selectors.instruments_for(clinician.clinic) if clinician else instruments.shipped()
+        catalogs = {
+            "questionnaires": [found[code] for code in sorted(found)],
+            "tests": [
+                {"test": test, "pass_mark": pass_mark(test), "sides": SIDES[test.sides]}
+                for test in catalog.TESTS
+            ],
+        }
+        return super().changelist_view(request, extra_context={**(extra_context or {}), **catalogs})

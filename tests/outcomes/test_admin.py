@@ -46,3 +46,33 @@ def test_questionnaire_list_shows_scores(client_for, visits):
 def test_athletes_and_coaches_have_no_outcomes_admin(client_for, visits, persona):
     response = client_for(persona).get(reverse("admin:outcomes_visit_changelist"))
     assert response.status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    "persona, ihot_wording",
+    [("clinician", "ready"), ("other_clinician", "needs your licensed wording"), ("superuser", None)],
+)
+def test_the_admin_lists_the_questionnaire_and_test_catalogs(client_for, people, persona, ihot_wording):
+    services.wording_import(
+        clinic=people.clinic,
+        data={
+            "instrument": "ihot12",
+            "version": "1",
+            "items": {f"Q{i}": f"Licensed question {i}" for i in range(1, 13)},
+        },
+    )
+    page = client_for(persona).get(reverse("admin:outcomes_instrumentwording_changelist"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    catalog = html[html.index('id="questionnaires"') :]
+    assert "Hip abduction strength (hand-held dynamometer)" in catalog
+    assert "Pass: side-to-side at least 90 % (affected leg ÷ other leg)." in catalog
+    ihot = catalog[catalog.index("<td>ihot12</td>") :].split("</tr>")[0]
+    assert (ihot_wording or "needs your licensed wording") in ihot
+    assert "Licensed question" not in html
+
+
+@pytest.mark.parametrize("persona", ["athlete_a", "coach"])
+def test_athletes_and_coaches_do_not_see_the_catalogs_in_the_admin(client_for, persona):
+    response = client_for(persona).get(reverse("admin:outcomes_instrumentwording_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response.url

@@ -8,11 +8,13 @@ so reads never recompute them.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from outcomes import catalog, instruments, wording
 from outcomes.codes import OutcomeError
+from outcomes.schedule import MAX_EVERY_WEEKS
 from outcomes.scoring import clean_answers
 from portal.permissions import athlete_of, clinician_of, scope_by_clinic
 
@@ -224,3 +226,63 @@ class InstrumentWording(models.Model):
             instructions=self.instructions,
             anchors=self.answer_labels,
         )
+
+
+class ScheduleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # Which questionnaires a plan asks, and when: the athlete's clinic, and the athlete (their own).
+        return scope_by_clinic(
+            self, user, clinic_field="plan__athlete__clinic", own_field="plan__athlete__user"
+        )
+
+
+class Schedule(models.Model):
+    """One questionnaire a clinician asks of a plan's athlete: at intake, every N weeks, at discharge.
+
+    Which round is due when is outcomes.schedule.due_round's business; `reminded` keeps the round last emailed
+    about (its key, e.g. "follow_up:2"), so each due round gets at most one reminder.
+    """
+
+    plan = models.ForeignKey("rehab.Plan", on_delete=models.CASCADE, related_name="questionnaire_schedules")
+    instrument = models.CharField(max_length=20, help_text="The questionnaire's code, e.g. “psfs”.")
+    every_weeks = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_EVERY_WEEKS)],
+        help_text="Empty: no follow-up rounds.",
+    )
+    at_intake = models.BooleanField(default=True)
+    at_discharge = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    reminded = models.CharField(max_length=20, blank=True, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ScheduleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "instrument"],
+                name="outcomes_one_schedule_per_plan_instrument",
+                violation_error_message="This plan already asks this questionnaire.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_name} for {self.plan}"
+
+    @property
+    def instrument_name(self) -> str:
+        return wording.instrument_name(self.instrument)
+
+    def clean(self):
+        if self.instrument not in instruments.shipped():
+            raise ValidationError({"instrument": "Unknown questionnaire."})
+        if not (self.at_intake or self.at_discharge or self.every_weeks):
+            raise ValidationError(
+                "Ask the questionnaire at least once: at intake, every few weeks or at discharge."
+            )

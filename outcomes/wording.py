@@ -192,3 +192,25 @@ def render(r: Reason | dict) -> str:
     if "index" in r.params:
         p["number"] = r.params["index"] + 1
     return _(TEXTS[r.code]) % p
+
+
+def change_words(instrument: instruments.Instrument, change) -> str:
+    """A change since the first round (outcomes.scoring.Change), for the athlete and the care team: which way
+    it went given the questionnaire's direction, by how much, and whether it is a change that matters."""
+    if change is None or change.difference is None:
+        return ""
+    if not change.difference:
+        return _("No change since your first round.")
+    words = {"points": _number(abs(change.difference))}
+    words["unit"] = _("point") if abs(change.difference) == 1 else _("points")
+    if change.improved:
+        moved = _("%(points)s %(unit)s better than your first round.") % words
+    else:
+        moved = _("%(points)s %(unit)s worse than your first round.") % words
+    if change.meaningful is None:
+        verdict = _("%(name)s has no established size of change that matters.")
+    elif change.meaningful:
+        verdict = _("That is a change that matters.")
+    else:
+        verdict = _("That is less than the change that matters (%(threshold)s points).")
+    return f"{moved} " + verdict % {"name": instrument.short_name, "threshold": _number(change.threshold)}

@@ -711,7 +711,9 @@ def test_pages_run_a_constant_number_of_queries(
     with django_assert_max_num_queries(11):
         assert athlete_client.get(reverse("rehab:log_today")).status_code == 200
     clinician_client = client_for("clinician")
-    with django_assert_max_num_queries(16):  # 14, and the coach's requests and running changes
+    # 14, the coach's requests and running changes, the clinic tests' trends, and the questionnaires panel's
+    # rounds and schedules.
+    with django_assert_max_num_queries(19):
         assert clinician_client.get(reverse("rehab:timeline", args=[people.athlete_a.pk])).status_code == 200
 
 

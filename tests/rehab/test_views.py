@@ -364,7 +364,7 @@ def test_plan_and_tailor_pages_query_count_is_constant(
     )
     client = client_for("clinician")
     # The plan page's coach panel and history add two: the coach's requests, the running changes; the
-    # navigation one, its unread messages.
+    # navigation one, its unread messages; the questionnaires card one, the plan's schedules.
     for url in (plan.get_absolute_url(), reverse("rehab:phase_edit", args=[plan.pk, plan.current_phase_id])):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
             assert client.get(url).status_code == 200

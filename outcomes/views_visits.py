@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from outcomes import wording
 from outcomes.forms_visits import VisitForm, test_forms
@@ -50,7 +51,7 @@ def _form_page(request: HttpRequest, athlete, visit: Visit | None) -> HttpRespon
         messages.error(request, "This athlete's personal data was deleted: no visit can be recorded.")
         return redirect(athlete)
     data = request.POST if request.method == "POST" else None
-    initial = {"date": visit.date, "notes": visit.notes} if visit else None
+    initial = {"date": visit.date, "notes": visit.notes} if visit else {"date": timezone.localdate()}
     form = VisitForm(data, initial=initial)
     tests = test_forms(data, visit=visit)
     if data is not None and form.is_valid() and all(t.is_valid() for t in tests):

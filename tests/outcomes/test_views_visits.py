@@ -100,6 +100,7 @@ def test_a_clinician_records_a_visit_with_tests(client_for, people):
     assert "0–100 reps" in html
     assert "Pass: side-to-side at least 90 % (affected leg ÷ other leg)." in html
     assert 'name="hhd_hip_abduction-left"' in html and 'name="hhd_hip_abduction-right"' in html
+    assert f'value="{timezone.localdate().isoformat()}"' in html  # the date starts as today
     response = client.post(
         reverse("outcomes:visit_add", args=[people.athlete_a.pk]),
         _post(

@@ -2,7 +2,8 @@
 
 `report_for(plan)` reads everything the report shows in one selector (a fixed number of queries, whatever the
 plan's length) and returns a plain `Report` dataclass: dates, condition, the phases with how long each lasted
-(from the phase history), the first and the latest questionnaire round of each questionnaire with the change
+(from the phase history), the first and the latest questionnaire round of each questionnaire (the discharge round counts when it is
+completed in the weeks after the plan) with the change
 and whether it matters (outcomes.scoring.change_in), the first and the latest result of each objective test, the
 average pain week by week (daily logs: the day's worst pain) and what to keep doing (the last phase's exercises,
 running and advice). `render_discharge(report)` lays it out with WeasyPrint the way rehab.pdf prints the home
@@ -28,12 +29,12 @@ from pathlib import Path
 from statistics import mean
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from outcomes import catalog, instruments, scoring
+from outcomes import catalog, instruments, schedule, scoring
 from outcomes.instruments import TOTAL
 from outcomes.models import QuestionnaireResponse, TestResult
 from outcomes.wording import SCALE_NAMES
@@ -194,9 +195,15 @@ def report_for(plan: Plan, *, today: date | None = None) -> Report:
         PhaseChange.objects.filter(plan=plan).exclude(kind=PhaseChange.Kind.CANCEL).order_by("created", "pk")
     )
     since = start - timedelta(days=BASELINE_DAYS_BEFORE)
+    # The discharge round is asked once the plan is completed, for a few weeks (outcomes.schedule): it counts.
+    during = Q(completed_at__date__lte=end)
+    discharged = Q(
+        round=QuestionnaireResponse.Round.DISCHARGE,
+        completed_at__date__lte=end + timedelta(days=schedule.DISCHARGE_DAYS),
+    )
     responses = list(
         QuestionnaireResponse.objects.filter(
-            athlete=athlete, completed_at__date__gte=since, completed_at__date__lte=end
+            during | discharged, athlete=athlete, completed_at__date__gte=since
         )
         .completed()
         .order_by("completed_at", "pk")

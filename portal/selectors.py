@@ -35,7 +35,10 @@ CASELOAD_FILTERS = {  # the API's `show` (one at a time); the page combines the 
 # Wide columns the caseload (page and API) never reads.
 CASELOAD_UNREAD = [
     "rehab_status__reasons",
-    *(f"rehab_status__phase__{name}" for name in ("goal", "pain_note", "run_note", "exit_criteria")),
+    *(
+        f"rehab_status__phase__{name}"
+        for name in ("goal", "pain_note", "run_note", "exit_criteria", "structured_criteria")
+    ),
 ]
 
 QUIET_DAYS = (

@@ -72,7 +72,7 @@ PHASE_FIELDSETS = [
             ]
         },
     ),  # fmt: skip
-    ("Moving on", {"fields": ["exit_criteria"]}),
+    ("Moving on", {"fields": ["exit_criteria", "structured_criteria"]}),
 ]
 PHASE_LABELS = {
     "min_days": "Minimum days in the phase",

@@ -30,6 +30,7 @@ from portal.models import Athlete, Shoe
 from portal.permissions import athlete_of, clinician_of
 from rehab import log_rules, selectors, services
 from rehab.compliance import BAND_LABELS
+from rehab.criteria import reason_text
 from rehab.forms import VERSION_MAX
 from rehab.models import (
     Action,
@@ -49,7 +50,7 @@ from triage.engine import LOCATION_CHOICES
 PHASE_FIELDS = ["id", "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after",
                 "must_settle_by_morning", "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes",
                 "sessions_per_week", "walk_minutes", "jog_minutes", "incline_pct", "weekly_increase_cap_pct",
-                "run_note", "run_steps", "exit_criteria", "requires_clearance"]  # fmt: skip
+                "run_note", "run_steps", "exit_criteria", "requires_clearance", "structured_criteria"]  # fmt: skip
 DOSAGE_FIELDS = ["id", "order", "exercise", "exercise_name", "sets", "reps", "hold_seconds", "duration_minutes",
                  "per_side", "times_per_day", "days_per_week", "note", "dosage_text"]  # fmt: skip
 
@@ -84,6 +85,11 @@ class PhaseSerializer(ModelSerializer):
     run_text = CharField(read_only=True)
     pain_text = CharField(read_only=True)
     cleared_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
+    structured_criteria = serializers.JSONField(
+        read_only=True,
+        help_text="Measured exit criteria (docs/outcomes.md, Exit criteria syntax); changed on the phase's "
+        "edit page.",
+    )
 
     class Meta:
         model = PlanPhase
@@ -660,10 +666,17 @@ class LoadSerializer(serializers.Serializer):
     warnings = LoadWarningSerializer(many=True)
 
 
+class ReasonField(CharField):
+    """One of the engine's reasons in words (a sentence, or a measured criterion's code: rehab.criteria)."""
+
+    def to_representation(self, value) -> str:
+        return reason_text(value)
+
+
 class RecommendationSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
     label = serializers.SerializerMethodField()
-    reasons = serializers.ListField(child=CharField())
+    reasons = serializers.ListField(child=ReasonField())
 
     def get_label(self, recommendation) -> str:
         return Action(recommendation.action).label

@@ -1,3 +1,5 @@
+import json
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -135,6 +137,32 @@ class TemplateSaveForm(forms.Form):
 
 
 WALK_JOG_MINUTES = "Walk/jog intervals need a walk and a jog of at least 1 minute each."
+CRITERIA_HELP = (
+    "Optional. A list, one criterion a line, each recorded at a visit or in a questionnaire during this phase, "
+    'e.g. {"kind": "test", "test": "single_leg_squat", "side": "each", "max_pain": 2, "min_count": 10}, '
+    '{"kind": "symmetry", "test": "hhd_hip_abduction", "min_pct": 90}, '
+    '{"kind": "prom", "instrument": "ihot12", "value": 70} or {"kind": "clearance"}. '
+    "The engine advises moving on only when every one is met. Empty: the pain rules alone decide."
+)
+
+
+class CriteriaField(forms.JSONField):
+    """Measured exit criteria as JSON, one criterion a line; checked by the model (outcomes.criteria.parse)."""
+
+    default_error_messages = {
+        "invalid": 'Write the criteria as a list in JSON, e.g. [{"kind": "clearance"}]: check the brackets, '
+        "commas and double quotes.",
+    }
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        if isinstance(value, str):
+            return value
+        if not value:
+            return ""
+        items = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in value)
+        return f"[\n{items}\n]"
 
 
 class PlanPhaseForm(forms.ModelForm):
@@ -144,7 +172,7 @@ class PlanPhaseForm(forms.ModelForm):
             "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
             "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week",
             "walk_minutes", "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "exit_criteria",
-            "requires_clearance",
+            "requires_clearance", "structured_criteria",
         ]  # fmt: skip
         labels = {
             "name": "Phase name",
@@ -165,13 +193,21 @@ class PlanPhaseForm(forms.ModelForm):
             "run_note": "Note on the run for the athlete",
             "exit_criteria": "Ready to move on when",
             "requires_clearance": "Needs clinician clearance before it starts",
+            "structured_criteria": "Measured exit criteria",
         }  # fmt: skip
+        field_classes = {"structured_criteria": CriteriaField}
         help_texts = {
+            "structured_criteria": CRITERIA_HELP,
             "weekly_increase_cap_pct": "The most the running time may grow from one week to the next.",
             "incline_pct": "Treadmill incline, if any.",
         }
         widgets = {
-            name: forms.Textarea(attrs={"rows": 2}) for name in ("pain_note", "run_note", "exit_criteria")
+            **{
+                name: forms.Textarea(attrs={"rows": 2}) for name in ("pain_note", "run_note", "exit_criteria")
+            },
+            "structured_criteria": forms.Textarea(
+                attrs={"rows": 7, "class": "font-monospace small", "spellcheck": "false"}
+            ),
         }
 
     def __init__(self, *args, **kwargs):

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from outcomes.codes import OutcomeError
+from outcomes.criteria import parse as parse_criteria
 from rehab.coach import RUN_FIELDS, run_field_label
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(5)]
@@ -79,6 +81,15 @@ class PhaseFields(models.Model):
     # repeated until a session stays within the allowance; the phase is done once the last step is.
     run_steps = models.JSONField("walk/jog steps", default=list, blank=True)
     exit_criteria = models.TextField("ready to move on when", blank=True)
+    # Measurable exit criteria the progression engine checks (outcomes.criteria: questionnaire scores, clinic
+    # tests, strength symmetry, a clearance), beside the free text above. Empty: the pain rules alone decide.
+    structured_criteria = models.JSONField(
+        "measured exit criteria",
+        default=list,
+        blank=True,
+        help_text="Questionnaire scores and clinic tests that must be met, each recorded in this phase, before "
+        "the engine advises moving on.",
+    )
     requires_clearance = models.BooleanField(
         "needs clinician clearance",
         default=False,
@@ -110,6 +121,14 @@ class PhaseFields(models.Model):
                 {"run_steps": 'A list of steps such as [{"jog": 1, "walk": 3}, {"jog": 2, "walk": 2}]: whole '
                  "minutes from 0 to 60."}
             )  # fmt: skip
+        if self.structured_criteria in (None, ""):
+            self.structured_criteria = []
+        try:
+            parse_criteria(self.structured_criteria)
+        except OutcomeError as error:
+            from rehab.criteria import error_text
+
+            raise ValidationError({"structured_criteria": error_text(error)}) from None
 
     @property
     def is_cleared(self) -> bool:

@@ -12,8 +12,13 @@ baseline. The first rule that matches wins, most cautious first:
   at all in a pain-free (bone stress) plan, a jump in load (weekly distance up more than 30 %, a run 50 % or
   more longer than the longest of the 2 weeks before it, run minutes well above the prescription), or the
   advance criteria not met yet (including every step of a walk/jog ladder);
-- advance: the phase's minimum days met, the last 3 sessions acceptable, compliance ≥ 80 % over 7 days —
-  unless the next phase needs a clinician's clearance that is not recorded: then hold (``needs_clearance``).
+- advance: the phase's minimum days met, the last 3 sessions acceptable, compliance ≥ 80 % over 7 days, and
+  every measured exit criterion of the phase (``structured_criteria``: questionnaire scores, clinic tests,
+  strength symmetry, a clearance; outcomes.criteria) met by a result recorded since the phase started — unless the
+  next phase needs a clinician's clearance that is not recorded: then hold (``needs_clearance``). A criterion not
+  met or not measured in the phase holds, its reason an outcomes `Reason` code naming it and when it was last
+  measured. The pain rules above come first: a stop or step back beats criteria met. A phase without measured
+  criteria is judged on the pain rules alone.
 
 Baseline for the next-morning rule: the lower of the median next-morning pain of the 7 days before a session and
 that of the 7 days before the phase started (or, when that is older than the logs given, of the 7 days two weeks
@@ -26,10 +31,11 @@ morning is known.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from statistics import mean, median
 
+from outcomes import criteria as criteria_
 from rehab import compliance as compliance_
 
 MAX_ALLOWANCE = 5
@@ -93,11 +99,15 @@ class LogDay:
 @dataclass(frozen=True)
 class Recommendation:
     action: str
-    reasons: tuple[str, ...] = field(default_factory=tuple)
+    # Sentences, and outcomes.codes.Reason for the measured exit criteria (rehab.criteria.reason_text says both).
+    reasons: tuple = field(default_factory=tuple)
     # hold in place of regress in the first phase: the clinician should review the plan.
     review: bool = False
     # every criterion is met, but the next phase needs a clinician's clearance first.
     needs_clearance: bool = False
+    # Each measured exit criterion of the phase with its status (met / not met / missing) and last measured date,
+    # whatever the action (empty when the phase has none).
+    criteria: tuple[criteria_.CriterionResult, ...] = ()
 
 
 def _d(day: date) -> str:
@@ -261,6 +271,7 @@ def recommend(
     is_last: bool = False,
     next_needs_clearance: bool = False,
     red_flag_waiting_since: date | None = None,
+    results: criteria_.Results | None = None,
 ) -> Recommendation:
     """What to do with `phase` (max_pain_during, max_pain_after, next_day_pain_allowed, min_days, started_on,
     run_activity, run_minutes, run_steps).
@@ -270,8 +281,35 @@ def recommend(
     in a running phase stop and refer; `is_first` / `is_last` where the phase sits in its plan;
     `next_needs_clearance` when the next phase needs a clinician's clearance not recorded yet;
     `red_flag_waiting_since` the day of a red-flag alert no clinician has answered yet (stop and refer until one
-    has, however long ago the log was).
+    has, however long ago the log was); `results` what was recorded for the athlete (questionnaires, clinic
+    tests, clearances: outcomes.selectors.results_for), which the phase's `structured_criteria` are checked
+    against (nothing recorded when not given).
     """
+    try:
+        evaluated = evaluate_criteria(phase, results, today)
+        unmet = [r for result in evaluated if result.status != criteria_.MET for r in result.reasons]
+    except criteria_.OutcomeError as error:  # criteria stored past the form's check: hold, and say so
+        evaluated, unmet = (), [error.reason]
+    met = [r for result in evaluated if result.status == criteria_.MET for r in result.reasons]
+    rec = _recommend(
+        phase, logs, today, unmet, met, prescription=prescription, pain_free=pain_free, is_first=is_first,
+        is_last=is_last, next_needs_clearance=next_needs_clearance, red_flag_waiting_since=red_flag_waiting_since,
+    )  # fmt: skip
+    return replace(rec, criteria=evaluated) if evaluated else rec
+
+
+def evaluate_criteria(phase, results: criteria_.Results | None, today: date) -> tuple:
+    """The phase's measured exit criteria against the results recorded since it started (() without any)."""
+    raw = getattr(phase, "structured_criteria", None) or []
+    if not raw:
+        return ()
+    return criteria_.evaluate(raw, results or criteria_.Results(), since=phase.started_on or today)
+
+
+def _recommend(
+    phase, logs, today: date, criteria_unmet: list, criteria_met: list, *, prescription, pain_free, is_first, is_last, next_needs_clearance,
+    red_flag_waiting_since,
+) -> Recommendation:  # fmt: skip
     logs = sorted((log for log in logs if log.date <= today), key=lambda log: log.date)
     recent = [log for log in logs if log.date > today - timedelta(days=7)]
     started = phase.started_on or today
@@ -391,6 +429,9 @@ def recommend(
         percent = week.percent
         if percent is not None and percent < compliance_.ON_TRACK:
             waiting.append(f"Compliance {percent} % over the last 7 days (80 % needed).")
+    # Measured exit criteria: each one not met, or not measured in this phase, is named (with when it was last
+    # measured); advance needs them all met.
+    waiting += criteria_unmet
     if waiting:
         return Recommendation(HOLD, tuple(waiting))
     if is_last:
@@ -401,6 +442,7 @@ def recommend(
         f"Day {days_in} of at least {phase.min_days} in this phase.",
         f"The last {SESSIONS_TO_JUDGE} sessions were within the allowance and settled by the next morning.",
         "Compliance of 80 % or more over the last 7 days.",
+        *criteria_met,
     )
     if next_needs_clearance:
         return Recommendation(

@@ -5,8 +5,10 @@ from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from outcomes.selectors import results_for
 from portal.models import Alert
 from rehab.compliance import Compliance, Prescription, weekly
+from rehab.criteria import clearance_dates, has_criteria
 from rehab.models import DailyLog, PhaseChange, Plan, PlanExercise, PlanPhase, PlanTemplate, RedFlag
 from rehab.progression import RED_FLAG_LABELS, LogDay
 from rehab.status import STOP_ALERT_KINDS, Snapshot, snapshot
@@ -279,6 +281,10 @@ def athlete_state(athlete, today: date) -> AthleteState:
     red_flag_since = red_flags_waiting([athlete.pk]).get(athlete.pk)
     index = next((i for i, p in enumerate(phases) if phase is not None and p.pk == phase.pk), None)
     following = phases[index + 1] if index is not None and index + 1 < len(phases) else None
+    results = None
+    if active and has_criteria(phase):
+        # The phase's measured exit criteria read the athlete's questionnaires and clinic tests: two queries.
+        results = results_for(athlete, clearances=clearance_dates(phases))
     snap = snapshot(
         logs=logs,
         today=today,
@@ -291,6 +297,7 @@ def athlete_state(athlete, today: date) -> AthleteState:
         red_flag_waiting_since=red_flag_since if active else None,
         plan_start=(phase.started_on or plan.start_date) if phase else None,
         shoes=shoes,
+        results=results,
     )
     return AthleteState(plan, phases, changes, phase, logs, schedule, snap, shoes, start, red_flag_since)
 

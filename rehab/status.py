@@ -101,8 +101,10 @@ def snapshot(
     red_flag_waiting_since: date | None = None,
     plan_start: date | None = None,
     shoes=(),
+    results=None,
 ) -> Snapshot:
-    """The status of an athlete as of `today`; `phase` is the active plan's current phase (None without one)."""
+    """The status of an athlete as of `today`; `phase` is the active plan's current phase (None without one);
+    `results` what was recorded for the athlete (outcomes.criteria.Results), for the phase's measured criteria."""
     logs = sorted((log for log in logs if log.date <= today), key=lambda log: log.date)
     by_date = {log.date: log for log in logs}
     last = logs[-1] if logs else None
@@ -113,7 +115,7 @@ def snapshot(
         recommendation = progression.recommend(
             phase, logs, today, prescription=prescription, pain_free=pain_free, is_first=is_first,
             is_last=is_last, next_needs_clearance=next_needs_clearance,
-            red_flag_waiting_since=red_flag_waiting_since,
+            red_flag_waiting_since=red_flag_waiting_since, results=results,
         )  # fmt: skip
         week = compliance_.last_7_days(schedule, logs, today)
         since = last.date if last else (plan_start or today)

@@ -24,6 +24,7 @@ from portal.jobs import enqueue_once
 from portal.models import Alert, Athlete, Shoe
 from portal.services import alert_raise, alert_resolve, check_athlete_editable
 from rehab import selectors
+from rehab.criteria import reasons_text
 from rehab.models import DailyLog, ExerciseLog, Plan, RedFlag, RehabStatus
 from rehab.progression import LogDay
 from rehab.services.plans import plan_advance
@@ -220,8 +221,8 @@ def after_log(*, athlete_id: int, day: date, today: date) -> None:
     this = next((log for log in logs if log.date == day), None)
     for due in log_alerts(this, logs, snap) if this else []:
         if due.kind == "ready_to_advance" and plan.auto_advance and not _has_serious(open_alerts):
-            plan_advance(plan=plan, by=None, reason="Automatic: " + " ".join(snap.recommendation.reasons),
-                         today=today)  # fmt: skip
+            why = " ".join(reasons_text(snap.recommendation.reasons))
+            plan_advance(plan=plan, by=None, reason="Automatic: " + why, today=today)
             continue
         alert_raise(athlete=athlete, kind=due.kind, severity=due.severity, message=due.message,
                     link=reverse("rehab:timeline", args=[athlete_id]))  # fmt: skip

@@ -20,6 +20,7 @@ from portal.jobs import enqueue
 from portal.models import Alert
 from portal.services import alert_resolve, check_athlete_editable
 from rehab import selectors
+from rehab.criteria import reason_text, reasons_text
 from rehab.models import (
     Action,
     PhaseChange,
@@ -36,7 +37,7 @@ PHASE_FIELDS = [
     "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
     "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week", "walk_minutes",
     "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "run_steps", "exit_criteria",
-    "requires_clearance",
+    "requires_clearance", "structured_criteria",
 ]  # fmt: skip
 DOSAGE_FIELDS = [
     "order", "exercise_id", "sets", "reps", "hold_seconds", "duration_minutes", "per_side", "times_per_day",
@@ -563,11 +564,11 @@ def recommendation_apply(
     rec = snap.recommendation
     if rec is not None and rec.action == Action.HOLD and action != Action.HOLD:
         raise ValidationError(
-            f"The progression engine now says hold, so there is nothing to apply: {rec.reasons[0]}"
+            f"The progression engine now says hold, so there is nothing to apply: {reason_text(rec.reasons[0])}"
         )
     if rec is None or rec.action != action:
         raise ValidationError("The recommendation has changed since the page was loaded. Look again.")
-    reason = "Recommended: " + " ".join(rec.reasons)
+    reason = "Recommended: " + " ".join(reasons_text(rec.reasons))
     change = None
     if action == Action.ADVANCE:
         change = _move(plan, _neighbour(plan, +1), by=by, reason=reason[:500], today=today)

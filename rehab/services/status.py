@@ -16,6 +16,7 @@ from portal.models import Alert
 from portal.services import alert_raise, alert_resolve
 from rehab import selectors
 from rehab.compliance import Prescription
+from rehab.criteria import reasons_json, results_for_plans
 from rehab.models import Action, Plan, RehabStatus
 from rehab.status import STATE_ALERT_KINDS, AlertDue, Snapshot, snapshot, stale_alerts, time_alerts
 
@@ -38,7 +39,9 @@ def status_snapshots(
     athletes, today: date, *, logs=None, plans=None, waiting=None
 ) -> dict[int, tuple[Plan | None, Snapshot]]:
     """Each athlete's Snapshot as of `today`, with their active plan: four queries whatever their number, and
-    a fifth when some are to advance or step back (where does their phase sit in the plan?).
+    a fifth when some are to advance or step back (where does their phase sit in the plan?). Three more when
+    some athletes' current phase has measured exit criteria (their questionnaires, tests and clearances, read
+    once for all of them: rehab.criteria.results_for_plans).
 
     `logs`: the athletes' selectors.log_days from today - 27 days to today, `plans`: their
     selectors.active_plans, and `waiting`: selectors.red_flags_waiting, when the caller has them already.
@@ -50,6 +53,7 @@ def status_snapshots(
         logs = selectors.log_days(ids, today - timedelta(days=27), today)
     if waiting is None:
         waiting = selectors.red_flags_waiting(ids)
+    results = results_for_plans({pk: plans.get(pk) for pk in ids})
 
     def snap(pk: int, *, place: selectors.PhasePlace | None = None) -> Snapshot:
         plan = plans.get(pk)
@@ -65,6 +69,7 @@ def status_snapshots(
             next_needs_clearance=bool(place and place.next_needs_clearance),
             red_flag_waiting_since=waiting.get(pk),
             plan_start=(phase.started_on or plan.start_date) if phase else None,
+            results=results.get(pk),
         )
 
     result = {pk: (plans.get(pk), snap(pk)) for pk in ids}
@@ -99,7 +104,7 @@ def status_row(athlete_id: int, plan: Plan | None, snap: Snapshot) -> RehabStatu
         pain_trend=snap.trend,
         compliance_7d=snap.compliance.percent if snap.compliance else None,
         action=rec.action if rec else "",
-        reasons=list(rec.reasons) if rec else [],
+        reasons=reasons_json(rec.reasons) if rec else [],
         km_7d=snap.load.km_7d,
         km_change_pct=snap.load.change_pct,
         acwr=snap.load.acwr,

@@ -87,6 +87,7 @@ def phase_fields(data: dict) -> dict:
         "goal": data.get("goal", ""),
         "min_days": data.get("min_days", 7),
         "exit_criteria": data.get("exit_criteria", ""),
+        "structured_criteria": data.get("criteria", []),
         "max_pain_during": pain.get("max_during", 2),
         "max_pain_after": pain.get("max_after", 2),
         "must_settle_by_morning": pain.get("must_settle_by_morning", True),

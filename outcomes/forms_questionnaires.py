@@ -88,9 +88,17 @@ class QuestionnaireForm(forms.Form):
     answered, each error next to its field.
     """
 
-    def __init__(self, *args, instrument: Instrument, activities: dict[str, str] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        instrument: Instrument,
+        activities: dict[str, str] | None = None,
+        complete: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        self.complete = complete  # a clinician's entry is always a whole round
         self.psfs = instrument.code == "psfs"
         self.activities = activities or {}
         self.naming = self.psfs and not self.activities
@@ -123,7 +131,7 @@ class QuestionnaireForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        finish = self.data.get("finish") == "1"
+        finish = self.complete or self.data.get("finish") == "1"
         self.finish = finish
         for item in self.instrument.items:
             answer_key, name_key = f"a_{item.code}", f"n_{item.code}"

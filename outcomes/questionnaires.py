@@ -8,7 +8,7 @@ reached through outcomes.services.response_save. Who may call what is the caller
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -314,3 +314,29 @@ def results_for(athlete, *, responses=None) -> list[InstrumentResults]:
             scales.append(ScaleResult(code, name, value, change))
         found.rounds.append(RoundResult(r, scales))
     return sorted(by_code.values(), key=lambda result: result.instrument.short_name)
+
+
+# -------------------------------------------------------------------------------------------------- for the athlete
+
+DOUBLE_SUBMIT_SECONDS = 120
+
+
+@transaction.atomic
+def round_enter(
+    *, athlete, instrument: Instrument, round: str, answers: dict, item_labels: dict | None, by
+) -> tuple[QuestionnaireResponse, bool]:
+    """A clinician enters a completed round for the athlete (a paper form, or asked in clinic); `entered_by` keeps
+    who. The same answers entered by the same person moments ago are that round, not a second one (a double
+    submit). Returns the round and whether it was created."""
+    type(athlete).objects.select_for_update().filter(pk=athlete.pk).first()
+    since = timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS)
+    for recent in QuestionnaireResponse.objects.filter(
+        athlete=athlete, instrument=instrument.code, entered_by=by, completed_at__gte=since
+    ):
+        if recent.answers == {k: v for k, v in answers.items() if v is not None} and recent.round == round:
+            return recent, False
+    response = services.response_save(
+        athlete=athlete, instrument=instrument.code, answers=answers, round=round, item_labels=item_labels,
+        complete=True, by=by,
+    )  # fmt: skip
+    return response, True

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from outcomes import instruments, questionnaires, schedule, wording
 from outcomes.forms_questionnaires import QuestionnaireForm, ScheduleRowForm
+from outcomes.models import QuestionnaireResponse
 from portal import audit
 from portal.capabilities import Cap, capability_required
-from portal.permissions import athlete_of, athlete_required
+from portal.permissions import athlete_of, athlete_required, get_athlete_for_user
 from rehab.selectors import get_plan_for_user
 
 
@@ -156,3 +157,54 @@ def questionnaire_fill(request: HttpRequest, code: str) -> HttpResponse:
         form = QuestionnaireForm(initial=initial, instrument=item.instrument, activities=activities)
     context = {"athlete": athlete, "item": item, "form": form, "today": timezone.localdate()}
     return render(request, "outcomes/questionnaire_fill.html", context)
+
+
+ROUND_CHOICES = QuestionnaireResponse.Round.choices
+
+
+@login_required
+@capability_required(Cap.RECORD_CLEARANCE)
+def questionnaire_enter(request: HttpRequest, athlete_pk: int) -> HttpResponse:
+    """A clinician enters a completed round for the athlete (a paper form, or asked in clinic): pick the
+    questionnaire (`?code=`), then the same form the athlete sees, all questions needed. The round is the one
+    due, unless another is picked."""
+    athlete = get_athlete_for_user(request.user, athlete_pk)
+    if request.method == "GET":
+        audit.record_access(request.user, athlete)
+    usable = {
+        code: found
+        for code, found in questionnaires.clinic_instruments(athlete.clinic).items()
+        if found.has_wording
+    }
+    code = request.POST.get("code") or request.GET.get("code") or ""
+    context = {"athlete": athlete, "usable": sorted(usable.values(), key=lambda i: i.short_name)}
+    if code not in usable:
+        return render(request, "outcomes/questionnaire_enter.html", context)
+    instrument = usable[code]
+    due = questionnaires.due_item(athlete, code)
+    chosen = request.POST.get("round") or (due.due.round if due else QuestionnaireResponse.Round.FOLLOW_UP)
+    activities = questionnaires.psfs_activities(athlete) if code == questionnaires.PSFS else {}
+    if request.method == "POST":
+        form = QuestionnaireForm(request.POST, instrument=instrument, activities=activities, complete=True)
+        if chosen not in QuestionnaireResponse.Round.values:
+            form.add_error(None, "Pick the round: intake, follow-up or discharge.")
+        elif form.is_valid():
+            if not athlete.is_anonymised:
+                response, created = questionnaires.round_enter(
+                    athlete=athlete, instrument=instrument, round=chosen, answers=form.answers(),
+                    item_labels=form.item_labels(), by=request.user,
+                )  # fmt: skip
+                if created:
+                    messages.success(request, f"{instrument.short_name} entered for {athlete.first_name}.")
+                return redirect("rehab:timeline", athlete.pk)
+            form.add_error(None, "This athlete's personal data was deleted: nothing can be entered.")
+    else:
+        form = QuestionnaireForm(instrument=instrument, activities=activities)
+    context |= {
+        "item": due,
+        "instrument": instrument,
+        "form": form,
+        "rounds": ROUND_CHOICES,
+        "chosen": chosen,
+    }
+    return render(request, "outcomes/questionnaire_enter.html", context)

@@ -47,6 +47,7 @@ def questionnaires_timeline(context):
         "schedules": schedules,
         "plan": plan,
         "can_schedule": plan is not None and can(context["user"], Cap.TAILOR_PLAN, athlete),
+        "can_enter": can(context["user"], Cap.RECORD_CLEARANCE, athlete) and not athlete.is_anonymised,
         "today": timezone.localdate(),
     }
 

@@ -313,3 +313,72 @@ def test_timeline_panel_shows_rounds_change_and_the_flag(client_for, people, sch
     assert reverse("outcomes:plan_questionnaires", args=[scheduled.pk]) in html
     coach_html = client_for("coach").get(reverse("rehab:timeline", args=[a.pk])).content.decode()
     assert reverse("outcomes:plan_questionnaires", args=[scheduled.pk]) not in coach_html
+
+
+# -------------------------------------------------------------------------------------------------- entered by the clinic
+
+
+def enter_url(athlete, code=""):
+    return reverse("outcomes:questionnaire_enter", args=[athlete.pk]) + (f"?code={code}" if code else "")
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("anonymous", LOGIN),
+        ("athlete_a", 403),
+        ("athlete_b", 403),
+        ("clinician", 200),
+        ("coach", 403),
+        ("other_clinician", 404),
+        ("superuser", 200),
+    ],
+)
+def test_who_may_enter_a_round_for_the_athlete(client_for, people, scheduled, persona, expected):
+    client = client_for(persona)
+    assert_outcome(client.get(enter_url(people.athlete_a, "nprs")), expected)
+    assert_outcome(
+        client.post(enter_url(people.athlete_a), {"code": "nprs", "a_pain": "4"}),
+        302 if expected == 200 else expected,
+    )
+    assert QuestionnaireResponse.objects.exists() is (expected == 200)
+
+
+def test_a_clinician_enters_a_round_once(client_for, people, scheduled, django_assert_max_num_queries):
+    client = client_for("clinician")
+    with django_assert_max_num_queries(12):
+        html = client.get(enter_url(people.athlete_a, "nprs")).content.decode()
+    assert '<option value="intake" selected>' in html  # the round due
+    body = {"code": "nprs", "round": "intake", "a_pain": "4"}
+    response = client.post(enter_url(people.athlete_a), body)
+    assert response.status_code == 302 and response.url == reverse(
+        "rehab:timeline", args=[people.athlete_a.pk]
+    )
+    assert client.post(enter_url(people.athlete_a), body).status_code == 302  # a double submit
+    row = QuestionnaireResponse.objects.get()
+    assert (row.round, row.total, row.entered_by, row.is_complete) == (
+        "intake",
+        4.0,
+        people.clinician.user,
+        True,
+    )
+    # The athlete's intake is done: their list no longer asks for it.
+    due = client_for("athlete_a").get(reverse("outcomes:my_questionnaires")).context["due"]
+    assert [item.code for item in due] == ["psfs"]
+
+
+def test_a_clinicians_entry_needs_every_answer_and_a_known_round(client_for, people, scheduled):
+    client = client_for("clinician")
+    response = client.post(enter_url(people.athlete_a), {"code": "psfs", "round": "intake"})
+    assert response.status_code == 200
+    assert "Name at least 3 activities." in str(response.context["form"].errors["n_activity_1"])
+    response = client.post(enter_url(people.athlete_a), {"code": "nprs", "round": "someday", "a_pain": "3"})
+    assert response.status_code == 200 and "Pick the round" in response.content.decode()
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_the_chooser_offers_only_questionnaires_with_wording(client_for, people):
+    html = client_for("clinician").get(enter_url(people.athlete_a)).content.decode()
+    assert '<option value="psfs">' in html and '<option value="visag">' not in html
+    html = client_for("clinician").get(enter_url(people.athlete_a, "visag")).content.decode()
+    assert 'name="a_Q1"' not in html  # no wording: back to the chooser

@@ -400,6 +400,8 @@ def _set_status(plan: Plan, status: str, *, by) -> Plan:
         fields += ["cancel_reason", "cancelled_at", "cancelled_by"]
     plan.save(update_fields=fields)
     _plan_changed(plan, by=by)
+    if status == Plan.Status.COMPLETED:
+        enqueue("rehab.discharge_report", plan.pk)  # its discharge report, ready before the first download
     return plan
 
 

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from portal.permissions import athlete_of
+from portal.recent_auth import api_check
 
 ZIP = "application/zip"
 EXPORT_RESPONSES = {
@@ -49,4 +50,5 @@ class MyExportView(APIView):
         athlete = athlete_of(request.user)
         if athlete is None:
             raise PermissionDenied("Only athletes can download their own data here.")
+        api_check(request)  # a browser session: the password typed lately (portal.recent_auth)
         return export_response(athlete, user=request.user)

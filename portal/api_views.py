@@ -30,6 +30,7 @@ from portal.forms import _check_birth_date
 from portal.lockout import LockedOut, reset_after_success
 from portal.models import Alert, ApiToken, Athlete, Clinic, Clinician, Invite, Shoe
 from portal.permissions import athlete_of, clinician_of, get_athlete_for_user
+from portal.recent_auth import api_check
 from portal.selectors import CASELOAD_FILTERS, athletes_for_list
 from portal.throttles import ScopedRateThrottle
 from rehab.api import AthleteSummarySerializer
@@ -297,7 +298,9 @@ class AthleteViewSet(
         """Everything stored about the athlete as a zip (JSON and CSV), e.g. to answer a data request by email."""
         from portal.views_privacy import export_response
 
-        return export_response(get_athlete_for_user(request.user, pk), user=request.user)
+        athlete = get_athlete_for_user(request.user, pk)
+        api_check(request)  # a browser session: the password typed lately (portal.recent_auth)
+        return export_response(athlete, user=request.user)
 
     @extend_schema(request=None, responses={201: InviteSerializer})
     @action(detail=True, methods=["post"])

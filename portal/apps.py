@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from portal import audit, care_messages, models, validators
+        from portal import audit, care_messages, devices, models, validators  # noqa: F401 — devices: its login/logout receivers
 
         audit.register_models()
         validators.register_visible_text_fields()

@@ -359,7 +359,26 @@ def export_data(athlete: Athlete, *, now=None) -> dict:
         ],
         "audit_trail": _audit_trail(athlete),
         "login_records": _login_records({athlete.email, user.email if user else ""}),
+        "signed_in_devices": _devices(user),
     }
+
+
+def _devices(user) -> list[dict]:
+    """The login's signed-in devices (portal.devices): the browser and system in words, and when."""
+    if user is None:
+        return []
+    from portal.models import SignedInDevice
+
+    return [
+        {
+            "device": device.device,
+            "kept_signed_in": device.kept_signed_in,
+            "signed_in": _when(device.created),
+            "last_seen": _when(device.last_seen),
+            "expires": _when(device.expires),
+        }
+        for device in SignedInDevice.objects.filter(user=user).order_by("created", "pk")
+    ]
 
 
 # --------------------------------------------------------------------------------------------- tables
@@ -441,6 +460,7 @@ def export_tables(data: dict) -> dict[str, list[dict]]:
         "messages.csv": data["messages"],
         "audit_trail.csv": data["audit_trail"],
         "login_records.csv": data["login_records"],
+        "signed_in_devices.csv": data.get("signed_in_devices", []),
     }
 
 
@@ -464,6 +484,7 @@ EMPTY_HEADERS = {
     "messages.csv": ["when", "channel", "from", "message"],
     "audit_trail.csv": ["when", "action", "record", "record_id", "by", "changes", "page", "ip_address"],
     "login_records.csv": ["when", "kind", "email_typed", "ip_address", "browser", "page", "logged_out", "failures"],
+    "signed_in_devices.csv": ["device", "kept_signed_in", "signed_in", "last_seen", "expires"],
 }  # fmt: skip
 
 
@@ -531,6 +552,8 @@ audit_trail.csv      The audit trail: each time someone created, changed, delete
                      records (or you did), who (clinicians by name) and when; changes as before and after.
 login_records.csv    Logins, failed logins and lockout counters under your email address: when, the
                      address typed, the IP address and the browser.
+signed_in_devices.csv  The devices where you are signed in: the browser and system in words (for example
+                     "Chrome on Android"), whether you asked to stay signed in there, and when it was last used.
 
 Units and formats
 -----------------

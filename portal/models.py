@@ -881,3 +881,26 @@ class SharedCare(models.Model):
         if (now or timezone.now()) >= self.expires:
             return "expired"
         return "pending"
+
+
+class SignedInDevice(models.Model):
+    """One sign-in of a login on a device (portal.devices): recorded at login, listed on the athlete's profile
+    where it can be signed out. The session key is never stored, only its SHA-256."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
+    key_hash = models.CharField(max_length=64, unique=True)
+    device = models.CharField(
+        max_length=80, help_text="The browser and system in words, e.g. “Chrome on Android”."
+    )
+    kept_signed_in = models.BooleanField(default=False)
+    created = models.DateTimeField()
+    last_seen = models.DateTimeField(help_text="Updated at most once a day.")
+    expires = models.DateTimeField(help_text="When the session ends if the device is not used again.")
+
+    class Meta:
+        ordering = ["-last_seen", "-pk"]
+        verbose_name = "signed-in device"
+        indexes = [models.Index(fields=["user", "expires"], name="device_user_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.device} ({self.user})"

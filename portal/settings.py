@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.devices.DeviceSessionMiddleware",  # a kept-signed-in phone's session slides, at most once a day
     "portal.middleware.NoStoreMiddleware",  # logged-in pages and the API: Cache-Control: no-store, private
     # After authentication: the person's own clock (an athlete's or clinic's time zone), and the audit trail
     # of who changed or viewed a record (portal/audit.py).
@@ -361,6 +362,12 @@ CSRF_COOKIE_HTTPONLY = True
 # A login lasts a clinic's working day (counted from logging in), then asks for the password again.
 SESSION_COOKIE_AGE = 60 * 60 * env_int("DJANGO_SESSION_HOURS", 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+# An athlete who ticks "This is my own phone — keep me signed in" stays signed in on that device this many days
+# after last using it (portal.devices: the expiry slides at most once a day; clinicians keep the hours above).
+DEVICE_SESSION_DAYS = env_int("DJANGO_DEVICE_SESSION_DAYS", 90)
+# Sensitive actions (password change, data export, deleting personal data) ask for the password again when it
+# was last typed longer ago than this (portal.recent_auth).
+RECENT_AUTH_MINUTES = 15
 
 # Login lockout (django-axes) on every login door: the site's form, the admin's and POST /api/v1/auth/token/.
 # Failures count per email address *and* client IP together: one address guessing at one account is stopped
@@ -375,6 +382,8 @@ if min(AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME.total_seconds(), SESSION_COOKIE_AGE
     raise ImproperlyConfigured(
         "LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES, DJANGO_SESSION_HOURS and API_TOKEN_DAYS must be at least 1."
     )
+if DEVICE_SESSION_DAYS < 1:
+    raise ImproperlyConfigured("DJANGO_DEVICE_SESSION_DAYS must be at least 1.")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Tries while locked out do not push the end of the lockout further: the lockout page can name the time.

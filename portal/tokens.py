@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.module_loading import import_string
 
+from portal.devices import devices_forget
 from portal.models import ApiToken
 
 # Live tokens a login may hold; asking for one more retires the oldest (a script that logs in on every run
@@ -113,7 +114,9 @@ def sessions_end(user, *, keep: str | None = None) -> int:
     """End every session of `user` but the one keyed `keep` (the request's own, after a password change).
 
     Database sessions (db, cached_db) are found and deleted, the cached copy with them; with other engines
-    Django's session hash check already refuses a session whose login's password changed."""
+    Django's session hash check already refuses a session whose login's password changed. The signed-in
+    devices listed on the athlete's profile (portal.devices) go with their sessions."""
+    devices_forget(user, keep=keep)
     if settings.SESSION_ENGINE not in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",

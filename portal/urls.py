@@ -12,6 +12,7 @@ from portal import (
     views_messages,
     views_notifications,
     views_privacy,
+    views_sessions,
     views_team,
 )
 from portal.mail import PasswordResetForm
@@ -43,13 +44,19 @@ urlpatterns = [
     path("me/api-tokens/", views_account.api_tokens, name="api_tokens"),
     path("me/api-tokens/<int:pk>/revoke/", views_account.api_token_revoke, name="api_token_revoke"),
     path("me/sign-out-elsewhere/", views_account.sign_out_elsewhere, name="sign_out_elsewhere"),
+    path("me/devices/<int:pk>/sign-out/", views_sessions.device_sign_out, name="device_sign_out"),
+    path(
+        "me/devices/sign-out-others/", views_sessions.devices_sign_out_others, name="devices_sign_out_others"
+    ),
     path("downloads/<int:pk>/", views_downloads.download_detail, name="download_detail"),
     path("downloads/<int:pk>/file/", views_downloads.download_file, name="download_file"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
     path("library/", include("library.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Django's login with "This is my own phone — keep me signed in" for athletes (portal.devices).
+    path("accounts/login/", views_sessions.LoginView.as_view(), name="login"),
+    path("accounts/confirm-password/", views_sessions.confirm_password, name="confirm_password"),
     # The reset email is sent by a job (portal.mail); the rest of the flow is Django's.
     path(
         "accounts/password_reset/",

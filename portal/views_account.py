@@ -6,11 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import tokens
+from portal import devices, tokens
 from portal.models import ApiToken
+from portal.recent_auth import password_typed, recent_auth_required
 
 
 @never_cache
@@ -45,11 +47,16 @@ def sign_out_elsewhere(request: HttpRequest) -> HttpResponse:
     return redirect("api_tokens")
 
 
+@method_decorator(recent_auth_required, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's, which keeps this session; the login's other sessions and its API tokens end."""
+    """Django's, which keeps this session; the login's other sessions, their signed-in devices and its API
+    tokens end. Asked for the password again first when it was not typed lately (portal.recent_auth)."""
 
     def form_valid(self, form):
+        old_key = self.request.session.session_key
         response = super().form_valid(form)  # saves, and keeps this session (update_session_auth_hash)
+        devices.session_rekeyed(old_key, self.request.session.session_key)  # the key changed with it
+        password_typed(self.request)
         tokens.logins_end(form.user, keep_session=self.request.session.session_key)
         return response
 

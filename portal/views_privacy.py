@@ -16,6 +16,7 @@ from portal.forms_privacy import AnonymiseForm
 from portal.models import Athlete, Download
 from portal.permissions import athlete_of, athlete_required, get_athlete_for_user
 from portal.privacy import KEPT, REMOVED
+from portal.recent_auth import recent_auth_required
 
 
 def export_response(athlete: Athlete, *, user) -> HttpResponse:
@@ -32,6 +33,7 @@ def export_response(athlete: Athlete, *, user) -> HttpResponse:
 
 @login_required
 @athlete_required
+@recent_auth_required
 @require_http_methods(["GET", "POST"])
 def my_export(request: HttpRequest) -> HttpResponse:
     return _export(request, athlete_of(request.user))
@@ -39,6 +41,7 @@ def my_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @capability_required(Cap.EXPORT_DATA)
+@recent_auth_required
 @require_http_methods(["GET", "POST"])
 def athlete_export(request: HttpRequest, pk: int) -> HttpResponse:
     """For a clinician answering an athlete's data request (for example by email)."""
@@ -57,6 +60,7 @@ def _export(request: HttpRequest, athlete: Athlete) -> HttpResponse:
 
 @login_required
 @capability_required(Cap.DELETE_DATA)
+@recent_auth_required
 def athlete_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     athlete = get_athlete_for_user(request.user, pk)
     if athlete.is_anonymised:

@@ -26,7 +26,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-235 URL names, 2807 cells (names × personas × methods), 0 skipped.
+238 URL names, 2849 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -53,7 +53,7 @@ from outcomes import services as outcome_services
 from portal import care_messages, shared_care
 from portal import services as portal_services
 from portal import tokens as portal_tokens
-from portal.models import ApiToken
+from portal.models import ApiToken, SignedInDevice
 from portal.permissions import CLINICIANS_GROUP
 from rehab import reminders
 from rehab import services as rehab_services
@@ -376,6 +376,21 @@ PORTAL_ROWS = {
     "sign_out_elsewhere": row(
         GET=[LOGIN, 405, 405, 405, 405, 405, 405], POST=[LOGIN, 302, 302, 302, 302, 302, 302]
     ),
+    # The athlete's signed-in devices (on their profile): athlete_a signs out their own (this very session, a
+    # logout); another's device is not found; clinic staff have no device list.
+    "device_sign_out": row(
+        args=lambda w: [SignedInDevice.objects.filter(user=w.a.user).values_list("pk", flat=True).first()],
+        check=happens_only_for(
+            "athlete_a",
+            what="device signed out",
+            happened=lambda w: not SignedInDevice.objects.filter(user=w.a.user).exists(),
+        ),
+        GET=[LOGIN, 405, 405, 403, 403, 403, 403],
+        POST=[LOGIN, 302, 404, 403, 403, 403, 403],
+    ),
+    "devices_sign_out_others": row(
+        GET=[LOGIN, 405, 405, 403, 403, 403, 403], POST=[LOGIN, 302, 302, 403, 403, 403, 403]
+    ),
     # A clinician's own email settings; the superuser persona is on no care team (no clinician profile).
     "notification_settings": row(
         GET=[LOGIN, 403, 403, 200, 200, 200, 403], POST=[LOGIN, 403, 403, 200, 200, 200, 403]
@@ -463,6 +478,10 @@ ACCOUNTS_ROWS = {  # django.contrib.auth's views
         GET=[LOGIN, 200, 200, 200, 200, 200, 200], POST=[LOGIN, 200, 200, 200, 200, 200, 200]
     ),
     "password_change_done": row(GET=[LOGIN, 200, 200, 200, 200, 200, 200]),
+    # The password asked again before a sensitive action: anyone signed in (an empty POST: the form's error).
+    "confirm_password": row(
+        GET=[LOGIN, 200, 200, 200, 200, 200, 200], POST=[LOGIN, 200, 200, 200, 200, 200, 200]
+    ),
     "password_reset": row(GET=[200] * 7, POST=[200] * 7),
     "password_reset_done": row(GET=[200] * 7),
     "password_reset_confirm": [

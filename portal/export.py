@@ -35,7 +35,8 @@ JSON_NAME = "stride-clinic-data.json"
 
 
 def _load(athlete: Athlete) -> Athlete:
-    """The athlete with every related row prefetched: 13 queries, however many logs there are."""
+    """The athlete with every related row prefetched: 16 queries, however many logs there are."""
+    from outcomes.models import QuestionnaireResponse, TestResult, Visit
     from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanExercise, PlanPhase
     from triage.models import Intake
 
@@ -86,6 +87,16 @@ def _load(athlete: Athlete) -> Athlete:
                 .order_by("created", "pk"),
                 to_attr="team_messages",
             ),
+            Prefetch(
+                "questionnaire_responses",
+                queryset=QuestionnaireResponse.objects.select_related("entered_by").order_by(
+                    "started_at", "pk"
+                ),
+            ),
+            Prefetch(
+                "visits", queryset=Visit.objects.select_related("clinician__user").order_by("date", "pk")
+            ),
+            Prefetch("visits__test_results", queryset=TestResult.objects.order_by("test", "side")),
         )
         .get(pk=athlete.pk)
     )
@@ -208,6 +219,44 @@ AUDIT_ACTIONS = {
     "DELETE": "deleted",
     "ACCESS": "viewed",
 }  # LogEntry.Action
+
+
+def _questionnaire(response) -> dict:
+    return {
+        "id": response.pk,
+        "questionnaire": response.instrument,
+        "questionnaire_name": response.instrument_name,
+        "version": response.instrument_version,
+        "round": response.round,
+        "started": _when(response.started_at),
+        "completed": _when(response.completed_at),
+        "answers": dict(response.answers),
+        "activities_named": dict(response.item_labels),
+        "total": response.total,
+        "subscales": dict(response.subscales),
+        "scored": response.valid,
+        "entered_by": _name(response.entered_by),
+    }
+
+
+def _visit(visit) -> dict:
+    return {
+        "id": visit.pk,
+        "date": _when(visit.date),
+        "clinician": _name(visit.clinician.user) if visit.clinician else None,
+        "notes": visit.notes,
+        "tests": [
+            {
+                "test": result.test,
+                "test_name": result.test_name,
+                "side": result.side,
+                "values": dict(result.values),
+                "passed": result.passed,
+                "side_to_side_pct": result.symmetry_pct,
+            }
+            for result in visit.test_results.all()
+        ],
+    }
 
 
 def _audit_trail(athlete: Athlete) -> list[dict]:
@@ -357,6 +406,8 @@ def export_data(athlete: Athlete, *, now=None) -> dict:
             }
             for message in athlete.team_messages
         ],
+        "questionnaires": [_questionnaire(response) for response in athlete.questionnaire_responses.all()],
+        "visits": [_visit(visit) for visit in athlete.visits.all()],
         "audit_trail": _audit_trail(athlete),
         "login_records": _login_records({athlete.email, user.email if user else ""}),
         "signed_in_devices": _devices(user),
@@ -443,6 +494,26 @@ def export_tables(data: dict) -> dict[str, list[dict]]:
     for log in data["daily_logs"]:
         logs.append({key: value for key, value in log.items() if key != "exercises"})
         exercise_logs.extend({"date": log["date"], **row} for row in log["exercises"])
+    questionnaires = [
+        {key: value for key, value in row.items() if key not in ("answers", "activities_named")}
+        for row in data["questionnaires"]
+    ]
+    questionnaire_answers = [
+        {
+            "questionnaire_id": row["id"],
+            "item": item,
+            "answer": answer,
+            "activity_named": row["activities_named"].get(item, ""),
+        }
+        for row in data["questionnaires"]
+        for item, answer in row["answers"].items()
+    ]
+    visits = [{key: value for key, value in row.items() if key != "tests"} for row in data["visits"]]
+    visit_tests = [
+        {"visit_id": row["id"], "date": row["date"], **test}
+        for row in data["visits"]
+        for test in row["tests"]
+    ]
     return {
         "profile.csv": [profile],
         "care_team.csv": data["care_team"],
@@ -458,6 +529,10 @@ def export_tables(data: dict) -> dict[str, list[dict]]:
         "alerts.csv": data["alerts"],
         "invites.csv": data["invites"],
         "messages.csv": data["messages"],
+        "questionnaires.csv": questionnaires,
+        "questionnaire_answers.csv": questionnaire_answers,
+        "visits.csv": visits,
+        "visit_tests.csv": visit_tests,
         "audit_trail.csv": data["audit_trail"],
         "login_records.csv": data["login_records"],
         "signed_in_devices.csv": data.get("signed_in_devices", []),
@@ -482,6 +557,11 @@ EMPTY_HEADERS = {
                    "resolved_note"],
     "invites.csv": ["email", "sent", "expires", "accepted", "revoked"],
     "messages.csv": ["when", "channel", "from", "message"],
+    "questionnaires.csv": ["id", "questionnaire", "questionnaire_name", "version", "round", "started", "completed",
+                           "total", "subscales", "scored", "entered_by"],
+    "questionnaire_answers.csv": ["questionnaire_id", "item", "answer", "activity_named"],
+    "visits.csv": ["id", "date", "clinician", "notes"],
+    "visit_tests.csv": ["visit_id", "date", "test", "test_name", "side", "values", "passed", "side_to_side_pct"],
     "audit_trail.csv": ["when", "action", "record", "record_id", "by", "changes", "page", "ip_address"],
     "login_records.csv": ["when", "kind", "email_typed", "ip_address", "browser", "page", "logged_out", "failures"],
     "signed_in_devices.csv": ["device", "kept_signed_in", "signed_in", "last_seen", "expires"],
@@ -520,7 +600,7 @@ Exported on {exported_at} for {name} ({clinic}).
 This archive holds everything Stride Clinic stores about you: your profile, your care team, your shoes,
 your hip checks with the answers you gave and the result you were shown, your rehab plans with every phase,
 exercise and phase change, your daily logs, the alerts and notes your care team recorded about you, your
-messages with your care team, the audit trail of who looked at or changed your records, and the records of logins to your account.
+messages with your care team, your questionnaires and clinic visits with their tests, the audit trail of who looked at or changed your records, and the records of logins to your account.
 Clinicians appear by name only. Passwords and login tokens are never exported.
 
 Files
@@ -548,6 +628,15 @@ invites.csv          Invite links sent to you (the links themselves are not kept
 messages.csv         Your messages with your care team: when, who wrote (you, or a clinician by name) and the
                      text. The care team's staff notes to each other are not in this file: ask your clinic
                      for them, and a clinician will review them with you.
+questionnaires.csv   Questionnaires you filled in (or your clinician entered for you): which one, the round
+                     (intake, follow_up, discharge), when, the score and the part scores (subscales).
+questionnaire_answers.csv
+                     Every answer (questionnaire_id links to questionnaires.csv), with the activity you named
+                     where the questionnaire asks for one (PSFS).
+visits.csv           Your visits to the clinic: the date, the clinician and their notes.
+visit_tests.csv      The tests recorded at each visit (visit_id links to visits.csv): the side, the values
+                     (pain out of 10, counts, seconds, degrees, strength in N or kg), whether it passed and,
+                     for strength, your affected leg's strength as a percentage of the other's.
 audit_trail.csv      The audit trail: each time someone created, changed, deleted or viewed one of your
                      records (or you did), who (clinicians by name) and when; changes as before and after.
 login_records.csv    Logins, failed logins and lockout counters under your email address: when, the

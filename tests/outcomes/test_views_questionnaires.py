@@ -382,3 +382,34 @@ def test_the_chooser_offers_only_questionnaires_with_wording(client_for, people)
     assert '<option value="psfs">' in html and '<option value="visag">' not in html
     html = client_for("clinician").get(enter_url(people.athlete_a, "visag")).content.decode()
     assert 'name="a_Q1"' not in html  # no wording: back to the chooser
+
+
+def _licensed(clinic, code, labels=None):
+    from outcomes import instruments
+
+    found = instruments.load(code)
+    data = {
+        "instrument": code,
+        "version": found.version,
+        "items": {c: f"Licensed question {c}" for c in found.item_codes},
+    }
+    if labels:
+        data["answer_labels"] = labels
+    services.wording_import(clinic=clinic, data=data)
+
+
+def test_labelled_answers_are_a_list_and_a_visual_scale_a_number_box(client_for, people, scheduled):
+    _licensed(people.clinic, "hagos", {str(v): f"Label {v}" for v in range(5)})
+    _licensed(people.clinic, "ihot12")
+    Schedule.objects.create(plan=scheduled, instrument="hagos", every_weeks=4)
+    Schedule.objects.create(plan=scheduled, instrument="ihot12", every_weeks=4)
+    client = client_for("athlete_a")
+    html = client.get(fill_url("hagos")).content.decode()
+    assert 'class="answer-list"' in html and "Label 4" in html and "Licensed question" in html
+    html = client.get(fill_url("ihot12")).content.decode()
+    assert 'type="number" name="a_Q1"' in html and 'inputmode="decimal"' in html
+    response = client.post(fill_url("ihot12"), {"a_Q1": "101", "a_Q2": "55.5", "finish": "0"})
+    assert response.status_code == 200
+    assert 'id="id_a_Q1_error"' in response.content.decode()
+    assert client.post(fill_url("ihot12"), {"a_Q2": "55.5", "finish": "0"}).status_code == 302
+    assert QuestionnaireResponse.objects.get(instrument="ihot12").answers == {"Q2": 55.5}

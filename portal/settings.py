@@ -193,6 +193,8 @@ CELERY_BEAT_SCHEDULE = {
     "status-refresh": {"task": "rehab.refresh_tick", "schedule": 15 * 60},
     # "Log today" and "we haven't heard from you" emails at each athlete's local time (rehab.tasks).
     "athlete-reminders": {"task": "rehab.reminders_tick", "schedule": 5 * 60},
+    # Questionnaire rounds due (intake, follow-ups, discharge): one email per round (outcomes.tasks).
+    "questionnaire-reminders": {"task": "outcomes.questionnaire_reminders_tick", "schedule": 15 * 60},
     # The clinicians' daily digests at their chosen local time (portal.tasks.digest_tick).
     "clinician-digests": {"task": "portal.digest_tick", "schedule": 5 * 60},
     # Urgent and emergency alerts whose email was not sent (the broker was away): sent now.

@@ -1,14 +1,13 @@
-"""The caseload page's ids and rows, built as plain values in four queries (issue #6, Performance).
+"""The caseload page's rows, built as plain values (issue #6, Performance).
 
-The sort runs in the database over every athlete of the clinic (selectors.caseload_order) and returns only ids
-(with each status's date, so the first visit of a day notices stale statuses without a query of its own, and
-the paginator counts a list instead of asking the database); the page's 50 rows are then read as narrow
-`values()` (no model instances), their open alerts and care teams in one more query each, and everything the template prints is
-worked out here once. Each row is a frozen dataclass, so its HTML is a pure function of its values: `row_html`
+selectors.caseload_listing reads every athlete of the caseload once, as narrow values (no model instances), with
+their open alerts, and sorts, filters and counts them; the page's 50 rows take their values from it, and their
+care teams in one more query. Everything the template prints is worked out here once. Each row is a frozen dataclass, so its HTML is a pure function of its values: `row_html`
 keeps the last few thousand in memory and renders a row again only when something shown in it changed.
 Rendering 50 rows through the template engine cost as much as the queries.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -18,8 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.models import Alert, Athlete, CareTeamMember
-from portal.selectors import QUIET_DAYS
+from portal.models import Alert, CareTeamMember
+from portal.selectors import QUIET_DAYS, CaseloadListing
 from rehab.charts import PainTrend, pain_trend, sparkline
 from rehab.status import SERIOUS_RISK
 
@@ -29,24 +28,6 @@ ACTION_LABELS = {
     "regress": "Step back",
     "stop_and_refer": "Stop and refer",
 }
-
-ROW_FIELDS = (
-    "pk",
-    "first_name",
-    "last_name",
-    "user_id",
-    "clinic__name",
-    "rehab_status__action",
-    "rehab_status__last_log_date",
-    "rehab_status__last_pain",
-    "rehab_status__compliance_7d",
-    "rehab_status__spark",
-    "rehab_status__phase__order",
-    "rehab_status__phase__name",
-    "next_review",
-    "rehab_status__plan__start_date",
-    "rehab_status__risk",
-)
 
 
 @dataclass(frozen=True)
@@ -169,31 +150,31 @@ def _care_teams(ids: list[int]) -> dict[int, tuple[str, ...]]:
     return {pk: tuple(names) for pk, names in teams.items()}
 
 
-def caseload_rows(ids: list[int], *, today: date, show_clinic: bool = False) -> list[CaseloadRow]:
-    """Rows for the athletes `ids` (already scoped and sorted by the caller), in that order: three queries."""
+def caseload_rows(listing: CaseloadListing, ids: list[int], *, today: date) -> list[CaseloadRow]:
+    """Rows for the athletes `ids` of `listing` (the page's, in its order): the values the listing read, and the
+    care teams in one query."""
     if not ids:
         return []
-    values = {row["pk"]: row for row in Athlete.objects.filter(pk__in=ids).values(*ROW_FIELDS)}
-    alerts: dict[int, list[dict]] = {}
-    for alert in (
-        Alert.objects.open()
-        .filter(athlete_id__in=ids)
-        .order_by("-updated", "-pk")
-        .values("athlete_id", "severity", "message")
-    ):
-        alerts.setdefault(alert["athlete_id"], []).append(alert)
-    for open_alerts in alerts.values():  # most severe first, as Alert.objects.by_severity() (a stable sort)
-        open_alerts.sort(key=lambda alert: -Alert.SEVERITY_RANK.get(alert["severity"], 0))
+    fields = listing.fields
+    values = {pk: dict(zip(fields, listing.values[pk], strict=True)) for pk in ids if pk in listing.values}
+    show_clinic = "clinic__name" in fields
+    alerts: dict[int, list[tuple[str, str]]] = {}
+    for pk in ids:
+        # Most severe first, as Alert.objects.by_severity() (a stable sort: the latest first among equals).
+        if pk in listing.open_alerts:
+            alerts[pk] = sorted(
+                listing.open_alerts[pk], key=lambda alert: -Alert.SEVERITY_RANK.get(alert[0], 0)
+            )
     teams = _care_teams(ids)
     url_prefix = reverse("athlete_detail", args=[0])[: -len("0/")]
     severity_labels = dict(Alert.Severity.choices)
     rows = []
     for pk in ids:
         row = values.get(pk)
-        if row is None:  # gone between the two queries
+        if row is None:
             continue
-        open_alerts = alerts.get(pk, [])
-        worst = open_alerts[0] if open_alerts else {"severity": "", "message": ""}
+        row_alerts = alerts.get(pk, ())
+        worst_severity, worst_message = row_alerts[0] if row_alerts else ("", "")
         action = row["rehab_status__action"] or ""
         pain = row["rehab_status__last_pain"]
         compliance = row["rehab_status__compliance_7d"]
@@ -208,13 +189,13 @@ def caseload_rows(ids: list[int], *, today: date, show_clinic: bool = False) -> 
                 action_label=ACTION_LABELS.get(action, ""),
                 phase=phase,
                 last_log=last_log_words(last_log, today),
-                quiet=_quiet(phase, row["rehab_status__plan__start_date"], last_log, today),
-                alert_severity=worst["severity"],
-                stripe=_stripe(worst["severity"], row["rehab_status__risk"]),
-                alert_label=severity_labels.get(worst["severity"], ""),
-                alert_message=worst["message"],
-                alert_more=max(0, len(open_alerts) - 1),
-                spark_values=tuple(row["rehab_status__spark"] or ()),
+                quiet=_quiet(phase, row["active_plan__start_date"], last_log, today),
+                alert_severity=worst_severity,
+                stripe=_stripe(worst_severity, row["rehab_status__risk"]),
+                alert_label=severity_labels.get(worst_severity, ""),
+                alert_message=worst_message,
+                alert_more=max(0, len(row_alerts) - 1),
+                spark_values=tuple(json.loads(row["spark_text"])) if row["spark_text"] else (),
                 last_pain="–" if pain is None else f"{pain}/10",
                 compliance=compliance,
                 compliance_band=compliance_band(compliance),

@@ -8,18 +8,21 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
 from portal.models import Alert, Athlete, CareTeamMember
+from portal.permissions import clinician_of
 from rehab.models import Plan, RehabStatus
 from rehab.status import SERIOUS_RISK
 
@@ -163,39 +166,65 @@ def _sort_expressions(sort: str) -> list:
     return []
 
 
-def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) -> tuple[list[int], dict]:
-    """The caseload page's athlete ids in order and the filter bar's counts, from four plain queries.
+@dataclass(frozen=True)
+class CaseloadListing:
+    """What caseload_listing read: the athletes' ids in the page's order, the filter bar's counts, and what the
+    rows show, for every athlete listed (portal.caseload.caseload_rows takes the page's)."""
+
+    ids: list[int]
+    counts: dict
+    # Athlete id → their open alerts as (severity, message), the latest first.
+    open_alerts: dict[int, list[tuple[str, str]]]
+    # Athlete id → the values of LISTING_FIELDS (and clinic__name for a superuser: `fields` names them).
+    values: dict[int, tuple]
+    fields: tuple[str, ...]
+
+
+# One athlete as caseload_listing reads them: what its filters, counts and sort need (the first twelve, in the
+# loop's order), then what a row shows besides.
+LISTING_FIELDS = (
+    "pk", "last_name", "first_name", "next_review", "rehab_status__phase__order", "rehab_status__action",
+    "rehab_status__risk", "rehab_status__last_pain", "rehab_status__compliance_7d", "rehab_status__last_log_date",
+    "active_plan__start_date", "own_place",
+    "user_id", "rehab_status__phase__name", "spark_text",
+)  # fmt: skip
+
+
+def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) -> CaseloadListing:
+    """The caseload page's athletes in order, the filter bar's counts, and what their rows show (their open
+    alerts included), from two plain queries.
 
     The counts: `total`, how many athletes the list shows; per on/off filter (`flags`), how many it would show
     with that filter on and the others as they are; per phase and per status, how many it would show with that
     one chosen instead.
 
-    It reads every athlete matching the search (in name order, with their status's values), the open alerts'
-    severities, the active plans' start dates and the user's own athletes, and works out the filters
-    (`_row_flags`), the counts and the order (`_listing_key`) here: the same rules as caseload_query's SQL, which
-    the API uses (tests hold the two to each other). At a clinic's size (a few hundred athletes) reading those
-    rows is cheaper than having the ORM build one query of subqueries: 4 ms instead of 12 at 300 athletes, most
-    of that the ORM building the SQL."""
+    It reads every athlete matching the search (in name order, with their status's values, their active plan's
+    start and whether the user is on their care team) and the open alerts, and works out the filters
+    (`_row_flags`), the counts and the order here: the same rules as caseload_query's SQL, which the API uses
+    (tests hold the two to each other). At a clinic's size (a few hundred athletes) reading those rows is cheaper
+    than having the ORM build one query of subqueries, or a query per piece: most of a query's cost here is the
+    ORM building its SQL. The sparkline's values come as text, decoded only for the rows a page shows."""
     today = today or timezone.localdate()
-    rows = list(
-        caseload_base(user, filters)
-        .order_by("last_name", "first_name", "pk")
-        .values_list(
-            "pk", "last_name", "first_name", "next_review", "rehab_status__phase__order", "rehab_status__action",
-            "rehab_status__risk", "rehab_status__last_pain", "rehab_status__compliance_7d",
-            "rehab_status__last_log_date",
+    # The athlete's active plan (at most one: rehab.Plan's constraint) and the user's own place on their care
+    # team (at most one) as joins of the same query, not queries of their own.
+    athletes = caseload_base(user, filters).annotate(
+        active_plan=FilteredRelation("plans", condition=Q(plans__status=Plan.Status.ACTIVE)),
+        spark_text=Cast("rehab_status__spark", TextField()),
+    )
+    clinician = clinician_of(user)
+    if clinician is not None:
+        athletes = athletes.annotate(
+            own_place=FilteredRelation("care_team", condition=Q(care_team__clinician=clinician)),
         )
-    )  # fmt: skip
+    fields = [*LISTING_FIELDS, "clinic__name"] if user.is_superuser else list(LISTING_FIELDS)
+    fields[LISTING_FIELDS.index("own_place")] = "own_place__pk" if clinician is not None else "user_id"
+    rows = athletes.order_by("last_name", "first_name", "pk").values_list(*fields)
     alert_rank: dict[int, int] = {}
-    for athlete_id, severity in (
-        Alert.objects.visible_to(user).open().order_by().values_list("athlete_id", "severity")
-    ):
+    open_alerts: dict[int, list[tuple[str, str]]] = {}
+    alerts = Alert.objects.visible_to(user).open().order_by("-updated", "-pk")
+    for athlete_id, severity, message in alerts.values_list("athlete_id", "severity", "message"):
         alert_rank[athlete_id] = max(alert_rank.get(athlete_id, 0), Alert.SEVERITY_RANK[severity])
-    active_start: dict[int, date] = {}
-    active = Plan.objects.visible_to(user).filter(status=Plan.Status.ACTIVE).order_by()
-    for athlete_id, start in active.values_list("athlete_id", "start_date"):
-        active_start[athlete_id] = max(start, active_start.get(athlete_id, start))
-    mine = set(CareTeamMember.objects.filter(clinician__user=user).values_list("athlete_id", flat=True))
+        open_alerts.setdefault(athlete_id, []).append((severity, message))
 
     names = tuple(CASELOAD_FLAGS)
     chosen = tuple(index for index, name in enumerate(names) if getattr(filters, name))
@@ -208,14 +237,31 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
     phases: dict[int, int] = {}
     statuses: dict[str, int] = {}
     name_rank, previous_name = -1, None
-    for pk, last_name, first_name, next_review, order, action, risk, pain, compliance, last_log in rows:
+    own = clinician is not None
+    values: dict[int, tuple] = {}
+    for row in rows:
+        (
+            pk,
+            last_name,
+            first_name,
+            next_review,
+            order,
+            action,
+            risk,
+            pain,
+            compliance,
+            last_log,
+            start,
+            place,
+        ) = row[:12]
+        values[pk] = row
         if (last_name, first_name) != previous_name:  # equal names rank together, as in the SQL order
             name_rank, previous_name = name_rank + 1, (last_name, first_name)
         risk = risk or 0
         alerts = alert_rank.get(pk, 0)
         attention = URGENT_RANK if risk >= SERIOUS_RISK and alerts < URGENT_RANK else alerts
         holds = _row_flags(
-            today, quiet_since, attention, active_start.get(pk), last_log, next_review, pk in mine
+            today, quiet_since, attention, start, last_log, next_review, own and place is not None
         )
         if chosen and not all(holds[index] for index in chosen):
             continue
@@ -250,7 +296,7 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
         "statuses": statuses,
         "total": len(listed),
     }
-    return [pk for _key, pk in listed], counts
+    return CaseloadListing([pk for _key, pk in listed], counts, open_alerts, values, tuple(fields))
 
 
 # The sortable columns in the order of caseload_listing's per-row values.

@@ -38,14 +38,15 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
     filters = CaseloadFilterForm(request.GET).filters()
     # Reads only: the stored statuses and alerts (the jobs keep them current; see docs/design.md, "Reads never
     # write"). An athlete added today has no status row until their first plan or log, and reads the same.
-    ids, counts = caseload_listing(request.user, filters, today)
-    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = caseload_listing(request.user, filters, today)
+    counts = listing.counts
+    page = Paginator(listing.ids, PAGE_SIZE).get_page(request.GET.get("page"))
     flags = [
         (name, label, getattr(filters, name), counts["flags"][name]) for name, label in CASELOAD_FLAGS.items()
     ]
     context = {
         "page": page,
-        "rows": caseload_rows(list(page.object_list), today=today, show_clinic=request.user.is_superuser),
+        "rows": caseload_rows(listing, list(page.object_list), today=today),
         "filters": filters,
         "query": filters.q,
         "here": filters_query(filters, page=page.number if page.number > 1 else None),

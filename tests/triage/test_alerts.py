@@ -166,7 +166,7 @@ def test_athlete_list_with_alerts_keeps_a_constant_query_count(
             AlertFactory(athlete=athlete, kind="rehab", severity="notice")
     client = client_for("clinician")
     client.get(reverse("athlete_list"))  # the day's first visit refreshes the statuses
-    with django_assert_max_num_queries(10):  # as tests/rehab/test_logs.py counts them
+    with django_assert_max_num_queries(5):  # as tests/rehab/test_logs.py counts them
         response = client.get(reverse("athlete_list"))
     assert response.status_code == 200
     rows = response.context["rows"]

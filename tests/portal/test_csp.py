@@ -24,7 +24,7 @@ POLICY = {
     "frame-ancestors": {"'none'"},
 }
 # WeasyPrint renders the printed program from this template; no browser ever receives it.
-PDF_ONLY = {"rehab/hep.html"}
+PDF_ONLY = {"rehab/hep.html", "rehab/discharge.html"}  # rendered by WeasyPrint only, never served as a page
 
 
 def policy(response) -> dict[str, set[str]]:

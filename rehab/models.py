@@ -537,6 +537,9 @@ class DailyLog(models.Model):
     numbness = models.BooleanField(RedFlag.NUMBNESS.label, default=False)
     fever_unwell = models.BooleanField(RedFlag.FEVER_UNWELL.label, default=False)
     saddle_bladder_bowel = models.BooleanField(RedFlag.SADDLE_BLADDER_BOWEL.label, default=False)
+    # The id the athlete's phone gave the log it saved while offline (rehab.views_offline): the same copy sent
+    # again is recognised and changes nothing. Empty for logs saved online.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -47,7 +47,8 @@ REMOVED = [
     "be used, its API tokens are deleted and every session is ended. Failed-login records go too.",
     "Invite links, and the names of their shoes (the distances stay).",
     "Free text written by or about them: daily-log notes, hip-check review notes, alert resolution notes, "
-    "reasons given for phase changes and plan goals.",
+    "reasons given for phase changes and plan goals, clinic visit notes and the activities they named in "
+    "questionnaires.",
     "Names, email addresses and free text in the audit trail about them (who did what and when stays).",
     "Their messages with the care team and the team's staff notes about them.",
 ]
@@ -56,6 +57,7 @@ KEPT = [
     "Hip checks: the answers, the urgency and the suggested and confirmed conditions.",
     "Rehab plans with their phases, exercises and phase changes (ongoing plans are cancelled).",
     "Alerts (kind, severity, dates); open ones are closed. Sex, usual weekly distance and years running.",
+    "Questionnaire answers and scores, and the tests recorded at clinic visits (dates, values, pass marks).",
     "The care team and the clinic, so the clinic's counts and outcomes still add up.",
 ]
 
@@ -82,6 +84,8 @@ PERSONAL_FIELDS = {
     "portal.apitoken": {"name", "key_hash", "key_start", "login_check"},
     "rehab.changerequest": {"reason", "decision_note"},
     "rehab.runningchange": {"reason"},
+    "outcomes.questionnaireresponse": {"item_labels"},
+    "outcomes.visit": {"notes"},
 }
 
 
@@ -131,9 +135,11 @@ def _forget_downloads(athlete: Athlete, plans) -> None:
 
 def _forget_printed_programs(plans) -> None:
     """Cached printed programs show the name; they would otherwise linger for up to a day."""
+    from rehab.discharge import discharge_cache_evict
     from rehab.pdf import hep_cache_evict
 
     hep_cache_evict(plans)
+    discharge_cache_evict(plans)
 
 
 def _anonymise_login(athlete: Athlete, user) -> None:
@@ -158,6 +164,7 @@ def _anonymise_login(athlete: Athlete, user) -> None:
 
 def _related_rows(athlete: Athlete) -> dict[type, list]:
     """Every row that belongs to `athlete`, by model (for the audit scrub)."""
+    from outcomes.models import QuestionnaireResponse, TestResult, Visit
     from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanExercise, PlanPhase, RehabStatus
     from triage.models import Intake
 
@@ -179,6 +186,9 @@ def _related_rows(athlete: Athlete) -> dict[type, list]:
         DailyLog: pks(DailyLog.objects.filter(athlete=athlete)),
         ExerciseLog: pks(ExerciseLog.objects.filter(log__athlete=athlete)),
         RehabStatus: pks(RehabStatus.objects.filter(athlete=athlete)),
+        QuestionnaireResponse: pks(QuestionnaireResponse.objects.filter(athlete=athlete)),
+        Visit: pks(Visit.objects.filter(athlete=athlete)),
+        TestResult: pks(TestResult.objects.filter(visit__athlete=athlete)),
         get_user_model(): [athlete.user_id] if athlete.user_id else [],
     }
 
@@ -361,6 +371,7 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
     Atomic, and idempotent: on an athlete already anonymised it scrubs again (harmless) but keeps the first
     date and author and records nothing new.
     """
+    from outcomes.models import QuestionnaireResponse, Visit
     from portal import shared_care
     from rehab.models import DailyLog, PhaseChange, Plan
     from rehab.services.coach import coach_text_forget
@@ -405,6 +416,10 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
                 shoe.save(update_fields=["name"])
         DailyLog.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
         Intake.objects.filter(athlete=athlete).exclude(review_notes="").update(review_notes="")
+        # Outcomes: the clinician's visit notes and the activities the athlete named (PSFS) are free text; the
+        # answers, scores and test results are clinical numbers and stay.
+        Visit.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
+        QuestionnaireResponse.objects.filter(athlete=athlete).exclude(item_labels={}).update(item_labels={})
         Alert.objects.filter(athlete=athlete, resolved_at__isnull=True).update(
             resolved_at=now,
             resolved_by=by_user,

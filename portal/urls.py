@@ -77,6 +77,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("rehab.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("", include("triage.urls")),  # before the router: it owns /api/v1/triage/assess/
     path("api/v1/", include("portal.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

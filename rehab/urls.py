@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rehab import views, views_coach, views_pdf, views_reminders, views_runs
+from rehab import views, views_coach, views_discharge, views_offline, views_pdf, views_reminders, views_runs
 
 app_name = "rehab"
 
@@ -14,9 +14,15 @@ urlpatterns = [
     path("plans/<int:pk>/cancel/", views.plan_cancel, name="plan_cancel"),
     path("plans/<int:pk>/save-as-protocol/", views.plan_save_template, name="plan_save_template"),
     path("plans/<int:pk>/print/", views_pdf.plan_print, name="plan_print"),
+    path("plans/<int:pk>/discharge-report/", views_discharge.plan_discharge_pdf, name="plan_discharge_pdf"),
     path("my-plan/", views.my_plan, name="my_plan"),
     path("today/", views.athlete_today, name="athlete_today"),
     path("log/", views.log_today, name="log_today"),
+    # The athlete's phone app (rehab.views_offline): the service worker sits at the root to look after /today/,
+    # /log/ and /my-plan/.
+    path("log/sync/", views_offline.log_sync, name="log_sync"),
+    path("sw.js", views_offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views_offline.manifest, name="manifest"),
     path("runs/import/", views_runs.run_import, name="run_import"),
     path("reminders/", views_reminders.reminder_settings, name="reminder_settings"),
     path(

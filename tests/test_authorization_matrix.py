@@ -26,7 +26,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-238 URL names, 2849 cells (names × personas × methods), 0 skipped.
+256 URL names, 3038 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -581,11 +581,19 @@ REHAB_ROWS = {
     ),
     # The athlete prints their own program; the care team their clinic's.
     "rehab:plan_print": row(args=plan, GET=[LOGIN, 200, 404, 200, 200, 404, 200]),
+    # The discharge report: the clinic's clinicians (a progress report until completed), not the running coach;
+    # the athlete once the plan is completed (this one is active).
+    "rehab:plan_discharge_pdf": row(args=plan, GET=[LOGIN, 404, 404, 200, 403, 404, 200]),
     "rehab:my_plan": row(GET=[LOGIN, 200, 200, 403, 403, 403, 403]),
     "rehab:athlete_today": row(GET=[LOGIN, 200, 200, 403, 403, 403, 403]),
     "rehab:log_today": row(
         GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403, 403]
     ),
+    # The athlete's phone app (rehab.views_offline): a log saved offline is sent by its athlete only, to their own
+    # log (an empty POST: the API's 400); the manifest and the service worker hold nobody's data.
+    "rehab:log_sync": row(GET=[403, 200, 200, 403, 403, 403, 403], POST=[403, 400, 400, 403, 403, 403, 403]),
+    "rehab:service_worker": row(GET=[200] * 7),
+    "rehab:manifest": row(GET=[200] * 7),
     # The athlete's own reminder settings (an empty POST is the box unticked: reminders off, saved, 302).
     "rehab:reminder_settings": row(
         GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 302, 302, 403, 403, 403, 403]
@@ -1005,6 +1013,63 @@ def admin_rows(models: dict[str, AdminModel]) -> dict[str, Row | list[Row]]:
     return rows
 
 
+# Clinic visits (outcomes/views_visits.py, outcomes/api.py): the clinic's clinicians who record clinical findings
+# (Cap.RECORD_CLEARANCE); the coach, athletes and another clinic get nothing. An empty POST is the form again with
+# its errors (200) or the API's 400; an empty PUT replaces the visit's notes and results (200). Questionnaires
+# as the caller's clinic can use them, and questionnaire rounds: athletes their own, the clinic its athletes'.
+VISIT_PAGE = [LOGIN, 403, 403, 200, 403, 404, 200]
+OUTCOME_ROWS = {
+    "outcomes:visit_add": row(args=a, GET=VISIT_PAGE, POST=VISIT_PAGE),
+    "outcomes:visit_detail": row(args=lambda w: [w.visit.pk], GET=VISIT_PAGE),
+    "outcomes:visit_edit": row(args=lambda w: [w.visit.pk], GET=VISIT_PAGE, POST=VISIT_PAGE),
+    "instrument-list": row(GET=[401, 200, 200, 200, 200, 200, 200]),
+    "instrument-detail": row(args=lambda w: ["ihot12"], GET=[401, 200, 200, 200, 200, 200, 200]),
+    "questionnaireresponse-list": row(
+        GET=[401, 200, 200, 200, 200, 200, 200], POST=[401, 400, 400, 400, 400, 400, 400]
+    ),
+    "questionnaireresponse-detail": row(
+        args=lambda w: [w.questionnaire.pk], GET=[401, 200, 404, 200, 200, 404, 200]
+    ),
+    "visit-list": row(GET=[401, 403, 403, 200, 403, 200, 200], POST=[401, 403, 403, 400, 403, 400, 400]),
+    "visit-detail": row(
+        args=lambda w: [w.visit.pk],
+        GET=[401, 403, 403, 200, 403, 404, 200],
+        PUT=[401, 403, 403, 200, 403, 404, 200],
+    ),
+}
+
+
+def _psfs_scheduled(w):
+    """athlete_a's plan asks PSFS (its intake round is due): made once per world."""
+    from outcomes.models import Schedule
+
+    Schedule.objects.get_or_create(plan=w.plan, instrument="psfs", defaults={"every_weeks": 4})
+    return ["psfs"]
+
+
+# Questionnaires (outcomes/views_questionnaires.py): the plan's schedule is for clinicians who tailor plans
+# (Cap.TAILOR_PLAN; an empty POST asks nothing: saved, back to the plan); the list, the emailed link and the form
+# are the athlete's own (athlete_b has nothing due: the link and the form send them to their list; an empty POST
+# saves nothing and goes back to the list).
+QUESTIONNAIRE_ROWS = {
+    "outcomes:plan_questionnaires": row(
+        args=plan, GET=[LOGIN, 403, 403, 200, 403, 404, 200], POST=[LOGIN, 403, 403, 302, 403, 404, 302]
+    ),
+    # A round entered for athlete_a by the clinic (Cap.RECORD_CLEARANCE); an empty POST picks no questionnaire:
+    # the chooser again.
+    "outcomes:questionnaire_enter": row(
+        args=a, GET=[LOGIN, 403, 403, 200, 403, 404, 200], POST=[LOGIN, 403, 403, 200, 403, 404, 200]
+    ),
+    "outcomes:my_questionnaires": row(GET=[LOGIN, 200, 200, 403, 403, 403, 403]),
+    "outcomes:questionnaire_next": row(GET=[LOGIN, 302, 302, 403, 403, 403, 403]),
+    "outcomes:questionnaire_fill": row(
+        args=_psfs_scheduled,
+        GET=[LOGIN, 200, 302, 403, 403, 403, 403],
+        POST=[LOGIN, 302, 302, 403, 403, 403, 403],
+    ),
+}
+
+
 # One test per section: the world is built once per section, and each cell is rolled back.
 SECTIONS: dict[str, dict[str, Row | list[Row]]] = {
     "portal": PORTAL_ROWS,
@@ -1014,6 +1079,8 @@ SECTIONS: dict[str, dict[str, Row | list[Row]]] = {
     "rehab": REHAB_ROWS,
     "admin-site": ADMIN_SITE_ROWS,
     "api": API_ROWS,
+    "outcome-visits": OUTCOME_ROWS,
+    "outcome-questionnaires": QUESTIONNAIRE_ROWS,
     **{f"admin-{key}": admin_rows({key: model}) for key, model in ADMIN_MODELS.items()},
 }
 ROWS: dict[str, Row | list[Row]] = {name: r for section in SECTIONS.values() for name, r in section.items()}

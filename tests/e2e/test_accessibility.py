@@ -61,6 +61,9 @@ NOT_HTML = {
     "library:exercise_figure": "an exercise's drawing, SVG (tests/library/test_figure_pages.py reads it)",
     "api-schema": "the OpenAPI schema, YAML",
     "api-docs[Swagger UI's start-up script]": "JavaScript",
+    "rehab:log_sync": "the phone's CSRF token for sending logs saved offline, JSON (tests/rehab/test_offline_log.py)",
+    "rehab:service_worker": "the service worker, JavaScript (tests/e2e/test_offline_log.py runs it)",
+    "rehab:manifest": "the web app manifest, JSON (tests/rehab/test_offline_log.py reads it)",
 }
 # The API's JSON endpoints: a browser gets Django REST framework's browsable API, DRF's own templates that the
 # project deliberately does not override (portal/api_renderers.py); its documentation page (api-docs) is swept.

@@ -1022,6 +1022,9 @@ OUTCOME_ROWS = {
     "outcomes:visit_add": row(args=a, GET=VISIT_PAGE, POST=VISIT_PAGE),
     "outcomes:visit_detail": row(args=lambda w: [w.visit.pk], GET=VISIT_PAGE),
     "outcomes:visit_edit": row(args=lambda w: [w.visit.pk], GET=VISIT_PAGE, POST=VISIT_PAGE),
+}
+# The outcomes API (outcomes/api.py): in the API's section, as the other JSON endpoints.
+OUTCOME_API_ROWS = {
     "instrument-list": row(GET=[401, 200, 200, 200, 200, 200, 200]),
     "instrument-detail": row(args=lambda w: ["ihot12"], GET=[401, 200, 200, 200, 200, 200, 200]),
     "questionnaireresponse-list": row(
@@ -1078,7 +1081,7 @@ SECTIONS: dict[str, dict[str, Row | list[Row]]] = {
     "triage": TRIAGE_ROWS,
     "rehab": REHAB_ROWS,
     "admin-site": ADMIN_SITE_ROWS,
-    "api": API_ROWS,
+    "api": {**API_ROWS, **OUTCOME_API_ROWS},
     "outcome-visits": OUTCOME_ROWS,
     "outcome-questionnaires": QUESTIONNAIRE_ROWS,
     **{f"admin-{key}": admin_rows({key: model}) for key, model in ADMIN_MODELS.items()},

@@ -58,6 +58,7 @@ NOT_HTML = {
     "readyz": "the load balancer's probe, plain text",
     "download_file": "the export's zip",
     "rehab:plan_print": "the printed program, a PDF (its own tests read it)",
+    "rehab:plan_discharge_pdf": "the discharge report, a PDF (tests/rehab/test_discharge.py reads it)",
     "library:exercise_figure": "an exercise's drawing, SVG (tests/library/test_figure_pages.py reads it)",
     "api-schema": "the OpenAPI schema, YAML",
     "api-docs[Swagger UI's start-up script]": "JavaScript",

@@ -469,7 +469,8 @@ def test_the_plan_page_reads_a_fixed_number_of_queries(client_for, people, phase
                                 start=TODAY() - timedelta(days=12))  # fmt: skip
     _over_the_allowance(people, plan)
     client = client_for("clinician")
-    with django_assert_max_num_queries(13):  # 10, the coach's requests and running changes, unread messages
+    # 10, the coach's requests and running changes, unread messages, the plan's questionnaires
+    with django_assert_max_num_queries(14):
         assert client.get(plan.get_absolute_url()).status_code == 200
     for url in (
         reverse("rehab:plan_cancel", args=[plan.pk]),

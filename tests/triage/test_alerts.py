@@ -192,7 +192,8 @@ def test_athlete_detail_query_count_does_not_grow_with_intakes(
         IntakeFactory(athlete=people.athlete_a, confirmed_condition=Condition.objects.first())
     AlertFactory(athlete=people.athlete_a, kind="rehab", severity="notice")
     client = client_for("clinician")
-    with django_assert_max_num_queries(15):  # with the navigation's unread messages and the outside coaches
+    # with the unread messages, the outside coaches and the clinic visits
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("athlete_detail", args=[people.athlete_a.pk]))
     assert response.status_code == 200
 

@@ -195,7 +195,7 @@ def caseload_rows(listing: CaseloadListing, ids: list[int], *, today: date) -> l
                 alert_label=severity_labels.get(worst_severity, ""),
                 alert_message=worst_message,
                 alert_more=max(0, len(row_alerts) - 1),
-                spark_values=tuple(json.loads(row["spark_text"])) if row["spark_text"] else (),
+                spark_values=tuple(json.loads(row["spark_text"]) or ()) if row["spark_text"] else (),
                 last_pain="–" if pain is None else f"{pain}/10",
                 compliance=compliance,
                 compliance_band=compliance_band(compliance),

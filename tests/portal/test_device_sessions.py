@@ -21,7 +21,7 @@ from portal.export import JSON_NAME, export_zip
 from portal.models import SignedInDevice
 from rehab import pdf
 from rehab.reminders import reminder_email
-from tests.access import LOGIN, assert_outcome, matrix_cases
+from tests.access import LOGIN, MATRIX_PERSONAS, assert_outcome, matrix_cases
 from tests.factories import PASSWORD
 
 LOGIN_URL = "/accounts/login/"
@@ -296,15 +296,7 @@ DEVICE_PAGES = {
     "page,persona,expected",
     matrix_cases(
         DEVICE_PAGES,
-        personas=[
-            "anonymous",
-            "athlete_a",
-            "athlete_b",
-            "clinician",
-            "coach",
-            "other_clinician",
-            "superuser",
-        ],
+        personas=MATRIX_PERSONAS,
     ),
 )
 def test_device_pages_are_scoped(client, people, page, persona, expected):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.devices import AUTH_AT_KEY
 from portal.models import Download
-from tests.access import LOGIN, assert_outcome, matrix_cases
+from tests.access import LOGIN, MATRIX_PERSONAS, assert_outcome, matrix_cases
 from tests.factories import PASSWORD
 
 CONFIRM = "/accounts/confirm-password/"
@@ -170,15 +170,7 @@ CONFIRM_PAGE = {
     "name,persona,expected",
     matrix_cases(
         CONFIRM_PAGE,
-        personas=[
-            "anonymous",
-            "athlete_a",
-            "athlete_b",
-            "clinician",
-            "coach",
-            "other_clinician",
-            "superuser",
-        ],
+        personas=MATRIX_PERSONAS,
     ),
 )
 def test_the_confirm_page_for_each_persona(client_for, name, persona, expected):

@@ -292,9 +292,15 @@
   }
 
   var sending = null;
+  var again = false; // asked to send while a try was on its way (the connection came back meanwhile)
 
   function sendQueued() {
-    if (sending || !navigator.onLine) return sending;
+    if (sending) {
+      again = true;
+      return sending;
+    }
+    if (!navigator.onLine) return null;
+    again = false;
     sending = queued()
       .then(function (entries) {
         return entries.reduce(function (chain, entry) {
@@ -308,6 +314,7 @@
       })
       .then(function () {
         sending = null;
+        if (again) return sendQueued();
       });
     return sending;
   }

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker test lint lock lock-check bench bench-scale install install-dev system-deps e2e-deps migrate demo clean
+.PHONY: run worker test lint lock lock-check bench bench-scale install install-dev system-deps e2e-deps migrate demo clean messages
 
 # The installer itself is pinned too; the packages come from the locks in requirements/ (exact versions, hashes
 # checked), the project is then installed over them without resolving anything again (--no-deps).
@@ -37,7 +37,19 @@ system-deps:
 e2e-deps: system-deps
 	@bash .ci/browser-deps
 
-migrate: install
+# The Spanish catalog (issue #25): `make messages` gathers the strings marked in the code and templates into
+# locale/es/LC_MESSAGES/django.po for translating (portal's makemessages: project code only, no line numbers);
+# the compiled catalog Django reads (.mo, not kept in git) is rebuilt whenever the .po changes.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+messages: install-dev
+	$(PY) manage.py makemessages -l es
+	$(MAKE) $(CATALOGS)
+
+%.mo: %.po | $(PY)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore='*/site-packages/*' -l es >/dev/null
+
+migrate: install $(CATALOGS)
 	$(PY) manage.py migrate --no-input
 
 demo: migrate
@@ -58,7 +70,7 @@ worker: migrate
 	REDIS_URL=$(REDIS_URL) $(VENV)/bin/celery -A portal worker --beat --loglevel INFO \
 		--schedule $(or $(TMPDIR),/tmp)/stride-celerybeat-schedule
 
-test: install-dev
+test: install-dev $(CATALOGS)
 	$(PY) -m pytest
 
 lint: install-dev

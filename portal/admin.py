@@ -351,6 +351,7 @@ class ClinicForm(forms.ModelForm):
             "opening_hours",
             "out_of_hours",
             "time_zone",
+            "language",
         ]
 
     def clean_logo(self):
@@ -392,11 +393,11 @@ class ClinicAdmin(CapabilityAdminMixin, admin.ModelAdmin):
             },
         ),
         (
-            "Clock",
+            "Clock and language",
             {
-                "fields": ["time_zone"],
+                "fields": ["time_zone", "language"],
                 "description": "The clinic's days follow this clock: the nightly refresh, reminder emails and "
-                "the clinicians' daily digests.",
+                "the clinicians' daily digests. Its language is its people's unless they choose their own.",
             },
         ),
     ]
@@ -524,7 +525,7 @@ class UserAdmin(BaseUserAdmin):
 
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Personal info", {"fields": ["first_name", "last_name"]}),
+        ("Personal info", {"fields": ["first_name", "last_name", "language"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Important dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -2,10 +2,11 @@ import logging
 import time
 
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 
 from portal.cache import cache_is_down
+from portal.languages import language_of
 from portal.logging import loggable_path
 
 logger = logging.getLogger("portal.request")
@@ -92,6 +93,25 @@ def _zone_of(user):
         return athlete.time_zone or athlete.clinic.time_zone
     clinician = getattr(user, "clinician", None)
     return clinician.clinic.time_zone if clinician is not None else None
+
+
+class UserLanguageMiddleware:
+    """A signed-in person sees the language they (or their clinic) chose (portal.languages); otherwise the
+    browser's, as LocaleMiddleware found it. Runs after authentication, like the time zone above."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_of(getattr(request, "user", None))
+        if not language:
+            return self.get_response(request)
+        # Back to the thread's language after it: nothing leaks into what the thread does next.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+        response.headers["Content-Language"] = request.LANGUAGE_CODE  # LocaleMiddleware keeps it
+        return response
 
 
 class NoStoreMiddleware:

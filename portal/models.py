@@ -71,6 +71,11 @@ class User(AbstractUser):
     # Set while the login is an outside member of any athlete's care team (portal.shared_care): scoping asks
     # for the athletes shared with it only then, so everyone else's pages cost no query more.
     has_shared_care = models.BooleanField(default=False, editable=False)
+    # The language pages, emails and printouts speak to this person; blank: their clinic's (portal.languages).
+    language = models.CharField(
+        max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text="Blank: the clinic's language, or the browser's.",
+    )  # fmt: skip
 
     objects = UserManager()
 
@@ -133,6 +138,11 @@ class Clinic(models.Model):
     time_zone = models.CharField(
         max_length=64, default=default_time_zone, validators=[validate_time_zone],
         help_text="Where the clinic is, e.g. Europe/London: days and emails follow its clock.",
+    )  # fmt: skip
+    # The language of its athletes' and clinicians' pages, emails and printouts unless a person chooses their own.
+    language = models.CharField(
+        max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text="Blank: each person's browser decides; emails and printouts then go out in English.",
     )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 

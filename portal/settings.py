@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the browser's language (or the cookie) until sign-in says
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     # After authentication: the person's own clock (an athlete's or clinic's time zone), and the audit trail
     # of who changed or viewed a record (portal/audit.py).
     "portal.middleware.UserTimeZoneMiddleware",
+    "portal.middleware.UserLanguageMiddleware",  # the person's language, else their clinic's
     "portal.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -235,6 +237,12 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "3/hour")
 
 LANGUAGE_CODE = "en-gb"
+# The languages the product speaks (issue #25). A person's own choice wins, then their clinic's, then the
+# browser's (portal.languages); emails and the printed program go out in the recipient's language.
+LANGUAGES = [("en-gb", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

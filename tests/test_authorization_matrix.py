@@ -26,7 +26,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-256 URL names, 3038 cells (names × personas × methods), 0 skipped.
+257 URL names, 3052 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -469,6 +469,8 @@ PORTAL_ROWS = {
     ],
     "healthz": row(GET=[200] * 7, POST=[405] * 7),
     "readyz": row(GET=[200] * 7, POST=[405] * 7),
+    # The language switcher at the foot of every page: anyone may choose; a signed-in choice is kept on the login.
+    "set_language": row(data={"language": "en-gb", "next": "/"}, GET=[405] * 7, POST=[302] * 7),
 }
 
 ACCOUNTS_ROWS = {  # django.contrib.auth's views

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from outcomes import questionnaires
 from outcomes.models import QuestionnaireResponse, Schedule
+from portal.languages import override_for_person
 from portal.links import absolute_url
 from rehab.reminders import unsubscribe_url
 
@@ -131,9 +132,12 @@ def reminder_email(athlete, codes: list[str], *, connection=None) -> EmailMessag
         "settings_url": absolute_url(reverse("rehab:reminder_settings")),
         "unsubscribe_url": unsubscribe,
     }
+    with override_for_person(athlete):  # in the athlete's language
+        subject = render_to_string("outcomes/emails/questionnaire-subject.txt", context).strip()
+        body = render_to_string("outcomes/emails/questionnaire-body.txt", context)
     return EmailMessage(
-        subject=render_to_string("outcomes/emails/questionnaire-subject.txt", context).strip(),
-        body=render_to_string("outcomes/emails/questionnaire-body.txt", context),
+        subject=subject,
+        body=body,
         to=[athlete.user.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",

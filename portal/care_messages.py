@@ -52,6 +52,7 @@ from django.utils import timezone
 
 from portal.capabilities import Cap, can
 from portal.jobs import enqueue_once
+from portal.languages import override_for
 from portal.links import absolute_url
 from portal.models import (
     Athlete,
@@ -452,9 +453,10 @@ def message_email(athlete: Athlete, user, *, connection=None) -> EmailMessage:
         "link": absolute_url(path),
         "settings_url": absolute_url(reverse("notification_settings")),
     }
-    return EmailMessage(
-        subject=" ".join(render_to_string("portal/emails/message-subject.txt", context).split()),
-        body=render_to_string("portal/emails/message-body.txt", context),
-        to=[user.email],
-        connection=connection,
-    )
+    with override_for(user):  # in the recipient's language
+        return EmailMessage(
+            subject=" ".join(render_to_string("portal/emails/message-subject.txt", context).split()),
+            body=render_to_string("portal/emails/message-body.txt", context),
+            to=[user.email],
+            connection=connection,
+        )

@@ -31,6 +31,20 @@ def language_for(user) -> str:
     return language_of(user) or settings.LANGUAGE_CODE
 
 
+def language_of_person(person) -> str:
+    """The language of an email or printout for an athlete or a clinician (a row with a login, perhaps none yet,
+    and a clinic): theirs, else their clinic's, else LANGUAGE_CODE. Costs no query when the login and clinic
+    came with the row."""
+    user = person.user if person.user_id else None
+    return (user.language if user is not None else "") or person.clinic.language or settings.LANGUAGE_CODE
+
+
 def override_for(user):
-    """`with override_for(user):` renders an email or printout in the recipient's language."""
+    """`with override_for(user):` renders an email in the recipient's language (a login)."""
     return translation.override(language_for(user))
+
+
+def override_for_person(person):
+    """`with override_for_person(athlete):` renders an email or printout in an athlete's or clinician's
+    language, whether or not they have a login yet."""
+    return translation.override(language_of_person(person))

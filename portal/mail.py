@@ -15,6 +15,7 @@ from django.contrib.auth import forms as auth_forms
 from django.template import loader
 
 from portal.jobs import enqueue
+from portal.languages import override_for
 from portal.links import absolute_url
 from portal.throttles import password_reset_allowed
 
@@ -60,10 +61,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         # (behind a proxy that ends HTTPS the request may say http), unless SITE_URL is left at its development
         # default (portal.links).
         context = {**context, "site_url": absolute_url("/", getattr(self, "request", None)).rstrip("/")}
-        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
-        send_later(
-            subject=loader.render_to_string(subject_template_name, context),
-            body=loader.render_to_string(email_template_name, context),
-            to=[to_email],
-            html=html,
-        )
+        with override_for(context.get("user")):  # in the language of the login being reset
+            html = (
+                loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
+            )
+            subject = loader.render_to_string(subject_template_name, context)
+            body = loader.render_to_string(email_template_name, context)
+        send_later(subject=subject, body=body, to=[to_email], html=html)

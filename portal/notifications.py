@@ -42,6 +42,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.languages import override_for_person
 from portal.links import absolute_url
 from portal.models import Alert, AlertEmail, Athlete, CareTeamMember, Clinician, DigestSent, Notify
 
@@ -182,12 +183,13 @@ def alert_email(alert: Alert, clinician: Clinician, *, connection=None) -> Email
         "link": alert_link(alert),
         "settings_url": absolute_url(reverse("notification_settings")),
     }
-    return EmailMessage(
-        subject=_one_line(render_to_string("portal/emails/alert-subject.txt", context)),
-        body=render_to_string("portal/emails/alert-body.txt", context),
-        to=[clinician.user.email],
-        connection=connection,
-    )
+    with override_for_person(clinician):  # in the clinician's language
+        return EmailMessage(
+            subject=_one_line(render_to_string("portal/emails/alert-subject.txt", context)),
+            body=render_to_string("portal/emails/alert-body.txt", context),
+            to=[clinician.user.email],
+            connection=connection,
+        )
 
 
 # -------------------------------------------------------------------------------------------------- digest
@@ -393,12 +395,13 @@ def digest_email(
         "summary": ", ".join(titles),
         "settings_url": absolute_url(reverse("notification_settings")),
     }
-    return EmailMessage(
-        subject=_one_line(render_to_string("portal/emails/digest-subject.txt", context)),
-        body=render_to_string("portal/emails/digest-body.txt", context),
-        to=[clinician.user.email],
-        connection=connection,
-    )
+    with override_for_person(clinician):
+        return EmailMessage(
+            subject=_one_line(render_to_string("portal/emails/digest-subject.txt", context)),
+            body=render_to_string("portal/emails/digest-body.txt", context),
+            to=[clinician.user.email],
+            connection=connection,
+        )
 
 
 def _one_line(text: str) -> str:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.jobs import enqueue
+from portal.languages import override_for_person
 from portal.links import absolute_url
 from portal.mail import send_later
 from portal.models import Alert, Athlete, CareTeamMember, Clinician, Invite
@@ -92,9 +93,12 @@ def invite_send(*, athlete: Athlete, by, now=None, request=None) -> tuple[Invite
     has_login = get_user_model().objects.filter(email__iexact=athlete.email).exists()
     template = "portal/emails/invite-existing" if has_login else "portal/emails/invite"
     context = {"athlete": athlete, "clinic": athlete.clinic, "link": link, "invite": invite, "by": by}
+    with override_for_person(athlete):  # in the athlete's language, or their clinic's
+        subject = render_to_string(f"{template}-subject.txt", context)
+        body = render_to_string(f"{template}-body.txt", context)
     send_later(
-        subject=render_to_string(f"{template}-subject.txt", context),
-        body=render_to_string(f"{template}-body.txt", context),
+        subject=subject,
+        body=body,
         to=[invite.email],
         invite=invite.pk,
     )

@@ -15,12 +15,13 @@ left with no access at all loses its API tokens. Who invited, accepted and remov
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.links import absolute_url
 from portal.mail import send_later
@@ -93,9 +94,12 @@ def invite(
     row.save()
     link = invite_link(token, request)
     context = {"row": row, "athlete": athlete, "clinic": athlete.clinic, "link": link, "has_login": existing}
+    with translation.override(athlete.clinic.language or settings.LANGUAGE_CODE):  # the coach's is unknown
+        subject = render_to_string("portal/emails/shared-care-subject.txt", context)
+        body = render_to_string("portal/emails/shared-care-body.txt", context)
     send_later(
-        subject=render_to_string("portal/emails/shared-care-subject.txt", context),
-        body=render_to_string("portal/emails/shared-care-body.txt", context),
+        subject=subject,
+        body=body,
         to=[email],
     )
     return row, link

@@ -33,11 +33,13 @@ from django.db.models import Prefetch, Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language, override
 
 from outcomes import catalog, instruments, schedule, scoring
 from outcomes.instruments import TOTAL
 from outcomes.models import QuestionnaireResponse, TestResult
 from outcomes.wording import SCALE_NAMES
+from portal.languages import language_of_person
 from portal.models import CareTeamMember
 from rehab import pdf, wording
 from rehab.models import DailyLog, PhaseChange, Plan, PlanExercise
@@ -606,8 +608,8 @@ def cache_key(plan_id: int) -> str:
 
 
 def cache_stamp(report: Report) -> str:
-    """Changes with anything the report shows (its data), the plan's version and the layout."""
-    digest = hashlib.sha256(f"{report!r}|{_layout_digest()}".encode()).hexdigest()[:20]
+    """Changes with anything the report shows (its data), the plan's version, the layout and the language."""
+    digest = hashlib.sha256(f"{report!r}|{_layout_digest()}|{get_language()}".encode()).hexdigest()[:20]
     return f"{report.version}:{digest}"
 
 
@@ -620,22 +622,25 @@ def _cached(report: Report) -> tuple[str, bytes | None]:
 
 
 def discharge_pdf(plan: Plan) -> tuple[Report, bytes]:
-    """The report and its PDF, rendered once and then served from the cache until something shown changes."""
-    report = report_for(plan)
-    stamp, data = _cached(report)
-    if data is None:
-        data = render_discharge(report)
-        cache.set(cache_key(report.plan_id), (stamp, data), CACHE_SECONDS)
+    """The report and its PDF, rendered once and then served from the cache until something shown changes. In the
+    athlete's language, whoever prints it (portal.languages)."""
+    with override(language_of_person(plan.athlete)):
+        report = report_for(plan)
+        stamp, data = _cached(report)
+        if data is None:
+            data = render_discharge(report)
+            cache.set(cache_key(report.plan_id), (stamp, data), CACHE_SECONDS)
     return report, data
 
 
 def discharge_prerender(plan: Plan) -> bool:
     """Put the plan's report in the cache unless it is there already. True when it rendered."""
-    report = report_for(plan)
-    stamp, data = _cached(report)
-    if data is not None:
-        return False
-    cache.set(cache_key(report.plan_id), (stamp, render_discharge(report)), CACHE_SECONDS)
+    with override(language_of_person(plan.athlete)):
+        report = report_for(plan)
+        stamp, data = _cached(report)
+        if data is not None:
+            return False
+        cache.set(cache_key(report.plan_id), (stamp, render_discharge(report)), CACHE_SECONDS)
     return True
 
 

@@ -28,12 +28,13 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from PIL import Image
 
 from library import figures
 from library.validators import within_pixel_limits
+from portal.languages import language_of_person
 from portal.models import CareTeamMember, Clinic
 from rehab import wording
 from rehab.models import Plan, PlanExercise, PlanPhase
@@ -250,7 +251,9 @@ def render_hep(plan: Plan, *, phase: PlanPhase | None = None, paper: str = "A4")
     phase = phase_for(plan, phase)
     if phase is None:
         raise ValueError("This plan has no phases to print.")
-    html = render_to_string(TEMPLATE, hep_context(plan, phase, paper=paper))
+    # In the athlete's language, whoever prints it (portal.languages).
+    with translation.override(language_of_person(plan.athlete)):
+        html = render_to_string(TEMPLATE, hep_context(plan, phase, paper=paper))
     with collector_paused():
         return _document(html).write_pdf()
 
@@ -470,7 +473,8 @@ def hep_cache_key(plan: Plan, paper: str) -> str:
 
 def hep_cache_stamp(plan: Plan, phase: PlanPhase, paper: str) -> str:
     """Stored with the program: changes with the plan's version, the phase, the paper, the day, the layout, each
-    exercise and the clinic's contact details. A cached program with another stamp is outdated."""
+    exercise, the clinic's contact details and the athlete's language. A cached program with another stamp is
+    outdated."""
     exercises = PlanExercise.objects.filter(phase=phase).order_by("order", "pk")
     stamps = exercises.values_list("exercise_id", "exercise__image", "exercise__updated")
     clinic = Clinic.objects.filter(pk=plan.athlete.clinic_id).first()
@@ -481,6 +485,7 @@ def hep_cache_stamp(plan: Plan, phase: PlanPhase, paper: str) -> str:
         plan.athlete.updated.isoformat(),
         settings.SITE_URL,
         _layout_digest(),
+        language_of_person(plan.athlete),
     ]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
     today = timezone.localdate().isoformat()

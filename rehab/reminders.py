@@ -44,6 +44,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.languages import override_for_person
 from portal.links import absolute_url
 from portal.models import Athlete
 from portal.services import check_athlete_editable
@@ -200,9 +201,12 @@ def reminder_email(athlete: Athlete, kind: str, *, connection=None) -> EmailMess
         "settings_url": absolute_url(reverse("rehab:reminder_settings")),
         "unsubscribe_url": unsubscribe,
     }
+    with override_for_person(athlete):  # in the athlete's language
+        subject = render_to_string(f"rehab/emails/reminder-{kind}-subject.txt", context).strip()
+        body = render_to_string(f"rehab/emails/reminder-{kind}-body.txt", context)
     return EmailMessage(
-        subject=render_to_string(f"rehab/emails/reminder-{kind}-subject.txt", context).strip(),
-        body=render_to_string(f"rehab/emails/reminder-{kind}-body.txt", context),
+        subject=subject,
+        body=body,
         to=[athlete.user.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",

@@ -20,7 +20,10 @@ PAIN_FREE_CONDITIONS = ("stress_fracture",)
 
 def get_plan_for_user(user, pk) -> Plan:
     """The plan `pk` if `user` may see it, else Http404."""
-    return get_object_or_404(Plan.objects.visible_to(user).select_related("athlete", "current_phase"), pk=pk)
+    return get_object_or_404(
+        Plan.objects.visible_to(user).select_related("athlete__user", "athlete__clinic", "current_phase"),
+        pk=pk,
+    )
 
 
 def plan_phases(plan: Plan) -> list[PlanPhase]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from outcomes import reminders as questionnaire_reminders
-from portal import care_messages, mail, notifications, services, shared_care
+from portal import care_messages, notifications, services, shared_care
 from portal.languages import language_of_person
 from rehab import discharge, pdf
 from rehab import reminders as log_reminders

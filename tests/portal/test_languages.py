@@ -118,3 +118,31 @@ def test_someone_not_signed_in_gets_a_cookie_only(client):
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "es"
     assert '<html lang="es">' in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, saved",
+    [
+        ("es", "Guardado en este móvil: se enviará cuando vuelvas a tener conexión."),
+        ("en-gb", "Saved on this phone — it will be sent when you are back online."),
+    ],
+)
+def test_the_phone_app_speaks_the_athletes_language_offline_too(client_for, people, language, saved):
+    """offline.js's sentences come in the page (which the service worker keeps), in the athlete's language."""
+    import json
+    import re
+
+    user = people.athlete_a.user
+    user.language = language
+    user.save()
+    page = client_for("athlete_a").get(reverse("rehab:athlete_today")).content.decode()
+    found = re.search(r'<script id="offline-texts" type="application/json">(.*?)</script>', page, re.S)
+    texts = json.loads(found.group(1))
+    assert texts["saved"] == saved
+    assert all(texts.values())
+    if language == "es":
+        assert texts["waiting_many"].startswith("Hay %(count)s registros")
+
+
+def test_only_athletes_pages_carry_the_phone_apps_sentences(client_for):
+    assert b'id="offline-texts"' not in client_for("clinician").get(reverse("athlete_list")).content

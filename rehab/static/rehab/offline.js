@@ -57,6 +57,18 @@
 
   if (!config.athlete || !("indexedDB" in window)) return;
 
+  // The sentences below, in the athlete's language (rehab/templatetags/offline.py puts them in the page).
+  var TEXTS = {};
+  try {
+    TEXTS = JSON.parse(document.getElementById("offline-texts").textContent);
+  } catch (error) {
+    /* not on this page: the keys stand in */
+  }
+  function text(key, count) {
+    var sentence = TEXTS[key] || key;
+    return count === undefined ? sentence : sentence.replace("%(count)s", String(count));
+  }
+
   // ------------------------------------------------------------------ the queue (IndexedDB)
 
   function openDb() {
@@ -176,12 +188,12 @@
     card.setAttribute("role", "alert");
     var heading = document.createElement("p");
     heading.className = "fw-semibold mb-2";
-    heading.textContent = answer.message + " Which one do you want to keep?";
+    heading.textContent = answer.message + " " + text("which");
     card.appendChild(heading);
     var table = document.createElement("table");
     table.className = "table table-sm mb-2 offline-compare";
     var head = table.createTHead().insertRow();
-    ["", "On this phone", "On the server"].forEach(function (text) {
+    ["", text("on_phone"), text("on_server")].forEach(function (text) {
       var cell = document.createElement("th");
       cell.scope = "col";
       cell.textContent = text;
@@ -205,7 +217,7 @@
     var keepPhone = document.createElement("button");
     keepPhone.type = "button";
     keepPhone.className = "btn btn-primary btn-sm";
-    keepPhone.textContent = "Keep this phone's log";
+    keepPhone.textContent = text("keep_phone");
     keepPhone.addEventListener("click", function () {
       keepPhone.disabled = keepServer.disabled = true;
       send(entry, true);
@@ -213,10 +225,10 @@
     var keepServer = document.createElement("button");
     keepServer.type = "button";
     keepServer.className = "btn btn-outline-primary btn-sm";
-    keepServer.textContent = "Keep the log on the server";
+    keepServer.textContent = text("keep_server");
     keepServer.addEventListener("click", function () {
       forget(entry.id).then(function () {
-        say("Kept the log on the server; this phone's copy is deleted.", "success", entry.id);
+        say(text("kept_server"), "success", entry.id);
       });
     });
     actions.appendChild(keepPhone);
@@ -225,14 +237,14 @@
   }
 
   function showInvalid(entry, answer) {
-    var card = say(answer.message || "This log could not be saved.", "danger", entry.id);
+    var card = say(answer.message || text("not_saved"), "danger", entry.id);
     var discard = document.createElement("button");
     discard.type = "button";
     discard.className = "btn btn-outline-danger btn-sm d-block mt-2";
-    discard.textContent = "Delete this phone's copy";
+    discard.textContent = text("delete_copy");
     discard.addEventListener("click", function () {
       forget(entry.id).then(function () {
-        say("Deleted this phone's copy of the log.", "secondary", entry.id);
+        say(text("deleted_copy"), "secondary", entry.id);
       });
     });
     card.appendChild(discard);
@@ -285,7 +297,7 @@
           }
           if (response.status === 409) showConflict(entry, answer);
           else if (response.status === 400) showInvalid(entry, answer);
-          else say(answer.message || "The saved log could not be sent yet.", "warning", "sync");
+          else say(answer.message || text("not_sent"), "warning", "sync");
           return false;
         });
       });
@@ -363,12 +375,12 @@
             var old = region().querySelector('[data-key="' + key + '"]');
             if (old) old.remove();
           });
-          var note = say("Saved on this phone — it will be sent when you are back online.", "info", entry.id);
+          var note = say(text("saved"), "info", entry.id);
           note.tabIndex = -1;
           note.focus();
         })
         .catch(function () {
-          say("No connection, and this phone could not keep the log. Try again when you are online.", "danger");
+          say(text("cannot_keep"), "danger");
         });
     });
   }
@@ -377,13 +389,7 @@
   queued()
     .then(function (entries) {
       if (!entries.length) return;
-      say(
-        entries.length === 1
-          ? "1 log is saved on this phone; it will be sent when you are back online."
-          : entries.length + " logs are saved on this phone; they will be sent when you are back online.",
-        "info",
-        "waiting"
-      );
+      say(entries.length === 1 ? text("waiting_one") : text("waiting_many", entries.length), "info", "waiting");
       return sendQueued(); // when online: sent at once, and the note above gives way to "Sent"
     })
     .catch(function () {});

@@ -192,7 +192,8 @@ class Exercise(models.Model):
                 violation_error_message="Your clinic already has an exercise with this slug.",
             ),
         ]
-        indexes = [models.Index(fields=["active", "name"])]
+        # Named: django-modeltranslation adds one per language ("-es"), which must stay within 30 characters.
+        indexes = [models.Index(fields=["active", "name"], name="exercise_active_name")]
 
     def __str__(self) -> str:
         return self.name

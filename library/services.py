@@ -4,21 +4,28 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
+from modeltranslation.utils import build_localized_fieldname, fallbacks
 
 from library import caching, images
 from library.models import DOSAGE_FIELDS, LIST_FIELDS, Exercise
 from library.permissions import exercise_editable_by
 from library.selectors import clinic_copy_of
 from library.text import search_text_for
+from library.translation import TRANSLATED_FIELDS
 from portal.jobs import enqueue
 from portal.models import Clinic
 from portal.permissions import clinician_of
 
 CATALOG_PATH = Path(__file__).resolve().parent / "data" / "exercises.json"
+# The catalog's text in another language, keyed by slug: library/data/exercises_es.json for "es".
+TRANSLATIONS_PATH = CATALOG_PATH.parent / "exercises_{language}.json"
+ENGLISH = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+OTHER_LANGUAGES = [code for code, _ in settings.LANGUAGES if code != ENGLISH]
 
 # What clinicians may set on their exercises (pages, admin and API alike).
 EDITABLE_FIELDS = [
@@ -41,7 +48,7 @@ def exercise_save(exercise: Exercise) -> Exercise:
     """Refresh the derived search text, validate everything and save; a new image is stored re-encoded
     (library.images), and the printed programs that show a changed exercise are rendered again (a job)."""
     changed = exercise.pk is not None
-    exercise.search_text = search_text_for(name=exercise.name, aliases=exercise.aliases, cues=exercise.cues)
+    exercise.search_text = _search_text(exercise.__dict__)
     exercise.full_clean()
     if exercise.image and not exercise.image._committed:
         exercise.image = images.reencode(exercise.image)
@@ -136,9 +143,28 @@ def catalog_read(path: Path = CATALOG_PATH) -> list[dict]:
     return entries
 
 
+def translations_read() -> dict[str, dict[str, dict]]:
+    """{language: {slug: {field: text}}} from the shipped translation files (a language without one: empty)."""
+    read = {}
+    for language in OTHER_LANGUAGES:
+        path = Path(str(TRANSLATIONS_PATH).format(language=language))
+        if not path.exists():
+            read[language] = {}
+            continue
+        with open(path, encoding="utf-8") as file:
+            entries = json.load(file)
+        if not isinstance(entries, dict):
+            raise ValidationError(f"{path}: expected the exercises' texts by slug.")
+        read[language] = entries
+    return read
+
+
 @transaction.atomic
-def catalog_load(entries: list[dict]) -> CatalogLoadResult:
-    """Create or update the shipped exercises (clinic empty) from catalog entries, matched by slug.
+def catalog_load(
+    entries: list[dict], translations: dict[str, dict[str, dict]] | None = None
+) -> CatalogLoadResult:
+    """Create or update the shipped exercises (clinic empty) from catalog entries, matched by slug, with their
+    texts in other languages from `translations` (translations_read; None leaves those texts as they are).
 
     Clinic exercises are never touched. Shipped exercises missing from `entries` are deactivated, not
     deleted, because plans may still use them. Running it twice changes nothing the second time.
@@ -147,7 +173,7 @@ def catalog_load(entries: list[dict]) -> CatalogLoadResult:
     existing = {exercise.slug: exercise for exercise in Exercise.objects.filter(clinic__isnull=True)}
     seen, updated = set(), []
     for entry in entries:
-        values = _entry_values(entry)
+        values = _entry_values(entry, translations)
         slug = entry["slug"]
         if slug in seen:
             raise ValidationError(f"{slug}: listed twice in the catalog.")
@@ -166,7 +192,8 @@ def catalog_load(entries: list[dict]) -> CatalogLoadResult:
             result.updated += 1
             updated.append(exercise)
         try:
-            exercise.full_clean()
+            with fallbacks(False):  # the English the file gives, not another language's in its place
+                exercise.full_clean()
         except ValidationError as error:
             raise ValidationError(f"{slug}: {'; '.join(_messages(error))}") from error
         exercise.save()
@@ -180,7 +207,7 @@ def catalog_load(entries: list[dict]) -> CatalogLoadResult:
     return result
 
 
-def _entry_values(entry: dict) -> dict:
+def _entry_values(entry: dict, translations: dict[str, dict[str, dict]] | None = None) -> dict:
     slug = entry.get("slug") if isinstance(entry, dict) else None
     if not slug:
         raise ValidationError(f"A catalog entry has no slug: {str(entry)[:80]}")
@@ -209,10 +236,44 @@ def _entry_values(entry: dict) -> dict:
         "active": entry.get("active", True),
     }
     values["per_side"] = bool(values["per_side"])
-    values["search_text"] = search_text_for(
-        name=values["name"], aliases=values["aliases"], cues=values["cues"]
-    )
+    # The catalog file is English; each text goes to its English column, and to its column in another
+    # language from that language's file (None where it has none: the English is shown).
+    for field in TRANSLATED_FIELDS:
+        values[build_localized_fieldname(field, ENGLISH)] = values.pop(field)
+    for language, texts in (translations or {}).items():
+        text = texts.get(slug) or {}
+        unknown = set(text) - set(TRANSLATED_FIELDS)
+        if unknown:
+            raise ValidationError(f"{slug}: unknown {sorted(unknown)} in its {language} texts.")
+        for field in TRANSLATED_FIELDS:
+            value = text.get(field) or None
+            if value is not None and not _text_like(value, lines=field in LIST_FIELDS):
+                raise ValidationError(
+                    f"{slug}: {field} in its {language} texts must be "
+                    f"{'a list of lines of text' if field in LIST_FIELDS else 'a text'}."
+                )
+            values[build_localized_fieldname(field, language)] = value
+    values["search_text"] = _search_text(values)
     return values
+
+
+def _text_like(value, *, lines: bool) -> bool:
+    if lines:
+        return isinstance(value, list) and all(isinstance(line, str) and line.strip() for line in value)
+    return isinstance(value, str)
+
+
+def _search_text(values: dict) -> str:
+    """The search text of every language's name, aliases and cues, so a search finds an exercise in either."""
+    languages = [ENGLISH, *OTHER_LANGUAGES]
+
+    def texts(field):
+        return [values.get(build_localized_fieldname(field, language)) for language in languages]
+
+    names = [name for name in texts("name") if name]
+    aliases = [alias for lines in texts("aliases") if lines for alias in lines]
+    cues = [cue for lines in texts("cues") if lines for cue in lines]
+    return search_text_for(name=" ".join(names), aliases=aliases, cues=cues)
 
 
 def _messages(error: ValidationError) -> list[str]:

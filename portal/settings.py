@@ -32,6 +32,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, as it asks: shipped content in each language (library.translation)
     "portal.admin_apps.StrideAdminConfig",  # django.contrib.admin with a scoped "view on site" (portal.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -241,6 +242,10 @@ LANGUAGE_CODE = "en-gb"
 # browser's (portal.languages); emails and the printed program go out in the recipient's language.
 LANGUAGES = [("en-gb", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Shipped content (exercise names and instructions) has a column per language; a text not written in the
+# active language yet is shown in the other one (English first).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en-gb"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en-gb", "es")
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")

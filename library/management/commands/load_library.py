@@ -3,12 +3,13 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 
-from library.services import CATALOG_PATH, catalog_load, catalog_read
+from library.services import CATALOG_PATH, catalog_load, catalog_read, translations_read
 
 
 class Command(BaseCommand):
     help = (
-        "Load the shipped exercise catalog (library/data/exercises.json) into the library. Safe to run "
+        "Load the shipped exercise catalog (library/data/exercises.json, its Spanish from exercises_es.json) "
+        "into the library. Safe to run "
         "again: shipped exercises are matched by slug and updated, never duplicated; exercises that left "
         "the file are deactivated, not deleted; clinics' own exercises are never touched."
     )
@@ -24,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, **options):
         try:
-            result = catalog_load(catalog_read(path))
+            result = catalog_load(catalog_read(path), translations_read())
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read {path}: {error}") from error
         except ValidationError as error:

@@ -27,7 +27,7 @@ from portal.api_schema import ErrorSerializer
 from portal.audit import AccessLoggedMixin
 from portal.capabilities import Cap
 from portal.models import Athlete, Shoe
-from portal.permissions import athlete_of, clinician_of
+from portal.permissions import athlete_of, is_clinic_staff
 from rehab import log_rules, selectors, services
 from rehab.compliance import BAND_LABELS
 from rehab.criteria import reason_text
@@ -61,7 +61,7 @@ class IsClinicianForWrites(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return request.user.is_superuser or clinician_of(request.user) is not None
+        return is_clinic_staff(request.user)
 
 
 class ExerciseRowSerializer(serializers.Serializer):

@@ -20,13 +20,14 @@ from django.utils.safestring import SafeString, mark_safe
 from portal.models import Alert, CareTeamMember
 from portal.selectors import QUIET_DAYS, CaseloadListing
 from rehab.charts import PainTrend, pain_trend, sparkline
+from rehab.codes import Action
 from rehab.status import SERIOUS_RISK
 
 ACTION_LABELS = {
-    "advance": "Ready to advance",
-    "hold": "Hold",
-    "regress": "Step back",
-    "stop_and_refer": "Stop and refer",
+    Action.ADVANCE: "Ready to advance",
+    Action.HOLD: "Hold",
+    Action.REGRESS: "Step back",
+    Action.STOP_AND_REFER: "Stop and refer",
 }
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from outcomes.codes import OutcomeError
 from outcomes.criteria import parse as parse_criteria
+from rehab import codes
 from rehab.coach import RUN_FIELDS, run_field_label
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(5)]
@@ -585,12 +586,12 @@ class ExerciseLog(models.Model):
 
 
 class Action(models.TextChoices):
-    """What the progression engine recommends (rehab.progression)."""
+    """What the progression engine recommends (rehab.codes.Action), in words."""
 
-    ADVANCE = "advance", "Advance"
-    HOLD = "hold", "Hold"
-    REGRESS = "regress", "Step back"
-    STOP_AND_REFER = "stop_and_refer", "Stop and refer"
+    ADVANCE = codes.Action.ADVANCE.value, "Advance"
+    HOLD = codes.Action.HOLD.value, "Hold"
+    REGRESS = codes.Action.REGRESS.value, "Step back"
+    STOP_AND_REFER = codes.Action.STOP_AND_REFER.value, "Stop and refer"
 
 
 class RehabStatus(models.Model):

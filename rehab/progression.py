@@ -37,6 +37,7 @@ from statistics import mean, median
 
 from outcomes import criteria as criteria_
 from rehab import compliance as compliance_
+from rehab.codes import Action
 
 MAX_ALLOWANCE = 5
 REFER_PAIN = 7
@@ -58,10 +59,6 @@ RUNNING_ACTIVITIES = ("walk_jog", "jog", "run")
 WEEKLY_JUMP_PCT = 30
 LONGEST_RUN_JUMP = 1.5
 OVER_PRESCRIPTION = 1.2
-ADVANCE = "advance"
-HOLD = "hold"
-REGRESS = "regress"
-STOP_AND_REFER = "stop_and_refer"
 
 
 @dataclass(frozen=True)
@@ -331,7 +328,7 @@ def _recommend(
             "is open)."
         )
     if refer:
-        return Recommendation(STOP_AND_REFER, tuple(refer))
+        return Recommendation(Action.STOP_AND_REFER, tuple(refer))
 
     allow_during = min(phase.max_pain_during, MAX_ALLOWANCE)
     allow_after = min(phase.max_pain_after, MAX_ALLOWANCE)
@@ -374,7 +371,7 @@ def _recommend(
     ]
     if regress and is_first:
         return Recommendation(
-            HOLD,
+            Action.HOLD,
             (
                 *regress,
                 "This is the plan's first phase, so there is nothing to step back to: hold, and review the plan "
@@ -383,7 +380,7 @@ def _recommend(
             review=True,
         )
     if regress:
-        return Recommendation(REGRESS, tuple(regress))
+        return Recommendation(Action.REGRESS, tuple(regress))
 
     hold = list(exceeded)
     if not phase.next_day_pain_allowed:
@@ -405,7 +402,7 @@ def _recommend(
         hold.append(f"Pain is rising week on week (average {week_before:.1f} → {this_week:.1f}/10).")
     hold += load_jumps(phase, logs, today, started)
     if hold:
-        return Recommendation(HOLD, tuple(hold))
+        return Recommendation(Action.HOLD, tuple(hold))
 
     waiting = []
     days_in = (today - started).days + 1
@@ -433,10 +430,10 @@ def _recommend(
     # measured); advance needs them all met.
     waiting += criteria_unmet
     if waiting:
-        return Recommendation(HOLD, tuple(waiting))
+        return Recommendation(Action.HOLD, tuple(waiting))
     if is_last:
         return Recommendation(
-            HOLD, ("Final phase, and every criterion is met: consider completing the plan.",)
+            Action.HOLD, ("Final phase, and every criterion is met: consider completing the plan.",)
         )
     met = (
         f"Day {days_in} of at least {phase.min_days} in this phase.",
@@ -446,7 +443,7 @@ def _recommend(
     )
     if next_needs_clearance:
         return Recommendation(
-            HOLD,
+            Action.HOLD,
             (
                 *met,
                 "Every criterion of this phase is met, but the next phase needs a clinician's clearance "
@@ -454,4 +451,4 @@ def _recommend(
             ),
             needs_clearance=True,
         )
-    return Recommendation(ADVANCE, met)
+    return Recommendation(Action.ADVANCE, met)

@@ -14,6 +14,7 @@ from statistics import mean
 
 from rehab import compliance as compliance_
 from rehab import progression
+from rehab.codes import Action
 from rehab.load import Load, training_load
 
 SPARK_DAYS = 14
@@ -21,10 +22,10 @@ NO_LOG_DAYS = 3
 PAIN_SPIKE_POINTS = 3
 LOW_COMPLIANCE = 50
 ACTION_WEIGHT = {
-    progression.STOP_AND_REFER: 4,
-    progression.REGRESS: 3,
-    progression.ADVANCE: 2,
-    progression.HOLD: 1,
+    Action.STOP_AND_REFER: 4,
+    Action.REGRESS: 3,
+    Action.ADVANCE: 2,
+    Action.HOLD: 1,
 }
 # Alerts raised with a log that mean "stop": they wait for a clinician (never closed automatically), and while
 # one is open the athlete's Today page keeps saying what to do (rehab.feedback).
@@ -33,7 +34,7 @@ STOP_ALERT_KINDS = ("log_red_flag", "bone_stress_pain")
 STATE_ALERT_KINDS = ("ready_to_advance", "clearance_due", "low_compliance")
 # A risk score from here up means stop and refer, or step back (a first phase's hold and review counts as one):
 # the caseload lists these above athletes whose only open alerts are notices.
-SERIOUS_RISK = ACTION_WEIGHT[progression.REGRESS] * 1000
+SERIOUS_RISK = ACTION_WEIGHT[Action.REGRESS] * 1000
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def risk_score(
     """Higher means look sooner. Recommendation first, then pain and its trend, silence, then compliance.
 
     `review`: a hold in place of a step back (first phase): weighed as a step back."""
-    score = ACTION_WEIGHT.get(progression.REGRESS if review else (action or ""), 0) * 1000
+    score = ACTION_WEIGHT.get(Action.REGRESS if review else (action or ""), 0) * 1000
     score += (last_pain or 0) * 30 + max(0, min(300, round((trend or 0) * 60)))
     if days_without_log is not None and days_without_log > NO_LOG_DAYS:
         score += 200
@@ -204,7 +205,7 @@ def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap
                 f"{baseline:g}/10.",
             )
         )
-    if snap.recommendation and snap.recommendation.action == progression.ADVANCE:
+    if snap.recommendation and snap.recommendation.action == Action.ADVANCE:
         due.append(
             AlertDue("ready_to_advance", "notice", "Ready to advance: every criterion of this phase is met.")
         )
@@ -228,7 +229,7 @@ def stale_alerts(snap: Snapshot | None, open_kinds) -> dict[str, str]:
     rec = snap.recommendation if snap is not None else None
     percent = snap.compliance.percent if snap is not None and snap.compliance else None
     closing = {}
-    if "ready_to_advance" in open_kinds and (rec is None or rec.action != progression.ADVANCE):
+    if "ready_to_advance" in open_kinds and (rec is None or rec.action != Action.ADVANCE):
         what = f"now says {rec.action.replace('_', ' ')}" if rec else "has no active plan to judge"
         closing["ready_to_advance"] = f"Closed automatically: the progression engine {what}."
     if "clearance_due" in open_kinds and (rec is None or not rec.needs_clearance):

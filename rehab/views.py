@@ -305,11 +305,11 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if seen is None:
             raise ValidationError(OUT_OF_DATE)
-        if action in ("advance", "regress"):
+        if action in (Action.ADVANCE, Action.REGRESS):
             why = MoveReasonForm(request.POST)
             if not why.is_valid():  # too long, or a NUL byte (PostgreSQL refuses those: a 500)
                 raise ValidationError(why.errors["reason"])
-            move = services.plan_advance if action == "advance" else services.plan_regress
+            move = services.plan_advance if action == Action.ADVANCE else services.plan_regress
             reason = why.cleaned_data["reason"]
             move(plan=plan, by=request.user, reason=reason, today=timezone.localdate(), seen=seen)
         else:

@@ -1,0 +1,20 @@
+"""The rehab domain's words, each written once: what the progression engine recommends, the red flags a daily
+log can report, and the kinds of alert rehab raises. No Django imports, so the engines use them too.
+
+The stored values are these strings. rehab.models builds its TextChoices (with the words people read) on
+these enums; forms, the API, the admin, templates and portal's caseload read them from there or from here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """What the progression engine recommends (rehab.progression)."""
+
+    ADVANCE = "advance"
+    HOLD = "hold"
+    REGRESS = "regress"
+    STOP_AND_REFER = "stop_and_refer"
+

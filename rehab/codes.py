@@ -18,3 +18,15 @@ class Action(StrEnum):
     REGRESS = "regress"
     STOP_AND_REFER = "stop_and_refer"
 
+
+class RedFlag(StrEnum):
+    """What a daily log can report that stops the plan (DOMAIN.md section 6: stop and refer): one boolean
+    column of rehab.models.DailyLog each."""
+
+    NIGHT_PAIN = "night_pain"
+    CANNOT_BEAR_WEIGHT = "cannot_bear_weight"
+    SWELLING = "swelling"
+    LOCKING = "locking"
+    NUMBNESS = "numbness"
+    FEVER_UNWELL = "fever_unwell"
+    SADDLE_BLADDER_BOWEL = "saddle_bladder_bowel"

@@ -410,16 +410,16 @@ PAIN_0_10 = [MinValueValidator(0), MaxValueValidator(10)]
 
 
 class RedFlag(models.TextChoices):
-    """What a daily log can report that stops the plan (DOMAIN.md section 6: stop and refer)."""
+    """What a daily log can report that stops the plan (rehab.codes.RedFlag), in the log form's words."""
 
-    NIGHT_PAIN = "night_pain", "Pain woke me at night or hurts at rest"
-    CANNOT_BEAR_WEIGHT = "cannot_bear_weight", "I can't put my full weight on the leg"
-    SWELLING = "swelling", "Visible swelling or bruising"
-    LOCKING = "locking", "The hip locks, catches or gives way"
-    NUMBNESS = "numbness", "Numbness or tingling in the leg"
-    FEVER_UNWELL = "fever_unwell", "A fever, or feeling generally unwell"
+    NIGHT_PAIN = codes.RedFlag.NIGHT_PAIN.value, "Pain woke me at night or hurts at rest"
+    CANNOT_BEAR_WEIGHT = codes.RedFlag.CANNOT_BEAR_WEIGHT.value, "I can't put my full weight on the leg"
+    SWELLING = codes.RedFlag.SWELLING.value, "Visible swelling or bruising"
+    LOCKING = codes.RedFlag.LOCKING.value, "The hip locks, catches or gives way"
+    NUMBNESS = codes.RedFlag.NUMBNESS.value, "Numbness or tingling in the leg"
+    FEVER_UNWELL = codes.RedFlag.FEVER_UNWELL.value, "A fever, or feeling generally unwell"
     SADDLE_BLADDER_BOWEL = (
-        "saddle_bladder_bowel",
+        codes.RedFlag.SADDLE_BLADDER_BOWEL.value,
         "Numbness between the legs or around the bottom, or a new change in bladder or bowel control",
     )
 

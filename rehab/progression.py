@@ -37,22 +37,23 @@ from statistics import mean, median
 
 from outcomes import criteria as criteria_
 from rehab import compliance as compliance_
-from rehab.codes import Action
+from rehab.codes import Action, RedFlag
 
 MAX_ALLOWANCE = 5
 REFER_PAIN = 7
 SESSIONS_TO_JUDGE = 3
+# Each red flag in the short words of the engine's sentences (the log form's checkboxes: rehab.models.RedFlag).
 RED_FLAG_LABELS = {
-    "night_pain": "pain at night or at rest",
-    "cannot_bear_weight": "cannot bear weight",
-    "swelling": "swelling or bruising",
-    "locking": "locking or giving way",
-    "numbness": "numbness or tingling",
-    "fever_unwell": "fever or feeling unwell",
-    "saddle_bladder_bowel": "saddle numbness or bladder/bowel change",
+    RedFlag.NIGHT_PAIN: "pain at night or at rest",
+    RedFlag.CANNOT_BEAR_WEIGHT: "cannot bear weight",
+    RedFlag.SWELLING: "swelling or bruising",
+    RedFlag.LOCKING: "locking or giving way",
+    RedFlag.NUMBNESS: "numbness or tingling",
+    RedFlag.FEVER_UNWELL: "fever or feeling unwell",
+    RedFlag.SADDLE_BLADDER_BOWEL: "saddle numbness or bladder/bowel change",
 }
 # Red flags that need medical care today rather than within a day or two.
-EMERGENCY_RED_FLAGS = ("cannot_bear_weight", "fever_unwell", "saddle_bladder_bowel")
+EMERGENCY_RED_FLAGS = (RedFlag.CANNOT_BEAR_WEIGHT, RedFlag.FEVER_UNWELL, RedFlag.SADDLE_BLADDER_BOWEL)
 # Run activities that load the bone like running does (rehab.models.RunActivity values).
 RUNNING_ACTIVITIES = ("walk_jog", "jog", "run")
 # Load before advance (DOMAIN.md section 6): above these, hold.

@@ -30,3 +30,29 @@ class RedFlag(StrEnum):
     NUMBNESS = "numbness"
     FEVER_UNWELL = "fever_unwell"
     SADDLE_BLADDER_BOWEL = "saddle_bladder_bowel"
+
+
+class AlertKind(StrEnum):
+    """What raised a rehab alert (portal.models.Alert.kind)."""
+
+    LOG_RED_FLAG = "log_red_flag"
+    BONE_STRESS_PAIN = "bone_stress_pain"
+    PAIN_SPIKE = "pain_spike"
+    READY_TO_ADVANCE = "ready_to_advance"
+    CLEARANCE_DUE = "clearance_due"
+    NO_LOG = "no_log"
+    LOW_COMPLIANCE = "low_compliance"
+    COACH_REQUEST = "coach_request"
+
+
+# Alert kinds in words, for lists and filters (the admin's).
+ALERT_KIND_LABELS = {
+    AlertKind.LOG_RED_FLAG: "Red flag in a log",
+    AlertKind.BONE_STRESS_PAIN: "Pain in a bone stress plan",
+    AlertKind.PAIN_SPIKE: "Pain spike",
+    AlertKind.READY_TO_ADVANCE: "Ready to advance",
+    AlertKind.CLEARANCE_DUE: "Clearance needed",
+    AlertKind.NO_LOG: "No recent log",
+    AlertKind.LOW_COMPLIANCE: "Low compliance",
+    AlertKind.COACH_REQUEST: "Coach request",
+}

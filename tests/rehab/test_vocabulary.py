@@ -1,6 +1,7 @@
 """Each rehab word family is written once (rehab.codes); the models' choices add the words people read."""
 
-from rehab import codes, models, progression
+from portal.notifications import KIND_WORDS
+from rehab import codes, models, progression, status
 
 
 def test_the_actions_choices_are_the_engines_actions():
@@ -16,3 +17,16 @@ def test_every_red_flag_has_a_log_column_and_the_engines_words():
     assert set(codes.RedFlag) <= columns
     assert set(progression.RED_FLAG_LABELS) == set(codes.RedFlag)
     assert set(progression.EMERGENCY_RED_FLAGS) < set(codes.RedFlag)
+
+
+def test_the_alerts_the_engine_closes_or_waits_on_are_rehab_alert_kinds():
+    assert set(status.STOP_ALERT_KINDS) | set(status.STATE_ALERT_KINDS) < set(codes.AlertKind)
+    assert all(
+        isinstance(kind, codes.AlertKind) for kind in (*status.STOP_ALERT_KINDS, *status.STATE_ALERT_KINDS)
+    )
+    assert set(codes.ALERT_KIND_LABELS) == set(codes.AlertKind)
+
+
+def test_every_rehab_alert_kind_but_the_coachs_request_has_email_words():
+    # A coach's request is told in the generic words ("an alert to look at"): it carries no clinical news.
+    assert set(codes.AlertKind) - set(KIND_WORDS) == {codes.AlertKind.COACH_REQUEST}

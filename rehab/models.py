@@ -31,6 +31,12 @@ class RunActivity(models.TextChoices):
     CROSS_TRAIN = "cross_train", "Cross-training"
 
 
+def phase_label(order: int, name: str) -> str:
+    """ "Phase 2: Walk/jog", without repeating "Phase" when the name already starts with it: a phase's label
+    (PhaseFields.label), and the caseload's, which reads the two columns without the row."""
+    return name if name.lower().startswith("phase") else f"Phase {order}: {name}"
+
+
 class PhaseFields(models.Model):
     """What a phase prescribes: its goal, pain rule, run prescription and exit criteria."""
 
@@ -145,10 +151,7 @@ class PhaseFields(models.Model):
 
     @property
     def label(self) -> str:
-        """ "Phase 2: Walk/jog", without repeating "Phase" when the name already starts with it."""
-        if self.name.lower().startswith("phase"):
-            return self.name
-        return f"Phase {self.order}: {self.name}"
+        return phase_label(self.order, self.name)
 
     def run_text(self) -> str:
         """The run prescription in words, e.g. "Walk 3 min / jog 1 min for 20 min, 3 times a week"."""

@@ -197,6 +197,17 @@ class DosageFields(models.Model):
         return dosage_text(self)
 
 
+# A phase's own fields (PhaseFields), in the order copies, the phase form and the API list them.
+PHASE_FIELDS = (
+    "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
+    "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week", "walk_minutes",
+    "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "run_steps", "exit_criteria",
+    "requires_clearance", "structured_criteria",
+)  # fmt: skip
+# A dose (DosageFields) without its position in the phase: what protocols, plans, the API and exports copy.
+DOSAGE_FIELDS = tuple(field.name for field in DosageFields._meta.fields if field.name != "order")
+
+
 class PlanTemplateQuerySet(models.QuerySet):
     def visible_to(self, user):
         from portal.permissions import scope_catalog
@@ -565,6 +576,14 @@ class DailyLog(models.Model):
     @property
     def red_flags(self) -> list[str]:
         return [flag for flag in RedFlag.values if getattr(self, flag)]
+
+
+# What an athlete reports in a daily log: what log_save accepts (with a watch file's run: RUN_IMPORT_FIELDS), and
+# what the API reads and writes.
+REPORTED_LOG_FIELDS = (
+    "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "session_rpe", "surface", "avg_cadence",
+    "pain_during", "pain_after", "pain_next_morning", "pain_locations", "triggers", "notes", *RedFlag.values,
+)  # fmt: skip
 
 
 class ExerciseLog(models.Model):

@@ -26,7 +26,7 @@ from portal.services import alert_raise, alert_resolve, check_athlete_editable
 from rehab import selectors
 from rehab.codes import AlertKind
 from rehab.criteria import reasons_text
-from rehab.models import DailyLog, ExerciseLog, Plan, RedFlag, RehabStatus
+from rehab.models import REPORTED_LOG_FIELDS, DailyLog, ExerciseLog, Plan, RehabStatus
 from rehab.progression import LogDay
 from rehab.services.plans import plan_advance
 from rehab.services.status import STATUS_FIELDS, _close_stale, status_row, status_snapshots
@@ -38,11 +38,7 @@ BACKFILL_DAYS = 14
 RUN_IMPORT_EMPTY = {"avg_heart_rate": None, "elevation_gain_m": None, "run_started_at": None, "run_source": "",
                     "run_starts": []}  # fmt: skip
 RUN_IMPORT_FIELDS = list(RUN_IMPORT_EMPTY)
-LOG_FIELDS = [
-    "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "session_rpe", "surface", "avg_cadence",
-    "pain_during", "pain_after", "pain_next_morning", "pain_locations", "triggers", "notes", *RedFlag.values,
-    *RUN_IMPORT_FIELDS,
-]  # fmt: skip
+LOG_FIELDS = [*REPORTED_LOG_FIELDS, *RUN_IMPORT_FIELDS]
 
 
 def check_log_date(day: date, today: date) -> None:

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from portal.jobs import enqueue
 from portal.models import Alert
 from portal.services import alert_resolve, check_athlete_editable
+from rehab import models as rehab_models
 from rehab import selectors
 from rehab.codes import AlertKind
 from rehab.criteria import reason_text, reasons_text
@@ -34,16 +35,8 @@ from rehab.models import (
 )
 from rehab.services.status import status_snapshots
 
-PHASE_FIELDS = [
-    "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
-    "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week", "walk_minutes",
-    "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "run_steps", "exit_criteria",
-    "requires_clearance", "structured_criteria",
-]  # fmt: skip
-DOSAGE_FIELDS = [
-    "order", "exercise_id", "sets", "reps", "hold_seconds", "duration_minutes", "per_side", "times_per_day",
-    "days_per_week", "note",
-]  # fmt: skip
+PHASE_FIELDS = list(rehab_models.PHASE_FIELDS)
+DOSAGE_FIELDS = ["order", "exercise_id", *rehab_models.DOSAGE_FIELDS]  # a planned exercise's copied columns
 
 
 ACTIVE_PLAN_EXISTS = "This athlete already has an active plan. Complete, pause or cancel it first."

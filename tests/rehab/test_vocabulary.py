@@ -2,6 +2,7 @@
 
 from portal.notifications import KIND_WORDS
 from rehab import codes, models, progression, status
+from rehab.forms import LOG_FORM_FIELDS
 
 
 def test_the_actions_choices_are_the_engines_actions():
@@ -30,3 +31,15 @@ def test_the_alerts_the_engine_closes_or_waits_on_are_rehab_alert_kinds():
 def test_every_rehab_alert_kind_but_the_coachs_request_has_email_words():
     # A coach's request is told in the generic words ("an alert to look at"): it carries no clinical news.
     assert set(codes.AlertKind) - set(KIND_WORDS) == {codes.AlertKind.COACH_REQUEST}
+
+
+def test_the_phase_field_list_names_every_field_of_a_phase():
+    # Copies (assign, save as protocol), the API and the phase form read this one list: a new phase field
+    # missing from it would silently not be copied.
+    assert sorted(models.PHASE_FIELDS) == sorted(field.name for field in models.PhaseFields._meta.fields)
+
+
+def test_the_log_form_asks_only_what_an_athlete_reports():
+    columns = {field.name for field in models.DailyLog._meta.get_fields()}
+    assert set(models.REPORTED_LOG_FIELDS) <= columns
+    assert set(LOG_FORM_FIELDS) <= set(models.REPORTED_LOG_FIELDS)

@@ -240,6 +240,14 @@ def test_the_cancel_form_without_a_version_says_the_page_is_out_of_date_on_the_f
     assert fresh(plan).status == "active" and fresh(plan).version == 1
 
 
+def test_the_plan_page_and_the_timeline_name_the_engines_advice_in_words(people, plan):
+    services.log_save(athlete=people.athlete_a, day=timezone.localdate(), data={"night_pain": True})
+    client = logged_in(people.clinician.user)
+    for url in (plan.get_absolute_url(), reverse("rehab:timeline", args=[people.athlete_a.pk])):
+        html = client.get(url).content.decode()
+        assert '<span class="badge action-stop_and_refer">Stop and refer</span>' in html
+
+
 def test_applying_a_recommendation_from_a_stale_timeline_changes_nothing(people, plan):
     services.log_save(athlete=people.athlete_a, day=timezone.localdate(), data={"night_pain": True})
     coach = logged_in(people.coach.user)

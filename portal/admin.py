@@ -21,6 +21,8 @@ from portal.capabilities import Cap, can
 from portal.forms_privacy import AnonymiseSelectedForm
 from portal.models import Alert, Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
 from portal.permissions import clinician_of, scope_by_clinic, scope_clinics
+from rehab.codes import ALERT_KIND_LABELS as REHAB_ALERT_KIND_LABELS
+from triage.services import ALERT_KIND as TRIAGE_ALERT_KIND
 
 
 class ScopedFormFieldsMixin:
@@ -537,17 +539,9 @@ class UserAdmin(BaseUserAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-# What raised an alert (Alert.kind, written by the services that raise them), in words for lists and filters.
-ALERT_KIND_LABELS = {
-    "triage": "Hip check to review",
-    "log_red_flag": "Red flag in a log",
-    "bone_stress_pain": "Pain in a bone stress plan",
-    "pain_spike": "Pain spike",
-    "ready_to_advance": "Ready to advance",
-    "clearance_due": "Clearance needed",
-    "no_log": "No recent log",
-    "low_compliance": "Low compliance",
-}
+# What raised an alert (Alert.kind, written by the services that raise them), in words for lists and filters:
+# each app names its own kinds.
+ALERT_KIND_LABELS = {TRIAGE_ALERT_KIND: "Hip check to review", **REHAB_ALERT_KIND_LABELS}
 
 
 def alert_kind_label(kind: str) -> str:

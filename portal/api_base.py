@@ -29,7 +29,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.capabilities import Cap, can, narrow_to_own_clinic
-from portal.permissions import clinician_of, shared_athlete_ids
+from portal.permissions import is_care_team
 
 NON_FIELD = "non_field_errors"
 INVALID = "Invalid input."
@@ -249,10 +249,6 @@ class HasCapability(permissions.BasePermission):
             return False
         narrow_to_own_clinic(request.user, Cap(cap))
         return True
-
-
-def is_care_team(user) -> bool:
-    return bool(user.is_superuser or clinician_of(user) is not None or shared_athlete_ids(user))
 
 
 def _too_big(value) -> bool:

@@ -20,7 +20,6 @@ from portal.api_base import (
     ModelSerializer,
     PrimaryKeyField,
     TrueFalseFilter,
-    is_care_team,
     service_errors,
 )
 from portal.api_export import EXPORT_RESPONSES, EXPORT_VIEW_OPTIONS
@@ -29,7 +28,7 @@ from portal.capabilities import Cap, require, resolve_capability
 from portal.forms import _check_birth_date
 from portal.lockout import LockedOut, reset_after_success
 from portal.models import Alert, ApiToken, Athlete, Clinic, Clinician, Invite, Shoe
-from portal.permissions import athlete_of, clinician_of, get_athlete_for_user
+from portal.permissions import athlete_of, clinician_of, get_athlete_for_user, is_care_team
 from portal.recent_auth import api_check
 from portal.selectors import CASELOAD_FILTERS, athletes_for_list
 from portal.throttles import ScopedRateThrottle

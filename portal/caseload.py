@@ -20,13 +20,16 @@ from django.utils.safestring import SafeString, mark_safe
 from portal.models import Alert, CareTeamMember
 from portal.selectors import QUIET_DAYS, CaseloadListing
 from rehab.charts import PainTrend, pain_trend, sparkline
+from rehab.codes import Action
+from rehab.compliance import band
+from rehab.models import phase_label as rehab_phase_label
 from rehab.status import SERIOUS_RISK
 
 ACTION_LABELS = {
-    "advance": "Ready to advance",
-    "hold": "Hold",
-    "regress": "Step back",
-    "stop_and_refer": "Stop and refer",
+    Action.ADVANCE: "Ready to advance",
+    Action.HOLD: "Hold",
+    Action.REGRESS: "Step back",
+    Action.STOP_AND_REFER: "Stop and refer",
 }
 
 
@@ -90,16 +93,13 @@ def row_html(row: CaseloadRow) -> SafeString:
 
 
 def compliance_band(percent: int | None) -> str:
-    if percent is None:
-        return ""
-    return "on_track" if percent >= 80 else "partial" if percent >= 50 else "off_track"
+    """The badge's band (rehab.compliance.band); empty without a percentage, where the row shows a dash."""
+    return "" if percent is None else band(percent)
 
 
 def phase_label(order: int | None, name: str | None) -> str:
-    """The same words as PlanPhase.label, from the two columns."""
-    if name is None:
-        return ""
-    return name if name.lower().startswith("phase") else f"Phase {order}: {name}"
+    """PlanPhase.label from the two columns; empty without a phase."""
+    return "" if name is None else rehab_phase_label(order, name)
 
 
 def last_log_words(last_log: date | None, today: date) -> str:

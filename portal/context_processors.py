@@ -1,7 +1,7 @@
 from functools import cached_property
 
 from portal import care_messages
-from portal.permissions import athlete_of, clinician_of
+from portal.permissions import athlete_of, clinician_of, is_clinic_staff
 from portal.version import VERSION
 
 
@@ -12,6 +12,7 @@ def roles(request):
     return {
         "current_clinician": clinician_of(user),
         "current_athlete": athlete_of(user),
+        "clinic_staff": is_clinic_staff(user),
         "unread_messages": UnreadMessages(user),
     }
 

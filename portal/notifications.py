@@ -45,6 +45,8 @@ from django.utils import timezone
 from portal.languages import override_for_person
 from portal.links import absolute_url
 from portal.models import Alert, AlertEmail, Athlete, CareTeamMember, Clinician, DigestSent, Notify
+from rehab.codes import AlertKind
+from triage.services import ALERT_KIND as TRIAGE_ALERT_KIND
 
 logger = logging.getLogger(__name__)
 
@@ -347,14 +349,14 @@ GROUPS = {  # severity → (one, several)
 
 # What each kind of alert is about, in words general enough for an email (no pain scores, no warning signs).
 KIND_WORDS = {
-    "log_red_flag": "a daily log to review",
-    "bone_stress_pain": "a daily log to review",
-    "pain_spike": "a daily log to review",
-    "ready_to_advance": "ready for the next phase",
-    "clearance_due": "waiting for a clearance",
-    "no_log": "no log for a few days",
-    "low_compliance": "doing less of the plan than planned",
-    "triage": "a hip check to review",
+    AlertKind.LOG_RED_FLAG: "a daily log to review",
+    AlertKind.BONE_STRESS_PAIN: "a daily log to review",
+    AlertKind.PAIN_SPIKE: "a daily log to review",
+    AlertKind.READY_TO_ADVANCE: "ready for the next phase",
+    AlertKind.CLEARANCE_DUE: "waiting for a clearance",
+    AlertKind.NO_LOG: "no log for a few days",
+    AlertKind.LOW_COMPLIANCE: "doing less of the plan than planned",
+    TRIAGE_ALERT_KIND: "a hip check to review",
 }
 
 

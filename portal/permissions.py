@@ -25,6 +25,17 @@ def athlete_of(user):
     return user.athlete_or_none
 
 
+def is_clinic_staff(user) -> bool:
+    """A superuser or a clinic's clinician (physio or coach): someone who works on athletes' records rather than
+    on their own. Pages, the API and templates ask this one question instead of spelling it out."""
+    return bool(getattr(user, "is_superuser", False)) or clinician_of(user) is not None
+
+
+def is_care_team(user) -> bool:
+    """Clinic staff (is_clinic_staff) or an outside care-team member (an athlete's own coach: portal.shared_care)."""
+    return is_clinic_staff(user) or bool(shared_athlete_ids(user))
+
+
 def scope_by_clinic(
     qs: QuerySet, user, *, clinic_field: str, own_field: str | None = None, shared: bool = True
 ) -> QuerySet:
@@ -121,8 +132,7 @@ def clinician_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or clinician_of(user) is not None or shared_athlete_ids(user)):
+        if not is_care_team(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -161,6 +171,6 @@ def scope_shared(qs: QuerySet, user) -> QuerySet:
     """A catalogue every role reads whole (the triage conditions); anyone without a role sees nothing."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    if user.is_superuser or clinician_of(user) is not None or athlete_of(user) is not None:
+    if is_clinic_staff(user) or athlete_of(user) is not None:
         return qs
     return qs.none()

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from portal.models import Alert, Athlete, CareTeamMember
 from portal.permissions import clinician_of
+from rehab.codes import Action
 from rehab.models import Plan, RehabStatus
 from rehab.status import SERIOUS_RISK
 
@@ -58,7 +59,7 @@ CASELOAD_FLAGS = {
 }
 
 # Engine statuses, worst first: the status filter's options, and the status column's sort order.
-STATUS_ORDER = {"stop_and_refer": 4, "regress": 3, "hold": 2, "advance": 1}
+STATUS_ORDER = {Action.STOP_AND_REFER: 4, Action.REGRESS: 3, Action.HOLD: 2, Action.ADVANCE: 1}
 
 # Sortable columns: name → (heading, the direction a first click on it gives: the useful end first, in words).
 CASELOAD_SORTS = {
@@ -93,7 +94,7 @@ class CaseloadFilters:
     @classmethod
     def from_show(cls, query: str = "", show: str = "") -> "CaseloadFilters":
         if show == "ready":
-            return cls(q=query, status="advance")
+            return cls(q=query, status=Action.ADVANCE)
         if show in {"attention", "mine", "no_plan", "former"}:
             return cls(q=query, **{show: True})
         return cls(q=query)

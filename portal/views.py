@@ -27,7 +27,7 @@ from portal.permissions import (
     clinician_of,
     clinician_required,
     get_athlete_for_user,
-    shared_athlete_ids,
+    is_care_team,
 )
 from portal.version import VERSION
 from triage.selectors import intakes_for_athlete
@@ -35,9 +35,7 @@ from triage.selectors import intakes_for_athlete
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_superuser or clinician_of(request.user) is not None:
-        return redirect("athlete_list")
-    if shared_athlete_ids(request.user):  # an athlete's own coach from outside the clinic: their athletes
+    if is_care_team(request.user):  # clinic staff, or an athlete's own coach from outside the clinic
         return redirect("athlete_list")
     if athlete_of(request.user) is not None:
         return redirect("rehab:athlete_today")

@@ -24,6 +24,7 @@ from portal.capabilities import Cap
 from portal.downloads import download_start
 from portal.models import Download
 from portal.permissions import clinician_of, scope_catalog
+from rehab import models as rehab_models
 from rehab import services
 from rehab.forms import OUT_OF_DATE, VERSION_MAX
 from rehab.models import (
@@ -41,8 +42,7 @@ from rehab.models import (
 from triage.engine import LOCATION_CHOICES
 
 PHASE_LIST_FIELDS = ["order", "name", "min_days", "run_activity", "run_minutes", "max_pain_during"]
-DOSAGE_FIELDS = ["order", "exercise", "sets", "reps", "hold_seconds", "duration_minutes", "per_side",
-                 "times_per_day", "days_per_week", "note"]  # fmt: skip
+DOSAGE_FIELDS = ["order", "exercise", *rehab_models.DOSAGE_FIELDS]
 
 
 # A phase's change page (template or plan), in the order a clinician reads a phase; labels in words with units.

@@ -27,8 +27,9 @@ from portal.api_schema import ErrorSerializer
 from portal.audit import AccessLoggedMixin
 from portal.capabilities import Cap
 from portal.models import Athlete, Shoe
-from portal.permissions import athlete_of, clinician_of
+from portal.permissions import athlete_of, is_clinic_staff
 from rehab import log_rules, selectors, services
+from rehab import models as rehab_models
 from rehab.compliance import BAND_LABELS
 from rehab.criteria import reason_text
 from rehab.forms import VERSION_MAX
@@ -47,12 +48,8 @@ from rehab.models import (
 )
 from triage.engine import LOCATION_CHOICES
 
-PHASE_FIELDS = ["id", "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after",
-                "must_settle_by_morning", "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes",
-                "sessions_per_week", "walk_minutes", "jog_minutes", "incline_pct", "weekly_increase_cap_pct",
-                "run_note", "run_steps", "exit_criteria", "requires_clearance", "structured_criteria"]  # fmt: skip
-DOSAGE_FIELDS = ["id", "order", "exercise", "exercise_name", "sets", "reps", "hold_seconds", "duration_minutes",
-                 "per_side", "times_per_day", "days_per_week", "note", "dosage_text"]  # fmt: skip
+PHASE_FIELDS = ["id", *rehab_models.PHASE_FIELDS]
+DOSAGE_FIELDS = ["id", "order", "exercise", "exercise_name", *rehab_models.DOSAGE_FIELDS, "dosage_text"]
 
 
 class IsClinicianForWrites(permissions.BasePermission):
@@ -61,7 +58,7 @@ class IsClinicianForWrites(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return request.user.is_superuser or clinician_of(request.user) is not None
+        return is_clinic_staff(request.user)
 
 
 class ExerciseRowSerializer(serializers.Serializer):
@@ -444,9 +441,7 @@ class PlanViewSet(
 # Daily logs
 
 # A pain question left out is not answered: null, never 0 (and a PUT that leaves it out keeps the saved answer).
-LOG_FIELDS = ["run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "session_rpe", "surface",
-              "avg_cadence", "pain_during", "pain_after", "pain_next_morning", "pain_locations", "triggers", "notes",
-              *RedFlag.values]  # fmt: skip
+LOG_FIELDS = list(rehab_models.REPORTED_LOG_FIELDS)
 # Filled by a run imported from a watch's file (POST /me/runs/import/): shown, never sent.
 IMPORTED_RUN_FIELDS = ["avg_heart_rate", "elevation_gain_m", "run_source", "run_started_at"]
 

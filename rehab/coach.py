@@ -33,6 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rehab.codes import Action
+
 ENGINE_VERSION = 1
 
 # The running part of a phase the coach manages (rehab.models.PhaseFields), in the form's order.
@@ -45,7 +47,7 @@ RUN_FIELD_LABELS = {
     "run_note": "note on running",
 }
 # The engine's advice (rehab.progression) under which the coach never moves the plan on.
-BLOCKING_ACTIONS = ("stop_and_refer", "regress")
+BLOCKING_ACTIONS = (Action.STOP_AND_REFER, Action.REGRESS)
 NO_RUNNING = "none"  # rehab.models.RunActivity.NONE
 
 
@@ -137,7 +139,7 @@ MESSAGES = {
     "engine": "The progression engine says {action}: only the clinician moves the plan now.",
     "serious_alert": "An urgent alert is open for this athlete: only the clinician moves the plan now.",
 }
-ACTION_WORDS = {"stop_and_refer": "stop and refer", "regress": "step back"}
+ACTION_WORDS = {Action.STOP_AND_REFER: "stop and refer", Action.REGRESS: "step back"}
 
 
 def _rises(new: int | None, old: int | None) -> bool:

@@ -11,7 +11,7 @@ from portal.form_messages import friendly_errors
 from portal.forms import DateInput
 from portal.models import Shoe
 from rehab import log_rules
-from rehab.models import DailyLog, PlanExercise, PlanPhase, RedFlag, Trigger
+from rehab.models import DOSAGE_FIELDS, PHASE_FIELDS, DailyLog, PlanExercise, PlanPhase, RedFlag, Trigger
 from rehab.services.logs import RUN_IMPORT_EMPTY
 from triage.engine import LOCATION_CHOICES
 
@@ -168,12 +168,8 @@ class CriteriaField(forms.JSONField):
 class PlanPhaseForm(forms.ModelForm):
     class Meta:
         model = PlanPhase
-        fields = [
-            "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
-            "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week",
-            "walk_minutes", "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "exit_criteria",
-            "requires_clearance", "structured_criteria",
-        ]  # fmt: skip
+        # The position is the page's arrangement, the run steps the running editor's.
+        fields = [name for name in PHASE_FIELDS if name not in ("order", "run_steps")]
         labels = {
             "name": "Phase name",
             "goal": "Goal of this phase",
@@ -239,15 +235,7 @@ DOSAGE_LABELS = {
     "days_per_week": "Days per week",
     "note": "Note for the athlete",
 }
-DOSAGE_DEFAULTS = [
-    "sets",
-    "reps",
-    "hold_seconds",
-    "duration_minutes",
-    "per_side",
-    "times_per_day",
-    "days_per_week",
-]
+DOSAGE_DEFAULTS = [name for name in DOSAGE_FIELDS if name != "note"]
 
 
 class PlanExerciseBaseFormSet(BaseInlineFormSet):

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from outcomes.codes import OutcomeError
 from outcomes.criteria import parse as parse_criteria
+from rehab import codes
 from rehab.coach import RUN_FIELDS, run_field_label
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(5)]
@@ -28,6 +29,12 @@ class RunActivity(models.TextChoices):
     JOG = "jog", "Easy jogging"
     RUN = "run", "Running"
     CROSS_TRAIN = "cross_train", "Cross-training"
+
+
+def phase_label(order: int, name: str) -> str:
+    """ "Phase 2: Walk/jog", without repeating "Phase" when the name already starts with it: a phase's label
+    (PhaseFields.label), and the caseload's, which reads the two columns without the row."""
+    return name if name.lower().startswith("phase") else f"Phase {order}: {name}"
 
 
 class PhaseFields(models.Model):
@@ -144,10 +151,7 @@ class PhaseFields(models.Model):
 
     @property
     def label(self) -> str:
-        """ "Phase 2: Walk/jog", without repeating "Phase" when the name already starts with it."""
-        if self.name.lower().startswith("phase"):
-            return self.name
-        return f"Phase {self.order}: {self.name}"
+        return phase_label(self.order, self.name)
 
     def run_text(self) -> str:
         """The run prescription in words, e.g. "Walk 3 min / jog 1 min for 20 min, 3 times a week"."""
@@ -191,6 +195,17 @@ class DosageFields(models.Model):
         from rehab.wording import dosage_text
 
         return dosage_text(self)
+
+
+# A phase's own fields (PhaseFields), in the order copies, the phase form and the API list them.
+PHASE_FIELDS = (
+    "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
+    "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week", "walk_minutes",
+    "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "run_steps", "exit_criteria",
+    "requires_clearance", "structured_criteria",
+)  # fmt: skip
+# A dose (DosageFields) without its position in the phase: what protocols, plans, the API and exports copy.
+DOSAGE_FIELDS = tuple(field.name for field in DosageFields._meta.fields if field.name != "order")
 
 
 class PlanTemplateQuerySet(models.QuerySet):
@@ -409,16 +424,16 @@ PAIN_0_10 = [MinValueValidator(0), MaxValueValidator(10)]
 
 
 class RedFlag(models.TextChoices):
-    """What a daily log can report that stops the plan (DOMAIN.md section 6: stop and refer)."""
+    """What a daily log can report that stops the plan (rehab.codes.RedFlag), in the log form's words."""
 
-    NIGHT_PAIN = "night_pain", "Pain woke me at night or hurts at rest"
-    CANNOT_BEAR_WEIGHT = "cannot_bear_weight", "I can't put my full weight on the leg"
-    SWELLING = "swelling", "Visible swelling or bruising"
-    LOCKING = "locking", "The hip locks, catches or gives way"
-    NUMBNESS = "numbness", "Numbness or tingling in the leg"
-    FEVER_UNWELL = "fever_unwell", "A fever, or feeling generally unwell"
+    NIGHT_PAIN = codes.RedFlag.NIGHT_PAIN.value, "Pain woke me at night or hurts at rest"
+    CANNOT_BEAR_WEIGHT = codes.RedFlag.CANNOT_BEAR_WEIGHT.value, "I can't put my full weight on the leg"
+    SWELLING = codes.RedFlag.SWELLING.value, "Visible swelling or bruising"
+    LOCKING = codes.RedFlag.LOCKING.value, "The hip locks, catches or gives way"
+    NUMBNESS = codes.RedFlag.NUMBNESS.value, "Numbness or tingling in the leg"
+    FEVER_UNWELL = codes.RedFlag.FEVER_UNWELL.value, "A fever, or feeling generally unwell"
     SADDLE_BLADDER_BOWEL = (
-        "saddle_bladder_bowel",
+        codes.RedFlag.SADDLE_BLADDER_BOWEL.value,
         "Numbness between the legs or around the bottom, or a new change in bladder or bowel control",
     )
 
@@ -563,6 +578,14 @@ class DailyLog(models.Model):
         return [flag for flag in RedFlag.values if getattr(self, flag)]
 
 
+# What an athlete reports in a daily log: what log_save accepts (with a watch file's run: RUN_IMPORT_FIELDS), and
+# what the API reads and writes.
+REPORTED_LOG_FIELDS = (
+    "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "session_rpe", "surface", "avg_cadence",
+    "pain_during", "pain_after", "pain_next_morning", "pain_locations", "triggers", "notes", *RedFlag.values,
+)  # fmt: skip
+
+
 class ExerciseLog(models.Model):
     """Whether a planned exercise was done on a logged day, and how many sets."""
 
@@ -585,12 +608,12 @@ class ExerciseLog(models.Model):
 
 
 class Action(models.TextChoices):
-    """What the progression engine recommends (rehab.progression)."""
+    """What the progression engine recommends (rehab.codes.Action), in words."""
 
-    ADVANCE = "advance", "Advance"
-    HOLD = "hold", "Hold"
-    REGRESS = "regress", "Step back"
-    STOP_AND_REFER = "stop_and_refer", "Stop and refer"
+    ADVANCE = codes.Action.ADVANCE.value, "Advance"
+    HOLD = codes.Action.HOLD.value, "Hold"
+    REGRESS = codes.Action.REGRESS.value, "Step back"
+    STOP_AND_REFER = codes.Action.STOP_AND_REFER.value, "Stop and refer"
 
 
 class RehabStatus(models.Model):

@@ -17,7 +17,6 @@ import gc
 import hashlib
 import io
 import logging
-import re
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -201,8 +200,7 @@ def phase_title(phase: PlanPhase, count: int) -> str:
     """The phase heading, e.g. "Phase 2 of 4: walk/jog intervals" (without repeating a leading "Phase 2:")."""
     if count <= 1:
         return phase.name
-    prefix = re.match(rf"phase\s*{phase.order}\b\s*[:.–-]?\s*", phase.name, re.IGNORECASE)
-    rest = phase.name[prefix.end() :] if prefix else phase.name
+    rest = phase.bare_name
     return f"Phase {phase.order} of {count}: {rest}" if rest else f"Phase {phase.order} of {count}"
 
 

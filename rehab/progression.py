@@ -37,31 +37,29 @@ from statistics import mean, median
 
 from outcomes import criteria as criteria_
 from rehab import compliance as compliance_
+from rehab.codes import Action, RedFlag
 
 MAX_ALLOWANCE = 5
 REFER_PAIN = 7
 SESSIONS_TO_JUDGE = 3
+# Each red flag in the short words of the engine's sentences (the log form's checkboxes: rehab.models.RedFlag).
 RED_FLAG_LABELS = {
-    "night_pain": "pain at night or at rest",
-    "cannot_bear_weight": "cannot bear weight",
-    "swelling": "swelling or bruising",
-    "locking": "locking or giving way",
-    "numbness": "numbness or tingling",
-    "fever_unwell": "fever or feeling unwell",
-    "saddle_bladder_bowel": "saddle numbness or bladder/bowel change",
+    RedFlag.NIGHT_PAIN: "pain at night or at rest",
+    RedFlag.CANNOT_BEAR_WEIGHT: "cannot bear weight",
+    RedFlag.SWELLING: "swelling or bruising",
+    RedFlag.LOCKING: "locking or giving way",
+    RedFlag.NUMBNESS: "numbness or tingling",
+    RedFlag.FEVER_UNWELL: "fever or feeling unwell",
+    RedFlag.SADDLE_BLADDER_BOWEL: "saddle numbness or bladder/bowel change",
 }
 # Red flags that need medical care today rather than within a day or two.
-EMERGENCY_RED_FLAGS = ("cannot_bear_weight", "fever_unwell", "saddle_bladder_bowel")
+EMERGENCY_RED_FLAGS = (RedFlag.CANNOT_BEAR_WEIGHT, RedFlag.FEVER_UNWELL, RedFlag.SADDLE_BLADDER_BOWEL)
 # Run activities that load the bone like running does (rehab.models.RunActivity values).
 RUNNING_ACTIVITIES = ("walk_jog", "jog", "run")
 # Load before advance (DOMAIN.md section 6): above these, hold.
 WEEKLY_JUMP_PCT = 30
 LONGEST_RUN_JUMP = 1.5
 OVER_PRESCRIPTION = 1.2
-ADVANCE = "advance"
-HOLD = "hold"
-REGRESS = "regress"
-STOP_AND_REFER = "stop_and_refer"
 
 
 @dataclass(frozen=True)
@@ -331,7 +329,7 @@ def _recommend(
             "is open)."
         )
     if refer:
-        return Recommendation(STOP_AND_REFER, tuple(refer))
+        return Recommendation(Action.STOP_AND_REFER, tuple(refer))
 
     allow_during = min(phase.max_pain_during, MAX_ALLOWANCE)
     allow_after = min(phase.max_pain_after, MAX_ALLOWANCE)
@@ -374,7 +372,7 @@ def _recommend(
     ]
     if regress and is_first:
         return Recommendation(
-            HOLD,
+            Action.HOLD,
             (
                 *regress,
                 "This is the plan's first phase, so there is nothing to step back to: hold, and review the plan "
@@ -383,7 +381,7 @@ def _recommend(
             review=True,
         )
     if regress:
-        return Recommendation(REGRESS, tuple(regress))
+        return Recommendation(Action.REGRESS, tuple(regress))
 
     hold = list(exceeded)
     if not phase.next_day_pain_allowed:
@@ -405,7 +403,7 @@ def _recommend(
         hold.append(f"Pain is rising week on week (average {week_before:.1f} → {this_week:.1f}/10).")
     hold += load_jumps(phase, logs, today, started)
     if hold:
-        return Recommendation(HOLD, tuple(hold))
+        return Recommendation(Action.HOLD, tuple(hold))
 
     waiting = []
     days_in = (today - started).days + 1
@@ -433,10 +431,10 @@ def _recommend(
     # measured); advance needs them all met.
     waiting += criteria_unmet
     if waiting:
-        return Recommendation(HOLD, tuple(waiting))
+        return Recommendation(Action.HOLD, tuple(waiting))
     if is_last:
         return Recommendation(
-            HOLD, ("Final phase, and every criterion is met: consider completing the plan.",)
+            Action.HOLD, ("Final phase, and every criterion is met: consider completing the plan.",)
         )
     met = (
         f"Day {days_in} of at least {phase.min_days} in this phase.",
@@ -446,7 +444,7 @@ def _recommend(
     )
     if next_needs_clearance:
         return Recommendation(
-            HOLD,
+            Action.HOLD,
             (
                 *met,
                 "Every criterion of this phase is met, but the next phase needs a clinician's clearance "
@@ -454,4 +452,4 @@ def _recommend(
             ),
             needs_clearance=True,
         )
-    return Recommendation(ADVANCE, met)
+    return Recommendation(Action.ADVANCE, met)

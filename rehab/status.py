@@ -14,6 +14,7 @@ from statistics import mean
 
 from rehab import compliance as compliance_
 from rehab import progression
+from rehab.codes import Action, AlertKind
 from rehab.load import Load, training_load
 
 SPARK_DAYS = 14
@@ -21,19 +22,19 @@ NO_LOG_DAYS = 3
 PAIN_SPIKE_POINTS = 3
 LOW_COMPLIANCE = 50
 ACTION_WEIGHT = {
-    progression.STOP_AND_REFER: 4,
-    progression.REGRESS: 3,
-    progression.ADVANCE: 2,
-    progression.HOLD: 1,
+    Action.STOP_AND_REFER: 4,
+    Action.REGRESS: 3,
+    Action.ADVANCE: 2,
+    Action.HOLD: 1,
 }
 # Alerts raised with a log that mean "stop": they wait for a clinician (never closed automatically), and while
 # one is open the athlete's Today page keeps saying what to do (rehab.feedback).
-STOP_ALERT_KINDS = ("log_red_flag", "bone_stress_pain")
+STOP_ALERT_KINDS = (AlertKind.LOG_RED_FLAG, AlertKind.BONE_STRESS_PAIN)
 # Alerts about a state, which close themselves once it no longer holds (stale_alerts).
-STATE_ALERT_KINDS = ("ready_to_advance", "clearance_due", "low_compliance")
+STATE_ALERT_KINDS = (AlertKind.READY_TO_ADVANCE, AlertKind.CLEARANCE_DUE, AlertKind.LOW_COMPLIANCE)
 # A risk score from here up means stop and refer, or step back (a first phase's hold and review counts as one):
 # the caseload lists these above athletes whose only open alerts are notices.
-SERIOUS_RISK = ACTION_WEIGHT[progression.REGRESS] * 1000
+SERIOUS_RISK = ACTION_WEIGHT[Action.REGRESS] * 1000
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def risk_score(
     """Higher means look sooner. Recommendation first, then pain and its trend, silence, then compliance.
 
     `review`: a hold in place of a step back (first phase): weighed as a step back."""
-    score = ACTION_WEIGHT.get(progression.REGRESS if review else (action or ""), 0) * 1000
+    score = ACTION_WEIGHT.get(Action.REGRESS if review else (action or ""), 0) * 1000
     score += (last_pain or 0) * 30 + max(0, min(300, round((trend or 0) * 60)))
     if days_without_log is not None and days_without_log > NO_LOG_DAYS:
         score += 200
@@ -171,12 +172,12 @@ def stop_alerts(log: progression.LogDay, *, phase=None, pain_free: bool = False)
             what.append(f"pain {log.peak_pain}/10")
         emergency = any(flag in progression.EMERGENCY_RED_FLAGS for flag in log.red_flags)
         severity = "emergency" if emergency else "urgent"
-        due.append(AlertDue("log_red_flag", severity, f"Stop and refer: {', '.join(what)} ({day})."))
+        due.append(AlertDue(AlertKind.LOG_RED_FLAG, severity, f"Stop and refer: {', '.join(what)} ({day})."))
     running = phase is not None and getattr(phase, "run_activity", "none") in progression.RUNNING_ACTIVITIES
     if pain_free and running and log.peak_pain:
         due.append(
             AlertDue(
-                "bone_stress_pain",
+                AlertKind.BONE_STRESS_PAIN,
                 "urgent",
                 f"Pain {log.peak_pain}/10 on {day} in a running phase of a bone stress plan: stop running and "
                 "check (any pain counts here).",
@@ -198,20 +199,24 @@ def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap
     if baseline is not None and log.peak_pain is not None and log.peak_pain >= baseline + PAIN_SPIKE_POINTS:
         due.append(
             AlertDue(
-                "pain_spike",
+                AlertKind.PAIN_SPIKE,
                 "urgent",
                 f"Pain {log.peak_pain}/10 on {day}, {log.peak_pain - baseline:g} points above the 7-day usual "
                 f"{baseline:g}/10.",
             )
         )
-    if snap.recommendation and snap.recommendation.action == progression.ADVANCE:
+    if snap.recommendation and snap.recommendation.action == Action.ADVANCE:
         due.append(
-            AlertDue("ready_to_advance", "notice", "Ready to advance: every criterion of this phase is met.")
+            AlertDue(
+                AlertKind.READY_TO_ADVANCE,
+                "notice",
+                "Ready to advance: every criterion of this phase is met.",
+            )
         )
     if snap.recommendation and snap.recommendation.needs_clearance:
         due.append(
             AlertDue(
-                "clearance_due",
+                AlertKind.CLEARANCE_DUE,
                 "notice",
                 "Every criterion of this phase is met: the next phase starts once a clinician records a "
                 "clearance.",
@@ -228,14 +233,14 @@ def stale_alerts(snap: Snapshot | None, open_kinds) -> dict[str, str]:
     rec = snap.recommendation if snap is not None else None
     percent = snap.compliance.percent if snap is not None and snap.compliance else None
     closing = {}
-    if "ready_to_advance" in open_kinds and (rec is None or rec.action != progression.ADVANCE):
+    if AlertKind.READY_TO_ADVANCE in open_kinds and (rec is None or rec.action != Action.ADVANCE):
         what = f"now says {rec.action.replace('_', ' ')}" if rec else "has no active plan to judge"
-        closing["ready_to_advance"] = f"Closed automatically: the progression engine {what}."
-    if "clearance_due" in open_kinds and (rec is None or not rec.needs_clearance):
-        closing["clearance_due"] = "Closed automatically: no clearance is waiting any more."
-    if "low_compliance" in open_kinds and (percent is None or percent >= LOW_COMPLIANCE):
+        closing[AlertKind.READY_TO_ADVANCE] = f"Closed automatically: the progression engine {what}."
+    if AlertKind.CLEARANCE_DUE in open_kinds and (rec is None or not rec.needs_clearance):
+        closing[AlertKind.CLEARANCE_DUE] = "Closed automatically: no clearance is waiting any more."
+    if AlertKind.LOW_COMPLIANCE in open_kinds and (percent is None or percent >= LOW_COMPLIANCE):
         shown = f"{percent} %" if percent is not None else "nothing planned"
-        closing["low_compliance"] = f"Closed automatically: 7-day compliance is {shown} now."
+        closing[AlertKind.LOW_COMPLIANCE] = f"Closed automatically: 7-day compliance is {shown} now."
     return closing
 
 
@@ -248,8 +253,10 @@ def time_alerts(snap: Snapshot) -> list[AlertDue]:
             message = f"No log since {last:%a} {last.day} {last:%b} ({snap.days_without_log} days)."
         else:
             message = f"Nothing logged since the plan started {snap.days_without_log} days ago."
-        due.append(AlertDue("no_log", "notice", message))
+        due.append(AlertDue(AlertKind.NO_LOG, "notice", message))
     percent = snap.compliance.percent if snap.compliance else None
     if percent is not None and percent < LOW_COMPLIANCE:
-        due.append(AlertDue("low_compliance", "notice", f"Compliance {percent} % over the last 7 days."))
+        due.append(
+            AlertDue(AlertKind.LOW_COMPLIANCE, "notice", f"Compliance {percent} % over the last 7 days.")
+        )
     return due

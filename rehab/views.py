@@ -19,7 +19,6 @@ from portal.permissions import athlete_of, athlete_required, clinician_required,
 from rehab import charts, feedback, log_rules, progression, selectors, services, wording
 from rehab.forms import (
     DOSAGE_DEFAULTS,
-    OUT_OF_DATE,
     DailyLogForm,
     ExercisePickerForm,
     MoveReasonForm,
@@ -34,6 +33,7 @@ from rehab.forms import (
     saved_now_hints,
 )
 from rehab.models import Action, DailyLog, Plan, PlanExercise, PlanPhase, RedFlag
+from rehab.views_plan_change import PlanChangeOutcome
 
 
 @login_required
@@ -287,29 +287,19 @@ def _stale_phase(stale: services.PlanChanged, phase, form: PlanPhaseForm, reques
     }
 
 
-def _refused(request: HttpRequest, stale: services.PlanChanged) -> None:
-    messages.error(
-        request,
-        f"{stale.describe(request.user)} since you opened the page, so nothing was changed. "
-        "Here is the plan as it is now: check it and try again.",
-    )
-
-
 @login_required
 @capability_required(Cap.CHANGE_PHASE)
 @require_POST
 def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
     action = request.POST.get("action")
-    seen = PlanVersionForm.seen(request.POST)
-    try:
-        if seen is None:
-            raise ValidationError(OUT_OF_DATE)
-        if action in ("advance", "regress"):
+    with PlanChangeOutcome(request) as change:
+        seen = change.seen()
+        if action in (Action.ADVANCE, Action.REGRESS):
             why = MoveReasonForm(request.POST)
             if not why.is_valid():  # too long, or a NUL byte (PostgreSQL refuses those: a 500)
                 raise ValidationError(why.errors["reason"])
-            move = services.plan_advance if action == "advance" else services.plan_regress
+            move = services.plan_advance if action == Action.ADVANCE else services.plan_regress
             reason = why.cleaned_data["reason"]
             move(plan=plan, by=request.user, reason=reason, today=timezone.localdate(), seen=seen)
         else:
@@ -318,11 +308,7 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValidationError("Choose the phase to move to.")
             services.plan_move(plan=plan, to_phase=form.cleaned_data["to_phase"], by=request.user,
                                reason=form.cleaned_data["reason"], today=timezone.localdate(), seen=seen)  # fmt: skip
-    except services.PlanChanged as stale:
-        _refused(request, stale)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if change.done:
         plan.refresh_from_db()
         messages.success(request, f"Now in {plan.current_phase.label}.")
     return redirect(plan)
@@ -333,16 +319,10 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
-    seen = PlanVersionForm.seen(request.POST)
-    try:
-        if seen is None:
-            raise ValidationError(OUT_OF_DATE)
-        services.plan_set_status(plan=plan, status=request.POST.get("status", ""), by=request.user, seen=seen)
-    except services.PlanChanged as stale:
-        _refused(request, stale)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    with PlanChangeOutcome(request) as change:
+        status = request.POST.get("status", "")
+        services.plan_set_status(plan=plan, status=status, by=request.user, seen=change.seen())
+    if change.done:
         messages.success(request, f"Plan is now {plan.get_status_display().lower()}.")
     return redirect(plan)
 
@@ -360,17 +340,12 @@ def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanCancelForm(request.POST or None)
     version = PlanVersionForm(request.POST or None, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
-        seen = PlanVersionForm.seen(request.POST)
-        try:
-            if seen is None:
-                raise ValidationError(OUT_OF_DATE)
-            services.plan_cancel(plan=plan, by=request.user, reason=form.cleaned_data["reason"], seen=seen)
-        except services.PlanChanged as stale:
-            _refused(request, stale)
+        with PlanChangeOutcome(request, form=form) as change:
+            reason = form.cleaned_data["reason"]
+            services.plan_cancel(plan=plan, by=request.user, reason=reason, seen=change.seen())
+        if change.refused:
             return redirect(plan)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if change.done:
             messages.success(
                 request, f"“{plan.name}” was cancelled. {plan.athlete.first_name} no longer sees it."
             )
@@ -588,16 +563,9 @@ def timeline(request: HttpRequest, athlete_pk: int) -> HttpResponse:
 def recommendation_apply(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
     action = request.POST.get("action", "")
-    seen = PlanVersionForm.seen(request.POST)
-    try:
-        if seen is None:
-            raise ValidationError(OUT_OF_DATE)
-        services.recommendation_apply(plan=plan, action=action, by=request.user, seen=seen)
-    except services.PlanChanged as stale:
-        _refused(request, stale)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    with PlanChangeOutcome(request) as change:
+        services.recommendation_apply(plan=plan, action=action, by=request.user, seen=change.seen())
+    if change.done:
         plan.refresh_from_db()
         if action == Action.STOP_AND_REFER:
             messages.success(request, "Plan paused. Contact the athlete and refer them for assessment.")
@@ -612,20 +580,14 @@ def recommendation_apply(request: HttpRequest, pk: int) -> HttpResponse:
 def phase_clear(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
     phase = get_object_or_404(plan.phases, pk=phase_pk)
-    seen = PlanVersionForm.seen(request.POST)
     form = PhaseClearanceForm(request.POST)
-    try:
-        if seen is None:
-            raise ValidationError(OUT_OF_DATE)
+    with PlanChangeOutcome(request) as change:
+        seen = change.seen()
         if not form.is_valid():
             raise ValidationError([message for errors in form.errors.values() for message in errors])
         services.phase_clear(plan=plan, phase=phase, by=request.user, imaging=form.cleaned_data["imaging"],
                              note=form.cleaned_data["note"], seen=seen)  # fmt: skip
-    except services.PlanChanged as stale:
-        _refused(request, stale)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if change.done:
         messages.success(request, f"Clearance recorded: {phase.label} can start when the plan moves on.")
     if request.POST.get("back") == "timeline":
         return redirect("rehab:timeline", plan.athlete_id)

@@ -15,24 +15,17 @@ from django.views.decorators.http import require_POST
 
 from portal.capabilities import Cap, can, capability_required, require
 from rehab import selectors, services
-from rehab.forms import OUT_OF_DATE, MoveReasonForm, PlanVersionForm
+from rehab.forms import MoveReasonForm, PlanVersionForm
 from rehab.forms_coach import ChangeRequestForm, CoachLimitsForm, DecisionForm, RunningForm
 from rehab.models import ChangeRequest, Plan, PlanPhase
 from rehab.services import coach as coach_services
+from rehab.views_plan_change import PlanChangeOutcome
 
 
 def _plan(request: HttpRequest, pk: int, cap: Cap) -> Plan:
     plan = selectors.get_plan_for_user(request.user, pk)
     require(request.user, cap, plan.athlete)
     return plan
-
-
-def _refused(request: HttpRequest, stale: services.PlanChanged) -> None:
-    messages.error(
-        request,
-        f"{stale.describe(request.user)} since you opened the page, so nothing was changed. "
-        "Here is the plan as it is now: check it and try again.",
-    )
 
 
 @login_required
@@ -43,17 +36,13 @@ def coach_limits(request: HttpRequest, pk: int) -> HttpResponse:
     form = CoachLimitsForm(request.POST or None, plan=plan)
     version = PlanVersionForm(request.POST or None, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
-        seen = PlanVersionForm.seen(request.POST)
-        try:
-            if seen is None:
-                raise ValidationError(OUT_OF_DATE)
-            coach_services.coach_limits_set(plan=plan, by=request.user, seen=seen, **form.cleaned_data)
-        except services.PlanChanged as stale:
-            _refused(request, stale)
+        with PlanChangeOutcome(request, form=form) as change:
+            coach_services.coach_limits_set(
+                plan=plan, by=request.user, seen=change.seen(), **form.cleaned_data
+            )
+        if change.refused:
             return redirect(plan)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if change.done:
             messages.success(request, "Saved what the coach may change on this plan.")
             return redirect(plan)
     context = {"plan": plan, "athlete": plan.athlete, "form": form, "version": version}
@@ -75,21 +64,17 @@ def coach_running(request: HttpRequest, pk: int) -> HttpResponse:
     version = PlanVersionForm(request.POST or None, initial={"version": plan.version})
     outside = None
     if request.method == "POST" and form.is_valid():
-        seen = PlanVersionForm.seen(request.POST)
-        try:
-            if seen is None:
-                raise ValidationError(OUT_OF_DATE)
-            coach_services.running_change(plan=plan, by=request.user, seen=seen, values=form.values(),
-                                          reason=form.cleaned_data["reason"], limited=limited)  # fmt: skip
-        except services.PlanChanged as stale:
-            _refused(request, stale)
+        with PlanChangeOutcome(request, form=form) as change:
+            try:
+                coach_services.running_change(plan=plan, by=request.user, seen=change.seen(), values=form.values(),
+                                              reason=form.cleaned_data["reason"], limited=limited)  # fmt: skip
+            except coach_services.OutsideLimits:
+                # Refused like any ValidationError (on the form); the page offers to send it as a request.
+                outside = {"values": form.values(), "reason": form.cleaned_data["reason"]}
+                raise
+        if change.refused:
             return redirect(plan)
-        except coach_services.OutsideLimits as error:
-            form.add_error(None, error)
-            outside = {"values": form.values(), "reason": form.cleaned_data["reason"]}
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if change.done:
             messages.success(
                 request, f"Running of {phase.label} saved. The clinician sees the change and why."
             )
@@ -116,11 +101,9 @@ def coach_running(request: HttpRequest, pk: int) -> HttpResponse:
 def coach_advance(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the plan on one phase: a coach within the limits the clinician set."""
     plan = _plan(request, pk, Cap.ADVANCE_WITHIN_LIMITS)
-    seen = PlanVersionForm.seen(request.POST)
     why = MoveReasonForm(request.POST)
-    try:
-        if seen is None:
-            raise ValidationError(OUT_OF_DATE)
+    with PlanChangeOutcome(request) as change:
+        seen = change.seen()
         if not why.is_valid():
             raise ValidationError(why.errors["reason"])
         reason, today = why.cleaned_data["reason"], timezone.localdate()
@@ -128,11 +111,7 @@ def coach_advance(request: HttpRequest, pk: int) -> HttpResponse:
             services.plan_advance(plan=plan, by=request.user, reason=reason, today=today, seen=seen)
         else:
             coach_services.coach_advance(plan=plan, by=request.user, reason=reason, today=today, seen=seen)
-    except services.PlanChanged as stale:
-        _refused(request, stale)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if change.done:
         plan.refresh_from_db()
         messages.success(
             request, f"Now in {plan.current_phase.label}. The clinician sees the move in its history."
@@ -189,21 +168,16 @@ def change_request_decide(request: HttpRequest, pk: int, request_pk: int) -> Htt
         messages.error(request, "Choose to accept or decline the request.")
         return back
     accept = form.cleaned_data["decision"] == "accept"
-    try:
+    with PlanChangeOutcome(request) as change:
         if accept:
-            seen = PlanVersionForm.seen(request.POST)
-            if seen is None:
-                raise ValidationError(OUT_OF_DATE)
-            decided, now = coach_services.request_accept(request=change_request, by=request.user, seen=seen)
+            decided, now = coach_services.request_accept(
+                request=change_request, by=request.user, seen=change.seen()
+            )
         else:
             decided, now = coach_services.request_decline(
                 request=change_request, by=request.user, note=form.cleaned_data["note"]
             )
-    except services.PlanChanged as stale:
-        _refused(request, stale)
-        return back
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if not change.done:
         return back
     if not now:
         who = decided.decided_by.get_full_name() if decided.decided_by else ""

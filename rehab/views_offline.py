@@ -196,7 +196,6 @@ def _saved_text(day: date, today: date) -> str:
     return f"Sent: your log for {'today' if day == today else f'{day:%A %-d %B}'} is saved."
 
 
-FLAG_LABELS = dict(RedFlag.choices)
 COMPARED = [
     ("pain_during", "Pain during"),
     ("pain_after", "Pain afterwards"),
@@ -234,8 +233,8 @@ def _compare(log: DailyLog, data: dict, sets: dict[int, int], form: DailyLogForm
         rows.append(
             {"label": "Exercise sets done", "phone": str(sum(sets.values())), "server": str(log.sets_done)}
         )
-    phone_flags = [FLAG_LABELS[flag] for flag in RedFlag.values if data.get(flag)]
-    server_flags = [FLAG_LABELS[flag] for flag in log.red_flags]
+    phone_flags = [flag.label for flag in RedFlag if data.get(flag)]
+    server_flags = [RedFlag(flag).label for flag in log.red_flags]
     if phone_flags or server_flags:
         rows.append(
             {"label": "Worrying signs", "phone": "; ".join(phone_flags) or "None",

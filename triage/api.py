@@ -19,13 +19,12 @@ from portal.api_base import (
     PrimaryKeyField,
     SlugRelatedField,
     TrueFalseFilter,
-    is_care_team,
 )
 from portal.audit import AccessLoggedMixin
 from portal.capabilities import Cap, require
 from portal.models import Athlete
 from portal.parsers import JSONParser
-from portal.permissions import athlete_of
+from portal.permissions import athlete_of, is_care_team
 from triage import engine, services
 from triage.engine import InvalidAnswers, assess
 from triage.models import URGENCY_CHOICES, Condition, Intake

@@ -37,10 +37,24 @@ import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 ENGINE_VERSION = "2026.12.2"
-URGENCY_ORDER = ("self_care", "routine", "urgent", "emergency")
+
+
+class Urgency(StrEnum):
+    """How soon to act on a result, least urgent first: the order is the scale (URGENCY_RANK)."""
+
+    SELF_CARE = "self_care"
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+
+URGENCY_ORDER = tuple(Urgency)
 URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCY_ORDER)}
+# Urgent and above: stop running, and the clinic is alerted and reviews the intake.
+URGENT_OR_WORSE = tuple(u for u in URGENCY_ORDER if URGENCY_RANK[u] >= URGENCY_RANK[Urgency.URGENT])
 MIN_POINTS = 2.0
 SCORE_SCALE = 5.0
 MAX_CONDITIONS = 5
@@ -1035,19 +1049,19 @@ class Assessment:
 
 
 URGENCY_ADVICE = {
-    "emergency": (
+    Urgency.EMERGENCY: (
         "Stop running now and get medical care today; you may need imaging or other tests. Do not try to run, "
         "hop or test the hip again until a clinician has seen you."
     ),
-    "urgent": (
+    Urgency.URGENT: (
         "Please do not run for now, and see a clinician (physio or sports doctor) within the next 48 hours. "
         "Walking short distances is fine if it does not make the pain worse."
     ),
-    "routine": (
+    Urgency.ROUTINE: (
         "Book an assessment with a physio or sports doctor in the coming days. Until then, cut back distance "
         "and intensity, skip hills and speed work, and stop any run where the pain goes above 3/10."
     ),
-    "self_care": (
+    Urgency.SELF_CARE: (
         "This looks suitable for self-care with relative rest and a monitored rehab plan: keep active with "
         "pain-free movement, then return to running in phases. Pain during activity should stay at 2/10 or "
         "less, settle by the next morning and not build week on week. If it does, or a warning sign appears, "
@@ -1126,7 +1140,7 @@ def assess(answers: dict) -> Assessment:
     advice = [URGENCY_ADVICE[urgency]]
     # Condition advice only where it cannot contradict the urgency (e.g. no stretching tips in an emergency),
     # and never a running-injury tip when the answers need a doctor first.
-    calm = URGENCY_RANK[urgency] <= URGENCY_RANK["routine"]
+    calm = URGENCY_RANK[urgency] <= URGENCY_RANK[Urgency.ROUTINE]
     if referrals:
         advice.append(f"{REFER_MEDICAL.name}: {REFER_MEDICAL.advice}")
     elif top is not None and (calm or top.default_urgency == urgency):
@@ -1136,7 +1150,7 @@ def assess(answers: dict) -> Assessment:
 
     return Assessment(
         urgency=urgency,
-        stop_running=URGENCY_RANK[urgency] >= URGENCY_RANK["urgent"],
+        stop_running=urgency in URGENT_OR_WORSE,
         red_flags=red_flags,
         conditions=conditions,
         advice=" ".join(advice),

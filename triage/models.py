@@ -6,14 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Athlete
+from triage import engine
+from triage.wording import URGENCY_LABELS
 
-# The engine's urgency scale, most severe first (tests check it matches engine.URGENCY_ORDER).
-URGENCY_CHOICES = [
-    ("emergency", "Emergency"),
-    ("urgent", "Urgent"),
-    ("routine", "Routine"),
-    ("self_care", "Self-care"),
-]
+# The engine's urgency scale, most severe first, in words.
+URGENCY_CHOICES = [(urgency.value, URGENCY_LABELS[urgency]) for urgency in reversed(engine.URGENCY_ORDER)]
 
 
 class ConditionQuerySet(models.QuerySet):
@@ -57,7 +54,7 @@ class IntakeQuerySet(models.QuerySet):
         )
 
     def needing_review(self):
-        return self.filter(reviewed_at__isnull=True, urgency__in=["urgent", "emergency"])
+        return self.filter(reviewed_at__isnull=True, urgency__in=engine.URGENT_OR_WORSE)
 
 
 class Intake(models.Model):
@@ -104,7 +101,7 @@ class Intake(models.Model):
 
     @property
     def needs_review(self) -> bool:
-        return self.reviewed_at is None and self.urgency in ("urgent", "emergency")
+        return self.reviewed_at is None and self.urgency in engine.URGENT_OR_WORSE
 
     @property
     def top_condition(self) -> dict | None:

@@ -11,7 +11,6 @@ from triage.models import Condition, Intake
 from triage.wording import alert_message
 
 ALERT_KIND = "triage"
-URGENCY_RANK = {name: rank for rank, name in enumerate(engine.URGENCY_ORDER)}
 CATALOGUE_FIELDS = ("name", "region", "presentation", "default_urgency", "advice", "source")
 
 
@@ -100,7 +99,7 @@ def intake_review(*, intake: Intake, by, condition: Condition | None, notes: str
     intake.save()
     _status_out_of_date(intake.athlete)
 
-    if intake.urgency not in ("urgent", "emergency"):
+    if intake.urgency not in engine.URGENT_OR_WORSE:
         return intake  # only urgent intakes raise alerts
     athlete = intake.athlete
     open_alert = Alert.objects.open().filter(athlete=athlete, kind=ALERT_KIND).first()
@@ -108,6 +107,6 @@ def intake_review(*, intake: Intake, by, condition: Condition | None, notes: str
         alert_resolve(alert=open_alert, by=by, note=f"Intake {intake.pk} reviewed.", now=now)
     waiting = list(Intake.objects.filter(athlete=athlete).needing_review())
     if waiting:
-        worst = max(waiting, key=lambda i: (URGENCY_RANK[i.urgency], i.created, i.pk))
+        worst = max(waiting, key=lambda i: (engine.URGENCY_RANK[i.urgency], i.created, i.pk))
         _raise_alert_for(worst, now=now)
     return intake

@@ -10,8 +10,8 @@ from portal.models import Athlete
 from portal.permissions import (
     athlete_of,
     athlete_required,
-    clinician_of,
     get_athlete_for_user,
+    is_clinic_staff,
 )
 from triage import services
 from triage.engine import REFER_MEDICAL, InvalidAnswers
@@ -82,7 +82,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "general_advice": general,
         "condition_advice": condition_advice,
         "conditions": _conditions(intake),
-        "is_clinician": request.user.is_superuser or clinician_of(request.user) is not None,
+        "is_clinician": is_clinic_staff(request.user),
     }
     return render(request, "triage/intake_result.html", context)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from triage import engine
+from triage.engine import Urgency
 
 
 @dataclass(frozen=True)
@@ -210,24 +211,30 @@ class Banner:
     lead: str
 
 
+URGENCY_TONES = {
+    Urgency.EMERGENCY: "danger",
+    Urgency.URGENT: "warning",
+    Urgency.ROUTINE: "primary",
+    Urgency.SELF_CARE: "success",
+}
 BANNERS = {
-    "emergency": Banner(
-        "danger",
+    Urgency.EMERGENCY: Banner(
+        URGENCY_TONES[Urgency.EMERGENCY],
         "Stop running now and get medical care today.",
         "Some of your answers can be a sign of a problem that should be checked today.",
     ),
-    "urgent": Banner(
-        "warning",
+    Urgency.URGENT: Banner(
+        URGENCY_TONES[Urgency.URGENT],
         "Stop running for now and see a clinician within 48 hours.",
         "Some of your answers need a closer look before you run again.",
     ),
-    "routine": Banner(
-        "primary",
+    Urgency.ROUTINE: Banner(
+        URGENCY_TONES[Urgency.ROUTINE],
         "Book an assessment in the coming days.",
         "Nothing in your answers needs urgent care, but a physio or sports doctor should look at it.",
     ),
-    "self_care": Banner(
-        "success",
+    Urgency.SELF_CARE: Banner(
+        URGENCY_TONES[Urgency.SELF_CARE],
         "This looks suitable for careful self-care.",
         "Nothing in your answers needs urgent care. Keep an eye on how it responds.",
     ),
@@ -272,12 +279,11 @@ RED_FLAG_TITLES = {
     "young_athlete_hip_or_knee_pain": "age 8–16 with hip, thigh or knee pain",
 }
 URGENCY_LABELS = {
-    "emergency": "Emergency",
-    "urgent": "Urgent",
-    "routine": "Routine",
-    "self_care": "Self-care",
+    Urgency.EMERGENCY: "Emergency",
+    Urgency.URGENT: "Urgent",
+    Urgency.ROUTINE: "Routine",
+    Urgency.SELF_CARE: "Self-care",
 }
-URGENCY_TONES = {"emergency": "danger", "urgent": "warning", "routine": "primary", "self_care": "success"}
 
 
 def red_flags_for_display(result: dict) -> list[dict]:

@@ -17,11 +17,12 @@ from portal.jobs import enqueue
 from portal.models import Alert, CareTeamMember, Clinician
 from portal.services import alert_raise, alert_resolve
 from rehab import coach
+from rehab.codes import AlertKind
 from rehab.models import ChangeRequest, PhaseChange, Plan, PlanPhase, RunningChange
 from rehab.services.plans import plan_advance, plan_editing, plan_move
 from rehab.services.status import status_snapshots
 
-NOTICE_KIND = "coach_request"
+NOTICE_KIND = AlertKind.COACH_REQUEST
 SERIOUS = (Alert.Severity.URGENT, Alert.Severity.EMERGENCY)
 
 

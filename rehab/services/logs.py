@@ -24,8 +24,9 @@ from portal.jobs import enqueue_once
 from portal.models import Alert, Athlete, Shoe
 from portal.services import alert_raise, alert_resolve, check_athlete_editable
 from rehab import selectors
+from rehab.codes import AlertKind
 from rehab.criteria import reasons_text
-from rehab.models import DailyLog, ExerciseLog, Plan, RedFlag, RehabStatus
+from rehab.models import REPORTED_LOG_FIELDS, DailyLog, ExerciseLog, Plan, RehabStatus
 from rehab.progression import LogDay
 from rehab.services.plans import plan_advance
 from rehab.services.status import STATUS_FIELDS, _close_stale, status_row, status_snapshots
@@ -37,11 +38,7 @@ BACKFILL_DAYS = 14
 RUN_IMPORT_EMPTY = {"avg_heart_rate": None, "elevation_gain_m": None, "run_started_at": None, "run_source": "",
                     "run_starts": []}  # fmt: skip
 RUN_IMPORT_FIELDS = list(RUN_IMPORT_EMPTY)
-LOG_FIELDS = [
-    "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "shoe", "session_rpe", "surface", "avg_cadence",
-    "pain_during", "pain_after", "pain_next_morning", "pain_locations", "triggers", "notes", *RedFlag.values,
-    *RUN_IMPORT_FIELDS,
-]  # fmt: skip
+LOG_FIELDS = [*REPORTED_LOG_FIELDS, *RUN_IMPORT_FIELDS]
 
 
 def check_log_date(day: date, today: date) -> None:
@@ -212,15 +209,15 @@ def after_log(*, athlete_id: int, day: date, today: date) -> None:
         [status_row(athlete_id, plan, snap)], update_conflicts=True, unique_fields=["athlete"],
         update_fields=STATUS_FIELDS,
     )  # fmt: skip
-    if "no_log" in open_alerts:
-        alert_resolve(alert=open_alerts["no_log"], by=None, note=f"The athlete logged {day:%d %b}.")
+    if AlertKind.NO_LOG in open_alerts:
+        alert_resolve(alert=open_alerts[AlertKind.NO_LOG], by=None, note=f"The athlete logged {day:%d %b}.")
     _close_stale({athlete_id: (plan, snap)}, [a for a in open_alerts.values() if a.kind in STATE_ALERT_KINDS])
     if plan is None:
         return
     logs = recent[athlete_id]
     this = next((log for log in logs if log.date == day), None)
     for due in log_alerts(this, logs, snap) if this else []:
-        if due.kind == "ready_to_advance" and plan.auto_advance and not _has_serious(open_alerts):
+        if due.kind == AlertKind.READY_TO_ADVANCE and plan.auto_advance and not _has_serious(open_alerts):
             why = " ".join(reasons_text(snap.recommendation.reasons))
             plan_advance(plan=plan, by=None, reason="Automatic: " + why, today=today)
             continue

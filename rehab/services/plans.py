@@ -19,7 +19,9 @@ from django.utils.text import slugify
 from portal.jobs import enqueue
 from portal.models import Alert
 from portal.services import alert_resolve, check_athlete_editable
+from rehab import models as rehab_models
 from rehab import selectors
+from rehab.codes import AlertKind
 from rehab.criteria import reason_text, reasons_text
 from rehab.models import (
     Action,
@@ -33,16 +35,8 @@ from rehab.models import (
 )
 from rehab.services.status import status_snapshots
 
-PHASE_FIELDS = [
-    "order", "name", "goal", "min_days", "max_pain_during", "max_pain_after", "must_settle_by_morning",
-    "next_day_pain_allowed", "pain_note", "run_activity", "run_minutes", "sessions_per_week", "walk_minutes",
-    "jog_minutes", "incline_pct", "weekly_increase_cap_pct", "run_note", "run_steps", "exit_criteria",
-    "requires_clearance", "structured_criteria",
-]  # fmt: skip
-DOSAGE_FIELDS = [
-    "order", "exercise_id", "sets", "reps", "hold_seconds", "duration_minutes", "per_side", "times_per_day",
-    "days_per_week", "note",
-]  # fmt: skip
+PHASE_FIELDS = list(rehab_models.PHASE_FIELDS)
+DOSAGE_FIELDS = ["order", "exercise_id", *rehab_models.DOSAGE_FIELDS]  # a planned exercise's copied columns
 
 
 ACTIVE_PLAN_EXISTS = "This athlete already has an active plan. Complete, pause or cancel it first."
@@ -545,7 +539,7 @@ def _without_athlete(copy, original, fields, mentions):
 def _plan_changed(plan: Plan, *, by, today: date | None = None) -> None:
     """After a phase move or status change: the readiness alert is answered, and the athlete's status is
     recomputed once the change commits (a job: a plan move never runs the status engine itself)."""
-    alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind="ready_to_advance").first()
+    alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=AlertKind.READY_TO_ADVANCE).first()
     if alert is not None:
         alert_resolve(alert=alert, by=by, note="The plan was changed.")
     enqueue("rehab.refresh_athletes", [plan.athlete_id], (today or timezone.localdate()).isoformat())
@@ -593,8 +587,8 @@ def recommendation_apply(
 # page keeps saying what to do.
 ANSWERED_BY = {
     Action.ADVANCE: (),
-    Action.REGRESS: ("pain_spike",),
-    Action.STOP_AND_REFER: ("pain_spike",),
+    Action.REGRESS: (AlertKind.PAIN_SPIKE,),
+    Action.STOP_AND_REFER: (AlertKind.PAIN_SPIKE,),
 }
 
 
@@ -618,7 +612,7 @@ def phase_clear(
     phase.cleared_on_imaging, phase.clearance_note = imaging, note
     phase.full_clean(exclude=["plan"])
     phase.save(update_fields=["cleared_by", "cleared_at", "cleared_on_imaging", "clearance_note"])
-    alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind="clearance_due").first()
+    alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=AlertKind.CLEARANCE_DUE).first()
     if alert is not None:
         alert_resolve(alert=alert, by=by, note=f"Cleared for “{phase.name}”.")
     _plan_changed(plan, by=by)

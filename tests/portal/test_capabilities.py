@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from portal.capabilities import TABLE, Cap, Role, can
 from portal.models import Clinician
+from portal.permissions import is_care_team, is_clinic_staff
 from tests.factories import AlertFactory, AthleteFactory, ClinicFactory, ClinicianFactory, SuperuserFactory
 
 # One column per role a user may hold; "y" where the role may. Athletes, anonymous visitors and inactive
@@ -66,6 +67,19 @@ def make_user(role: str, clinic=None):
 def test_the_expected_table_names_every_capability():
     assert set(EXPECTED) == set(Cap)
     assert all(len(row.split()) == len(ROLES) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize(
+    "role,expected",
+    [*((role, True) for role in ROLES), *((role, False) for role in NOBODY)],
+    ids=[*ROLES, *NOBODY],
+)
+def test_clinic_staff_is_every_clinician_and_superuser(db, role, expected):
+    # The one "superuser or clinician" question pages, the API and the navigation ask (outside care-team
+    # members: tests/portal/test_shared_care_access.py).
+    user = make_user(role)
+    assert is_clinic_staff(user) is expected
+    assert is_care_team(user) is expected
 
 
 @pytest.mark.parametrize(

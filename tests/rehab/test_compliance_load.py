@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rehab import progression
+from rehab.codes import Action
 from rehab.compliance import (
     BAND_LABELS,
     Compliance,
@@ -370,10 +370,10 @@ def risk(action=None, last_pain=None, trend=None, compliance=None, days_without_
     "kwargs, expected",
     [
         pytest.param({}, 0, id="nothing-known"),
-        pytest.param({"action": progression.STOP_AND_REFER}, 4000, id="stop-and-refer"),
-        pytest.param({"action": progression.REGRESS}, 3000, id="regress"),
-        pytest.param({"action": progression.ADVANCE}, 2000, id="advance"),
-        pytest.param({"action": progression.HOLD}, 1000, id="hold"),
+        pytest.param({"action": Action.STOP_AND_REFER}, 4000, id="stop-and-refer"),
+        pytest.param({"action": Action.REGRESS}, 3000, id="regress"),
+        pytest.param({"action": Action.ADVANCE}, 2000, id="advance"),
+        pytest.param({"action": Action.HOLD}, 1000, id="hold"),
         pytest.param({"last_pain": 5}, 150, id="last-pain"),
         pytest.param({"trend": 0.5}, 30, id="rising-trend"),
         pytest.param({"trend": -2.0}, 0, id="falling-trend-adds-nothing"),
@@ -384,7 +384,7 @@ def risk(action=None, last_pain=None, trend=None, compliance=None, days_without_
         pytest.param({"compliance": 100}, 0, id="full-compliance"),
         pytest.param(
             {
-                "action": progression.REGRESS,
+                "action": Action.REGRESS,
                 "last_pain": 4,
                 "trend": 1.0,
                 "compliance": 70,
@@ -400,9 +400,9 @@ def test_risk_score(kwargs, expected):
 
 
 def test_the_recommendation_outranks_everything_else():
-    worst_regress = risk(progression.REGRESS, last_pain=10, trend=10, compliance=0, days_without_log=30)
-    assert risk(progression.STOP_AND_REFER) > worst_regress
-    assert risk(progression.HOLD) > risk(None, last_pain=10, trend=10, compliance=0, days_without_log=30)
+    worst_regress = risk(Action.REGRESS, last_pain=10, trend=10, compliance=0, days_without_log=30)
+    assert risk(Action.STOP_AND_REFER) > worst_regress
+    assert risk(Action.HOLD) > risk(None, last_pain=10, trend=10, compliance=0, days_without_log=30)
 
 
 def phase(**kw):
@@ -440,11 +440,11 @@ def test_snapshot_without_a_plan():
 @pytest.mark.parametrize(
     "logs, action, percent, days_without_log, risk_expected",
     [
-        pytest.param([session(5), session(3), session(1)], progression.ADVANCE, 100, 1, 2000, id="on-track"),
-        pytest.param([], progression.HOLD, 0, 5, 1000 + 200 + 100, id="nothing-logged-since-the-plan-start"),
-        pytest.param([session(12), session(10)], progression.HOLD, 0, 10, 1000 + 200 + 100, id="gone-quiet"),
+        pytest.param([session(5), session(3), session(1)], Action.ADVANCE, 100, 1, 2000, id="on-track"),
+        pytest.param([], Action.HOLD, 0, 5, 1000 + 200 + 100, id="nothing-logged-since-the-plan-start"),
+        pytest.param([session(12), session(10)], Action.HOLD, 0, 10, 1000 + 200 + 100, id="gone-quiet"),
         pytest.param([session(10), session(5), session(3), session(1, during=4), session(0, during=4)],
-                     progression.REGRESS, 100, 0, 3000 + 4 * 30 + 2 * 60, id="flaring-up"),
+                     Action.REGRESS, 100, 0, 3000 + 4 * 30 + 2 * 60, id="flaring-up"),
     ],
 )  # fmt: skip
 def test_snapshot_with_a_phase(logs, action, percent, days_without_log, risk_expected):
@@ -464,14 +464,14 @@ def test_snapshot_with_a_phase(logs, action, percent, days_without_log, risk_exp
 def test_snapshot_passes_pain_free_and_is_last_to_the_rules():
     logs = [session(5), session(3, during=1), session(1)]
     common = {"logs": logs, "today": TODAY, "phase": phase(), "schedule": [(ago(13), Prescription())]}
-    assert snapshot(**common).recommendation.action == progression.ADVANCE
+    assert snapshot(**common).recommendation.action == Action.ADVANCE
     pain_free = snapshot(**common, pain_free=True).recommendation
-    assert pain_free.action == progression.STOP_AND_REFER and "bone stress plan" in pain_free.reasons[0]
+    assert pain_free.action == Action.STOP_AND_REFER and "bone stress plan" in pain_free.reasons[0]
     common["phase"] = phase(run_activity="cross_train")
     pain_free = snapshot(**common, pain_free=True).recommendation
-    assert pain_free.action == progression.HOLD and "must stay pain-free" in pain_free.reasons[0]
+    assert pain_free.action == Action.HOLD and "must stay pain-free" in pain_free.reasons[0]
     last = snapshot(logs=[session(5), session(3), session(1)], today=TODAY, phase=phase(), is_last=True)
-    assert last.recommendation.action == progression.HOLD
+    assert last.recommendation.action == Action.HOLD
     assert last.recommendation.reasons == (
         "Final phase, and every criterion is met: consider completing the plan.",
     )
@@ -517,10 +517,10 @@ USUAL_1 = [LogDay(date=ago(n), pain_during=1) for n in range(2, 9)]  # peak pain
         pytest.param(session(1, during=3), USUAL_1, None, [], id="2-points-is-no-spike"),
         pytest.param(session(1, during=4), [LogDay(date=ago(9), pain_during=1)], None, [],
                      id="history-older-than-7-days-is-no-baseline"),
-        pytest.param(session(1), [], Recommendation(progression.ADVANCE, ("ok",)),
+        pytest.param(session(1), [], Recommendation(Action.ADVANCE, ("ok",)),
                      [("ready_to_advance", "notice", "Ready to advance: every criterion of this phase is met.")],
                      id="ready-to-advance"),
-        pytest.param(session(1), [], Recommendation(progression.HOLD, ("wait",)), [], id="hold-raises-nothing"),
+        pytest.param(session(1), [], Recommendation(Action.HOLD, ("wait",)), [], id="hold-raises-nothing"),
     ],
 )  # fmt: skip
 def test_log_alerts(log, history, recommendation, expected):

@@ -213,6 +213,41 @@ def test_a_button_without_a_version_changes_nothing(client_for, people, plan, bu
     assert fresh(plan).version == 1 and fresh(plan).status == "active"
 
 
+@pytest.mark.parametrize("name", ["plan_cancel", "coach_advance"])
+def test_a_form_on_a_stale_page_changes_nothing_and_says_who_changed_the_plan(people, plan, name):
+    seen = version_on(logged_in(people.coach.user).get(plan.get_absolute_url()))
+    services.plan_advance(plan=plan, by=people.clinician.user, reason="Pain-free week")
+    before = fresh(plan)
+    url = reverse(f"rehab:{name}", args=[plan.pk])
+    response = logged_in(people.coach.user).post(
+        url, {"reason": "Surgery booked", "version": seen}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == plan.get_absolute_url()
+    assert f"Someone else changed this plan at {at(plan)} (by Maya Okafor) {NOTHING_CHANGED}" in (
+        response.content.decode()
+    )
+    after = fresh(plan)
+    assert (after.version, after.current_phase_id, after.status) == (
+        before.version, before.current_phase_id, before.status,
+    )  # fmt: skip
+
+
+def test_the_cancel_form_without_a_version_says_the_page_is_out_of_date_on_the_form(client_for, plan):
+    url = reverse("rehab:plan_cancel", args=[plan.pk])
+    response = client_for("clinician").post(url, {"reason": "Surgery booked"})
+    assert response.status_code == 200 and OUT_OF_DATE in response.content.decode()
+    assert response.context["form"].non_field_errors() == [OUT_OF_DATE]
+    assert fresh(plan).status == "active" and fresh(plan).version == 1
+
+
+def test_the_plan_page_and_the_timeline_name_the_engines_advice_in_words(people, plan):
+    services.log_save(athlete=people.athlete_a, day=timezone.localdate(), data={"night_pain": True})
+    client = logged_in(people.clinician.user)
+    for url in (plan.get_absolute_url(), reverse("rehab:timeline", args=[people.athlete_a.pk])):
+        html = client.get(url).content.decode()
+        assert '<span class="badge action-stop_and_refer">Stop and refer</span>' in html
+
+
 def test_applying_a_recommendation_from_a_stale_timeline_changes_nothing(people, plan):
     services.log_save(athlete=people.athlete_a, day=timezone.localdate(), data={"night_pain": True})
     coach = logged_in(people.coach.user)

@@ -21,9 +21,10 @@ from outcomes import services as outcome_services
 from outcomes.codes import Reason
 from outcomes.criteria import MET, MISSING, RecordedTest, Results
 from rehab import services
+from rehab.codes import Action
 from rehab.criteria import reason_text, reasons_json
 from rehab.models import DailyLog, PhaseTemplate, PlanPhase, RehabStatus
-from rehab.progression import ADVANCE, HOLD, REGRESS, STOP_AND_REFER, LogDay, recommend
+from rehab.progression import LogDay, recommend
 from rehab.status import log_alerts, snapshot
 from tests.factories import PlanTemplateFactory
 
@@ -76,31 +77,31 @@ def codes_of(rec, code):
 
 CASES = [
     # id, criteria, results, logs, expected action, expected (code, params subset) among the reasons
-    ("all-met-advance", [SQUAT, HOP], Results(tests=ALL_TESTS), GOOD, ADVANCE,
+    ("all-met-advance", [SQUAT, HOP], Results(tests=ALL_TESTS), GOOD, Action.ADVANCE,
      (codes.CRITERION_MET, {"test": "hop_on_spot", "side": "right"})),
-    ("one-side-missing-holds-naming-it", [SQUAT, HOP], Results(tests=ALL_TESTS[:3]), GOOD, HOLD,
+    ("one-side-missing-holds-naming-it", [SQUAT, HOP], Results(tests=ALL_TESTS[:3]), GOOD, Action.HOLD,
      (codes.CRITERION_MISSING, {"test": "hop_on_spot", "side": "right"})),
-    ("nothing-recorded-holds", [SQUAT], Results(), GOOD, HOLD,
+    ("nothing-recorded-holds", [SQUAT], Results(), GOOD, Action.HOLD,
      (codes.CRITERION_MISSING, {"test": "single_leg_squat", "side": "left"})),
-    ("not-met-holds", [SQUAT], Results(tests=(squat("left"), squat("right", pain=4))), GOOD, HOLD,
+    ("not-met-holds", [SQUAT], Results(tests=(squat("left"), squat("right", pain=4))), GOOD, Action.HOLD,
      (codes.CRITERION_NOT_MET, {"test": "single_leg_squat", "side": "right", "pain": 4})),
     ("result-before-the-phase-is-missing", [SQUAT],
-     Results(tests=(squat("left"), squat("right", days_ago=20))), GOOD, HOLD,
+     Results(tests=(squat("left"), squat("right", days_ago=20))), GOOD, Action.HOLD,
      (codes.MEASURED_BEFORE_PHASE, {"on": ago(20).isoformat()})),
-    ("symmetry-met", [SYMMETRY], Results(tests=(STRENGTH,)), GOOD, ADVANCE,
+    ("symmetry-met", [SYMMETRY], Results(tests=(STRENGTH,)), GOOD, Action.ADVANCE,
      (codes.CRITERION_MET, {"kind": "symmetry", "pct": 95.0})),
-    ("clearance-missing-holds", [CLEARANCE], Results(), GOOD, HOLD,
+    ("clearance-missing-holds", [CLEARANCE], Results(), GOOD, Action.HOLD,
      (codes.CRITERION_MISSING, {"kind": "clearance"})),
     # A clearance is not redone per phase: one recorded before this phase counts.
-    ("clearance-any-time-met", [CLEARANCE], Results(clearances=(ago(30),)), GOOD, ADVANCE,
+    ("clearance-any-time-met", [CLEARANCE], Results(clearances=(ago(30),)), GOOD, Action.ADVANCE,
      (codes.CRITERION_MET, {"kind": "clearance", "on": ago(30).isoformat()})),
     # The pain rules keep their priority: a stop or a step back beats every criterion met.
     ("pain-stop-beats-criteria-met", [SQUAT, HOP], Results(tests=ALL_TESTS), GOOD + (run(0, during=8),),
-     STOP_AND_REFER, None),
+     Action.STOP_AND_REFER, None),
     ("step-back-beats-criteria-met", [SQUAT, HOP], Results(tests=ALL_TESTS),
-     (run(5, during=4), run(3, during=4), run(1)), REGRESS, None),
+     (run(5, during=4), run(3, during=4), run(1)), Action.REGRESS, None),
     # The pain rules' own holds stay, and the missing criteria are named beside them.
-    ("too-few-sessions-and-missing", [HOP], Results(), (run(1),), HOLD,
+    ("too-few-sessions-and-missing", [HOP], Results(), (run(1),), Action.HOLD,
      (codes.CRITERION_MISSING, {"test": "hop_on_spot"})),
 ]  # fmt: skip
 
@@ -116,9 +117,9 @@ def test_criteria_table(criteria, results, logs, action, expected):
         code, params = expected
         found = codes_of(rec, code)
         assert any(params.items() <= r.params.items() for r in found), rec.reasons
-    if action == ADVANCE:
+    if action == Action.ADVANCE:
         assert all(result.status == MET for result in rec.criteria)
-    if action == STOP_AND_REFER:
+    if action == Action.STOP_AND_REFER:
         assert not codes_of(rec, codes.CRITERION_MET)
 
 
@@ -148,7 +149,7 @@ def test_missing_reason_names_the_criterion_and_when_it_was_last_measured():
 
 def test_last_phase_with_a_criterion_missing_does_not_say_complete():
     rec = recommend(phase([HOP]), list(GOOD), TODAY, is_last=True, results=Results())
-    assert rec.action == HOLD
+    assert rec.action == Action.HOLD
     assert not any("consider completing" in reason_text(r) for r in rec.reasons)
 
 
@@ -156,12 +157,12 @@ def test_next_phase_clearance_still_holds_once_criteria_are_met():
     rec = recommend(
         phase([SQUAT]), list(GOOD), TODAY, next_needs_clearance=True, results=Results(tests=ALL_TESTS[:2])
     )
-    assert rec.action == HOLD and rec.needs_clearance
+    assert rec.action == Action.HOLD and rec.needs_clearance
 
 
 def test_criteria_stored_past_the_form_check_hold_and_say_so():
     rec = recommend(phase([{"kind": "test", "test": "nope"}]), list(GOOD), TODAY, results=Results())
-    assert rec.action == HOLD
+    assert rec.action == Action.HOLD
     assert [r.code for r in rec.reasons if isinstance(r, Reason)] == [codes.BAD_CRITERION]
     assert reason_text(rec.reasons[-1]).startswith("Exit criterion 1: unknown test")
 
@@ -244,7 +245,7 @@ def test_status_refresh_reads_what_the_clinician_recorded_in_the_phase(people):
     _plan_with_criteria(people, people.athlete_a, [SQUAT], today=today)
     services.status_refresh([people.athlete_a], today=today, raise_alerts=False)
     status = RehabStatus.objects.get(athlete=people.athlete_a)
-    assert status.action == HOLD
+    assert status.action == Action.HOLD
     assert {"code": codes.CRITERION_MISSING, "params": {"kind": "test", "test": "single_leg_squat",
             "side": "left", "max_pain": 2, "min_count": 10}} in status.reasons  # fmt: skip
     # Before the phase started: still missing. In the phase, both sides: advance.
@@ -258,7 +259,7 @@ def test_status_refresh_reads_what_the_clinician_recorded_in_the_phase(people):
             ("single_leg_squat", "right", {"reps": 11, "pain": 2}))  # fmt: skip
     services.status_refresh([people.athlete_a], today=today, raise_alerts=False)
     status.refresh_from_db()
-    assert status.action == ADVANCE, status.reasons
+    assert status.action == Action.ADVANCE, status.reasons
     assert [r["code"] for r in status.reasons if isinstance(r, dict)] == [codes.CRITERION_MET] * 2
 
 
@@ -266,12 +267,12 @@ def test_clearance_criterion_reads_the_plans_recorded_clearance(people):
     today = timezone.localdate()
     plan = _plan_with_criteria(people, people.athlete_a, [CLEARANCE], today=today)
     _, snap = services.status_snapshots([people.athlete_a], today)[people.athlete_a.pk]
-    assert snap.recommendation.action == HOLD and snap.recommendation.criteria[0].status == MISSING
+    assert snap.recommendation.action == Action.HOLD and snap.recommendation.criteria[0].status == MISSING
     first = plan.current_phase
     first.cleared_at, first.cleared_by = timezone.now() - timedelta(days=40), people.clinician.user
     first.save(update_fields=["cleared_at", "cleared_by"])
     _, snap = services.status_snapshots([people.athlete_a], today)[people.athlete_a.pk]
-    assert snap.recommendation.action == ADVANCE
+    assert snap.recommendation.action == Action.ADVANCE
     assert snap.recommendation.criteria[0].last_measured == timezone.localdate(first.cleared_at)
 
 
@@ -437,7 +438,7 @@ def test_api_summary_gives_the_criteria_reasons_in_words_and_the_phase_its_crite
     plan = _plan_with_criteria(people, people.athlete_a, [SQUAT], today=today)
     client = client_for("clinician")
     summary = client.get(f"/api/v1/athletes/{people.athlete_a.pk}/summary/").json()
-    assert summary["recommendation"]["action"] == HOLD
+    assert summary["recommendation"]["action"] == Action.HOLD
     assert "Single-leg squat, left: not measured in this phase yet." in summary["recommendation"]["reasons"]
     detail = client.get(f"/api/v1/plans/{plan.pk}/").json()
     assert detail["phases"][0]["structured_criteria"] == [SQUAT]

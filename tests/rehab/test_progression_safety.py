@@ -9,13 +9,10 @@ from datetime import timedelta
 import pytest
 
 from rehab import compliance, status
+from rehab.codes import Action
 from rehab.compliance import Prescription
 from rehab.load import Load
 from rehab.progression import (
-    ADVANCE,
-    HOLD,
-    REGRESS,
-    STOP_AND_REFER,
     LogDay,
     Recommendation,
     morning_baseline,
@@ -42,27 +39,27 @@ def check(recommendation, action, fragments, absent):
 
 # Finding 5: 1–2/10 pain while jogging on a bone stress plan only held; it must stop the plan.
 BONE_STRESS = [
-    case("pain-1-during-a-walk-jog-phase", STOP_AND_REFER,
+    case("pain-1-during-a-walk-jog-phase", Action.STOP_AND_REFER,
          "Mon 17 Mar: pain 1/10 while running on a bone stress plan", logs=(run(5), run(3, during=1), run(1)),
          pain_free=True),
-    case("pain-2-after-a-jog", STOP_AND_REFER, "Wed 19 Mar: pain 2/10 while running",
+    case("pain-2-after-a-jog", Action.STOP_AND_REFER, "Wed 19 Mar: pain 2/10 while running",
          logs=(run(5), run(3), run(1, after=2)), pain_free=True, phase_kw={"run_activity": "jog"}),
-    case("next-morning-1-in-a-running-phase", STOP_AND_REFER, "Wed 19 Mar: pain 1/10 while running",
+    case("next-morning-1-in-a-running-phase", Action.STOP_AND_REFER, "Wed 19 Mar: pain 1/10 while running",
          logs=(run(5), run(3), run(1, morning=1)), pain_free=True, phase_kw={"run_activity": "run"}),
-    case("pain-free-running-still-advances", ADVANCE, "Day 14 of at least 7", pain_free=True),
-    case("pain-in-a-cross-training-phase-holds", HOLD, "this plan must stay pain-free",
+    case("pain-free-running-still-advances", Action.ADVANCE, "Day 14 of at least 7", pain_free=True),
+    case("pain-in-a-cross-training-phase-holds", Action.HOLD, "this plan must stay pain-free",
          logs=(run(5), run(3, during=1), run(1)), pain_free=True, phase_kw={"run_activity": "cross_train"},
          absent=("while running",)),
-    case("pain-before-the-running-phase-started-does-not-refer", HOLD, "2 of 3 sessions",
+    case("pain-before-the-running-phase-started-does-not-refer", Action.HOLD, "2 of 3 sessions",
          logs=(run(8, during=1), run(3), run(1)), pain_free=True, phase_kw={"started_on": ago(4)},
          absent=("while running",)),
-    case("same-pain-on-an-ordinary-plan-advances", ADVANCE, "Day 14 of at least 7",
+    case("same-pain-on-an-ordinary-plan-advances", Action.ADVANCE, "Day 14 of at least 7",
          logs=(run(5), run(3, during=1), run(1))),
 ]  # fmt: skip
 
 # Finding 14: the log's new red flags must stop and refer like the old four.
 NEW_RED_FLAGS = [
-    case(f"red-flag-{flag}", STOP_AND_REFER, f"Tue 18 Mar: red flag — {label}.",
+    case(f"red-flag-{flag}", Action.STOP_AND_REFER, f"Tue 18 Mar: red flag — {label}.",
          logs=GOOD + (rest(2, red_flags=(flag,)),))
     for flag, label in (
         ("numbness", "numbness or tingling"),
@@ -79,11 +76,11 @@ CREEP = tuple(
 )  # fmt: skip
 BEFORE_PHASE_AT_0 = tuple(rest(n, pain_next_morning=0) for n in range(14, 21))
 BASELINE = [
-    case("creep-caught-against-the-week-before-the-phase", REGRESS,
+    case("creep-caught-against-the-week-before-the-phase", Action.REGRESS,
          "Wed 19 Mar: next morning 3/10, 3 points above the usual 0/10.", logs=BEFORE_PHASE_AT_0 + CREEP),
-    case("creep-caught-without-history-before-the-phase", REGRESS, "next morning 3/10",
+    case("creep-caught-without-history-before-the-phase", Action.REGRESS, "next morning 3/10",
          logs=CREEP, phase_kw={"started_on": ago(13)}),
-    case("steady-pain-is-not-a-creep", ADVANCE, "Day 14 of at least 7",
+    case("steady-pain-is-not-a-creep", Action.ADVANCE, "Day 14 of at least 7",
          logs=tuple(rest(n, pain_next_morning=1) for n in range(14, 21) if n)
          + tuple(run(n, morning=1) if n in (5, 3, 1) else rest(n, pain_next_morning=1) for n in range(14)),
          phase_kw={"next_day_pain_allowed": True}),
@@ -92,54 +89,54 @@ BASELINE = [
 # Finding 8: a doubled week and 40-minute runs in a 25-minute phase still advanced.
 KM = {"run_minutes": 30}
 LOAD = [
-    case("doubled-week-holds", HOLD, "Weekly distance up 100 % (12 → 24 km)",
+    case("doubled-week-holds", Action.HOLD, "Weekly distance up 100 % (12 → 24 km)",
          logs=(run(12, distance_km=4, **KM), run(10, distance_km=4, **KM), run(8, distance_km=4, **KM),
                run(5, distance_km=8), run(3, distance_km=8), run(1, distance_km=8))),
-    case("30-percent-exactly-advances", ADVANCE, "Day 14 of at least 7",
+    case("30-percent-exactly-advances", Action.ADVANCE, "Day 14 of at least 7",
          logs=(run(10, distance_km=5), run(8, distance_km=5),
                run(5, distance_km=4.5), run(3, distance_km=4.5), run(1, distance_km=4)),
          absent=("Weekly distance",)),
-    case("31-percent-holds", HOLD, "Weekly distance up 31 %",
+    case("31-percent-holds", Action.HOLD, "Weekly distance up 31 %",
          logs=(run(10, distance_km=5), run(8, distance_km=5),
                run(5, distance_km=4.5), run(3, distance_km=4.5), run(1, distance_km=4.1))),
-    case("a-run-50-percent-longer-holds", HOLD, "Wed 19 Mar: a run of 9 km, 50 % longer than the longest",
+    case("a-run-50-percent-longer-holds", Action.HOLD, "Wed 19 Mar: a run of 9 km, 50 % longer than the longest",
          logs=(run(12, distance_km=6), run(10, distance_km=6), run(8, distance_km=6), run(5, distance_km=6),
                run(3, distance_km=3), run(1, distance_km=9))),
-    case("a-run-49-percent-longer-advances", ADVANCE, "Day 14 of at least 7",
+    case("a-run-49-percent-longer-advances", Action.ADVANCE, "Day 14 of at least 7",
          logs=(run(12, distance_km=6), run(10, distance_km=6), run(8, distance_km=6), run(5, distance_km=6),
                run(3, distance_km=3), run(1, distance_km=8.9)), absent=("longer than", "Weekly")),
-    case("40-minutes-in-a-25-minute-phase-holds", HOLD, "40 minutes, well above the 25 this phase asks for",
+    case("40-minutes-in-a-25-minute-phase-holds", Action.HOLD, "40 minutes, well above the 25 this phase asks for",
          logs=(run(5, run_minutes=40), run(3, run_minutes=40), run(1, run_minutes=40)),
          phase_kw={"run_activity": "jog", "run_minutes": 25}),
-    case("30-minutes-in-a-25-minute-phase-advances", ADVANCE, "Day 14 of at least 7",
+    case("30-minutes-in-a-25-minute-phase-advances", Action.ADVANCE, "Day 14 of at least 7",
          logs=(run(5, run_minutes=30), run(3, run_minutes=30), run(1, run_minutes=30)),
          phase_kw={"run_activity": "jog", "run_minutes": 25}),
 ]  # fmt: skip
 
 # Finding 9: in the first phase the engine said "step back", which could not be applied.
 FIRST_PHASE = [
-    case("first-phase-regress-becomes-hold-and-review", HOLD, "Sat 15 Mar: 3/10 during",
+    case("first-phase-regress-becomes-hold-and-review", Action.HOLD, "Sat 15 Mar: 3/10 during",
          "This is the plan's first phase, so there is nothing to step back to",
          logs=(run(5, during=3), run(3), run(1, during=3)), is_first=True),
-    case("later-phase-still-regresses", REGRESS, "Sat 15 Mar: 3/10 during",
+    case("later-phase-still-regresses", Action.REGRESS, "Sat 15 Mar: 3/10 during",
          logs=(run(5, during=3), run(3), run(1, during=3)), absent=("first phase",)),
-    case("first-phase-stop-and-refer-stays", STOP_AND_REFER, "red flag", logs=GOOD + (rest(2, red_flags=("swelling",)),),
+    case("first-phase-stop-and-refer-stays", Action.STOP_AND_REFER, "red flag", logs=GOOD + (rest(2, red_flags=("swelling",)),),
          is_first=True),
 ]  # fmt: skip
 
 # Finding 5 (clearance) and the walk/jog ladder (finding 15).
 LADDER = [{"jog": 1, "walk": 3}, {"jog": 2, "walk": 2}, {"jog": 5, "walk": 1}]
 GATES = [
-    case("next-phase-needs-clearance-holds", HOLD, "the next phase needs a clinician's clearance",
+    case("next-phase-needs-clearance-holds", Action.HOLD, "the next phase needs a clinician's clearance",
          next_needs_clearance=True),
-    case("clearance-needed-but-criteria-not-met", HOLD, "2 of 3 sessions", logs=GOOD[1:], next_needs_clearance=True,
+    case("clearance-needed-but-criteria-not-met", Action.HOLD, "2 of 3 sessions", logs=GOOD[1:], next_needs_clearance=True,
          absent=("clearance",)),
-    case("ladder-not-climbed-holds", HOLD, "Walk/jog ladder: 0 of 3 sessions at the last step",
+    case("ladder-not-climbed-holds", Action.HOLD, "Walk/jog ladder: 0 of 3 sessions at the last step",
          logs=tuple(run(n, jog_minutes=1, walk_minutes=3) for n in (5, 3, 1)), phase_kw={"run_steps": LADDER}),
-    case("ladder-top-step-twice-holds", HOLD, "Walk/jog ladder: 2 of 3",
+    case("ladder-top-step-twice-holds", Action.HOLD, "Walk/jog ladder: 2 of 3",
          logs=(run(5, jog_minutes=2, walk_minutes=2), run(3, jog_minutes=5, walk_minutes=1),
                run(1, jog_minutes=5, walk_minutes=1)), phase_kw={"run_steps": LADDER}),
-    case("ladder-climbed-advances", ADVANCE, "Day 14 of at least 7",
+    case("ladder-climbed-advances", Action.ADVANCE, "Day 14 of at least 7",
          logs=tuple(run(n, jog_minutes=5, walk_minutes=1) for n in (5, 3, 1)), phase_kw={"run_steps": LADDER}),
 ]  # fmt: skip
 
@@ -156,11 +153,11 @@ def test_first_phase_hold_is_flagged_for_review_and_weighed_as_a_step_back():
     rec = recommend(phase(), (run(5, during=3), run(3), run(1, during=3)), TODAY, is_first=True)
     assert rec.review is True
     common = {"last_pain": 3, "trend": 0, "compliance": 100, "days_without_log": 0}
-    assert status.risk_score(action=HOLD, review=True, **common) == status.risk_score(
-        action=REGRESS, **common
+    assert status.risk_score(action=Action.HOLD, review=True, **common) == status.risk_score(
+        action=Action.REGRESS, **common
     )
-    assert status.risk_score(action=HOLD, review=True, **common) >= status.SERIOUS_RISK
-    assert status.risk_score(action=HOLD, **common) < status.SERIOUS_RISK
+    assert status.risk_score(action=Action.HOLD, review=True, **common) >= status.SERIOUS_RISK
+    assert status.risk_score(action=Action.HOLD, **common) < status.SERIOUS_RISK
 
 
 def test_clearance_hold_says_so():
@@ -200,7 +197,7 @@ def test_morning_baseline_does_not_creep(logs, phase_start, expected):
 def test_unanswered_next_morning_is_never_settled():
     """Finding 11: a morning left unanswered is unknown, so the session waits for it instead of counting."""
     rec = recommend(phase(), (run(5), run(3), run(1, morning=None)), TODAY)
-    check(rec, HOLD, ["Wed 19 Mar: next-morning pain not recorded yet."], [])
+    check(rec, Action.HOLD, ["Wed 19 Mar: next-morning pain not recorded yet."], [])
 
 
 # Finding 10: warm-up and cool-down rows without days a week counted as daily, so a perfectly adherent runner
@@ -273,15 +270,15 @@ def snap(action=None, percent=None, needs_clearance=False):
 @pytest.mark.parametrize(
     "snapshot, open_kinds, closing",
     [
-        pytest.param(snap(HOLD), {"ready_to_advance"}, {"ready_to_advance": "now says hold"}, id="ready-then-hold"),
-        pytest.param(snap(REGRESS), {"ready_to_advance"}, {"ready_to_advance": "now says regress"}, id="ready-then-regress"),
-        pytest.param(snap(ADVANCE), {"ready_to_advance"}, {}, id="still-ready"),
+        pytest.param(snap(Action.HOLD), {"ready_to_advance"}, {"ready_to_advance": "now says hold"}, id="ready-then-hold"),
+        pytest.param(snap(Action.REGRESS), {"ready_to_advance"}, {"ready_to_advance": "now says regress"}, id="ready-then-regress"),
+        pytest.param(snap(Action.ADVANCE), {"ready_to_advance"}, {}, id="still-ready"),
         pytest.param(None, {"ready_to_advance"}, {"ready_to_advance": "no active plan"}, id="plan-ended"),
-        pytest.param(snap(HOLD, needs_clearance=True), {"clearance_due"}, {}, id="clearance-still-due"),
-        pytest.param(snap(HOLD), {"clearance_due"}, {"clearance_due": "no clearance is waiting"}, id="clearance-gone"),
-        pytest.param(snap(HOLD, percent=49), {"low_compliance"}, {}, id="compliance-still-low"),
-        pytest.param(snap(HOLD, percent=50), {"low_compliance"}, {"low_compliance": "50 %"}, id="compliance-back"),
-        pytest.param(snap(HOLD), {"pain_spike", "log_red_flag"}, {}, id="events-wait-for-a-clinician"),
+        pytest.param(snap(Action.HOLD, needs_clearance=True), {"clearance_due"}, {}, id="clearance-still-due"),
+        pytest.param(snap(Action.HOLD), {"clearance_due"}, {"clearance_due": "no clearance is waiting"}, id="clearance-gone"),
+        pytest.param(snap(Action.HOLD, percent=49), {"low_compliance"}, {}, id="compliance-still-low"),
+        pytest.param(snap(Action.HOLD, percent=50), {"low_compliance"}, {"low_compliance": "50 %"}, id="compliance-back"),
+        pytest.param(snap(Action.HOLD), {"pain_spike", "log_red_flag"}, {}, id="events-wait-for-a-clinician"),
     ],
 )  # fmt: skip
 def test_stale_alerts(snapshot, open_kinds, closing):
@@ -326,7 +323,7 @@ def test_bone_stress_pain_alert(pain_free, activity, pain, raised):
 
 def test_clearance_due_alert_when_the_engine_waits_for_one():
     log = LogDay(date=TODAY, run_minutes=20)
-    kinds = {a.kind for a in status.log_alerts(log, [log], snap(HOLD, needs_clearance=True))}
+    kinds = {a.kind for a in status.log_alerts(log, [log], snap(Action.HOLD, needs_clearance=True))}
     assert kinds == {"clearance_due"}
 
 
@@ -337,29 +334,29 @@ def test_the_athletes_advice_and_the_engine_agree_on_emergencies_and_stop_alerts
     assert feedback.HOLD_ALERT_KINDS == status.STOP_ALERT_KINDS
     # Stop alerts wait for a clinician: nothing closes them automatically.
     assert not set(status.STOP_ALERT_KINDS) & set(
-        status.stale_alerts(snap(HOLD), set(status.STOP_ALERT_KINDS))
+        status.stale_alerts(snap(Action.HOLD), set(status.STOP_ALERT_KINDS))
     )
 
 
 # Found in a black-box review against DOMAIN.md section 6.
 REVIEW = [
-    case("unanswered-pain-is-not-within-the-allowance", HOLD,
+    case("unanswered-pain-is-not-within-the-allowance", Action.HOLD,
          "Wed 19 Mar: pain during and after not recorded, so this session cannot count",
          logs=(run(5), run(3), run(1, during=None, after=None))),
-    case("unanswered-after-only", HOLD, "Mon 17 Mar: pain after not recorded", logs=(run(5), run(3, after=None), run(1))),
-    case("todays-session-does-not-hide-the-oldest-judged-one", HOLD, "Sat 15 Mar: 3/10 during",
+    case("unanswered-after-only", Action.HOLD, "Mon 17 Mar: pain after not recorded", logs=(run(5), run(3, after=None), run(1))),
+    case("todays-session-does-not-hide-the-oldest-judged-one", Action.HOLD, "Sat 15 Mar: 3/10 during",
          logs=(run(5, during=3), run(3), run(1), run(0, morning=None))),
-    case("todays-session-does-not-hide-an-unsettled-morning", HOLD, "Sat 15 Mar: next morning 1/10",
+    case("todays-session-does-not-hide-an-unsettled-morning", Action.HOLD, "Sat 15 Mar: next morning 1/10",
          logs=(run(5, morning=1), run(3), run(1), run(0, morning=None))),
-    case("two-over-in-the-last-3-with-today-regresses", REGRESS, "Thu 20 Mar: 3/10 during",
+    case("two-over-in-the-last-3-with-today-regresses", Action.REGRESS, "Thu 20 Mar: 3/10 during",
          logs=(run(5), run(3), run(1, during=3), run(0, during=3, morning=None))),
-    case("a-rest-days-morning-plus-3-regresses", REGRESS, "Tue 18 Mar: next morning 3/10, 3 points above",
+    case("a-rest-days-morning-plus-3-regresses", Action.REGRESS, "Tue 18 Mar: next morning 3/10, 3 points above",
          logs=GOOD + (rest(2, pain_next_morning=3),)),
-    case("a-rest-days-morning-plus-1-holds", HOLD, "Tue 18 Mar: next morning 1/10, not settled",
+    case("a-rest-days-morning-plus-1-holds", Action.HOLD, "Tue 18 Mar: next morning 1/10, not settled",
          logs=GOOD + (rest(2, pain_next_morning=1),)),
-    case("pain-free-rest-day-pain-holds", HOLD, "Tue 18 Mar: pain 1/10 — this plan must stay pain-free",
+    case("pain-free-rest-day-pain-holds", Action.HOLD, "Tue 18 Mar: pain 1/10 — this plan must stay pain-free",
          logs=GOOD + (rest(2, pain_during=1),), pain_free=True, phase_kw={"run_activity": "walk"}),
-    case("pain-free-older-session-pain-this-week-holds", HOLD, "Fri 14 Mar: pain 1/10 — this plan must stay pain-free",
+    case("pain-free-older-session-pain-this-week-holds", Action.HOLD, "Fri 14 Mar: pain 1/10 — this plan must stay pain-free",
          logs=(run(6, during=1), *GOOD), pain_free=True, phase_kw={"run_activity": "cross_train"}),
 ]  # fmt: skip
 
@@ -384,11 +381,11 @@ def ladder_week(extra=()):
 
 
 END_TO_END = [
-    case("ladder-with-strength-days-between-runs-advances", ADVANCE, "Day 14 of at least 7",
+    case("ladder-with-strength-days-between-runs-advances", Action.ADVANCE, "Day 14 of at least 7",
          logs=ladder_week(), phase_kw={"run_steps": LADDER}),
-    case("a-bad-run-behind-strength-days-still-holds", HOLD, "Sat 15 Mar: 4/10 during, above the allowance of 2/10.",
+    case("a-bad-run-behind-strength-days-still-holds", Action.HOLD, "Sat 15 Mar: 4/10 during, above the allowance of 2/10.",
          logs=(run(9), run(7), run(5, during=4), exercises(3, 9), exercises(2, 9), exercises(1, 9))),
-    case("an-unanswered-red-flag-alert-keeps-stop-and-refer", STOP_AND_REFER, "is still waiting for a clinician",
+    case("an-unanswered-red-flag-alert-keeps-stop-and-refer", Action.STOP_AND_REFER, "is still waiting for a clinician",
          red_flag_waiting_since=ago(9)),
 ]  # fmt: skip
 

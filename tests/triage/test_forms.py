@@ -13,6 +13,8 @@ from triage.wording import (
     SECTIONS,
     SELF_TESTS,
     STATEMENTS,
+    URGENCY_LABELS,
+    URGENCY_TONES,
     advice_parts,
     alert_message,
     answers_for_display,
@@ -30,6 +32,19 @@ def test_wording_covers_the_engine():
     assert set(SELF_TESTS) == {f.name for f in engine.FIELDS["tests"].subfields}
     assert set(RED_FLAG_TITLES) == {rule.code for rule in engine.RED_FLAG_RULES}
     assert set(BANNERS) == set(engine.URGENCY_ORDER)
+
+
+def test_every_urgency_has_its_words_and_every_rule_a_known_urgency():
+    # The scale is engine.Urgency; the labels, tones, banners and advice are keyed by it, and the rule tables
+    # (written as plain strings) only use its values.
+    for table in (URGENCY_LABELS, URGENCY_TONES, BANNERS, engine.URGENCY_ADVICE):
+        assert list(table) == [u for u in table if isinstance(u, engine.Urgency)]
+        assert set(table) == set(engine.Urgency)
+    used = {rule.urgency for rule in engine.RED_FLAG_RULES} | {
+        c.default_urgency for c in engine.CONDITIONS.values()
+    }
+    assert used <= set(engine.Urgency)
+    assert engine.URGENT_OR_WORSE == (engine.Urgency.URGENT, engine.Urgency.EMERGENCY)
 
 
 def test_retired_questions_are_accepted_but_no_longer_asked():

@@ -8,9 +8,10 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from portal import audit, care_messages, devices, models, validators  # noqa: F401 — devices: its login/logout receivers
+        from portal import audit, care_messages, data_registry, devices, models, validators  # noqa: F401 — devices: its login/logout receivers
 
         audit.register_models()
+        data_registry.autodiscover()  # every app's personal_data module, as the admin finds admin.py
         validators.register_visible_text_fields()
         # What can move someone's unread-message count (portal.care_messages, "Unread counts").
         for model in (

@@ -6,6 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "People and clinics"
 
     def ready(self):
+        # Imports inside ready(): Django loads every app's models before calling it, and these modules need them.
         from django.db.models.signals import post_delete, post_save
 
         from portal import audit, care_messages, data_registry, devices, models, validators  # noqa: F401 — devices: its login/logout receivers

@@ -8,7 +8,7 @@ from library.forms import BaseExerciseForm
 from library.models import Equipment, Exercise, Region
 from library.selectors import matching
 from library.validators import ACCEPT
-from portal.admin import ClinicScopedAdmin, ReadableListsMixin, readable_list
+from portal.admin_base import ClinicScopedAdmin, ReadableListsMixin, readable_list
 from portal.capabilities import Cap
 from portal.permissions import clinician_of, scope_catalog
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 from outcomes import catalog, instruments, selectors, wording
 from outcomes.forms_visits import pass_mark
 from outcomes.models import InstrumentWording, QuestionnaireResponse, TestResult, Visit
-from portal.admin import ClinicScopedAdmin
+from portal.admin_base import ClinicScopedAdmin
 from portal.capabilities import Cap
 from portal.permissions import clinician_of
 

@@ -4,7 +4,7 @@ written on the athlete's thread page (portal.views_messages) or through the API,
 from django.contrib import admin
 from django.utils.text import Truncator
 
-from portal.admin import ClinicScopedAdmin
+from portal.admin_base import ClinicScopedAdmin
 from portal.capabilities import Cap
 from portal.models import Message
 

@@ -11,7 +11,7 @@ docs/design.md, "Audit trail".
 from collections.abc import Iterable
 from contextvars import ContextVar
 
-from auditlog.cid import set_cid
+from auditlog.cid import get_cid, set_cid
 from auditlog.context import auditlog_disabled, set_extra_data
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.registry import auditlog
@@ -77,9 +77,9 @@ def register_models() -> None:
 
 
 def entry_model():
-    from portal.models import AuditEntry
-
-    return AuditEntry
+    # Through Django's app registry, as auditlog's get_logentry_model does: portal.models builds on this module
+    # (AuditEntry's manager fills its athlete and clinic here), so it cannot import the models back.
+    return apps.get_model("portal", "AuditEntry")
 
 
 class AuditMiddleware(AuditlogMiddleware):
@@ -181,15 +181,20 @@ def subject_of_entry(entry) -> tuple[int | None, int | None]:
 
 
 def _subject_of_login(user) -> tuple[int | None, int | None]:
-    from portal.models import Athlete, Clinician
-
     if user.pk is None:
         return None, None
-    athlete = Athlete._base_manager.filter(user_id=user.pk).values_list("pk", "clinic_id").first()
+    athlete = (
+        apps.get_model("portal", "Athlete")
+        ._base_manager.filter(user_id=user.pk)
+        .values_list("pk", "clinic_id")
+        .first()
+    )
     if athlete is not None:
         return athlete
     # A clinician's login: the entry belongs to their clinic, about no athlete.
-    return None, Clinician.objects.filter(user_id=user.pk).values_list("clinic_id", flat=True).first()
+    return None, apps.get_model("portal", "Clinician").objects.filter(user_id=user.pk).values_list(
+        "clinic_id", flat=True
+    ).first()
 
 
 def _view_name() -> str | None:
@@ -256,10 +261,7 @@ def record_list_access(user, records: Iterable[Model]) -> int:
     """
     if not getattr(user, "is_authenticated", False) or _disabled():
         return 0
-    from auditlog.cid import get_cid
-
-    from portal.models import Athlete
-
+    Athlete = apps.get_model("portal", "Athlete")
     records = list(records)
     athlete_ids = {_athlete_id_of(record) for record in records} - {None}
     if not athlete_ids:

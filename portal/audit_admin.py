@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
-from portal.admin import CapabilityAdminMixin
+from portal.admin_base import CapabilityAdminMixin
 from portal.audit import AUDITED
 from portal.capabilities import Cap
 from portal.models import Athlete, AuditEntry

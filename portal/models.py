@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from library.validators import IMAGE_EXTENSIONS, validate_exercise_image
+from portal.audit import entry_fields, subject_of_entry
+from portal.permissions import scope_by_clinic, scope_clinics
 
 
 def validate_time_zone(value: str) -> None:
@@ -110,8 +112,6 @@ def clinic_logo_path(instance, filename: str) -> str:
 
 class ClinicQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_clinics
-
         return scope_clinics(self, user)
 
 
@@ -157,8 +157,6 @@ class Clinic(models.Model):
 
 class ClinicianQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         return scope_by_clinic(self, user, clinic_field="clinic")
 
 
@@ -215,8 +213,6 @@ class Clinician(models.Model):
 
 class AthleteQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         return scope_by_clinic(self, user, clinic_field="clinic", own_field="user")
 
     def search(self, text: str):
@@ -476,8 +472,6 @@ class Invite(models.Model):
 
 class AlertQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         # Alerts are for the care team; athletes see their own results on the pages that raised them.
         return scope_by_clinic(self, user, clinic_field="athlete__clinic")
 
@@ -557,8 +551,6 @@ class Alert(models.Model):
 
 class AuditEntryQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         # The trail is the clinic's record of its staff and athletes: clinicians see their clinic's entries,
         # athletes none (they have their data export).
         return scope_by_clinic(self, user, clinic_field="clinic")
@@ -568,8 +560,6 @@ class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):
     def log_create(self, instance, force_log: bool = False, **kwargs):
         if kwargs.get("changes") is None and not force_log:
             return None  # nothing changed: no entry, and no query to find the athlete
-        from portal.audit import entry_fields
-
         return super().log_create(instance, force_log=force_log, **entry_fields(instance, kwargs))
 
 
@@ -594,8 +584,6 @@ class AuditEntry(AbstractLogEntry):
 
     def save(self, *args, **kwargs):
         if self._state.adding and self.athlete_id is None and self.clinic_id is None:
-            from portal.audit import subject_of_entry
-
             # Written directly (objects.create) rather than by auditlog: still find whose record it is about.
             self.athlete_id, self.clinic_id = subject_of_entry(self)
         super().save(*args, **kwargs)
@@ -732,8 +720,6 @@ class ApiToken(models.Model):
 
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         # Athletes read their own thread with the care team, never the team's notes about them (nor does
         # anyone, about themselves).
         messages = scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
@@ -809,8 +795,6 @@ class MessageEmail(models.Model):
 
 class SharedCareQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         # The athlete sees who is on their team, the clinic its athletes' outside members, and an outside
         # member their own memberships.
         scoped = scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")

@@ -1,11 +1,13 @@
 """The one place that decides who may see which records.
 
 Athletes see only their own records, clinicians only their clinic's, superusers everything.
-Views, the admin, the API and PDFs all go through these helpers.
+Views, the admin, the API and PDFs all go through these helpers, and so do the models' `visible_to` querysets:
+this module sits below portal.models and reaches the two models it reads through Django's app registry.
 """
 
 from functools import wraps
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -94,10 +96,9 @@ def shared_athlete_ids(user) -> frozenset[int]:
         return frozenset()
     cached = user.__dict__.get("_shared_athlete_ids")
     if cached is None:
-        from portal.models import SharedCare
-
         cached = frozenset(
-            SharedCare.objects.active()
+            apps.get_model("portal", "SharedCare")
+            .objects.active()
             .filter(user=user, athlete__anonymised_at__isnull=True)
             .values_list("athlete_id", flat=True)
         )
@@ -121,9 +122,7 @@ def scope_clinics(qs: QuerySet, user) -> QuerySet:
 
 def get_athlete_for_user(user, pk):
     """The athlete `pk` if `user` may see it, else Http404 (never reveal that it exists)."""
-    from portal.models import Athlete
-
-    return get_object_or_404(Athlete.objects.visible_to(user), pk=pk)
+    return get_object_or_404(apps.get_model("portal", "Athlete").objects.visible_to(user), pk=pk)
 
 
 def clinician_required(view):

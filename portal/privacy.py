@@ -5,8 +5,8 @@ details, the date of birth, free text written by or about the athlete, invites, 
 sessions and login-attempt records go; the clinical facts (pain scores, distances, dates, plans and their
 phases, triage urgency and conditions, alert kinds) stay, attached to "Former athlete #<id>".
 
-This module sits above rehab and triage (it reads their models), so portal.services, which they import, reaches
-it through a wrapper.
+Here: the athlete's own row, their login and the audit trail. Each app's records (portal's own included) are
+anonymised by the app's declaration in portal.data_registry, so this module names no app above portal.
 """
 
 import json
@@ -17,20 +17,12 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from portal.models import (
-    Alert,
-    Athlete,
-    CareTeamMember,
-    Download,
-    Invite,
-    Message,
-    MessageEmail,
-    MessageRead,
-    Shoe,
-)
+from portal import data_registry
+from portal.audit import entries_for_athlete
+from portal.models import Athlete
 from portal.tokens import logins_end
 
 log = logging.getLogger(__name__)
@@ -61,7 +53,8 @@ KEPT = [
     "The care team and the clinic, so the clinic's counts and outcomes still add up.",
 ]
 
-# Personal fields of each model, as recorded in audit entries' before/after values (model label → fields).
+# Personal fields of the athlete and their login, as recorded in audit entries' before/after values (model
+# label → fields); each app declares its own models' (portal.data_registry, `personal_fields`).
 PERSONAL_FIELDS = {
     "portal.athlete": {
         "first_name",
@@ -73,20 +66,12 @@ PERSONAL_FIELDS = {
         "user",
     },
     "portal.user": {"email", "first_name", "last_name", "password", "last_login"},
-    "portal.shoe": {"name"},
-    "portal.invite": {"email", "token_hash"},
-    "portal.alert": {"resolved_note"},
-    "rehab.dailylog": {"notes"},
-    "rehab.plan": {"goal", "name"},
-    "rehab.phasechange": {"reason"},
-    "triage.intake": {"review_notes"},
-    "portal.message": {"body"},
     "portal.apitoken": {"name", "key_hash", "key_start", "login_check"},
-    "rehab.changerequest": {"reason", "decision_note"},
-    "rehab.runningchange": {"reason"},
-    "outcomes.questionnaireresponse": {"item_labels"},
-    "outcomes.visit": {"notes"},
 }
+
+
+def personal_fields() -> dict[str, set[str]]:
+    return PERSONAL_FIELDS | data_registry.personal_fields()
 
 
 def anonymised_name(athlete_pk: int) -> tuple[str, str]:
@@ -122,26 +107,6 @@ def _forget_login_attempts(email: str) -> None:
             model.objects.filter(username__iexact=email).delete()
 
 
-def _forget_downloads(athlete: Athlete, plans) -> None:
-    """Prepared files that show the athlete (their data export, batch prints with one of their plans) would
-    otherwise wait up to a day for the clean-up job."""
-    plan_ids = {plan.pk for plan in plans}
-    Download.objects.filter(athlete=athlete).delete()
-    batches = Download.objects.filter(kind=Download.Kind.BATCH_PRINT).values_list("pk", "params")
-    Download.objects.filter(
-        pk__in=[pk for pk, params in batches if plan_ids & set(params.get("plans", []))]
-    ).delete()
-
-
-def _forget_printed_programs(plans) -> None:
-    """Cached printed programs show the name; they would otherwise linger for up to a day."""
-    from rehab.discharge import discharge_cache_evict
-    from rehab.pdf import hep_cache_evict
-
-    hep_cache_evict(plans)
-    discharge_cache_evict(plans)
-
-
 def _anonymise_login(athlete: Athlete, user) -> None:
     email = user.email
     logins_end(user)  # its API tokens and every session
@@ -163,39 +128,18 @@ def _anonymise_login(athlete: Athlete, user) -> None:
 
 
 def _related_rows(athlete: Athlete) -> dict[type, list]:
-    """Every row that belongs to `athlete`, by model (for the audit scrub)."""
-    from outcomes.models import QuestionnaireResponse, TestResult, Visit
-    from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanExercise, PlanPhase, RehabStatus
-    from triage.models import Intake
-
-    def pks(queryset):
-        return list(queryset.values_list("pk", flat=True))
-
-    return {
-        Athlete: [athlete.pk],
-        Shoe: pks(Shoe.objects.filter(athlete=athlete)),
-        CareTeamMember: pks(CareTeamMember.objects.filter(athlete=athlete)),
-        Invite: pks(Invite.objects.filter(athlete=athlete)),
-        Alert: pks(Alert.objects.filter(athlete=athlete)),
-        Message: pks(Message.objects.filter(athlete=athlete)),
-        Intake: pks(Intake.objects.filter(athlete=athlete)),
-        Plan: pks(Plan.objects.filter(athlete=athlete)),
-        PlanPhase: pks(PlanPhase.objects.filter(plan__athlete=athlete)),
-        PlanExercise: pks(PlanExercise.objects.filter(phase__plan__athlete=athlete)),
-        PhaseChange: pks(PhaseChange.objects.filter(plan__athlete=athlete)),
-        DailyLog: pks(DailyLog.objects.filter(athlete=athlete)),
-        ExerciseLog: pks(ExerciseLog.objects.filter(log__athlete=athlete)),
-        RehabStatus: pks(RehabStatus.objects.filter(athlete=athlete)),
-        QuestionnaireResponse: pks(QuestionnaireResponse.objects.filter(athlete=athlete)),
-        Visit: pks(Visit.objects.filter(athlete=athlete)),
-        TestResult: pks(TestResult.objects.filter(visit__athlete=athlete)),
-        get_user_model(): [athlete.user_id] if athlete.user_id else [],
-    }
+    """Every row that belongs to `athlete`, by model (for the audit scrub): theirs, their login's and what each
+    app declares."""
+    rows = {Athlete: [athlete.pk]}
+    for declaration in data_registry.declarations():
+        rows |= declaration.rows(athlete)
+    rows[get_user_model()] = [athlete.user_id] if athlete.user_id else []
+    return rows
 
 
 def _audit_entries_of(athlete: Athlete, rows: dict[type, list]):
-    """The athlete's audit entries: portal.audit's selection when it exists, else every entry about a row of
-    theirs (found by content type and primary key)."""
+    """The athlete's audit entries: portal.audit's selection and every entry about a row of theirs (found by
+    content type and primary key)."""
     from auditlog import get_logentry_model
 
     LogEntry = get_logentry_model()
@@ -205,10 +149,6 @@ def _audit_entries_of(athlete: Athlete, rows: dict[type, list]):
             content_type = ContentType.objects.get_for_model(model)
             query |= Q(content_type=content_type, object_pk__in=[str(pk) for pk in pks])
     entries = LogEntry.objects.filter(query)
-    try:
-        from portal.audit import entries_for_athlete
-    except ImportError:
-        return entries
     more = entries_for_athlete(athlete)
     if isinstance(more, QuerySet) and more.model is LogEntry:
         return entries | more
@@ -251,11 +191,12 @@ def scrub_audit_entries(athlete: Athlete, *, user=None, emails=(), rows: dict | 
             email_query |= Q(actor_email__iexact=email)
         entries = entries | LogEntry.objects.filter(email_query)
     labels = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
+    fields = personal_fields()
     changed = 0
     with _audit_paused():
         for entry in list(entries.distinct()):
             label = labels.get(entry.content_type_id, "")
-            personal = PERSONAL_FIELDS.get(label, set())
+            personal = fields.get(label, set())
             own_action = (user is not None and entry.actor_id == user.pk) or (
                 entry.actor_email and entry.actor_email.lower() in emails
             )
@@ -371,26 +312,18 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
     Atomic, and idempotent: on an athlete already anonymised it scrubs again (harmless) but keeps the first
     date and author and records nothing new.
     """
-    from outcomes.models import QuestionnaireResponse, Visit
-    from portal import shared_care
-    from rehab.models import DailyLog, PhaseChange, Plan
-    from rehab.services.coach import coach_text_forget
-    from triage.models import Intake
-
     now = now or timezone.now()
     by_user = by if getattr(by, "pk", None) else None
     athlete = Athlete.objects.select_for_update(of=("self",)).select_related("user").get(pk=athlete.pk)
     first_time = athlete.anonymised_at is None
     user = athlete.user
     emails = {athlete.email, user.email if user else "", *athlete.invites.values_list("email", flat=True)}
-    plans = list(
-        Plan.objects.filter(athlete=athlete).select_related("athlete", "template").prefetch_related("phases")
-    )
     rows = _related_rows(athlete)  # before invites are deleted: their audit entries are scrubbed too
+    declarations = data_registry.declarations()
     # Every run, not only the first: a program printed since the first run shows no name, but an earlier failure
     # to reach the cache must not leave one for good.
-    _forget_printed_programs(plans)
-    _forget_downloads(athlete, plans)
+    for declaration in declarations:
+        declaration.forget(athlete)
     with _audit_paused():
         if user is not None:
             _anonymise_login(athlete, user)
@@ -405,43 +338,8 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
         unlinked = user is not None and athlete.user is None  # a staff login, see _anonymise_login
         if changed or unlinked:
             athlete.save()
-        athlete.invites.all().delete()
-        # Messages are free text from first to last word: the thread and the staff notes go whole.
-        Message.objects.filter(athlete=athlete).delete()
-        MessageRead.objects.filter(athlete=athlete).delete()
-        MessageEmail.objects.filter(athlete=athlete).delete()
-        for number, shoe in enumerate(athlete.shoes.order_by("pk"), start=1):
-            if shoe.name != f"Shoe {number}":
-                shoe.name = f"Shoe {number}"
-                shoe.save(update_fields=["name"])
-        DailyLog.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
-        Intake.objects.filter(athlete=athlete).exclude(review_notes="").update(review_notes="")
-        # Outcomes: the clinician's visit notes and the activities the athlete named (PSFS) are free text; the
-        # answers, scores and test results are clinical numbers and stay.
-        Visit.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
-        QuestionnaireResponse.objects.filter(athlete=athlete).exclude(item_labels={}).update(item_labels={})
-        Alert.objects.filter(athlete=athlete, resolved_at__isnull=True).update(
-            resolved_at=now,
-            resolved_by=by_user,
-            resolved_note=ALERT_CLOSED_NOTE,
-        )
-        Alert.objects.filter(athlete=athlete).exclude(resolved_note__in=["", ALERT_CLOSED_NOTE]).update(
-            resolved_note=""
-        )
-        PhaseChange.objects.filter(plan__athlete=athlete).exclude(reason="").update(reason="")
-        coach_text_forget(athlete, by=by_user)
-        for row in athlete.shared_care.open():  # the athlete's own coach from outside loses access at once
-            shared_care.remove(row=row, by=by_user, now=now)
-        for plan in plans:
-            name = plan.template.name if plan.template is not None else plan.name
-            ongoing = plan.status in (Plan.Status.ACTIVE, Plan.Status.PAUSED)
-            if plan.goal or name != plan.name or ongoing:
-                Plan.objects.filter(pk=plan.pk).update(
-                    goal="",
-                    name=name,
-                    status=Plan.Status.CANCELLED if ongoing else plan.status,
-                    version=F("version") + 1,
-                )
+        for declaration in declarations:
+            declaration.anonymise(athlete, by=by_user, now=now)
     for email in emails:  # the login's, the contact address and the invites': attempts may have used any
         _forget_login_attempts(email)
     scrub_audit_entries(athlete, user=user, emails=emails, rows=rows)

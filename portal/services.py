@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -14,6 +15,8 @@ from portal.languages import override_for_person
 from portal.links import absolute_url
 from portal.mail import send_later
 from portal.models import Alert, Athlete, CareTeamMember, Clinician, Invite
+from portal.permissions import CLINICIANS_GROUP
+from portal.privacy import anonymise_athlete  # noqa: F401 — one of the people services (portal.privacy has it)
 
 ANONYMISED_MESSAGE = "This athlete's personal data was deleted; their record can no longer be changed."
 
@@ -22,17 +25,6 @@ def check_athlete_editable(athlete: Athlete) -> None:
     """Refuse writes to an athlete whose personal data was deleted (see anonymise_athlete)."""
     if athlete.anonymised_at is not None:
         raise ValidationError(ANONYMISED_MESSAGE, code="anonymised")
-
-
-def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
-    """Delete the athlete's personal data and keep the clinic's statistics (portal.privacy has the details).
-
-    Atomic and idempotent. Its home is portal.privacy because it reads the rehab and triage records, which
-    import this module.
-    """
-    from portal.privacy import anonymise_athlete as anonymise
-
-    return anonymise(athlete, by=by, now=now)
 
 
 @transaction.atomic
@@ -202,10 +194,6 @@ def invite_connect(*, invite: Invite, user, now=None) -> Athlete:
 
 def clinician_grant_access(user) -> None:
     """Clinicians work in the admin: staff status and the Clinicians group, never superuser rights."""
-    from django.contrib.auth.models import Group
-
-    from portal.permissions import CLINICIANS_GROUP
-
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

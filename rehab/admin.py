@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from portal.admin import (
+from portal.admin_base import (
     CapabilityAdminMixin,
     ClinicScopedAdmin,
     ReadableListsMixin,

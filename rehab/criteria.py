@@ -2,8 +2,8 @@
 
 The progression engine (rehab.progression) stays pure: it is handed each athlete's recorded results
 (outcomes.criteria.Results) and returns reasons that are either sentences or outcomes `Reason` codes. This module
-fetches those results for the athletes whose phase has criteria (in bulk: the caseload refresh judges hundreds at
-once) and turns the engine's reasons into words and into JSON for RehabStatus.
+turns the engine's reasons into words and into JSON for RehabStatus; it reads no table, so the models use it
+(rehab.selectors.results_for_plans fetches the results).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from outcomes import wording
 from outcomes.codes import OutcomeError, Reason
-from outcomes.criteria import Results
 
 
 def error_text(error: OutcomeError) -> str:
@@ -50,21 +49,3 @@ def clearance_dates(phases) -> tuple[date, ...]:
     return tuple(
         timezone.localdate(p.cleared_at) for p in phases if getattr(p, "cleared_at", None) is not None
     )
-
-
-def results_for_plans(plans: dict) -> dict[int, Results]:
-    """athlete id → Results, for the athletes in `plans` (athlete id → active plan) whose current phase has
-    measured exit criteria: three queries whatever their number, none when no phase has any."""
-    from outcomes.selectors import results_for_many
-    from rehab.models import PlanPhase
-
-    wanted = {pk: plan for pk, plan in plans.items() if plan is not None and has_criteria(plan.current_phase)}
-    if not wanted:
-        return {}
-    by_plan: dict[int, list] = {}
-    for plan_id, cleared_at in PlanPhase.objects.filter(
-        plan_id__in=[plan.pk for plan in wanted.values()], cleared_at__isnull=False
-    ).values_list("plan_id", "cleared_at"):
-        by_plan.setdefault(plan_id, []).append(timezone.localdate(cleared_at))
-    clearances = {pk: by_plan.get(plan.pk, []) for pk, plan in wanted.items()}
-    return results_for_many(wanted, clearances=clearances)

@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from outcomes.codes import OutcomeError
 from outcomes.criteria import parse as parse_criteria
-from rehab import codes
+from portal.permissions import scope_by_clinic, scope_catalog
+from rehab import codes, wording
 from rehab.coach import RUN_FIELDS, run_field_label
+from rehab.criteria import error_text
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(5)]
 
@@ -133,8 +135,6 @@ class PhaseFields(models.Model):
         try:
             parse_criteria(self.structured_criteria)
         except OutcomeError as error:
-            from rehab.criteria import error_text
-
             raise ValidationError({"structured_criteria": error_text(error)}) from None
 
     @property
@@ -155,15 +155,11 @@ class PhaseFields(models.Model):
 
     def run_text(self) -> str:
         """The run prescription in words, e.g. "Walk 3 min / jog 1 min for 20 min, 3 times a week"."""
-        from rehab.wording import run_text
-
-        return run_text(self)
+        return wording.run_text(self)
 
     def pain_text(self) -> str:
         """The pain rule in words, e.g. "Up to 2/10 during is OK; it must settle by tomorrow morning"."""
-        from rehab.wording import pain_text
-
-        return pain_text(self)
+        return wording.pain_text(self)
 
 
 class DosageFields(models.Model):
@@ -192,9 +188,7 @@ class DosageFields(models.Model):
         ordering = ["order", "pk"]
 
     def dosage_text(self) -> str:
-        from rehab.wording import dosage_text
-
-        return dosage_text(self)
+        return wording.dosage_text(self)
 
 
 # A phase's own fields (PhaseFields), in the order copies, the phase form and the API list them.
@@ -210,8 +204,6 @@ DOSAGE_FIELDS = tuple(field.name for field in DosageFields._meta.fields if field
 
 class PlanTemplateQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_catalog
-
         return scope_catalog(self, user)
 
 
@@ -278,8 +270,6 @@ class PhaseExerciseTemplate(DosageFields):
 
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         return scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
 
 
@@ -451,8 +441,6 @@ class Trigger(models.TextChoices):
 
 class DailyLogQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         return scope_by_clinic(self, user, clinic_field="athlete__clinic", own_field="athlete__user")
 
 
@@ -703,8 +691,6 @@ class RunningChange(models.Model):
 
 class ChangeRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         # Between the care team's staff: athletes see the plan as it is, not what was proposed.
         return scope_by_clinic(self, user, clinic_field="plan__athlete__clinic")
 

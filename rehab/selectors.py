@@ -5,13 +5,16 @@ from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from outcomes.selectors import results_for
+from outcomes.criteria import Results
+from outcomes.selectors import results_for, results_for_many
 from portal.models import Alert
+from rehab import charts
 from rehab.compliance import Compliance, Prescription, weekly
 from rehab.criteria import clearance_dates, has_criteria
 from rehab.models import DailyLog, PhaseChange, Plan, PlanExercise, PlanPhase, PlanTemplate, RedFlag
 from rehab.progression import RED_FLAG_LABELS, LogDay
 from rehab.status import STOP_ALERT_KINDS, Snapshot, snapshot
+from triage.models import Intake
 
 RED_FLAGS = tuple(RedFlag.values)
 # Bone stress injuries must stay pain-free (DOMAIN.md section 6): any pain holds the plan.
@@ -78,8 +81,6 @@ def latest_confirmed_condition_id(athlete) -> int | None:
 
 def _latest_confirmed(athlete, field: str):
     """`field` of the condition a clinician confirmed on the athlete's latest reviewed intake (None: none)."""
-    from triage.models import Intake
-
     return (
         Intake.objects.filter(athlete=athlete, confirmed_condition__isnull=False)
         .order_by("-created")
@@ -343,8 +344,6 @@ def phase_for_log(plan: Plan | None, log: DailyLog | None, day: date) -> PlanPha
 
 def timeline_data(athlete, today: date) -> dict:
     """The clinician's timeline of an athlete: chart, weekly compliance, load and the engine's advice."""
-    from rehab import charts
-
     state = athlete_state(athlete, today)
     markers = [
         charts.Marker(
@@ -382,3 +381,18 @@ def clearance_phase(phases: list[PlanPhase], current: PlanPhase | None) -> PlanP
 def athlete_summary(athlete, today: date) -> AthleteState:
     """The API's per-athlete summary: the same state as the athlete's "Today" page."""
     return athlete_state(athlete, today)
+
+
+def results_for_plans(plans: dict) -> dict[int, Results]:
+    """athlete id → Results, for the athletes in `plans` (athlete id → active plan) whose current phase has
+    measured exit criteria: three queries whatever their number, none when no phase has any."""
+    wanted = {pk: plan for pk, plan in plans.items() if plan is not None and has_criteria(plan.current_phase)}
+    if not wanted:
+        return {}
+    by_plan: dict[int, list] = {}
+    for plan_id, cleared_at in PlanPhase.objects.filter(
+        plan_id__in=[plan.pk for plan in wanted.values()], cleared_at__isnull=False
+    ).values_list("plan_id", "cleared_at"):
+        by_plan.setdefault(plan_id, []).append(timezone.localdate(cleared_at))
+    clearances = {pk: by_plan.get(plan.pk, []) for pk, plan in wanted.items()}
+    return results_for_many(wanted, clearances=clearances)

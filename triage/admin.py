@@ -3,7 +3,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from portal.admin import CapabilityAdminMixin, ClinicScopedAdmin, set_or_empty_filter
+from portal.admin_base import CapabilityAdminMixin, ClinicScopedAdmin, set_or_empty_filter
 from portal.admin_widgets import list_display_html
 from portal.capabilities import Cap
 from triage import services, wording

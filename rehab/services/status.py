@@ -16,7 +16,7 @@ from portal.models import Alert
 from portal.services import alert_raise, alert_resolve
 from rehab import selectors
 from rehab.compliance import Prescription
-from rehab.criteria import reasons_json, results_for_plans
+from rehab.criteria import reasons_json
 from rehab.models import Action, Plan, RehabStatus
 from rehab.status import STATE_ALERT_KINDS, AlertDue, Snapshot, snapshot, stale_alerts, time_alerts
 
@@ -41,7 +41,7 @@ def status_snapshots(
     """Each athlete's Snapshot as of `today`, with their active plan: four queries whatever their number, and
     a fifth when some are to advance or step back (where does their phase sit in the plan?). Three more when
     some athletes' current phase has measured exit criteria (their questionnaires, tests and clearances, read
-    once for all of them: rehab.criteria.results_for_plans).
+    once for all of them: rehab.selectors.results_for_plans).
 
     `logs`: the athletes' selectors.log_days from today - 27 days to today, `plans`: their
     selectors.active_plans, and `waiting`: selectors.red_flags_waiting, when the caller has them already.
@@ -53,7 +53,7 @@ def status_snapshots(
         logs = selectors.log_days(ids, today - timedelta(days=27), today)
     if waiting is None:
         waiting = selectors.red_flags_waiting(ids)
-    results = results_for_plans({pk: plans.get(pk) for pk in ids})
+    results = selectors.results_for_plans({pk: plans.get(pk) for pk in ids})
 
     def snap(pk: int, *, place: selectors.PhasePlace | None = None) -> Snapshot:
         plan = plans.get(pk)

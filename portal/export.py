@@ -411,6 +411,7 @@ def export_data(athlete: Athlete, *, now=None) -> dict:
         "audit_trail": _audit_trail(athlete),
         "login_records": _login_records({athlete.email, user.email if user else ""}),
         "signed_in_devices": _devices(user),
+        "strava": _strava(athlete),
     }
 
 
@@ -429,6 +430,21 @@ def _devices(user) -> list[dict]:
             "expires": _when(device.expires),
         }
         for device in SignedInDevice.objects.filter(user=user).order_by("created", "pk")
+    ]
+
+
+def _strava(athlete: Athlete) -> list[dict]:
+    """The athlete's Strava connection, if any (rehab.StravaConnection): never its tokens."""
+    connection = apps.get_model("rehab", "StravaConnection").objects.filter(athlete=athlete).first()
+    if connection is None:
+        return []
+    return [
+        {
+            "strava_athlete_id": connection.strava_athlete_id,
+            "connected": _when(connection.connected_at),
+            "scope": connection.scope,
+            "last_run_imported": _when(connection.last_activity_at),
+        }
     ]
 
 
@@ -536,6 +552,7 @@ def export_tables(data: dict) -> dict[str, list[dict]]:
         "audit_trail.csv": data["audit_trail"],
         "login_records.csv": data["login_records"],
         "signed_in_devices.csv": data.get("signed_in_devices", []),
+        "strava.csv": data.get("strava", []),
     }
 
 
@@ -565,6 +582,7 @@ EMPTY_HEADERS = {
     "audit_trail.csv": ["when", "action", "record", "record_id", "by", "changes", "page", "ip_address"],
     "login_records.csv": ["when", "kind", "email_typed", "ip_address", "browser", "page", "logged_out", "failures"],
     "signed_in_devices.csv": ["device", "kept_signed_in", "signed_in", "last_seen", "expires"],
+    "strava.csv": ["strava_athlete_id", "connected", "scope", "last_run_imported"],
 }  # fmt: skip
 
 
@@ -643,6 +661,9 @@ login_records.csv    Logins, failed logins and lockout counters under your email
                      address typed, the IP address and the browser.
 signed_in_devices.csv  The devices where you are signed in: the browser and system in words (for example
                      "Chrome on Android"), whether you asked to stay signed in there, and when it was last used.
+strava.csv           Your Strava connection, if you made one: your Strava athlete number, when you connected,
+                     what you allowed us to read (scope) and when a run was last imported. Not the keys
+                     (tokens) Strava gave us, which are never exported.
 
 Units and formats
 -----------------

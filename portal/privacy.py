@@ -51,6 +51,7 @@ REMOVED = [
     "questionnaires.",
     "Names, email addresses and free text in the audit trail about them (who did what and when stays).",
     "Their messages with the care team and the team's staff notes about them.",
+    "Their Strava connection and its keys (runs already imported stay in the daily logs).",
 ]
 KEPT = [
     "Daily logs: dates, pain scores, run minutes and distance, triggers, red flags and exercise sets.",
@@ -430,6 +431,7 @@ def anonymise_athlete(athlete: Athlete, *, by, now=None) -> Athlete:
         )
         PhaseChange.objects.filter(plan__athlete=athlete).exclude(reason="").update(reason="")
         coach_text_forget(athlete, by=by_user)
+        apps.get_model("rehab", "StravaConnection").objects.filter(athlete=athlete).delete()  # its tokens too
         for row in athlete.shared_care.open():  # the athlete's own coach from outside loses access at once
             shared_care.remove(row=row, by=by_user, now=now)
         for plan in plans:

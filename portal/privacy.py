@@ -87,6 +87,7 @@ PERSONAL_FIELDS = {
     "rehab.runningchange": {"reason"},
     "outcomes.questionnaireresponse": {"item_labels"},
     "outcomes.visit": {"notes"},
+    "rehab.stravaconnection": {"strava_athlete_id"},
 }
 
 

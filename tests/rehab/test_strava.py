@@ -783,6 +783,8 @@ def test_the_data_export_lists_the_connection_without_tokens(connection, athlete
 def test_deleting_an_athletes_personal_data_deletes_the_connection(connection, athlete, people):
     anonymise_athlete(athlete, by=people.clinician.user)
     assert not StravaConnection.objects.exists()
+    entry = AuditEntry.objects.get(content_type__model="stravaconnection", object_pk=str(connection.pk))
+    assert str(OWNER) not in json.dumps(entry.changes) + entry.object_repr
 
 
 def test_the_audit_trail_records_connecting_without_the_tokens(http, athlete):

@@ -233,13 +233,15 @@ def connect(*, athlete, code: str, scope: str, now: datetime) -> StravaConnectio
             code=code,
             return_athlete=True,
         )
+        if (
+            strava_athlete is None or strava_athlete.id is None
+        ):  # the exchange names the athlete, undocumented
+            client.access_token = tokens["access_token"]
+            strava_athlete = _call(client.get_athlete)
     except StravaError:
         raise StravaError("Strava did not accept the connection: try again.") from None
     except (StravaUnavailable, StravaRateLimited):
         raise StravaError("Strava could not be reached just now: try again in a few minutes.") from None
-    if strava_athlete is None or strava_athlete.id is None:
-        client.access_token = tokens["access_token"]
-        strava_athlete = _call(client.get_athlete)
     fields = {
         "strava_athlete_id": strava_athlete.id,
         "access_token": tokens["access_token"],

@@ -247,6 +247,34 @@ def test_connecting_stores_the_tokens_and_the_strava_athlete(http, athlete):
     )
 
 
+def test_without_the_athlete_in_the_exchange_strava_is_asked_who_it_is(http, athlete):
+    exchanged = {key: value for key, value in payload("token_exchange").items() if key != "athlete"}
+    http.add(responses.POST, TOKEN_URL, json=exchanged)
+    http.add(responses.GET, f"{API}/athlete", json=payload("token_exchange")["athlete"], headers=RATE_OK)
+    assert (
+        strava.connect(athlete=athlete, code="abc", scope="activity:read", now=NOW).strava_athlete_id == OWNER
+    )
+
+
+@pytest.mark.parametrize(
+    "status, body, said",
+    [
+        pytest.param(400, {"message": "Bad Request", "errors": [{"resource": "AuthorizationCode", "field": "code",
+                                                                 "code": "invalid"}]}, "did not accept", id="bad-code"),
+        pytest.param(429, payload("error_429"), "could not be reached", id="rate-limited"),
+        pytest.param(503, {"message": "Service Unavailable"}, "could not be reached", id="strava-down"),
+    ],
+)  # fmt: skip
+def test_a_failed_exchange_says_so_and_connects_nothing(
+    http, athlete, client_for, people, status, body, said
+):
+    http.add(responses.POST, TOKEN_URL, json=body, status=status)
+    query = {"state": _state(people.athlete_a.user), "code": "abc", "scope": "activity:read"}
+    page = client_for("athlete_a").get(reverse("rehab:strava_callback"), query, follow=True).content.decode()
+    assert said in page
+    assert not StravaConnection.objects.exists()
+
+
 @pytest.mark.parametrize("scope", ["read", "", "read,profile:read_all"])
 def test_a_connection_without_access_to_activities_is_refused(http, athlete, scope):
     with pytest.raises(strava.StravaError, match="without access to your activities"):

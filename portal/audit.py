@@ -49,6 +49,12 @@ AUDITED: dict[str, dict] = {
     "rehab.PlanExercise": {"athlete": "phase.plan.athlete"},
     "rehab.PhaseChange": {"athlete": "plan.athlete"},
     "rehab.DailyLog": {"athlete": "athlete", "exclude_fields": ["updated"]},
+    # When an athlete connected or disconnected Strava, and under which Strava account: never the tokens, nor
+    # what changes with each refresh or import.
+    "rehab.StravaConnection": {
+        "athlete": "athlete",
+        "exclude_fields": ["access_token", "refresh_token", "expires_at", "last_activity_at", "last_error"],
+    },
     # rehab.ExerciseLog is not registered: rehab.services.log_save rewrites a day's rows with a bulk insert,
     # which sends no signals. The day's exercise sets are recorded on its DailyLog instead (exercise_sets_replaced).
     # rehab.RehabStatus is not registered either: it is a cache recomputed from the logs on every save.

@@ -43,6 +43,7 @@ REMOVED = [
     "questionnaires.",
     "Names, email addresses and free text in the audit trail about them (who did what and when stays).",
     "Their messages with the care team and the team's staff notes about them.",
+    "Their Strava connection and its keys (runs already imported stay in the daily logs).",
 ]
 KEPT = [
     "Daily logs: dates, pain scores, run minutes and distance, triggers, red flags and exercise sets.",

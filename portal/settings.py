@@ -407,6 +407,21 @@ AXES_USERNAME_CALLABLE = "portal.lockout.username"
 AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 
+# The Strava connection (rehab.services.strava, README "Strava"): entirely off (no links, every Strava URL a 404)
+# unless STRAVA_CLIENT_ID is set. The secret comes with it; the verify token answers Strava's check of the
+# webhook subscription; with STRAVA_SUBSCRIPTION_ID set, events of any other subscription are ignored.
+STRAVA_CLIENT_ID = env_str("STRAVA_CLIENT_ID").strip()
+STRAVA_CLIENT_SECRET = env_str("STRAVA_CLIENT_SECRET")
+STRAVA_VERIFY_TOKEN = env_str("STRAVA_VERIFY_TOKEN")
+STRAVA_SUBSCRIPTION_ID = env_int("STRAVA_SUBSCRIPTION_ID", 0) or None
+if STRAVA_CLIENT_ID and (
+    not STRAVA_CLIENT_ID.isdigit() or not STRAVA_CLIENT_SECRET or not STRAVA_VERIFY_TOKEN
+):
+    raise ImproperlyConfigured(
+        "STRAVA_CLIENT_ID must be the number of your Strava API application, and STRAVA_CLIENT_SECRET and "
+        "STRAVA_VERIFY_TOKEN must be set with it (README, Strava)."
+    )
+
 # Content-Security-Policy (django-csp): only this site's own files. No inline script or style anywhere: the
 # pages load their JavaScript and CSS from static files (tests/portal/test_csp.py keeps it that way).
 CONTENT_SECURITY_POLICY = {

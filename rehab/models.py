@@ -462,6 +462,7 @@ class DailyLog(models.Model):
         GPX = "gpx", "GPX file"
         TCX = "tcx", "TCX file"
         FIT = "fit", "FIT file"
+        STRAVA = "strava", "Strava"
 
     # Plausible ranges of a run's readings (a watch's glitch outside them is left out on import).
     HEART_RATE, CADENCE, MAX_CLIMB = (30, 230), (60, 250), 10_000
@@ -516,7 +517,7 @@ class DailyLog(models.Model):
     )
     # The imported runs' start times (the first, and each as ISO text): the same file imported twice is seen.
     run_started_at = models.DateTimeField("run started at", null=True, blank=True)
-    run_source = models.CharField(max_length=3, choices=RunSource.choices, blank=True)
+    run_source = models.CharField(max_length=6, choices=RunSource.choices, blank=True)
     run_starts = models.JSONField(default=list, blank=True, editable=False)
     pain_during = models.PositiveSmallIntegerField(
         "pain during (0–10)", null=True, blank=True, validators=PAIN_0_10
@@ -746,3 +747,28 @@ class ChangeRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class StravaConnection(models.Model):
+    """An athlete's Strava account, connected by them (rehab.services.strava): new runs there are imported into
+    their logs. The tokens are Strava's keys to the athlete's activities: they are never shown (admin, API, data
+    export, audit trail, logs), and disconnecting deletes the row with them. The access token lasts six hours
+    and is refreshed with the refresh token, which Strava replaces at each refresh."""
+
+    athlete = models.OneToOneField("portal.Athlete", on_delete=models.CASCADE, related_name="strava")
+    strava_athlete_id = models.BigIntegerField("Strava athlete id", unique=True)
+    access_token = models.CharField(max_length=255, editable=False)
+    refresh_token = models.CharField(max_length=255, editable=False)
+    expires_at = models.DateTimeField("access token expires at")
+    scope = models.CharField(max_length=200, help_text="What the athlete allowed, as Strava granted it.")
+    connected_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField("last run imported at", null=True, blank=True)
+    # Strava refused the tokens (the athlete revoked the app there): imports stop until they connect again.
+    needs_reconnect = models.BooleanField(default=False)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"Strava athlete {self.strava_athlete_id}"
+
+    def __repr__(self) -> str:  # never the tokens, whoever prints the object
+        return f"<StravaConnection {self.pk}: athlete {self.athlete_id}, Strava athlete {self.strava_athlete_id}>"

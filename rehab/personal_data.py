@@ -1,13 +1,22 @@
 """Rehab's part of an athlete's personal data (portal.data_registry): plans with their phases, exercises, phase
-changes and the coach's changes and requests, daily logs, the stored status, and the printed programs and
-discharge reports made from the plans."""
+changes and the coach's changes and requests, daily logs, the stored status, the Strava connection, and the
+printed programs and discharge reports made from the plans."""
 
 from django.db.models import F, Prefetch
 
 from portal.data_registry import PersonalData, Section, Table, name_of, pks, register, values, when
 from portal.models import Download
 from rehab.discharge import discharge_cache_evict
-from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanExercise, PlanPhase, RehabStatus
+from rehab.models import (
+    DailyLog,
+    ExerciseLog,
+    PhaseChange,
+    Plan,
+    PlanExercise,
+    PlanPhase,
+    RehabStatus,
+    StravaConnection,
+)
 from rehab.pdf import hep_cache_evict
 from rehab.services import PHASE_FIELDS  # the prescription columns a plan copies from its template
 from rehab.services.coach import coach_text_forget
@@ -151,6 +160,22 @@ def _exercise_log_rows(data: dict) -> list[dict]:
     return [{"date": log["date"], **row} for log in data["daily_logs"] for row in log["exercises"]]
 
 
+STRAVA_COLUMNS = ["strava_athlete_id", "connected", "scope", "last_run_imported"]
+
+
+def _strava(athlete) -> list[dict]:
+    """The athlete's Strava connection, if any: never its tokens."""
+    return [
+        {
+            "strava_athlete_id": connection.strava_athlete_id,
+            "connected": when(connection.connected_at),
+            "scope": connection.scope,
+            "last_run_imported": when(connection.last_activity_at),
+        }
+        for connection in StravaConnection.objects.filter(athlete=athlete)
+    ]
+
+
 def _rows(athlete) -> dict[type, list]:
     return {
         Plan: pks(Plan.objects.filter(athlete=athlete)),
@@ -160,6 +185,7 @@ def _rows(athlete) -> dict[type, list]:
         DailyLog: pks(DailyLog.objects.filter(athlete=athlete)),
         ExerciseLog: pks(ExerciseLog.objects.filter(log__athlete=athlete)),
         RehabStatus: pks(RehabStatus.objects.filter(athlete=athlete)),
+        StravaConnection: pks(StravaConnection.objects.filter(athlete=athlete)),
     }
 
 
@@ -182,6 +208,9 @@ def _anonymise(athlete, *, by, now) -> None:
     DailyLog.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
     PhaseChange.objects.filter(plan__athlete=athlete).exclude(reason="").update(reason="")
     coach_text_forget(athlete, by=by)
+    StravaConnection.objects.filter(
+        athlete=athlete
+    ).delete()  # its tokens too; imported runs stay in the logs
     for plan in Plan.objects.filter(athlete=athlete).select_related("template"):
         name = plan.template.name if plan.template is not None else plan.name
         ongoing = plan.status in (Plan.Status.ACTIVE, Plan.Status.PAUSED)
@@ -202,6 +231,7 @@ register(
             "rehab.DailyLog": "kept (dates, pain, running, exercises); the notes are blanked",
             "rehab.RehabStatus": "kept: the stored status holds no free text",
             "rehab.ReminderSent": "kept: which reminder went out on which day, nothing personal",
+            "rehab.StravaConnection": "deleted with its tokens; the runs already imported stay in the daily logs",
         },
         prefetch=_prefetch,
         sections=(
@@ -228,6 +258,12 @@ register(
                 Table("exercise_logs.csv", _exercise_log_rows, ["date", "exercise", "done", "sets_done"],
                       "exercise_logs.csv    The exercises done on each logged day.\n"),
             )),
+            Section("strava", 170, _strava, (
+                Table("strava.csv", lambda data: data["strava"], STRAVA_COLUMNS,
+                      "strava.csv           Your Strava connection, if you made one: your Strava athlete number, when you connected,\n"
+                      "                     what you allowed us to read (scope) and when a run was last imported. Not the keys\n"
+                      "                     (tokens) Strava gave us, which are never exported.\n"),
+            )),
         ),
         rows=_rows,
         personal_fields={
@@ -236,6 +272,7 @@ register(
             "rehab.phasechange": {"reason"},
             "rehab.changerequest": {"reason", "decision_note"},
             "rehab.runningchange": {"reason"},
+            "rehab.stravaconnection": {"strava_athlete_id"},
         },
         forget=_forget,
         anonymise=_anonymise,

@@ -81,7 +81,7 @@ class LogDay:
     surface: str = ""
     avg_cadence: int | None = None
     avg_heart_rate: int | None = None
-    run_source: str = ""  # "gpx" | "tcx" | "fit": imported from a watch's file
+    run_source: str = ""  # "gpx" | "tcx" | "fit": imported from a watch's file; "strava": from Strava
 
     @property
     def is_session(self) -> bool:

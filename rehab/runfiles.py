@@ -50,7 +50,7 @@ class Run:
     elevation_gain_m: int | None = None
     avg_heart_rate: int | None = None
     avg_cadence: int | None = None  # steps per minute
-    source: str = ""  # "gpx" | "tcx" | "fit"
+    source: str = ""  # "gpx" | "tcx" | "fit"; "strava" for a run from Strava (rehab.services.strava)
 
     @property
     def local_date(self):

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from rehab import views, views_coach, views_discharge, views_offline, views_pdf, views_reminders, views_runs
+from rehab import (
+    views,
+    views_coach,
+    views_discharge,
+    views_offline,
+    views_pdf,
+    views_reminders,
+    views_runs,
+    views_strava,
+)
 
 app_name = "rehab"
 
@@ -24,6 +33,11 @@ urlpatterns = [
     path("sw.js", views_offline.service_worker, name="service_worker"),
     path("manifest.webmanifest", views_offline.manifest, name="manifest"),
     path("runs/import/", views_runs.run_import, name="run_import"),
+    # The Strava connection (rehab.views_strava): 404 unless STRAVA_CLIENT_ID is set.
+    path("strava/connect/", views_strava.strava_connect, name="strava_connect"),
+    path("strava/callback/", views_strava.strava_callback, name="strava_callback"),
+    path("strava/disconnect/", views_strava.strava_disconnect, name="strava_disconnect"),
+    path("strava/webhook/", views_strava.strava_webhook, name="strava_webhook"),
     path("reminders/", views_reminders.reminder_settings, name="reminder_settings"),
     path(
         "reminders/unsubscribe/<str:token>/",

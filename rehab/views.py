@@ -469,7 +469,15 @@ def log_today(request: HttpRequest) -> HttpResponse:
             )
             return redirect("rehab:athlete_today")
     days = [today - timedelta(days=n) for n in range(services.BACKFILL_DAYS + 1)]
-    context = {"form": form, "day": day, "today": today, "phase": phase, "log": log, "days": days}
+    context = {
+        "form": form,
+        "day": day,
+        "today": today,
+        "phase": phase,
+        "log": log,
+        "days": days,
+        "athlete": athlete,
+    }
     return render(request, "rehab/log_form.html", context)
 
 

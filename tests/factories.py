@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Shoe
 from portal.services import clinician_grant_access
@@ -176,6 +179,20 @@ class PlanTemplateFactory(factory.django.DjangoModelFactory):
                 PhaseExerciseTemplate.objects.create(
                     phase=phase, exercise=ExerciseFactory(clinic=None), order=position, sets=3, reps=10
                 )
+
+
+class StravaConnectionFactory(factory.django.DjangoModelFactory):
+    """An athlete's Strava connection with tokens valid for hours (rehab.services.strava)."""
+
+    class Meta:
+        model = "rehab.StravaConnection"
+
+    athlete = factory.SubFactory(AthleteWithLoginFactory)
+    strava_athlete_id = factory.Sequence(lambda n: 61234567 + n)
+    access_token = factory.Sequence(lambda n: f"stored-access-token-{n}")
+    refresh_token = factory.Sequence(lambda n: f"stored-refresh-token-{n}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=5))
+    scope = "activity:read_all,read"
 
 
 def api_token_key(user, **kwargs) -> str:

@@ -24,3 +24,9 @@ CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 JOBS_RUN_IMMEDIATELY = True
+# The Strava connection is on in tests (dummy credentials; its HTTP is stubbed, tests/rehab/strava/): the
+# authorization matrix checks its pages. Tests of the feature switched off clear STRAVA_CLIENT_ID.
+STRAVA_CLIENT_ID = "4242"
+STRAVA_CLIENT_SECRET = "test-client-secret"
+STRAVA_VERIFY_TOKEN = "test-verify-token"
+STRAVA_SUBSCRIPTION_ID = None

@@ -26,7 +26,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-257 URL names, 3052 cells (names × personas × methods), 0 skipped.
+261 URL names, 3094 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -620,6 +620,15 @@ REHAB_ROWS = {
     "rehab:run_import": row(
         GET=[LOGIN, 200, 200, 403, 403, 403, 403], POST=[LOGIN, 200, 200, 403, 403, 403, 403]
     ),
+    # The Strava connection (on in tests/settings.py): the athlete's own. Connect sends them to Strava; the
+    # callback without Strava's state, and disconnecting with nothing connected, go back to Log today with a
+    # message. The webhook needs no login: a GET without Strava's check is refused, any POST answered 200.
+    "rehab:strava_connect": row(GET=[LOGIN, 302, 302, 403, 403, 403, 403]),
+    "rehab:strava_callback": row(GET=[LOGIN, 302, 302, 403, 403, 403, 403]),
+    "rehab:strava_disconnect": row(
+        GET=[LOGIN, 405, 405, 403, 403, 403, 403], POST=[LOGIN, 302, 302, 403, 403, 403, 403]
+    ),
+    "rehab:strava_webhook": row(GET=[403] * 7, POST=[200] * 7),
     # The coach's part of a plan: the limits the clinician sets; the running the coach changes within them; the
     # coach's advance; a request (only coaches make one: superusers decide); the clinician's decision.
     "rehab:coach_limits": row(

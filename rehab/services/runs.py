@@ -84,6 +84,19 @@ def import_runs(*, athlete, files: Sequence[tuple[str, bytes | Upload]], now: da
     return results
 
 
+def import_run(*, athlete, run: Run, name: str, now: datetime, day: date | None = None) -> RunImport:
+    """Import one run that did not come from a file (a Strava activity, rehab.services.strava) into the athlete's
+    logs, as of `now` (aware): the same rules and outcomes as each file of `import_runs`. `day` is the day it
+    belongs to when the source knows the runner's own clock there (Strava's local start); else the start in the
+    athlete's time zone."""
+    today = now.astimezone(athlete.tz).date()
+    day = day or run.start.astimezone(athlete.tz).date()
+    refused = _day_problem(day, today, name)
+    if refused:
+        return RunImport(name, REFUSED, refused, day=day, run=run)
+    return _import_one(athlete, name, run, day, today)
+
+
 def _bytes(content: bytes | Upload, name: str) -> bytes:
     size = len(content) if isinstance(content, bytes | bytearray) else content.size
     if size > MAX_BYTES:

@@ -34,6 +34,7 @@ CSV_FILES = {
     "plan_phases.csv", "plan_exercises.csv", "phase_changes.csv", "daily_logs.csv", "exercise_logs.csv",
     "alerts.csv", "invites.csv", "messages.csv", "audit_trail.csv", "login_records.csv",
     "signed_in_devices.csv", "questionnaires.csv", "questionnaire_answers.csv", "visits.csv", "visit_tests.csv",
+    "strava.csv",
 }  # fmt: skip
 
 

@@ -13,9 +13,10 @@ import logging
 
 from django.contrib.auth import forms as auth_forms
 from django.template import loader
+from django.utils import translation
 
 from portal.jobs import enqueue
-from portal.languages import override_for
+from portal.languages import language_of
 from portal.links import absolute_url
 from portal.throttles import password_reset_allowed
 
@@ -61,7 +62,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         # (behind a proxy that ends HTTPS the request may say http), unless SITE_URL is left at its development
         # default (portal.links).
         context = {**context, "site_url": absolute_url("/", getattr(self, "request", None)).rstrip("/")}
-        with override_for(context.get("user")):  # in the language of the login being reset
+        # In the login's language, or, when nobody chose one, the language the reset was asked for in.
+        with translation.override(language_of(context.get("user")) or translation.get_language()):
             html = (
                 loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
             )

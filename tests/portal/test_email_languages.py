@@ -145,3 +145,16 @@ def test_a_new_language_prints_the_program_again(people):
     plan.athlete.user.language = "es"
     assert language_of_person(plan.athlete) == "es"
     assert pdf.hep_cache_stamp(plan, phase, "A4") != before
+
+
+@pytest.mark.parametrize(
+    "browser, own, expected", [("es", "", "es"), ("es", "en-gb", "en-gb"), ("fr", "", "en-gb")]
+)
+def test_a_password_reset_for_a_login_without_a_language_follows_the_browser(
+    client, people, languages_used, jobs, browser, own, expected
+):
+    _set(people, user_language=own)
+    client.post(
+        reverse("password_reset"), {"email": people.athlete_a.user.email}, HTTP_ACCEPT_LANGUAGE=browser
+    )
+    assert languages_used and set(languages_used) == {expected}

@@ -137,3 +137,12 @@ def test_a_reminder_email_in_spanish_keeps_the_english_lines(people, kind):
         assert sentence in english.body and sentence not in spanish.body
     lines = [bool(line) for line in english.body.splitlines()]
     assert [bool(line) for line in spanish.body.splitlines()] == lines
+
+
+def test_the_strava_card_in_spanish(client_for, people, settings):
+    settings.STRAVA_CLIENT_ID = settings.STRAVA_CLIENT_ID or "12345"
+    people.athlete_a.user.language = "es"
+    people.athlete_a.user.save()
+    page = client_for("athlete_a").get(reverse("my_profile")).content.decode()
+    assert "Conectar Strava" in page and "Tus carreras de Strava solo las ves tú" in page
+    assert "Connect Strava" not in page and "shown to you and your own care team" not in page

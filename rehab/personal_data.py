@@ -17,6 +17,7 @@ from rehab.models import (
     RehabStatus,
     StravaConnection,
 )
+from rehab.codes import RedFlag
 from rehab.pdf import hep_cache_evict
 from rehab.services import PHASE_FIELDS  # the prescription columns a plan copies from its template
 from rehab.services.coach import coach_text_forget
@@ -28,8 +29,7 @@ DOSAGE_FIELDS = [
 LOG_FIELDS = [
     "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "session_rpe", "surface", "avg_cadence",
     "avg_heart_rate", "elevation_gain_m", "run_source", "pain_during", "pain_after",
-    "pain_next_morning", "pain_locations", "triggers", "night_pain", "cannot_bear_weight", "swelling", "locking",
-    "sets_done", "notes",
+    "pain_next_morning", "pain_locations", "triggers", *(flag.value for flag in RedFlag), "sets_done", "notes",
 ]  # fmt: skip
 
 

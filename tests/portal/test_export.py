@@ -383,3 +383,12 @@ def client_for_athlete(client, people):
     client.logout()
     client.force_login(people.athlete_a.user)
     return client
+
+
+def test_every_answer_an_athlete_gives_in_a_log_is_in_their_export():
+    """The daily log's answers (rehab.models.REPORTED_LOG_FIELDS, every red flag included) are all columns of
+    daily_logs.csv; the shoe has its own column, by name."""
+    from rehab.models import REPORTED_LOG_FIELDS
+    from rehab.personal_data import LOG_FIELDS
+
+    assert set(REPORTED_LOG_FIELDS) - {"shoe"} <= set(LOG_FIELDS)

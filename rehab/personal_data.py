@@ -6,6 +6,7 @@ from django.db.models import F, Prefetch
 
 from portal.data_registry import PersonalData, Section, Table, name_of, pks, register, values, when
 from portal.models import Download
+from rehab.codes import RedFlag
 from rehab.discharge import discharge_cache_evict
 from rehab.models import (
     DailyLog,
@@ -17,7 +18,6 @@ from rehab.models import (
     RehabStatus,
     StravaConnection,
 )
-from rehab.codes import RedFlag
 from rehab.pdf import hep_cache_evict
 from rehab.services import PHASE_FIELDS  # the prescription columns a plan copies from its template
 from rehab.services.coach import coach_text_forget

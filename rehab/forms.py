@@ -5,6 +5,8 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from library.forms import ExerciseFilterForm
 from portal.form_messages import friendly_errors
@@ -433,7 +435,29 @@ class EffortScale(PainScale):
     template_name = "rehab/widgets/effort_scale.html"
 
 
-AS_PLANNED_NEEDS_PAIN = "“Did it all as planned” still needs this answer: tap a number, 0 if it didn't hurt."
+# Marked for the catalog; the form gives it in the athlete's language (gettext where it is raised).
+AS_PLANNED_NEEDS_PAIN = gettext_noop(
+    "“Did it all as planned” still needs this answer: tap a number, 0 if it didn't hurt."
+)
+
+
+# triage.engine is pure Python (no Django): its words for where it hurts are marked for the catalog here, the same
+# strings (tests/portal/test_spanish_pages.py checks them against the engine's).
+LOCATION_WORDS = (
+    gettext_noop("Front of the hip"),
+    gettext_noop("Deep in the groin"),
+    gettext_noop("Inner thigh / inner hip"),
+    gettext_noop("Side of the hip"),
+    gettext_noop("Outside of the thigh"),
+    gettext_noop("Buttock"),
+    gettext_noop("Sit bone, just below the buttock"),
+)
+
+
+def _translated_choices(choices) -> list[tuple[str, str]]:
+    """Choices whose labels are kept in English where they are defined (exports, the API), marked there with
+    gettext_noop, and shown on the log page in the athlete's language."""
+    return [(value, gettext_lazy(label)) for value, label in choices]
 
 
 class DailyLogForm(forms.Form):
@@ -443,20 +467,21 @@ class DailyLogForm(forms.Form):
     A checkbox per red flag (rehab.models.RedFlag) is added too. Pain questions left alone are not answered (None).
     """
 
-    pain_during = pain_field("Pain during activity", "The worst it got while you were moving.")
-    pain_after = pain_field("Pain afterwards", "An hour or two after, or this evening.")
-    pain_next_morning = pain_field("Pain the next morning", "When you got up the morning after.")
+    pain_during = pain_field(_("Pain during activity"), _("The worst it got while you were moving."))
+    pain_after = pain_field(_("Pain afterwards"), _("An hour or two after, or this evening."))
+    pain_next_morning = pain_field(_("Pain the next morning"), _("When you got up the morning after."))
     this_morning = pain_field(
-        "How does the hip feel this morning?", "It goes with yesterday's log; skip it if you are not sure."
+        _("How does the hip feel this morning?"),
+        _("It goes with yesterday's log; skip it if you are not sure."),
     )
     did_run = forms.BooleanField(
-        label="I did my run / walk session", required=False, widget=forms.CheckboxInput(CHECK)
+        label=_("I did my run / walk session"), required=False, widget=forms.CheckboxInput(CHECK)
     )
     run_minutes = forms.IntegerField(
-        label="Minutes", min_value=1, max_value=600, required=False, widget=forms.NumberInput(WHOLE)
+        label=_("Minutes"), min_value=1, max_value=600, required=False, widget=forms.NumberInput(WHOLE)
     )
     distance_km = forms.DecimalField(
-        label="Distance (km)",
+        label=_("Distance (km)"),
         min_value=0,
         max_value=250,
         max_digits=5,
@@ -465,14 +490,14 @@ class DailyLogForm(forms.Form):
         widget=forms.NumberInput({**NUMBER, "inputmode": "decimal"}),
     )
     walk_minutes = forms.IntegerField(
-        label="Walk (min)", min_value=0, max_value=60, required=False, widget=forms.NumberInput(WHOLE)
+        label=_("Walk (min)"), min_value=0, max_value=60, required=False, widget=forms.NumberInput(WHOLE)
     )
     jog_minutes = forms.IntegerField(
-        label="Jog (min)", min_value=0, max_value=60, required=False, widget=forms.NumberInput(WHOLE)
+        label=_("Jog (min)"), min_value=0, max_value=60, required=False, widget=forms.NumberInput(WHOLE)
     )
     session_rpe = forms.TypedChoiceField(
-        label="Session effort",
-        help_text="How hard was the session, all in all?",
+        label=_("Session effort"),
+        help_text=_("How hard was the session, all in all?"),
         choices=PAIN_CHOICES,
         coerce=int,
         empty_value=None,
@@ -480,38 +505,39 @@ class DailyLogForm(forms.Form):
         widget=EffortScale(),
     )
     surface = forms.ChoiceField(
-        label="Where did you run?",
-        choices=DailyLog.Surface.choices,
+        label=_("Where did you run?"),
+        choices=_translated_choices(DailyLog.Surface.choices),
         required=False,
         widget=forms.RadioSelect({"class": "btn-check", "autocomplete": "off"}),
     )
     avg_cadence = forms.IntegerField(
-        label="Cadence",
+        label=_("Cadence"),
         min_value=DailyLog.CADENCE[0],
         max_value=DailyLog.CADENCE[1],
         required=False,
-        widget=forms.NumberInput({**WHOLE, "placeholder": "steps/min"}),
+        widget=forms.NumberInput({**WHOLE, "placeholder": _("steps/min")}),
     )
     shoe = forms.ModelChoiceField(
+        label=_("Shoe"),
         queryset=None,
         required=False,
         empty_label="—",
         widget=forms.Select({"class": "form-select form-select-sm"}),
     )
     pain_locations = forms.MultipleChoiceField(
-        label="Where did it hurt?",
-        choices=LOCATION_CHOICES,
+        label=_("Where did it hurt?"),
+        choices=_translated_choices(LOCATION_CHOICES),
         required=False,
         widget=forms.CheckboxSelectMultiple(CHECK),
     )
     triggers = forms.MultipleChoiceField(
-        label="What set it off?",
-        choices=Trigger.choices,
+        label=_("What set it off?"),
+        choices=_translated_choices(Trigger.choices),
         required=False,
         widget=forms.CheckboxSelectMultiple(CHECK),
     )
     notes = forms.CharField(
-        label="Notes for your clinician",
+        label=_("Notes for your clinician"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
@@ -534,7 +560,7 @@ class DailyLogForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         for flag in RedFlag:
             self.fields[flag.value] = forms.BooleanField(
-                label=flag.label, required=False, widget=forms.CheckboxInput(CHECK)
+                label=gettext_lazy(flag.label), required=False, widget=forms.CheckboxInput(CHECK)
             )
         self._shoe_field(shoes if shoes is not None else Shoe.objects.none())
         # What was ticked before only matters when the form is shown unposted: a posted form shows its data.
@@ -602,7 +628,7 @@ class DailyLogForm(forms.Form):
             # One tap must not say "no pain" for the athlete: the two pain answers are theirs to give.
             for name in ("pain_during", "pain_after"):
                 if name in self.fields and name not in self.errors and data.get(name) is None:
-                    self.add_error(name, AS_PLANNED_NEEDS_PAIN)
+                    self.add_error(name, gettext(AS_PLANNED_NEEDS_PAIN))
             data["did_run"] = bool(
                 self.phase and self.phase.run_activity != "none" and self.phase.sessions_per_week
             )
@@ -611,7 +637,9 @@ class DailyLogForm(forms.Form):
             if data["did_run"] and not data.get("run_minutes"):
                 data["run_minutes"] = self.phase.run_minutes
         if data.get("did_run") and not data.get("run_minutes"):
-            self.add_error("run_minutes", "How many minutes? Or untick “I did my run / walk session”.")
+            self.add_error(
+                "run_minutes", gettext("How many minutes? Or untick “I did my run / walk session”.")
+            )
         # The rules the API's PUT applies too (rehab.log_rules), on what would be saved. A field already refused
         # is not refused twice, nor the run's details when its minutes were.
         problems = log_rules.log_problems({}, self.log_data(), day=self.day, today=self.today)
@@ -619,7 +647,7 @@ class DailyLogForm(forms.Form):
             if name not in self.errors and not (
                 name in log_rules.RUN_DETAILS and "run_minutes" in self.errors
             ):
-                self.add_error(name if name in self.fields else None, message)
+                self.add_error(name if name in self.fields else None, log_rules.in_language(message))
         return data
 
     def log_data(self) -> dict:

@@ -1,6 +1,9 @@
 """The athlete's "Import runs from your watch" form (rehab.views_runs): one or more GPX, TCX or FIT files."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rehab.runfiles import MAX_BYTES, MAX_FILES
 
@@ -24,17 +27,27 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(self.error_messages["required"], code="required")
         if len(files) > MAX_FILES:
             raise forms.ValidationError(
-                f"Choose at most {MAX_FILES} files at a time (you chose {len(files)}).", code="max_files"
+                ngettext(
+                    "Choose at most %(most)d file at a time (you chose %(chosen)d).",
+                    "Choose at most %(most)d files at a time (you chose %(chosen)d).",
+                    MAX_FILES,
+                )
+                % {"most": MAX_FILES, "chosen": len(files)},
+                code="max_files",
             )
         return list(files)
 
 
 class RunImportForm(forms.Form):
     files = MultipleFileField(
-        label="Run files",
-        help_text=(
-            f"GPX, TCX or FIT files, as your watch or running app exports them: up to {MAX_FILES} at a time, "
-            f"{MAX_BYTES // (1024 * 1024)} MB each. They are read and not kept."
+        label=_("Run files"),
+        help_text=format_lazy(
+            _(
+                "GPX, TCX or FIT files, as your watch or running app exports them: up to {files} at a time, "
+                "{megabytes} MB each. They are read and not kept."
+            ),
+            files=MAX_FILES,
+            megabytes=MAX_BYTES // (1024 * 1024),
         ),
-        error_messages={"required": "Choose one or more files from your watch or running app."},
+        error_messages={"required": _("Choose one or more files from your watch or running app.")},
     )

@@ -9,16 +9,30 @@ characters) is the model's and is checked by both; these are the rules between f
 from collections.abc import Mapping
 from datetime import date
 
+from django.utils.translation import gettext, gettext_noop
+
 RUN_MINUTES_MIN, RUN_MINUTES_MAX = 1, 600
 # What describes the run: meaningless without its minutes.
 RUN_DETAILS = ("distance_km", "walk_minutes", "jog_minutes", "shoe", "surface", "avg_cadence")
 
-RUN_MINUTES = (
-    f"Enter the minutes from {RUN_MINUTES_MIN} to {RUN_MINUTES_MAX}, or leave them out if you did not run."
+# The messages stay English here (the API's words) and are marked for the catalog: the log page gives them in the
+# athlete's language (in_language).
+RUN_MINUTES_TEXT = gettext_noop(
+    "Enter the minutes from %(min)d to %(max)d, or leave them out if you did not run."
 )
-WITHOUT_RUN = "This goes with the run: enter its minutes too, or leave this out."
-NEXT_MORNING = "The next morning's pain is entered the morning after (as that morning's answer)."
-RETIRED_SHOE = "That shoe is retired: choose one you still run in."
+RUN_MINUTES = RUN_MINUTES_TEXT % {"min": RUN_MINUTES_MIN, "max": RUN_MINUTES_MAX}
+WITHOUT_RUN = gettext_noop("This goes with the run: enter its minutes too, or leave this out.")
+NEXT_MORNING = gettext_noop(
+    "The next morning's pain is entered the morning after (as that morning's answer)."
+)
+RETIRED_SHOE = gettext_noop("That shoe is retired: choose one you still run in.")
+
+
+def in_language(message: str) -> str:
+    """One of log_problems' messages in the active language."""
+    if message == RUN_MINUTES:
+        return gettext(RUN_MINUTES_TEXT) % {"min": RUN_MINUTES_MIN, "max": RUN_MINUTES_MAX}
+    return gettext(message)
 
 
 def shoes_for_log(athlete):

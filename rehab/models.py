@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from outcomes.codes import OutcomeError
 from outcomes.criteria import parse as parse_criteria
@@ -414,29 +415,37 @@ PAIN_0_10 = [MinValueValidator(0), MaxValueValidator(10)]
 
 
 class RedFlag(models.TextChoices):
-    """What a daily log can report that stops the plan (rehab.codes.RedFlag), in the log form's words."""
+    """What a daily log can report that stops the plan (rehab.codes.RedFlag), in the log form's words.
 
-    NIGHT_PAIN = codes.RedFlag.NIGHT_PAIN.value, "Pain woke me at night or hurts at rest"
-    CANNOT_BEAR_WEIGHT = codes.RedFlag.CANNOT_BEAR_WEIGHT.value, "I can't put my full weight on the leg"
-    SWELLING = codes.RedFlag.SWELLING.value, "Visible swelling or bruising"
-    LOCKING = codes.RedFlag.LOCKING.value, "The hip locks, catches or gives way"
-    NUMBNESS = codes.RedFlag.NUMBNESS.value, "Numbness or tingling in the leg"
-    FEVER_UNWELL = codes.RedFlag.FEVER_UNWELL.value, "A fever, or feeling generally unwell"
+    The labels stay English here (exports, the API, the care team's pages); they are marked for the catalog and
+    the log page shows them in the athlete's language (rehab.forms.DailyLogForm)."""
+
+    NIGHT_PAIN = codes.RedFlag.NIGHT_PAIN.value, gettext_noop("Pain woke me at night or hurts at rest")
+    CANNOT_BEAR_WEIGHT = (
+        codes.RedFlag.CANNOT_BEAR_WEIGHT.value,
+        gettext_noop("I can't put my full weight on the leg"),
+    )
+    SWELLING = codes.RedFlag.SWELLING.value, gettext_noop("Visible swelling or bruising")
+    LOCKING = codes.RedFlag.LOCKING.value, gettext_noop("The hip locks, catches or gives way")
+    NUMBNESS = codes.RedFlag.NUMBNESS.value, gettext_noop("Numbness or tingling in the leg")
+    FEVER_UNWELL = codes.RedFlag.FEVER_UNWELL.value, gettext_noop("A fever, or feeling generally unwell")
     SADDLE_BLADDER_BOWEL = (
         codes.RedFlag.SADDLE_BLADDER_BOWEL.value,
-        "Numbness between the legs or around the bottom, or a new change in bladder or bowel control",
+        gettext_noop(
+            "Numbness between the legs or around the bottom, or a new change in bladder or bowel control"
+        ),
     )
 
 
 class Trigger(models.TextChoices):
-    RUNNING = "running", "Running"
-    HILLS = "hills", "Hills"
-    SPEED = "speed", "Speed work"
-    STAIRS = "stairs", "Stairs"
-    SITTING = "sitting", "Sitting long"
-    LYING = "lying", "Lying on that side"
-    GETTING_UP = "getting_up", "Getting up / first steps"
-    EXERCISES = "exercises", "The exercises"
+    RUNNING = "running", gettext_noop("Running")
+    HILLS = "hills", gettext_noop("Hills")
+    SPEED = "speed", gettext_noop("Speed work")
+    STAIRS = "stairs", gettext_noop("Stairs")
+    SITTING = "sitting", gettext_noop("Sitting long")
+    LYING = "lying", gettext_noop("Lying on that side")
+    GETTING_UP = "getting_up", gettext_noop("Getting up / first steps")
+    EXERCISES = "exercises", gettext_noop("The exercises")
 
 
 class DailyLogQuerySet(models.QuerySet):
@@ -453,10 +462,10 @@ class DailyLog(models.Model):
     """
 
     class Surface(models.TextChoices):
-        ROAD = "road", "Road"
-        TRAIL = "trail", "Trail"
-        TREADMILL = "treadmill", "Treadmill"
-        TRACK = "track", "Track"
+        ROAD = "road", gettext_noop("Road")
+        TRAIL = "trail", gettext_noop("Trail")
+        TREADMILL = "treadmill", gettext_noop("Treadmill")
+        TRACK = "track", gettext_noop("Track")
 
     class RunSource(models.TextChoices):
         GPX = "gpx", "GPX file"

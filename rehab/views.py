@@ -9,6 +9,8 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from library.models import Exercise
@@ -408,9 +410,16 @@ def _day_param(request: HttpRequest, today):
         day = date.fromisoformat(raw[:10])
         services.check_log_date(day, today)
     except ValueError:
-        return today, "That is not a date; showing today instead."
-    except ValidationError as error:
-        return today, " ".join(error.message_dict["date"]) + " Showing today instead."
+        return today, gettext("That is not a date; showing today instead.")
+    except ValidationError:
+        # check_log_date's reasons (in English for the API), said here in the athlete's language.
+        if day > today:
+            return today, gettext("You can't log a day that hasn't happened yet. Showing today instead.")
+        return today, ngettext(
+            "Logs can go back %(days)d day at most. Showing today instead.",
+            "Logs can go back %(days)d days at most. Showing today instead.",
+            services.BACKFILL_DAYS,
+        ) % {"days": services.BACKFILL_DAYS}
     return day, ""
 
 
@@ -465,7 +474,9 @@ def log_today(request: HttpRequest) -> HttpResponse:
             messages.add_message(
                 request,
                 messages.INFO if worrying else messages.SUCCESS,
-                f"Saved your log for {'today' if day == today else f'{day:%A %-d %B}'}.",
+                gettext("Saved your log for today.")
+                if day == today
+                else gettext("Saved your log for %(day)s.") % {"day": date_format(day, gettext("l j F"))},
             )
             return redirect("rehab:athlete_today")
     days = [today - timedelta(days=n) for n in range(services.BACKFILL_DAYS + 1)]

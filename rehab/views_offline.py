@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -98,7 +100,15 @@ def _json(code: int, **data) -> JsonResponse:
 
 def _invalid(errors: dict[str, list[str]]) -> JsonResponse:
     said = " ".join(message for messages in errors.values() for message in messages)
-    return _json(400, status="invalid", errors=errors, message=f"This log could not be saved: {said}")
+    return _json(
+        400, status="invalid", errors=errors,
+        message=gettext("This log could not be saved: %(problems)s") % {"problems": said},
+    )  # fmt: skip
+
+
+def _day_words(day: date) -> str:
+    """ "Sunday 6 December", in the athlete's language."""
+    return date_format(day, gettext("l j F"))
 
 
 @never_cache
@@ -115,9 +125,9 @@ def log_sync(request: HttpRequest) -> HttpResponse:
     athlete = athlete_of(request.user)
     if athlete is None:
         message = (
-            "Sign in to send the logs saved on this phone."
+            gettext("Sign in to send the logs saved on this phone.")
             if not request.user.is_authenticated
-            else ("Only athletes keep a daily log.")
+            else gettext("Only athletes keep a daily log.")
         )
         return _json(403, status="forbidden", message=message)
     if request.method == "GET":
@@ -125,15 +135,23 @@ def log_sync(request: HttpRequest) -> HttpResponse:
     try:
         client_id = uuid.UUID(request.POST.get("client_id", ""))
     except ValueError:
-        return _invalid({"client_id": ["The phone's id for this log is missing or not valid."]})
+        return _invalid({"client_id": [gettext("The phone's id for this log is missing or not valid.")]})
     today = timezone.localdate()
     try:
         day = date.fromisoformat(request.POST.get("date", ""))
         services.check_log_date(day, today)
     except ValueError:
-        return _invalid({"date": ["The day of this log is missing or not a date."]})
-    except ValidationError as error:
-        return _invalid({"date": error.message_dict["date"]})
+        return _invalid({"date": [gettext("The day of this log is missing or not a date.")]})
+    except ValidationError:
+        # check_log_date's reasons (in English for the API), in the athlete's language.
+        if day > today:
+            problem = gettext("You can't log a day that hasn't happened yet.")
+        else:
+            problem = ngettext(
+                "Logs can go back %(days)d day at most.", "Logs can go back %(days)d days at most.",
+                services.BACKFILL_DAYS,
+            ) % {"days": services.BACKFILL_DAYS}  # fmt: skip
+        return _invalid({"date": [problem]})
     base = request.POST.get("base", "")
     replace = request.POST.get("replace") == "1"
 
@@ -165,8 +183,9 @@ def log_sync(request: HttpRequest) -> HttpResponse:
             rows = _compare(log, data, sets, form)
             if any(row["phone"] != row["server"] for row in rows):
                 return _json(
-                    409, status="conflict", day=f"{day:%A %-d %B}", date=day.isoformat(), rows=rows,
-                    message=f"Your log for {day:%A %-d %B} was changed after this phone saved its copy.",
+                    409, status="conflict", day=_day_words(day), date=day.isoformat(), rows=rows,
+                    message=gettext("Your log for %(day)s was changed after this phone saved its copy.")
+                    % {"day": _day_words(day)},
                 )  # fmt: skip
         morning = form.cleaned_data.get("this_morning") if ask_morning else None
         try:
@@ -193,24 +212,26 @@ def _version(log: DailyLog) -> str:
 
 
 def _saved_text(day: date, today: date) -> str:
-    return f"Sent: your log for {'today' if day == today else f'{day:%A %-d %B}'} is saved."
+    if day == today:
+        return gettext("Sent: your log for today is saved.")
+    return gettext("Sent: your log for %(day)s is saved.") % {"day": _day_words(day)}
 
 
 COMPARED = [
-    ("pain_during", "Pain during"),
-    ("pain_after", "Pain afterwards"),
-    ("pain_next_morning", "Pain the next morning"),
-    ("run_minutes", "Run or walk (minutes)"),
-    ("distance_km", "Distance (km)"),
-    ("walk_minutes", "Walk intervals (minutes)"),
-    ("jog_minutes", "Jog intervals (minutes)"),
-    ("shoe", "Shoe"),
-    ("session_rpe", "Session effort (0–10)"),
-    ("surface", "Surface"),
-    ("avg_cadence", "Cadence (steps/min)"),
-    ("pain_locations", "Where it hurt"),
-    ("triggers", "What set it off"),
-    ("notes", "Notes"),
+    ("pain_during", gettext_lazy("Pain during")),
+    ("pain_after", gettext_lazy("Pain afterwards")),
+    ("pain_next_morning", gettext_lazy("Pain the next morning")),
+    ("run_minutes", gettext_lazy("Run or walk (minutes)")),
+    ("distance_km", gettext_lazy("Distance (km)")),
+    ("walk_minutes", gettext_lazy("Walk intervals (minutes)")),
+    ("jog_minutes", gettext_lazy("Jog intervals (minutes)")),
+    ("shoe", gettext_lazy("Shoe")),
+    ("session_rpe", gettext_lazy("Session effort (0–10)")),
+    ("surface", gettext_lazy("Surface")),
+    ("avg_cadence", gettext_lazy("Cadence (steps/min)")),
+    ("pain_locations", gettext_lazy("Where it hurt")),
+    ("triggers", gettext_lazy("What set it off")),
+    ("notes", gettext_lazy("Notes")),
 ]
 
 
@@ -219,7 +240,7 @@ def _compare(log: DailyLog, data: dict, sets: dict[int, int], form: DailyLogForm
     choices = {
         "pain_locations": dict(form.fields["pain_locations"].choices),
         "triggers": dict(form.fields["triggers"].choices),
-        "surface": dict(DailyLog.Surface.choices),
+        "surface": dict(form.fields["surface"].choices),
     }
     rows = []
     for name, label in COMPARED:
@@ -228,17 +249,21 @@ def _compare(log: DailyLog, data: dict, sets: dict[int, int], form: DailyLogForm
         phone = _shown(data[name], choices.get(name))
         server = _shown(log.shoe if name == "shoe" and log.shoe_id else getattr(log, name), choices.get(name))
         if phone or server:
-            rows.append({"label": label, "phone": phone or "—", "server": server or "—"})
+            rows.append({"label": str(label), "phone": phone or "—", "server": server or "—"})
     if sets and (sum(sets.values()) or log.sets_done):
         rows.append(
-            {"label": "Exercise sets done", "phone": str(sum(sets.values())), "server": str(log.sets_done)}
+            {
+                "label": gettext("Exercise sets done"),
+                "phone": str(sum(sets.values())),
+                "server": str(log.sets_done),
+            }
         )
-    phone_flags = [flag.label for flag in RedFlag if data.get(flag)]
-    server_flags = [RedFlag(flag).label for flag in log.red_flags]
+    phone_flags = [gettext(flag.label) for flag in RedFlag if data.get(flag)]
+    server_flags = [gettext(RedFlag(flag).label) for flag in log.red_flags]
     if phone_flags or server_flags:
         rows.append(
-            {"label": "Worrying signs", "phone": "; ".join(phone_flags) or "None",
-             "server": "; ".join(server_flags) or "None"}
+            {"label": gettext("Worrying signs"), "phone": "; ".join(phone_flags) or gettext("None"),
+             "server": "; ".join(server_flags) or gettext("None")}
         )  # fmt: skip
     return rows
 

@@ -146,3 +146,62 @@ def test_the_strava_card_in_spanish(client_for, people, settings):
     page = client_for("athlete_a").get(reverse("my_profile")).content.decode()
     assert "Conectar Strava" in page and "Tus carreras de Strava solo las ves tú" in page
     assert "Connect Strava" not in page and "shown to you and your own care team" not in page
+
+
+# Log today: the template's words and the form's (labels, help texts, choices, red flags), English then Spanish.
+LOG_ENGLISH = [
+    ">Log today<", "Another day", "Pain during activity", "The worst it got while you were moving.",
+    "Pain afterwards", "Not answered", "0 = no pain", "10 = worst", "Clear answer", "I did my run / walk session",
+    "Distance (km)", "Walk (min)", "Jog (min)", "Cadence", "steps/min", "Where did you run?", ">Road<",
+    ">Trail<", "Session effort", "How hard was the session, all in all?", "Not rated", "0 = rest",
+    "Exercises done", "Anything worrying?", "Pain woke me at night or hurts at rest", "Visible swelling",
+    "Stop running until you hear from them.", "More details (optional)", "Where did it hurt?",
+    "Front of the hip", "What set it off?", "Speed work", "Notes for your clinician",
+    "Did it all as planned — save", 'type="submit">Save<', "(GPX, TCX or FIT files)",
+]  # fmt: skip
+LOG_SPANISH = [
+    ">Registrar hoy<", "Otro día", "Dolor durante la actividad", "El máximo que notaste mientras te movías.",
+    "Dolor después", "Sin responder", "0 = sin dolor", "10 = el peor", "Borrar respuesta",
+    "He hecho mi sesión de carrera / caminata", "Distancia (km)", "Caminar (min)", "Trotar (min)", "Cadencia",
+    "pasos/min", "¿Dónde corriste?", ">Asfalto<", ">Montaña<", "Esfuerzo de la sesión",
+    "En conjunto, ¿cuánto te costó la sesión?", "Sin valorar", "0 = reposo", "Ejercicios hechos",
+    "¿Algo preocupante?", "El dolor me despertó por la noche o me duele en reposo", "Hinchazón o moratón visible",
+    "No corras hasta que te diga algo.", "Más detalles (opcional)", "¿Dónde te dolió?",
+    "Parte delantera de la cadera", "¿Qué lo desencadenó?", "Series de velocidad", "Notas para tu fisioterapeuta",
+    "Lo hice todo según lo previsto: guardar", 'type="submit">Guardar<', "(archivos GPX, TCX o FIT)",
+]  # fmt: skip
+
+
+def test_log_today_in_spanish(client_for, people, plan):
+    client = client_for("athlete_a")
+    html = _page(client, reverse("rehab:log_today"))
+    for sentence in LOG_ENGLISH:
+        assert sentence in html, sentence
+    _speak(people, "es")
+    html = _page(client, reverse("rehab:log_today"))
+    for sentence in LOG_SPANISH:
+        assert sentence in html, sentence
+    for sentence in LOG_ENGLISH:
+        assert sentence not in html, sentence
+
+
+def test_a_bad_log_comes_back_in_spanish_and_a_saved_one_says_so_in_spanish(client_for, people, plan):
+    _speak(people, "es")
+    client = client_for("athlete_a")
+    bad = {"pain_during": "2", "pain_after": "1", "did_run": "on", "distance_km": "999"}
+    html = client.post(reverse("rehab:log_today"), bad).content.decode()
+    assert "Hay un problema" in html and "Aún no se ha guardado nada." in html
+    assert "¿Cuántos minutos? O desmarca «He hecho mi sesión de carrera / caminata»." in html
+    # Django's own message, in its Spanish
+    assert "Asegúrese de que este valor es menor o igual a 250." in html
+    for english in ["There is a problem", "Nothing was saved yet.", "How many minutes?", "Ensure this value"]:
+        assert english not in html, english
+    response = client.post(reverse("rehab:log_today"), {"pain_during": "2", "pain_after": "1"}, follow=True)
+    assert "Se ha guardado tu registro de hoy." in response.content.decode()
+
+
+def test_the_pain_locations_are_marked_as_the_triage_engine_words_them():
+    from rehab.forms import LOCATION_WORDS
+    from triage.engine import LOCATION_CHOICES
+
+    assert list(LOCATION_WORDS) == [label for _, label in LOCATION_CHOICES]

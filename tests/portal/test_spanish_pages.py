@@ -1,7 +1,8 @@
 """The athlete's pages, the login and the emails in Spanish (issue #25): the wording of the templates comes out
 in Spanish for someone who chose it (or whose browser asks for it), and none of the English sentences of those
 templates is left. Each English sentence checked is first seen on the English page, so the check can fail.
-Wording that comes from Python (advice, run and dosage text, band labels, form labels) is not checked here."""
+Wording that comes from Python (advice, run and dosage text, band labels, form labels) is not checked here, but for
+Log today's form: its labels, help texts, choices and errors."""
 
 import re
 from datetime import date

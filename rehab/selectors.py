@@ -5,6 +5,7 @@ from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from library.translation import localized
 from outcomes.criteria import Results
 from outcomes.selectors import results_for, results_for_many
 from portal.models import Alert
@@ -133,7 +134,7 @@ def plan_exercises() -> QuerySet[PlanExercise]:
     pick its thumbnail): its library entry's fields, read in the same query without loading the entry (whose
     instructions are JSON decoded row by row for nothing)."""
     return PlanExercise.objects.order_by("order", "pk").annotate(
-        exercise_name=F("exercise__name"),
+        exercise_name=localized("exercise__name"),  # in the reader's language
         exercise_kind=F("exercise__kind"),
         exercise_slug=F("exercise__slug"),
         exercise_image=F("exercise__image"),

@@ -110,3 +110,27 @@ def test_the_library_page_in_spanish(client_for, people, loaded):
     assert SPANISH["glute-bridge"]["name"] in page
     assert SPANISH["glute-bridge"]["steps"][0] in page
     assert "Lie on your back" not in page
+
+
+def test_a_plans_exercises_are_named_in_the_readers_language(people, loaded):
+    """Pages read a plan's exercises through the plan (rehab.selectors.plan_exercises): the name comes in the
+    active language there too, English where it has no Spanish."""
+    from datetime import date
+
+    from rehab import services as rehab_services
+    from rehab.selectors import plan_exercises
+    from tests.factories import PlanTemplateFactory
+
+    template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=1)
+    plan = rehab_services.plan_assign(athlete=people.athlete_a, template=template, by=people.clinician.user,
+                                      start=date(2026, 12, 1))  # fmt: skip
+    row = plan.current_phase.exercises.get()
+    row.exercise = loaded
+    row.save()
+    with translation.override("es"):
+        assert plan_exercises().get(pk=row.pk).exercise_name == SPANISH["glute-bridge"]["name"]
+    with translation.override("en-gb"):
+        assert plan_exercises().get(pk=row.pk).exercise_name == "Glute bridge"
+    Exercise.objects.filter(pk=loaded.pk).update(name_es="")
+    with translation.override("es"):
+        assert plan_exercises().get(pk=row.pk).exercise_name == "Glute bridge"

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -72,7 +73,7 @@ def strava_callback(request: HttpRequest) -> HttpResponse:
         return redirect(_back(None))
     back = _back(state.get("back"))
     if request.GET.get("error") or not request.GET.get("code"):
-        messages.info(request, "Strava was not connected: you did not allow it there.")
+        messages.info(request, gettext("Strava was not connected: you did not allow it there."))
         return redirect(back)
     try:
         strava.connect(
@@ -84,7 +85,7 @@ def strava_callback(request: HttpRequest) -> HttpResponse:
     except strava.StravaError as error:
         messages.error(request, str(error))
         return redirect(back)
-    messages.success(request, "Strava is connected: your next runs there will appear on your log.")
+    messages.success(request, gettext("Strava is connected: your next runs there will appear on your log."))
     return redirect(back)
 
 
@@ -94,9 +95,9 @@ def strava_callback(request: HttpRequest) -> HttpResponse:
 @require_POST
 def strava_disconnect(request: HttpRequest) -> HttpResponse:
     if strava.disconnect(athlete=athlete_of(request.user)):
-        messages.success(request, "Strava is disconnected: no more runs will be imported from it.")
+        messages.success(request, gettext("Strava is disconnected: no more runs will be imported from it."))
     else:
-        messages.info(request, "Strava was not connected.")
+        messages.info(request, gettext("Strava was not connected."))
     return redirect(_back(request.POST.get("back")))
 
 

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from stravalib import exc
 from stravalib.client import Client
 from stravalib.model import DetailedActivity
@@ -200,11 +201,13 @@ def state_check(*, state: str, user) -> dict:
     try:
         data = signing.loads(state or "", salt=STATE_SALT, max_age=STATE_MAX_AGE)
     except signing.SignatureExpired:
-        raise StravaError("That took too long: connect Strava again.") from None
+        raise StravaError(gettext("That took too long: connect Strava again.")) from None
     except signing.BadSignature:
-        raise StravaError("That link back from Strava is not valid: connect Strava again.") from None
+        raise StravaError(gettext("That link back from Strava is not valid: connect Strava again.")) from None
     if not isinstance(data, dict) or data.get("user") != user.pk:
-        raise StravaError("That link back from Strava was made for another login: connect Strava again.")
+        raise StravaError(
+            gettext("That link back from Strava was made for another login: connect Strava again.")
+        )
     return data
 
 
@@ -213,7 +216,7 @@ def scope_problem(scope: str) -> str:
     granted = {item.strip() for item in (scope or "").split(",")}
     if granted & READ_SCOPES:
         return ""
-    return (
+    return gettext(
         "Strava was connected without access to your activities, so no run could be imported. Connect again "
         "and leave “View data about your activities” ticked."
     )
@@ -239,9 +242,11 @@ def connect(*, athlete, code: str, scope: str, now: datetime) -> StravaConnectio
             client.access_token = tokens["access_token"]
             strava_athlete = _call(client.get_athlete)
     except StravaError:
-        raise StravaError("Strava did not accept the connection: try again.") from None
+        raise StravaError(gettext("Strava did not accept the connection: try again.")) from None
     except (StravaUnavailable, StravaRateLimited):
-        raise StravaError("Strava could not be reached just now: try again in a few minutes.") from None
+        raise StravaError(
+            gettext("Strava could not be reached just now: try again in a few minutes.")
+        ) from None
     fields = {
         "strava_athlete_id": strava_athlete.id,
         "access_token": tokens["access_token"],
@@ -258,7 +263,10 @@ def connect(*, athlete, code: str, scope: str, now: datetime) -> StravaConnectio
             )
     except IntegrityError:
         raise StravaError(
-            "This Strava account is already connected to another Stride Clinic login. Disconnect it there first."
+            gettext(
+                "This Strava account is already connected to another Stride Clinic login. Disconnect it there "
+                "first."
+            )
         ) from None
     logger.info("athlete %s connected Strava", athlete.pk, extra={"outcome": "strava_connected"})
     return connection

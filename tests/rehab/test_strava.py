@@ -697,6 +697,20 @@ def test_disconnecting_deauthorizes_and_deletes_the_tokens(http, client_for, con
     assert http.calls[0].request.headers["Authorization"] == f"Bearer {connection.access_token}"
 
 
+def test_what_connecting_and_disconnecting_say_is_in_the_athletes_language(
+    http, client_for, people, connection
+):
+    people.athlete_a.user.language = "es"
+    people.athlete_a.user.save()
+    http.add(responses.POST, f"{API}/oauth/deauthorize", json={"access_token": connection.access_token})
+    client = client_for("athlete_a")
+    page = client.post(reverse("rehab:strava_disconnect"), {"back": "log"}, follow=True).content.decode()
+    assert "Strava está desconectado" in page and "Strava is disconnected" not in page
+    denied = {"state": _state(people.athlete_a.user), "error": "access_denied"}
+    page = client.get(reverse("rehab:strava_callback"), denied, follow=True).content.decode()
+    assert "no lo has permitido en Strava" in page and "you did not allow it" not in page
+
+
 def test_disconnecting_works_even_when_strava_is_away(http, client_for, connection):
     # Nothing stubbed: the deauthorization fails, the connection still goes.
     client_for("athlete_a").post(reverse("rehab:strava_disconnect"))

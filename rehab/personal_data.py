@@ -9,6 +9,7 @@ from portal.models import Download
 from rehab.codes import RedFlag
 from rehab.discharge import discharge_cache_evict
 from rehab.models import (
+    DOSAGE_FIELDS,
     DailyLog,
     ExerciseLog,
     PhaseChange,
@@ -22,10 +23,7 @@ from rehab.pdf import hep_cache_evict
 from rehab.services import PHASE_FIELDS  # the prescription columns a plan copies from its template
 from rehab.services.coach import coach_text_forget
 
-DOSAGE_FIELDS = [
-    "order", "sets", "reps", "hold_seconds", "duration_minutes", "per_side", "times_per_day", "days_per_week",
-    "note",
-]  # fmt: skip
+EXPORTED_DOSAGE = ["order", *DOSAGE_FIELDS]  # a plan exercise's prescription, in the plan's order
 LOG_FIELDS = [
     "run_minutes", "distance_km", "walk_minutes", "jog_minutes", "session_rpe", "surface", "avg_cadence",
     "avg_heart_rate", "elevation_gain_m", "run_source", "pain_during", "pain_after",
@@ -64,7 +62,7 @@ def _phase(phase) -> dict:
         **values(phase, PHASE_FIELDS),
         "started_on": when(phase.started_on),
         "exercises": [
-            {"exercise": row.exercise.name, **values(row, DOSAGE_FIELDS), "dosage": row.dosage_text()}
+            {"exercise": row.exercise.name, **values(row, EXPORTED_DOSAGE), "dosage": row.dosage_text()}
             for row in phase.exercises.all()
         ],
     }
@@ -242,7 +240,7 @@ register(
                       "plans.csv            Your rehab plans.\n"),
                 Table("plan_phases.csv", _phase_rows, ["plan_id", *PHASE_FIELDS, "started_on"],
                       "plan_phases.csv      Each phase of each plan (plan_id links to plans.csv): pain rule and run prescription.\n"),
-                Table("plan_exercises.csv", _plan_exercise_rows, ["plan_id", "phase", "exercise", *DOSAGE_FIELDS, "dosage"],
+                Table("plan_exercises.csv", _plan_exercise_rows, ["plan_id", "phase", "exercise", *EXPORTED_DOSAGE, "dosage"],
                       "plan_exercises.csv   The exercises of each phase and their dosage.\n"),
                 Table("phase_changes.csv", _phase_change_rows,
                       ["plan_id", "when", "kind", "from_phase", "to_phase", "by", "reason"],

@@ -265,7 +265,7 @@ def digest_alerts(clinician: Clinician) -> QuerySet:
 def digest_reviews(clinicians: Sequence[Clinician], days: dict[int, date]) -> dict[int, list[Athlete]]:
     """Per clinician id, their care-team athletes whose planned review is on their digest's day or before it
     (overdue), soonest first, in one query: the digest lists them every day until the date is moved or cleared
-    (portal.views_caseload)."""
+    (rehab.views_caseload)."""
     if not clinicians:
         return {}
     members = (

@@ -7,10 +7,10 @@ from library.fields import TagsField
 from library.forms import BaseExerciseForm
 from library.models import Equipment, Exercise, Region
 from library.selectors import matching
-from library.validators import ACCEPT
 from portal.admin_base import ClinicScopedAdmin, ReadableListsMixin, readable_list
 from portal.capabilities import Cap
 from portal.permissions import clinician_of, scope_catalog
+from portal.uploads import ACCEPT
 
 
 class ExerciseAdminForm(BaseExerciseForm):

@@ -18,11 +18,11 @@ from library.forms import ExerciseFilterForm
 from library.models import Difficulty, Equipment, Exercise, Kind, Region
 from library.permissions import can_add_exercises, exercise_editable_by
 from library.selectors import MAX_PAGE, exercise_search, rows_with_total
-from library.validators import validate_exercise_image, validate_video_url
 from portal.api_base import CharField, ModelSerializer, Pagination, PrimaryKeyField
 from portal.models import Clinic
 from portal.parsers import JSONParser
 from portal.permissions import clinician_of
+from portal.uploads import validate_exercise_image, validate_video_url
 
 
 class CanEditExercises(permissions.BasePermission):

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from PIL import Image
 
-from library.validators import MAX_IMAGE_PIXELS
+from portal.uploads import MAX_IMAGE_PIXELS
 
 
 class LibraryConfig(AppConfig):

@@ -3,9 +3,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from library.models import Difficulty, Equipment, Exercise, Kind, Region
 from library.services import EDITABLE_FIELDS
-from library.validators import ACCEPT, validate_exercise_image, validate_video_url
 from portal.models import Clinic
 from portal.permissions import clinician_of
+from portal.uploads import ACCEPT, validate_exercise_image, validate_video_url
 
 
 class LinesField(forms.CharField):
@@ -51,7 +51,7 @@ class ExerciseFilterForm(forms.Form):
 
 
 class BaseExerciseForm(forms.ModelForm):
-    """Lists edited one item per line, and images checked with library.validators (pages and admin)."""
+    """Lists edited one item per line, and images checked with portal.uploads (pages and admin)."""
 
     aliases = LinesField(required=False, help_text="Other names people search for, one per line.")
     steps = LinesField(

@@ -11,8 +11,8 @@ from django.urls import reverse
 from library import figures
 from library.dosage import dosage_in_words
 from library.fields import TagsField
-from library.validators import IMAGE_EXTENSIONS, validate_exercise_image, validate_video_url
 from portal.models import Clinic
+from portal.uploads import IMAGE_EXTENSIONS, validate_exercise_image, validate_video_url
 
 
 class Kind(models.TextChoices):

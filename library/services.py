@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname, fallbacks
 
-from library import caching, images
+from library import caching
 from library.models import DOSAGE_FIELDS, LIST_FIELDS, Exercise
 from library.permissions import exercise_editable_by
 from library.selectors import clinic_copy_of
 from library.text import search_text_for
 from library.translation import TRANSLATED_FIELDS
+from portal import images
 from portal.jobs import enqueue
 from portal.models import Clinic
 from portal.permissions import clinician_of
@@ -46,7 +47,7 @@ EDITABLE_FIELDS = [
 
 def exercise_save(exercise: Exercise) -> Exercise:
     """Refresh the derived search text, validate everything and save; a new image is stored re-encoded
-    (library.images), and the printed programs that show a changed exercise are rendered again (a job)."""
+    (portal.images), and the printed programs that show a changed exercise are rendered again (a job)."""
     changed = exercise.pk is not None
     exercise.search_text = _search_text(exercise.__dict__)
     exercise.full_clean()

@@ -13,8 +13,7 @@ from django.utils.text import capfirst
 
 import portal.admin_messages  # noqa: F401 — registers the care-team messages' admin (read only)
 import portal.audit_admin  # noqa: F401 — registers the audit trail's admin
-from library import images
-from portal import jobs, privacy, services
+from portal import alert_kinds, images, jobs, privacy, services
 from portal.admin_base import (
     CapabilityAdminMixin,
     ClinicScopedAdmin,
@@ -26,8 +25,6 @@ from portal.capabilities import Cap, can
 from portal.forms_privacy import AnonymiseSelectedForm
 from portal.models import Alert, Athlete, CareTeamMember, Clinic, Clinician, Invite, Shoe, User
 from portal.permissions import clinician_of, scope_clinics
-from rehab.codes import ALERT_KIND_LABELS as REHAB_ALERT_KIND_LABELS
-from triage.services import ALERT_KIND as TRIAGE_ALERT_KIND
 
 
 class ShoeInline(ScopedInline):
@@ -344,23 +341,16 @@ class UserAdmin(BaseUserAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-# What raised an alert (Alert.kind, written by the services that raise them), in words for lists and filters:
-# each app names its own kinds.
-ALERT_KIND_LABELS = {TRIAGE_ALERT_KIND: "Hip check to review", **REHAB_ALERT_KIND_LABELS}
-
-
-def alert_kind_label(kind: str) -> str:
-    return ALERT_KIND_LABELS.get(kind) or capfirst(kind.replace("_", " "))
-
-
 class AlertKindFilter(admin.SimpleListFilter):
     title = "reason"
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
         kinds = set(model_admin.get_queryset(request).values_list("kind", flat=True).distinct())
-        known = [(kind, label) for kind, label in ALERT_KIND_LABELS.items() if kind in kinds]
-        others = sorted((kind, alert_kind_label(kind)) for kind in kinds - set(ALERT_KIND_LABELS))
+        # What raised an alert, in words: each app names its own kinds (portal.alert_kinds).
+        labels = alert_kinds.labels()
+        known = [(kind, label) for kind, label in labels.items() if kind in kinds]
+        others = sorted((kind, alert_kinds.label(kind)) for kind in kinds - set(labels))
         return known + others
 
     def queryset(self, request, queryset):
@@ -402,7 +392,7 @@ class AlertAdmin(ClinicScopedAdmin):
 
     @admin.display(description="Reason", ordering="kind")
     def kind_display(self, obj):
-        return alert_kind_label(obj.kind)
+        return alert_kinds.label(obj.kind)
 
     @admin.display(description="Open", boolean=True, ordering="resolved_at")
     def is_open_display(self, obj):

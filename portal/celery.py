@@ -14,6 +14,8 @@ import time
 from celery import Celery, Task
 from celery.signals import worker_process_init
 
+from portal import start_up
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 logger = logging.getLogger("portal.jobs")
@@ -82,7 +84,5 @@ def warm_up_printouts(**kwargs) -> None:
     skips it."""
     if os.environ.get("PDF_WARM_UP", "1") == "0":
         return
-    from rehab.pdf import warm_up
-
-    warm_up()
+    start_up.warm_up()  # what the apps registered as Django set them up: the printout's, rehab.pdf.warm_up
     gc.freeze()  # what start-up made lives as long as the process: the collector need not walk it again

@@ -17,9 +17,9 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from library.validators import IMAGE_EXTENSIONS, validate_exercise_image
 from portal.audit import entry_fields, subject_of_entry
 from portal.permissions import scope_by_clinic, scope_clinics
+from portal.uploads import IMAGE_EXTENSIONS, validate_exercise_image
 
 
 def validate_time_zone(value: str) -> None:
@@ -129,7 +129,7 @@ class Clinic(models.Model):
         "out of hours", blank=True, max_length=300,
         help_text="What to do when the clinic is closed, e.g. call NHS 111, or 999 in an emergency.",
     )  # fmt: skip
-    # Re-encoded on upload like exercise pictures (library.images); on athletes' pages, emails and the printout.
+    # Re-encoded on upload like exercise pictures (portal.images); on athletes' pages, emails and the printout.
     logo = models.ImageField(
         upload_to=clinic_logo_path, blank=True, validators=[validate_exercise_image],
         help_text="PNG, JPEG or WebP, at most 5 MB.",

@@ -42,11 +42,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import alert_kinds
 from portal.languages import override_for_person
 from portal.links import absolute_url
 from portal.models import Alert, AlertEmail, Athlete, CareTeamMember, Clinician, DigestSent, Notify
-from rehab.codes import AlertKind
-from triage.services import ALERT_KIND as TRIAGE_ALERT_KIND
 
 logger = logging.getLogger(__name__)
 
@@ -265,7 +264,7 @@ def digest_alerts(clinician: Clinician) -> QuerySet:
 def digest_reviews(clinicians: Sequence[Clinician], days: dict[int, date]) -> dict[int, list[Athlete]]:
     """Per clinician id, their care-team athletes whose planned review is on their digest's day or before it
     (overdue), soonest first, in one query: the digest lists them every day until the date is moved or cleared
-    (portal.views_caseload)."""
+    (rehab.views_caseload)."""
     if not clinicians:
         return {}
     members = (
@@ -347,29 +346,16 @@ GROUPS = {  # severity → (one, several)
 }
 
 
-# What each kind of alert is about, in words general enough for an email (no pain scores, no warning signs).
-KIND_WORDS = {
-    AlertKind.LOG_RED_FLAG: "a daily log to review",
-    AlertKind.BONE_STRESS_PAIN: "a daily log to review",
-    AlertKind.PAIN_SPIKE: "a daily log to review",
-    AlertKind.READY_TO_ADVANCE: "ready for the next phase",
-    AlertKind.CLEARANCE_DUE: "waiting for a clearance",
-    AlertKind.NO_LOG: "no log for a few days",
-    AlertKind.LOW_COMPLIANCE: "doing less of the plan than planned",
-    TRIAGE_ALERT_KIND: "a hip check to review",
-}
-
-
 def digest_email(
     clinician: Clinician, day: date, alerts: list[Alert], *, reviews: Sequence[Athlete] = (), connection=None
 ) -> EmailMessage:
     """One email: per severity, "3 notices" and a line per alert with the athlete's name, what it is about in
-    general words (KIND_WORDS) and a link; then the reviews due that day or overdue, with a link to each
-    athlete's timeline."""
+    general words (portal.alert_kinds.email_words) and a link; then the reviews due that day or overdue, with a
+    link to each athlete's timeline."""
     groups = []
     for severity, (one, several) in GROUPS.items():
         lines = [
-            (a.athlete.full_name, KIND_WORDS.get(a.kind, "an alert to look at"), alert_link(a))
+            (a.athlete.full_name, alert_kinds.email_words(a.kind), alert_link(a))
             for a in alerts
             if a.severity == severity
         ]

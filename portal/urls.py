@@ -7,7 +7,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from portal import (
     views,
     views_account,
-    views_caseload,
     views_downloads,
     views_language,
     views_messages,
@@ -20,13 +19,11 @@ from portal.mail import PasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("athletes/", views_caseload.athlete_list, name="athlete_list"),
-    path("athletes/bulk/", views_caseload.caseload_bulk, name="caseload_bulk"),
+    path("athletes/", include("rehab.urls_caseload")),  # the caseload: rehab's read model of the athletes
     path("athletes/add/", views.athlete_add, name="athlete_add"),
     path("athletes/<int:pk>/", views.athlete_detail, name="athlete_detail"),
     path("athletes/<int:pk>/edit/", views.athlete_edit, name="athlete_edit"),
     path("athletes/<int:pk>/invite/", views.athlete_invite, name="athlete_invite"),
-    path("athletes/<int:pk>/review/", views_caseload.athlete_review, name="athlete_review"),
     path("athletes/<int:pk>/export/", views_privacy.athlete_export, name="athlete_export"),
     path(
         "athletes/<int:pk>/delete-personal-data/", views_privacy.athlete_anonymise, name="athlete_anonymise"

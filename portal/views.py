@@ -30,7 +30,6 @@ from portal.permissions import (
     is_care_team,
 )
 from portal.version import VERSION
-from triage.selectors import intakes_for_athlete
 
 
 @login_required
@@ -114,7 +113,9 @@ def athlete_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "last_invite": athlete.invites.first(),
         "invite_link": invite_link,
         "open_alerts": athlete.alerts.open().by_severity(),
-        "intakes": intakes_for_athlete(athlete, request.user),
+        # The latest hip checks the user may see (an outside coach sees none), read through the relation as the
+        # plans are, so that this page of portal's names no app above it.
+        "intakes": athlete.intakes.visible_to(request.user).select_related("confirmed_condition")[:5],
         "plans": athlete.plans.select_related("current_phase"),
         "outside_members": athlete.shared_care.active(),
         # The athlete's own coach from outside the clinic reads the record without its hip checks (consent).

@@ -65,7 +65,7 @@ def _hours() -> int:
 def _back(user, download: Download) -> tuple[str, str]:
     """Where the file was asked for: (link, label)."""
     if download.kind == Download.Kind.BATCH_PRINT:
-        if download.params.get("from") == "caseload":  # the caseload's bulk print (portal.views_caseload)
+        if download.params.get("from") == "caseload":  # the caseload's bulk print (rehab.views_caseload)
             return reverse("athlete_list") + download.params.get("back", ""), "Back to the caseload"
         return reverse("admin:rehab_plan_changelist"), "Back to the plans"
     if download.athlete is not None and download.athlete.user_id == user.pk:

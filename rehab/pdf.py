@@ -32,9 +32,9 @@ from django.utils.text import slugify
 from PIL import Image
 
 from library import figures
-from library.validators import within_pixel_limits
 from portal.languages import language_of_person
 from portal.models import CareTeamMember, Clinic
+from portal.uploads import within_pixel_limits
 from rehab import wording
 from rehab.models import Plan, PlanExercise, PlanPhase
 
@@ -407,10 +407,10 @@ def _fetcher():
 
 def print_image(name: str) -> bytes | None:
     """An exercise image as a small JPEG for print (cached by name: a new upload gets a new name), or None for
-    one the printout leaves out: unreadable, or more pixels than an upload may have (library.validators; one
+    one the printout leaves out: unreadable, or more pixels than an upload may have (portal.uploads; one
     stored before that limit existed). Its size is read from the header, so such a file is never decoded.
 
-    Uploads are stored at most 1,600 pixels wide (library.images); at 22 mm wide, 320 pixels is plenty, and
+    Uploads are stored at most 1,600 pixels wide (portal.images); at 22 mm wide, 320 pixels is plenty, and
     WeasyPrint embeds JPEG data as it is instead of decoding and compressing it again on every render.
     """
     key = f"hep-image:{hashlib.sha256(name.encode()).hexdigest()[:32]}"

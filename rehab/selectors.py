@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -155,6 +156,45 @@ def active_plans(athlete_ids, *, exercise_names: bool = False) -> dict[int, Plan
         .prefetch_related(Prefetch("current_phase__exercises", queryset=exercises))
     )
     return {plan.athlete_id: plan for plan in plans}
+
+
+STATUS_WINDOW_DAYS = 28  # the logs a status is computed from: the 28 days to today
+
+
+class DaysRead:
+    """Athletes' days as the status engine and the log save read them: their active plans (with the current
+    phase and its exercises: active_plans), their logs of the STATUS_WINDOW_DAYS days to `today` (log_days) and
+    the day of each one's oldest red flag still waiting for a clinician (red_flags_waiting).
+
+    Each part is read once, for all the athletes, when it is first used: a page that has read the plan for its
+    form hands the same DaysRead to the save (services.log_save), the status job reads every athlete's in a
+    fixed number of queries (services.status_snapshots). `plans` seeds the plans already read another way (the
+    plan page's, with every phase), `alerts` the athletes' open alerts when the caller has them (no query then
+    for the red flags); `exercise_names`: the exercises as plan_exercises() reads them, for a form."""
+
+    def __init__(self, athlete_ids, today: date, *, exercise_names: bool = False, plans=None, alerts=None):
+        self.athlete_ids = list(athlete_ids)
+        self.today = today
+        self.exercise_names = exercise_names
+        self._alerts = alerts
+        if plans is not None:
+            self.plans = plans
+
+    @cached_property
+    def plans(self) -> dict[int, Plan]:
+        return active_plans(self.athlete_ids, exercise_names=self.exercise_names)
+
+    @cached_property
+    def logs(self) -> dict[int, list[LogDay]]:
+        start = self.today - timedelta(days=STATUS_WINDOW_DAYS - 1)
+        return log_days(self.athlete_ids, start, self.today)
+
+    @cached_property
+    def waiting(self) -> dict[int, date]:
+        return red_flags_waiting(self.athlete_ids, alerts=self._alerts)
+
+    def plan(self, athlete_id: int) -> Plan | None:
+        return self.plans.get(athlete_id)
 
 
 @dataclass(frozen=True)

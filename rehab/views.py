@@ -93,9 +93,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # exercises already read for the page.
         plan.current_phase = next((p for p in phases if p.pk == plan.current_phase_id), plan.current_phase)
         today = timezone.localdate()
-        _, snap = services.status_snapshots([plan.athlete], today, plans={plan.athlete_id: plan})[
-            plan.athlete_id
-        ]
+        read = selectors.DaysRead([plan.athlete_id], today, plans={plan.athlete_id: plan})
+        _, snap = services.status_snapshots([plan.athlete], today, read=read)[plan.athlete_id]
         recommendation = snap.recommendation
     context = {
         "plan": plan,
@@ -444,8 +443,8 @@ def log_today(request: HttpRequest) -> HttpResponse:
     log = logs.get(day)
     yesterday = logs.get(today - timedelta(days=1)) if day == today else None
     # Read once for the form and the save: the plan, its current phase and that phase's exercises.
-    plans = selectors.active_plans([athlete.pk], exercise_names=True)
-    phase = selectors.phase_for_log(plans.get(athlete.pk), log, day)
+    read = selectors.DaysRead([athlete.pk], today, exercise_names=True)
+    phase = selectors.phase_for_log(read.plan(athlete.pk), log, day)
     # The shoes in use: listed when the form is shown; a posted form reads only the shoe it names.
     shoes = log_rules.shoes_for_log(athlete)
     ask_morning = day == today and (yesterday is None or yesterday.pain_next_morning is None)
@@ -455,17 +454,17 @@ def log_today(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     if posted and form.is_valid():
         morning = form.cleaned_data.get("this_morning") if ask_morning else None
-        plan = plans.get(athlete.pk)
+        plan = read.plan(athlete.pk)
         saved = []
         try:
             # Yesterday's morning pain and today's log are saved together or not at all (log_save is atomic).
             with transaction.atomic() if morning is not None else nullcontext():
                 if morning is not None:
                     saved.append(services.log_save(athlete=athlete, day=today - timedelta(days=1), today=today,
-                                                   plans=plans, data={"pain_next_morning": morning}))  # fmt: skip
-                    plans = None  # that save may have advanced the plan: the next one reads it again
+                                                   read=read, data={"pain_next_morning": morning}))  # fmt: skip
+                    read = None  # that save may have advanced the plan: the next one reads it again
                 saved.append(services.log_save(athlete=athlete, day=day, data=form.log_data(),
-                                               sets=form.sets_done(), today=today, plans=plans))  # fmt: skip
+                                               sets=form.sets_done(), today=today, read=read))  # fmt: skip
         except ValidationError as error:
             form.add_error(None, error)
         else:

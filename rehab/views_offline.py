@@ -155,8 +155,8 @@ def log_sync(request: HttpRequest) -> HttpResponse:
     base = request.POST.get("base", "")
     replace = request.POST.get("replace") == "1"
 
-    plans = selectors.active_plans([athlete.pk], exercise_names=True)
-    plan = plans.get(athlete.pk)
+    read = selectors.DaysRead([athlete.pk], today, exercise_names=True)
+    plan = read.plan(athlete.pk)
     yesterday = today - timedelta(days=1)
     logs = {row.date: row for row in DailyLog.objects.filter(athlete=athlete, date__in={day, yesterday})}
     phase = selectors.phase_for_log(plan, logs.get(day), day)
@@ -191,11 +191,11 @@ def log_sync(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic() if morning is not None else nullcontext():
                 if morning is not None:
-                    services.log_save(athlete=athlete, day=yesterday, today=today, plans=plans,
+                    services.log_save(athlete=athlete, day=yesterday, today=today, read=read,
                                       data={"pain_next_morning": morning})  # fmt: skip
-                    plans = None  # that save may have advanced the plan: the next one reads it again
+                    read = None  # that save may have advanced the plan: the next one reads it again
                 log = services.log_save(
-                    athlete=athlete, day=day, data=data, sets=sets, today=today, plans=plans
+                    athlete=athlete, day=day, data=data, sets=sets, today=today, read=read
                 )
         except ValidationError as error:
             return _invalid({name: list(messages) for name, messages in error.message_dict.items()})

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import library.fields
 import library.models
-import library.validators
+import portal.uploads
 from django.db import migrations, models
 
 
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('times_per_day', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(24)])),
                 ('days_per_week', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(7)])),
                 ('dosage_note', models.CharField(blank=True, max_length=500)),
-                ('image', models.ImageField(blank=True, help_text='PNG, JPEG or WebP, at most 5 MB.', upload_to=library.models.exercise_image_path, validators=[library.validators.validate_exercise_image])),
+                ('image', models.ImageField(blank=True, help_text='PNG, JPEG or WebP, at most 5 MB.', upload_to=library.models.exercise_image_path, validators=[portal.uploads.validate_exercise_image])),
                 ('video_url', models.URLField(blank=True, max_length=300, validators=[django.core.validators.URLValidator(message='Enter a full web address starting with http:// or https://.', schemes=['http', 'https'])], verbose_name='video link')),
                 ('source', models.CharField(blank=True, max_length=300)),
                 ('active', models.BooleanField(default=True, help_text='Inactive exercises stay in existing plans but are not offered any more.')),

@@ -56,15 +56,15 @@ def log_save(
     data: dict,
     sets: dict[int, int] | None = None,
     today: date | None = None,
-    plans: dict[int, Plan] | None = None,
+    read: selectors.DaysRead | None = None,
 ) -> DailyLog:
     """Save the athlete's log for `day`: the same day saved again updates it, never a second row.
 
     `data` holds DailyLog fields (see LOG_FIELDS); `sets` maps planned exercise ids (PlanExercise) to the sets
     done (0 = not done); exercises outside the day's phase are ignored. Adds the distance to the shoe, raises
     the alerts the log calls for on its own, and enqueues `after_log` (status, the other alerts, auto-advance).
-    `plans` is `selectors.active_plans([athlete.pk], exercise_names=True)` when the caller has read it already
-    (the log page has, for its form); it is read here otherwise.
+    The athlete's plan comes from `read` (selectors.DaysRead with `exercise_names`) when the caller has read it
+    already (the log page has, for its form); it is read here otherwise.
     """
     check_athlete_editable(athlete)
     today = today or timezone.localdate()
@@ -72,9 +72,9 @@ def log_save(
     unknown = set(data) - set(LOG_FIELDS)
     if unknown:
         raise ValueError(f"Not log fields: {sorted(unknown)}")
-    if plans is None:
-        plans = selectors.active_plans([athlete.pk], exercise_names=True)
-    plan = plans.get(athlete.pk)
+    if read is None:
+        read = selectors.DaysRead([athlete.pk], today, exercise_names=True)
+    plan = read.plan(athlete.pk)
     log = DailyLog.objects.select_for_update().filter(athlete=athlete, date=day).first()
     created = log is None
     if created:
@@ -109,7 +109,7 @@ def log_save(
             with transaction.atomic():
                 log.save(force_insert=True)
         except IntegrityError:  # a concurrent save of the same day got there first: update that row instead
-            return log_save(athlete=athlete, day=day, data=data, sets=sets, today=today, plans=plans)
+            return log_save(athlete=athlete, day=day, data=data, sets=sets, today=today, read=read)
         if rows is not None:
             _replace_exercise_logs(log, rows, created=True)
     else:
@@ -200,11 +200,9 @@ def after_log(*, athlete_id: int, day: date, today: date) -> None:
     athlete = Athlete.objects.filter(pk=athlete_id).first()
     if athlete is None or athlete.anonymised_at is not None:
         return
-    plans = selectors.active_plans([athlete_id])
-    recent = selectors.log_days([athlete_id], today - timedelta(days=27), today)
     open_alerts = {alert.kind: alert for alert in Alert.objects.open().filter(athlete_id=athlete_id)}
-    waiting = selectors.red_flags_waiting([athlete_id], alerts=open_alerts.values())
-    plan, snap = status_snapshots([athlete], today, logs=recent, plans=plans, waiting=waiting)[athlete_id]
+    read = selectors.DaysRead([athlete_id], today, alerts=open_alerts.values())
+    plan, snap = status_snapshots([athlete], today, read=read)[athlete_id]
     RehabStatus.objects.bulk_create(
         [status_row(athlete_id, plan, snap)], update_conflicts=True, unique_fields=["athlete"],
         update_fields=STATUS_FIELDS,
@@ -214,7 +212,7 @@ def after_log(*, athlete_id: int, day: date, today: date) -> None:
     _close_stale({athlete_id: (plan, snap)}, [a for a in open_alerts.values() if a.kind in STATE_ALERT_KINDS])
     if plan is None:
         return
-    logs = recent[athlete_id]
+    logs = read.logs[athlete_id]
     this = next((log for log in logs if log.date == day), None)
     for due in log_alerts(this, logs, snap) if this else []:
         if due.kind == AlertKind.READY_TO_ADVANCE and plan.auto_advance and not _has_serious(open_alerts):

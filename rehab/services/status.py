@@ -36,23 +36,19 @@ def _schedule(plan: Plan | None) -> list[tuple[date, Prescription]]:
 
 
 def status_snapshots(
-    athletes, today: date, *, logs=None, plans=None, waiting=None
+    athletes, today: date, *, read: selectors.DaysRead | None = None
 ) -> dict[int, tuple[Plan | None, Snapshot]]:
     """Each athlete's Snapshot as of `today`, with their active plan: four queries whatever their number, and
     a fifth when some are to advance or step back (where does their phase sit in the plan?). Three more when
     some athletes' current phase has measured exit criteria (their questionnaires, tests and clearances, read
     once for all of them: rehab.selectors.results_for_plans).
 
-    `logs`: the athletes' selectors.log_days from today - 27 days to today, `plans`: their
-    selectors.active_plans, and `waiting`: selectors.red_flags_waiting, when the caller has them already.
+    Their plans, logs and waiting red flags come from `read` (selectors.DaysRead) when the caller holds one for
+    the same athletes and day; what it has read already is not read again.
     """
     ids = [athlete.pk for athlete in athletes]
-    if plans is None:
-        plans = selectors.active_plans(ids)
-    if logs is None:
-        logs = selectors.log_days(ids, today - timedelta(days=27), today)
-    if waiting is None:
-        waiting = selectors.red_flags_waiting(ids)
+    read = read if read is not None else selectors.DaysRead(ids, today)
+    plans, logs, waiting = read.plans, read.logs, read.waiting
     results = selectors.results_for_plans({pk: plans.get(pk) for pk in ids})
 
     def snap(pk: int, *, place: selectors.PhasePlace | None = None) -> Snapshot:

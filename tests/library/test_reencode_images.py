@@ -1,5 +1,5 @@
 """`manage.py reencode_images`: pictures stored before uploads were re-encoded get the same treatment as a new
-upload (library.images); those over the pixel limits, or unreadable, are reported and left alone."""
+upload (portal.images); those over the pixel limits, or unreadable, are reported and left alone."""
 
 from io import BytesIO, StringIO
 
@@ -9,8 +9,8 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from PIL import Image
 
-from library.images import STORED_IMAGE_SIDE
 from library.models import Exercise
+from portal.images import STORED_IMAGE_SIDE
 from tests.factories import ExerciseFactory
 from tests.images import png_of_size
 

@@ -235,11 +235,11 @@ def test_the_alert_list_shows_reasons_and_status_in_words(client_for, people):
 
 
 def test_every_alert_kind_a_service_raises_has_a_label():
-    from portal.admin import ALERT_KIND_LABELS
+    from portal import alert_kinds
     from rehab.codes import AlertKind
     from triage.services import ALERT_KIND
 
-    assert {*AlertKind, ALERT_KIND} == set(ALERT_KIND_LABELS)
+    assert {*AlertKind, ALERT_KIND} == set(alert_kinds.labels())
 
 
 def test_the_plan_list_has_short_columns_and_phase_filters_in_words(client_for, plan):

@@ -806,7 +806,7 @@ def test_caseload_row_says_phase_last_log_pain_compliance_and_alert(client_for, 
                      (80, "on_track"), (100, "on_track")],
 )  # fmt: skip
 def test_caseload_compliance_band(percent, band):
-    from portal.caseload import compliance_band
+    from rehab.caseload import compliance_band
 
     assert compliance_band(percent) == band
 
@@ -820,7 +820,7 @@ def test_caseload_compliance_band(percent, band):
     ],
 )
 def test_caseload_phase_label_matches_the_model(order, name, label):
-    from portal.caseload import phase_label
+    from rehab.caseload import phase_label
     from rehab.models import PlanPhase
 
     assert phase_label(order, name) == label

@@ -750,7 +750,7 @@ def test_admin_batch_is_a_job_so_any_number_of_plans_fits(client_for, people, pl
 
 
 def test_a_stored_image_with_too_many_pixels_is_left_out_without_being_decoded(people, monkeypatch):
-    """An image stored before uploads were limited (4,096 × 4,096 pixels, library.validators): the program
+    """An image stored before uploads were limited (4,096 × 4,096 pixels, portal.uploads): the program
     prints without it, and the picture is never decoded (a 13,000 × 13,000 PNG took 1.4 GB to print)."""
     bomb = ExerciseFactory(clinic=None, name="Wall sit")
     bomb.image.save("old.png", ContentFile(png_of_size(13_000, 13_000)), save=True)

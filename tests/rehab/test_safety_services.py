@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Alert
-from portal.selectors import caseload_order
 from portal.services import alert_raise
 from rehab import services
 from rehab.models import Plan, PlanPhase, RehabStatus
+from rehab.selectors_caseload import caseload_order
 from tests.factories import AthleteFactory, PlanTemplateFactory
 
 TODAY = timezone.localdate

@@ -1,7 +1,7 @@
 """Each rehab word family is written once (rehab.codes); the models' choices add the words people read."""
 
-from portal.notifications import KIND_WORDS
 from rehab import codes, models, progression, status
+from rehab.alert_kinds import EMAIL_WORDS
 from rehab.forms import LOG_FORM_FIELDS
 
 
@@ -30,7 +30,7 @@ def test_the_alerts_the_engine_closes_or_waits_on_are_rehab_alert_kinds():
 
 def test_every_rehab_alert_kind_but_the_coachs_request_has_email_words():
     # A coach's request is told in the generic words ("an alert to look at"): it carries no clinical news.
-    assert set(codes.AlertKind) - set(KIND_WORDS) == {codes.AlertKind.COACH_REQUEST}
+    assert set(codes.AlertKind) - set(EMAIL_WORDS) == {codes.AlertKind.COACH_REQUEST}
 
 
 def test_the_phase_field_list_names_every_field_of_a_phase():

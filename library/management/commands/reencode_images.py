@@ -9,12 +9,12 @@ from django.core.files.storage import default_storage
 from django.core.management import BaseCommand
 from PIL import Image, UnidentifiedImageError
 
-from library import images
 from library.models import Exercise
-from library.validators import MAX_IMAGE_SIDE, within_pixel_limits
+from portal import images
 from portal.jobs import enqueue
+from portal.uploads import MAX_IMAGE_SIDE, within_pixel_limits
 
-# What library.images.reencode writes: a PNG or JPEG of these modes, at most STORED_IMAGE_SIDE each way, whose
+# What portal.images.reencode writes: a PNG or JPEG of these modes, at most STORED_IMAGE_SIDE each way, whose
 # metadata is at most its colour profile (and JPEG's JFIF header), with nothing after the picture's end.
 REENCODED = {"PNG": ({"L", "RGB", "RGBA"}, b"IEND\xaeB`\x82"), "JPEG": ({"L", "RGB"}, b"\xff\xd9")}
 REENCODED_INFO = {"icc_profile", "jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}
@@ -23,7 +23,7 @@ LIMIT = f"{MAX_IMAGE_SIDE:,} × {MAX_IMAGE_SIDE:,}"
 
 
 def already_reencoded(name: str, data: bytes) -> bool:
-    """Whether the stored picture is one library.images.reencode wrote (so running it again would only lose
+    """Whether the stored picture is one portal.images.reencode wrote (so running it again would only lose
     quality and rename the file)."""
     try:
         with Image.open(BytesIO(data)) as image:

@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.models import Alert, CareTeamMember
-from portal.selectors import QUIET_DAYS, CaseloadListing
 from rehab.charts import PainTrend, pain_trend, sparkline
 from rehab.codes import Action
 from rehab.compliance import band
 from rehab.models import phase_label as rehab_phase_label
+from rehab.selectors_caseload import QUIET_DAYS, CaseloadListing
 from rehab.status import SERIOUS_RISK
 
 ACTION_LABELS = {

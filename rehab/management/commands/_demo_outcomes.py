@@ -9,6 +9,15 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from outcomes import services
+from outcomes.models import QuestionnaireResponse, Visit
+from portal.models import Athlete, CareTeamMember
+from rehab.models import Plan, PlanTemplate
+from rehab.selectors import phase_on
+from rehab.services import log_save, plan_assign, plan_move, plan_set_status, status_refresh
+from triage.models import Condition, Intake
+from triage.services import intake_review, intake_submit
+
 FOLLOW_UP_DAYS_AGO = 4
 # Per demo athlete: the affected side, NPRS and PSFS at baseline → follow-up, single-leg squat (reps, pain) per
 # side and hip abduction strength (left, right in N) at the two visits. The numbers follow each athlete's story.
@@ -90,9 +99,6 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 def load_outcomes(athlete, clinician, data: dict, *, baseline: date, follow_up: date) -> int:
     """NPRS and PSFS (with the athlete's own activities) and a visit with the tests, at both dates."""
-    from outcomes import services
-    from outcomes.models import QuestionnaireResponse, Visit
-
     if (
         QuestionnaireResponse.objects.filter(athlete=athlete).exists()
         or Visit.objects.filter(athlete=athlete).exists()
@@ -126,8 +132,6 @@ def load_outcomes(athlete, clinician, data: dict, *, baseline: date, follow_up: 
 
 def load_demo_outcomes(athletes, clinician, today: date) -> int:
     """The four demo athletes' baseline (their plan's first day) and follow-up (a few days ago)."""
-    from rehab.models import Plan
-
     created = 0
     for athlete in athletes:
         data = OUTCOMES.get(athlete.email)
@@ -141,12 +145,6 @@ def load_demo_outcomes(athletes, clinician, today: date) -> int:
 
 def load_discharged(clinic, physio, coach, user_for, backdate) -> int:
     """Priya: ten weeks on the back-of-hip protocol, through its three phases, completed a week ago."""
-    from portal.models import Athlete, CareTeamMember
-    from rehab.models import Plan, PlanTemplate
-    from rehab.services import log_save, plan_assign, plan_move, plan_set_status, status_refresh
-    from triage.models import Condition, Intake
-    from triage.services import intake_review, intake_submit
-
     data = dict(DISCHARGED)
     user = user_for(data["email"], data["first_name"], data["last_name"])
     athlete, new = Athlete.objects.get_or_create(
@@ -191,8 +189,6 @@ def load_discharged(clinic, physio, coach, user_for, backdate) -> int:
 
 def _discharged_logs(athlete, plan, start: date, end: date, log_save) -> int:
     """Every other day: pain easing from 4/10 to 0–1/10 over the ten weeks, the exercises done."""
-    from rehab.selectors import phase_on
-
     days = (end - start).days
     count = 0
     for n in range(0, days + 1, 2):

@@ -12,9 +12,15 @@ from django.utils import timezone
 
 from portal import shared_care
 from portal.care_messages import message_post
-from portal.management.commands._demo_outcomes import DISCHARGED, load_demo_outcomes, load_discharged
 from portal.models import Athlete, CareTeamMember, Clinic, Clinician, Shoe
 from portal.services import clinician_grant_access
+from rehab.management.commands._demo_outcomes import DISCHARGED, load_demo_outcomes, load_discharged
+from rehab.models import ChangeRequest, DailyLog, PhaseChange, Plan, PlanTemplate
+from rehab.selectors import phase_on
+from rehab.services import log_save, plan_assign, plan_move, status_refresh
+from rehab.services.coach import coach_limits_set, request_create
+from triage.models import Condition, Intake
+from triage.services import intake_review, intake_submit
 
 DEMO_DAYS = 21
 DEMO_PASSWORD = "stride-demo"
@@ -306,8 +312,6 @@ class Command(BaseCommand):
 
     # ---- The coach's part of a plan (issue #21): limits on Anna's plan, and one request waiting for the physio.
     def load_coach_part(self, physio, coach) -> int:
-        from rehab.models import ChangeRequest, Plan
-        from rehab.services.coach import coach_limits_set, request_create
 
         plan = Plan.objects.filter(athlete__email="anna@demo.example", status=Plan.Status.ACTIVE).first()
         if plan is None or ChangeRequest.objects.filter(plan=plan).exists():
@@ -321,11 +325,6 @@ class Command(BaseCommand):
 
     def load_care(self, athlete, by, *, intake, condition, protocol, phase, story, moved_days_ago) -> int:
         """A reviewed intake and an active plan at `phase`, so the demo shows the whole loop."""
-        from rehab.models import Plan, PlanTemplate
-        from rehab.services import plan_assign, plan_move
-        from triage.models import Condition, Intake
-        from triage.services import intake_review, intake_submit
-
         created = 0
         if not Intake.objects.filter(athlete=athlete).exists():
             submitted = intake_submit(athlete=athlete, by=athlete.user, answers=intake)
@@ -352,8 +351,6 @@ class Command(BaseCommand):
 
 def _backdate(change, day) -> None:
     """Demo history: the phase change happened on `day`, not when the demo was loaded."""
-    from rehab.models import PhaseChange
-
     moment = timezone.make_aware(datetime.combine(day, time(9, 0)))
     PhaseChange.objects.filter(pk=change.pk).update(created=moment)
 
@@ -361,9 +358,6 @@ def _backdate(change, day) -> None:
 def demo_logs(athlete, story: str, today) -> int:
     """Three weeks of logs telling `story`: "improving", "flaring" (pain rising, an open alert), "silent"
     (logged for two weeks, then stopped) or "healing" (pain-free cross-training and exercises every day). Saved through the same service as the log page, day by day."""
-    from rehab.models import DailyLog, Plan
-    from rehab.selectors import phase_on
-    from rehab.services import log_save, status_refresh
 
     if DailyLog.objects.filter(athlete=athlete).exists():
         return 0

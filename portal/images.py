@@ -1,4 +1,5 @@
-"""Every uploaded exercise image is stored as a new picture drawn from the upload, never as the file that came in.
+"""Every uploaded image (exercise pictures, clinic logos) is stored as a new picture drawn from the upload, never as
+the file that came in.
 
 Re-encoding keeps the pixels and nothing else: no camera metadata (EXIF with GPS position, time, device), no
 text chunks, and no bytes hidden after the picture's end (a "polyglot" PNG carrying HTML or script). A photo
@@ -13,14 +14,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from library.validators import within_pixel_limits
+from portal.uploads import within_pixel_limits
 
 STORED_IMAGE_SIDE = 1600
 JPEG_QUALITY = 85
 
 
 def reencode(file) -> ContentFile:
-    """`file` (a checked upload: library.validators) as a fresh PNG (drawings, anything transparent) or JPEG
+    """`file` (a checked upload: portal.uploads) as a fresh PNG (drawings, anything transparent) or JPEG
     (photos), upright, at most STORED_IMAGE_SIDE pixels each way, with only its colour profile kept."""
     file.seek(0)
     try:

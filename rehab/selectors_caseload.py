@@ -77,7 +77,7 @@ CASELOAD_SORTS = {
 @dataclass(frozen=True)
 class CaseloadFilters:
     """What the caseload shows and in which order: search words, filters that all apply together, and a sort
-    (empty: the risk order). Built from the page's query string by portal.forms_caseload, or from the API's
+    (empty: the risk order). Built from the page's query string by rehab.forms_caseload, or from the API's
     single `show` (from_show)."""
 
     q: str = ""
@@ -170,7 +170,7 @@ def _sort_expressions(sort: str) -> list:
 @dataclass(frozen=True)
 class CaseloadListing:
     """What caseload_listing read: the athletes' ids in the page's order, the filter bar's counts, and what the
-    rows show, for every athlete listed (portal.caseload.caseload_rows takes the page's)."""
+    rows show, for every athlete listed (rehab.caseload.caseload_rows takes the page's)."""
 
     ids: list[int]
     counts: dict

@@ -1,4 +1,5 @@
-"""Checks on what clinicians upload or link: images are opened with Pillow, never trusted by name.
+"""Checks on what clinicians upload or link (exercise pictures and videos, clinic logos): images are opened with
+Pillow, never trusted by name.
 
 An image is checked before it is decoded: a small file can hold a huge picture (a 700 KB PNG of
 13,000 × 13,000 pixels takes gigabytes to decode), so its size in pixels is read from its header first.

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 
 from portal import services
 from portal.capabilities import Cap, capability_required, require
-from portal.caseload import caseload_rows
 from portal.downloads import download_start
-from portal.forms_caseload import (
+from portal.models import Alert, Athlete, Download
+from portal.permissions import clinician_required, get_athlete_for_user
+from rehab.caseload import caseload_rows
+from rehab.forms_caseload import (
     SORT_CHOICES,
     STATUS_CHOICES,
     CaseloadBulkForm,
@@ -22,10 +24,8 @@ from portal.forms_caseload import (
     NextReviewForm,
     filters_query,
 )
-from portal.models import Alert, Athlete, Download
-from portal.permissions import clinician_required, get_athlete_for_user
-from portal.selectors import CASELOAD_FLAGS, CASELOAD_SORTS, CaseloadFilters, caseload_listing
 from rehab.models import Plan
+from rehab.selectors_caseload import CASELOAD_FLAGS, CASELOAD_SORTS, CaseloadFilters, caseload_listing
 
 PAGE_SIZE = 50
 TICKED = "caseload_ticked"  # session: the rows ticked when a bulk action was refused, to tick them again

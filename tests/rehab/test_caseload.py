@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import notifications
-from portal.caseload import caseload_rows, last_log_words, review_state
-from portal.forms_caseload import CaseloadFilterForm, filters_query
 from portal.models import Alert, Download, Notify
-from portal.selectors import CASELOAD_SORTS, CaseloadFilters, caseload_listing, caseload_query
 from rehab import services
+from rehab.caseload import caseload_rows, last_log_words, review_state
+from rehab.forms_caseload import CaseloadFilterForm, filters_query
 from rehab.models import Plan, RehabStatus
+from rehab.selectors_caseload import CASELOAD_SORTS, CaseloadFilters, caseload_listing, caseload_query
 from rehab.status import risk_score
 from tests.factories import (
     AlertFactory,

@@ -10,8 +10,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 
-from portal.caseload import ACTION_LABELS
-from portal.selectors import CASELOAD_FILTERS, CASELOAD_FLAGS, CASELOAD_SORTS, STATUS_ORDER, CaseloadFilters
+from rehab.caseload import ACTION_LABELS
+from rehab.selectors_caseload import (
+    CASELOAD_FILTERS,
+    CASELOAD_FLAGS,
+    CASELOAD_SORTS,
+    STATUS_ORDER,
+    CaseloadFilters,
+)
 
 SORT_CHOICES = [("", "Needs attention first")] + [
     (f"{'-' if direction == 'desc' else ''}{key}", f"{heading}: {words}")

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from library import figures
 from library.dosage import dosage_in_words
@@ -248,4 +249,4 @@ class Exercise(models.Model):
         Falls back to the dosage note, then to "As tolerated", so it is never empty. The note is shown
         on its own on the exercise page, so it is not repeated after the numbers.
         """
-        return dosage_in_words(self, fallback=self.dosage_note or "As tolerated")
+        return dosage_in_words(self, fallback=self.dosage_note or gettext("As tolerated"))

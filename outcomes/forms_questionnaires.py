@@ -4,12 +4,14 @@ schedule (one row per questionnaire the clinic has)."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from outcomes.instruments import Instrument
 
-ANSWER_NEEDED = "Answer this question, or save and finish later."
-NAME_NEEDED = "Name the activity you are rating."
-RATING_NEEDED = "Rate this activity from 0 to 10, or leave its name empty."
+ANSWER_NEEDED = gettext_lazy("Answer this question, or save and finish later.")
+NAME_NEEDED = gettext_lazy("Name the activity you are rating.")
+RATING_NEEDED = gettext_lazy("Rate this activity from 0 to 10, or leave its name empty.")
 MIN_ACTIVITIES = 3
 LABEL_MAX = 80
 
@@ -63,7 +65,7 @@ def answer_field(instrument: Instrument, item, label: str) -> forms.Field:
         return forms.TypedChoiceField(
             label=label, choices=choices, coerce=int, empty_value=None, required=False, widget=widget
         )
-    help_text = f"A number from {_number(item.min)} to {_number(item.max)}"
+    help_text = _("A number from %(min)s to %(max)s") % {"min": _number(item.min), "max": _number(item.max)}
     ends = [f"{v} = {anchors[v]}" for v in (_number(item.min), _number(item.max)) if v in anchors]
     if ends:
         help_text += f" ({', '.join(ends)})"
@@ -110,13 +112,15 @@ class QuestionnaireForm(forms.Form):
                 number = item.code.rsplit("_", 1)[-1]
                 if self.naming:
                     self.fields[f"n_{item.code}"] = forms.CharField(
-                        label=f"Activity {number}", max_length=LABEL_MAX, required=False,
-                        help_text="For example: running 5 km, climbing stairs, getting in and out of the car."
+                        label=_("Activity %(number)s") % {"number": number}, max_length=LABEL_MAX, required=False,
+                        help_text=_("For example: running 5 km, climbing stairs, getting in and out of the car.")
                         if number == "1" else "",
                     )  # fmt: skip
-                    label = f"How well can you do activity {number} today?"
+                    label = _("How well can you do activity %(number)s today?") % {"number": number}
                 else:
-                    label = f"{self.activities[item.code]}: how well can you do it today?"
+                    label = _("%(activity)s: how well can you do it today?") % {
+                        "activity": self.activities[item.code]
+                    }
             self.fields[f"a_{item.code}"] = answer_field(instrument, item, label)
 
     def questions(self):
@@ -145,7 +149,9 @@ class QuestionnaireForm(forms.Form):
                 elif finish and named and not answered:
                     self.add_error(answer_key, RATING_NEEDED)
                 elif finish and not item.optional and not named:
-                    self.add_error(name_key, f"Name at least {MIN_ACTIVITIES} activities.")
+                    self.add_error(
+                        name_key, _("Name at least %(count)s activities.") % {"count": MIN_ACTIVITIES}
+                    )
             elif finish and not answered and (not item.optional or self.psfs):
                 self.add_error(answer_key, ANSWER_NEEDED)
         return data

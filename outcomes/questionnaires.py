@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from outcomes import instruments, schedule, scoring, services
 from outcomes.instruments import TOTAL, Instrument
@@ -42,11 +43,12 @@ def plan_conditions(plan) -> list[str]:
 
 
 def clinic_instruments(clinic, codes=None) -> dict[str, Instrument]:
-    """The questionnaires as `clinic` can use them (with its licensed wording), limited to `codes` if given.
-    Asks the database only when one of them ships without wording."""
+    """The questionnaires as `clinic` can use them (with its licensed wording), limited to `codes` if given, the
+    shipped wording in the active language. Asks the database only when one of them ships without wording."""
     shipped = instruments.shipped()
     wanted = [c for c in (shipped if codes is None else codes) if c in shipped]
-    found = {code: shipped[code] for code in wanted}
+    language = get_language()
+    found = {code: instruments.in_language(shipped[code], language) for code in wanted}
     missing = [code for code, found_one in found.items() if not found_one.has_wording]
     if missing and clinic is not None:
         for row in InstrumentWording.objects.filter(clinic=clinic, instrument__in=missing):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from outcomes import instruments
 from outcomes.criteria import PromResult, RecordedTest, Results
@@ -58,9 +59,11 @@ def results_for_many(athlete_ids: Iterable[int], *, clearances=None) -> dict[int
 
 
 def instruments_for(clinic) -> dict[str, instruments.Instrument]:
-    """Every questionnaire as this clinic can use it: with its licensed wording where it imported one.
-    One whose `has_wording` is false cannot be sent to an athlete ("needs your licensed wording")."""
-    found = dict(instruments.shipped())
+    """Every questionnaire as this clinic can use it: with its licensed wording where it imported one, the shipped
+    wording in the active language. One whose `has_wording` is false cannot be sent to an athlete ("needs your
+    licensed wording")."""
+    language = get_language()
+    found = {code: instruments.in_language(found, language) for code, found in instruments.shipped().items()}
     for row in InstrumentWording.objects.filter(clinic=clinic):
         if row.instrument in found and row.instrument_version == found[row.instrument].version:
             found[row.instrument] = row.as_instrument()

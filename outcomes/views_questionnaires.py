@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from outcomes import instruments, questionnaires, schedule, wording
 from outcomes.forms_questionnaires import QuestionnaireForm, ScheduleRowForm
@@ -124,16 +125,16 @@ def questionnaire_fill(request: HttpRequest, code: str) -> HttpResponse:
     item = questionnaires.due_item(athlete, code)
     if item is None:
         if request.method == "POST":
-            messages.info(request, "This questionnaire is already sent: thank you.")
+            messages.info(request, _("This questionnaire is already sent: thank you."))
         else:
-            messages.info(request, "This questionnaire is not due at the moment.")
+            messages.info(request, _("This questionnaire is not due at the moment."))
         return redirect("outcomes:my_questionnaires")
     activities = questionnaires.psfs_activities(athlete) if code == questionnaires.PSFS else {}
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, instrument=item.instrument, activities=activities)
         nothing = form.is_valid() and not form.answers() and not (form.naming and form.item_labels())
         if nothing and not form.finish and item.draft is None:
-            messages.info(request, "Nothing answered yet, so nothing was saved.")
+            messages.info(request, _("Nothing answered yet, so nothing was saved."))
             return redirect("outcomes:my_questionnaires")
         if form.is_valid():
             try:
@@ -145,9 +146,10 @@ def questionnaire_fill(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, " ".join(error.messages))
             else:
                 if response.is_complete:
-                    messages.success(request, f"Thank you: your {item.instrument.short_name} is sent.")
+                    thanks = _("Thank you: your %(questionnaire)s is sent.")
+                    messages.success(request, thanks % {"questionnaire": item.instrument.short_name})
                     return redirect(reverse("outcomes:my_questionnaires") + f"#result-{code}")
-                messages.success(request, "Saved. Come back to finish it when you like.")
+                messages.success(request, _("Saved. Come back to finish it when you like."))
                 return redirect("outcomes:my_questionnaires")
     else:
         initial = {}

@@ -1,4 +1,4 @@
-"""Compliance: what the athlete did against what their plan asked, as a percentage. No Django imports.
+"""Compliance: what the athlete did against what their plan asked, as a percentage.
 
 Exercise compliance counts sets; run compliance counts sessions. A day's done sets are capped at what one day
 asks, so doubling up on Sunday does not hide a missed week. Warm-up and cool-down rows belong to the run
@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from django.utils.translation import gettext_lazy
 
 # An exercise prescribed without "days a week" belongs to the daily home programme.
 DEFAULT_DAYS_PER_WEEK = 7
@@ -80,10 +82,10 @@ def band(percent: int | None) -> str:
 
 
 BAND_LABELS = {
-    "on_track": "On track",
-    "partial": "Partial",
-    "off_track": "Off track",
-    "none": "Nothing planned",
+    "on_track": gettext_lazy("On track"),
+    "partial": gettext_lazy("Partial"),
+    "off_track": gettext_lazy("Off track"),
+    "none": gettext_lazy("Nothing planned"),
 }
 
 
@@ -122,7 +124,7 @@ class Compliance:
 
     @property
     def band_label(self) -> str:
-        return BAND_LABELS[self.band]
+        return str(BAND_LABELS[self.band])
 
 
 def compliance(schedule: Schedule, logs: Iterable, start: date, end: date) -> Compliance:

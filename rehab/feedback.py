@@ -1,4 +1,5 @@
-"""What an athlete should do right after a worrying log, in plain words (DOMAIN.md section 6). No Django imports.
+"""What an athlete should do right after a worrying log, in plain words (DOMAIN.md section 6), in the active
+language: the sentences are marked with gettext_noop and translated when advice is made, inside the request.
 
 `advice_for()` reads one log, most serious first:
 
@@ -19,6 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
+
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
 
 from rehab.progression import MAX_ALLOWANCE, REFER_PAIN
 from rehab.status import STOP_ALERT_KINDS
@@ -73,63 +77,90 @@ class Advice:
         return self.level in (EMERGENCY, STOP)
 
 
-CONTACT_STEP = "Call or email the clinic today. Their details are below."
+CONTACT_STEP = gettext_noop("Call or email the clinic today. Their details are below.")
 
 STOP_STEPS = (
-    "Don't run until your clinician has been in touch. Your plan's running is on hold.",
-    "Only do the exercises that don't hurt at all, or rest.",
+    gettext_noop("Don't run until your clinician has been in touch. Your plan's running is on hold."),
+    gettext_noop("Only do the exercises that don't hurt at all, or rest."),
     CONTACT_STEP,
-    "If it gets much worse, or you can't put weight on the leg, get medical care today.",
+    gettext_noop("If it gets much worse, or you can't put weight on the leg, get medical care today."),
 )
 EASE_OFF_STEPS = (
-    "Take a day or two off running, or go back to the last level that felt comfortable.",
-    "Keep doing the exercises that don't hurt, and leave out any that do.",
-    "Tomorrow morning, log how your hip feels. That tells your clinician the most.",
-    "If it hasn't settled in two days, or it gets worse, contact the clinic. Their details are below.",
+    gettext_noop("Take a day or two off running, or go back to the last level that felt comfortable."),
+    gettext_noop("Keep doing the exercises that don't hurt, and leave out any that do."),
+    gettext_noop("Tomorrow morning, log how your hip feels. That tells your clinician the most."),
+    gettext_noop(
+        "If it hasn't settled in two days, or it gets worse, contact the clinic. Their details are below."
+    ),
 )
 
 # The red flags that need care today, most urgent first: (title, why, steps).
 EMERGENCIES = {
     "saddle_bladder_bowel": (
-        "Go to an emergency department now",
-        "You ticked numbness between the legs or around the bottom, or a change in bladder or bowel control. "
-        "That can mean the nerves at the bottom of the spine are being squeezed, and it needs checking in "
-        "hospital straight away.",
+        gettext_noop("Go to an emergency department now"),
+        gettext_noop(
+            "You ticked numbness between the legs or around the bottom, or a change in bladder or bowel control. "
+            "That can mean the nerves at the bottom of the spine are being squeezed, and it needs checking in "
+            "hospital straight away."
+        ),
         (
-            "Go to the nearest emergency department now. If you can't get there safely, call your local "
-            "emergency number.",
-            "Tell them what you noticed: the numbness, or the change in bladder or bowel control.",
-            "Don't run or do your exercises until a doctor has seen you.",
-            "When you can, let the clinic know. Their details are below.",
+            gettext_noop(
+                "Go to the nearest emergency department now. If you can't get there safely, call your local "
+                "emergency number."
+            ),
+            gettext_noop(
+                "Tell them what you noticed: the numbness, or the change in bladder or bowel control."
+            ),
+            gettext_noop("Don't run or do your exercises until a doctor has seen you."),
+            gettext_noop("When you can, let the clinic know. Their details are below."),
         ),
     ),
     "fever_unwell": (
-        "Get medical care today",
-        "You ticked a fever or feeling generally unwell. Together with a sore hip, a doctor should check you "
-        "today to rule out an infection.",
+        gettext_noop("Get medical care today"),
+        gettext_noop(
+            "You ticked a fever or feeling generally unwell. Together with a sore hip, a doctor should check you "
+            "today to rule out an infection."
+        ),
         (
-            "See a doctor today: a same-day appointment with your GP, or an urgent care centre. If you feel very "
-            "unwell, go to an emergency department.",
-            "Don't run or do your exercises until you have been checked.",
-            "Let the clinic know too. Their details are below.",
+            gettext_noop(
+                "See a doctor today: a same-day appointment with your GP, or an urgent care centre. If you feel very "
+                "unwell, go to an emergency department."
+            ),
+            gettext_noop("Don't run or do your exercises until you have been checked."),
+            gettext_noop("Let the clinic know too. Their details are below."),
         ),
     ),
     "cannot_bear_weight": (
-        "Stop, and get your hip checked today",
-        "You ticked that you can't put your full weight on the leg. That can be a sign of a bone injury, so it "
-        "needs checking before you walk or run on it any more.",
+        gettext_noop("Stop, and get your hip checked today"),
+        gettext_noop(
+            "You ticked that you can't put your full weight on the leg. That can be a sign of a bone injury, so it "
+            "needs checking before you walk or run on it any more."
+        ),
         (
-            "Don't run, and keep weight off the leg as much as you can.",
+            gettext_noop("Don't run, and keep weight off the leg as much as you can."),
             CONTACT_STEP,
-            "If you can't reach anyone at the clinic today, go to an urgent care centre or an emergency "
-            "department today.",
+            gettext_noop(
+                "If you can't reach anyone at the clinic today, go to an urgent care centre or an emergency "
+                "department today."
+            ),
         ),
     ),
 }
-STOP_TITLE = "Stop running and contact the clinic"
-EASE_OFF_TITLE = "Ease off for a day or two"
-ALERT_OPEN_WHY = "You sent a worrying log recently, and your clinician hasn't been in touch about it yet."
-NO_CONTACT = "The clinic hasn't added its phone number or email here yet. Contact your clinician the way you usually do."
+STOP_TITLE = gettext_noop("Stop running and contact the clinic")
+EASE_OFF_TITLE = gettext_noop("Ease off for a day or two")
+ALERT_OPEN_WHY = gettext_noop(
+    "You sent a worrying log recently, and your clinician hasn't been in touch about it yet."
+)
+NO_CONTACT = gettext_noop(
+    "The clinic hasn't added its phone number or email here yet. Contact your clinician the way you usually do."
+)
+
+
+def _advice(
+    level: str, code: str, title: str, why: str, steps: tuple[str, ...], day: date | None = None
+) -> Advice:
+    """Advice in the active language: `title` and `steps` are the English sentences above, `why` is translated."""
+    return Advice(level, code, gettext(title), why, tuple(gettext(step) for step in steps), day)
 
 
 def peak_pain(log: PainLog) -> int | None:
@@ -155,36 +186,51 @@ def advice_for(
     peak = peak_pain(log)
     for code, (title, why, steps) in EMERGENCIES.items():
         if code in flags:
-            return Advice(EMERGENCY, code, title, why, steps, log.date)
+            return _advice(EMERGENCY, code, title, gettext(why), steps, log.date)
     if flags:
         labels = "”, “".join((flag_labels or {}).get(flag, flag) for flag in flags)
-        why = f"You ticked “{labels}”. Your clinician needs to check this before you carry on."
-        return Advice(STOP, "red_flag", STOP_TITLE, why, STOP_STEPS, log.date)
+        why = _("You ticked “%(flags)s”. Your clinician needs to check this before you carry on.") % {
+            "flags": labels
+        }
+        return _advice(STOP, "red_flag", STOP_TITLE, why, STOP_STEPS, log.date)
     if peak is not None and peak >= REFER_PAIN:
-        why = f"You logged pain of {peak}/10. At 7 or more, your plan stops until your clinician has checked you."
-        return Advice(STOP, "severe_pain", STOP_TITLE, why, STOP_STEPS, log.date)
+        why = _(
+            "You logged pain of %(pain)s/10. At 7 or more, your plan stops until your clinician has checked you."
+        )
+        return _advice(STOP, "severe_pain", STOP_TITLE, why % {"pain": peak}, STOP_STEPS, log.date)
     if pain_free and peak:
         if running_phase:
-            why = (
-                f"You logged pain of {peak}/10, and your plan needs running to stay pain-free. With a bone stress "
+            why = _(
+                "You logged pain of %(pain)s/10, and your plan needs running to stay pain-free. With a bone stress "
                 "injury, pain while running can mean the bone isn't ready for it yet."
             )
-            return Advice(STOP, "pain_free_running", STOP_TITLE, why, STOP_STEPS, log.date)
-        why = f"You logged pain of {peak}/10, and your plan needs you to stay pain-free."
-        return Advice(EASE_OFF, "pain_free", EASE_OFF_TITLE, why, EASE_OFF_STEPS, log.date)
+            return _advice(STOP, "pain_free_running", STOP_TITLE, why % {"pain": peak}, STOP_STEPS, log.date)
+        why = _("You logged pain of %(pain)s/10, and your plan needs you to stay pain-free.") % {"pain": peak}
+        return _advice(EASE_OFF, "pain_free", EASE_OFF_TITLE, why, EASE_OFF_STEPS, log.date)
     if rule is None:
         return None
     over = []
-    for value, allowed, when in (
-        (log.pain_during, rule.max_pain_during, "during"),
-        (log.pain_after, rule.max_pain_after, "afterwards"),
+    for value, allowed, text in (
+        (
+            log.pain_during,
+            rule.max_pain_during,
+            gettext_noop("%(pain)s/10 during (this phase allows up to %(allowed)s/10)"),
+        ),
+        (
+            log.pain_after,
+            rule.max_pain_after,
+            gettext_noop("%(pain)s/10 afterwards (this phase allows up to %(allowed)s/10)"),
+        ),
     ):
         allowed = min(allowed, MAX_ALLOWANCE)
         if value is not None and value > allowed:
-            over.append(f"{value}/10 {when} (this phase allows up to {allowed}/10)")
+            over.append(gettext(text) % {"pain": value, "allowed": allowed})
     if over:
-        why = f"You logged {' and '.join(over)}."
-        return Advice(EASE_OFF, "allowance", EASE_OFF_TITLE, why, EASE_OFF_STEPS, log.date)
+        if len(over) == 2:
+            why = _("You logged %(first)s and %(second)s.") % {"first": over[0], "second": over[1]}
+        else:
+            why = _("You logged %(pain)s.") % {"pain": over[0]}
+        return _advice(EASE_OFF, "allowance", EASE_OFF_TITLE, why, EASE_OFF_STEPS, log.date)
     return None
 
 
@@ -221,7 +267,7 @@ def advice_now(
         ]
         if serious:
             return max(serious, key=lambda advice: (RANK[advice.level], advice.day))
-        return Advice(STOP, "alert_open", STOP_TITLE, ALERT_OPEN_WHY, STOP_STEPS)
+        return _advice(STOP, "alert_open", STOP_TITLE, gettext(ALERT_OPEN_WHY), STOP_STEPS)
     if not logs or logs[-1].date <= today - timedelta(days=EASE_OFF_DAYS):
         return None
     advice = advise(logs[-1])
@@ -246,4 +292,4 @@ class Contact:
 
     @property
     def missing(self) -> str:
-        return "" if self.phone.strip() or self.email.strip() else NO_CONTACT
+        return "" if self.phone.strip() or self.email.strip() else gettext(NO_CONTACT)

@@ -1,4 +1,4 @@
-"""Training-load guard from the athlete's own logs. No Django imports.
+"""Training-load guard from the athlete's own logs; its words in the active language (gettext).
 
 DOMAIN.md section 7: the 10 % rule is guidance (it did not prevent injuries in a trial of novices), while weekly
 jumps above about 30 % are linked to injuries, so > 10 % is a notice and > 30 % a warning. The acute:chronic ratio
@@ -14,6 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 NOTICE_PCT = 10
 WARNING_PCT = 30
@@ -43,9 +47,12 @@ class Week:
     @property
     def load_text(self) -> str:
         if self.rpe_load is None:
-            return "not rated"
-        text = f"{self.rpe_load} AU"
-        return text if self.rated == self.runs else f"{text} ({self.rated} of {self.runs} runs rated)"
+            return _("not rated")
+        text = _("%(load)s AU") % {"load": self.rpe_load}
+        if self.rated == self.runs:
+            return text
+        rated = ngettext("%(rated)s of %(runs)s run rated", "%(rated)s of %(runs)s runs rated", self.runs)
+        return f"{text} ({rated % {'rated': self.rated, 'runs': self.runs}})"
 
 
 def weeks(logs: Iterable, today: date, count: int = WEEKS_SHOWN) -> list[Week]:
@@ -82,16 +89,19 @@ class Load:
     @property
     def acwr_text(self) -> str:
         if self.acwr is None:
-            return "Not enough history yet (needs distance logged over four weeks)."
+            return _("Not enough history yet (needs distance logged over four weeks).")
         if self.acwr < 0.8:
-            zone = "below your usual load"
+            zone = _("below your usual load")
         elif self.acwr <= 1.3:
-            zone = "in your usual range"
+            zone = _("in your usual range")
         elif self.acwr < 1.5:
-            zone = "above your usual load"
+            zone = _("above your usual load")
         else:
-            zone = "well above your usual load"
-        return f"{self.acwr:.2f} — {zone}. For information only: this ratio is debated and decides nothing."
+            zone = _("well above your usual load")
+        return _("%(ratio)s — %(zone)s. For information only: this ratio is debated and decides nothing.") % {
+            "ratio": number_format(self.acwr, 2),
+            "zone": zone,
+        }
 
 
 def _km(logs: Iterable, start: date, end: date) -> float:
@@ -109,33 +119,48 @@ def load_warnings(
     to_athlete = audience == ATHLETE
     warnings = []
     if change is not None and change > NOTICE_PCT:
-        if to_athlete:
-            told = f"Your distance is up {change} % on the week before ({previous:g} → {week:g} km)."
-        else:
-            told = f"Distance up {change} % on the week before ({previous:g} → {week:g} km)"
+        numbers = {"change": change, "previous": _km_text(previous), "week": _km_text(week)}
         if change > WARNING_PCT:
-            advice = (
-                " Jumps above 30 % are linked to running injuries: ease back this week."
+            told = (
+                _(
+                    "Your distance is up %(change)s %% on the week before (%(previous)s → %(week)s km). Jumps "
+                    "above 30 %% are linked to running injuries: ease back this week."
+                )
                 if to_athlete
-                else ". Jumps above 30 % are linked to running injuries: worth easing back this week."
+                else _(
+                    "Distance up %(change)s %% on the week before (%(previous)s → %(week)s km). Jumps above 30 %% "
+                    "are linked to running injuries: worth easing back this week."
+                )
             )
-            warnings.append(Warning("warning", told + advice))
+            warnings.append(Warning("warning", told % numbers))
         else:
-            advice = (
-                " Aim for about 10 % a week, and change distance or speed, not both."
+            told = (
+                _(
+                    "Your distance is up %(change)s %% on the week before (%(previous)s → %(week)s km). Aim for "
+                    "about 10 %% a week, and change distance or speed, not both."
+                )
                 if to_athlete
-                else "; about 10 % a week is the usual ceiling."
+                else _(
+                    "Distance up %(change)s %% on the week before (%(previous)s → %(week)s km); about 10 %% a week "
+                    "is the usual ceiling."
+                )
             )
-            warnings.append(Warning("notice", told + advice))
+            warnings.append(Warning("notice", told % numbers))
     for shoe in shoes:
         if not shoe.retired and float(shoe.km) >= SHOE_KM:
-            km = f"{float(shoe.km):g}"
-            warnings.append(
-                Warning("notice", f"Your {shoe.name} have {km} km: time to think about new shoes.")
+            named = {"shoe": shoe.name, "km": _km_text(float(shoe.km))}
+            told = (
+                _("Your %(shoe)s have %(km)s km: time to think about new shoes.")
                 if to_athlete
-                else Warning("notice", f"Shoes ({shoe.name}) at {km} km: worth suggesting a new pair.")
+                else _("Shoes (%(shoe)s) at %(km)s km: worth suggesting a new pair.")
             )
+            warnings.append(Warning("notice", told % named))
     return warnings
+
+
+def _km_text(km: float) -> str:
+    """12.5 → "12.5" ("12,5" in Spanish), 12.0 → "12"."""
+    return number_format(f"{km:g}")
 
 
 def training_load(logs: Iterable, today: date, *, shoes: Iterable = ()) -> Load:

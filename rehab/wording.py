@@ -1,24 +1,35 @@
-"""Prescriptions in plain words, for the athlete's pages and the printed program. No Django imports."""
+"""Prescriptions in plain words, for the athlete's pages and the printed program, in the active language
+(gettext: call them inside the reader's language, e.g. portal.languages.override_for_person)."""
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from library.dosage import dosage_in_words
 
+# Sessions a week in words; other counts go through ngettext.
 TIMES = {
-    1: "once",
-    2: "twice",
-    3: "three times",
-    4: "four times",
-    5: "five times",
-    6: "six times",
-    7: "every day",
+    1: gettext_lazy("once a week"),
+    2: gettext_lazy("twice a week"),
+    3: gettext_lazy("three times a week"),
+    4: gettext_lazy("four times a week"),
+    5: gettext_lazy("five times a week"),
+    6: gettext_lazy("six times a week"),
+    7: gettext_lazy("every day"),
 }
 
 
 def _per_week(sessions) -> str:
     if not sessions:
         return ""
-    if sessions == 7:
-        return "every day"
-    return f"{TIMES.get(sessions, f'{sessions} times')} a week"
+    if sessions in TIMES:
+        return str(TIMES[sessions])
+    return ngettext("%(count)s time a week", "%(count)s times a week", sessions) % {"count": sessions}
+
+
+def _number(value) -> str:
+    """5 → "5", 2.5 → "2.5" (or "2,5" in Spanish)."""
+    return number_format(f"{value:g}")
 
 
 def run_text(phase) -> str:
@@ -36,54 +47,78 @@ def run_main_text(phase) -> str:
     activity = phase.run_activity
     minutes = phase.run_minutes
     week = _per_week(phase.sessions_per_week)
-    incline = f" on a {phase.incline_pct:g} % incline" if phase.incline_pct else ""
+    incline = (
+        _("on a %(incline)s %% incline") % {"incline": _number(phase.incline_pct)}
+        if phase.incline_pct
+        else ""
+    )
+    during = _("for %(minutes)s min") % {"minutes": minutes} if minutes else ""
+
+    def sentence(*parts) -> str:
+        """The parts that are there, joined by commas, with a full stop."""
+        return ", ".join(part for part in parts if part) + "."
+
     if activity == "none":
-        text = "No running in this phase."
-    elif activity == "cross_train":
-        text = "No running. Keep fit with cycling, swimming or other low-impact training"
-        text += f": {minutes} min" if minutes else ""
-        text += f", {week}." if week else "."
-    elif activity == "walk":
-        text = (
-            "Brisk walk" + (f" {minutes} min" if minutes else "") + incline + (f", {week}." if week else ".")
-        )
-    elif activity == "walk_jog":
+        return _("No running in this phase.")
+    if activity == "cross_train":
+        text = _("No running. Keep fit with cycling, swimming or other low-impact training")
+        if minutes:
+            text = _("%(text)s: %(minutes)s min") % {"text": text, "minutes": minutes}
+        return sentence(text, week)
+    if activity == "walk":
+        text = _("Brisk walk %(minutes)s min") % {"minutes": minutes} if minutes else _("Brisk walk")
+        return sentence(" ".join(part for part in (text, incline) if part), week)
+    if activity == "walk_jog":
         walk, jog = phase.walk_minutes, phase.jog_minutes
         if run_steps_lines(phase):
             # The steps say how long each jog and walk lasts; walk/jog minutes would only repeat step 1.
-            text = "Walk and jog in turns" + (f" for {minutes} min" if minutes else "") + incline
-            text += (f", {week}" if week else "") + ", one step at a time."
+            text = " ".join(part for part in (_("Walk and jog in turns"), during, incline) if part)
+            return sentence(text, week, _("one step at a time"))
+        if walk and jog:
+            text = _("Walk %(walk)s min / jog %(jog)s min") % {"walk": walk, "jog": jog}
+            rounds = minutes // (walk + jog) if minutes else 0
+            if rounds:
+                text += f" × {rounds} ({minutes} min)"
+            elif minutes:
+                text += " " + during
         else:
-            if walk and jog:
-                text = f"Walk {walk} min / jog {jog} min"
-                if minutes:
-                    rounds = minutes // (walk + jog)
-                    text += f" × {rounds} ({minutes} min)" if rounds else f" for {minutes} min"
-            else:
-                text = "Walk and jog in turns" + (f" for {minutes} min" if minutes else "")
-            text += incline + (f", {week}." if week else ".")
-    elif activity == "jog":
-        text = "Easy jog" + (f" {minutes} min" if minutes else "") + " without stopping" + incline
-        text += f", {week}." if week else "."
-    else:  # run
-        text = "Normal running" + (f", {minutes} min" if minutes else "") + (f", {week}" if week else "")
-        if phase.weekly_increase_cap_pct:
-            text += f"; raise your weekly volume by no more than {phase.weekly_increase_cap_pct} % a week"
-        text += "."
-    return text
+            text = " ".join(part for part in (_("Walk and jog in turns"), during) if part)
+        return sentence(" ".join(part for part in (text, incline) if part), week)
+    if activity == "jog":
+        text = (
+            _("Easy jog %(minutes)s min without stopping") % {"minutes": minutes}
+            if minutes
+            else _("Easy jog without stopping")
+        )
+        return sentence(" ".join(part for part in (text, incline) if part), week)
+    # run
+    text = ", ".join(
+        part for part in (_("Normal running"), f"{minutes} min" if minutes else "", week) if part
+    )
+    if phase.weekly_increase_cap_pct:
+        cap = _("raise your weekly volume by no more than %(percent)s %% a week")
+        text += "; " + cap % {"percent": phase.weekly_increase_cap_pct}
+    return text + "."
 
 
 def run_steps_lines(phase) -> list[str]:
     """A walk/jog phase's ladder, one line a step: ["Step 1: jog 1 min, walk 3 min", ...] (empty without one)."""
     if phase.run_activity != "walk_jog":
         return []
+    verbs = {"jog": _("jog %(minutes)s"), "walk": _("walk %(minutes)s")}
     lines = []
     for step in getattr(phase, "run_steps", None) or []:
         if not isinstance(step, dict):
             continue
-        parts = [f"{verb} {_minutes(step.get(verb))}" for verb in ("jog", "walk") if _minutes(step.get(verb))]
+        parts = [
+            verbs[verb] % {"minutes": _minutes(step.get(verb))}
+            for verb in ("jog", "walk")
+            if _minutes(step.get(verb))
+        ]
         if parts:
-            lines.append(f"Step {len(lines) + 1}: " + ", ".join(parts))
+            lines.append(
+                _("Step %(number)s: %(parts)s") % {"number": len(lines) + 1, "parts": ", ".join(parts)}
+            )
     return lines
 
 
@@ -95,7 +130,7 @@ def run_steps_text(phase) -> str:
 def _minutes(value) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         return ""
-    return f"{value:g} min"
+    return f"{_number(value)} min"
 
 
 def pain_text(phase) -> str:
@@ -103,20 +138,22 @@ def pain_text(phase) -> str:
     during, after = phase.max_pain_during, phase.max_pain_after
     if during == 0 and after == 0:
         # Nothing to settle: "settle by tomorrow" would suggest some pain is expected.
-        parts = ["No pain at all, during or after (0/10)"]
+        parts = [_("No pain at all, during or after (0/10)")]
         if not phase.next_day_pain_allowed:
-            parts.append("none the next morning either")
+            parts.append(_("none the next morning either"))
     else:
         if during == 0:
-            parts = ["No pain during the activity (0/10)"]
+            parts = [_("No pain during the activity (0/10)")]
         else:
-            parts = [f"Up to {during}/10 during is OK"]
+            parts = [_("Up to %(pain)s/10 during is OK") % {"pain": during}]
         if after is not None and after != during:
-            parts.append("none afterwards" if after == 0 else f"up to {after}/10 afterwards")
+            parts.append(
+                _("none afterwards") if after == 0 else _("up to %(pain)s/10 afterwards") % {"pain": after}
+            )
         if phase.must_settle_by_morning:
-            parts.append("it must settle by tomorrow morning")
+            parts.append(_("it must settle by tomorrow morning"))
         if not phase.next_day_pain_allowed:
-            parts.append("no extra pain the next day")
+            parts.append(_("no extra pain the next day"))
     text = "; ".join(parts) + "."
     if phase.pain_note:
         text += " " + phase.pain_note
@@ -125,26 +162,30 @@ def pain_text(phase) -> str:
 
 def dosage_text(row) -> str:
     """A plan row's dosage in words, e.g. "3 sets × 10 reps, each side · 2 days a week. Band above the knees"."""
-    return dosage_in_words(row, note=row.note, fallback="As your clinician showed you")
+    return dosage_in_words(row, note=row.note, fallback=_("As your clinician showed you"))
 
 
 # The stop-and-contact list (DOMAIN.md sections 2 and 6), in the athlete's words: every red flag a log can report
 # (rehab.models.RedFlag values; one line each, so a new red flag without words fails tests/rehab/test_pdf.py) and
-# severe pain. The printed program and the athlete's pages show the same list.
+# severe pain. The printed program and the athlete's pages show the same list, translated as they render it
+# ({% translate line %}): the English here is the msgid, marked with gettext_noop.
 STOP_WORDS = {
-    "night_pain": "pain wakes you at night or aches at rest",
-    "cannot_bear_weight": "you cannot put your full weight on the leg, or the groin hurts when you stand or walk "
-    "on it",
-    "swelling": "you can see swelling or bruising",
-    "locking": "the hip locks, catches or gives way",
-    "numbness": "you feel numbness or tingling in the leg",
-    "fever_unwell": "you have a fever or feel unwell",
-    "saddle_bladder_bowel": "numbness between your legs or around your bottom, or a new change in bladder or "
-    "bowel control: go to an emergency department now",
+    "night_pain": gettext_noop("pain wakes you at night or aches at rest"),
+    "cannot_bear_weight": gettext_noop(
+        "you cannot put your full weight on the leg, or the groin hurts when you stand or walk on it"
+    ),
+    "swelling": gettext_noop("you can see swelling or bruising"),
+    "locking": gettext_noop("the hip locks, catches or gives way"),
+    "numbness": gettext_noop("you feel numbness or tingling in the leg"),
+    "fever_unwell": gettext_noop("you have a fever or feel unwell"),
+    "saddle_bladder_bowel": gettext_noop(
+        "numbness between your legs or around your bottom, or a new change in bladder or bowel control: go to an "
+        "emergency department now"
+    ),
 }
-HIGH_PAIN = "pain reaches 7/10 or more"
+HIGH_PAIN = gettext_noop("pain reaches 7/10 or more")
 # On a pain-free (bone stress) plan any pain is the signal, not 7/10.
-ANY_PAIN = "you feel any pain in the hip or groin, during, after or the next morning"
+ANY_PAIN = gettext_noop("you feel any pain in the hip or groin, during, after or the next morning")
 EMERGENCY_FLAG = STOP_WORDS["saddle_bladder_bowel"]
 
 

@@ -10,7 +10,10 @@ anchors), items (code, text, optional overrides), subscales (code, name, items),
 method sum | mean | reversed_percent | mean_of_subscales, and one missing-item rule: min_answered,
 min_answered_fraction or max_missing; impute "mean" for a sum), missing_rule (the rule in words), score (min,
 max, higher_is better | worse), change (kind MCID | SDC | null, points, percent, basis, optional per-subscale
-points), source, licence (status free | licensed, terms).
+points), source, licence (status free | licensed, terms), and optionally translations: the athlete-facing words
+in another language, {"es": {"name", "instructions", "items": {item code: text}, "anchors": {value: words}}},
+each key optional (`in_language` shows the English where one is missing). Only instruments whose wording we may
+ship carry translations, in our own words (no validated translation is copied).
 """
 
 from __future__ import annotations
@@ -104,6 +107,7 @@ class Instrument:
     licence: str
     licence_terms: str
     anchors: dict[str, str] = field(default_factory=dict)
+    translations: dict[str, dict] = field(default_factory=dict)
 
     @property
     def item_codes(self) -> tuple[str, ...]:
@@ -226,6 +230,7 @@ def parse(data: dict) -> Instrument:
     for text_key in ("name", "short_name", "version", "missing_rule", "source"):
         _require(data, text_key, str, where)
     _require(change, "basis", str, f"{where} change")
+    translations = _translations(data.get("translations", {}), where, codes, answer.get("anchors", {}))
     return Instrument(
         code=code,
         name=data["name"],
@@ -251,6 +256,54 @@ def parse(data: dict) -> Instrument:
         licence=licence["status"],
         licence_terms=licence.get("terms", ""),
         anchors=dict(answer.get("anchors", {})),
+        translations=translations,
+    )
+
+
+TRANSLATION_KEYS = {"name", "instructions", "items", "anchors"}
+
+
+def _translations(data, where: str, codes: list[str], anchors: dict) -> dict[str, dict]:
+    if not isinstance(data, dict):
+        raise InstrumentError(f"{where}: translations must be an object of languages")
+    for language, texts in data.items():
+        at = f"{where} translation {language!r}"
+        if not isinstance(texts, dict) or set(texts) - TRANSLATION_KEYS:
+            raise InstrumentError(f"{at}: an object with {', '.join(sorted(TRANSLATION_KEYS))} only")
+        for key in ("name", "instructions"):
+            if not isinstance(texts.get(key, ""), str):
+                raise InstrumentError(f"{at}: {key!r} must be a text")
+        items, words = texts.get("items", {}), texts.get("anchors", {})
+        if not isinstance(items, dict) or set(items) - set(codes):
+            raise InstrumentError(f"{at}: items must map known item codes to texts")
+        if not isinstance(words, dict) or set(words) - set(anchors):
+            raise InstrumentError(f"{at}: anchors must name the instrument's own anchor values")
+        if not all(isinstance(text, str) and text.strip() for text in [*items.values(), *words.values()]):
+            raise InstrumentError(f"{at}: every text must be filled in")
+    return {language: dict(texts) for language, texts in data.items()}
+
+
+def in_language(instrument: Instrument, language: str | None) -> Instrument:
+    """The instrument with its athlete-facing words (name, instructions, items, anchors) in `language` where it
+    ships them ("es", or "es-..." read as "es"), the English where it does not."""
+    texts = instrument.translations.get(language or "") or instrument.translations.get(
+        (language or "").split("-")[0]
+    )
+    if not texts:
+        return instrument
+    words = texts.get("items", {})
+    items = tuple(
+        Item(i.code, words.get(i.code, i.text) if i.text else i.text, i.min, i.max, i.integer, i.optional)
+        for i in instrument.items
+    )
+    return Instrument(
+        **{
+            **instrument.__dict__,
+            "name": texts.get("name") or instrument.name,
+            "instructions": texts.get("instructions") or instrument.instructions,
+            "items": items,
+            "anchors": {**instrument.anchors, **texts.get("anchors", {})},
+        }
     )
 
 
@@ -278,6 +331,8 @@ def with_wording(
             "items": items,
             "instructions": instructions or instrument.instructions,
             "anchors": dict(anchors) if anchors else instrument.anchors,
+            # A clinic's licensed wording is in the language it loaded; shipped translations do not replace it.
+            "translations": {},
         }
     )
 

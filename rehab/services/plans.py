@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from modeltranslation.utils import build_localized_fieldname
 
 from portal.jobs import enqueue
 from portal.models import Alert
@@ -34,6 +36,7 @@ from rehab.models import (
     PlanTemplate,
 )
 from rehab.services.status import status_snapshots
+from rehab.translation import every_language
 
 PHASE_FIELDS = list(rehab_models.PHASE_FIELDS)
 DOSAGE_FIELDS = ["order", "exercise_id", *rehab_models.DOSAGE_FIELDS]  # a planned exercise's copied columns
@@ -43,7 +46,9 @@ ACTIVE_PLAN_EXISTS = "This athlete already has an active plan. Complete, pause o
 
 
 def _copy(source, target_cls, fields, **extra):
-    return target_cls(**{name: getattr(source, name) for name in fields}, **extra)
+    # A protocol's text goes over in every language it is written in, not only the one active now.
+    names = [*fields, *every_language(fields)]
+    return target_cls(**{name: getattr(source, name) for name in names}, **extra)
 
 
 @transaction.atomic
@@ -353,7 +358,8 @@ def template_duplicate(*, template: PlanTemplate, clinic, name: str = "") -> Pla
         n += 1
         slug = f"{base}-{n}"
     copy = PlanTemplate.objects.create(
-        clinic=clinic, slug=slug, name=name or f"{template.name} (copy)", summary=template.summary,
+        clinic=clinic, slug=slug, name=name or f"{template.name} (copy)",
+        **{column: getattr(template, column) for column in every_language(["summary"])},
         duration_weeks_min=template.duration_weeks_min, duration_weeks_max=template.duration_weeks_max,
     )  # fmt: skip
     copy.conditions.set(template.conditions.all())
@@ -462,7 +468,7 @@ def plan_save_as_template(*, plan: Plan, clinic, name: str, by=None) -> PlanTemp
     # phase or exercise text that names them (the source protocol's text, where there is one, stands in).
     template = PlanTemplate(
         clinic=clinic, slug=slug, name=name,
-        summary=source.summary if source is not None else "",
+        **{column: getattr(source, column) if source is not None else "" for column in every_language(["summary"])},
         duration_weeks_min=source.duration_weeks_min if source is not None else None,
         duration_weeks_max=source.duration_weeks_max if source is not None else None,
     )  # fmt: skip
@@ -523,16 +529,19 @@ def _same_exercise(phase: PhaseTemplate | None, row):
 
 
 def _without_athlete(copy, original, fields, mentions):
-    """`copy` with each text field that names the athlete replaced by the source protocol's (when that one is
-    clean) or emptied; a phase name falls back to "Phase N"."""
+    """`copy` with each text field that names the athlete, in any language, replaced by the source protocol's
+    (when that one is clean) or emptied; a phase name falls back to "Phase N"."""
     for name in fields:
-        if mentions(getattr(copy, name)):
-            fallback = getattr(original, name, "") if original is not None else ""
-            if mentions(fallback):
-                fallback = ""
-            if name == "name" and not fallback:
-                fallback = f"Phase {copy.order}"
-            setattr(copy, name, fallback)
+        for column in every_language([name]):
+            if mentions(getattr(copy, column) or ""):
+                fallback = getattr(original, column, "") if original is not None else ""
+                if mentions(fallback or ""):
+                    fallback = ""
+                if column == build_localized_fieldname(name, settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+                    fallback = fallback or (f"Phase {copy.order}" if name == "name" else "")
+                else:
+                    fallback = fallback or None  # no text in that language: the English is shown
+                setattr(copy, column, fallback)
     return copy
 
 

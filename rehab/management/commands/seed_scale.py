@@ -44,6 +44,7 @@ from rehab.models import (
 )
 from rehab.services import DOSAGE_FIELDS, PHASE_FIELDS, status_row, status_snapshots
 from rehab.status import log_alerts, stop_alerts, time_alerts
+from rehab.translation import every_language
 from triage.engine import LOCATION_CHOICES
 from triage.models import Condition
 
@@ -87,6 +88,9 @@ PACE_KM_PER_MIN = {"walk": 0.09, "walk_jog": 0.11, "jog": 0.14, "run": 0.17}
 
 
 # Written with Writer.insert (ids chosen here).
+# The columns a plan copies from its template, its text in every language included (rehab.translation).
+PHASE_COLUMNS = [*PHASE_FIELDS, *every_language(PHASE_FIELDS)]
+DOSAGE_COLUMNS = [*DOSAGE_FIELDS, *every_language(DOSAGE_FIELDS)]
 BULK_MODELS = [Clinic, User, Clinician, Athlete, CareTeamMember, Shoe, Plan, PlanPhase, PlanExercise, PhaseChange,
                DailyLog, ExerciseLog]  # fmt: skip
 
@@ -445,9 +449,9 @@ class Command(BaseCommand):
             for phase in template.phases.all():
                 values = [
                     json.dumps(value) if isinstance(value, list) else value
-                    for value in (getattr(phase, name) for name in PHASE_FIELDS)
+                    for value in (getattr(phase, name) for name in PHASE_COLUMNS)
                 ]
-                exercises = [[getattr(ex, name) for name in DOSAGE_FIELDS] for ex in phase.exercises.all()]
+                exercises = [[getattr(ex, name) for name in DOSAGE_COLUMNS] for ex in phase.exercises.all()]
                 phases.append((phase, values, exercises))
             if phases:
                 shaped.append((template, phases))
@@ -479,8 +483,8 @@ class Command(BaseCommand):
         plans, phases, pexes, changes, logs, exlogs = [], [], [], [], [], []
         plan_cols = ["id", "athlete_id", "template_id", "name", "goal", "start_date", "status", "current_phase_id",
                      "assigned_by_id", "auto_advance", "pain_free", "version", "created", "updated"]  # fmt: skip
-        phase_cols = ["id", *PHASE_FIELDS, "plan_id", "started_on"]
-        pex_cols = ["id", *[name for name in DOSAGE_FIELDS], "phase_id"]
+        phase_cols = ["id", *PHASE_COLUMNS, "plan_id", "started_on"]
+        pex_cols = ["id", *DOSAGE_COLUMNS, "phase_id"]
         change_cols = ["id", "plan_id", "from_phase_id", "to_phase_id", "kind", "by_id", "reason", "created"]
         log_cols = ["id", "athlete_id", "date", "plan_id", "phase_id", "run_minutes", "distance_km", "walk_minutes",
                     "jog_minutes", "shoe_id", "pain_during", "pain_after", "pain_next_morning", "pain_locations",
@@ -547,7 +551,7 @@ class Command(BaseCommand):
                 rows = []
                 for ex in exercises:
                     pexes.append((pex_id, *ex, ph_id))
-                    by_name = dict(zip(DOSAGE_FIELDS, ex, strict=True))
+                    by_name = dict(zip(DOSAGE_COLUMNS, ex, strict=True))
                     daily = (by_name["sets"] or 1) * (by_name["times_per_day"] or 1)
                     pattern = weekday_pattern(by_name["days_per_week"] or 7, offset)
                     rows.append((pex_id, by_name["exercise_id"], daily, pattern))

@@ -20,6 +20,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
 
 from portal.models import Alert, Athlete, CareTeamMember
 from portal.permissions import clinician_of
@@ -39,9 +41,11 @@ CASELOAD_FILTERS = {  # the API's `show` (one at a time); the page combines the 
 # Wide columns the caseload (page and API) never reads.
 CASELOAD_UNREAD = [
     "rehab_status__reasons",
+    "rehab_status__phase__structured_criteria",
     *(
         f"rehab_status__phase__{name}"
-        for name in ("goal", "pain_note", "run_note", "exit_criteria", "structured_criteria")
+        for field in ("goal", "pain_note", "run_note", "exit_criteria")
+        for name in (field, *(build_localized_fieldname(field, language) for language in AVAILABLE_LANGUAGES))
     ),
 ]
 

@@ -18,12 +18,16 @@ class ConditionAdmin(CapabilityAdminMixin, admin.ModelAdmin):
 
     view_capability = Cap.REVIEW_INTAKE
 
-    list_display = ["name", "code", "region", "default_urgency"]
+    list_display = ["display_name", "code", "region", "default_urgency"]
     list_filter = ["default_urgency"]
     search_fields = ["name", "code", "region"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj is not None else []
+
+    @admin.display(description=gettext_lazy("name"), ordering="name")
+    def display_name(self, obj):
+        return obj.display_name
 
 
 def _pretty_json(value) -> str:

@@ -34,7 +34,9 @@ def english_keys(body: dict) -> dict:
     return {
         **{key: body[key] for key in ("urgency", "stop_running", "advice", "engine_version", "disclaimer")},
         "red_flags": [{"code": f["code"], "message": f["message"]} for f in body["red_flags"]],
-        "conditions": [{key: c[key] for key in ("code", "name", "score", "reasons")} for c in body["conditions"]],
+        "conditions": [
+            {key: c[key] for key in ("code", "name", "score", "reasons")} for c in body["conditions"]
+        ],
     }
 
 
@@ -260,7 +262,9 @@ def test_an_athlete_submits_their_own_hip_check(client_for, people):
         "urgent",
     )
     assert response.json()["result"] == render_result(intake.result)
-    assert intake.result == engine.assess(sample("urgent_night_pain")).to_record()  # codes stored, words shown
+    assert (
+        intake.result == engine.assess(sample("urgent_night_pain")).to_record()
+    )  # codes stored, words shown
     assert Alert.objects.open().filter(athlete=people.athlete_a, kind="triage").exists()
 
 

@@ -1,5 +1,6 @@
 """Triage over HTTP: a stateless assessment, the condition catalogue, and intakes (submit, read, review)."""
 
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -29,9 +30,9 @@ from triage import engine, services
 from triage.engine import InvalidAnswers, assess
 from triage.models import URGENCY_CHOICES, Condition, Intake
 from triage.selectors import get_intake_for_user
-from triage.wording import catalogue_text, render_result
+from triage.wording import answer_errors, catalogue_text, render_result
 
-EMPTY_BODY = "Answers must be a JSON object."
+EMPTY_BODY = engine.Problem("Answers must be a JSON object.")  # the engine's own message (translated)
 
 
 def _answer_schema(spec: engine.Field) -> dict:
@@ -121,11 +122,11 @@ class AssessView(APIView):
     @extend_schema(request={"application/json": ANSWERS_SCHEMA}, responses=AssessmentSerializer)
     def post(self, request: Request) -> Response:
         if request.stream is None:  # an empty body: DRF would hand us {}, which is not what was sent
-            raise ValidationError([EMPTY_BODY])
+            raise ValidationError([gettext(EMPTY_BODY.template)])
         try:
             assessment = assess(request.data)
         except InvalidAnswers as error:
-            raise ValidationError(error.errors) from None
+            raise ValidationError(answer_errors(error)) from None
         return Response(render_result(assessment.to_record()))
 
 
@@ -268,7 +269,7 @@ class IntakeViewSet(
         data.is_valid(raise_exception=True)
         athlete = athlete_of(request.user) or data.validated_data.get("athlete")
         if athlete is None:
-            raise ValidationError({"athlete": ["Choose the athlete this hip check is for."]})
+            raise ValidationError({"athlete": [gettext("Choose the athlete this hip check is for.")]})
         if athlete.user_id != request.user.pk:  # the care team fills one in: triage is clinical work
             require(request.user, Cap.REVIEW_INTAKE, athlete)
         try:
@@ -276,7 +277,7 @@ class IntakeViewSet(
                 athlete=athlete, by=request.user, answers=data.validated_data["answers"]
             )
         except InvalidAnswers as error:
-            raise ValidationError({"answers": error.errors}) from None
+            raise ValidationError({"answers": answer_errors(error)}) from None
         return self._intake_response(intake, 201)
 
     @extend_schema(request=IntakeReviewSerializer, responses=IntakeSerializer)

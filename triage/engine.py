@@ -198,8 +198,21 @@ _TEST_FIELDS = {f.name: f for f in FIELDS["tests"].subfields}
 HOP_BLOCKERS = ("cannot_bear_weight", "limping", "night_pain", "pain_at_rest")
 
 
+class Problem(str):
+    """A validation message in English that keeps its template and parameters, so that triage/wording.py can
+    say it in the reader's language."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params):
+        message = super().__new__(cls, template % params if params else template)
+        message.template, message.params = template, params
+        return message
+
+
 class InvalidAnswers(Exception):
-    """The answers failed validation; ``errors`` maps a field name to its messages."""
+    """The answers failed validation; ``errors`` maps a field name to its messages (``Problem``s)."""
 
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(f"Invalid answers: {', '.join(sorted(errors))}")
@@ -223,27 +236,36 @@ def _shown(item: object) -> str:
 def _clean_value(spec: Field, value: object) -> tuple[object, list[str]]:
     kind = spec.kind
     if kind == "bool":
-        return value, ([] if value is True or value is False else ["Must be true or false."])
+        return value, ([] if value is True or value is False else [Problem(N_("Must be true or false."))])
     if kind in ("int", "number"):
         allowed_types = (int, float) if kind == "number" else int
         if isinstance(value, bool) or not isinstance(value, allowed_types):
-            return value, ["Must be a whole number." if kind == "int" else "Must be a number."]
+            return value, [
+                Problem(N_("Must be a whole number.")) if kind == "int" else Problem(N_("Must be a number."))
+            ]
         if not math.isfinite(value) or not spec.min_value <= value <= spec.max_value:
-            return value, [f"Must be between {spec.min_value:g} and {spec.max_value:g}."]
+            low, high = f"{spec.min_value:g}", f"{spec.max_value:g}"
+            return value, [Problem(N_("Must be between %(low)s and %(high)s."), low=low, high=high)]
         return value, []
     if kind == "choice":
         if isinstance(value, str) and value in _allowed(spec):
             return value, []
-        return value, [f"Must be one of: {_choice_text(spec)}."]
+        return value, [Problem(N_("Must be one of: %(choices)s."), choices=_choice_text(spec))]
     if kind == "multichoice":
         if not isinstance(value, list | tuple):
-            return value, ["Must be a list."]
+            return value, [Problem(N_("Must be a list."))]
         errors, seen = [], set()
         for item in value:
             if not isinstance(item, str) or item not in _allowed(spec):
-                errors.append(f"{_shown(item)} is not one of: {_choice_text(spec)}.")
+                errors.append(
+                    Problem(
+                        N_("%(item)s is not one of: %(choices)s."),
+                        item=_shown(item),
+                        choices=_choice_text(spec),
+                    )
+                )
             elif item in seen:
-                errors.append(f"{_shown(item)} is listed more than once.")
+                errors.append(Problem(N_("%(item)s is listed more than once."), item=_shown(item)))
             else:
                 seen.add(item)
         return list(value), errors
@@ -257,24 +279,24 @@ def validate(answers: object) -> dict:
     (``True`` is not 1, 1 is not ``True``) and out-of-range values are errors.
     """
     if not isinstance(answers, Mapping):
-        raise InvalidAnswers({"__all__": ["Answers must be a JSON object."]})
+        raise InvalidAnswers({"__all__": [Problem(N_("Answers must be a JSON object."))]})
     cleaned: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
     for key, value in answers.items():
         spec = FIELDS.get(key) if isinstance(key, str) else None
         if spec is None:
-            errors[str(key)] = ["Unknown question."]
+            errors[str(key)] = [Problem(N_("Unknown question."))]
         elif value is None:
             continue
         elif spec.kind == "tests":
             if not isinstance(value, Mapping):
-                errors[key] = ["Must be an object of self-test results."]
+                errors[key] = [Problem(N_("Must be an object of self-test results."))]
                 continue
             tests = {}
             for test, result in value.items():
                 sub = _TEST_FIELDS.get(test) if isinstance(test, str) else None
                 if sub is None:
-                    errors[f"tests.{test}"] = ["Unknown self-test."]
+                    errors[f"tests.{test}"] = [Problem(N_("Unknown self-test."))]
                 elif result is not None:
                     tests[test], problems = _clean_value(sub, result)
                     if problems:

@@ -21,6 +21,7 @@ from triage.selectors import get_intake_for_user, intakes_for_athlete
 from triage.wording import (
     HOP_BLOCKERS,
     advice_parts,
+    answer_errors,
     answers_for_display,
     banner_for,
     match_label,
@@ -48,7 +49,7 @@ def _intake_form(request: HttpRequest, athlete: Athlete) -> HttpResponse:
         try:
             intake = services.intake_submit(athlete=athlete, by=request.user, answers=form.answers())
         except InvalidAnswers as error:
-            form.add_engine_errors(error.errors)
+            form.add_engine_errors(answer_errors(error))
         except ValidationError as error:  # e.g. the athlete's personal data was deleted
             form.add_error(None, error)
         else:

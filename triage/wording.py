@@ -330,6 +330,16 @@ def _definition(code):
     return engine.REFER_MEDICAL if code == engine.REFER_MEDICAL.code else engine.CONDITIONS.get(code)
 
 
+def answer_errors(error: engine.InvalidAnswers) -> dict[str, list[str]]:
+    """The engine's validation messages in the active language (field name -> messages)."""
+    return {
+        field: [
+            gettext(m.template) % m.params if isinstance(m, engine.Problem) else gettext(m) for m in messages
+        ]
+        for field, messages in error.errors.items()
+    }
+
+
 def field_label(spec: engine.Field) -> str:
     return gettext(spec.label)
 

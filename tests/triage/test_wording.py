@@ -172,3 +172,29 @@ def test_an_unknown_code_shows_the_code_rather_than_failing():
     assert (
         shown["advice"] == engine.URGENCY_ADVICE["routine"] + " Warning signs in your answers: retired_flag"
     )
+
+
+@pytest.mark.parametrize(
+    "answers, field, english, spanish",
+    [
+        pytest.param({"age": 200}, "age", "Must be between 5 and 100.", "Tiene que estar entre 5 y 100.", id="range"),
+        pytest.param({"night_pain": 1}, "night_pain", "Must be true or false.", "Tiene que ser verdadero o falso.",
+                     id="bool"),
+        pytest.param({"onset": "slowly"}, "onset", "Must be one of: sudden, gradual.",
+                     "Tiene que ser uno de estos: sudden, gradual.", id="choice"),
+        pytest.param({"locations": ["knee"]}, "locations", '"knee" is not one of: front, groin_deep, inner, side, '
+                     'outer_thigh, buttock, sit_bone.', '"knee" no es ninguno de estos: front, groin_deep, inner, side, '
+                     'outer_thigh, buttock, sit_bone.', id="multichoice"),
+        pytest.param({"why": True}, "why", "Unknown question.", "Pregunta desconocida.", id="unknown"),
+    ],
+)  # fmt: skip
+def test_validation_messages_stay_english_in_the_engine_and_are_said_in_the_readers_language(
+    answers, field, english, spanish
+):
+    with pytest.raises(engine.InvalidAnswers) as caught:
+        engine.validate(answers)
+    assert caught.value.errors[field] == [english]
+    with translation.override("en-gb"):
+        assert wording.answer_errors(caught.value)[field] == [english]
+    with translation.override("es"):
+        assert wording.answer_errors(caught.value)[field] == [spanish]

@@ -98,11 +98,12 @@ class CareTeamMemberFactory(factory.django.DjangoModelFactory):
 def _assess(answers: dict) -> dict:
     from triage.engine import assess
 
-    return assess(answers).to_dict()
+    return assess(answers).to_record()
 
 
 class IntakeFactory(factory.django.DjangoModelFactory):
-    """A stored intake with the engine's real result. It raises no alert: use triage.services for that."""
+    """A stored intake with the engine's real result (as codes, the way it is stored). It raises no alert: use
+    triage.services for that."""
 
     class Meta:
         model = "triage.Intake"

@@ -2,6 +2,8 @@ import json
 
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.admin_base import CapabilityAdminMixin, ClinicScopedAdmin, set_or_empty_filter
 from portal.admin_widgets import list_display_html
@@ -16,12 +18,16 @@ class ConditionAdmin(CapabilityAdminMixin, admin.ModelAdmin):
 
     view_capability = Cap.REVIEW_INTAKE
 
-    list_display = ["name", "code", "region", "default_urgency"]
+    list_display = ["display_name", "code", "region", "default_urgency"]
     list_filter = ["default_urgency"]
     search_fields = ["name", "code", "region"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj is not None else []
+
+    @admin.display(description=gettext_lazy("name"), ordering="name")
+    def display_name(self, obj):
+        return obj.display_name
 
 
 def _pretty_json(value) -> str:
@@ -52,9 +58,11 @@ def answers_html(answers) -> str:
     for group in wording.answers_for_display(answers):
         rows.extend(group["rows"])
         if group["ticked"]:
-            rows.append((f"{group['section'].title} (ticked)", group["ticked"]))
+            rows.append((_("%(section)s (ticked)") % {"section": group["section"].title}, group["ticked"]))
         if group["unticked"]:
-            rows.append((f"{group['section'].title} (not ticked)", group["unticked"]))
+            rows.append(
+                (_("%(section)s (not ticked)") % {"section": group["section"].title}, group["unticked"])
+            )
     return _facts(rows) if rows else "—"
 
 
@@ -63,17 +71,17 @@ def result_html(result) -> str:
     if not isinstance(result, dict):
         return _pretty_json(result)
     flags = [f"{flag['title']}: {flag['message']}" for flag in wording.red_flags_for_display(result)]
+    rendered = wording.render_result(result)
     conditions = [
-        f"{item.get('name', item.get('code', ''))} ({wording.match_label(item.get('score') or 0).lower()})"
-        for item in result.get("conditions") or []
-        if isinstance(item, dict)
+        f"{item['name']} ({wording.match_label(item.get('score') or 0).lower()})"
+        for item in rendered["conditions"]
     ]
     rows = [
-        ("Urgency", wording.URGENCY_LABELS.get(result.get("urgency"), result.get("urgency") or "—")),
-        ("Stop running", "Yes" if result.get("stop_running") else "No"),
-        ("Warning signs", flags or "None"),
-        ("Likely conditions", conditions or "None"),
-        ("Advice given", result.get("advice") or "—"),
+        (_("Urgency"), wording.URGENCY_LABELS.get(result.get("urgency"), result.get("urgency") or "—")),
+        (_("Stop running"), _("Yes") if result.get("stop_running") else _("No")),
+        (_("Warning signs"), flags or _("None")),
+        (_("Likely conditions"), conditions or _("None")),
+        (_("Advice given"), rendered["advice"] or "—"),
     ]
     return _facts(rows)
 
@@ -89,7 +97,13 @@ class IntakeAdmin(ClinicScopedAdmin):
     list_filter = [
         "urgency",
         "confirmed_condition",
-        set_or_empty_filter("reviewed_at", "review", "Not reviewed yet", "Reviewed", parameter="review"),
+        set_or_empty_filter(
+            "reviewed_at",
+            gettext_lazy("review"),
+            gettext_lazy("Not reviewed yet"),
+            gettext_lazy("Reviewed"),
+            parameter="review",
+        ),
     ]
     list_select_related = ["athlete", "confirmed_condition"]
     search_fields = ["athlete__first_name", "athlete__last_name", "athlete__email"]
@@ -99,8 +113,11 @@ class IntakeAdmin(ClinicScopedAdmin):
             None,
             {"fields": ["athlete", "submitted_by", "created", "urgency", "engine_version", "review_page"]},
         ),
-        ("Answers and result", {"fields": ["answers_pretty", "result_pretty"]}),
-        ("Review", {"fields": ["confirmed_condition", "review_notes", "reviewed_by", "reviewed_at"]}),
+        (gettext_lazy("Answers and result"), {"fields": ["answers_pretty", "result_pretty"]}),
+        (
+            gettext_lazy("Review"),
+            {"fields": ["confirmed_condition", "review_notes", "reviewed_by", "reviewed_at"]},
+        ),
     ]
     readonly_fields = [
         "athlete",
@@ -123,30 +140,30 @@ class IntakeAdmin(ClinicScopedAdmin):
             return False  # the athlete's personal data was deleted: the record is read-only
         return super().has_change_permission(request, obj)
 
-    @admin.display(description="Confirmed", ordering="confirmed_condition__name")
+    @admin.display(description=gettext_lazy("Confirmed"), ordering="confirmed_condition__name")
     def confirmed(self, obj):
         return obj.confirmed_condition or "—"
 
-    @admin.display(description="Top suggestion")
+    @admin.display(description=gettext_lazy("Top suggestion"))
     def top_condition(self, obj):
         top = obj.top_condition
         return top["name"] if top else "—"
 
-    @admin.display(description="Reviewed", boolean=True, ordering="reviewed_at")
+    @admin.display(description=gettext_lazy("Reviewed"), boolean=True, ordering="reviewed_at")
     def reviewed(self, obj):
         return obj.reviewed_at is not None
 
-    @admin.display(description="Answers")
+    @admin.display(description=gettext_lazy("Answers"))
     def answers_pretty(self, obj):
         return answers_html(obj.answers)
 
-    @admin.display(description="Result")
+    @admin.display(description=gettext_lazy("Result"))
     def result_pretty(self, obj):
         return result_html(obj.result)
 
-    @admin.display(description="Review page")
+    @admin.display(description=gettext_lazy("Review page"))
     def review_page(self, obj):
-        return format_html('<a href="{}">Open the review page</a>', obj.get_review_url())
+        return format_html('<a href="{}">{}</a>', obj.get_review_url(), _("Open the review page"))
 
     def save_model(self, request, obj, form, change):
         # The same service as the review page, so the athlete's alert is resolved here too.

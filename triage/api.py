@@ -1,5 +1,6 @@
 """Triage over HTTP: a stateless assessment, the condition catalogue, and intakes (submit, read, review)."""
 
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -29,8 +30,9 @@ from triage import engine, services
 from triage.engine import InvalidAnswers, assess
 from triage.models import URGENCY_CHOICES, Condition, Intake
 from triage.selectors import get_intake_for_user
+from triage.wording import answer_errors, catalogue_text, render_result
 
-EMPTY_BODY = "Answers must be a JSON object."
+EMPTY_BODY = engine.Problem("Answers must be a JSON object.")  # the engine's own message (translated)
 
 
 def _answer_schema(spec: engine.Field) -> dict:
@@ -49,7 +51,7 @@ def _answer_schema(spec: engine.Field) -> dict:
         schema = {"type": "object", "properties": properties, "additionalProperties": False}
     if spec.retired:  # still accepted from older clients, no longer asked
         schema["deprecated"] = True
-    return {**schema, "nullable": True, "description": spec.label}
+    return {**schema, "nullable": True, "description": spec.label}  # the schema is documented in English
 
 
 # The engine's input, as OpenAPI: every question optional, null = not answered, nothing else accepted.
@@ -63,24 +65,37 @@ ANSWERS_SCHEMA = {
 
 class RedFlagSerializer(serializers.Serializer):
     code = CharField()
-    message = CharField()
+    params = serializers.DictField(help_text="The values the message is written with (often none).")
+    message = CharField(help_text="In the request's language.")
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = CharField(
+        allow_null=True, help_text="The rule (clue.condition); null for a reason stored as words."
+    )
+    params = serializers.DictField()
+    text = CharField(help_text="In the request's language.")
 
 
 class ConditionResultSerializer(serializers.Serializer):
     code = CharField()
-    name = CharField()
+    name = CharField(help_text="In the request's language.")
     score = serializers.FloatField(help_text="0 to 1: how well the answers fit, not a probability.")
-    reasons = serializers.ListField(child=CharField())
+    reasons = serializers.ListField(child=CharField(), help_text="The reasons' texts (reason_details' text).")
+    reason_details = ReasonSerializer(many=True)
 
 
 class AssessmentSerializer(serializers.Serializer):
-    """triage.engine.Assessment.to_dict(): documentation only, the engine's dict is returned as it is."""
+    """triage.wording.render_result(): the engine's codes, each with its text in the request's language
+    (Accept-Language, else the user's language). Documentation only, the dict is returned as it is."""
 
     urgency = serializers.ChoiceField(choices=URGENCY_CHOICES)
+    urgency_label = CharField()
     stop_running = serializers.BooleanField()
     red_flags = RedFlagSerializer(many=True)
     conditions = ConditionResultSerializer(many=True)
     advice = CharField()
+    advice_for = CharField(allow_null=True, help_text="The condition whose advice the advice includes.")
     engine_version = CharField()
     disclaimer = CharField()
 
@@ -92,7 +107,10 @@ class AnswersField(serializers.JSONField):
 
 @extend_schema_field(AssessmentSerializer)
 class ResultField(serializers.JSONField):
-    pass
+    """The stored result (codes) rendered in the request's language."""
+
+    def to_representation(self, value):
+        return render_result(value)
 
 
 class AssessView(APIView):
@@ -104,18 +122,26 @@ class AssessView(APIView):
     @extend_schema(request={"application/json": ANSWERS_SCHEMA}, responses=AssessmentSerializer)
     def post(self, request: Request) -> Response:
         if request.stream is None:  # an empty body: DRF would hand us {}, which is not what was sent
-            raise ValidationError([EMPTY_BODY])
+            raise ValidationError([gettext(EMPTY_BODY.template)])
         try:
             assessment = assess(request.data)
         except InvalidAnswers as error:
-            raise ValidationError(error.errors) from None
-        return Response(assessment.to_dict())
+            raise ValidationError(answer_errors(error)) from None
+        return Response(render_result(assessment.to_record()))
 
 
 class ConditionSerializer(ModelSerializer):
+    """A catalogue entry; its words in the request's language while they are the engine's."""
+
     class Meta:
         model = Condition
         fields = ["code", "name", "region", "presentation", "default_urgency", "advice", "source"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in ("name", "region", "presentation", "advice"):
+            data[name] = catalogue_text(instance.code, name, data[name])
+        return data
 
 
 class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -243,7 +269,7 @@ class IntakeViewSet(
         data.is_valid(raise_exception=True)
         athlete = athlete_of(request.user) or data.validated_data.get("athlete")
         if athlete is None:
-            raise ValidationError({"athlete": ["Choose the athlete this hip check is for."]})
+            raise ValidationError({"athlete": [gettext("Choose the athlete this hip check is for.")]})
         if athlete.user_id != request.user.pk:  # the care team fills one in: triage is clinical work
             require(request.user, Cap.REVIEW_INTAKE, athlete)
         try:
@@ -251,7 +277,7 @@ class IntakeViewSet(
                 athlete=athlete, by=request.user, answers=data.validated_data["answers"]
             )
         except InvalidAnswers as error:
-            raise ValidationError({"answers": error.errors}) from None
+            raise ValidationError({"answers": answer_errors(error)}) from None
         return self._intake_response(intake, 201)
 
     @extend_schema(request=IntakeReviewSerializer, responses=IntakeSerializer)

@@ -1,6 +1,8 @@
 """The hip-check form (built from engine.FIELDS) and the clinician's review form."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from triage import engine
 from triage.models import Condition
@@ -13,20 +15,22 @@ from triage.wording import (
     SELF_TESTS,
     STATEMENTS,
     TEST_RESULT_LABELS,
+    choice_labels,
+    field_label,
 )
 
 TEST_PREFIX = "test_"
 
 
 def _form_field(spec: engine.Field) -> forms.Field:
-    common = {"label": spec.label, "required": False, "help_text": HELP_TEXTS.get(spec.name, "")}
+    common = {"label": field_label(spec), "required": False, "help_text": HELP_TEXTS.get(spec.name, "")}
     if spec.kind == "bool":
         widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
         return forms.BooleanField(
-            **{**common, "label": STATEMENTS.get(spec.name, spec.label), "widget": widget}
+            **{**common, "label": STATEMENTS.get(spec.name, common["label"]), "widget": widget}
         )
     if spec.name in PAIN_FIELDS:
-        choices = [("", "Not sure / skip"), *PAIN_SCALE]
+        choices = [("", _("Not sure / skip")), *PAIN_SCALE]
         return forms.TypedChoiceField(choices=choices, coerce=int, empty_value=None, **common)
     if spec.kind in ("int", "number"):
         field_class = forms.IntegerField if spec.kind == "int" else forms.FloatField
@@ -34,23 +38,23 @@ def _form_field(spec: engine.Field) -> forms.Field:
         return field_class(min_value=spec.min_value, max_value=spec.max_value, widget=widget, **common)
     if spec.kind == "choice":
         if len(spec.choices) > 2:
-            widget, choices = forms.Select(), [("", "—"), *spec.choices]
+            widget, choices = forms.Select(), [("", "—"), *choice_labels(spec)]
         else:  # a row of toggle buttons
             widget, choices = (
                 forms.RadioSelect(attrs={"class": "btn-check"}),
-                [*spec.choices, ("", "Not sure")],
+                [*choice_labels(spec), ("", _("Not sure"))],
             )
         return forms.ChoiceField(choices=choices, widget=widget, **common)
     if spec.kind == "multichoice":
         widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
-        return forms.MultipleChoiceField(choices=spec.choices, widget=widget, **common)
+        return forms.MultipleChoiceField(choices=choice_labels(spec), widget=widget, **common)
     raise ValueError(f"No form field for {spec.kind!r} ({spec.name})")
 
 
 def _test_field(spec: engine.Field) -> forms.ChoiceField:
-    choices = [(value, TEST_RESULT_LABELS.get(value, label)) for value, label in spec.choices]
+    choices = [(value, TEST_RESULT_LABELS.get(value, label)) for value, label in choice_labels(spec)]
     return forms.ChoiceField(
-        label=SELF_TESTS[spec.name].title if spec.name in SELF_TESTS else spec.label,
+        label=SELF_TESTS[spec.name].title if spec.name in SELF_TESTS else field_label(spec),
         choices=choices,
         initial="not_done",
         required=False,
@@ -117,8 +121,10 @@ class IntakeForm(forms.Form):
             )
         ):
             raise forms.ValidationError(
-                "Please tick where it hurts (or any other box that applies), so the check has something to "
-                "go on."
+                _(
+                    "Please tick where it hurts (or any other box that applies), so the check has something "
+                    "to go on."
+                )
             )
         return cleaned
 
@@ -169,18 +175,20 @@ def initial_answers(athlete) -> dict:
 
 class ReviewForm(forms.Form):
     condition = forms.TypedChoiceField(
-        label="Confirmed condition",
+        label=gettext_lazy("Confirmed condition"),
         required=False,
         coerce=int,
         empty_value=None,
-        help_text="What you found on assessment. Leave empty if it is not clear yet.",
+        help_text=gettext_lazy("What you found on assessment. Leave empty if it is not clear yet."),
     )
     notes = forms.CharField(
-        label="Notes for the care team",
+        label=gettext_lazy("Notes for the care team"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Not shown on the athlete's pages, but included when they download their data.",
+        help_text=gettext_lazy(
+            "Not shown on the athlete's pages, but included when they download their data."
+        ),
     )
 
     def __init__(self, *args, intake, **kwargs):
@@ -190,10 +198,11 @@ class ReviewForm(forms.Form):
         scores = {c["code"]: c["score"] for c in intake.result.get("conditions") or []}
         suggested = sorted((c for c in catalogue if c.code in scores), key=lambda c: -scores[c.code])
         others = [c for c in catalogue if c.code not in scores]
-        choices: list = [("", "Not confirmed yet")]
+        choices: list = [("", _("Not confirmed yet"))]
         if suggested:
-            choices.append(("Suggested by the check", [(c.pk, c.name) for c in suggested]))
-        choices.append(("Other conditions" if suggested else "Conditions", [(c.pk, c.name) for c in others]))
+            choices.append((_("Suggested by the check"), [(c.pk, c.display_name) for c in suggested]))
+        others_title = _("Other conditions") if suggested else _("Conditions")
+        choices.append((others_title, [(c.pk, c.display_name) for c in others]))
         self.fields["condition"].choices = choices
         if not self.is_bound:
             self.initial = {"condition": intake.confirmed_condition_id, "notes": intake.review_notes}

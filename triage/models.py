@@ -4,10 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Athlete
 from triage import engine
-from triage.wording import URGENCY_LABELS
+from triage.wording import URGENCY_LABELS, catalogue_name, condition_name
 
 # The engine's urgency scale, most severe first, in words.
 URGENCY_CHOICES = [(urgency.value, URGENCY_LABELS[urgency]) for urgency in reversed(engine.URGENCY_ORDER)]
@@ -26,21 +28,28 @@ class Condition(models.Model):
     The engine is the source of truth: `manage.py load_conditions` (and migration 0002) sync this table.
     """
 
-    code = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=120)
-    region = models.CharField(max_length=120)
-    presentation = models.TextField()
-    default_urgency = models.CharField(max_length=10, choices=URGENCY_CHOICES)
-    advice = models.TextField()
-    source = models.CharField(max_length=200)
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    region = models.CharField(_("region"), max_length=120)
+    presentation = models.TextField(_("typical presentation"))
+    default_urgency = models.CharField(_("default urgency"), max_length=10, choices=URGENCY_CHOICES)
+    advice = models.TextField(_("advice"))
+    source = models.CharField(_("source"), max_length=200)
 
     objects = ConditionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (the engine's, translated, while the row still matches it)."""
+        return catalogue_name(self.code, self.name)
 
 
 class IntakeQuerySet(models.QuerySet):
@@ -60,34 +69,58 @@ class IntakeQuerySet(models.QuerySet):
 class Intake(models.Model):
     """One completed hip check: what the athlete answered and what the engine made of it."""
 
-    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="intakes")
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    athlete = models.ForeignKey(
+        Athlete, verbose_name=_("athlete"), on_delete=models.CASCADE, related_name="intakes"
     )
-    answers = models.JSONField()
-    result = models.JSONField(help_text="The engine's output (Assessment.to_dict()).")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answers = models.JSONField(_("answers"))
+    result = models.JSONField(
+        _("result"),
+        help_text=_("The engine's result as codes (Assessment.to_record()), put into words when shown."),
+    )
     # Copied from result["urgency"] so lists can filter and sort by it.
-    urgency = models.CharField(max_length=10, choices=URGENCY_CHOICES, db_index=True)
-    engine_version = models.CharField(max_length=20)
-    created = models.DateTimeField(default=timezone.now)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=URGENCY_CHOICES, db_index=True)
+    engine_version = models.CharField(_("engine version"), max_length=20)
+    created = models.DateTimeField(_("created"), default=timezone.now)
 
     confirmed_condition = models.ForeignKey(
-        Condition, null=True, blank=True, on_delete=models.PROTECT, related_name="intakes"
+        Condition,
+        verbose_name=_("confirmed condition"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intakes",
     )
-    review_notes = models.TextField(blank=True)
+    review_notes = models.TextField(_("review notes"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     objects = IntakeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created", "-pk"]
         indexes = [models.Index(fields=["athlete", "-created"])]
+        verbose_name = _("hip check")
+        verbose_name_plural = _("hip checks")
 
     def __str__(self) -> str:
-        return f"Hip check for {self.athlete} on {timezone.localtime(self.created):%d %b %Y}"
+        return _("Hip check for %(athlete)s on %(day)s") % {
+            "athlete": self.athlete,
+            "day": date_format(timezone.localtime(self.created), "d M Y"),
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("triage:intake_detail", args=[self.pk])
@@ -105,8 +138,16 @@ class Intake(models.Model):
 
     @property
     def top_condition(self) -> dict | None:
+        """The leading suggestion: its code, score and name (in the reader's language)."""
         conditions = self.result.get("conditions") or []
-        return conditions[0] if conditions else None
+        if not conditions:
+            return None
+        top = conditions[0]
+        return {
+            "code": top["code"],
+            "score": top.get("score"),
+            "name": condition_name(top["code"], top.get("name")),
+        }
 
     @property
     def suggested_codes(self) -> list[str]:

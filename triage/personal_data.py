@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 
 from portal.data_registry import PersonalData, Section, Table, flat, name_of, pks, register, when
 from triage.models import Intake
+from triage.wording import render_result
 
 
 def _prefetch() -> list:
@@ -25,7 +26,7 @@ def _intake(intake) -> dict:
         "urgency": intake.urgency,
         "engine_version": intake.engine_version,
         "answers": intake.answers,
-        "result": intake.result,
+        "result": render_result(intake.result),  # the codes, each with its words
         "confirmed_condition": {"code": condition.code, "name": condition.name} if condition else None,
         "reviewed_at": when(intake.reviewed_at),
         "reviewed_by": name_of(intake.reviewed_by),

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from portal import audit
 from portal.capabilities import Cap, capability_required
@@ -20,10 +21,12 @@ from triage.selectors import get_intake_for_user, intakes_for_athlete
 from triage.wording import (
     HOP_BLOCKERS,
     advice_parts,
+    answer_errors,
     answers_for_display,
     banner_for,
     match_label,
     red_flags_for_display,
+    render_result,
 )
 
 
@@ -46,7 +49,7 @@ def _intake_form(request: HttpRequest, athlete: Athlete) -> HttpResponse:
         try:
             intake = services.intake_submit(athlete=athlete, by=request.user, answers=form.answers())
         except InvalidAnswers as error:
-            form.add_engine_errors(error.errors)
+            form.add_engine_errors(answer_errors(error))
         except ValidationError as error:  # e.g. the athlete's personal data was deleted
             form.add_error(None, error)
         else:
@@ -61,11 +64,11 @@ def _intake_form(request: HttpRequest, athlete: Athlete) -> HttpResponse:
     return render(request, "triage/intake_form.html", context)
 
 
-def _conditions(intake) -> list[dict]:
+def _conditions(result: dict) -> list[dict]:
     shown = []
-    for c in intake.result.get("conditions") or []:
+    for c in result["conditions"]:
         refer = c["code"] == REFER_MEDICAL.code  # a warning sign, not a match to weigh
-        match = "See a doctor first" if refer else match_label(c["score"])
+        match = _("See a doctor first") if refer else match_label(c["score"])
         shown.append({**c, "match": match, "percent": round(c["score"] * 100), "refer": refer})
     return shown
 
@@ -75,13 +78,15 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_intake_for_user(request.user, pk)
     audit.record_access(request.user, intake)
     general, condition_advice = advice_parts(intake.result)
+    result = render_result(intake.result)
     context = {
         "intake": intake,
         "athlete": intake.athlete,
+        "result": result,
         "banner": banner_for(intake.result, intake.urgency),
         "general_advice": general,
         "condition_advice": condition_advice,
-        "conditions": _conditions(intake),
+        "conditions": _conditions(result),
         "is_clinician": is_clinic_staff(request.user),
     }
     return render(request, "triage/intake_result.html", context)
@@ -105,13 +110,15 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:  # e.g. the athlete's personal data was deleted
             form.add_error(None, error)
         else:
-            messages.success(request, "Review saved.")
+            messages.success(request, _("Review saved."))
             return redirect(intake.get_review_url())
+    result = render_result(intake.result)
     context = {
         "intake": intake,
         "athlete": intake.athlete,
+        "result": result,
         "form": form,
-        "conditions": _conditions(intake),
+        "conditions": _conditions(result),
         "answers": answers_for_display(intake.answers),
         "red_flags": red_flags_for_display(intake.result),
         "banner": banner_for(intake.result, intake.urgency),

@@ -12,6 +12,7 @@ from tests.factories import IntakeFactory
 from tests.triage.utils import SAMPLE_FILES, VALID_SAMPLES, sample
 from triage import api, engine, services
 from triage.models import Intake
+from triage.wording import render_result
 
 ASSESS = "/api/v1/triage/assess/"
 
@@ -28,15 +29,52 @@ def test_the_url_is_the_contract():
     assert reverse("triage:assess") == ASSESS
 
 
+def english_keys(body: dict) -> dict:
+    """The response without what it adds to the engine's English output (the codes' parameters and details)."""
+    return {
+        **{key: body[key] for key in ("urgency", "stop_running", "advice", "engine_version", "disclaimer")},
+        "red_flags": [{"code": f["code"], "message": f["message"]} for f in body["red_flags"]],
+        "conditions": [
+            {key: c[key] for key in ("code", "name", "score", "reasons")} for c in body["conditions"]
+        ],
+    }
+
+
 @pytest.mark.parametrize("path", VALID_SAMPLES, ids=lambda p: p.stem)
 def test_assess_returns_the_engines_json_and_the_same_as_the_command(client_for, path):
     answers = json.loads(path.read_text())
     response = post_json(client_for("athlete_a"), answers)
     assert response.status_code == 200
-    assert response.json() == engine.assess(answers).to_dict()
+    assessment = engine.assess(answers)
+    assert english_keys(response.json()) == assessment.to_dict()
     out = StringIO()
     call_command("triage_assess", str(path), stdout=out)
-    assert response.json() == json.loads(out.getvalue())
+    assert english_keys(response.json()) == json.loads(out.getvalue())
+    # ... and each text with its code: the reasons' rules, the red flags' codes, the advice's condition.
+    body = response.json()
+    for condition, result in zip(body["conditions"], assessment.conditions, strict=True):
+        assert [r["code"] for r in condition["reason_details"]] == list(result.reason_codes)
+        assert [r["text"] for r in condition["reason_details"]] == result.reasons
+    assert all(flag["params"] == {} for flag in body["red_flags"])
+    assert body["advice_for"] == (assessment.advice_for or None)
+    assert body["urgency_label"] == {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine",
+                                     "self_care": "Self-care"}[body["urgency"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", VALID_SAMPLES, ids=lambda p: p.stem)
+def test_assess_speaks_the_requests_language(client_for, path):
+    answers = json.loads(path.read_text())
+    client = client_for("athlete_a")
+    english = post_json(client, answers).json()
+    spanish = client.post(
+        ASSESS, json.dumps(answers), content_type="application/json", headers={"accept-language": "es"}
+    ).json()
+    assert [c["code"] for c in spanish["conditions"]] == [c["code"] for c in english["conditions"]]
+    assert [f["code"] for f in spanish["red_flags"]] == [f["code"] for f in english["red_flags"]]
+    assert spanish["urgency"] == english["urgency"] and spanish["advice"] != english["advice"]
+    for before, after in zip(english["conditions"], spanish["conditions"], strict=True):
+        assert after["name"] != before["name"]
+        assert all(a != b for a, b in zip(after["reasons"], before["reasons"], strict=True))
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.stem)
@@ -79,7 +117,8 @@ def test_older_answers_still_assess_and_new_questions_are_in_the_schema(client_f
 def test_a_needs_a_doctor_result_keeps_the_condition_shape(client_for):
     body = post_json(client_for("athlete_a"), sample("emergency_cauda_equina")).json()
     first = body["conditions"][0]
-    assert set(first) == {"code", "name", "score", "reasons"} and first["code"] == "refer_medical"
+    assert set(first) == {"code", "name", "score", "reasons", "reason_details"}
+    assert first["code"] == "refer_medical"
     assert body["urgency"] == "emergency" and body["stop_running"] is True
 
 
@@ -172,7 +211,7 @@ def test_review_notes_are_for_the_care_team_only(client_for, intakes):
     assert client_for("clinician").get(url).json()["review_notes"] == "Care team only"
     as_athlete = client_for("athlete_a").get(url).json()
     assert as_athlete["review_notes"] is None
-    assert as_athlete["result"] == intakes["a"].result and as_athlete["urgency"] == "urgent"
+    assert as_athlete["result"] == render_result(intakes["a"].result) and as_athlete["urgency"] == "urgent"
 
 
 def test_intake_list_query_count_is_constant(client_for, people, django_assert_max_num_queries):
@@ -222,7 +261,10 @@ def test_an_athlete_submits_their_own_hip_check(client_for, people):
         people.athlete_a.user,
         "urgent",
     )
-    assert response.json()["result"] == intake.result
+    assert response.json()["result"] == render_result(intake.result)
+    assert (
+        intake.result == engine.assess(sample("urgent_night_pain")).to_record()
+    )  # codes stored, words shown
     assert Alert.objects.open().filter(athlete=people.athlete_a, kind="triage").exists()
 
 

@@ -70,7 +70,7 @@ def test_submit_stores_cleaned_answers_result_and_version(people):
     intake.refresh_from_db()
     assert intake.answers == engine.validate(answers)
     assert "weekly_km" not in intake.answers  # None means "not answered"
-    assert intake.result == engine.assess(answers).to_dict()
+    assert intake.result == engine.assess(answers).to_record()  # codes: triage.wording puts them into words
     assert intake.urgency == "self_care"
     assert intake.engine_version == engine.ENGINE_VERSION
     assert intake.submitted_by == people.athlete_a.user

@@ -9,6 +9,9 @@ IGNORED = [".venv", "bench", "tests", "docs", "staticfiles", "media", "node_modu
 
 
 class Command(makemessages.Command):
+    # N_("...") marks a text in a module that cannot import Django (triage/text.py: the triage engine's wording).
+    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=N_"]
+
     def handle(self, *args, **options):
         options["ignore_patterns"] = [*options.get("ignore_patterns", []), *IGNORED]
         options["no_location"] = True

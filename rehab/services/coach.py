@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.jobs import enqueue
 from portal.models import Alert, CareTeamMember, Clinician
@@ -31,7 +32,15 @@ class OutsideLimits(ValidationError):
 
     def __init__(self, refusals: list[coach.Refusal]):
         self.refusals = refusals
-        super().__init__([refusal.message for refusal in refusals], code="outside_limits")
+        super().__init__([refusal_text(refusal) for refusal in refusals], code="outside_limits")
+
+
+def refusal_text(refusal: coach.Refusal) -> str:
+    """Why the coach may not make a change, in the active language (rehab.coach.MESSAGES, its words marked)."""
+    params = dict(refusal.params)
+    if "action" in params:
+        params["action"] = gettext(params["action"])
+    return gettext(coach.MESSAGES[refusal.code]).format(**params)
 
 
 def limits_of(plan: Plan) -> coach.Limits:
@@ -71,7 +80,7 @@ def recipient_name(athlete) -> str:
         .first()
     )
     if member is None:
-        return "the clinician"
+        return gettext("the clinician")
     user = member.clinician.user
     return user.get_full_name() or user.email
 

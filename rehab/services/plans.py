@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from portal.jobs import enqueue
 from portal.models import Alert
@@ -156,8 +158,11 @@ class PlanChanged(Exception):
     def _at(self) -> str:
         when = timezone.localtime(self.plan.updated)
         if when.date() == timezone.localdate():
-            return f"{when:%H:%M}"
-        return f"{when:%H:%M} on {when.day} {when:%B}"
+            return date_format(when, "H:i")
+        return gettext("%(time)s on %(day)s") % {
+            "time": date_format(when, "H:i"),
+            "day": date_format(when, "j F"),
+        }
 
     def _who(self) -> str:
         who = self.plan.changed_by
@@ -172,10 +177,13 @@ class PlanChanged(Exception):
         """For the person whose save was refused: "Someone else changed this plan at 14:05 (by Maya Okafor)"."""
         who = self.plan.changed_by
         if who is None:  # an automatic change (auto-advance after a log) or a deleted login
-            return f"This plan was changed at {self._at()}"
+            return gettext("This plan was changed at %(at)s") % {"at": self._at()}
         if viewer is not None and who.pk == viewer.pk:
-            return f"You changed this plan at {self._at()} in another tab or window"
-        return f"Someone else changed this plan at {self._at()} (by {self._who()})"
+            return gettext("You changed this plan at %(at)s in another tab or window") % {"at": self._at()}
+        return gettext("Someone else changed this plan at %(at)s (by %(name)s)") % {
+            "at": self._at(),
+            "name": self._who(),
+        }
 
 
 PLAN_GONE = "This plan no longer exists."

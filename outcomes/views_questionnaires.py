@@ -70,7 +70,11 @@ def plan_questionnaires(request: HttpRequest, pk: int) -> HttpResponse:
     for form in rows:
         if form.suggestion is not None:
             conditions = [names[code].lower() for code in form.suggestion.conditions]
-            form.suggested_for = f"for {', '.join(conditions)}" if conditions else "for every plan"
+            form.suggested_for = (
+                gettext("for %(conditions)s") % {"conditions": ", ".join(conditions)}
+                if conditions
+                else gettext("for every plan")
+            )
     context = {
         "plan": plan,
         "athlete": athlete,

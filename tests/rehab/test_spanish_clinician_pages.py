@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from rehab import pdf, services
+from rehab import discharge, pdf, services
+from rehab.models import Plan
 from tests.factories import PlanTemplateFactory
 
 
@@ -172,3 +173,18 @@ def test_the_printed_program_is_in_the_athletes_language_whoever_prints_it(peopl
     for heading in headings:
         assert heading not in spanish
     assert re.search(r"impreso el \d{1,2} de [a-z]+ de \d{4}", spanish)  # "6 de diciembre de 2026"
+
+
+def test_the_progress_report_is_in_the_athletes_language(people, plan):
+    english = _pdf_text(discharge.discharge_pdf(plan)[1])
+    headings = ["progress report", "what to keep doing", "pain, week by week", "no daily pain was logged"]
+    for heading in headings:
+        assert heading in english
+    _speak(people.athlete_a.user, "es")
+    with translation.override("en-gb"):
+        spanish = _pdf_text(discharge.discharge_pdf(Plan.objects.get(pk=plan.pk))[1])
+    for heading in ["informe de evolución", "qué seguir haciendo", "dolor, semana a semana",
+                    "no se registró dolor diario"]:  # fmt: skip
+        assert heading in spanish
+    for heading in headings:
+        assert heading not in spanish

@@ -71,9 +71,9 @@ CLINICIAN_PAGES = {
     ),
     "timeline": (
         ["Registros recientes", "Cumplimiento por semana", "Historial de fases", "Último dolor",
-         "Pruebas clínicas a lo largo del tiempo"],
+         "Pruebas clínicas a lo largo del tiempo", "Dolor y distancia por día", "cambio de fase"],
         ["Recent logs", "Compliance by week", "Phase history", "Last pain", "Clinic tests over time",
-         "Nothing logged yet."],
+         "Nothing logged yet.", "Pain and distance per day", "phase change"],
     ),
     "tailoring": (
         ["Ajustar la fase 1", "Guardar fase", "Ejercicios de esta fase", "Añadir ejercicios", "Regla de dolor",

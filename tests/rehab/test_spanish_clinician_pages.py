@@ -94,7 +94,7 @@ CLINICIAN_PAGES = {
         ["Record a visit", "Save visit", "Date of the visit", ">Tests<"],
     ),
     "questionnaire enter": (
-        ["Introducir un cuestionario de Anna", "Cuestionario", "Abrir"],
+        ["Introducir un cuestionario de Anna", "Cuestionario", ">Abrir<"],
         ["Enter a questionnaire for Anna", ">Questionnaire<", ">Open<"],
     ),
 }  # fmt: skip

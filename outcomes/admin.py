@@ -1,6 +1,7 @@
 """Outcome records in the admin: read-only (they are written through outcomes.services from the pages)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from outcomes import catalog, instruments, selectors, wording
 from outcomes.forms_visits import pass_mark
@@ -9,7 +10,11 @@ from portal.admin_base import ClinicScopedAdmin
 from portal.capabilities import Cap
 from portal.permissions import clinician_of
 
-SIDES = {catalog.EACH: "each side", catalog.NONE: "not sided", catalog.PAIRED: "both legs (side-to-side %)"}
+SIDES = {
+    catalog.EACH: _("each side"),
+    catalog.NONE: _("not sided"),
+    catalog.PAIRED: _("both legs (side-to-side %)"),
+}
 
 
 class ReadOnlyOutcomeAdmin(ClinicScopedAdmin):
@@ -37,11 +42,11 @@ class QuestionnaireResponseAdmin(ReadOnlyOutcomeAdmin):
     search_fields = ["athlete__first_name", "athlete__last_name"]
     readonly_fields = ["reasons_in_words"]
 
-    @admin.display(description="questionnaire")
+    @admin.display(description=_("questionnaire"))
     def instrument_name(self, obj):
         return obj.instrument_name
 
-    @admin.display(description="scoring notes")
+    @admin.display(description=_("scoring notes"))
     def reasons_in_words(self, obj):
         return " ".join(wording.render(r) for r in obj.reasons) or "—"
 
@@ -56,7 +61,7 @@ class TestResultInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="test")
+    @admin.display(description=_("test"))
     def test_name(self, obj):
         return obj.test_name
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -180,17 +181,23 @@ class ResponseCreateSerializer(serializers.Serializer):
         own = athlete_of(user)
         if "athlete" not in data:
             if own is None:
-                raise serializers.ValidationError({"athlete": ["Say whose questionnaire: the athlete's id."]})
+                raise serializers.ValidationError(
+                    {"athlete": [gettext("Say whose questionnaire: the athlete's id.")]}
+                )
             data["athlete"] = own
         athlete = data["athlete"]
         if athlete.is_anonymised:
-            raise serializers.ValidationError({"athlete": ["This athlete's personal data was deleted."]})
+            raise serializers.ValidationError(
+                {"athlete": [gettext("This athlete's personal data was deleted.")]}
+            )
         if own is None or athlete.pk != own.pk:
             if not can(user, Cap.RECORD_CLEARANCE, athlete):
-                raise exceptions.PermissionDenied("Only the athlete or their clinicians enter their answers.")
+                raise exceptions.PermissionDenied(
+                    gettext("Only the athlete or their clinicians enter their answers.")
+                )
         elif not selectors.instruments_for(athlete.clinic)[data["instrument"]].has_wording:
             raise serializers.ValidationError(
-                {"instrument": ["This questionnaire needs your clinic's licensed wording first."]}
+                {"instrument": [gettext("This questionnaire needs your clinic's licensed wording first.")]}
             )
         return data
 
@@ -324,13 +331,15 @@ class VisitInputSerializer(serializers.Serializer):
     def validate(self, data):
         athlete = data.get("athlete") or getattr(self.context.get("visit"), "athlete", None)
         if athlete is not None and athlete.is_anonymised:
-            raise serializers.ValidationError({"athlete": ["This athlete's personal data was deleted."]})
+            raise serializers.ValidationError(
+                {"athlete": [gettext("This athlete's personal data was deleted.")]}
+            )
         seen = set()
         for index, result in enumerate(data.get("results", [])):
             key = (result["test"], result["side"])
             if key in seen:
                 raise serializers.ValidationError(
-                    {f"results.{index}.side": ["This test is already given for that side."]}
+                    {f"results.{index}.side": [gettext("This test is already given for that side.")]}
                 )
             seen.add(key)
         return data

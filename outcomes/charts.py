@@ -3,6 +3,9 @@ attributes for the colours, an accessible name saying what it shows; the table n
 
 from __future__ import annotations
 
+from django.utils.html import escape
+from django.utils.translation import gettext
+
 from rehab.charts import GRID, PAIN_SERIES
 
 WIDTH, HEIGHT, PAD = 200, 60, 6
@@ -26,10 +29,20 @@ def trend_svg(result) -> str:
     line = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in coords)
     dots = "".join(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3" fill="{colour}"/>' for x, yy in coords)
     first, last = points[0][1], points[-1][1]
-    better = "higher is better" if result.instrument.higher_is_better else "lower is better"
-    label = (
-        f"{result.instrument.short_name} over {len(points)} rounds: from {first:g} to {last:g} "
-        f"(range {low:g} to {high:g}, {better})"
+    better = gettext("higher is better") if result.instrument.higher_is_better else gettext("lower is better")
+    label = escape(
+        gettext(
+            "%(name)s over %(count)s rounds: from %(first)s to %(last)s (range %(low)s to %(high)s, %(better)s)"
+        )
+        % {
+            "name": result.instrument.short_name,
+            "count": len(points),
+            "first": f"{first:g}",
+            "last": f"{last:g}",
+            "low": f"{low:g}",
+            "high": f"{high:g}",
+            "better": better,
+        }
     )
     return (
         f'<svg class="prom-trend" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '

@@ -4,14 +4,14 @@ schedule (one row per questionnaire the clinic has)."""
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from outcomes.instruments import Instrument
 
-ANSWER_NEEDED = gettext_lazy("Answer this question, or save and finish later.")
-NAME_NEEDED = gettext_lazy("Name the activity you are rating.")
-RATING_NEEDED = gettext_lazy("Rate this activity from 0 to 10, or leave its name empty.")
+ANSWER_NEEDED = _("Answer this question, or save and finish later.")
+NAME_NEEDED = _("Name the activity you are rating.")
+RATING_NEEDED = _("Rate this activity from 0 to 10, or leave its name empty.")
 MIN_ACTIVITIES = 3
 LABEL_MAX = 80
 
@@ -65,7 +65,10 @@ def answer_field(instrument: Instrument, item, label: str) -> forms.Field:
         return forms.TypedChoiceField(
             label=label, choices=choices, coerce=int, empty_value=None, required=False, widget=widget
         )
-    help_text = _("A number from %(min)s to %(max)s") % {"min": _number(item.min), "max": _number(item.max)}
+    help_text = gettext("A number from %(low)s to %(high)s") % {
+        "low": _number(item.min),
+        "high": _number(item.max),
+    }
     ends = [f"{v} = {anchors[v]}" for v in (_number(item.min), _number(item.max)) if v in anchors]
     if ends:
         help_text += f" ({', '.join(ends)})"
@@ -112,13 +115,14 @@ class QuestionnaireForm(forms.Form):
                 number = item.code.rsplit("_", 1)[-1]
                 if self.naming:
                     self.fields[f"n_{item.code}"] = forms.CharField(
-                        label=_("Activity %(number)s") % {"number": number}, max_length=LABEL_MAX, required=False,
-                        help_text=_("For example: running 5 km, climbing stairs, getting in and out of the car.")
+                        label=gettext("Activity %(number)s") % {"number": number}, max_length=LABEL_MAX,
+                        required=False,
+                        help_text=gettext("For example: running 5 km, climbing stairs, getting in and out of the car.")
                         if number == "1" else "",
                     )  # fmt: skip
-                    label = _("How well can you do activity %(number)s today?") % {"number": number}
+                    label = gettext("How well can you do activity %(number)s today?") % {"number": number}
                 else:
-                    label = _("%(activity)s: how well can you do it today?") % {
+                    label = gettext("%(activity)s: how well can you do it today?") % {
                         "activity": self.activities[item.code]
                     }
             self.fields[f"a_{item.code}"] = answer_field(instrument, item, label)
@@ -150,7 +154,13 @@ class QuestionnaireForm(forms.Form):
                     self.add_error(answer_key, RATING_NEEDED)
                 elif finish and not item.optional and not named:
                     self.add_error(
-                        name_key, _("Name at least %(count)s activities.") % {"count": MIN_ACTIVITIES}
+                        name_key,
+                        ngettext(
+                            "Name at least %(count)d activity.",
+                            "Name at least %(count)d activities.",
+                            MIN_ACTIVITIES,
+                        )
+                        % {"count": MIN_ACTIVITIES},
                     )
             elif finish and not answered and (not item.optional or self.psfs):
                 self.add_error(answer_key, ANSWER_NEEDED)
@@ -177,20 +187,23 @@ class QuestionnaireForm(forms.Form):
 
 # -------------------------------------------------------------------------------------------------- schedules
 
-EVERY_CHOICES = [("", "No follow-ups")] + [
-    (n, f"Every {n} weeks" if n > 1 else "Every week") for n in (1, 2, 3, 4, 6, 8, 12)
-]
+
+def every_choices() -> list[tuple]:
+    """The follow-up choices, in the active language."""
+    return [("", gettext("No follow-ups"))] + [
+        (n, ngettext("Every week", "Every %(count)d weeks", n) % {"count": n}) for n in (1, 2, 3, 4, 6, 8, 12)
+    ]
 
 
 class ScheduleRowForm(forms.Form):
     """One questionnaire on the plan's schedule page (prefix: its code)."""
 
-    ask = forms.BooleanField(required=False, label="Ask")
+    ask = forms.BooleanField(required=False, label=_("Ask"))
     every_weeks = forms.TypedChoiceField(
-        choices=EVERY_CHOICES, coerce=int, empty_value=None, required=False, label="Follow-ups"
+        choices=every_choices, coerce=int, empty_value=None, required=False, label=_("Follow-ups")
     )
-    at_intake = forms.BooleanField(required=False, label="At the start")
-    at_discharge = forms.BooleanField(required=False, label="At discharge")
+    at_intake = forms.BooleanField(required=False, label=_("At the start"))
+    at_discharge = forms.BooleanField(required=False, label=_("At discharge"))
 
     def __init__(self, *args, instrument: Instrument, suggestion=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,7 +219,9 @@ class ScheduleRowForm(forms.Form):
         if data.get("ask") and not (
             data.get("at_intake") or data.get("at_discharge") or data.get("every_weeks")
         ):
-            self.add_error("ask", "Pick when to ask it: at the start, every few weeks or at discharge.")
+            self.add_error(
+                "ask", gettext("Pick when to ask it: at the start, every few weeks or at discharge.")
+            )
         return data
 
     @property

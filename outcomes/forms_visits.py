@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from outcomes import catalog, wording
 from outcomes.codes import OutcomeError, Reason
@@ -20,7 +22,11 @@ from portal.forms import DateInput
 AFFECTED = "affected"
 UNIT = "unit"
 PAIRED_COLUMN = "both"
-SIDE_LABELS = {catalog.LEFT: "Left", catalog.RIGHT: "Right", catalog.NONE: ""}
+SIDE_LABELS = {
+    catalog.LEFT: pgettext_lazy("leg", "Left"),
+    catalog.RIGHT: pgettext_lazy("leg", "Right"),
+    catalog.NONE: "",
+}
 EARLIEST = date(2000, 1, 1)
 
 
@@ -28,26 +34,36 @@ def pass_mark(test: catalog.ObjectiveTest) -> str:
     """What "pass" means for a test, in a physio's words."""
     rule = test.pass_rule
     if rule is None:
-        return "No pass mark: recorded to follow the trend."
+        return gettext("No pass mark: recorded to follow the trend.")
     if rule.kind == "negative":
-        return "Pass: negative (it does not bring on the familiar pain)."
+        return gettext("Pass: negative (it does not bring on the familiar pain).")
     if rule.kind == "symmetry":
-        return f"Pass: side-to-side at least {rule.min_pct:g} % (affected leg ÷ other leg)."
-    parts = [f"pain at most {rule.max_pain}/10"]
+        return gettext("Pass: side-to-side at least %(pct)s %% (affected leg ÷ other leg).") % {
+            "pct": f"{rule.min_pct:g}"
+        }
+    pain = rule.max_pain
     if rule.count_measure:
         unit = test.measure(rule.count_measure).unit
-        parts.append(f"at least {rule.min_count:g} {unit}")
-    text = "Pass: " + " with ".join(parts)
+        text = gettext("Pass: pain at most %(pain)s/10 with at least %(count)s %(unit)s") % {
+            "pain": pain,
+            "count": f"{rule.min_count:g}",
+            "unit": unit,
+        }
+    else:
+        text = gettext("Pass: pain at most %(pain)s/10") % {"pain": pain}
     if test.any_of:
-        text += " (a pressure alone has no pass mark)"
+        text += " " + gettext("(a pressure alone has no pass mark)")
     return text + "."
 
 
 def range_text(measure: catalog.Measure, test: catalog.ObjectiveTest) -> str:
     if measure.choices:
-        return " or ".join(measure.choices)
+        return gettext(" or ").join(measure.choices)
     if test.sides == catalog.PAIRED:
-        return f"0–{catalog.STRENGTH_UNITS['N']} N or 0–{catalog.STRENGTH_UNITS['kg']} kg"
+        return gettext("0–%(newtons)s N or 0–%(kilos)s kg") % {
+            "newtons": catalog.STRENGTH_UNITS["N"],
+            "kilos": catalog.STRENGTH_UNITS["kg"],
+        }
     unit = measure.unit if measure.unit != "/10" else ""
     return f"{measure.min:g}–{measure.max:g}{' ' + unit if unit else ''}"
 
@@ -61,21 +77,21 @@ def columns_of(test: catalog.ObjectiveTest) -> tuple[str, ...]:
 
 
 class VisitForm(forms.Form):
-    date = forms.DateField(widget=DateInput(), label="Date of the visit")
+    date = forms.DateField(widget=DateInput(), label=_("Date of the visit"))
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
         required=False,
-        label="Notes",
-        help_text="What you found and discussed. Seen by the care team only.",
+        label=_("Notes"),
+        help_text=_("What you found and discussed. Seen by the care team only."),
     )
 
     def clean_date(self):
         day = self.cleaned_data["date"]
         if day > timezone.localdate() + timedelta(days=1):
-            raise forms.ValidationError("A visit cannot be recorded ahead of its date.")
+            raise forms.ValidationError(gettext("A visit cannot be recorded ahead of its date."))
         if day < EARLIEST:
-            raise forms.ValidationError("Enter the date of the visit.")
+            raise forms.ValidationError(gettext("Enter the date of the visit."))
         return day
 
 
@@ -126,15 +142,20 @@ class TestForm(forms.Form):
                 choices=[(unit, unit) for unit in catalog.STRENGTH_UNITS],
                 initial="N",
                 required=False,
-                label="Unit",
+                label=gettext("Unit"),
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             self.fields[AFFECTED] = forms.ChoiceField(
-                choices=[(catalog.NONE, "Neither"), (catalog.LEFT, "Left"), (catalog.RIGHT, "Right")],
+                choices=[
+                    (catalog.NONE, pgettext_lazy("leg", "Neither")),
+                    (catalog.LEFT, SIDE_LABELS[catalog.LEFT]),
+                    (catalog.RIGHT, SIDE_LABELS[catalog.RIGHT]),
+                ],
                 initial=catalog.NONE,
                 required=False,
-                label="Affected leg",
-                help_text="Side-to-side % is affected ÷ other; with neither, weaker ÷ stronger.",
+                label=gettext("Affected leg"),
+                help_text=gettext("Side-to-side %% is affected ÷ other; with neither, weaker ÷ stronger.")
+                % {},
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             row = next(iter(self.existing.values()), None)
@@ -208,7 +229,7 @@ class TestForm(forms.Form):
         elif error.code == "nothing_recorded" and params.get("needed"):
             field = self.field_name(column, params["needed"][0])
             label = self.test.measure(params["needed"][0]).label
-            self.add_error(field, f"{label}: record it too.")
+            self.add_error(field, gettext("%(measure)s: record it too.") % {"measure": label})
             return
         self.add_error(field, wording.render(Reason(error.code, params)))
 

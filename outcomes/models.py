@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from outcomes import catalog, instruments, wording
 from outcomes.codes import OutcomeError
@@ -20,9 +21,9 @@ from portal.permissions import athlete_of, clinician_of, scope_by_clinic
 
 
 class Side(models.TextChoices):
-    LEFT = catalog.LEFT, "Left"
-    RIGHT = catalog.RIGHT, "Right"
-    NONE = catalog.NONE, "Not sided"
+    LEFT = catalog.LEFT, _("Left")
+    RIGHT = catalog.RIGHT, _("Right")
+    NONE = catalog.NONE, _("Not sided")
 
 
 class QuestionnaireResponseQuerySet(models.QuerySet):
@@ -37,31 +38,31 @@ class QuestionnaireResponse(models.Model):
     """One round of one questionnaire for one athlete; saved partly while it is being filled in."""
 
     class Round(models.TextChoices):
-        INTAKE = "intake", "Intake"
-        FOLLOW_UP = "follow_up", "Follow-up"
-        DISCHARGE = "discharge", "Discharge"
+        INTAKE = "intake", _("Intake")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        DISCHARGE = "discharge", _("Discharge")
 
     athlete = models.ForeignKey(
         "portal.Athlete", on_delete=models.CASCADE, related_name="questionnaire_responses"
     )
-    instrument = models.CharField(max_length=20, help_text="The questionnaire's code, e.g. “ihot12”.")
+    instrument = models.CharField(max_length=20, help_text=_("The questionnaire's code, e.g. “ihot12”."))
     instrument_version = models.CharField(max_length=20)
     round = models.CharField(max_length=10, choices=Round.choices, default=Round.FOLLOW_UP)
     answers = models.JSONField(
-        default=dict, blank=True, help_text="Item code → answer; unanswered items absent."
+        default=dict, blank=True, help_text=_("Item code → answer; unanswered items absent.")
     )
     item_labels = models.JSONField(
-        default=dict, blank=True, help_text="Names the athlete gave (PSFS activities), by item code."
+        default=dict, blank=True, help_text=_("Names the athlete gave (PSFS activities), by item code.")
     )
     started_at = models.DateTimeField(default=timezone.now)
-    completed_at = models.DateTimeField(null=True, blank=True, help_text="Empty while only partly saved.")
+    completed_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty while only partly saved."))
     total = models.FloatField(null=True, blank=True)
     subscales = models.JSONField(default=dict, blank=True)
     valid = models.BooleanField(
-        default=False, help_text="Every score the questionnaire reports was computed."
+        default=False, help_text=_("Every score the questionnaire reports was computed.")
     )
     reasons = models.JSONField(
-        default=list, blank=True, help_text="Scoring reasons as codes with parameters."
+        default=list, blank=True, help_text=_("Scoring reasons as codes with parameters.")
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -138,16 +139,18 @@ class TestResult(models.Model):
     __test__ = False  # pytest: a model, not a test class
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="test_results")
-    test = models.CharField(max_length=40, help_text="The test's code, e.g. “single_leg_squat”.")
+    test = models.CharField(max_length=40, help_text=_("The test's code, e.g. “single_leg_squat”."))
     side = models.CharField(
         max_length=5,
         choices=Side.choices,
         default=Side.NONE,
-        help_text="For strength on both sides: the affected leg, or “not sided”.",
+        help_text=_("For strength on both sides: the affected leg, or “not sided”."),
     )
-    values = models.JSONField(default=dict, help_text='Measure code → value, e.g. {"reps": 10, "pain": 1}.')
-    passed = models.BooleanField(null=True, blank=True, help_text="Empty when the test has no pass mark.")
-    symmetry_pct = models.FloatField("side-to-side %", null=True, blank=True)
+    values = models.JSONField(
+        default=dict, help_text=_('Measure code → value, e.g. {"reps": 10, "pain": 1}.')
+    )
+    passed = models.BooleanField(null=True, blank=True, help_text=_("Empty when the test has no pass mark."))
+    symmetry_pct = models.FloatField(_("side-to-side %"), null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)
 
     objects = TestResultQuerySet.as_manager()
@@ -197,9 +200,9 @@ class InstrumentWording(models.Model):
     )
     instrument = models.CharField(max_length=20)
     instrument_version = models.CharField(max_length=20)
-    texts = models.JSONField(help_text="Item code → the licensed wording.")
+    texts = models.JSONField(help_text=_("Item code → the licensed wording."))
     instructions = models.TextField(blank=True)
-    answer_labels = models.JSONField(default=dict, blank=True, help_text="Answer value → its label.")
+    answer_labels = models.JSONField(default=dict, blank=True, help_text=_("Answer value → its label."))
     imported_at = models.DateTimeField(default=timezone.now)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -244,12 +247,12 @@ class Schedule(models.Model):
     """
 
     plan = models.ForeignKey("rehab.Plan", on_delete=models.CASCADE, related_name="questionnaire_schedules")
-    instrument = models.CharField(max_length=20, help_text="The questionnaire's code, e.g. “psfs”.")
+    instrument = models.CharField(max_length=20, help_text=_("The questionnaire's code, e.g. “psfs”."))
     every_weeks = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_EVERY_WEEKS)],
-        help_text="Empty: no follow-up rounds.",
+        help_text=_("Empty: no follow-up rounds."),
     )
     at_intake = models.BooleanField(default=True)
     at_discharge = models.BooleanField(default=True)

@@ -13,14 +13,14 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from outcomes import instruments, schedule, scoring, services
 from outcomes.instruments import TOTAL, Instrument
 from outcomes.models import InstrumentWording, QuestionnaireResponse, Schedule
 
 PLAN_STATUSES = (schedule.ACTIVE, schedule.COMPLETED)  # the plans whose schedules can make a round due
-NEEDS_WORDING = "needs your licensed wording"
+NEEDS_WORDING = gettext_lazy("needs your licensed wording")
 PSFS = "psfs"
 
 
@@ -69,9 +69,11 @@ def schedules_save(*, plan, wanted: dict[str, dict], by) -> list[Schedule]:
     errors = {}
     for code in wanted:
         if code not in available:
-            errors[code] = "Unknown questionnaire."
+            errors[code] = gettext("Unknown questionnaire.")
         elif not available[code].has_wording:
-            errors[code] = f"{available[code].short_name} {NEEDS_WORDING} before athletes can be asked it."
+            errors[code] = gettext(
+                "%(name)s needs your licensed wording before athletes can be asked it."
+            ) % {"name": available[code].short_name}
     if errors:
         raise ValidationError(errors)
     existing = {row.instrument: row for row in plan.questionnaire_schedules.all()}

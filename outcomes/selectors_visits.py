@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count
+from django.utils.translation import gettext, pgettext
 
 from outcomes import catalog
 from outcomes.models import TestResult, Visit
@@ -34,7 +35,11 @@ class TestTrend:
 
     @property
     def side_label(self) -> str:
-        return {catalog.LEFT: "left", catalog.RIGHT: "right"}.get(self.side, "")
+        if self.side == catalog.LEFT:
+            return pgettext("leg", "left")
+        if self.side == catalog.RIGHT:
+            return pgettext("leg", "right")
+        return ""
 
     @property
     def paired(self) -> bool:
@@ -51,7 +56,8 @@ def values_text(test_code: str, values: dict) -> str:
     if test.sides == catalog.PAIRED:
         left, right = values.get("left"), values.get("right")
         unit = values.get("unit", "")
-        shown = [f"{label} {value:g}" for label, value in (("L", left), ("R", right)) if value is not None]
+        sides = ((pgettext("left leg, short", "L"), left), (pgettext("right leg, short", "R"), right))
+        shown = [f"{label} {value:g}" for label, value in sides if value is not None]
         parts.append(" · ".join(shown) + (f" {unit}" if unit else ""))
         return parts[0]
     for measure in test.measures:
@@ -61,7 +67,7 @@ def values_text(test_code: str, values: dict) -> str:
         if measure.choices:
             parts.append(str(value))
         elif measure.code == "pain":
-            parts.append(f"pain {value:g}/10")
+            parts.append(gettext("pain %(pain)s/10") % {"pain": f"{value:g}"})
         elif len(test.measures) > 2:  # hip range of motion: name each movement
             parts.append(f"{measure.label.lower()} {value:g}{measure.unit}")
         else:
@@ -103,7 +109,16 @@ def test_trends(athlete) -> list[TestTrend]:
                 date=row.visit.date,
                 visit_id=row.visit_id,
                 value=values_text(row.test, row.values)
-                + (f" ({row.side} affected)" if paired and row.side != catalog.NONE else ""),
+                + (
+                    " "
+                    + (
+                        gettext("(left affected)")
+                        if row.side == catalog.LEFT
+                        else gettext("(right affected)")
+                    )
+                    if paired and row.side != catalog.NONE
+                    else ""
+                ),
                 pain=pain,
                 passed=row.passed,
                 symmetry_pct=row.symmetry_pct,

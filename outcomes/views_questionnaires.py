@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from outcomes import instruments, questionnaires, schedule, wording
 from outcomes.forms_questionnaires import QuestionnaireForm, ScheduleRowForm
@@ -64,13 +64,17 @@ def plan_questionnaires(request: HttpRequest, pk: int) -> HttpResponse:
                 for message in error.message_dict.get(form.instrument.code, []):
                     form.add_error("ask", message)
         else:
-            messages.success(request, "Saved which questionnaires the plan asks.")
+            messages.success(request, gettext("Saved which questionnaires the plan asks."))
             return redirect(plan)
     names = dict(_condition_names(list(suggestions.values())))
     for form in rows:
         if form.suggestion is not None:
             conditions = [names[code].lower() for code in form.suggestion.conditions]
-            form.suggested_for = f"for {', '.join(conditions)}" if conditions else "for every plan"
+            form.suggested_for = (
+                gettext("for %(conditions)s") % {"conditions": ", ".join(conditions)}
+                if conditions
+                else gettext("for every plan")
+            )
     context = {
         "plan": plan,
         "athlete": athlete,
@@ -125,16 +129,16 @@ def questionnaire_fill(request: HttpRequest, code: str) -> HttpResponse:
     item = questionnaires.due_item(athlete, code)
     if item is None:
         if request.method == "POST":
-            messages.info(request, _("This questionnaire is already sent: thank you."))
+            messages.info(request, gettext("This questionnaire is already sent: thank you."))
         else:
-            messages.info(request, _("This questionnaire is not due at the moment."))
+            messages.info(request, gettext("This questionnaire is not due at the moment."))
         return redirect("outcomes:my_questionnaires")
     activities = questionnaires.psfs_activities(athlete) if code == questionnaires.PSFS else {}
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, instrument=item.instrument, activities=activities)
         nothing = form.is_valid() and not form.answers() and not (form.naming and form.item_labels())
         if nothing and not form.finish and item.draft is None:
-            messages.info(request, _("Nothing answered yet, so nothing was saved."))
+            messages.info(request, gettext("Nothing answered yet, so nothing was saved."))
             return redirect("outcomes:my_questionnaires")
         if form.is_valid():
             try:
@@ -146,10 +150,12 @@ def questionnaire_fill(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, " ".join(error.messages))
             else:
                 if response.is_complete:
-                    thanks = _("Thank you: your %(questionnaire)s is sent.")
-                    messages.success(request, thanks % {"questionnaire": item.instrument.short_name})
+                    messages.success(
+                        request,
+                        gettext("Thank you: your %(name)s is sent.") % {"name": item.instrument.short_name},
+                    )
                     return redirect(reverse("outcomes:my_questionnaires") + f"#result-{code}")
-                messages.success(request, _("Saved. Come back to finish it when you like."))
+                messages.success(request, gettext("Saved. Come back to finish it when you like."))
                 return redirect("outcomes:my_questionnaires")
     else:
         initial = {}
@@ -189,7 +195,7 @@ def questionnaire_enter(request: HttpRequest, athlete_pk: int) -> HttpResponse:
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, instrument=instrument, activities=activities, complete=True)
         if chosen not in QuestionnaireResponse.Round.values:
-            form.add_error(None, "Pick the round: intake, follow-up or discharge.")
+            form.add_error(None, gettext("Pick the round: intake, follow-up or discharge."))
         elif form.is_valid():
             if not athlete.is_anonymised:
                 response, created = questionnaires.round_enter(
@@ -197,9 +203,13 @@ def questionnaire_enter(request: HttpRequest, athlete_pk: int) -> HttpResponse:
                     item_labels=form.item_labels(), by=request.user,
                 )  # fmt: skip
                 if created:
-                    messages.success(request, f"{instrument.short_name} entered for {athlete.first_name}.")
+                    messages.success(
+                        request,
+                        gettext("%(questionnaire)s entered for %(name)s.")
+                        % {"questionnaire": instrument.short_name, "name": athlete.first_name},
+                    )
                 return redirect("rehab:timeline", athlete.pk)
-            form.add_error(None, "This athlete's personal data was deleted: nothing can be entered.")
+            form.add_error(None, gettext("This athlete's personal data was deleted: nothing can be entered."))
     else:
         form = QuestionnaireForm(instrument=instrument, activities=activities)
     context |= {

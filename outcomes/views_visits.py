@@ -13,6 +13,8 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from outcomes import wording
 from outcomes.forms_visits import VisitForm, test_forms
@@ -48,7 +50,9 @@ def _problems(form, tests) -> list:
 
 def _form_page(request: HttpRequest, athlete, visit: Visit | None) -> HttpResponse:
     if athlete.is_anonymised:
-        messages.error(request, "This athlete's personal data was deleted: no visit can be recorded.")
+        messages.error(
+            request, gettext("This athlete's personal data was deleted: no visit can be recorded.")
+        )
         return redirect(athlete)
     data = request.POST if request.method == "POST" else None
     initial = {"date": visit.date, "notes": visit.notes} if visit else {"date": timezone.localdate()}
@@ -68,8 +72,14 @@ def _form_page(request: HttpRequest, athlete, visit: Visit | None) -> HttpRespon
         except ValidationError as error:  # a value the catalog refuses after all: said on the form
             form.add_error(None, error)
         else:
-            messages.success(request, f"Visit on {visit.date:%-d %b %Y} saved with {len(results)} test result"
-                             f"{'' if len(results) == 1 else 's'}.")  # fmt: skip
+            saved = ngettext(
+                "Visit on %(day)s saved with %(count)d test result.",
+                "Visit on %(day)s saved with %(count)d test results.",
+                len(results),
+            )
+            messages.success(
+                request, saved % {"day": date_format(visit.date, "j M Y"), "count": len(results)}
+            )
             return redirect("outcomes:visit_detail", visit.pk)
     context = {
         "athlete": athlete,

@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin_base import (
     CapabilityAdminMixin,
@@ -49,7 +51,7 @@ DOSAGE_FIELDS = ["order", "exercise", *rehab_models.DOSAGE_FIELDS]
 PHASE_FIELDSETS = [
     (None, {"fields": ["order", "name", "goal", "min_days", "requires_clearance"]}),
     (
-        "Pain rule",
+        _("Pain rule"),
         {
             "fields": [
                 ("max_pain_during", "max_pain_after"),
@@ -60,7 +62,7 @@ PHASE_FIELDSETS = [
         },
     ),  # fmt: skip
     (
-        "Running",
+        _("Running"),
         {
             "fields": [
                 "run_activity",
@@ -72,19 +74,19 @@ PHASE_FIELDSETS = [
             ]
         },
     ),  # fmt: skip
-    ("Moving on", {"fields": ["exit_criteria", "structured_criteria"]}),
+    (_("Moving on"), {"fields": ["exit_criteria", "structured_criteria"]}),
 ]
 PHASE_LABELS = {
-    "min_days": "Minimum days in the phase",
-    "max_pain_during": "Most pain during (0\u2060–\u206010)",
-    "max_pain_after": "Most pain after (0\u2060–\u206010)",
-    "run_minutes": "Run time (minutes)",
-    "walk_minutes": "Walk (minutes)",
-    "jog_minutes": "Jog (minutes)",
-    "incline_pct": "Incline (%)",
-    "weekly_increase_cap_pct": "Weekly increase at most (%)",
-    "run_note": "Running note",
-    "pain_note": "Pain note",
+    "min_days": _("Minimum days in the phase"),
+    "max_pain_during": _("Most pain during (0⁠–⁠10)"),
+    "max_pain_after": _("Most pain after (0⁠–⁠10)"),
+    "run_minutes": _("Run time (minutes)"),
+    "walk_minutes": _("Walk (minutes)"),
+    "jog_minutes": _("Jog (minutes)"),
+    "incline_pct": _("Incline (%)"),
+    "weekly_increase_cap_pct": _("Weekly increase at most (%)"),
+    "run_note": _("Running note"),
+    "pain_note": _("Pain note"),
 }
 
 
@@ -108,15 +110,19 @@ class PhaseFormMixin(PhaseLabelsMixin, ReadableListsMixin):
         "run_steps": "run_steps_readable",
         **{name: f"{name}_readable" for name in PHASE_LABELS},
     }
-    run_steps_readable = readable_list("run_steps", "Walk/jog steps", RunStepsField.step_text, ordered=True)
+    run_steps_readable = readable_list(
+        "run_steps", _("Walk/jog steps"), RunStepsField.step_text, ordered=True
+    )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "run_steps":
             return RunStepsField(
-                label="Walk/jog steps",
+                label=_("Walk/jog steps"),
                 required=False,
-                help_text="For walk/jog intervals: one step per line, in order, e.g. “jog 1 min, walk 3 min”. "
-                "Each step is repeated until a session stays within the pain rule; leave empty for none.",
+                help_text=_(
+                    "For walk/jog intervals: one step per line, in order, e.g. “jog 1 min, walk 3 min”. "
+                    "Each step is repeated until a session stays within the pain rule; leave empty for none."
+                ),
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -130,7 +136,7 @@ class InlineAddTextInWords(helpers.InlineAdminFormSet):
 
     def inline_formset_data(self):
         data = json.loads(super().inline_formset_data())
-        data["addText"] = f"Add another {self.opts.verbose_name}"
+        data["addText"] = gettext("Add another %(thing)s") % {"thing": self.opts.verbose_name}
         return json.dumps(data)
 
 
@@ -198,37 +204,41 @@ class PlanTemplateAdmin(AddAnotherInWordsMixin, CatalogAdmin):
             obj.clinic = clinician.clinic
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="Owner")
+    @admin.display(description=_("Owner"))
     def owner(self, obj):
-        return obj.clinic or "Stride Clinic (shipped)"
+        return obj.clinic or gettext("Stride Clinic (shipped)")
 
-    @admin.display(description="Phases")
+    @admin.display(description=_("Phases"))
     def phase_count(self, obj):
         return obj.phases.count()
 
-    @admin.action(description="Duplicate into my clinic")
+    @admin.action(description=_("Duplicate into my clinic"))
     def duplicate(self, request, queryset):
         clinician = clinician_of(request.user)
         if clinician is None:
             self.message_user(
-                request, "Only clinicians can duplicate protocols into a clinic.", messages.ERROR
+                request, gettext("Only clinicians can duplicate protocols into a clinic."), messages.ERROR
             )
             return
         count = 0
         for template in queryset:
             services.template_duplicate(template=template, clinic=clinician.clinic)
             count += 1
-        protocols = "protocol" if count == 1 else "protocols"
-        self.message_user(request, f"{count} {protocols} duplicated into {clinician.clinic}.")
+        done = ngettext(
+            "%(count)d protocol duplicated into %(clinic)s.",
+            "%(count)d protocols duplicated into %(clinic)s.",
+            count,
+        )
+        self.message_user(request, done % {"count": count, "clinic": clinician.clinic})
 
 
 # Short column titles with units, so the dosage table fits the page.
 DOSAGE_LABELS = {
-    "hold_seconds": "Hold (s)",
-    "duration_minutes": "Time (min)",
-    "per_side": "Each side",
-    "times_per_day": "Times a day",
-    "days_per_week": "Days a week",
+    "hold_seconds": _("Hold (s)"),
+    "duration_minutes": _("Time (min)"),
+    "per_side": _("Each side"),
+    "times_per_day": _("Times a day"),
+    "days_per_week": _("Days a week"),
 }
 
 
@@ -308,9 +318,12 @@ class PlanVersionAdminForm(forms.ModelForm):
             self.data = self.data.copy()
             self.data[self.add_prefix("seen_version")] = current
             raise ValidationError(
-                f"{stale.describe(self.viewer)} while you were editing. Your changes were not saved. Review "
-                "the plan as it is now (reload the page, which discards your edits), or save again to replace "
-                "it with what is on this page.",
+                gettext(
+                    "%(change)s while you were editing. Your changes were not saved. Review the plan as it is now "
+                    "(reload the page, which discards your edits), or save again to replace it with what is on "
+                    "this page."
+                )
+                % {"change": stale.describe(self.viewer)},
                 code="plan_changed",
             )
         return cleaned
@@ -347,7 +360,7 @@ class PlanVersionAdminMixin:
 class PhaseNumberFilter(admin.SimpleListFilter):
     """The current phase's number, as "Phase 1", "Phase 2"… (Django's own filter offered "By order: 1, 2")."""
 
-    title = "current phase"
+    title = _("current phase")
     parameter_name = "phase"
 
     def lookups(self, request, model_admin):
@@ -358,7 +371,7 @@ class PhaseNumberFilter(admin.SimpleListFilter):
             .distinct()
             .order_by("current_phase__order")
         )
-        return [(str(order), f"Phase {order}") for order in orders]
+        return [(str(order), gettext("Phase %(number)s") % {"number": order}) for order in orders]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -370,7 +383,7 @@ class PhaseNumberFilter(admin.SimpleListFilter):
 class AssignedByFilter(admin.RelatedOnlyFieldListFilter):
     """Those who assigned the plans this user sees; plans with nobody recorded (a deleted login) are named so."""
 
-    empty_label = "Nobody recorded"
+    empty_label = _("Nobody recorded")
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
@@ -380,7 +393,7 @@ class AssignedByFilter(admin.RelatedOnlyFieldListFilter):
 class ConditionFilter(AssignedByFilter):
     """The conditions of the plans' templates; "No condition listed" for plans without one."""
 
-    empty_label = "No condition listed"
+    empty_label = _("No condition listed")
 
 
 class PlanPhaseInline(PhaseLabelsMixin, ScopedFormFieldsMixin, TabularInline):
@@ -413,7 +426,7 @@ class PlanAdmin(AddAnotherInWordsMixin, PlanVersionAdminMixin, ClinicScopedAdmin
     def has_add_permission(self, request):
         return False  # plans are assigned from an athlete's page, which copies a template
 
-    @admin.display(description="Status")
+    @admin.display(description=_("Status"))
     def status_and_actions(self, obj):
         status = obj.get_status_display()
         if obj.status == Plan.Status.CANCELLED and obj.cancel_reason:
@@ -421,39 +434,41 @@ class PlanAdmin(AddAnotherInWordsMixin, PlanVersionAdminMixin, ClinicScopedAdmin
         plan_page = reverse("rehab:plan_detail", args=[obj.pk])
         if obj.status in services.CANCELLABLE:
             return format_html(
-                '{} · <a href="{}">Pause, resume or complete it on the plan page</a> · '
-                '<a href="{}">Cancel this plan…</a>',
+                gettext('{} · <a href="{}">Pause, resume or complete it on the plan page</a> · '
+                        '<a href="{}">Cancel this plan…</a>'),
                 status, plan_page, reverse("rehab:plan_cancel", args=[obj.pk]),
             )  # fmt: skip
-        return format_html('{} · <a href="{}">Change it on the plan page</a>', status, plan_page)
+        return format_html(gettext('{} · <a href="{}">Change it on the plan page</a>'), status, plan_page)
 
-    @admin.display(description="Plan", ordering="name")
+    @admin.display(description=_("Plan"), ordering="name")
     def plan_name(self, obj):
         return obj.name
 
-    @admin.display(description="Phase", ordering="current_phase__order")
+    @admin.display(description=_("Phase"), ordering="current_phase__order")
     def phase_display(self, obj):
         return obj.current_phase.label if obj.current_phase else "—"
 
-    @admin.display(description="Open or print")
+    @admin.display(description=_("Open or print"))
     def print_link(self, obj):
         return format_html(
-            '<a href="{}">Open</a> · <a href="{}" target="_blank" rel="noopener">Print</a>',
+            gettext('<a href="{}">Open</a> · <a href="{}" target="_blank" rel="noopener">Print</a>'),
             reverse("rehab:plan_detail", args=[obj.pk]),
             reverse("rehab:plan_print", args=[obj.pk]),
         )
 
-    @admin.action(description="Print programs (one PDF)", permissions=["view"])
+    @admin.action(description=_("Print programs (one PDF)"), permissions=["view"])
     def print_programs(self, request, queryset):
         """A job joins the programs into one PDF; the user waits for it on the download page."""
         ids = list(queryset.values_list("pk", flat=True))
         if not ids:  # the selection is not in this user's list (another clinic's plans)
-            self.message_user(request, "None of the selected plans can be printed.", messages.WARNING)
+            self.message_user(
+                request, gettext("None of the selected plans can be printed."), messages.WARNING
+            )
             return None
         download = download_start(owner=request.user, kind=Download.Kind.BATCH_PRINT, params={"plans": ids})
         return HttpResponseRedirect(reverse("download_detail", args=[download.pk]))
 
-    @admin.action(description="Advance to the next phase")
+    @admin.action(description=_("Advance to the next phase"))
     def advance_phase(self, request, queryset):
         """After a confirmation page that lists each plan's move and carries the versions it showed: a plan
         changed since (by someone else, or by this same form sent twice) is left alone, never moved twice."""
@@ -465,7 +480,9 @@ class PlanAdmin(AddAnotherInWordsMixin, PlanVersionAdminMixin, ClinicScopedAdmin
         for plan in plans:
             if plan.pk not in seen:
                 self.message_user(
-                    request, f"{plan}: not on the confirmation page, so not advanced.", messages.WARNING
+                    request,
+                    gettext("%(plan)s: not on the confirmation page, so not advanced.") % {"plan": plan},
+                    messages.WARNING,
                 )
                 continue
             try:
@@ -476,13 +493,17 @@ class PlanAdmin(AddAnotherInWordsMixin, PlanVersionAdminMixin, ClinicScopedAdmin
             except services.PlanChanged as changed:
                 self.message_user(
                     request,
-                    f"{plan}: {changed.describe(request.user)}, so it was not advanced.",
+                    gettext("%(plan)s: %(change)s, so it was not advanced.")
+                    % {"plan": plan, "change": changed.describe(request.user)},
                     messages.WARNING,
                 )
             except ValidationError as error:
                 self.message_user(request, f"{plan}: {' '.join(error.messages)}", messages.WARNING)
         if moved:
-            self.message_user(request, f"{moved} plan{'s' if moved != 1 else ''} advanced.")
+            self.message_user(
+                request,
+                ngettext("%(count)d plan advanced.", "%(count)d plans advanced.", moved) % {"count": moved},
+            )
         return None
 
     def _advance_confirmation(self, request, plans):
@@ -498,7 +519,7 @@ class PlanAdmin(AddAnotherInWordsMixin, PlanVersionAdminMixin, ClinicScopedAdmin
             rows.append((plan, following))
         context = {
             **self.admin_site.each_context(request),
-            "title": "Advance to the next phase",
+            "title": gettext("Advance to the next phase"),
             "opts": self.model._meta,
             "rows": rows,
             "movable": sum(1 for _, next_phase in rows if next_phase is not None),
@@ -547,7 +568,7 @@ class PlanPhaseAdmin(
     fieldsets = [
         (None, {"fields": [*PHASE_FIELDSETS[0][1]["fields"], "started_on", "seen_version"]}),
         *PHASE_FIELDSETS[1:],
-        ("Clearance", {"fields": readonly_fields}),
+        (_("Clearance"), {"fields": readonly_fields}),
     ]
     hidden_when_read_only = ["seen_version"]
 
@@ -588,12 +609,12 @@ class DailyLogAdmin(ClinicScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [self.LIST_DISPLAYS.get(field.name, field.name) for field in DailyLog._meta.fields]
 
-    @admin.display(description="Where it hurt")
+    @admin.display(description=_("Where it hurt"))
     def pain_places(self, obj):
         labels = dict(LOCATION_CHOICES)
         return list_display_html(obj.pain_locations, label=lambda code: labels.get(code, code))
 
-    @admin.display(description="What set it off")
+    @admin.display(description=_("What set it off"))
     def trigger_list(self, obj):
         labels = dict(Trigger.choices)
         return list_display_html(obj.triggers, label=lambda code: labels.get(code, code))
@@ -607,6 +628,6 @@ class DailyLogAdmin(ClinicScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="red flags")
+    @admin.display(description=_("red flags"))
     def red_flag_list(self, obj):
         return ", ".join(RedFlag(flag).label for flag in obj.red_flags) or "—"

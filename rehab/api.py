@@ -6,6 +6,8 @@ from datetime import date
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -53,7 +55,7 @@ DOSAGE_FIELDS = ["id", "order", "exercise", "exercise_name", *rehab_models.DOSAG
 
 
 class IsClinicianForWrites(permissions.BasePermission):
-    message = "Only clinicians can change plans."
+    message = _("Only clinicians can change plans.")
 
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
@@ -132,7 +134,7 @@ def version_field() -> serializers.IntegerField:
 
 class PlanConflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The plan has changed since you read it; nothing was changed."
+    default_detail = _("The plan has changed since you read it; nothing was changed.")
     default_code = "plan_changed"
 
 
@@ -284,7 +286,7 @@ def _phase_of(plan: Plan, pk: int) -> PlanPhase:
     """One of the plan's phases by id, or a 400 on the `phase` field."""
     phase = plan.phases.filter(pk=pk).first()
     if phase is None:
-        raise serializers.ValidationError({"phase": ["Not a phase of this plan."]})
+        raise serializers.ValidationError({"phase": [gettext("Not a phase of this plan.")]})
     return phase
 
 
@@ -575,7 +577,7 @@ class DailyLogViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
         try:
             return date.fromisoformat(self.kwargs["date"])
         except ValueError:
-            raise NotFound("Not a date.") from None
+            raise NotFound(gettext("Not a date.")) from None
 
     def get_object(self):
         params = WhoseLogSerializer(data=self.request.query_params)
@@ -586,7 +588,7 @@ class DailyLogViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
         if athlete is not None:  # their own; naming someone else finds nothing
             logs = logs.filter(athlete=athlete)
         elif chosen is None:
-            raise serializers.ValidationError({"athlete": ["Say whose log: ?athlete=<id>."]})
+            raise serializers.ValidationError({"athlete": [gettext("Say whose log: ?athlete=<id>.")]})
         return get_object_or_404(logs, **({"athlete_id": chosen} if chosen is not None else {}))
 
     @extend_schema(parameters=[WHOSE_LOG])
@@ -599,7 +601,7 @@ class DailyLogViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
         """Save the athlete's own log for the day in the URL (today or up to 14 days back). Idempotent."""
         athlete = athlete_of(request.user)
         if athlete is None:
-            raise PermissionDenied("Only the athlete writes their daily log.")
+            raise PermissionDenied(gettext("Only the athlete writes their daily log."))
         day = self._day()
         serializer = DailyLogInputSerializer(
             data=request.data,

@@ -1,6 +1,8 @@
 """POST /api/v1/me/runs/import/: the athlete's runs from a watch's files, as on the "Import runs" page."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -25,9 +27,9 @@ class RunImportInputSerializer(serializers.Serializer):
         help_text=f"GPX, TCX or FIT files (multipart, one `files` part each): up to {MAX_FILES}, "
         f"{MAX_BYTES // (1024 * 1024)} MB each.",
         error_messages={
-            "empty": "Send one or more files as `files`.",
-            "required": "Send one or more files as `files`.",
-            "max_length": f"At most {MAX_FILES} files at a time.",
+            "empty": _("Send one or more files as `files`."),
+            "required": _("Send one or more files as `files`."),
+            "max_length": _("At most {max_length} files at a time."),
         },
     )
 
@@ -68,7 +70,7 @@ class RunImportView(APIView):
     def post(self, request: Request) -> Response:
         athlete = athlete_of(request.user)
         if athlete is None:
-            raise PermissionDenied("Only an athlete imports runs, into their own log.")
+            raise PermissionDenied(gettext("Only an athlete imports runs, into their own log."))
         data = RunImportInputSerializer(data={"files": request.FILES.getlist("files")})
         data.is_valid(raise_exception=True)
         files = [(upload.name, upload) for upload in data.validated_data["files"]]
@@ -90,6 +92,8 @@ class RunImportView(APIView):
         if any(result.ok for result in results):
             return Response(body, status=status.HTTP_200_OK)
         refused = error_body(
-            "None of the files could be imported.", "invalid", {"files": [row["message"] for row in rows]}
+            gettext("None of the files could be imported."),
+            "invalid",
+            {"files": [row["message"] for row in rows]},
         )
         return Response(refused | body, status=status.HTTP_400_BAD_REQUEST)

@@ -10,8 +10,8 @@ names are new ones that no stylesheet colours (rehab/static/rehab/charts.css set
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
 
@@ -37,6 +37,27 @@ PAIN_SERIES = (
     Series("pain_after", "After", "#b45309", "7 4", "square"),
     Series("pain_next_morning", "Next morning", "#7c3aed", "2 3", "triangle"),
 )
+
+
+def _short_day(day: date) -> str:
+    return f"{day:%d %b}"
+
+
+@dataclass(frozen=True)
+class ChartWords:
+    """The timeline chart's words, English by default: the pages pass them in the reader's language
+    (rehab.selectors.chart_words), as %-format strings with named fields, and `day` writes a short date."""
+
+    title: str = "Pain and distance per day, %(start)s to %(end)s"
+    nothing: str = "Nothing logged in these %(span)s days."
+    logged: str = "%(count)s of %(span)s days logged."
+    latest: str = "Latest pain (%(day)s): %(pains)s out of 10."
+    highest: str = "Highest pain %(peak)s out of 10 (%(which)s, %(day)s)."
+    distance: str = "%(km)s km run in all."
+    table: str = "Each day's values are in the table after the chart."
+    phase_change: str = "phase change"
+    series: dict = field(default_factory=lambda: {series.field: series.label for series in PAIN_SERIES})
+    day: Callable[[date], str] = _short_day
 
 
 def relative_luminance(colour: str) -> float:
@@ -189,29 +210,29 @@ def _marker(shape: str, px: float, py: float, colour: str) -> str:
     return f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>'
 
 
-def _summary(days: Sequence[ChartDay], start: date, end: date) -> str:
+def _summary(days: Sequence[ChartDay], start: date, end: date, words: ChartWords) -> str:
     """The chart's description: what a reader would take from it at a glance."""
     span = (end - start).days + 1
     if not days:
-        return f"Nothing logged in these {span} days."
-    parts = [f"{len(days)} of {span} days logged."]
+        return words.nothing % {"span": span}
+    parts = [words.logged % {"count": len(days), "span": span}]
     latest = days[-1]
     pains = [
-        f"{series.label.lower()} {getattr(latest, series.field)}"
+        f"{words.series[series.field].lower()} {getattr(latest, series.field)}"
         for series in PAIN_SERIES
         if getattr(latest, series.field) is not None
     ]
     if pains:
-        parts.append(f"Latest pain ({latest.date:%d %b}): {', '.join(pains)} out of 10.")
-    highest = [(getattr(day, s.field), day.date, s.label.lower()) for day in days for s in PAIN_SERIES
+        parts.append(words.latest % {"day": words.day(latest.date), "pains": ", ".join(pains)})
+    highest = [(getattr(day, s.field), day.date, words.series[s.field].lower()) for day in days for s in PAIN_SERIES
                if getattr(day, s.field) is not None]  # fmt: skip
     if highest:
         peak = max(value for value, _, _ in highest)
         when, which = next((d, label) for value, d, label in reversed(highest) if value == peak)
-        parts.append(f"Highest pain {peak} out of 10 ({which}, {when:%d %b}).")
+        parts.append(words.highest % {"peak": peak, "which": which, "day": words.day(when)})
     km = sum(day.distance_km or 0 for day in days)
-    parts.append(f"{km:g} km run in all.")
-    parts.append("Each day's values are in the table after the chart.")
+    parts.append(words.distance % {"km": f"{km:g}"})
+    parts.append(words.table)
     return " ".join(parts)
 
 
@@ -224,12 +245,14 @@ def timeline(
     width: int = 720,
     height: int = 260,
     chart_id: str = "timeline-chart",
+    words: ChartWords | None = None,
 ) -> str:
     """Pain (during, after, next morning; 0–10, left axis) as lines and distance (km, right axis) as bars.
 
     `logs` have date, distance_km and the three pain fields; `markers` draw phase changes as dashed lines.
     `chart_id` names the title and description inside (ids must be unique on the page).
     """
+    words = words or ChartWords()
     left, right, top, bottom = 34, 40, 24, 34
     days = max(1, (end - start).days)
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -257,8 +280,9 @@ def timeline(
     out = [
         f'<svg class="timeline-chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{chart_id}-title">Pain and distance per day, {start:%d %b} to {end:%d %b}</title>',
-        f'<desc id="{chart_id}-desc">{_summary(rows, start, end)}</desc>',
+        f'<title id="{chart_id}-title">'
+        f"{escape(words.title % {'start': words.day(start), 'end': words.day(end)}, quote=False)}</title>",
+        f'<desc id="{chart_id}-desc">{escape(_summary(rows, start, end, words), quote=False)}</desc>',
         f'<rect width="{width}" height="{height}" fill="{BACKGROUND}"/>',
     ]
     for value in (0, 2, 5, 7, 10):
@@ -285,7 +309,7 @@ def timeline(
             out.append(
                 f'<rect x="{x(day.date) - bar_w / 2:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" '
                 f'height="{h:.1f}" class="km-bar" fill="{KM_FILL}" stroke="{KM_EDGE}" stroke-width="1">'
-                f"<title>{day.date:%d %b}: {day.distance_km:g} km</title></rect>"
+                f"<title>{escape(words.day(day.date))}: {day.distance_km:g} km</title></rect>"
             )
     for marker in markers:
         if start <= marker.day <= end:
@@ -311,7 +335,7 @@ def timeline(
     # Date labels: start, end and about five in between.
     ticks = sorted({start + timedelta(days=round(days * i / 5)) for i in range(6)})
     for day in ticks:
-        out.append(text(round(x(day), 1), height - bottom + 16, f"{day:%d %b}", anchor="middle"))
+        out.append(text(round(x(day), 1), height - bottom + 16, escape(words.day(day)), anchor="middle"))
     # The legend draws each line as in the chart: its colour, its dash pattern and its marker.
     legend_x, legend_y = left, height - 9
     for series in PAIN_SERIES:
@@ -321,8 +345,9 @@ def timeline(
             f'stroke-width="2"{dash}/>'
         )
         out.append(_marker(series.marker, legend_x + 12, legend_y, series.colour))
-        out.append(text(legend_x + 30, legend_y + 4, series.label))
-        legend_x += 30 + 7 * len(series.label) + 18
+        label = words.series[series.field]
+        out.append(text(legend_x + 30, legend_y + 4, escape(label)))
+        legend_x += 30 + 7 * len(label) + 18
     out.append(
         f'<rect x="{legend_x}" y="{legend_y - 5}" width="8" height="9" fill="{KM_FILL}" stroke="{KM_EDGE}"/>'
     )
@@ -332,7 +357,7 @@ def timeline(
         f'<line x1="{legend_x + 4}" x2="{legend_x + 4}" y1="{legend_y - 7}" y2="{legend_y + 5}" stroke="{PHASE}" '
         f'stroke-width="1.2" stroke-dasharray="3 2"/>'
     )
-    out.append(text(legend_x + 12, legend_y + 4, "phase change"))
+    out.append(text(legend_x + 12, legend_y + 4, escape(words.phase_change)))
     out.append("</svg>")
     return "".join(out)
 

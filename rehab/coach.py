@@ -37,14 +37,21 @@ from rehab.codes import Action
 
 ENGINE_VERSION = 1
 
+
+def gettext_noop(message: str) -> str:
+    """Marks an English sentence for the catalog (makemessages finds it by this name); the pages translate it
+    where they show it (rehab.services.coach.refusal_text). Not Django's own: this module has no Django imports."""
+    return message
+
+
 # The running part of a phase the coach manages (rehab.models.PhaseFields), in the form's order.
 RUN_FIELDS = ("run_minutes", "sessions_per_week", "walk_minutes", "jog_minutes", "run_note")
 RUN_FIELD_LABELS = {
-    "run_minutes": "session length (minutes)",
-    "sessions_per_week": "sessions a week",
-    "walk_minutes": "walk interval (minutes)",
-    "jog_minutes": "jog interval (minutes)",
-    "run_note": "note on running",
+    "run_minutes": gettext_noop("session length (minutes)"),
+    "sessions_per_week": gettext_noop("sessions a week"),
+    "walk_minutes": gettext_noop("walk interval (minutes)"),
+    "jog_minutes": gettext_noop("jog interval (minutes)"),
+    "run_note": gettext_noop("note on running"),
 }
 # The engine's advice (rehab.progression) under which the coach never moves the plan on.
 BLOCKING_ACTIONS = (Action.STOP_AND_REFER, Action.REGRESS)
@@ -118,28 +125,51 @@ class Refusal:
 
 
 MESSAGES = {
-    "closed": "The clinician has not set running limits on this plan, so every running change goes to them "
-    "as a request.",
-    "no_running": "This phase has no running: adding running is the clinician's decision.",
-    "week_unknown": "Give both the session length and the sessions a week, so the minutes a week can be "
-    "checked.",
-    "session_over": "A session of {minutes} minutes is longer than the {limit} minutes you may set.",
-    "week_over": "{minutes} minutes a week is more than the {limit} minutes a week you may set.",
-    "no_base": "The current prescription has no running minutes to build on, so any increase goes to the "
-    "clinician.",
-    "increase_over": "{minutes} minutes a week is {pct}% more than the current {current}; you may add up to "
-    "{limit}% a week (at most {ceiling} minutes).",
-    "increase_over_week": "{minutes} minutes a week is {pct}% more than the {current} of a week ago, before "
-    "your changes since; you may add up to {limit}% a week (at most {ceiling} minutes).",
-    "not_active": "The plan is not active.",
-    "last_phase": "This is the plan's last phase.",
-    "advance_closed": "The clinician has not opened any phase to you: moving the plan on is theirs.",
-    "beyond": "You may advance the plan up to phase {limit}; phase {order} is the clinician's decision.",
-    "needs_clearance": "Phase {order} needs a clinician's clearance, which is not recorded yet.",
-    "engine": "The progression engine says {action}: only the clinician moves the plan now.",
-    "serious_alert": "An urgent alert is open for this athlete: only the clinician moves the plan now.",
+    "closed": gettext_noop(
+        "The clinician has not set running limits on this plan, so every running change goes to them "
+        "as a request."
+    ),
+    "no_running": gettext_noop("This phase has no running: adding running is the clinician's decision."),
+    "week_unknown": gettext_noop(
+        "Give both the session length and the sessions a week, so the minutes a week can be checked."
+    ),
+    "session_over": gettext_noop(
+        "A session of {minutes} minutes is longer than the {limit} minutes you may set."
+    ),
+    "week_over": gettext_noop(
+        "{minutes} minutes a week is more than the {limit} minutes a week you may set."
+    ),
+    "no_base": gettext_noop(
+        "The current prescription has no running minutes to build on, so any increase goes to the clinician."
+    ),
+    "increase_over": gettext_noop(
+        "{minutes} minutes a week is {pct}% more than the current {current}; you may add up to "
+        "{limit}% a week (at most {ceiling} minutes)."
+    ),
+    "increase_over_week": gettext_noop(
+        "{minutes} minutes a week is {pct}% more than the {current} of a week ago, before "
+        "your changes since; you may add up to {limit}% a week (at most {ceiling} minutes)."
+    ),
+    "not_active": gettext_noop("The plan is not active."),
+    "last_phase": gettext_noop("This is the plan's last phase."),
+    "advance_closed": gettext_noop(
+        "The clinician has not opened any phase to you: moving the plan on is theirs."
+    ),
+    "beyond": gettext_noop(
+        "You may advance the plan up to phase {limit}; phase {order} is the clinician's decision."
+    ),
+    "needs_clearance": gettext_noop(
+        "Phase {order} needs a clinician's clearance, which is not recorded yet."
+    ),
+    "engine": gettext_noop("The progression engine says {action}: only the clinician moves the plan now."),
+    "serious_alert": gettext_noop(
+        "An urgent alert is open for this athlete: only the clinician moves the plan now."
+    ),
 }
-ACTION_WORDS = {Action.STOP_AND_REFER: "stop and refer", Action.REGRESS: "step back"}
+ACTION_WORDS = {
+    Action.STOP_AND_REFER: gettext_noop("stop and refer"),
+    Action.REGRESS: gettext_noop("step back"),
+}
 
 
 def _rises(new: int | None, old: int | None) -> bool:

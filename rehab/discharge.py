@@ -33,7 +33,7 @@ from django.db.models import Prefetch, Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop, ngettext, override
 
 from outcomes import catalog, instruments, schedule, scoring
 from outcomes.instruments import TOTAL
@@ -53,14 +53,15 @@ CACHE_SECONDS = (
 BASELINE_DAYS_BEFORE = 30
 PAIN_MAX = 10
 
-NO_PROMS = (
+# In English here (marked for the catalog): translated where shown, in the athlete's language (context_for).
+NO_PROMS = gettext_noop(
     "No questionnaires were completed during this plan, so there is no before-and-after score to compare."
 )
-ONE_PROM_ROUND = "Only one round was completed, so there is no later score to compare with yet."
-NO_TESTS = "No clinic tests were recorded during this plan."
-ONE_TEST = "Measured once only: there is no later result to compare with."
-NO_PAIN = "No daily pain was logged during this plan."
-NO_PHASES = "The plan's phase history is empty."
+ONE_PROM_ROUND = gettext_noop("Only one round was completed, so there is no later score to compare with yet.")
+NO_TESTS = gettext_noop("No clinic tests were recorded during this plan.")
+ONE_TEST = gettext_noop("Measured once only: there is no later result to compare with.")
+NO_PAIN = gettext_noop("No daily pain was logged during this plan.")
+NO_PHASES = gettext_noop("The plan's phase history is empty.")
 
 
 @dataclass(frozen=True)
@@ -154,13 +155,11 @@ class Report:
     @property
     def weeks(self) -> str:
         weeks, days = divmod(self.total_days, 7)
+        day_words = ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
         if not weeks:
-            return _count(days, "day")
-        return _count(weeks, "week") + (f" {_count(days, 'day')}" if days else "")
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+            return day_words
+        week_words = ngettext("%(count)d week", "%(count)d weeks", weeks) % {"count": weeks}
+        return f"{week_words} {day_words}" if days else week_words
 
 
 def _number(value: float | None) -> str:
@@ -291,17 +290,24 @@ def _advice(plan: Plan, last) -> tuple[str, ...]:
     if last is not None:
         if last.run_note:
             lines.append(last.run_note)
-        rule = (
-            "Any pain during or after activity" if plan.pain_free else f"Pain above {last.max_pain_after}/10"
-        )
         lines.append(
-            f"{rule}, or pain still there the next morning, is a sign to ease back for a few days: do less, "
-            "not nothing."
+            gettext(
+                "Any pain during or after activity, or pain still there the next morning, is a sign to ease back "
+                "for a few days: do less, not nothing."
+            )
+            if plan.pain_free
+            else gettext(
+                "Pain above %(pain)s/10, or pain still there the next morning, is a sign to ease back for a few "
+                "days: do less, not nothing."
+            )
+            % {"pain": last.max_pain_after}
         )
         if last.pain_note:
             lines.append(last.pain_note)
     lines.append(
-        "If the old pain comes back and does not settle within two weeks of easing back, contact the clinic."
+        gettext(
+            "If the old pain comes back and does not settle within two weeks of easing back, contact the clinic."
+        )
     )
     return tuple(lines)
 
@@ -375,7 +381,9 @@ def prom_results(responses) -> tuple[PromResult, ...]:
             PromResult(
                 code=code,
                 name=f"{instrument.name} ({instrument.short_name})",
-                direction="higher is better" if instrument.higher_is_better else "lower is better",
+                direction=gettext("higher is better")
+                if instrument.higher_is_better
+                else gettext("lower is better"),
                 score_range=f"{instrument.score_min:g}–{instrument.score_max:g}",
                 baseline_on=timezone.localdate(first.completed_at),
                 final_on=timezone.localdate(latest.completed_at) if latest else None,
@@ -395,16 +403,16 @@ def _scale_change(instrument, label, baseline, final, scale) -> ScaleChange:
 def _threshold(instrument) -> str:
     rule = instrument.change
     if rule.points is None and rule.percent is None:
-        return "No change that matters has been established for this questionnaire."
+        return gettext("No change that matters has been established for this questionnaire.")
     parts = []
     if rule.points is not None:
-        parts.append(f"{rule.points:g} points")
+        parts.append(gettext("%(points)s points") % {"points": f"{rule.points:g}"})
     if rule.percent is not None:
-        parts.append(f"{rule.percent:g} % of the first score")
-    return "A change of " + " or ".join(parts) + " or more matters."
+        parts.append(gettext("%(percent)s %% of the first score") % {"percent": f"{rule.percent:g}"})
+    return gettext("A change of %(size)s or more matters.") % {"size": gettext(" or ").join(parts)}
 
 
-SIDE_NAMES = {catalog.LEFT: "Left", catalog.RIGHT: "Right"}
+SIDE_NAMES = {catalog.LEFT: gettext_lazy("Left"), catalog.RIGHT: gettext_lazy("Right")}
 
 
 def test_changes(results) -> tuple[TestChange, ...]:
@@ -422,7 +430,7 @@ def test_changes(results) -> tuple[TestChange, ...]:
         found.append(
             TestChange(
                 name=test.name,
-                side="" if test.sides == catalog.PAIRED else SIDE_NAMES.get(side, ""),
+                side="" if test.sides == catalog.PAIRED else str(SIDE_NAMES.get(side, "")),
                 first_on=first.visit.date,
                 first=result_text(test, first),
                 first_passed=first.passed,
@@ -440,7 +448,11 @@ def result_text(test: catalog.ObjectiveTest, result) -> str:
     values = result.values
     if test.sides == catalog.PAIRED:
         unit = values.get("unit", "")
-        text = f"left {_number(values.get('left'))} {unit}, right {_number(values.get('right'))} {unit}"
+        text = gettext("left %(left)s %(unit)s, right %(right)s %(unit)s") % {
+            "left": _number(values.get("left")),
+            "right": _number(values.get("right")),
+            "unit": unit,
+        }
         if result.symmetry_pct is not None:
             text += f": {result.symmetry_pct:g} %"
         return text
@@ -450,7 +462,7 @@ def result_text(test: catalog.ObjectiveTest, result) -> str:
             continue
         value = values[measure.code]
         if measure.code == "pain":
-            parts.append(f"pain {_number(value)}/10")
+            parts.append(gettext("pain %(pain)s/10") % {"pain": _number(value)})
         elif measure.choices:
             parts.append(str(value))
         elif measure.unit == "°":
@@ -465,13 +477,16 @@ def pass_mark(test: catalog.ObjectiveTest) -> str:
     if rule is None:
         return ""
     if rule.kind == "negative":
-        return "negative"
+        return gettext("negative")
     if rule.kind == "symmetry":
-        return f"side-to-side at least {rule.min_pct:g} %"
+        return gettext("side-to-side at least %(pct)s %%") % {"pct": f"{rule.min_pct:g}"}
     parts = []
     if rule.count_measure:
-        parts.append(f"at least {rule.min_count:g} {test.measure(rule.count_measure).unit}")
-    parts.append(f"pain at most {rule.max_pain}/10")
+        parts.append(
+            gettext("at least %(count)s %(unit)s")
+            % {"count": f"{rule.min_count:g}", "unit": test.measure(rule.count_measure).unit}
+        )
+    parts.append(gettext("pain at most %(pain)s/10") % {"pain": rule.max_pain})
     return ", ".join(parts)
 
 
@@ -500,17 +515,27 @@ def pain_weeks(logs, start: date, end: date) -> tuple[PainWeek, ...]:
 def pain_summary(weeks: tuple[PainWeek, ...]) -> str:
     logged = [week for week in weeks if week.average is not None]
     if not logged:
-        return NO_PAIN
+        return gettext(NO_PAIN)
     first, last = logged[0], logged[-1]
+    numbers = {"first": f"{first.average:g}", "last": f"{last.average:g}", "week": first.number,
+               "last_week": last.number}  # fmt: skip
     if first is last:
-        return f"Average pain in week {first.number}: {first.average:g}/10 (the only week logged)."
-    verb = "fell" if last.average < first.average else "rose" if last.average > first.average else "stayed"
-    if verb == "stayed":
-        return f"Average pain stayed at {first.average:g}/10 from week {first.number} to week {last.number}."
-    return (
-        f"Average pain {verb} from {first.average:g}/10 in week {first.number} to {last.average:g}/10 in "
-        f"week {last.number}."
-    )
+        return gettext("Average pain in week %(week)s: %(first)s/10 (the only week logged).") % numbers
+    if last.average < first.average:
+        return (
+            gettext(
+                "Average pain fell from %(first)s/10 in week %(week)s to %(last)s/10 in week %(last_week)s."
+            )
+            % numbers
+        )
+    if last.average > first.average:
+        return (
+            gettext(
+                "Average pain rose from %(first)s/10 in week %(week)s to %(last)s/10 in week %(last_week)s."
+            )
+            % numbers
+        )
+    return gettext("Average pain stayed at %(first)s/10 from week %(week)s to week %(last_week)s.") % numbers
 
 
 # The chart
@@ -570,11 +595,11 @@ def context_for(report: Report) -> dict:
         "report": report,
         "pain_chart": pain_chart(report.pain_weeks),
         "texts": {
-            "no_proms": NO_PROMS,
-            "one_prom_round": ONE_PROM_ROUND,
-            "no_tests": NO_TESTS,
-            "one_test": ONE_TEST,
-            "no_phases": NO_PHASES,
+            "no_proms": gettext(NO_PROMS),
+            "one_prom_round": gettext(ONE_PROM_ROUND),
+            "no_tests": gettext(NO_TESTS),
+            "one_test": gettext(ONE_TEST),
+            "no_phases": gettext(NO_PHASES),
         },
     }
 

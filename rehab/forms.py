@@ -22,56 +22,59 @@ BLANK = "blank"  # the "start from scratch" choice of PlanAssignForm's template 
 
 class PlanAssignForm(forms.Form):
     template = forms.ChoiceField(
-        label="Start from",
-        help_text="A protocol is copied with its phases and exercises; an empty plan starts with empty phases "
-        "you fill in.",
+        label=_("Start from"),
+        help_text=_(
+            "A protocol is copied with its phases and exercises; an empty plan starts with empty phases you fill in."
+        ),
     )
     name = forms.CharField(
-        label="Plan name",
+        label=_("Plan name"),
         max_length=150,
         required=False,
-        help_text="Needed for an empty plan; a protocol's plan takes the protocol's name when left empty.",
+        help_text=_("Needed for an empty plan; a protocol's plan takes the protocol's name when left empty."),
     )
     phases = forms.IntegerField(
-        label="Number of phases (empty plan)",
+        label=_("Number of phases (empty plan)"),
         min_value=1,
         max_value=12,
         initial=1,
         required=False,
-        help_text="You can tailor each one next.",
+        help_text=_("You can tailor each one next."),
     )
-    start_date = forms.DateField(widget=DateInput(), initial=timezone.localdate)
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput(), initial=timezone.localdate)
     goal = forms.CharField(
+        label=_("Goal"),
         max_length=300,
         required=False,
-        help_text="In the athlete's words, e.g. “Run the spring half marathon pain-free”.",
+        help_text=_("In the athlete's words, e.g. “Run the spring half marathon pain-free”."),
     )
     pain_free = forms.BooleanField(
-        label="Pain-free rule (bone stress injury)",
+        label=_("Pain-free rule (bone stress injury)"),
         required=False,
-        help_text="Any pain during, after or the next morning holds the phase. Always on with the bone stress "
-        "injury protocol; ticked for you when a bone stress injury was confirmed on the latest intake.",
+        help_text=_(
+            "Any pain during, after or the next morning holds the phase. Always on with the bone stress injury "
+            "protocol; ticked for you when a bone stress injury was confirmed on the latest intake."
+        ),
     )
 
     def __init__(self, *args, suggested, others, **kwargs):
         super().__init__(*args, **kwargs)
         self.templates = {str(t.pk): t for t in [*suggested, *others]}
-        choices = [("", "Choose a protocol or an empty plan…")]
+        choices = [("", gettext("Choose a protocol or an empty plan…"))]
         if suggested:
-            choices.append(("Suggested for this athlete", [(str(t.pk), t.name) for t in suggested]))
+            choices.append((gettext("Suggested for this athlete"), [(str(t.pk), t.name) for t in suggested]))
         if others:
-            choices.append(
-                ("All protocols" if suggested else "Protocols", [(str(t.pk), t.name) for t in others])
-            )
-        choices.append(("Build your own", [(BLANK, "An empty plan, built from scratch")]))
+            group = gettext("All protocols") if suggested else gettext("Protocols")
+            choices.append((group, [(str(t.pk), t.name) for t in others]))
+        choices.append((gettext("Build your own"), [(BLANK, gettext("An empty plan, built from scratch"))]))
         self.fields["template"].choices = choices
         if suggested:
             self.fields["template"].initial = str(suggested[0].pk)
         friendly_errors(self, messages={
-            "template": {"required": "Choose a protocol or an empty plan.",
-                         "invalid_choice": "Choose a protocol from the list, or an empty plan."},
-            "phases": {"min_value": "Choose at least 1 phase.", "max_value": "Choose at most 12 phases.",
-                       "invalid": "Give the number of phases as a whole number."},
+            "template": {"required": gettext("Choose a protocol or an empty plan."),
+                         "invalid_choice": gettext("Choose a protocol from the list, or an empty plan.")},
+            "phases": {"min_value": gettext("Choose at least 1 phase."), "max_value": gettext("Choose at most 12 phases."),
+                       "invalid": gettext("Give the number of phases as a whole number.")},
         })  # fmt: skip
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -88,14 +91,14 @@ class PlanAssignForm(forms.Form):
         start = self.cleaned_data["start_date"]
         today = timezone.localdate()
         if abs((start - today).days) > 365:
-            raise forms.ValidationError("Choose a start date within a year of today.")
+            raise forms.ValidationError(gettext("Choose a start date within a year of today."))
         return start
 
     def clean(self):
         cleaned = super().clean()
         if "template" in cleaned and cleaned["template"] is None:  # an empty plan
             if not cleaned.get("name") and "name" not in self.errors:
-                self.add_error("name", "Give the empty plan a name, e.g. “Return to running”.")
+                self.add_error("name", gettext("Give the empty plan a name, e.g. “Return to running”."))
             if cleaned.get("phases") is None and "phases" not in self.errors:
                 cleaned["phases"] = 1
         return cleaned
@@ -105,14 +108,16 @@ class PlanCancelForm(forms.Form):
     """Why a plan is cancelled (required; kept on the plan and in its history)."""
 
     reason = forms.CharField(
-        label="Why is the plan cancelled?",
+        label=_("Why is the plan cancelled?"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the plan's history and shown on the athlete's timeline, e.g. “Surgery booked: "
-        "referred to the orthopaedic team”.",
+        help_text=_(
+            "Kept in the plan's history and shown on the athlete's timeline, e.g. “Surgery booked: referred to the "
+            "orthopaedic team”."
+        ),
         error_messages={
-            "required": "Say why the plan is cancelled.",
-            "max_length": "Keep the reason to %(limit_value)d characters (it has %(show_value)d).",
+            "required": _("Say why the plan is cancelled."),
+            "max_length": _("Keep the reason to %(limit_value)d characters (it has %(show_value)d)."),
         },
     )
 
@@ -126,10 +131,10 @@ class TemplateSaveForm(forms.Form):
     """The name of the clinic protocol a plan is saved as."""
 
     name = forms.CharField(
-        label="Protocol name",
+        label=_("Protocol name"),
         max_length=150,
-        help_text="Your clinic's clinicians see it when they assign a plan; other clinics never do.",
-        error_messages={"required": "Give the protocol a name."},
+        help_text=_("Your clinic's clinicians see it when they assign a plan; other clinics never do."),
+        error_messages={"required": _("Give the protocol a name.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -138,8 +143,8 @@ class TemplateSaveForm(forms.Form):
         self.helper.form_tag = False
 
 
-WALK_JOG_MINUTES = "Walk/jog intervals need a walk and a jog of at least 1 minute each."
-CRITERIA_HELP = (
+WALK_JOG_MINUTES = _("Walk/jog intervals need a walk and a jog of at least 1 minute each.")
+CRITERIA_HELP = _(
     "Optional. A list, one criterion a line, each recorded at a visit or in a questionnaire during this phase, "
     'e.g. {"kind": "test", "test": "single_leg_squat", "side": "each", "max_pain": 2, "min_count": 10}, '
     '{"kind": "symmetry", "test": "hhd_hip_abduction", "min_pct": 90}, '
@@ -152,8 +157,10 @@ class CriteriaField(forms.JSONField):
     """Measured exit criteria as JSON, one criterion a line; checked by the model (outcomes.criteria.parse)."""
 
     default_error_messages = {
-        "invalid": 'Write the criteria as a list in JSON, e.g. [{"kind": "clearance"}]: check the brackets, '
-        "commas and double quotes.",
+        "invalid": _(
+            'Write the criteria as a list in JSON, e.g. [{"kind": "clearance"}]: check the brackets, commas and '
+            "double quotes."
+        ),
     }
 
     def prepare_value(self, value):
@@ -173,31 +180,31 @@ class PlanPhaseForm(forms.ModelForm):
         # The position is the page's arrangement, the run steps the running editor's.
         fields = [name for name in PHASE_FIELDS if name not in ("order", "run_steps")]
         labels = {
-            "name": "Phase name",
-            "goal": "Goal of this phase",
-            "min_days": "Minimum days in this phase",
-            "max_pain_during": "Most pain allowed during (0–10)",
-            "max_pain_after": "Most pain allowed afterwards (0–10)",
-            "must_settle_by_morning": "Pain must settle by the next morning",
-            "next_day_pain_allowed": "Some pain the next day is acceptable",
-            "pain_note": "Note on pain for the athlete",
-            "run_activity": "Activity",
-            "run_minutes": "Session length (minutes)",
-            "sessions_per_week": "Sessions per week",
-            "walk_minutes": "Walk (minutes)",
-            "jog_minutes": "Jog (minutes)",
-            "incline_pct": "Incline (%)",
-            "weekly_increase_cap_pct": "Weekly increase cap (%)",
-            "run_note": "Note on the run for the athlete",
-            "exit_criteria": "Ready to move on when",
-            "requires_clearance": "Needs clinician clearance before it starts",
-            "structured_criteria": "Measured exit criteria",
+            "name": _("Phase name"),
+            "goal": _("Goal of this phase"),
+            "min_days": _("Minimum days in this phase"),
+            "max_pain_during": _("Most pain allowed during (0–10)"),
+            "max_pain_after": _("Most pain allowed afterwards (0–10)"),
+            "must_settle_by_morning": _("Pain must settle by the next morning"),
+            "next_day_pain_allowed": _("Some pain the next day is acceptable"),
+            "pain_note": _("Note on pain for the athlete"),
+            "run_activity": _("Activity"),
+            "run_minutes": _("Session length (minutes)"),
+            "sessions_per_week": _("Sessions per week"),
+            "walk_minutes": _("Walk (minutes)"),
+            "jog_minutes": _("Jog (minutes)"),
+            "incline_pct": _("Incline (%)"),
+            "weekly_increase_cap_pct": _("Weekly increase cap (%)"),
+            "run_note": _("Note on the run for the athlete"),
+            "exit_criteria": _("Ready to move on when"),
+            "requires_clearance": _("Needs clinician clearance before it starts"),
+            "structured_criteria": _("Measured exit criteria"),
         }  # fmt: skip
         field_classes = {"structured_criteria": CriteriaField}
         help_texts = {
             "structured_criteria": CRITERIA_HELP,
-            "weekly_increase_cap_pct": "The most the running time may grow from one week to the next.",
-            "incline_pct": "Treadmill incline, if any.",
+            "weekly_increase_cap_pct": _("The most the running time may grow from one week to the next."),
+            "incline_pct": _("Treadmill incline, if any."),
         }
         widgets = {
             **{
@@ -228,14 +235,14 @@ class PlanPhaseForm(forms.ModelForm):
 
 # The dosage of a plan row, in words with units (the tailor page and its error summary use these).
 DOSAGE_LABELS = {
-    "sets": "Sets",
-    "reps": "Reps per set",
-    "hold_seconds": "Hold (seconds)",
-    "duration_minutes": "Time (minutes)",
-    "per_side": "Each side",
-    "times_per_day": "Times a day",
-    "days_per_week": "Days per week",
-    "note": "Note for the athlete",
+    "sets": _("Sets"),
+    "reps": _("Reps per set"),
+    "hold_seconds": _("Hold (seconds)"),
+    "duration_minutes": _("Time (minutes)"),
+    "per_side": _("Each side"),
+    "times_per_day": _("Times a day"),
+    "days_per_week": _("Days per week"),
+    "note": _("Note for the athlete"),
 }
 DOSAGE_DEFAULTS = [name for name in DOSAGE_FIELDS if name != "note"]
 
@@ -249,7 +256,7 @@ class PlanExerciseBaseFormSet(BaseInlineFormSet):
     """
 
     default_error_messages = {
-        "too_many_forms": "A phase holds at most %(num)d exercises. Remove one before adding another.",
+        "too_many_forms": _("A phase holds at most %(num)d exercises. Remove one before adding another."),
     }
 
     def __init__(self, *args, exercises, **kwargs):
@@ -260,7 +267,9 @@ class PlanExerciseBaseFormSet(BaseInlineFormSet):
         form = super()._construct_form(i, **kwargs)
         field = form.fields["exercise"]
         field.queryset = self.exercise_queryset
-        field.error_messages["invalid_choice"] = "This exercise is no longer in your library: remove it."
+        field.error_messages["invalid_choice"] = gettext(
+            "This exercise is no longer in your library: remove it."
+        )
         friendly_errors(form)  # "Reps per set must be a whole number.", not Django's words
         return form
 
@@ -303,7 +312,7 @@ PlanExerciseFormSet = inlineformset_factory(
     widgets={
         "order": forms.HiddenInput,
         "exercise": forms.HiddenInput,
-        "note": forms.TextInput(attrs={"placeholder": "e.g. band above the knees"}),
+        "note": forms.TextInput(attrs={"placeholder": _("e.g. band above the knees")}),
     },
     extra=0,
     max_num=30,
@@ -315,7 +324,7 @@ PlanExerciseFormSet = inlineformset_factory(
 class ExercisePickerForm(ExerciseFilterForm):
     """The tailor page's exercise picker: the library's search with its region, kind and difficulty filters."""
 
-    q = forms.CharField(label="Search exercises", max_length=100, required=False)
+    q = forms.CharField(label=_("Search exercises"), max_length=100, required=False)
     equipment = None
     field_order = ["q", "region", "kind", "difficulty"]
 
@@ -329,7 +338,7 @@ class ExercisePickerForm(ExerciseFilterForm):
 
 # Versions fit a 32-bit column; anything else in the hidden field was not written by our pages.
 VERSION_MAX = 2**31 - 1
-OUT_OF_DATE = "This page is out of date, so nothing was saved. Reload it and try again."
+OUT_OF_DATE = _("This page is out of date, so nothing was saved. Reload it and try again.")
 
 
 class PlanVersionForm(forms.Form):
@@ -364,30 +373,32 @@ def saved_now_hints(form: forms.ModelForm, saved) -> list[str]:
             continue
         differ.append(name)
         if isinstance(now, bool):
-            shown = "yes" if now else "no"
+            shown = gettext("yes") if now else gettext("no")
         elif getattr(field, "choices", None) and now not in (None, ""):
             shown = dict(field.choices).get(now, now)
         else:
-            shown = "empty" if now in (None, "") else now
+            shown = gettext("empty") if now in (None, "") else now
         # Help text is rendered unescaped: escape here. The bound field copied it when the form was validated.
-        field.help_text = form[name].help_text = format_html("Saved now: {}", shown)
+        field.help_text = form[name].help_text = format_html(gettext("Saved now: {}"), shown)
     return differ
 
 
 class MoveReasonForm(forms.Form):
     """Why the plan moves a phase (kept in its history): the advance and step-back buttons send only this."""
 
-    reason = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PhaseMoveForm(MoveReasonForm):
-    to_phase = forms.ModelChoiceField(queryset=PlanPhase.objects.none(), label="Move to phase")
+    to_phase = forms.ModelChoiceField(queryset=PlanPhase.objects.none(), label=_("Move to phase"))
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_phase"].queryset = plan.phases.all()
-        friendly_errors(self, messages={"to_phase": {"required": "Choose the phase to move to."}},
-                        empty_labels={"to_phase": "Choose a phase…"})  # fmt: skip
+        friendly_errors(self, messages={"to_phase": {"required": gettext("Choose the phase to move to.")}},
+                        empty_labels={"to_phase": gettext("Choose a phase…")})  # fmt: skip
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -687,16 +698,16 @@ class PhaseClearanceForm(forms.Form):
     """A clinician's clearance for a phase that needs one (bone stress injury: before running starts)."""
 
     imaging = forms.TypedChoiceField(
-        label="Imaging",
-        choices=[("yes", "Cleared with imaging"), ("no", "Cleared on clinical assessment, no imaging")],
+        label=_("Imaging"),
+        choices=[("yes", _("Cleared with imaging")), ("no", _("Cleared on clinical assessment, no imaging"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Say whether imaging was part of the clearance."},
+        error_messages={"required": _("Say whether imaging was part of the clearance.")},
     )
     note = forms.CharField(
         label="Note",
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="e.g. what the imaging showed, or the tests you did.",
+        help_text=_("e.g. what the imaging showed, or the tests you did."),
     )

@@ -2,6 +2,8 @@
 clinician's decision on a request."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.form_messages import friendly_errors
 from rehab.coach import RUN_FIELDS
@@ -9,11 +11,11 @@ from rehab.models import ChangeRequest, Plan, PlanPhase
 from rehab.services.coach import LIMIT_FIELDS
 
 RUN_LABELS = {
-    "run_minutes": "Session length (minutes)",
-    "sessions_per_week": "Sessions per week",
-    "walk_minutes": "Walk interval (minutes)",
-    "jog_minutes": "Jog interval (minutes)",
-    "run_note": "Note on running for the athlete",
+    "run_minutes": _("Session length (minutes)"),
+    "sessions_per_week": _("Sessions per week"),
+    "walk_minutes": _("Walk interval (minutes)"),
+    "jog_minutes": _("Jog interval (minutes)"),
+    "run_note": _("Note on running for the athlete"),
 }
 
 
@@ -24,14 +26,15 @@ class CoachLimitsForm(forms.ModelForm):
         model = Plan
         fields = list(LIMIT_FIELDS)
         labels = {
-            "coach_max_session_minutes": "Longest session (minutes)",
-            "coach_max_week_minutes": "Most running a week (minutes)",
-            "coach_max_weekly_increase_pct": "Weekly increase at most (%)",
-            "coach_advance_to": "May advance up to phase",
+            "coach_max_session_minutes": _("Longest session (minutes)"),
+            "coach_max_week_minutes": _("Most running a week (minutes)"),
+            "coach_max_weekly_increase_pct": _("Weekly increase at most (%)"),
+            "coach_advance_to": _("May advance up to phase"),
         }
         help_texts = {
-            "coach_max_weekly_increase_pct": "Over the current prescription's minutes a week. 0: the coach may "
-            "rearrange the week but not add to it.",
+            "coach_max_weekly_increase_pct": _(
+                "Over the current prescription's minutes a week. 0: the coach may rearrange the week but not add to it."
+            ),
             "coach_advance_to": "",
         }
 
@@ -40,14 +43,15 @@ class CoachLimitsForm(forms.ModelForm):
         phases = plan.phases.all() if phases is None else phases
         orders = [phase.order for phase in phases if phase.order > 1]
         self.fields["coach_advance_to"] = forms.TypedChoiceField(
-            label="May advance up to phase",
-            choices=[("", "No phase: only a clinician moves the plan")] + [(o, f"Phase {o}") for o in orders],
+            label=_("May advance up to phase"),
+            choices=[("", gettext("No phase: only a clinician moves the plan"))]
+            + [(o, gettext("Phase %(number)s") % {"number": o}) for o in orders],
             coerce=int,
             empty_value=None,
             required=False,
         )
         for name in LIMIT_FIELDS[:3]:
-            self.fields[name].widget.attrs |= {"placeholder": "not set", "min": 0}
+            self.fields[name].widget.attrs |= {"placeholder": gettext("not set"), "min": 0}
         for name, field in self.fields.items():
             field.widget.attrs["class"] = (
                 "form-select form-select-sm"
@@ -62,8 +66,12 @@ class CoachLimitsForm(forms.ModelForm):
         if running and len(running) < 3:
             for name in LIMIT_FIELDS[:3]:
                 if data.get(name) is None:
-                    self.add_error(name, "Set all three running limits, or none (the coach then asks for every "
-                                   "change).")  # fmt: skip
+                    self.add_error(
+                        name,
+                        gettext(
+                            "Set all three running limits, or none (the coach then asks for every change)."
+                        ),
+                    )
         return data
 
 
@@ -71,8 +79,8 @@ class RunningForm(forms.ModelForm):
     """The running part of the current phase, as the coach manages it, and why it changes."""
 
     reason = forms.CharField(
-        label="Why", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the plan's history for the clinician, e.g. “three easy weeks, no pain the next morning”.",
+        label=_("Why"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the plan's history for the clinician, e.g. “three easy weeks, no pain the next morning”."),
     )  # fmt: skip
 
     class Meta:
@@ -83,7 +91,7 @@ class RunningForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        friendly_errors(self, messages={"reason": {"required": "Say why you change the running."}})
+        friendly_errors(self, messages={"reason": {"required": gettext("Say why you change the running.")}})
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in RUN_FIELDS}
@@ -92,10 +100,10 @@ class RunningForm(forms.ModelForm):
 class ChangeRequestForm(forms.Form):
     """A request to the clinician: a phase change, a running change or an exercise change."""
 
-    kind = forms.ChoiceField(label="What do you propose?", choices=ChangeRequest.Kind.choices,
+    kind = forms.ChoiceField(label=_("What do you propose?"), choices=ChangeRequest.Kind.choices,
                              widget=forms.RadioSelect)  # fmt: skip
     to_phase = forms.ModelChoiceField(
-        label="Move the plan to", queryset=PlanPhase.objects.none(), required=False
+        label=_("Move the plan to"), queryset=PlanPhase.objects.none(), required=False
     )
     run_minutes = forms.IntegerField(
         label=RUN_LABELS["run_minutes"], min_value=0, max_value=300, required=False
@@ -113,8 +121,8 @@ class ChangeRequestForm(forms.Form):
         label=RUN_LABELS["run_note"], max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     reason = forms.CharField(
-        label="What and why", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For an exercise change, say which exercise and what to change.",
+        label=_("What and why"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For an exercise change, say which exercise and what to change."),
     )  # fmt: skip
 
     def __init__(self, *args, plan: Plan, **kwargs):
@@ -123,15 +131,15 @@ class ChangeRequestForm(forms.Form):
         self.fields["to_phase"].label_from_instance = lambda phase: phase.label
         friendly_errors(
             self,
-            messages={"reason": {"required": "Say what you propose and why: the clinician decides from this."},
-                      "kind": {"required": "Choose what the request is about."}},
-            empty_labels={"to_phase": "Choose a phase…"},
+            messages={"reason": {"required": gettext("Say what you propose and why: the clinician decides from this.")},
+                      "kind": {"required": gettext("Choose what the request is about.")}},
+            empty_labels={"to_phase": gettext("Choose a phase…")},
         )  # fmt: skip
 
     def clean(self):
         data = super().clean()
         if data.get("kind") == ChangeRequest.Kind.PHASE and data.get("to_phase") is None:
-            self.add_error("to_phase", "Choose the phase to move to.")
+            self.add_error("to_phase", gettext("Choose the phase to move to."))
         return data
 
     def proposed(self) -> dict:
@@ -144,5 +152,5 @@ class ChangeRequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
     note = forms.CharField(max_length=500, required=False)

@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from outcomes.codes import OutcomeError
 from outcomes.criteria import parse as parse_criteria
@@ -26,12 +27,12 @@ PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(5)]
 
 
 class RunActivity(models.TextChoices):
-    NONE = "none", "No running"
-    WALK = "walk", "Walking"
-    WALK_JOG = "walk_jog", "Walk / jog intervals"
-    JOG = "jog", "Easy jogging"
-    RUN = "run", "Running"
-    CROSS_TRAIN = "cross_train", "Cross-training"
+    NONE = "none", _("No running")
+    WALK = "walk", _("Walking")
+    WALK_JOG = "walk_jog", _("Walk / jog intervals")
+    JOG = "jog", _("Easy jogging")
+    RUN = "run", _("Running")
+    CROSS_TRAIN = "cross_train", _("Cross-training")
 
 
 def phase_label(order: int, name: str) -> str:
@@ -43,40 +44,40 @@ def phase_label(order: int, name: str) -> str:
 class PhaseFields(models.Model):
     """What a phase prescribes: its goal, pain rule, run prescription and exit criteria."""
 
-    order = models.PositiveSmallIntegerField("phase number", default=1)
+    order = models.PositiveSmallIntegerField(_("phase number"), default=1)
     name = models.CharField(max_length=120)
     goal = models.CharField(max_length=300, blank=True)
     min_days = models.PositiveSmallIntegerField(
-        "minimum days in the phase", default=7, validators=[MaxValueValidator(365)]
+        _("minimum days in the phase"), default=7, validators=[MaxValueValidator(365)]
     )
     # Pain rule (DOMAIN.md section 6: never above 5/10 in any phase).
     max_pain_during = models.PositiveSmallIntegerField(
-        "most pain during (0–10)", default=2, validators=PAIN_SCALE
+        _("most pain during (0–10)"), default=2, validators=PAIN_SCALE
     )
     max_pain_after = models.PositiveSmallIntegerField(
-        "most pain afterwards (0–10)", default=2, validators=PAIN_SCALE
+        _("most pain afterwards (0–10)"), default=2, validators=PAIN_SCALE
     )
-    must_settle_by_morning = models.BooleanField("must settle by next morning", default=True)
-    next_day_pain_allowed = models.BooleanField("next-day pain allowed", default=False)
-    pain_note = models.CharField("note on pain for the athlete", max_length=300, blank=True)
+    must_settle_by_morning = models.BooleanField(_("must settle by next morning"), default=True)
+    next_day_pain_allowed = models.BooleanField(_("next-day pain allowed"), default=False)
+    pain_note = models.CharField(_("note on pain for the athlete"), max_length=300, blank=True)
     # Run prescription.
     run_activity = models.CharField(
-        "running", max_length=12, choices=RunActivity.choices, default=RunActivity.NONE
+        _("running"), max_length=12, choices=RunActivity.choices, default=RunActivity.NONE
     )
     run_minutes = models.PositiveSmallIntegerField(
-        "session length (minutes)", null=True, blank=True, validators=[MaxValueValidator(300)]
+        _("session length (minutes)"), null=True, blank=True, validators=[MaxValueValidator(300)]
     )
     sessions_per_week = models.PositiveSmallIntegerField(
-        "sessions a week", null=True, blank=True, validators=[MaxValueValidator(14)]
+        _("sessions a week"), null=True, blank=True, validators=[MaxValueValidator(14)]
     )
     walk_minutes = models.PositiveSmallIntegerField(
-        "walk (minutes)", null=True, blank=True, validators=[MaxValueValidator(60)]
+        _("walk (minutes)"), null=True, blank=True, validators=[MaxValueValidator(60)]
     )
     jog_minutes = models.PositiveSmallIntegerField(
-        "jog (minutes)", null=True, blank=True, validators=[MaxValueValidator(60)]
+        _("jog (minutes)"), null=True, blank=True, validators=[MaxValueValidator(60)]
     )
     incline_pct = models.DecimalField(
-        "incline (%)",
+        _("incline (%)"),
         null=True,
         blank=True,
         max_digits=4,
@@ -84,27 +85,31 @@ class PhaseFields(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(20)],
     )
     weekly_increase_cap_pct = models.PositiveSmallIntegerField(
-        "weekly increase at most (%)", null=True, blank=True, validators=[MaxValueValidator(100)]
+        _("weekly increase at most (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
-    run_note = models.CharField("note on running for the athlete", max_length=300, blank=True)
+    run_note = models.CharField(_("note on running for the athlete"), max_length=300, blank=True)
     # A graded walk/jog ladder inside the phase: [{"jog": 1, "walk": 3}, {"jog": 2, "walk": 2}, ...], each step
     # repeated until a session stays within the allowance; the phase is done once the last step is.
-    run_steps = models.JSONField("walk/jog steps", default=list, blank=True)
-    exit_criteria = models.TextField("ready to move on when", blank=True)
+    run_steps = models.JSONField(_("walk/jog steps"), default=list, blank=True)
+    exit_criteria = models.TextField(_("ready to move on when"), blank=True)
     # Measurable exit criteria the progression engine checks (outcomes.criteria: questionnaire scores, clinic
     # tests, strength symmetry, a clearance), beside the free text above. Empty: the pain rules alone decide.
     structured_criteria = models.JSONField(
-        "measured exit criteria",
+        _("measured exit criteria"),
         default=list,
         blank=True,
-        help_text="Questionnaire scores and clinic tests that must be met, each recorded in this phase, before "
-        "the engine advises moving on.",
+        help_text=_(
+            "Questionnaire scores and clinic tests that must be met, each recorded in this phase, before "
+            "the engine advises moving on."
+        ),
     )
     requires_clearance = models.BooleanField(
-        "needs clinician clearance",
+        _("needs clinician clearance"),
         default=False,
-        help_text="The plan cannot move into this phase until a clinician records a clearance (bone stress "
-        "injury: the first running phase). Automatic advance never crosses it.",
+        help_text=_(
+            "The plan cannot move into this phase until a clinician records a clearance (bone stress "
+            "injury: the first running phase). Automatic advance never crosses it."
+        ),
     )
 
     class Meta:
@@ -164,25 +169,25 @@ class PhaseFields(models.Model):
 
 
 class DosageFields(models.Model):
-    order = models.PositiveSmallIntegerField("position", default=1)
+    order = models.PositiveSmallIntegerField(_("position"), default=1)
     sets = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(20)])
     reps = models.PositiveSmallIntegerField(
-        "reps per set", null=True, blank=True, validators=[MaxValueValidator(200)]
+        _("reps per set"), null=True, blank=True, validators=[MaxValueValidator(200)]
     )
     hold_seconds = models.PositiveSmallIntegerField(
-        "hold (seconds)", null=True, blank=True, validators=[MaxValueValidator(600)]
+        _("hold (seconds)"), null=True, blank=True, validators=[MaxValueValidator(600)]
     )
     duration_minutes = models.PositiveSmallIntegerField(
-        "time (minutes)", null=True, blank=True, validators=[MaxValueValidator(240)]
+        _("time (minutes)"), null=True, blank=True, validators=[MaxValueValidator(240)]
     )
-    per_side = models.BooleanField("each side", default=False)
+    per_side = models.BooleanField(_("each side"), default=False)
     times_per_day = models.PositiveSmallIntegerField(
-        "times a day", null=True, blank=True, validators=[MaxValueValidator(12)]
+        _("times a day"), null=True, blank=True, validators=[MaxValueValidator(12)]
     )
     days_per_week = models.PositiveSmallIntegerField(
-        "days a week", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+        _("days a week"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
     )
-    note = models.CharField("note for the athlete", max_length=300, blank=True)
+    note = models.CharField(_("note for the athlete"), max_length=300, blank=True)
 
     class Meta:
         abstract = True
@@ -215,14 +220,14 @@ class PlanTemplate(models.Model):
         "portal.Clinic", null=True, blank=True, on_delete=models.CASCADE, related_name="plan_templates"
     )
     slug = models.SlugField(
-        "short name for links", max_length=80,
-        help_text="Made from the name: lower-case letters, numbers and hyphens, used in web addresses.",
+        _("short name for links"), max_length=80,
+        help_text=_("Made from the name: lower-case letters, numbers and hyphens, used in web addresses."),
     )  # fmt: skip
     name = models.CharField(max_length=150)
     summary = models.TextField(blank=True)
     conditions = models.ManyToManyField("triage.Condition", blank=True, related_name="plan_templates")
-    duration_weeks_min = models.PositiveSmallIntegerField("shortest length (weeks)", null=True, blank=True)
-    duration_weeks_max = models.PositiveSmallIntegerField("longest length (weeks)", null=True, blank=True)
+    duration_weeks_min = models.PositiveSmallIntegerField(_("shortest length (weeks)"), null=True, blank=True)
+    duration_weeks_max = models.PositiveSmallIntegerField(_("longest length (weeks)"), null=True, blank=True)
     active = models.BooleanField(default=True)
     data_hash = models.CharField(max_length=64, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
@@ -232,7 +237,8 @@ class PlanTemplate(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name, verbose_name_plural = "protocol", "protocols"  # the product's word for a plan template
+        # the product's word for a plan template
+        verbose_name, verbose_name_plural = _("protocol"), _("protocols")
         constraints = [
             models.UniqueConstraint(
                 fields=["slug"], condition=Q(clinic__isnull=True), name="plantemplate_shipped_slug_unique"
@@ -252,7 +258,7 @@ class PhaseTemplate(PhaseFields):
     template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="phases")
 
     class Meta(PhaseFields.Meta):
-        verbose_name, verbose_name_plural = "phase", "phases"
+        verbose_name, verbose_name_plural = _("phase"), _("phases")
         constraints = [
             models.UniqueConstraint(fields=["template", "order"], name="phasetemplate_order_unique")
         ]
@@ -263,7 +269,7 @@ class PhaseExerciseTemplate(DosageFields):
     exercise = models.ForeignKey("library.Exercise", on_delete=models.PROTECT, related_name="+")
 
     class Meta(DosageFields.Meta):
-        verbose_name, verbose_name_plural = "exercise", "exercises"
+        verbose_name, verbose_name_plural = _("exercise"), _("exercises")
 
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"
@@ -276,15 +282,15 @@ class PlanQuerySet(models.QuerySet):
 
 class Plan(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     athlete = models.ForeignKey("portal.Athlete", on_delete=models.CASCADE, related_name="plans")
     template = models.ForeignKey(
         PlanTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans",
-        verbose_name="protocol",
+        verbose_name=_("protocol"),
     )  # fmt: skip
     name = models.CharField(max_length=150)
     goal = models.CharField(max_length=300, blank=True)
@@ -297,22 +303,25 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     auto_advance = models.BooleanField(
-        default=False, help_text="Move to the next phase automatically when the progression rules allow it."
+        default=False,
+        help_text=_("Move to the next phase automatically when the progression rules allow it."),
     )
     pain_free = models.BooleanField(
-        "pain-free rule",
+        _("pain-free rule"),
         default=False,
-        help_text="For a bone stress injury: any pain, during, after or the next morning, holds the phase.",
+        help_text=_(
+            "For a bone stress injury: any pain, during, after or the next morning, holds the phase."
+        ),
     )
     # Bumped once by every change to the plan (rehab.services._claim): keys the cached PDF, and a save that
     # names an older version is refused (no lost updates when two clinicians edit the same plan).
     version = models.PositiveIntegerField(default=1)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
-        related_name="+", help_text="Who made the latest change (empty: assigned or changed automatically).",
+        related_name="+", help_text=_("Who made the latest change (empty: assigned or changed automatically)."),
     )  # fmt: skip
     # Why and when the plan was cancelled (rehab.services.plan_cancel; the phase history keeps it too).
-    cancel_reason = models.CharField("reason for cancelling", max_length=500, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
@@ -321,17 +330,17 @@ class Plan(models.Model):
     # What the athlete's running coach may change without asking (rehab.coach): all three running limits or
     # none (none: the coach proposes every running change as a request), and the last phase they may advance to.
     coach_max_session_minutes = models.PositiveSmallIntegerField(
-        "coach: longest session (minutes)", null=True, blank=True, validators=[MaxValueValidator(300)]
+        _("coach: longest session (minutes)"), null=True, blank=True, validators=[MaxValueValidator(300)]
     )
     coach_max_week_minutes = models.PositiveSmallIntegerField(
-        "coach: most running a week (minutes)", null=True, blank=True, validators=[MaxValueValidator(2000)]
+        _("coach: most running a week (minutes)"), null=True, blank=True, validators=[MaxValueValidator(2000)]
     )
     coach_max_weekly_increase_pct = models.PositiveSmallIntegerField(
-        "coach: weekly increase at most (%)", null=True, blank=True, validators=[MaxValueValidator(100)]
+        _("coach: weekly increase at most (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     coach_advance_to = models.PositiveSmallIntegerField(
-        "coach may advance up to phase", null=True, blank=True, validators=[MaxValueValidator(99)],
-        help_text="Empty: only a clinician moves the plan between phases.",
+        _("coach may advance up to phase"), null=True, blank=True, validators=[MaxValueValidator(99)],
+        help_text=_("Empty: only a clinician moves the plan between phases."),
     )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -367,11 +376,11 @@ class PlanPhase(PhaseFields):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cleared_at = models.DateTimeField(null=True, blank=True)
-    cleared_on_imaging = models.BooleanField("imaging done", null=True, blank=True)
+    cleared_on_imaging = models.BooleanField(_("imaging done"), null=True, blank=True)
     clearance_note = models.CharField(max_length=500, blank=True)
 
     class Meta(PhaseFields.Meta):
-        verbose_name, verbose_name_plural = "phase", "phases"
+        verbose_name, verbose_name_plural = _("phase"), _("phases")
         constraints = [models.UniqueConstraint(fields=["plan", "order"], name="planphase_order_unique")]
 
 
@@ -380,7 +389,7 @@ class PlanExercise(DosageFields):
     exercise = models.ForeignKey("library.Exercise", on_delete=models.PROTECT, related_name="+")
 
     class Meta(DosageFields.Meta):
-        verbose_name, verbose_name_plural = "exercise", "exercises"
+        verbose_name, verbose_name_plural = _("exercise"), _("exercises")
 
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"
@@ -388,11 +397,11 @@ class PlanExercise(DosageFields):
 
 class PhaseChange(models.Model):
     class Kind(models.TextChoices):
-        START = "start", "Plan started"
-        ADVANCE = "advance", "Advanced"
-        REGRESS = "regress", "Stepped back"
-        JUMP = "jump", "Moved"
-        CANCEL = "cancel", "Plan cancelled"
+        START = "start", _("Plan started")
+        ADVANCE = "advance", _("Advanced")
+        REGRESS = "regress", _("Stepped back")
+        JUMP = "jump", _("Moved")
+        CANCEL = "cancel", _("Plan cancelled")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phase_changes")
     from_phase = models.ForeignKey(
@@ -468,9 +477,9 @@ class DailyLog(models.Model):
         TRACK = "track", gettext_noop("Track")
 
     class RunSource(models.TextChoices):
-        GPX = "gpx", "GPX file"
-        TCX = "tcx", "TCX file"
-        FIT = "fit", "FIT file"
+        GPX = "gpx", _("GPX file")
+        TCX = "tcx", _("TCX file")
+        FIT = "fit", _("FIT file")
         STRAVA = "strava", "Strava"
 
     # Plausible ranges of a run's readings (a watch's glitch outside them is left out on import).
@@ -481,10 +490,10 @@ class DailyLog(models.Model):
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs")
     phase = models.ForeignKey(PlanPhase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     run_minutes = models.PositiveSmallIntegerField(
-        "run / walk minutes", null=True, blank=True, validators=[MaxValueValidator(600)]
+        _("run / walk minutes"), null=True, blank=True, validators=[MaxValueValidator(600)]
     )
     distance_km = models.DecimalField(
-        "distance (km)",
+        _("distance (km)"),
         null=True,
         blank=True,
         max_digits=5,
@@ -499,49 +508,49 @@ class DailyLog(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="logs",
-        help_text="The distance is added to this shoe's total.",
+        help_text=_("The distance is added to this shoe's total."),
     )
     session_rpe = models.PositiveSmallIntegerField(
-        "session effort (RPE 0–10)",
+        _("session effort (RPE 0–10)"),
         null=True,
         blank=True,
         validators=PAIN_0_10,
-        help_text="How hard was the session? 0 = rest, 10 = maximal.",
+        help_text=_("How hard was the session? 0 = rest, 10 = maximal."),
     )
     surface = models.CharField(max_length=10, choices=Surface.choices, blank=True)
     avg_cadence = models.PositiveSmallIntegerField(
-        "average cadence (steps/min)",
+        _("average cadence (steps/min)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(CADENCE[0]), MaxValueValidator(CADENCE[1])],
     )
     avg_heart_rate = models.PositiveSmallIntegerField(
-        "average heart rate (beats/min)",
+        _("average heart rate (beats/min)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(HEART_RATE[0]), MaxValueValidator(HEART_RATE[1])],
     )
     elevation_gain_m = models.PositiveIntegerField(
-        "elevation gain (m)", null=True, blank=True, validators=[MaxValueValidator(MAX_CLIMB)]
+        _("elevation gain (m)"), null=True, blank=True, validators=[MaxValueValidator(MAX_CLIMB)]
     )
     # The imported runs' start times (the first, and each as ISO text): the same file imported twice is seen.
-    run_started_at = models.DateTimeField("run started at", null=True, blank=True)
+    run_started_at = models.DateTimeField(_("run started at"), null=True, blank=True)
     run_source = models.CharField(max_length=6, choices=RunSource.choices, blank=True)
     run_starts = models.JSONField(default=list, blank=True, editable=False)
     pain_during = models.PositiveSmallIntegerField(
-        "pain during (0–10)", null=True, blank=True, validators=PAIN_0_10
+        _("pain during (0–10)"), null=True, blank=True, validators=PAIN_0_10
     )
     pain_after = models.PositiveSmallIntegerField(
-        "pain after (0–10)", null=True, blank=True, validators=PAIN_0_10
+        _("pain after (0–10)"), null=True, blank=True, validators=PAIN_0_10
     )
     pain_next_morning = models.PositiveSmallIntegerField(
-        "pain the next morning (0–10)", null=True, blank=True, validators=PAIN_0_10
+        _("pain the next morning (0–10)"), null=True, blank=True, validators=PAIN_0_10
     )
     pain_locations = models.JSONField(default=list, blank=True)
     triggers = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True, max_length=2000)
     sets_done = models.PositiveSmallIntegerField(
-        default=0, editable=False, help_text="Exercise sets done that day (the sum of its exercise logs)."
+        default=0, editable=False, help_text=_("Exercise sets done that day (the sum of its exercise logs).")
     )
     night_pain = models.BooleanField(RedFlag.NIGHT_PAIN.label, default=False)
     cannot_bear_weight = models.BooleanField(RedFlag.CANNOT_BEAR_WEIGHT.label, default=False)
@@ -608,10 +617,10 @@ class ExerciseLog(models.Model):
 class Action(models.TextChoices):
     """What the progression engine recommends (rehab.codes.Action), in words."""
 
-    ADVANCE = codes.Action.ADVANCE.value, "Advance"
-    HOLD = codes.Action.HOLD.value, "Hold"
-    REGRESS = codes.Action.REGRESS.value, "Step back"
-    STOP_AND_REFER = codes.Action.STOP_AND_REFER.value, "Stop and refer"
+    ADVANCE = codes.Action.ADVANCE.value, _("Advance")
+    HOLD = codes.Action.HOLD.value, _("Hold")
+    REGRESS = codes.Action.REGRESS.value, _("Step back")
+    STOP_AND_REFER = codes.Action.STOP_AND_REFER.value, _("Stop and refer")
 
 
 class RehabStatus(models.Model):
@@ -629,18 +638,18 @@ class RehabStatus(models.Model):
     last_log_date = models.DateField(null=True, blank=True)
     last_pain = models.PositiveSmallIntegerField(null=True, blank=True)
     pain_baseline = models.FloatField(null=True, blank=True)
-    pain_trend = models.FloatField(null=True, blank=True, help_text="7-day mean minus the 7 days before.")
+    pain_trend = models.FloatField(null=True, blank=True, help_text=_("7-day mean minus the 7 days before."))
     compliance_7d = models.PositiveSmallIntegerField(null=True, blank=True)
     action = models.CharField(max_length=16, choices=Action.choices, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     km_7d = models.FloatField(null=True, blank=True)
     km_change_pct = models.IntegerField(null=True, blank=True)
-    acwr = models.FloatField("acute:chronic ratio", null=True, blank=True)
-    spark = models.JSONField(default=list, blank=True, help_text="Peak pain per day, last 14 days.")
+    acwr = models.FloatField(_("acute:chronic ratio"), null=True, blank=True)
+    spark = models.JSONField(default=list, blank=True, help_text=_("Peak pain per day, last 14 days."))
     risk = models.IntegerField(default=0, db_index=True)
 
     class Meta:
-        verbose_name_plural = "rehab statuses"
+        verbose_name_plural = _("rehab statuses")
 
     def __str__(self) -> str:
         return f"{self.athlete} as of {self.as_of}"
@@ -651,8 +660,8 @@ class ReminderSent(models.Model):
     (rehab.reminders writes it in the transaction that sends the email)."""
 
     class Kind(models.TextChoices):
-        LOG_TODAY = "log_today", "Log today"
-        SILENT = "silent", "We haven't heard from you"
+        LOG_TODAY = "log_today", _("Log today")
+        SILENT = "silent", _("We haven't heard from you")
 
     athlete = models.ForeignKey("portal.Athlete", on_delete=models.CASCADE, related_name="reminders_sent")
     day = models.DateField()
@@ -693,7 +702,7 @@ class RunningChange(models.Model):
     def changes(self) -> list[tuple[str, object, object]]:
         """(field label, before, after) per changed field, in the form's order."""
         return [
-            (run_field_label(name), self.before.get(name), self.after.get(name))
+            (gettext(run_field_label(name)), self.before.get(name), self.after.get(name))
             for name in RUN_FIELDS
             if name in self.after
         ]
@@ -715,22 +724,22 @@ class ChangeRequest(models.Model):
     says what)."""
 
     class Kind(models.TextChoices):
-        PHASE = "phase", "Phase change"
-        RUNNING = "running", "Running change"
-        EXERCISE = "exercise", "Exercise change"
+        PHASE = "phase", _("Phase change")
+        RUNNING = "running", _("Running change")
+        EXERCISE = "exercise", _("Exercise change")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a decision"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Waiting for a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="change_requests")
     phase = models.ForeignKey(
         PlanPhase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="The phase the request is about (a phase change: the phase the plan was in).",
+        help_text=_("The phase the request is about (a phase change: the phase the plan was in)."),
     )  # fmt: skip
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    proposed = models.JSONField("proposed values", default=dict, blank=True)
+    proposed = models.JSONField(_("proposed values"), default=dict, blank=True)
     # The running as it was when the request was made, to show "3 → 4 sessions a week".
     current = models.JSONField(default=dict, blank=True, editable=False)
     reason = models.CharField(max_length=500)
@@ -769,9 +778,9 @@ class StravaConnection(models.Model):
     access_token = models.CharField(max_length=255, editable=False)
     refresh_token = models.CharField(max_length=255, editable=False)
     expires_at = models.DateTimeField("access token expires at")
-    scope = models.CharField(max_length=200, help_text="What the athlete allowed, as Strava granted it.")
+    scope = models.CharField(max_length=200, help_text=_("What the athlete allowed, as Strava granted it."))
     connected_at = models.DateTimeField(default=timezone.now)
-    last_activity_at = models.DateTimeField("last run imported at", null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last run imported at"), null=True, blank=True)
     # Strava refused the tokens (the athlete revoked the app there): imports stop until they connect again.
     needs_reconnect = models.BooleanField(default=False)
     last_error = models.CharField(max_length=300, blank=True)

@@ -29,6 +29,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from PIL import Image
 
 from library import figures
@@ -57,7 +58,8 @@ TICK_WEEKS = range(1, 5)
 # Done before or after each run rather than on days of their own, unless the plan gives their days.
 RUN_TIED_KINDS = {"warm_up", "cool_down"}
 # The tick-grid row of a phase's run prescription ("Running session" for the running activities).
-RUN_ROWS = {"walk": "Walk", "cross_train": "Cycling, swimming or rowing session"}
+RUN_ROWS = {"walk": gettext_lazy("Walk"), "cross_train": gettext_lazy("Cycling, swimming or rowing session")}
+RUN_ROW = gettext_lazy("Running session")
 
 # The clinic's details the printout shows (header and stop box): a change to any of them renders again.
 CLINIC_PRINTED = ["name", "phone", "email", "address", "opening_hours", "out_of_hours", "logo"]
@@ -65,7 +67,7 @@ CLINIC_PRINTED = ["name", "phone", "email", "address", "opening_hours", "out_of_
 # The stop-and-contact list lives in rehab.wording (the pages show the same one).
 STOP_WORDS, HIGH_PAIN, EMERGENCY_FLAG = wording.STOP_WORDS, wording.HIGH_PAIN, wording.EMERGENCY_FLAG
 RED_FLAGS = wording.stop_list(pain_free=False)
-EMERGENCY_ADVICE = (
+EMERGENCY_ADVICE = gettext_lazy(
     "If you cannot put any weight on the leg, or you have a fever with a hot, red or swollen hip, "
     "get medical help the same day."
 )
@@ -127,7 +129,7 @@ def hep_context(plan: Plan, phase: PlanPhase, *, paper: str = "A4") -> dict:
         "run_main": wording.run_main_text(phase),
         "run_steps": wording.run_steps_lines(phase),
         "runs": phase.run_activity != "none",
-        "run_row": RUN_ROWS.get(phase.run_activity, "Running session"),
+        "run_row": RUN_ROWS.get(phase.run_activity, RUN_ROW),
         "weeks": TICK_WEEKS,
         "tick_rows": tick_rows(phase, rows),
         "note_lines": range(note_lines(len(rows))),
@@ -153,7 +155,7 @@ def tick_rows(phase: PlanPhase, rows: list[PlanExercise]) -> list[dict]:
     exercise's days a week, else the run's sessions for a warm-up or cool-down in a phase with running (done
     with each run), else every day; the phase's sessions a week for the run."""
     runs = phase.run_activity != "none"
-    run_row = RUN_ROWS.get(phase.run_activity, "Running session")
+    run_row = str(RUN_ROWS.get(phase.run_activity, RUN_ROW))
     ticks = []
     for number, row in enumerate(rows, start=1):
         label = f"{number}. {row.exercise.name}"
@@ -168,9 +170,12 @@ def tick_rows(phase: PlanPhase, rows: list[PlanExercise]) -> list[dict]:
 
 def _ticks(label: str, per_week: int | None, *, with_run: bool = False) -> dict:
     boxes = min(per_week or 7, 7)
-    often = "every day" if boxes == 7 else f"{boxes} {'day' if boxes == 1 else 'days'} a week"
     if with_run:
-        often = "each session"
+        often = gettext("each session")
+    elif boxes == 7:
+        often = gettext("every day")
+    else:
+        often = ngettext("%(count)d day a week", "%(count)d days a week", boxes) % {"count": boxes}
     return {"label": label, "boxes": boxes, "often": often}
 
 
@@ -188,11 +193,15 @@ def clinic_contact(clinic) -> str:
     """How to reach the clinic, e.g. "Call Riverside on 020 7946 0000 or email desk@riverside.example."."""
     phone, email = clinic.phone.strip(), clinic.email.strip()
     if phone and email:
-        return f"Call {clinic.name} on {phone} or email {email}."
+        return gettext("Call %(clinic)s on %(phone)s or email %(email)s.") % {
+            "clinic": clinic.name,
+            "phone": phone,
+            "email": email,
+        }
     if phone:
-        return f"Call {clinic.name} on {phone}."
+        return gettext("Call %(clinic)s on %(phone)s.") % {"clinic": clinic.name, "phone": phone}
     if email:
-        return f"Email {clinic.name} at {email}."
+        return gettext("Email %(clinic)s at %(email)s.") % {"clinic": clinic.name, "email": email}
     return ""
 
 
@@ -201,7 +210,12 @@ def phase_title(phase: PlanPhase, count: int) -> str:
     if count <= 1:
         return phase.name
     rest = phase.bare_name
-    return f"Phase {phase.order} of {count}: {rest}" if rest else f"Phase {phase.order} of {count}"
+    numbers = {"number": phase.order, "count": count, "name": rest}
+    return (
+        gettext("Phase %(number)s of %(count)s: %(name)s") % numbers
+        if rest
+        else gettext("Phase %(number)s of %(count)s") % numbers
+    )
 
 
 def _exercise(number: int, row: PlanExercise) -> dict:

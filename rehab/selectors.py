@@ -5,6 +5,8 @@ from functools import cached_property
 from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from library.translation import localized
 from outcomes.criteria import Results
@@ -383,13 +385,37 @@ def phase_for_log(plan: Plan | None, log: DailyLog | None, day: date) -> PlanPha
     )
 
 
+# The pain lines' names, as rehab.charts.PAIN_SERIES gives them in English (marked here for the catalog).
+SERIES_WORDS = {
+    "pain_during": gettext_noop("During"),
+    "pain_after": gettext_noop("After"),
+    "pain_next_morning": gettext_noop("Next morning"),
+}
+
+
+def chart_words() -> charts.ChartWords:
+    """The timeline chart's words in the active language, its dates in the catalog's short format."""
+    return charts.ChartWords(
+        title=gettext("Pain and distance per day, %(start)s to %(end)s"),
+        nothing=gettext("Nothing logged in these %(span)s days."),
+        logged=gettext("%(count)s of %(span)s days logged."),
+        latest=gettext("Latest pain (%(day)s): %(pains)s out of 10."),
+        highest=gettext("Highest pain %(peak)s out of 10 (%(which)s, %(day)s)."),
+        distance=gettext("%(km)s km run in all."),
+        table=gettext("Each day's values are in the table after the chart."),
+        phase_change=gettext("phase change"),
+        series={name: gettext(label) for name, label in SERIES_WORDS.items()},
+        day=lambda day: date_format(day, pgettext("short date in a chart", "d M")),
+    )
+
+
 def timeline_data(athlete, today: date) -> dict:
     """The clinician's timeline of an athlete: chart, weekly compliance, load and the engine's advice."""
     state = athlete_state(athlete, today)
     markers = [
         charts.Marker(
             state.plan.start_date if c.kind == PhaseChange.Kind.START else timezone.localdate(c.created),
-            f"P{c.to_phase.order}",
+            pgettext("phase number on the chart", "P%(number)s") % {"number": c.to_phase.order},
         )
         for c in state.changes
     ]
@@ -400,7 +426,7 @@ def timeline_data(athlete, today: date) -> dict:
         "phases": state.phases,
         "changes": state.changes,
         "snap": state.snap,
-        "chart": charts.timeline(shown, state.start, today, markers=markers),
+        "chart": charts.timeline(shown, state.start, today, markers=markers, words=chart_words()),
         "chart_days": charts.timeline_days(shown, state.start, today, markers=markers)[::-1],  # newest first
         "weeks": state.weeks,
         "recent": [(log, [RED_FLAG_LABELS.get(f, f) for f in log.red_flags]) for log in reversed(shown)][:14],

@@ -67,10 +67,15 @@ def plan_assign(request: HttpRequest, athlete_pk: int) -> HttpResponse:
         else:
             if data["template"] is None:
                 messages.success(
-                    request, f"“{plan.name}” started. Tailor each phase: add its exercises and rules."
+                    request,
+                    gettext("“%(name)s” started. Tailor each phase: add its exercises and rules.")
+                    % {"name": plan.name},
                 )
             else:
-                messages.success(request, f"“{plan.name}” assigned. Tailor each phase below if needed.")
+                messages.success(
+                    request,
+                    gettext("“%(name)s” assigned. Tailor each phase below if needed.") % {"name": plan.name},
+                )
             return redirect(plan)
     # An athlete with an active plan gets one plan at a time: the page says so instead of offering a form that
     # can only be refused (a refused POST shows the refusal once, in the form's error summary).
@@ -146,7 +151,7 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
         except ValidationError as error:  # e.g. the athlete's personal data was deleted: the plan is frozen
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Phase “{phase.name}” saved.")
+            messages.success(request, gettext("Phase “%(name)s” saved.") % {"name": phase.name})
             return redirect(plan)
     context |= {"version": version, "notice": notice, "focus": _tailor_focus(step, data)}
     context |= _tailor_rows(formset, library, picker, request.user)
@@ -210,9 +215,11 @@ def _tailor_apply(step: tuple[str, str], data, library: dict) -> str:
     elif name == "add":
         exercise = library.get(int(value)) if value.isdigit() else None
         if exercise is None:
-            return "That exercise is no longer in your library."
+            return gettext("That exercise is no longer in your library.")
         if len(kept) >= PlanExerciseFormSet.max_num:
-            return f"A phase holds at most {PlanExerciseFormSet.max_num} exercises. Remove one before adding another."
+            return gettext("A phase holds at most %(num)d exercises. Remove one before adding another.") % {
+                "num": PlanExerciseFormSet.max_num
+            }
         data[key(count, "exercise")] = str(exercise.pk)
         for field in DOSAGE_DEFAULTS:
             default = getattr(exercise, field)
@@ -282,8 +289,11 @@ def _stale_phase(stale: services.PlanChanged, phase, form: PlanPhaseForm, reques
     if saved is not None:
         saved_now_hints(form, saved)
     return {
-        "stale": f"{stale.describe(request.user)} while you were editing. Your changes were not saved. "
-        "Review the current plan below and save again.",
+        "stale": gettext(
+            "%(change)s while you were editing. Your changes were not saved. Review the current plan below and save "
+            "again."
+        )
+        % {"change": stale.describe(request.user)},
         "saved_phase": saved,
     }
 
@@ -306,12 +316,12 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = PhaseMoveForm(request.POST, plan=plan)
             if not form.is_valid():
-                raise ValidationError("Choose the phase to move to.")
+                raise ValidationError(gettext("Choose the phase to move to."))
             services.plan_move(plan=plan, to_phase=form.cleaned_data["to_phase"], by=request.user,
                                reason=form.cleaned_data["reason"], today=timezone.localdate(), seen=seen)  # fmt: skip
     if change.done:
         plan.refresh_from_db()
-        messages.success(request, f"Now in {plan.current_phase.label}.")
+        messages.success(request, gettext("Now in %(phase)s.") % {"phase": plan.current_phase.label})
     return redirect(plan)
 
 
@@ -324,7 +334,9 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
         status = request.POST.get("status", "")
         services.plan_set_status(plan=plan, status=status, by=request.user, seen=change.seen())
     if change.done:
-        messages.success(request, f"Plan is now {plan.get_status_display().lower()}.")
+        messages.success(
+            request, gettext("Plan is now %(status)s.") % {"status": plan.get_status_display().lower()}
+        )
     return redirect(plan)
 
 
@@ -335,7 +347,9 @@ def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, pk)
     if plan.status not in services.CANCELLABLE:
         messages.info(
-            request, f"This plan is {plan.get_status_display().lower()}: there is nothing to cancel."
+            request,
+            gettext("This plan is %(status)s: there is nothing to cancel.")
+            % {"status": plan.get_status_display().lower()},
         )
         return redirect(plan)
     form = PlanCancelForm(request.POST or None)
@@ -348,7 +362,9 @@ def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(plan)
         if change.done:
             messages.success(
-                request, f"“{plan.name}” was cancelled. {plan.athlete.first_name} no longer sees it."
+                request,
+                gettext("“%(plan)s” was cancelled. %(name)s no longer sees it.")
+                % {"plan": plan.name, "name": plan.athlete.first_name},
             )
             return redirect(plan)
     context = {"plan": plan, "athlete": plan.athlete, "form": form, "version": version}
@@ -361,7 +377,9 @@ def plan_save_template(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the plan, as tailored, as a protocol of the athlete's clinic (GET asks the name; POST saves)."""
     plan = selectors.get_plan_for_user(request.user, pk)
     # A protocol's plan keeps that protocol's name, which is taken: suggest a name that tells them apart.
-    suggested = plan.name if plan.template_id is None else f"{plan.name} (tailored)"
+    suggested = (
+        plan.name if plan.template_id is None else gettext("%(name)s (tailored)") % {"name": plan.name}
+    )
     form = TemplateSaveForm(request.POST or None, initial={"name": suggested[:150]})
     if request.method == "POST" and form.is_valid():
         try:
@@ -373,7 +391,8 @@ def plan_save_template(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Saved as your clinic's protocol “{template.name}”: choose it when you assign a plan.",
+                gettext("Saved as your clinic's protocol “%(name)s”: choose it when you assign a plan.")
+                % {"name": template.name},
             )
             return redirect(plan)
     context = {"plan": plan, "athlete": plan.athlete, "form": form, "phases": selectors.plan_phases(plan)}
@@ -586,9 +605,11 @@ def recommendation_apply(request: HttpRequest, pk: int) -> HttpResponse:
     if change.done:
         plan.refresh_from_db()
         if action == Action.STOP_AND_REFER:
-            messages.success(request, "Plan paused. Contact the athlete and refer them for assessment.")
+            messages.success(
+                request, gettext("Plan paused. Contact the athlete and refer them for assessment.")
+            )
         else:
-            messages.success(request, f"Now in {plan.current_phase.label}.")
+            messages.success(request, gettext("Now in %(phase)s.") % {"phase": plan.current_phase.label})
     return redirect(plan)
 
 
@@ -606,7 +627,11 @@ def phase_clear(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
         services.phase_clear(plan=plan, phase=phase, by=request.user, imaging=form.cleaned_data["imaging"],
                              note=form.cleaned_data["note"], seen=seen)  # fmt: skip
     if change.done:
-        messages.success(request, f"Clearance recorded: {phase.label} can start when the plan moves on.")
+        messages.success(
+            request,
+            gettext("Clearance recorded: %(phase)s can start when the plan moves on.")
+            % {"phase": phase.label},
+        )
     if request.POST.get("back") == "timeline":
         return redirect("rehab:timeline", plan.athlete_id)
     return redirect(plan)

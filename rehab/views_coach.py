@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.capabilities import Cap, can, capability_required, require
@@ -43,7 +44,7 @@ def coach_limits(request: HttpRequest, pk: int) -> HttpResponse:
         if change.refused:
             return redirect(plan)
         if change.done:
-            messages.success(request, "Saved what the coach may change on this plan.")
+            messages.success(request, gettext("Saved what the coach may change on this plan."))
             return redirect(plan)
     context = {"plan": plan, "athlete": plan.athlete, "form": form, "version": version}
     return render(request, "rehab/coach_limits.html", context)
@@ -56,7 +57,7 @@ def coach_running(request: HttpRequest, pk: int) -> HttpResponse:
     the same values to the clinician as a request); a clinician without limits."""
     plan = _plan(request, pk, Cap.MANAGE_RUNNING)
     if plan.status != Plan.Status.ACTIVE or plan.current_phase_id is None:
-        messages.info(request, "Only an active plan's running can be changed.")
+        messages.info(request, gettext("Only an active plan's running can be changed."))
         return redirect(plan)
     phase = get_object_or_404(PlanPhase, pk=plan.current_phase_id)
     limited = not can(request.user, Cap.TAILOR_PLAN, plan.athlete)
@@ -76,7 +77,9 @@ def coach_running(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(plan)
         if change.done:
             messages.success(
-                request, f"Running of {phase.label} saved. The clinician sees the change and why."
+                request,
+                gettext("Running of %(phase)s saved. The clinician sees the change and why.")
+                % {"phase": phase.label},
             )
             return redirect(plan)
     phase.refresh_from_db()  # the form's validation wrote the posted values onto it: show what is saved
@@ -114,7 +117,9 @@ def coach_advance(request: HttpRequest, pk: int) -> HttpResponse:
     if change.done:
         plan.refresh_from_db()
         messages.success(
-            request, f"Now in {plan.current_phase.label}. The clinician sees the move in its history."
+            request,
+            gettext("Now in %(phase)s. The clinician sees the move in its history.")
+            % {"phase": plan.current_phase.label},
         )
     return redirect(plan)
 
@@ -125,7 +130,7 @@ def change_request_new(request: HttpRequest, pk: int) -> HttpResponse:
     """A coach's request to the clinician (GET: the form, ?kind= chooses; POST: sends it)."""
     plan = _plan(request, pk, Cap.REQUEST_CHANGE)
     if plan.status != Plan.Status.ACTIVE:
-        messages.info(request, "The plan is not active: talk to the clinician directly.")
+        messages.info(request, gettext("The plan is not active: talk to the clinician directly."))
         return redirect(plan)
     phases = list(plan.phases.all())
     current = next((p for p in phases if p.pk == plan.current_phase_id), None)
@@ -143,7 +148,9 @@ def change_request_new(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(
-                request, f"Request sent to {clinician_name}. It shows on the plan until they decide."
+                request,
+                gettext("Request sent to %(name)s. It shows on the plan until they decide.")
+                % {"name": clinician_name},
             )
             return redirect(plan)
     context = {"plan": plan, "athlete": plan.athlete, "form": form, "phase": current,
@@ -165,7 +172,7 @@ def change_request_decide(request: HttpRequest, pk: int, request_pk: int) -> Htt
     )
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose to accept or decline the request.")
+        messages.error(request, gettext("Choose to accept or decline the request."))
         return back
     accept = form.cleaned_data["decision"] == "accept"
     with PlanChangeOutcome(request) as change:
@@ -183,13 +190,20 @@ def change_request_decide(request: HttpRequest, pk: int, request_pk: int) -> Htt
         who = decided.decided_by.get_full_name() if decided.decided_by else ""
         messages.info(
             request,
-            f"This request was {decided.get_status_display().lower()} already{f' by {who}' if who else ''}.",
+            (
+                gettext("This request was %(status)s already by %(name)s.")
+                if who
+                else gettext("This request was %(status)s already.")
+            )
+            % {"status": decided.get_status_display().lower(), "name": who},
         )
     elif not accept:
-        messages.success(request, "Request declined. The coach sees your note on the plan.")
+        messages.success(request, gettext("Request declined. The coach sees your note on the plan."))
     elif decided.kind == ChangeRequest.Kind.EXERCISE and decided.phase_id is not None:
-        messages.success(request, "Request accepted. Make the exercise change here, then save the phase.")
+        messages.success(
+            request, gettext("Request accepted. Make the exercise change here, then save the phase.")
+        )
         return redirect("rehab:phase_edit", plan.pk, decided.phase_id)
     else:
-        messages.success(request, "Request accepted and applied to the plan.")
+        messages.success(request, gettext("Request accepted and applied to the plan."))
     return back

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from rehab.forms import OUT_OF_DATE, PlanVersionForm
 from rehab.services import PlanChanged
@@ -46,8 +47,11 @@ class PlanChangeOutcome:
             self.refused = True
             messages.error(
                 self.request,
-                f"{error.describe(self.request.user)} since you opened the page, so nothing was changed. "
-                "Here is the plan as it is now: check it and try again.",
+                gettext(
+                    "%(change)s since you opened the page, so nothing was changed. Here is the plan as it is now: "
+                    "check it and try again."
+                )
+                % {"change": error.describe(self.request.user)},
             )
             return True
         if isinstance(error, ValidationError):

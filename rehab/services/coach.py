@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.jobs import enqueue
 from portal.models import Alert, CareTeamMember, Clinician
@@ -31,7 +32,15 @@ class OutsideLimits(ValidationError):
 
     def __init__(self, refusals: list[coach.Refusal]):
         self.refusals = refusals
-        super().__init__([refusal.message for refusal in refusals], code="outside_limits")
+        super().__init__([refusal_text(refusal) for refusal in refusals], code="outside_limits")
+
+
+def refusal_text(refusal: coach.Refusal) -> str:
+    """Why the coach may not make a change, in the active language (rehab.coach.MESSAGES, its words marked)."""
+    params = dict(refusal.params)
+    if "action" in params:
+        params["action"] = gettext(params["action"])
+    return gettext(coach.MESSAGES[refusal.code]).format(**params)
 
 
 def limits_of(plan: Plan) -> coach.Limits:
@@ -71,7 +80,7 @@ def recipient_name(athlete) -> str:
         .first()
     )
     if member is None:
-        return "the clinician"
+        return gettext("the clinician")
     user = member.clinician.user
     return user.get_full_name() or user.email
 
@@ -103,11 +112,11 @@ def coach_limits_set(*, plan: Plan, by, seen: int | None, **limits) -> Plan:
     missing = wanted.validate()
     if missing:
         raise ValidationError(
-            {name: "Set all three running limits, or none (then the coach asks for every change)."
+            {name: gettext("Set all three running limits, or none (then the coach asks for every change).")
              for name in missing}
         )  # fmt: skip
     if wanted.advance_to is not None and not plan.phases.filter(order=wanted.advance_to).exists():
-        raise ValidationError({"coach_advance_to": "This plan has no phase of that number."})
+        raise ValidationError({"coach_advance_to": gettext("This plan has no phase of that number.")})
     with plan_editing(plan=plan, by=by, seen=seen):
         for name in LIMIT_FIELDS:
             setattr(plan, name, limits.get(name))
@@ -141,20 +150,22 @@ def running_change(
         raise ValueError(f"Not running fields: {sorted(unknown)}")
     reason = (reason or "").strip()
     if len(reason) > 500:
-        raise ValidationError({"reason": "Keep the reason to 500 characters."})
+        raise ValidationError({"reason": gettext("Keep the reason to 500 characters.")})
     with plan_editing(plan=plan, by=by, seen=seen):
         phase_id = phase.pk if phase is not None else plan.current_phase_id
         phase = PlanPhase.objects.select_for_update().filter(pk=phase_id, plan=plan).first()
         if phase is None:
-            raise ValidationError("That phase is no longer part of this plan.")
+            raise ValidationError(gettext("That phase is no longer part of this plan."))
         current = running_of(phase)
         proposed = current.replace(**values)
         changed = coach.changed_fields(current, proposed)
         if not changed:
-            raise ValidationError("Nothing was changed: the running is already as given.")
+            raise ValidationError(gettext("Nothing was changed: the running is already as given."))
         if limited:
             if plan.status != Plan.Status.ACTIVE or phase.pk != plan.current_phase_id:
-                raise ValidationError("Only the current phase of an active plan can be changed here.")
+                raise ValidationError(
+                    gettext("Only the current phase of an active plan can be changed here.")
+                )
             week_ago = _week_ago(phase, current)
             refusals = coach.check_running(limits_of(plan), current, proposed, week_ago=week_ago)
             if refusals:
@@ -226,30 +237,32 @@ def request_create(
     proposed = dict(proposed or {})
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say what you propose and why: the clinician decides from this."})
+        raise ValidationError(
+            {"reason": gettext("Say what you propose and why: the clinician decides from this.")}
+        )
     if kind not in ChangeRequest.Kind.values:
-        raise ValidationError({"kind": "Choose what the request is about."})
+        raise ValidationError({"kind": gettext("Choose what the request is about.")})
     if plan.status != Plan.Status.ACTIVE:
-        raise ValidationError("The plan is not active: talk to the clinician directly.")
+        raise ValidationError(gettext("The plan is not active: talk to the clinician directly."))
     phase = phase or plan.current_phase
     current = {}
     if kind == ChangeRequest.Kind.PHASE:
         target = plan.phases.filter(pk=proposed.get("to_phase")).first()
         if target is None or target.pk == plan.current_phase_id:
-            raise ValidationError({"to_phase": "Choose the phase to move to."})
+            raise ValidationError({"to_phase": gettext("Choose the phase to move to.")})
         proposed = {"to_phase": target.pk}
         current = {"phase": plan.current_phase_id}
     elif kind == ChangeRequest.Kind.RUNNING:
         if set(proposed) - set(coach.RUN_FIELDS):
             raise ValueError(f"Not running fields: {sorted(set(proposed) - set(coach.RUN_FIELDS))}")
         if phase is None:
-            raise ValidationError("The plan has no current phase.")
+            raise ValidationError(gettext("The plan has no current phase."))
         now = running_of(phase)
         proposed = {
             name: after for name, (_, after) in coach.changed_fields(now, now.replace(**proposed)).items()
         }
         if not proposed:
-            raise ValidationError("The running is already as proposed: there is nothing to ask for.")
+            raise ValidationError(gettext("The running is already as proposed: there is nothing to ask for."))
         current = {name: getattr(now, name) for name in proposed}
     else:
         proposed = {}
@@ -275,19 +288,23 @@ def request_accept(*, request: ChangeRequest, by, seen: int | None, today: date 
     """
     request = ChangeRequest.objects.select_for_update().filter(pk=request.pk).first()
     if request is None:
-        raise ValidationError("This request no longer exists.")
+        raise ValidationError(gettext("This request no longer exists."))
     if not request.is_pending:
         return request, False
     plan = Plan.objects.select_related("athlete", "current_phase").get(pk=request.plan_id)
     if request.kind == ChangeRequest.Kind.RUNNING:
         if request.phase_id is None:  # its phase was removed from the plan meanwhile
-            raise ValidationError("That phase is no longer part of this plan: decline the request instead.")
+            raise ValidationError(
+                gettext("That phase is no longer part of this plan: decline the request instead.")
+            )
         running_change(plan=plan, by=by, seen=seen, values=request.proposed, reason=request.reason,
                        phase=request.phase, limited=False, request=request)  # fmt: skip
     elif request.kind == ChangeRequest.Kind.PHASE:
         target = plan.phases.filter(pk=request.proposed.get("to_phase")).first()
         if target is None:
-            raise ValidationError("That phase is no longer part of this plan: decline the request instead.")
+            raise ValidationError(
+                gettext("That phase is no longer part of this plan: decline the request instead.")
+            )
         plan_move(plan=plan, to_phase=target, by=by, reason=request.reason, today=today, seen=seen)
     # An exercise change is the clinician's to make on the tailor page: accepting says it will be made.
     _decide(request, by=by, status=ChangeRequest.Status.ACCEPTED, note="")
@@ -300,10 +317,10 @@ def request_decline(*, request: ChangeRequest, by, note: str = ""):
     """Decline a pending request, with an optional note for the coach. Returns (request, declined now)."""
     note = (note or "").strip()
     if len(note) > 500:
-        raise ValidationError({"note": "Keep the note to 500 characters."})
+        raise ValidationError({"note": gettext("Keep the note to 500 characters.")})
     request = ChangeRequest.objects.select_for_update().filter(pk=request.pk).first()
     if request is None:
-        raise ValidationError("This request no longer exists.")
+        raise ValidationError(gettext("This request no longer exists."))
     if not request.is_pending:
         return request, False
     _decide(request, by=by, status=ChangeRequest.Status.DECLINED, note=note)

@@ -15,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 from modeltranslation.utils import build_localized_fieldname
 
 from portal.jobs import enqueue
@@ -42,7 +44,10 @@ PHASE_FIELDS = list(rehab_models.PHASE_FIELDS)
 DOSAGE_FIELDS = ["order", "exercise_id", *rehab_models.DOSAGE_FIELDS]  # a planned exercise's copied columns
 
 
-ACTIVE_PLAN_EXISTS = "This athlete already has an active plan. Complete, pause or cancel it first."
+# English here (marked for the catalog), translated where raised.
+ACTIVE_PLAN_EXISTS = gettext_noop(
+    "This athlete already has an active plan. Complete, pause or cancel it first."
+)
 
 
 def _copy(source, target_cls, fields, **extra):
@@ -71,10 +76,10 @@ def plan_assign(
     """
     check_athlete_editable(athlete)
     if Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).exists():
-        raise ValidationError(ACTIVE_PLAN_EXISTS)
+        raise ValidationError(gettext(ACTIVE_PLAN_EXISTS))
     phases = list(template.phases.prefetch_related("exercises"))
     if not phases:
-        raise ValidationError("This template has no phases yet.")
+        raise ValidationError(gettext("This template has no phases yet."))
     if pain_free is None:
         pain_free = selectors.pain_free_default(athlete, template)
     elif not pain_free:
@@ -124,9 +129,11 @@ def plan_start_blank(
     """
     check_athlete_editable(athlete)
     if Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).exists():
-        raise ValidationError(ACTIVE_PLAN_EXISTS)
+        raise ValidationError(gettext(ACTIVE_PLAN_EXISTS))
     if not 1 <= phases <= BLANK_PHASES_MAX:
-        raise ValidationError({"phases": f"Choose from 1 to {BLANK_PHASES_MAX} phases."})
+        raise ValidationError(
+            {"phases": gettext("Choose from 1 to %(max)s phases.") % {"max": BLANK_PHASES_MAX}}
+        )
     if pain_free is None:
         pain_free = selectors.pain_free_default(athlete)
     plan = Plan(athlete=athlete, template=None, name=name.strip(), goal=goal, start_date=start, assigned_by=by,
@@ -161,8 +168,11 @@ class PlanChanged(Exception):
     def _at(self) -> str:
         when = timezone.localtime(self.plan.updated)
         if when.date() == timezone.localdate():
-            return f"{when:%H:%M}"
-        return f"{when:%H:%M} on {when.day} {when:%B}"
+            return date_format(when, "H:i")
+        return gettext("%(time)s on %(day)s") % {
+            "time": date_format(when, "H:i"),
+            "day": date_format(when, "j F"),
+        }
 
     def _who(self) -> str:
         who = self.plan.changed_by
@@ -177,20 +187,23 @@ class PlanChanged(Exception):
         """For the person whose save was refused: "Someone else changed this plan at 14:05 (by Maya Okafor)"."""
         who = self.plan.changed_by
         if who is None:  # an automatic change (auto-advance after a log) or a deleted login
-            return f"This plan was changed at {self._at()}"
+            return gettext("This plan was changed at %(at)s") % {"at": self._at()}
         if viewer is not None and who.pk == viewer.pk:
-            return f"You changed this plan at {self._at()} in another tab or window"
-        return f"Someone else changed this plan at {self._at()} (by {self._who()})"
+            return gettext("You changed this plan at %(at)s in another tab or window") % {"at": self._at()}
+        return gettext("Someone else changed this plan at %(at)s (by %(name)s)") % {
+            "at": self._at(),
+            "name": self._who(),
+        }
 
 
-PLAN_GONE = "This plan no longer exists."
+PLAN_GONE = gettext_noop("This plan no longer exists.")
 
 
 def _bump(plan: Plan, *, by) -> None:
     """A new version of the plan: +1, when and who. Takes the row lock until the transaction ends."""
     now = timezone.now()
     if not Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1, updated=now, changed_by=by):
-        raise ValidationError(PLAN_GONE)
+        raise ValidationError(gettext(PLAN_GONE))
     plan.version = Plan.objects.filter(pk=plan.pk).values_list("version", flat=True).get()
     plan.updated, plan.changed_by = now, by
     enqueue("rehab.prerender_plan", plan.pk)
@@ -217,7 +230,7 @@ def _claim(plan: Plan, *, by, seen: int | None) -> None:
     if not claimed:
         current = Plan.objects.select_related("changed_by").filter(pk=plan.pk).first()
         if current is None:
-            raise ValidationError(PLAN_GONE)
+            raise ValidationError(gettext(PLAN_GONE))
         raise PlanChanged(current, seen=seen)
     plan.version, plan.updated, plan.changed_by = seen + 1, now, by
     enqueue("rehab.prerender_plan", plan.pk)
@@ -255,10 +268,10 @@ def plan_move(
 
 def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | None) -> PhaseChange:
     if to_phase.plan_id != plan.pk:
-        raise ValidationError("That phase belongs to another plan.")
+        raise ValidationError(gettext("That phase belongs to another plan."))
     current = plan.current_phase
     if current is not None and current.pk == to_phase.pk:
-        raise ValidationError("The plan is already in that phase.")
+        raise ValidationError(gettext("The plan is already in that phase."))
     # Moving forward enters (or passes) every phase up to the target: none of them may be waiting for a clearance.
     passed = (
         plan.phases.filter(order__gt=current.order, order__lte=to_phase.order)
@@ -268,8 +281,11 @@ def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | Non
     waiting = passed.filter(requires_clearance=True, cleared_at__isnull=True).order_by("order").first()
     if waiting is not None:
         raise ValidationError(
-            f"“{waiting.name}” needs a clinician's clearance before it starts: record it first (on the plan "
-            "page, in that phase, or on the timeline)."
+            gettext(
+                "“%(name)s” needs a clinician's clearance before it starts: record it first (on the plan page, in "
+                "that phase, or on the timeline)."
+            )
+            % {"name": waiting.name}
         )
     if current is None or abs(to_phase.order - current.order) > 1:
         kind = PhaseChange.Kind.JUMP
@@ -294,7 +310,9 @@ def _neighbour(plan: Plan, step: int) -> PlanPhase:
     index = next((i for i, p in enumerate(phases) if current and p.pk == current.pk), None)
     target = None if index is None else index + step
     if target is None or not 0 <= target < len(phases):
-        raise ValidationError("This is the last phase." if step > 0 else "This is the first phase.")
+        raise ValidationError(
+            gettext("This is the last phase.") if step > 0 else gettext("This is the first phase.")
+        )
     return phases[target]
 
 
@@ -384,14 +402,16 @@ def plan_set_status(*, plan: Plan, status: str, by, seen: int | None = None) -> 
 
 def _set_status(plan: Plan, status: str, *, by) -> Plan:
     if status not in Plan.Status.values:
-        raise ValidationError("Unknown plan status.")
+        raise ValidationError(gettext("Unknown plan status."))
     if status == Plan.Status.ACTIVE and (
         Plan.objects.filter(athlete=plan.athlete, status=Plan.Status.ACTIVE).exclude(pk=plan.pk).exists()
     ):
-        raise ValidationError(ACTIVE_PLAN_EXISTS)
+        raise ValidationError(gettext(ACTIVE_PLAN_EXISTS))
     if status == Plan.Status.CANCELLED:
         raise ValidationError(
-            "A plan is cancelled with a reason: use “Cancel plan” on the plan page (the API: its cancel action)."
+            gettext(
+                "A plan is cancelled with a reason: use “Cancel plan” on the plan page (the API: its cancel action)."
+            )
         )
     plan.status = status
     fields = ["status", "updated"]
@@ -418,13 +438,18 @@ def plan_cancel(*, plan: Plan, by, reason: str, seen: int | None = None) -> Plan
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the plan is cancelled: it is kept in the plan's history."})
+        raise ValidationError(
+            {"reason": gettext("Say why the plan is cancelled: it is kept in the plan's history.")}
+        )
     if len(reason) > 500:
-        raise ValidationError({"reason": "Keep the reason to 500 characters."})
+        raise ValidationError({"reason": gettext("Keep the reason to 500 characters.")})
     _claim(plan, by=by, seen=seen)
     plan.refresh_from_db(fields=["status", "current_phase"])
     if plan.status not in CANCELLABLE:
-        raise ValidationError(f"This plan is {plan.get_status_display().lower()}: it cannot be cancelled.")
+        raise ValidationError(
+            gettext("This plan is %(status)s: it cannot be cancelled.")
+            % {"status": plan.get_status_display().lower()}
+        )
     plan.status = Plan.Status.CANCELLED
     plan.cancel_reason, plan.cancelled_at, plan.cancelled_by = reason, timezone.now(), by
     plan.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "updated"])
@@ -436,7 +461,7 @@ def plan_cancel(*, plan: Plan, by, reason: str, seen: int | None = None) -> Plan
     return plan
 
 
-TEMPLATE_NAME_TAKEN = "Your clinic already has a protocol called “{name}”. Choose another name."
+TEMPLATE_NAME_TAKEN = gettext_noop("Your clinic already has a protocol called “{name}”. Choose another name.")
 
 
 @transaction.atomic
@@ -449,12 +474,12 @@ def plan_save_as_template(*, plan: Plan, clinic, name: str, by=None) -> PlanTemp
     """
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the protocol a name."})
+        raise ValidationError({"name": gettext("Give the protocol a name.")})
     taken = PlanTemplate.objects.filter(Q(clinic=clinic) | Q(clinic__isnull=True), name__iexact=name)
     if taken.exists():
-        raise ValidationError({"name": TEMPLATE_NAME_TAKEN.format(name=name)})
+        raise ValidationError({"name": gettext(TEMPLATE_NAME_TAKEN).format(name=name)})
     if plan.athlete.clinic_id != clinic.pk:
-        raise ValidationError("This plan belongs to another clinic.")
+        raise ValidationError(gettext("This plan belongs to another clinic."))
     base = slugify(name)[:70] or "protocol"
     slug, n = base, 1
     while PlanTemplate.objects.filter(clinic=clinic, slug=slug).exists():
@@ -462,7 +487,7 @@ def plan_save_as_template(*, plan: Plan, clinic, name: str, by=None) -> PlanTemp
         slug = f"{base}-{n}"
     phases = list(plan.phases.prefetch_related("exercises"))
     if not phases:
-        raise ValidationError("This plan has no phases to save.")
+        raise ValidationError(gettext("This plan has no phases to save."))
     source = plan.template
     # Nothing about the athlete goes into a clinic protocol: not the plan's goal (their own words), and no
     # phase or exercise text that names them (the source protocol's text, where there is one, stands in).
@@ -569,10 +594,13 @@ def recommendation_apply(
     rec = snap.recommendation
     if rec is not None and rec.action == Action.HOLD and action != Action.HOLD:
         raise ValidationError(
-            f"The progression engine now says hold, so there is nothing to apply: {reason_text(rec.reasons[0])}"
+            gettext("The progression engine now says hold, so there is nothing to apply: %(reason)s")
+            % {"reason": reason_text(rec.reasons[0])}
         )
     if rec is None or rec.action != action:
-        raise ValidationError("The recommendation has changed since the page was loaded. Look again.")
+        raise ValidationError(
+            gettext("The recommendation has changed since the page was loaded. Look again.")
+        )
     reason = "Recommended: " + " ".join(reasons_text(rec.reasons))
     change = None
     if action == Action.ADVANCE:
@@ -582,7 +610,7 @@ def recommendation_apply(
     elif action == Action.STOP_AND_REFER:
         _set_status(plan, Plan.Status.PAUSED, by=by)
     else:
-        raise ValidationError("Holding needs no action.")
+        raise ValidationError(gettext("Holding needs no action."))
     done = "stepped back one phase" if action == Action.REGRESS else "paused for a referral"
     answered = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind__in=ANSWERED_BY[action])
     for alert in answered:
@@ -611,12 +639,12 @@ def phase_clear(
     """
     _claim(plan, by=by, seen=seen)
     if phase.plan_id != plan.pk:
-        raise ValidationError("That phase belongs to another plan.")
+        raise ValidationError(gettext("That phase belongs to another plan."))
     phase = PlanPhase.objects.select_for_update().get(pk=phase.pk)
     if not phase.requires_clearance:
-        raise ValidationError(f"“{phase.name}” needs no clearance.")
+        raise ValidationError(gettext("“%(name)s” needs no clearance.") % {"name": phase.name})
     if phase.cleared_at is not None:
-        raise ValidationError(f"“{phase.name}” was cleared already.")
+        raise ValidationError(gettext("“%(name)s” was cleared already.") % {"name": phase.name})
     phase.cleared_by, phase.cleared_at = by, timezone.now()
     phase.cleared_on_imaging, phase.clearance_note = imaging, note
     phase.full_clean(exclude=["plan"])

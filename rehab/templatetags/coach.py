@@ -12,6 +12,7 @@ from datetime import timedelta
 from django import template
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.capabilities import Cap, can
 from rehab import coach
@@ -41,7 +42,7 @@ def _requests(plan: Plan, phases, *, decided: bool) -> list[ChangeRequest]:
         row.target = by_pk.get(row.proposed.get("to_phase")) if row.kind == ChangeRequest.Kind.PHASE else None
         row.about = by_pk.get(row.phase_id)
         row.rows = [
-            (coach.run_field_label(name), row.current.get(name), value)
+            (gettext(coach.run_field_label(name)), row.current.get(name), value)
             for name, value in row.proposed.items()
             if name in coach.RUN_FIELDS
         ]
@@ -51,7 +52,7 @@ def _requests(plan: Plan, phases, *, decided: bool) -> list[ChangeRequest]:
             )
             weeks = (before.week_minutes, before.replace(**row.proposed).week_minutes)
             if weeks[0] != weeks[1]:
-                row.rows.append(("minutes a week", *weeks))
+                row.rows.append((gettext("minutes a week"), *weeks))
     return rows
 
 
@@ -140,4 +141,10 @@ def coach_history(plan: Plan, phase_changes) -> list[tuple[str, object]]:
 @register.filter
 def run_value(value) -> str:
     """A running value as a request or change shows it: empty is "not set"."""
-    return "not set" if value in (None, "") else str(value)
+    return gettext("not set") if value in (None, "") else str(value)
+
+
+@register.filter
+def refusal_text(refusal) -> str:
+    """Why the coach may not make a change, in the reader's language."""
+    return coach_services.refusal_text(refusal)

@@ -16,6 +16,15 @@
   var maxRows = parseInt(form.querySelector('input[name="ex-MAX_NUM_FORMS"]').value, 10) || 30;
   var status = form.querySelector("[data-rows-status]");
   var empty = form.querySelector("[data-rows-empty]");
+  // The page's sentences in the reader's language (rehab.templatetags.tailor), with %(name)s to fill in.
+  var textsNode = document.getElementById("tailor-texts");
+  var texts = textsNode ? JSON.parse(textsNode.textContent) : {};
+
+  function words(key, values) {
+    return (texts[key] || "").replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
+  }
 
   function say(text) {
     // Cleared first, so the same words said twice are announced twice.
@@ -27,7 +36,7 @@
 
   function rowName(row) {
     var name = row.querySelector("[data-row-name]");
-    return name ? name.textContent.trim() : "The exercise";
+    return name ? name.textContent.trim() : words("exercise");
   }
 
   function field(row, name) {
@@ -57,7 +66,7 @@
     var at = kept.indexOf(row);
     var to = at + step;
     if (to < 0 || to >= kept.length) {
-      say(rowName(row) + " is already " + (step < 0 ? "first." : "last."));
+      say(words(step < 0 ? "first" : "last", { name: rowName(row) }));
       return;
     }
     if (step < 0) {
@@ -67,7 +76,7 @@
     }
     renumber();
     button.focus();
-    say(rowName(row) + " moved to place " + (to + 1) + " of " + kept.length + ".");
+    say(words("moved", { name: rowName(row), place: to + 1, count: kept.length }));
   }
 
   function setRemoved(row, removed) {
@@ -77,17 +86,17 @@
     renumber();
     if (removed) {
       row.querySelector("[data-row-restore]").focus();
-      say(rowName(row) + " will be removed when you save. Undo is next to it.");
+      say(words("removed", { name: rowName(row) }));
     } else {
       row.querySelector("[data-row-remove]").focus();
-      say(rowName(row) + " is back, in place " + (keptRows().indexOf(row) + 1) + ".");
+      say(words("back", { name: rowName(row), place: keptRows().indexOf(row) + 1 }));
     }
   }
 
   function add(button) {
     var kept = keptRows();
     if (kept.length >= maxRows) {
-      say("A phase holds at most " + maxRows + " exercises. Remove one before adding another.");
+      say(words("full", { num: maxRows }));
       return;
     }
     var index = parseInt(total.value, 10) || 0;
@@ -106,7 +115,7 @@
     row.querySelector("[data-row-meta]").textContent = item.querySelector("[data-picker-meta]").textContent;
     row.querySelector("[data-row-figure]").innerHTML = item.querySelector("[data-picker-figure]").innerHTML;
     row.querySelectorAll(".row-actions").forEach(function (group) {
-      group.setAttribute("aria-label", "Move or remove " + rowName(row));
+      group.setAttribute("aria-label", words("group", { name: rowName(row) }));
     });
     row.classList.add("row-added");
     var lastKept = kept[kept.length - 1];
@@ -116,7 +125,7 @@
     markAdded(item);
     field(row, "sets").focus();
     field(row, "sets").select(); // typing replaces the library's usual dosage
-    say(rowName(row) + " added as number " + (kept.length + 1) + ". Its dosage is next.");
+    say(words("added", { name: rowName(row), place: kept.length + 1 }));
   }
 
   function markAdded(item) {
@@ -126,7 +135,7 @@
     var badge = document.createElement("span");
     badge.className = "badge bg-success-subtle text-success-emphasis";
     badge.setAttribute("data-picker-added", "");
-    badge.textContent = "In this phase";
+    badge.textContent = words("in_phase");
     var line = item.querySelector("[data-picker-meta]").nextElementSibling;
     line.appendChild(document.createTextNode(" · "));
     line.appendChild(badge);
@@ -203,7 +212,7 @@
       shown += match ? 1 : 0;
     });
     shownFor.value = search.value; // the server takes a search typed but not run for a search, not a save
-    count.textContent = shown + " of " + items.length + " exercise" + (items.length === 1 ? "" : "s");
+    count.textContent = words(items.length === 1 ? "count_one" : "count_many", { shown: shown, total: items.length });
     none.hidden = shown > 0;
   }
 

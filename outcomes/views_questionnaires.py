@@ -18,6 +18,7 @@ from portal import audit
 from portal.capabilities import Cap, capability_required
 from portal.permissions import athlete_of, athlete_required, get_athlete_for_user
 from rehab.selectors import get_plan_for_user
+from triage.wording import condition_name
 
 
 @login_required
@@ -85,10 +86,8 @@ def plan_questionnaires(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _condition_names(suggestions) -> list[tuple[str, str]]:
-    from triage.engine import CONDITIONS
-
     codes = {c for s in suggestions for c in s.conditions}
-    return [(code, CONDITIONS[code].name if code in CONDITIONS else code) for code in codes]
+    return [(code, condition_name(code)) for code in codes]
 
 
 @login_required

@@ -43,6 +43,7 @@ from portal.languages import language_of_person
 from portal.models import CareTeamMember
 from rehab import pdf, wording
 from rehab.models import DailyLog, PhaseChange, Plan, PlanExercise
+from triage.models import Intake
 
 TEMPLATE = "rehab/discharge.html"
 CACHE_SECONDS = (
@@ -270,17 +271,16 @@ def _clinician(plan: Plan) -> str:
 
 
 def _condition(plan: Plan) -> str:
-    """The condition a clinician confirmed on the athlete's latest reviewed intake, else the protocol's name."""
-    from triage.models import Intake
-
-    name = (
+    """The condition a clinician confirmed on the athlete's latest reviewed intake (named in the active
+    language), else the protocol's name."""
+    intake = (
         Intake.objects.filter(athlete=plan.athlete, confirmed_condition__isnull=False)
+        .select_related("confirmed_condition")
         .order_by("-created")
-        .values_list("confirmed_condition__name", flat=True)
         .first()
     )
-    if name:
-        return name
+    if intake is not None:
+        return intake.confirmed_condition.display_name
     return plan.template.name if plan.template is not None else ""
 
 

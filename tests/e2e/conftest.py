@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from tests import factories
 
@@ -35,6 +36,7 @@ TIMEOUT_MS = 15_000
 # Chromium's console wording for a response that failed: "Failed to load resource: the server responded with a
 # status of 404 (Not Found)". Error pages a test opens on purpose are declared with BrowserLog.expect_error_page.
 FAILED_RESOURCE = "Failed to load resource"
+BROWSER_LOCALES = {"en-gb": "en-GB", "es": "es-ES"}
 
 
 @pytest.hookimpl(trylast=True)
@@ -145,14 +147,34 @@ def browser_log(live_server) -> BrowserLog:
 
 
 @pytest.fixture
-def page(browser, live_server, browser_log):
+def language() -> str:
+    """The language the test's people use: English unless a test is parametrized with `language` (the journeys
+    run once in Spanish too). The browser asks for it, so pages before logging in are in it as well."""
+    return "en-gb"
+
+
+@pytest.fixture
+def say(language):
+    """say(msgid, **params): what the pages show for an English message in the test's language, from the
+    catalog (the English itself in English), so one test reads the same journey in every language."""
+
+    def say(message: str, **params) -> str:
+        with translation.override(language):
+            said = str(translation.gettext(message))
+        return said % params if params else said
+
+    return say
+
+
+@pytest.fixture
+def page(browser, live_server, browser_log, language):
     """A fresh browser context (no cookies) on the live server, with every console message and response watched."""
     cache.clear()  # rendered PDFs and throttle counts must not leak from one test into the next
     context = browser.new_context(
         base_url=live_server.url,
         accept_downloads=True,
         viewport={"width": 1280, "height": 900},
-        locale="en-GB",
+        locale=BROWSER_LOCALES[language],
         timezone_id="Europe/London",
     )
     context.set_default_timeout(TIMEOUT_MS)
@@ -207,14 +229,14 @@ def catalog(transactional_db):
 
 
 @pytest.fixture
-def log_in(page):
+def log_in(page, say):
     """log_in(user): fill in the login form like a person would and wait for the start page."""
 
     def log_in(user, password: str = factories.PASSWORD) -> None:
         page.goto("/accounts/login/")
-        page.get_by_label("Email address").fill(user.email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
+        page.get_by_label(say("Email address")).fill(user.email)
+        page.get_by_label(say("Password")).fill(password)
+        page.get_by_role("button", name=say("Log in")).click()
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return log_in

@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
+from portal import alert_words
 from portal.models import Alert, Athlete, CareTeamMember
 from portal.permissions import clinician_of
 from rehab.codes import Action
@@ -223,9 +224,11 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
     alert_rank: dict[int, int] = {}
     open_alerts: dict[int, list[tuple[str, str]]] = {}
     alerts = Alert.objects.visible_to(user).open().order_by("-updated", "-pk")
-    for athlete_id, severity, message in alerts.values_list("athlete_id", "severity", "message"):
+    for athlete_id, severity, message, code, params in alerts.values_list(
+        "athlete_id", "severity", "message", "code", "params"
+    ):
         alert_rank[athlete_id] = max(alert_rank.get(athlete_id, 0), Alert.SEVERITY_RANK[severity])
-        open_alerts.setdefault(athlete_id, []).append((severity, message))
+        open_alerts.setdefault(athlete_id, []).append((severity, alert_words.say(code, params, message)))
 
     names = tuple(CASELOAD_FLAGS)
     chosen = tuple(index for index, name in enumerate(names) if getattr(filters, name))

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class RehabConfig(AppConfig):
     name = "rehab"
     verbose_name = "Rehab and return to run"
+
+    def ready(self):
+        # Imported here, once every app is loaded (as Django asks of ready()): rehab says its
+        # alert codes for portal, which names no app above it (portal.alert_words).
+        from portal import alert_words
+        from rehab import codes, wording
+
+        alert_words.register(codes.ALERT_CODES, wording.reason_text)

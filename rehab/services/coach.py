@@ -16,7 +16,7 @@ from django.utils import timezone
 from portal.jobs import enqueue
 from portal.models import Alert, CareTeamMember, Clinician
 from portal.services import alert_raise, alert_resolve
-from rehab import coach
+from rehab import coach, codes
 from rehab.codes import AlertKind
 from rehab.models import ChangeRequest, PhaseChange, Plan, PlanPhase, RunningChange
 from rehab.services.plans import plan_advance, plan_editing, plan_move
@@ -321,9 +321,8 @@ def _notice_sync(plan: Plan, *, by) -> None:
     """One open coach_request notice while the athlete has pending requests, none after."""
     pending = ChangeRequest.objects.pending().filter(plan__athlete_id=plan.athlete_id).count()
     if pending:
-        what = "A request" if pending == 1 else f"{pending} requests"
         alert_raise(athlete=plan.athlete, kind=NOTICE_KIND, severity=Alert.Severity.NOTICE,
-                    message=f"{what} from the coach waiting for your decision.",
+                    code=codes.ALERT_COACH_REQUESTS, params={"count": pending},
                     link=plan.get_absolute_url())  # fmt: skip
         return
     alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=NOTICE_KIND).first()

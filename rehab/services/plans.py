@@ -19,10 +19,10 @@ from django.utils.text import slugify
 from portal.jobs import enqueue
 from portal.models import Alert
 from portal.services import alert_resolve, check_athlete_editable
+from rehab import codes, selectors
 from rehab import models as rehab_models
-from rehab import selectors
-from rehab.codes import AlertKind
-from rehab.criteria import reason_text, reasons_text
+from rehab.codes import AlertKind, Reason, reason
+from rehab.criteria import reason_text, reasons_json
 from rehab.models import (
     Action,
     PhaseChange,
@@ -90,14 +90,13 @@ def plan_assign(
     plan.current_phase = first
     plan.save(update_fields=["current_phase"])
     PhaseChange.objects.create(plan=plan, to_phase=first, kind=PhaseChange.Kind.START, by=by,
-                               reason=f"Assigned from “{template.name}”.")  # fmt: skip
+                               **_reason_fields(reason(codes.PLAN_ASSIGNED, template=template.name)))  # fmt: skip
     _plan_changed(plan, by=by)
     enqueue("rehab.prerender_plan", plan.pk)
     return plan
 
 
 BLANK_PHASES_MAX = 12
-BLANK_PLAN_REASON = "Started as an empty plan, built by the clinician."
 
 
 @transaction.atomic
@@ -137,7 +136,7 @@ def plan_start_blank(
     plan.current_phase = first
     plan.save(update_fields=["current_phase"])
     PhaseChange.objects.create(plan=plan, to_phase=first, kind=PhaseChange.Kind.START, by=by,
-                               reason=BLANK_PLAN_REASON)  # fmt: skip
+                               **_reason_fields(reason(codes.PLAN_STARTED_BLANK)))  # fmt: skip
     _plan_changed(plan, by=by)
     enqueue("rehab.prerender_plan", plan.pk)
     return plan
@@ -236,7 +235,7 @@ def plan_move(
     plan: Plan,
     to_phase: PlanPhase,
     by,
-    reason: str = "",
+    reason: str | Reason = "",
     today: date | None = None,
     seen: int | None = None,
 ) -> PhaseChange:
@@ -248,7 +247,14 @@ def plan_move(
     return _move(plan, to_phase, by=by, reason=reason, today=today)
 
 
-def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | None) -> PhaseChange:
+def _reason_fields(why: str | Reason) -> dict:
+    """A PhaseChange's why: a clinician's words as text, the engine's and the services' as a code."""
+    if isinstance(why, Reason):
+        return {"reason": "", "reason_code": why.code, "reason_params": dict(why.params)}
+    return {"reason": why}
+
+
+def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str | Reason, today: date | None) -> PhaseChange:
     if to_phase.plan_id != plan.pk:
         raise ValidationError("That phase belongs to another plan.")
     current = plan.current_phase
@@ -278,7 +284,7 @@ def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | Non
     plan.current_phase = to_phase
     plan.save(update_fields=["current_phase", "updated"])
     change = PhaseChange.objects.create(plan=plan, from_phase=current, to_phase=to_phase, kind=kind, by=by,
-                                        reason=reason)  # fmt: skip
+                                        **_reason_fields(reason))  # fmt: skip
     _plan_changed(plan, by=by, today=today)
     return change
 
@@ -295,7 +301,7 @@ def _neighbour(plan: Plan, step: int) -> PlanPhase:
 
 @transaction.atomic
 def plan_advance(
-    *, plan: Plan, by, reason: str = "", today: date | None = None, seen: int | None = None
+    *, plan: Plan, by, reason: str | Reason = "", today: date | None = None, seen: int | None = None
 ) -> PhaseChange:
     _claim(plan, by=by, seen=seen)
     return _move(plan, _neighbour(plan, +1), by=by, reason=reason, today=today)
@@ -564,12 +570,12 @@ def recommendation_apply(
         )
     if rec is None or rec.action != action:
         raise ValidationError("The recommendation has changed since the page was loaded. Look again.")
-    reason = "Recommended: " + " ".join(reasons_text(rec.reasons))
+    why = reason(codes.PHASE_RECOMMENDED, reasons=reasons_json(rec.reasons))
     change = None
     if action == Action.ADVANCE:
-        change = _move(plan, _neighbour(plan, +1), by=by, reason=reason[:500], today=today)
+        change = _move(plan, _neighbour(plan, +1), by=by, reason=why, today=today)
     elif action == Action.REGRESS:
-        change = _move(plan, _neighbour(plan, -1), by=by, reason=reason[:500], today=today)
+        change = _move(plan, _neighbour(plan, -1), by=by, reason=why, today=today)
     elif action == Action.STOP_AND_REFER:
         _set_status(plan, Plan.Status.PAUSED, by=by)
     else:

@@ -170,12 +170,14 @@ def stop_list(*, pain_free: bool) -> list[str]:
 
 _DAY_FORMAT = "D j M"  # "Mon 3 Nov" (in the active language)
 
-# The engine's action in a sentence ("the progression engine now says hold").
-_ACTION_WORDS = {
-    Action.ADVANCE: gettext_noop("advance"),
-    Action.HOLD: gettext_noop("hold"),
-    Action.REGRESS: gettext_noop("regress"),
-    Action.STOP_AND_REFER: gettext_noop("stop and refer"),
+# CLOSED_ENGINE_MOVED_ON, by what the engine says now (a sentence each: the action's word changes with it).
+_MOVED_ON = {
+    Action.ADVANCE: gettext_noop("Closed automatically: the progression engine now says advance."),
+    Action.HOLD: gettext_noop("Closed automatically: the progression engine now says hold."),
+    Action.REGRESS: gettext_noop("Closed automatically: the progression engine now says regress."),
+    Action.STOP_AND_REFER: gettext_noop(
+        "Closed automatically: the progression engine now says stop and refer."
+    ),
 }
 
 _TEXTS = {
@@ -251,9 +253,6 @@ _TEXTS = {
     codes.ALERT_NO_LOG: gettext_noop("No log since %(last)s (%(days)s days)."),
     codes.ALERT_NO_LOG_SINCE_START: gettext_noop("Nothing logged since the plan started %(days)s days ago."),
     codes.ALERT_LOW_COMPLIANCE: gettext_noop("Compliance %(percent)s %% over the last 7 days."),
-    codes.CLOSED_ENGINE_MOVED_ON: gettext_noop(
-        "Closed automatically: the progression engine now says %(action)s."
-    ),
     codes.CLOSED_NO_PLAN: gettext_noop(
         "Closed automatically: the progression engine has no active plan to judge."
     ),
@@ -283,6 +282,7 @@ _COMPOSED = (
     codes.PAIN_UNANSWERED,
     codes.ALERT_COACH_REQUESTS,
     codes.CLOSED_COMPLIANCE,
+    codes.CLOSED_ENGINE_MOVED_ON,
 )
 # Every rehab code reason_text says: the engines' (rehab.codes) — anything else is an outcomes code.
 REASON_CODES = frozenset(_TEXTS) | frozenset(_COMPOSED)
@@ -322,8 +322,6 @@ def _words(code: str, params: dict) -> dict:
             words[key] = _number(value, 1)
         elif key == "flag":
             words[key] = _flag(value)
-        elif key == "action":
-            words[key] = gettext(_ACTION_WORDS.get(value, str(value).replace("_", " ")))
         elif key == "reasons":
             words[key] = " ".join(say(r) for r in value or ())
         else:
@@ -368,6 +366,8 @@ def reason_text(code: str, params: dict | None = None) -> str:
             "%(count)s requests from the coach waiting for your decision.",
             count,
         ) % {"count": _number(count)}
+    if code == codes.CLOSED_ENGINE_MOVED_ON:
+        return gettext(_MOVED_ON.get(params.get("action"), _MOVED_ON[Action.HOLD]))
     if code == codes.CLOSED_COMPLIANCE:
         if params.get("percent") is None:
             return gettext("Closed automatically: nothing is planned over the last 7 days now.")

@@ -107,6 +107,12 @@ CLOSED_ENGINE_MOVED_ON = "closed_engine_moved_on"  # {action}
 CLOSED_NO_PLAN = "closed_no_plan"  # {}
 CLOSED_NO_CLEARANCE_WAITING = "closed_no_clearance_waiting"  # {}
 CLOSED_COMPLIANCE = "closed_compliance"  # {percent (None: nothing planned)}
+# Why the services closed an alert (rehab.services): Alert.resolved_code
+CLOSED_PLAN_CHANGED = "closed_plan_changed"  # {}
+CLOSED_ANSWERED = "closed_answered"  # {action: "regress" | "stop_and_refer"}
+CLOSED_CLEARED = "closed_cleared"  # {phase (its name)}
+CLOSED_LOGGED = "closed_logged"  # {day}
+CLOSED_COACH_DECIDED = "closed_coach_decided"  # {}
 # Why a plan changed phase, written by the services (PhaseChange.reason_code)
 PHASE_RECOMMENDED = "phase_recommended"  # {reasons: [{code, params}]}
 PHASE_AUTOMATIC = "phase_automatic"  # {reasons: [{code, params}]}
@@ -116,5 +122,6 @@ PLAN_STARTED_BLANK = "plan_started_blank"  # {}
 ALERT_CODES = (
     ALERT_STOP_AND_REFER, ALERT_BONE_STRESS_PAIN, ALERT_PAIN_SPIKE, ALERT_READY_TO_ADVANCE, ALERT_CLEARANCE_DUE,
     ALERT_NO_LOG, ALERT_NO_LOG_SINCE_START, ALERT_LOW_COMPLIANCE, ALERT_COACH_REQUESTS, CLOSED_ENGINE_MOVED_ON,
-    CLOSED_NO_PLAN, CLOSED_NO_CLEARANCE_WAITING, CLOSED_COMPLIANCE,
+    CLOSED_NO_PLAN, CLOSED_NO_CLEARANCE_WAITING, CLOSED_COMPLIANCE, CLOSED_PLAN_CHANGED, CLOSED_ANSWERED,
+    CLOSED_CLEARED, CLOSED_LOGGED, CLOSED_COACH_DECIDED,
 )  # fmt: skip

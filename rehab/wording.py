@@ -259,6 +259,10 @@ _TEXTS = {
     codes.CLOSED_NO_CLEARANCE_WAITING: gettext_noop(
         "Closed automatically: no clearance is waiting any more."
     ),
+    codes.CLOSED_PLAN_CHANGED: gettext_noop("The plan was changed."),
+    codes.CLOSED_CLEARED: gettext_noop("Cleared for “%(phase)s”."),
+    codes.CLOSED_LOGGED: gettext_noop("The athlete logged %(day)s."),
+    codes.CLOSED_COACH_DECIDED: gettext_noop("Every request from the coach was decided."),
     codes.PHASE_RECOMMENDED: gettext_noop("Recommended: %(reasons)s"),
     codes.PHASE_AUTOMATIC: gettext_noop("Automatic: %(reasons)s"),
     codes.PLAN_ASSIGNED: gettext_noop("Assigned from “%(template)s”."),
@@ -283,6 +287,7 @@ _COMPOSED = (
     codes.ALERT_COACH_REQUESTS,
     codes.CLOSED_COMPLIANCE,
     codes.CLOSED_ENGINE_MOVED_ON,
+    codes.CLOSED_ANSWERED,
 )
 # Every rehab code reason_text says: the engines' (rehab.codes) — anything else is an outcomes code.
 REASON_CODES = frozenset(_TEXTS) | frozenset(_COMPOSED)
@@ -368,6 +373,10 @@ def reason_text(code: str, params: dict | None = None) -> str:
         ) % {"count": _number(count)}
     if code == codes.CLOSED_ENGINE_MOVED_ON:
         return gettext(_MOVED_ON.get(params.get("action"), _MOVED_ON[Action.HOLD]))
+    if code == codes.CLOSED_ANSWERED:
+        if params.get("action") == Action.REGRESS:
+            return gettext("Answered: the plan was stepped back one phase.")
+        return gettext("Answered: the plan was paused for a referral.")
     if code == codes.CLOSED_COMPLIANCE:
         if params.get("percent") is None:
             return gettext("Closed automatically: nothing is planned over the last 7 days now.")

@@ -167,6 +167,15 @@ CLOSINGS = [
         r"Closed automatically: 7-day compliance is (?P<percent>\d+ %|nothing planned) now\.",
         (),
     ),
+    ("closed_plan_changed", r"The plan was changed\.", ()),
+    (
+        "closed_answered",
+        r"Answered: the plan was (?P<action>stepped back one phase|paused for a referral)\.",
+        (),
+    ),
+    ("closed_cleared", r"Cleared for “(?P<phase>.+)”\.", ()),
+    ("closed_logged", r"The athlete logged (?P<logged>\d{2} [A-Z][a-z]{2})\.", ()),
+    ("closed_coach_decided", r"Every request from the coach was decided\.", ()),
 ]
 PHASE_REASONS = [
     ("plan_assigned", r"Assigned from “(?P<template>.+)”\.", ()),
@@ -178,10 +187,10 @@ COMPILED = {
 }
 
 
-def old_day(text: str, on: date) -> str:
+def old_day(text: str, on: date, *, weekday: bool = True) -> str:
     """ "Mon 3 Nov" of a row dated `on`, as an ISO day: the latest such day not after `on` (+1 day of slack),
-    preferring a year where the weekday matches."""
-    weekday, day, month = text.split()
+    preferring a year where the weekday matches (`weekday=False`: the text has none)."""
+    weekday_name, day, month = text.split()
     candidates = []
     for year in (on.year + 1, on.year, on.year - 1, on.year - 2):
         try:
@@ -189,7 +198,7 @@ def old_day(text: str, on: date) -> str:
         except (KeyError, ValueError):
             continue
     candidates = [c for c in candidates if c <= on + timedelta(days=1)]
-    matching = [c for c in candidates if WEEKDAYS[c.weekday()] == weekday]
+    matching = [c for c in candidates if WEEKDAYS[c.weekday()] == weekday_name] if weekday else []
     chosen = (matching or candidates or [None])[0]
     if chosen is None:
         raise ValueError(text)
@@ -231,6 +240,11 @@ def _params(code: str, match: re.Match, numbers, on: date) -> dict | None:
         params["count"] = 1 if params["count"] == "A request" else int(params["count"].split()[0])
     if code == "closed_engine_moved_on":
         params["action"] = ACTIONS[params["action"]]
+    if code == "closed_answered":
+        params["action"] = "regress" if params["action"].startswith("stepped") else "stop_and_refer"
+    if code == "closed_logged":  # "05 Dec": no weekday
+        day, month = params.pop("logged").split()
+        params["day"] = old_day(f"{WEEKDAYS[0]} {int(day)} {month}", on, weekday=False)
     if code == "closed_compliance":
         percent = params["percent"]
         params["percent"] = None if percent == "nothing planned" else int(percent.split()[0])

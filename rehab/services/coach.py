@@ -327,7 +327,7 @@ def _notice_sync(plan: Plan, *, by) -> None:
         return
     alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=NOTICE_KIND).first()
     if alert is not None:
-        alert_resolve(alert=alert, by=by, note="Every request from the coach was decided.")
+        alert_resolve(alert=alert, by=by, note_code=codes.CLOSED_COACH_DECIDED)
 
 
 def coach_text_forget(athlete, *, by=None) -> None:

@@ -210,7 +210,10 @@ def after_log(*, athlete_id: int, day: date, today: date) -> None:
         update_fields=STATUS_FIELDS,
     )  # fmt: skip
     if AlertKind.NO_LOG in open_alerts:
-        alert_resolve(alert=open_alerts[AlertKind.NO_LOG], by=None, note=f"The athlete logged {day:%d %b}.")
+        alert_resolve(
+            alert=open_alerts[AlertKind.NO_LOG], by=None, note_code=codes.CLOSED_LOGGED,
+            note_params={"day": day.isoformat()},
+        )  # fmt: skip
     _close_stale({athlete_id: (plan, snap)}, [a for a in open_alerts.values() if a.kind in STATE_ALERT_KINDS])
     if plan is None:
         return

@@ -547,7 +547,7 @@ def _plan_changed(plan: Plan, *, by, today: date | None = None) -> None:
     recomputed once the change commits (a job: a plan move never runs the status engine itself)."""
     alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=AlertKind.READY_TO_ADVANCE).first()
     if alert is not None:
-        alert_resolve(alert=alert, by=by, note="The plan was changed.")
+        alert_resolve(alert=alert, by=by, note_code=codes.CLOSED_PLAN_CHANGED)
     enqueue("rehab.refresh_athletes", [plan.athlete_id], (today or timezone.localdate()).isoformat())
 
 
@@ -580,10 +580,11 @@ def recommendation_apply(
         _set_status(plan, Plan.Status.PAUSED, by=by)
     else:
         raise ValidationError("Holding needs no action.")
-    done = "stepped back one phase" if action == Action.REGRESS else "paused for a referral"
     answered = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind__in=ANSWERED_BY[action])
     for alert in answered:
-        alert_resolve(alert=alert, by=by, note=f"Answered: the plan was {done}.")
+        alert_resolve(
+            alert=alert, by=by, note_code=codes.CLOSED_ANSWERED, note_params={"action": str(action)}
+        )
     return change
 
 
@@ -620,6 +621,6 @@ def phase_clear(
     phase.save(update_fields=["cleared_by", "cleared_at", "cleared_on_imaging", "clearance_note"])
     alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=AlertKind.CLEARANCE_DUE).first()
     if alert is not None:
-        alert_resolve(alert=alert, by=by, note=f"Cleared for “{phase.name}”.")
+        alert_resolve(alert=alert, by=by, note_code=codes.CLOSED_CLEARED, note_params={"phase": phase.name})
     _plan_changed(plan, by=by)
     return phase

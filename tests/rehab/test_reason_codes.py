@@ -66,6 +66,11 @@ SAMPLES = {
     codes.PHASE_AUTOMATIC: {"reasons": [{"code": codes.SESSIONS_WITHIN, "params": {"sessions": 3}}]},
     codes.PLAN_ASSIGNED: {"template": "Hip impingement"},
     codes.PLAN_STARTED_BLANK: {},
+    codes.CLOSED_PLAN_CHANGED: {},
+    codes.CLOSED_ANSWERED: {"action": "regress"},
+    codes.CLOSED_CLEARED: {"phase": "Return to run"},
+    codes.CLOSED_LOGGED: {"day": DAY},
+    codes.CLOSED_COACH_DECIDED: {},
 }
 # The same codes with other parameters the engines give (each branch of a composed sentence).
 VARIANTS = [
@@ -78,6 +83,7 @@ VARIANTS = [
     (codes.ALERT_COACH_REQUESTS, {"count": 1}),
     *[(codes.CLOSED_ENGINE_MOVED_ON, {"action": str(action)}) for action in Action],
     (codes.CLOSED_COMPLIANCE, {"percent": None}),
+    (codes.CLOSED_ANSWERED, {"action": "stop_and_refer"}),
     *[(codes.RED_FLAG, {"day": DAY, "flag": str(flag)}) for flag in codes.RedFlag],
 ]
 
@@ -261,6 +267,12 @@ def migration():
         ("Pain is rising week on week (average 1.0 → 2.3/10).", date(2026, 3, 20), "reasons",
          {"code": codes.PAIN_RISING, "params": {"before": 1.0, "now": 2.3}}),
         ("Stop and refer: a cat walked on the keyboard (Thu 19 Mar).", date(2026, 3, 20), "alerts", None),
+        ("The athlete logged 19 Mar.", date(2026, 3, 20), "closings",
+         {"code": codes.CLOSED_LOGGED, "params": {"day": DAY}}),
+        ("Answered: the plan was paused for a referral.", date(2026, 3, 20), "closings",
+         {"code": codes.CLOSED_ANSWERED, "params": {"action": "stop_and_refer"}}),
+        ("Cleared for “Return to run”.", date(2026, 3, 20), "closings",
+         {"code": codes.CLOSED_CLEARED, "params": {"phase": "Return to run"}}),
         ("Phoned the athlete.", date(2026, 3, 20), "closings", None),
         ("Thu 19 Mar: red flag — something new.", date(2026, 3, 20), "reasons", None),
     ],

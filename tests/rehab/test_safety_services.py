@@ -171,7 +171,8 @@ def test_applying_a_step_back_resolves_the_pain_spike_it_answers(people, plan):
     services.recommendation_apply(plan=plan, action="regress", by=people.clinician.user)
     spike = Alert.objects.get(athlete=people.athlete_a, kind="pain_spike")
     assert spike.resolved_by == people.clinician.user
-    assert spike.resolved_note == "Answered: the plan was stepped back one phase."
+    assert (spike.resolved_code, spike.resolved_params) == (codes.CLOSED_ANSWERED, {"action": "regress"})
+    assert spike.resolved_text == "Answered: the plan was stepped back one phase."
 
 
 def test_pausing_on_stop_and_refer_keeps_the_red_flag_until_a_clinician_has_been_in_touch(

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.apps import apps
+from django.urls import reverse
 from django.utils import translation
 
 from outcomes import codes as outcome_codes
@@ -400,3 +401,31 @@ def test_the_api_summary_gives_the_reasons_as_codes_and_words(client_for, people
 
 def test_progression_labels_cover_every_red_flag():
     assert set(progression.RED_FLAG_LABELS) == set(codes.RedFlag)
+
+
+# ------------------------------------------------------------------ pages
+
+
+@pytest.mark.parametrize(
+    "language, alert_words_, history_words",
+    [
+        ("en-gb", "Compliance 40 % over the last 7 days.", "Assigned from “"),
+        ("es", "Cumplimiento del 40 % en los últimos 7 días.", "Asignado a partir de «"),
+    ],
+)
+def test_pages_say_alerts_and_phase_changes_in_the_readers_language(
+    client_for, people, language, alert_words_, history_words
+):
+    template = PlanTemplateFactory(phases=2)
+    plan = services.plan_assign(athlete=people.athlete_a, template=template, by=people.clinician.user,
+                                start=date.today())  # fmt: skip
+    alert_raise(athlete=people.athlete_a, kind="low_compliance", severity="notice",
+                code=codes.ALERT_LOW_COMPLIANCE, params={"percent": 40})  # fmt: skip
+    people.clinician.user.language = language
+    people.clinician.user.save(update_fields=["language"])
+    client = client_for("clinician")
+    detail = client.get(reverse("athlete_detail", args=[people.athlete_a.pk])).content.decode()
+    assert alert_words_ in detail
+    caseload = client.get(reverse("athlete_list")).content.decode()
+    assert alert_words_ in caseload
+    assert history_words in client.get(reverse("rehab:plan_detail", args=[plan.pk])).content.decode()

@@ -26,6 +26,9 @@ before the session), so pain creeping up a point every few days does not raise i
 history. A pain question left unanswered is unknown, never 0. Today's session counts against the allowance at
 once; for advancing it waits for tomorrow morning's pain, so the last three sessions judged are those whose
 morning is known.
+
+Each reason is a code with its parameters (rehab.codes, e.g. `allowance_exceeded {day, during, allow_during}`;
+days as ISO strings, numbers as numbers), never a sentence: rehab.wording says it in the reader's language.
 """
 
 from __future__ import annotations
@@ -199,10 +202,10 @@ def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[Re
             reason(
                 codes.WEEKLY_DISTANCE_JUMP,
                 pct=round((week - before) / before * 100),
-                before=_num(before),
-                week=_num(week),
+                before=param_number(before),
+                week=param_number(week),
                 limit=WEEKLY_JUMP_PCT,
-            )  # fmt: skip
+            )
         )
     for log in logs:
         if log.date < week_start or (length := _run_length(log)) is None:
@@ -220,11 +223,11 @@ def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[Re
                 reason(
                     codes.LONG_RUN_JUMP,
                     day=_d(log.date),
-                    value=_num(value),
+                    value=param_number(value),
                     unit=unit,
                     pct=round((value / max(earlier) - 1) * 100),
-                    longest=_num(max(earlier)),
-                )  # fmt: skip
+                    longest=param_number(max(earlier)),
+                )
             )
     prescribed = getattr(phase, "run_minutes", None)
     if prescribed and getattr(phase, "run_activity", "none") in (*RUNNING_ACTIVITIES, "walk"):
@@ -279,7 +282,7 @@ def _unanswered(log: LogDay) -> list[str]:
     return [name for name, value in (("during", log.pain_during), ("after", log.pain_after)) if value is None]
 
 
-def _num(value: float) -> int | float:
+def param_number(value: float) -> int | float:
     """A number for a reason's parameters: whole numbers as ints, others rounded to 3 places."""
     value = round(float(value), 3)
     return int(value) if value.is_integer() else value
@@ -391,8 +394,8 @@ def _recommend(
             codes.MORNING_RISE,
             day=_d(log.date),
             pain=log.pain_next_morning,
-            rise=_num(rise),
-            baseline=_num(base),
+            rise=param_number(rise),
+            baseline=param_number(base),
         )
         for rise, log, base in rises
         if rise >= 2
@@ -406,7 +409,10 @@ def _recommend(
     if not phase.next_day_pain_allowed:
         hold += [
             reason(
-                codes.MORNING_NOT_SETTLED, day=_d(log.date), pain=log.pain_next_morning, baseline=_num(base)
+                codes.MORNING_NOT_SETTLED,
+                day=_d(log.date),
+                pain=log.pain_next_morning,
+                baseline=param_number(base),
             )
             for _, log, base in rises
         ]

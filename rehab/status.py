@@ -207,9 +207,9 @@ def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap
                     codes.ALERT_PAIN_SPIKE,
                     day=day,
                     pain=log.peak_pain,
-                    rise=_num(log.peak_pain - baseline),
-                    baseline=_num(baseline),
-                ),  # fmt: skip
+                    rise=progression.param_number(log.peak_pain - baseline),
+                    baseline=progression.param_number(baseline),
+                ),
             )
         )
     if snap.recommendation and snap.recommendation.action == Action.ADVANCE:
@@ -229,10 +229,6 @@ def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap
             )
         )
     return due
-
-
-def _num(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else round(value, 3)
 
 
 def stale_alerts(snap: Snapshot | None, open_kinds) -> dict[str, Reason]:

@@ -293,7 +293,7 @@ _COMPOSED = (
 REASON_CODES = frozenset(_TEXTS) | frozenset(_COMPOSED)
 
 
-def _day(value) -> str:
+def _reason_day(value) -> str:
     if not value:
         return ""
     try:
@@ -303,7 +303,7 @@ def _day(value) -> str:
     return date_format(day, _DAY_FORMAT)
 
 
-def _number(value, digits: int | None = None) -> str:
+def _reason_number(value, digits: int | None = None) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if digits is not None:
@@ -313,28 +313,28 @@ def _number(value, digits: int | None = None) -> str:
     return localize(value)
 
 
-def _flag(flag: str) -> str:
+def _flag_words(flag: str) -> str:
     return gettext(RED_FLAG_LABELS.get(flag, flag))
 
 
-def _words(code: str, params: dict) -> dict:
+def _reason_words(code: str, params: dict) -> dict:
     """The parameters as they read in a sentence: days formatted, numbers localised, words translated."""
     words = {}
     for key, value in params.items():
         if key in ("day", "since", "last"):
-            words[key] = _day(value)
+            words[key] = _reason_day(value)
         elif key in ("before", "now") and code == codes.PAIN_RISING:
-            words[key] = _number(value, 1)
+            words[key] = _reason_number(value, 1)
         elif key == "flag":
-            words[key] = _flag(value)
+            words[key] = _flag_words(value)
         elif key == "reasons":
             words[key] = " ".join(say(r) for r in value or ())
         else:
-            words[key] = _number(value)
+            words[key] = _reason_number(value)
     if code == codes.ALERT_STOP_AND_REFER:
-        what = [_flag(flag) for flag in params.get("flags") or ()]
+        what = [_flag_words(flag) for flag in params.get("flags") or ()]
         if params.get("pain") is not None:
-            what.append(gettext("pain %(pain)s/10") % {"pain": _number(params["pain"])})
+            what.append(gettext("pain %(pain)s/10") % {"pain": _reason_number(params["pain"])})
         words["what"] = ", ".join(what)
     return words
 
@@ -347,7 +347,7 @@ def reason_text(code: str, params: dict | None = None) -> str:
             return outcomes_wording.render(Reason(code, dict(params)))
         except (KeyError, TypeError, ValueError):  # a code no engine knows (yet): say the code, never fail
             return code
-    words = _words(code, params)
+    words = _reason_words(code, params)
     if code == codes.ALLOWANCE_EXCEEDED:
         over = []
         if params.get("during") is not None:
@@ -370,7 +370,7 @@ def reason_text(code: str, params: dict | None = None) -> str:
             "A request from the coach waiting for your decision.",
             "%(count)s requests from the coach waiting for your decision.",
             count,
-        ) % {"count": _number(count)}
+        ) % {"count": _reason_number(count)}
     if code == codes.CLOSED_ENGINE_MOVED_ON:
         return gettext(_MOVED_ON.get(params.get("action"), _MOVED_ON[Action.HOLD]))
     if code == codes.CLOSED_ANSWERED:

@@ -364,7 +364,7 @@ class AlertAdmin(ClinicScopedAdmin):
     view_capability = edit_capability = Cap.RESOLVE_ALERT
     clinic_field = "athlete__clinic"
     audit_list_reads = True
-    list_display = ["athlete", "severity", "kind_display", "message", "updated", "is_open_display"]
+    list_display = ["athlete", "severity", "kind_display", "text_display", "updated", "is_open_display"]
     list_filter = [
         "severity",
         AlertKindFilter,
@@ -376,15 +376,24 @@ class AlertAdmin(ClinicScopedAdmin):
         "athlete",
         "kind_display",
         "severity",
-        "message",
+        "text_display",
         "link_display",
         "created",
         "updated",
         "resolved_at",
         "resolved_by",
-        "resolved_note",
+        "resolved_text_display",
     ]
-    exclude = ["link", "kind"]
+    exclude = [
+        "link",
+        "kind",
+        "message",
+        "code",
+        "params",
+        "resolved_note",
+        "resolved_code",
+        "resolved_params",
+    ]
     actions = ["resolve"]
 
     def has_add_permission(self, request):
@@ -393,6 +402,14 @@ class AlertAdmin(ClinicScopedAdmin):
     @admin.display(description="Reason", ordering="kind")
     def kind_display(self, obj):
         return alert_kinds.label(obj.kind)
+
+    @admin.display(description="Message")
+    def text_display(self, obj):
+        return obj.text
+
+    @admin.display(description="Resolved note")
+    def resolved_text_display(self, obj):
+        return obj.resolved_text
 
     @admin.display(description="Open", boolean=True, ordering="resolved_at")
     def is_open_display(self, obj):

@@ -122,11 +122,27 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
 class AlertSerializer(ModelSerializer):
     athlete_name = CharField(source="athlete.full_name", read_only=True)
     is_open = serializers.BooleanField(read_only=True)
+    code = CharField(
+        read_only=True, help_text='What the alert says, as a code ("" for an alert from before codes).'
+    )
+    params = serializers.DictField(read_only=True, help_text="The code's parameters (days as ISO dates).")
+    text = CharField(read_only=True, help_text="What the alert says, in the language of the request.")
+    message = CharField(
+        source="text", read_only=True, help_text="The same as `text` (kept for older clients)."
+    )
+    resolved_code = CharField(read_only=True, help_text='Why it closed by itself, as a code ("" otherwise).')
+    resolved_params = serializers.DictField(read_only=True)
+    resolved_note = CharField(
+        source="resolved_text",
+        read_only=True,
+        help_text="Why it was closed: the note, or `resolved_code` in words.",
+    )
 
     class Meta:
         model = Alert
-        fields = ["id", "athlete", "athlete_name", "kind", "severity", "message", "link", "created", "updated",
-                  "is_open", "resolved_at", "resolved_by", "resolved_note"]  # fmt: skip
+        fields = ["id", "athlete", "athlete_name", "kind", "severity", "code", "params", "text", "message", "link",
+                  "created", "updated", "is_open", "resolved_at", "resolved_by", "resolved_note", "resolved_code",
+                  "resolved_params"]  # fmt: skip
         read_only_fields = fields
 
 

@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import alert_words
 from portal.audit import entry_fields, subject_of_entry
 from portal.permissions import scope_by_clinic, scope_clinics
 from portal.uploads import IMAGE_EXTENSIONS, validate_exercise_image
@@ -490,6 +491,15 @@ class Alert(models.Model):
 
     Services raise alerts with portal.services.alert_raise; an athlete has at most one open alert per kind,
     so raising the same kind again updates the open one instead of piling up duplicates.
+
+    What it says is a `code` with its `params` (e.g. rehab's "alert_pain_spike" {day, pain, rise, baseline}),
+    said in the reader's language at display time by the app that owns the code (portal.alert_words): `text`.
+    `message` is the legacy field: the English sentence of alerts raised without a code (rows from before codes,
+    raisers that still pass a sentence). New alerts with a code leave it empty; rows from before codes keep their
+    sentence even when the migration (rehab 0020_reasons_to_codes) recognised it and gave them a code, and show
+    it only when it has none.
+    Likewise an alert closed by itself says why with `resolved_code`/`resolved_params`; a clinician's note is
+    free text in `resolved_note`.
     """
 
     class Severity(models.TextChoices):
@@ -502,7 +512,13 @@ class Alert(models.Model):
     athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="alerts")
     kind = models.SlugField(max_length=40, help_text="What raised it, e.g. “triage”.")
     severity = models.CharField(max_length=10, choices=Severity.choices)
-    message = models.CharField(max_length=300)
+    code = models.CharField(
+        max_length=40, blank=True, help_text="What it says, as a code (portal.alert_words)."
+    )
+    params = models.JSONField(default=dict, blank=True, help_text="The code's parameters.")
+    message = models.CharField(
+        max_length=300, blank=True, help_text="Legacy: the sentence of an alert without a code."
+    )
     link = models.CharField(
         max_length=200, blank=True, help_text="A page on this site, e.g. /intake/12/review/"
     )
@@ -513,6 +529,10 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolved_note = models.CharField(max_length=300, blank=True)
+    resolved_code = models.CharField(
+        max_length=40, blank=True, help_text="Why it closed by itself, as a code."
+    )
+    resolved_params = models.JSONField(default=dict, blank=True)
 
     objects = AlertQuerySet.as_manager()
 
@@ -529,11 +549,21 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["athlete", "resolved_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()}: {self.message}"
+        return f"{self.get_severity_display()}: {self.text}"
 
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def text(self) -> str:
+        """What the alert says, in the active language (its message when it has no code)."""
+        return alert_words.say(self.code, self.params, self.message)
+
+    @property
+    def resolved_text(self) -> str:
+        """Why it was closed: the clinician's note, or the reason it closed by itself in the active language."""
+        return alert_words.say(self.resolved_code, self.resolved_params, self.resolved_note)
 
     @classmethod
     def severity_rank_expression(cls, prefix: str = ""):

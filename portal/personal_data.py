@@ -68,7 +68,7 @@ def _alerts(athlete) -> list[dict]:
         {
             "kind": alert.kind,
             "severity": alert.severity,
-            "message": alert.message,
+            "message": alert.text,
             "created": when(alert.created),
             "updated": when(alert.updated),
             "resolved_at": when(alert.resolved_at),

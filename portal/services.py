@@ -202,9 +202,12 @@ def clinician_grant_access(user) -> None:
 
 @transaction.atomic
 def alert_raise(
-    *, athlete: Athlete, kind: str, severity: str, message: str, link: str = "", now=None
-) -> Alert:
+    *, athlete: Athlete, kind: str, severity: str, message: str = "", code: str = "", params: dict | None = None,
+    link: str = "", now=None,
+) -> Alert:  # fmt: skip
     """Open an alert for the care team, or update the athlete's open alert of this `kind`.
+
+    What it says: a `code` with its `params` (said at display time: portal.alert_words), or a `message` sentence.
 
     An open alert never gets less severe: a milder event keeps the existing message and link, so the alert
     always points at the most serious thing still waiting for a clinician. A new alert, or one made urgent or an
@@ -215,7 +218,8 @@ def alert_raise(
     now = now or timezone.now()
     alert = Alert.objects.select_for_update().open().filter(athlete=athlete, kind=kind).first()
     if alert is None:
-        alert = Alert(athlete=athlete, kind=kind, severity=severity, message=message, link=link, created=now)
+        alert = Alert(athlete=athlete, kind=kind, severity=severity, message="" if code else message, code=code,
+                      params=params or {}, link=link, created=now)  # fmt: skip
         alert.updated = now
         alert.full_clean(validate_constraints=False)  # the database enforces one open alert per kind
         try:
@@ -228,7 +232,8 @@ def alert_raise(
             return alert
     escalated = Alert.SEVERITY_RANK[severity] > Alert.SEVERITY_RANK[alert.severity]
     if Alert.SEVERITY_RANK[severity] >= Alert.SEVERITY_RANK[alert.severity]:
-        alert.severity, alert.message, alert.link = severity, message, link
+        alert.severity, alert.message, alert.link = severity, "" if code else message, link
+        alert.code, alert.params = code, params or {}
     alert.updated = now
     alert.full_clean()
     alert.save()
@@ -238,14 +243,18 @@ def alert_raise(
 
 
 @transaction.atomic
-def alert_resolve(*, alert: Alert, by, note: str = "", now=None) -> Alert:
-    """Close an open alert (resolving an already closed one changes nothing)."""
+def alert_resolve(
+    *, alert: Alert, by, note: str = "", note_code: str = "", note_params: dict | None = None, now=None
+) -> Alert:
+    """Close an open alert (resolving an already closed one changes nothing). Why: a clinician's `note`, or a
+    code with its parameters when it closes by itself (`note_code`, said as the alert's code is)."""
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.resolved_at is not None:
         return alert
     alert.resolved_at = now or timezone.now()
     alert.resolved_by = by
     alert.resolved_note = note
+    alert.resolved_code, alert.resolved_params = note_code, note_params or {}
     alert.full_clean()
     alert.save()
     if by is not None:

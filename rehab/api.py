@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
@@ -30,7 +36,7 @@ from portal.audit import AccessLoggedMixin
 from portal.capabilities import Cap
 from portal.models import Athlete, Shoe
 from portal.permissions import athlete_of, is_clinic_staff
-from rehab import log_rules, selectors, services
+from rehab import log_rules, selectors, services, wording
 from rehab import models as rehab_models
 from rehab.compliance import BAND_LABELS
 from rehab.criteria import reason_text
@@ -114,9 +120,13 @@ class PlanTemplateSerializer(ModelSerializer):
 
 
 class PhaseChangeSerializer(ModelSerializer):
+    reason = CharField(source="reason_text", read_only=True, help_text="Why, in the language of the request.")
+    reason_code = CharField(read_only=True, help_text='Why, as a code ("" for a clinician\'s own words).')
+    reason_params = serializers.DictField(read_only=True)
+
     class Meta:
         model = PhaseChange
-        fields = ["kind", "from_phase", "to_phase", "reason", "created"]
+        fields = ["kind", "from_phase", "to_phase", "reason", "reason_code", "reason_params", "created"]
 
 
 VERSION_HELP = (
@@ -664,19 +674,33 @@ class LoadSerializer(serializers.Serializer):
 
 
 class ReasonField(CharField):
-    """One of the engine's reasons in words (a sentence, or a measured criterion's code: rehab.criteria)."""
+    """One of the engine's reasons in words, in the language of the request (rehab.wording.say)."""
 
     def to_representation(self, value) -> str:
         return reason_text(value)
 
 
+class ReasonItemSerializer(serializers.Serializer):
+    code = CharField(help_text="The reason as a code (rehab.codes, outcomes codes for measured criteria).")
+    params = serializers.DictField(help_text="The code's parameters (days as ISO dates, numbers as numbers).")
+    text = CharField(help_text="The reason in words, in the language of the request.")
+
+
 class RecommendationSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
     label = serializers.SerializerMethodField()
-    reasons = serializers.ListField(child=ReasonField())
+    reasons = serializers.ListField(
+        child=ReasonField(), help_text="The reasons in words (as `reason_codes`)."
+    )
+    reason_codes = serializers.SerializerMethodField()
 
     def get_label(self, recommendation) -> str:
         return Action(recommendation.action).label
+
+    @extend_schema_field(ReasonItemSerializer(many=True))
+    def get_reason_codes(self, recommendation) -> list[dict]:
+        """Each reason with its code, parameters and words."""
+        return wording.api_items(recommendation.reasons)
 
 
 class SummaryPhaseSerializer(ModelSerializer):

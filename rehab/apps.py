@@ -11,3 +11,9 @@ class RehabConfig(AppConfig):
         # A web or job worker loads the printout's fonts, stylesheet, template and drawings as it starts (by
         # name: only those processes import the PDF code).
         start_up.register("rehab.pdf.warm_up")
+        # Imported here, once every app is loaded (as Django asks of ready()): rehab says its
+        # alert codes for portal, which names no app above it (portal.alert_words).
+        from portal import alert_words
+        from rehab import codes, wording
+
+        alert_words.register(codes.ALERT_CODES, wording.reason_text)

@@ -1,9 +1,9 @@
 """A phase's measured exit criteria (PhaseFields.structured_criteria) between the engine and the pages.
 
 The progression engine (rehab.progression) stays pure: it is handed each athlete's recorded results
-(outcomes.criteria.Results) and returns reasons that are either sentences or outcomes `Reason` codes. This module
-turns the engine's reasons into words and into JSON for RehabStatus; it reads no table, so the models use it
-(rehab.selectors.results_for_plans fetches the results).
+(outcomes.criteria.Results) and returns reasons as `Reason` codes (rehab.codes, and outcomes.codes for the
+criteria). This module turns the engine's reasons into words (rehab.wording.say) and into JSON for RehabStatus;
+it reads no table, so the models use it (rehab.selectors.results_for_plans fetches the results).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from datetime import date
 from django.utils import timezone
 
 from outcomes import wording
-from outcomes.codes import OutcomeError, Reason
+from outcomes.codes import OutcomeError
+from rehab import wording as rehab_wording
 
 
 def error_text(error: OutcomeError) -> str:
@@ -25,10 +26,9 @@ def error_text(error: OutcomeError) -> str:
 
 
 def reason_text(reason) -> str:
-    """One engine reason in words: sentences as they are, criteria codes through outcomes.wording."""
-    if isinstance(reason, Reason) or (isinstance(reason, dict) and "code" in reason):
-        return wording.render(reason)
-    return str(reason)
+    """One engine reason in words (rehab.wording.say): codes in the active language, old rows' sentences as
+    they were stored."""
+    return rehab_wording.say(reason)
 
 
 def reasons_text(reasons: Iterable) -> list[str]:
@@ -36,8 +36,8 @@ def reasons_text(reasons: Iterable) -> list[str]:
 
 
 def reasons_json(reasons: Iterable) -> list:
-    """The reasons as RehabStatus stores them: sentences as text, codes as {"code", "params"}."""
-    return [r.as_dict() if isinstance(r, Reason) else r for r in reasons]
+    """The reasons as RehabStatus stores them: {"code", "params"} each (an old row's sentence stays text)."""
+    return [rehab_wording.as_dict(r) for r in reasons]
 
 
 def has_criteria(phase) -> bool:

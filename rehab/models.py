@@ -396,6 +396,14 @@ class PlanExercise(DosageFields):
 
 
 class PhaseChange(models.Model):
+    """A plan's move between phases (or its start, or cancellation), who made it and why.
+
+    Why: a clinician's own words in `reason` (free text, kept as written); the engine's and the services' in
+    `reason_code` with `reason_params` (rehab.codes, e.g. "phase_recommended" with the engine's reasons), said in
+    the reader's language by `reason_text`. Rows from before codes keep their sentence in `reason` (a migration
+    turned the ones it recognised into codes).
+    """
+
     class Kind(models.TextChoices):
         START = "start", _("Plan started")
         ADVANCE = "advance", _("Advanced")
@@ -411,6 +419,8 @@ class PhaseChange(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=500, blank=True)
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -418,6 +428,13 @@ class PhaseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.to_phase.name}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why, in the active language: the code said, or the clinician's words as written."""
+        if self.reason_code:
+            return wording.reason_text(self.reason_code, self.reason_params)
+        return self.reason
 
 
 PAIN_0_10 = [MinValueValidator(0), MaxValueValidator(10)]
@@ -641,6 +658,8 @@ class RehabStatus(models.Model):
     pain_trend = models.FloatField(null=True, blank=True, help_text=_("7-day mean minus the 7 days before."))
     compliance_7d = models.PositiveSmallIntegerField(null=True, blank=True)
     action = models.CharField(max_length=16, choices=Action.choices, blank=True)
+    # The engine's reasons, each {"code", "params"} (rehab.codes; rehab.wording.say says them). Rows from before
+    # codes may hold a sentence the migration did not recognise: it is shown as stored.
     reasons = models.JSONField(default=list, blank=True)
     km_7d = models.FloatField(null=True, blank=True)
     km_change_pct = models.IntegerField(null=True, blank=True)

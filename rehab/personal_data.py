@@ -90,7 +90,7 @@ def _plan(plan) -> dict:
                 "from_phase": change.from_phase.order if change.from_phase else None,
                 "to_phase": change.to_phase.order,
                 "by": name_of(change.by),
-                "reason": change.reason,
+                "reason": change.reason_text,
             }
             for change in plan.phase_changes.all()
         ],
@@ -204,7 +204,9 @@ def _forget(athlete) -> None:
 
 def _anonymise(athlete, *, by, now) -> None:
     DailyLog.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
-    PhaseChange.objects.filter(plan__athlete=athlete).exclude(reason="").update(reason="")
+    PhaseChange.objects.filter(plan__athlete=athlete).exclude(reason="", reason_code="").update(
+        reason="", reason_code="", reason_params={}
+    )
     coach_text_forget(athlete, by=by)
     StravaConnection.objects.filter(
         athlete=athlete
@@ -267,7 +269,7 @@ register(
         personal_fields={
             "rehab.dailylog": {"notes"},
             "rehab.plan": {"goal", "name"},
-            "rehab.phasechange": {"reason"},
+            "rehab.phasechange": {"reason", "reason_params"},
             "rehab.changerequest": {"reason", "decision_note"},
             "rehab.runningchange": {"reason"},
             "rehab.stravaconnection": {"strava_athlete_id"},

@@ -26,6 +26,9 @@ before the session), so pain creeping up a point every few days does not raise i
 history. A pain question left unanswered is unknown, never 0. Today's session counts against the allowance at
 once; for advancing it waits for tomorrow morning's pain, so the last three sessions judged are those whose
 morning is known.
+
+Each reason is a code with its parameters (rehab.codes, e.g. `allowance_exceeded {day, during, allow_during}`;
+days as ISO strings, numbers as numbers), never a sentence: rehab.wording says it in the reader's language.
 """
 
 from __future__ import annotations
@@ -36,21 +39,30 @@ from datetime import date, timedelta
 from statistics import mean, median
 
 from outcomes import criteria as criteria_
+from rehab import codes
 from rehab import compliance as compliance_
-from rehab.codes import Action, RedFlag
+from rehab.codes import Action, Reason, RedFlag, reason
 
 MAX_ALLOWANCE = 5
 REFER_PAIN = 7
 SESSIONS_TO_JUDGE = 3
-# Each red flag in the short words of the engine's sentences (the log form's checkboxes: rehab.models.RedFlag).
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a word for the translation catalog (makemessages finds the name) without importing Django."""
+    return message
+
+
+# Each red flag in the short words of the reasons (the log form's checkboxes: rehab.models.RedFlag); rehab.wording
+# says them in the reader's language.
 RED_FLAG_LABELS = {
-    RedFlag.NIGHT_PAIN: "pain at night or at rest",
-    RedFlag.CANNOT_BEAR_WEIGHT: "cannot bear weight",
-    RedFlag.SWELLING: "swelling or bruising",
-    RedFlag.LOCKING: "locking or giving way",
-    RedFlag.NUMBNESS: "numbness or tingling",
-    RedFlag.FEVER_UNWELL: "fever or feeling unwell",
-    RedFlag.SADDLE_BLADDER_BOWEL: "saddle numbness or bladder/bowel change",
+    RedFlag.NIGHT_PAIN: gettext_noop("pain at night or at rest"),
+    RedFlag.CANNOT_BEAR_WEIGHT: gettext_noop("cannot bear weight"),
+    RedFlag.SWELLING: gettext_noop("swelling or bruising"),
+    RedFlag.LOCKING: gettext_noop("locking or giving way"),
+    RedFlag.NUMBNESS: gettext_noop("numbness or tingling"),
+    RedFlag.FEVER_UNWELL: gettext_noop("fever or feeling unwell"),
+    RedFlag.SADDLE_BLADDER_BOWEL: gettext_noop("saddle numbness or bladder/bowel change"),
 }
 # Red flags that need medical care today rather than within a day or two.
 EMERGENCY_RED_FLAGS = (RedFlag.CANNOT_BEAR_WEIGHT, RedFlag.FEVER_UNWELL, RedFlag.SADDLE_BLADDER_BOWEL)
@@ -97,8 +109,9 @@ class LogDay:
 @dataclass(frozen=True)
 class Recommendation:
     action: str
-    # Sentences, and outcomes.codes.Reason for the measured exit criteria (rehab.criteria.reason_text says both).
-    reasons: tuple = field(default_factory=tuple)
+    # Reasons as codes with parameters (rehab.codes; outcomes.codes for the measured exit criteria):
+    # rehab.wording.say says them.
+    reasons: tuple[Reason, ...] = field(default_factory=tuple)
     # hold in place of regress in the first phase: the clinician should review the plan.
     review: bool = False
     # every criterion is met, but the next phase needs a clinician's clearance first.
@@ -109,7 +122,8 @@ class Recommendation:
 
 
 def _d(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    """A day as the reasons carry it (an ISO string; rehab.wording says it in the reader's language)."""
+    return day.isoformat()
 
 
 def _morning_median(logs: list[LogDay], start: date, end: date) -> float | None:
@@ -168,7 +182,7 @@ def _run_length(log: LogDay) -> tuple[str, float] | None:
     return None
 
 
-def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[str]:
+def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[Reason]:
     """Reasons to hold for load (DOMAIN.md section 6, "Load before advance"): a weekly distance jump above 30 %,
     a run 50 % or more longer than the longest of the 2 weeks before it, run minutes well above the phase's."""
     reasons = []
@@ -185,8 +199,13 @@ def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[st
     before = max(previous, (previous + earlier) / 2)
     if previous > 0 and (week - before) / before * 100 > WEEKLY_JUMP_PCT:
         reasons.append(
-            f"Weekly distance up {round((week - before) / before * 100)} % ({before:g} → {week:g} km): "
-            f"more than {WEEKLY_JUMP_PCT} % in a week. Do what this phase asks before moving on."
+            reason(
+                codes.WEEKLY_DISTANCE_JUMP,
+                pct=round((week - before) / before * 100),
+                before=param_number(before),
+                week=param_number(week),
+                limit=WEEKLY_JUMP_PCT,
+            )
         )
     for log in logs:
         if log.date < week_start or (length := _run_length(log)) is None:
@@ -201,8 +220,14 @@ def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[st
         ]
         if earlier and value >= LONGEST_RUN_JUMP * max(earlier):
             reasons.append(
-                f"{_d(log.date)}: a run of {value:g} {unit}, {round((value / max(earlier) - 1) * 100)} % longer "
-                f"than the longest of the 2 weeks before ({max(earlier):g} {unit})."
+                reason(
+                    codes.LONG_RUN_JUMP,
+                    day=_d(log.date),
+                    value=param_number(value),
+                    unit=unit,
+                    pct=round((value / max(earlier) - 1) * 100),
+                    longest=param_number(max(earlier)),
+                )
             )
     prescribed = getattr(phase, "run_minutes", None)
     if prescribed and getattr(phase, "run_activity", "none") in (*RUNNING_ACTIVITIES, "walk"):
@@ -212,13 +237,17 @@ def load_jumps(phase, logs: list[LogDay], today: date, started: date) -> list[st
                 and (log.run_minutes or 0) > prescribed * OVER_PRESCRIPTION
             ):
                 reasons.append(
-                    f"{_d(log.date)}: {log.run_minutes} minutes, well above the {prescribed} this phase asks for. "
-                    "Do what this phase asks before moving on."
+                    reason(
+                        codes.OVER_PRESCRIPTION,
+                        day=_d(log.date),
+                        minutes=log.run_minutes,
+                        prescribed=prescribed,
+                    )
                 )
     return reasons
 
 
-def ladder_waiting(phase, sessions: list[LogDay]) -> list[str]:
+def ladder_waiting(phase, sessions: list[LogDay]) -> list[Reason]:
     """A walk/jog ladder phase is done once its last step is: the last 3 run sessions judged were at the top
     step (days of exercises only are not run sessions)."""
     steps = getattr(phase, "run_steps", None) or []
@@ -235,27 +264,28 @@ def ladder_waiting(phase, sessions: list[LogDay]) -> list[str]:
     ]
     if len(at_top) >= SESSIONS_TO_JUDGE:
         return []
-    return [
-        f"Walk/jog ladder: {len(at_top)} of {SESSIONS_TO_JUDGE} sessions at the last step (jog {jog} min, "
-        f"walk {walk} min) so far; each step is repeated until it stays within the allowance."
-    ]
+    return [reason(codes.LADDER_WAITING, done=len(at_top), needed=SESSIONS_TO_JUDGE, jog=jog, walk=walk)]
 
 
-def _over_allowance(log: LogDay, allow_during: int, allow_after: int) -> str:
-    """What of a log's pain is above the allowance, in words ("" when nothing is)."""
-    over = []
+def _over_allowance(log: LogDay, allow_during: int, allow_after: int) -> dict:
+    """What of a log's pain is above the allowance, as the parameters of ALLOWANCE_EXCEEDED ({} when nothing is)."""
+    over = {}
     if log.pain_during is not None and log.pain_during > allow_during:
-        over.append(f"{log.pain_during}/10 during, above the allowance of {allow_during}/10")
+        over.update(during=log.pain_during, allow_during=allow_during)
     if log.pain_after is not None and log.pain_after > allow_after:
-        over.append(f"{log.pain_after}/10 after, above the allowance of {allow_after}/10")
-    return "; ".join(over)
+        over.update(after=log.pain_after, allow_after=allow_after)
+    return over
 
 
-def _unanswered(log: LogDay) -> str:
-    """Which of a session's pain answers are missing, in words ("" when both are there)."""
-    return " and ".join(
-        name for name, value in (("during", log.pain_during), ("after", log.pain_after)) if value is None
-    )
+def _unanswered(log: LogDay) -> list[str]:
+    """Which of a session's pain answers are missing ("during", "after"; empty when both are there)."""
+    return [name for name, value in (("during", log.pain_during), ("after", log.pain_after)) if value is None]
+
+
+def param_number(value: float) -> int | float:
+    """A number for a reason's parameters: whole numbers as ints, others rounded to 3 places."""
+    value = round(float(value), 3)
+    return int(value) if value.is_integer() else value
 
 
 def recommend(
@@ -315,19 +345,13 @@ def _recommend(
 
     refer = []
     for log in recent:
-        refer += [f"{_d(log.date)}: red flag — {RED_FLAG_LABELS.get(flag, flag)}." for flag in log.red_flags]
+        refer += [reason(codes.RED_FLAG, day=_d(log.date), flag=str(flag)) for flag in log.red_flags]
         if log.peak_pain is not None and log.peak_pain >= REFER_PAIN:
-            refer.append(f"{_d(log.date)}: pain {log.peak_pain}/10 (7 or more means stop and get checked).")
+            refer.append(reason(codes.REFER_PAIN, day=_d(log.date), pain=log.peak_pain))
         elif pain_free and running and log.date >= started and log.peak_pain:
-            refer.append(
-                f"{_d(log.date)}: pain {log.peak_pain}/10 while running on a bone stress plan: any pain here "
-                "means stop running and get checked."
-            )
+            refer.append(reason(codes.BONE_STRESS_RUNNING_PAIN, day=_d(log.date), pain=log.peak_pain))
     if red_flag_waiting_since is not None and not refer:
-        refer.append(
-            f"A warning sign logged around {_d(red_flag_waiting_since)} is still waiting for a clinician (its alert "
-            "is open)."
-        )
+        refer.append(reason(codes.RED_FLAG_WAITING, since=_d(red_flag_waiting_since)))
     if refer:
         return Recommendation(Action.STOP_AND_REFER, tuple(refer))
 
@@ -347,7 +371,7 @@ def _recommend(
     week_start = max(started, today - timedelta(days=6))
     checked = [log for log in sessions if log in window or log.date >= week_start]
     exceeded = [
-        f"{_d(log.date)}: {over}."
+        reason(codes.ALLOWANCE_EXCEEDED, day=_d(log.date), **over)
         for log in checked
         if (over := _over_allowance(log, allow_during, allow_after))
     ]
@@ -366,41 +390,44 @@ def _recommend(
     if exceeded_last >= 2:
         regress += exceeded
     regress += [
-        f"{_d(log.date)}: next morning {log.pain_next_morning}/10, {rise:g} points above the usual {base:g}/10."
+        reason(
+            codes.MORNING_RISE,
+            day=_d(log.date),
+            pain=log.pain_next_morning,
+            rise=param_number(rise),
+            baseline=param_number(base),
+        )
         for rise, log, base in rises
         if rise >= 2
     ]
     if regress and is_first:
-        return Recommendation(
-            Action.HOLD,
-            (
-                *regress,
-                "This is the plan's first phase, so there is nothing to step back to: hold, and review the plan "
-                "with the athlete.",
-            ),
-            review=True,
-        )
+        return Recommendation(Action.HOLD, (*regress, reason(codes.FIRST_PHASE_REVIEW)), review=True)
     if regress:
         return Recommendation(Action.REGRESS, tuple(regress))
 
     hold = list(exceeded)
     if not phase.next_day_pain_allowed:
         hold += [
-            f"{_d(log.date)}: next morning {log.pain_next_morning}/10, not settled back to {base:g}/10."
+            reason(
+                codes.MORNING_NOT_SETTLED,
+                day=_d(log.date),
+                pain=log.pain_next_morning,
+                baseline=param_number(base),
+            )
             for _, log, base in rises
         ]
     if pain_free:
         # Any pain on any day of the last week (sessions judged, rest days too), within this phase.
         recent_start = min(since, max(started, today - timedelta(days=6)))
         hold += [
-            f"{_d(log.date)}: pain {log.peak_pain}/10 — this plan must stay pain-free."
+            reason(codes.PAIN_FREE_PAIN, day=_d(log.date), pain=log.peak_pain)
             for log in logs
             if log.date >= recent_start and log.peak_pain
         ]
     this_week = _week_mean(logs, today - timedelta(days=6), today)
     week_before = _week_mean(logs, today - timedelta(days=13), today - timedelta(days=7))
     if this_week is not None and week_before is not None and this_week >= week_before + 1:
-        hold.append(f"Pain is rising week on week (average {week_before:.1f} → {this_week:.1f}/10).")
+        hold.append(reason(codes.PAIN_RISING, before=round(week_before, 1), now=round(this_week, 1)))
     hold += load_jumps(phase, logs, today, started)
     if hold:
         return Recommendation(Action.HOLD, tuple(hold))
@@ -408,16 +435,16 @@ def _recommend(
     waiting = []
     days_in = (today - started).days + 1
     if days_in < phase.min_days:
-        waiting.append(f"Day {days_in} of at least {phase.min_days} in this phase.")
+        waiting.append(reason(codes.DAYS_IN_PHASE, days=days_in, min_days=phase.min_days))
     if len(sessions) < SESSIONS_TO_JUDGE:
-        waiting.append(f"{len(sessions)} of {SESSIONS_TO_JUDGE} sessions logged in this phase.")
+        waiting.append(reason(codes.SESSIONS_LOGGED, logged=len(sessions), needed=SESSIONS_TO_JUDGE))
     elif len(judged) < SESSIONS_TO_JUDGE:
-        waiting.append("Today's session counts once tomorrow morning's pain is recorded.")
+        waiting.append(reason(codes.TODAY_COUNTS_TOMORROW))
     if pending and (phase.must_settle_by_morning or not phase.next_day_pain_allowed):
-        waiting += [f"{_d(log.date)}: next-morning pain not recorded yet." for log in pending]
+        waiting += [reason(codes.MORNING_PENDING, day=_d(log.date)) for log in pending]
     # Unanswered is not zero: a session counts as within the allowance only when its pain was recorded.
     waiting += [
-        f"{_d(log.date)}: pain {missing} not recorded, so this session cannot count as within the allowance."
+        reason(codes.PAIN_UNANSWERED, day=_d(log.date), missing=missing)
         for log in judged[-SESSIONS_TO_JUDGE:]
         if (missing := _unanswered(log))
     ]
@@ -426,30 +453,20 @@ def _recommend(
         week = compliance_.last_7_days([(started, prescription)], logs, today)
         percent = week.percent
         if percent is not None and percent < compliance_.ON_TRACK:
-            waiting.append(f"Compliance {percent} % over the last 7 days (80 % needed).")
+            waiting.append(reason(codes.COMPLIANCE_BELOW, percent=percent, needed=compliance_.ON_TRACK))
     # Measured exit criteria: each one not met, or not measured in this phase, is named (with when it was last
     # measured); advance needs them all met.
     waiting += criteria_unmet
     if waiting:
         return Recommendation(Action.HOLD, tuple(waiting))
     if is_last:
-        return Recommendation(
-            Action.HOLD, ("Final phase, and every criterion is met: consider completing the plan.",)
-        )
+        return Recommendation(Action.HOLD, (reason(codes.FINAL_PHASE_MET),))
     met = (
-        f"Day {days_in} of at least {phase.min_days} in this phase.",
-        f"The last {SESSIONS_TO_JUDGE} sessions were within the allowance and settled by the next morning.",
-        "Compliance of 80 % or more over the last 7 days.",
+        reason(codes.DAYS_IN_PHASE, days=days_in, min_days=phase.min_days),
+        reason(codes.SESSIONS_WITHIN, sessions=SESSIONS_TO_JUDGE),
+        reason(codes.COMPLIANCE_MET, needed=compliance_.ON_TRACK),
         *criteria_met,
     )
     if next_needs_clearance:
-        return Recommendation(
-            Action.HOLD,
-            (
-                *met,
-                "Every criterion of this phase is met, but the next phase needs a clinician's clearance "
-                "(and imaging where needed) before it starts: record the clearance to move on.",
-            ),
-            needs_clearance=True,
-        )
+        return Recommendation(Action.HOLD, (*met, reason(codes.NEEDS_CLEARANCE)), needs_clearance=True)
     return Recommendation(Action.ADVANCE, met)

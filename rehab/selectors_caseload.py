@@ -23,6 +23,7 @@ from django.utils import timezone
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
 
+from portal import alert_words
 from portal.models import Alert, Athlete, CareTeamMember
 from portal.permissions import clinician_of
 from rehab.codes import Action
@@ -227,9 +228,11 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
     alert_rank: dict[int, int] = {}
     open_alerts: dict[int, list[tuple[str, str]]] = {}
     alerts = Alert.objects.visible_to(user).open().order_by("-updated", "-pk")
-    for athlete_id, severity, message in alerts.values_list("athlete_id", "severity", "message"):
+    for athlete_id, severity, message, code, params in alerts.values_list(
+        "athlete_id", "severity", "message", "code", "params"
+    ):
         alert_rank[athlete_id] = max(alert_rank.get(athlete_id, 0), Alert.SEVERITY_RANK[severity])
-        open_alerts.setdefault(athlete_id, []).append((severity, message))
+        open_alerts.setdefault(athlete_id, []).append((severity, alert_words.say(code, params, message)))
 
     names = tuple(CASELOAD_FLAGS)
     chosen = tuple(index for index, name in enumerate(names) if getattr(filters, name))
@@ -391,7 +394,7 @@ def caseload_order(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
 def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete]:
     """The caseload as model rows (the API's): caseload_order plus, per athlete, `rehab_status` (with its plan
     and phase; None before the first status refresh), the most severe open alert's `alert_severity` and
-    `alert_message`, and `alert_count` (open alerts of every kind): annotations, so no query per row.
+    `alert_count` (open alerts of every kind): annotations, so no query per row.
     """
     worst = Alert.objects.open().by_severity().filter(athlete=OuterRef("pk"))
     count = (
@@ -409,7 +412,6 @@ def athletes_for_list(user, query: str = "", show: str = "") -> QuerySet[Athlete
         .defer(*CASELOAD_UNREAD)
         .annotate(
             alert_severity=Subquery(worst.values("severity")[:1]),
-            alert_message=Subquery(worst.values("message")[:1]),
             alert_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
         )
     )

@@ -2,7 +2,8 @@
 
 `snapshot()` combines the progression rules, compliance and training load into what the caseload shows and
 sorts by; `log_alerts()` and `time_alerts()` decide which alerts a new log or a quiet week should raise, and
-`stale_alerts()` which open alerts no longer hold (they close themselves, with the reason).
+`stale_alerts()` which open alerts no longer hold (they close themselves, with the reason). Alerts and reasons are
+codes with parameters (rehab.codes), said at display time by rehab.wording.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import mean
 
+from rehab import codes, progression
 from rehab import compliance as compliance_
-from rehab import progression
-from rehab.codes import Action, AlertKind
+from rehab.codes import Action, AlertKind, Reason, reason
 from rehab.load import Load, training_load
 
 SPARK_DAYS = 14
@@ -157,7 +158,7 @@ def snapshot(
 class AlertDue:
     kind: str
     severity: str  # portal.models.Alert.Severity values
-    message: str
+    reason: Reason  # what portal.models.Alert stores as its code and params (rehab.codes.ALERT_*)
 
 
 def stop_alerts(log: progression.LogDay, *, phase=None, pain_free: bool = False) -> list[AlertDue]:
@@ -167,27 +168,28 @@ def stop_alerts(log: progression.LogDay, *, phase=None, pain_free: bool = False)
     due = []
     day = _day(log.date)
     if log.red_flags or (log.peak_pain is not None and log.peak_pain >= progression.REFER_PAIN):
-        what = [progression.RED_FLAG_LABELS.get(flag, flag) for flag in log.red_flags]
-        if log.peak_pain is not None and log.peak_pain >= progression.REFER_PAIN:
-            what.append(f"pain {log.peak_pain}/10")
+        severe = log.peak_pain is not None and log.peak_pain >= progression.REFER_PAIN
         emergency = any(flag in progression.EMERGENCY_RED_FLAGS for flag in log.red_flags)
         severity = "emergency" if emergency else "urgent"
-        due.append(AlertDue(AlertKind.LOG_RED_FLAG, severity, f"Stop and refer: {', '.join(what)} ({day})."))
+        flags = [str(flag) for flag in log.red_flags]
+        stop = reason(
+            codes.ALERT_STOP_AND_REFER, day=day, flags=flags, pain=log.peak_pain if severe else None
+        )
+        due.append(AlertDue(AlertKind.LOG_RED_FLAG, severity, stop))
     running = phase is not None and getattr(phase, "run_activity", "none") in progression.RUNNING_ACTIVITIES
     if pain_free and running and log.peak_pain:
         due.append(
             AlertDue(
                 AlertKind.BONE_STRESS_PAIN,
                 "urgent",
-                f"Pain {log.peak_pain}/10 on {day} in a running phase of a bone stress plan: stop running and "
-                "check (any pain counts here).",
+                reason(codes.ALERT_BONE_STRESS_PAIN, day=day, pain=log.peak_pain),
             )
         )
     return due
 
 
 def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return day.isoformat()
 
 
 def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap: Snapshot) -> list[AlertDue]:
@@ -201,8 +203,13 @@ def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap
             AlertDue(
                 AlertKind.PAIN_SPIKE,
                 "urgent",
-                f"Pain {log.peak_pain}/10 on {day}, {log.peak_pain - baseline:g} points above the 7-day usual "
-                f"{baseline:g}/10.",
+                reason(
+                    codes.ALERT_PAIN_SPIKE,
+                    day=day,
+                    pain=log.peak_pain,
+                    rise=progression.param_number(log.peak_pain - baseline),
+                    baseline=progression.param_number(baseline),
+                ),
             )
         )
     if snap.recommendation and snap.recommendation.action == Action.ADVANCE:
@@ -210,7 +217,7 @@ def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap
             AlertDue(
                 AlertKind.READY_TO_ADVANCE,
                 "notice",
-                "Ready to advance: every criterion of this phase is met.",
+                reason(codes.ALERT_READY_TO_ADVANCE),
             )
         )
     if snap.recommendation and snap.recommendation.needs_clearance:
@@ -218,14 +225,13 @@ def log_alerts(log: progression.LogDay, logs: Sequence[progression.LogDay], snap
             AlertDue(
                 AlertKind.CLEARANCE_DUE,
                 "notice",
-                "Every criterion of this phase is met: the next phase starts once a clinician records a "
-                "clearance.",
+                reason(codes.ALERT_CLEARANCE_DUE),
             )
         )
     return due
 
 
-def stale_alerts(snap: Snapshot | None, open_kinds) -> dict[str, str]:
+def stale_alerts(snap: Snapshot | None, open_kinds) -> dict[str, Reason]:
     """The open alerts (of `open_kinds`) whose condition no longer holds, with the reason each closes.
 
     `snap` is the athlete's status now (None: no active plan). Alerts about events (a red flag, a pain spike)
@@ -234,13 +240,15 @@ def stale_alerts(snap: Snapshot | None, open_kinds) -> dict[str, str]:
     percent = snap.compliance.percent if snap is not None and snap.compliance else None
     closing = {}
     if AlertKind.READY_TO_ADVANCE in open_kinds and (rec is None or rec.action != Action.ADVANCE):
-        what = f"now says {rec.action.replace('_', ' ')}" if rec else "has no active plan to judge"
-        closing[AlertKind.READY_TO_ADVANCE] = f"Closed automatically: the progression engine {what}."
+        closing[AlertKind.READY_TO_ADVANCE] = (
+            reason(codes.CLOSED_ENGINE_MOVED_ON, action=str(rec.action))
+            if rec
+            else reason(codes.CLOSED_NO_PLAN)
+        )
     if AlertKind.CLEARANCE_DUE in open_kinds and (rec is None or not rec.needs_clearance):
-        closing[AlertKind.CLEARANCE_DUE] = "Closed automatically: no clearance is waiting any more."
+        closing[AlertKind.CLEARANCE_DUE] = reason(codes.CLOSED_NO_CLEARANCE_WAITING)
     if AlertKind.LOW_COMPLIANCE in open_kinds and (percent is None or percent >= LOW_COMPLIANCE):
-        shown = f"{percent} %" if percent is not None else "nothing planned"
-        closing[AlertKind.LOW_COMPLIANCE] = f"Closed automatically: 7-day compliance is {shown} now."
+        closing[AlertKind.LOW_COMPLIANCE] = reason(codes.CLOSED_COMPLIANCE, percent=percent)
     return closing
 
 
@@ -249,14 +257,13 @@ def time_alerts(snap: Snapshot) -> list[AlertDue]:
     due = []
     if snap.days_without_log is not None and snap.days_without_log > NO_LOG_DAYS:
         if snap.last_log_date:
-            last = snap.last_log_date
-            message = f"No log since {last:%a} {last.day} {last:%b} ({snap.days_without_log} days)."
+            why = reason(codes.ALERT_NO_LOG, last=_day(snap.last_log_date), days=snap.days_without_log)
         else:
-            message = f"Nothing logged since the plan started {snap.days_without_log} days ago."
-        due.append(AlertDue(AlertKind.NO_LOG, "notice", message))
+            why = reason(codes.ALERT_NO_LOG_SINCE_START, days=snap.days_without_log)
+        due.append(AlertDue(AlertKind.NO_LOG, "notice", why))
     percent = snap.compliance.percent if snap.compliance else None
     if percent is not None and percent < LOW_COMPLIANCE:
         due.append(
-            AlertDue(AlertKind.LOW_COMPLIANCE, "notice", f"Compliance {percent} % over the last 7 days.")
+            AlertDue(AlertKind.LOW_COMPLIANCE, "notice", reason(codes.ALERT_LOW_COMPLIANCE, percent=percent))
         )
     return due

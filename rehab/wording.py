@@ -1,11 +1,19 @@
 """Prescriptions in plain words, for the athlete's pages and the printed program, in the active language
-(gettext: call them inside the reader's language, e.g. portal.languages.override_for_person)."""
+(gettext: call them inside the reader's language, e.g. portal.languages.override_for_person); the rehab engines'
+reasons (codes with parameters: rehab.codes) in the active language, at the end."""
 
-from django.utils.formats import number_format
+from collections import defaultdict
+from datetime import date
+
+from django.utils.formats import date_format, localize, number_format
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from library.dosage import dosage_in_words
+from outcomes import wording as outcomes_wording
+from rehab import codes
+from rehab.codes import Action, Reason
+from rehab.progression import RED_FLAG_LABELS
 
 # Sessions a week in words; other counts go through ngettext.
 TIMES = {
@@ -192,3 +200,258 @@ EMERGENCY_FLAG = STOP_WORDS["saddle_bladder_bowel"]
 def stop_list(*, pain_free: bool) -> list[str]:
     """The "stop and contact us" lines, the emergency one (EMERGENCY_FLAG) left out to be shown on its own."""
     return [*(w for w in STOP_WORDS.values() if w != EMERGENCY_FLAG), ANY_PAIN if pain_free else HIGH_PAIN]
+
+
+# ----------------------------------------------------------------------------------------------- reasons
+# The rehab engines speak in codes (rehab.codes: a code and its parameters); these say them in the active
+# language at display time. Days arrive as ISO strings, numbers as numbers.
+
+_DAY_FORMAT = "D j M"  # "Mon 3 Nov" (in the active language)
+
+# CLOSED_ENGINE_MOVED_ON, by what the engine says now (a sentence each: the action's word changes with it).
+_MOVED_ON = {
+    Action.ADVANCE: gettext_noop("Closed automatically: the progression engine now says advance."),
+    Action.HOLD: gettext_noop("Closed automatically: the progression engine now says hold."),
+    Action.REGRESS: gettext_noop("Closed automatically: the progression engine now says regress."),
+    Action.STOP_AND_REFER: gettext_noop(
+        "Closed automatically: the progression engine now says stop and refer."
+    ),
+}
+
+_TEXTS = {
+    codes.RED_FLAG: gettext_noop("%(day)s: red flag — %(flag)s."),
+    codes.REFER_PAIN: gettext_noop("%(day)s: pain %(pain)s/10 (7 or more means stop and get checked)."),
+    codes.BONE_STRESS_RUNNING_PAIN: gettext_noop(
+        "%(day)s: pain %(pain)s/10 while running on a bone stress plan: any pain here means stop running and "
+        "get checked."
+    ),
+    codes.RED_FLAG_WAITING: gettext_noop(
+        "A warning sign logged around %(since)s is still waiting for a clinician (its alert is open)."
+    ),
+    codes.MORNING_RISE: gettext_noop(
+        "%(day)s: next morning %(pain)s/10, %(rise)s points above the usual %(baseline)s/10."
+    ),
+    codes.FIRST_PHASE_REVIEW: gettext_noop(
+        "This is the plan's first phase, so there is nothing to step back to: hold, and review the plan with "
+        "the athlete."
+    ),
+    codes.MORNING_NOT_SETTLED: gettext_noop(
+        "%(day)s: next morning %(pain)s/10, not settled back to %(baseline)s/10."
+    ),
+    codes.PAIN_FREE_PAIN: gettext_noop("%(day)s: pain %(pain)s/10 — this plan must stay pain-free."),
+    codes.PAIN_RISING: gettext_noop("Pain is rising week on week (average %(before)s → %(now)s/10)."),
+    codes.WEEKLY_DISTANCE_JUMP: gettext_noop(
+        "Weekly distance up %(pct)s %% (%(before)s → %(week)s km): more than %(limit)s %% in a week. Do what "
+        "this phase asks before moving on."
+    ),
+    codes.LONG_RUN_JUMP: gettext_noop(
+        "%(day)s: a run of %(value)s %(unit)s, %(pct)s %% longer than the longest of the 2 weeks before "
+        "(%(longest)s %(unit)s)."
+    ),
+    codes.OVER_PRESCRIPTION: gettext_noop(
+        "%(day)s: %(minutes)s minutes, well above the %(prescribed)s this phase asks for. Do what this phase "
+        "asks before moving on."
+    ),
+    codes.DAYS_IN_PHASE: gettext_noop("Day %(days)s of at least %(min_days)s in this phase."),
+    codes.SESSIONS_LOGGED: gettext_noop("%(logged)s of %(needed)s sessions logged in this phase."),
+    codes.TODAY_COUNTS_TOMORROW: gettext_noop(
+        "Today's session counts once tomorrow morning's pain is recorded."
+    ),
+    codes.MORNING_PENDING: gettext_noop("%(day)s: next-morning pain not recorded yet."),
+    codes.LADDER_WAITING: gettext_noop(
+        "Walk/jog ladder: %(done)s of %(needed)s sessions at the last step (jog %(jog)s min, walk %(walk)s min) "
+        "so far; each step is repeated until it stays within the allowance."
+    ),
+    codes.COMPLIANCE_BELOW: gettext_noop(
+        "Compliance %(percent)s %% over the last 7 days (%(needed)s %% needed)."
+    ),
+    codes.FINAL_PHASE_MET: gettext_noop(
+        "Final phase, and every criterion is met: consider completing the plan."
+    ),
+    codes.SESSIONS_WITHIN: gettext_noop(
+        "The last %(sessions)s sessions were within the allowance and settled by the next morning."
+    ),
+    codes.COMPLIANCE_MET: gettext_noop("Compliance of %(needed)s %% or more over the last 7 days."),
+    codes.NEEDS_CLEARANCE: gettext_noop(
+        "Every criterion of this phase is met, but the next phase needs a clinician's clearance (and imaging "
+        "where needed) before it starts: record the clearance to move on."
+    ),
+    codes.ALERT_STOP_AND_REFER: gettext_noop("Stop and refer: %(what)s (%(day)s)."),
+    codes.ALERT_BONE_STRESS_PAIN: gettext_noop(
+        "Pain %(pain)s/10 on %(day)s in a running phase of a bone stress plan: stop running and check (any pain "
+        "counts here)."
+    ),
+    codes.ALERT_PAIN_SPIKE: gettext_noop(
+        "Pain %(pain)s/10 on %(day)s, %(rise)s points above the 7-day usual %(baseline)s/10."
+    ),
+    codes.ALERT_READY_TO_ADVANCE: gettext_noop("Ready to advance: every criterion of this phase is met."),
+    codes.ALERT_CLEARANCE_DUE: gettext_noop(
+        "Every criterion of this phase is met: the next phase starts once a clinician records a clearance."
+    ),
+    codes.ALERT_NO_LOG: gettext_noop("No log since %(last)s (%(days)s days)."),
+    codes.ALERT_NO_LOG_SINCE_START: gettext_noop("Nothing logged since the plan started %(days)s days ago."),
+    codes.ALERT_LOW_COMPLIANCE: gettext_noop("Compliance %(percent)s %% over the last 7 days."),
+    codes.CLOSED_NO_PLAN: gettext_noop(
+        "Closed automatically: the progression engine has no active plan to judge."
+    ),
+    codes.CLOSED_NO_CLEARANCE_WAITING: gettext_noop(
+        "Closed automatically: no clearance is waiting any more."
+    ),
+    codes.CLOSED_PLAN_CHANGED: gettext_noop("The plan was changed."),
+    codes.CLOSED_CLEARED: gettext_noop("Cleared for “%(phase)s”."),
+    codes.CLOSED_LOGGED: gettext_noop("The athlete logged %(day)s."),
+    codes.CLOSED_COACH_DECIDED: gettext_noop("Every request from the coach was decided."),
+    codes.PHASE_RECOMMENDED: gettext_noop("Recommended: %(reasons)s"),
+    codes.PHASE_AUTOMATIC: gettext_noop("Automatic: %(reasons)s"),
+    codes.PLAN_ASSIGNED: gettext_noop("Assigned from “%(template)s”."),
+    codes.PLAN_STARTED_BLANK: gettext_noop("Started as an empty plan, built by the clinician."),
+}
+# PAIN_UNANSWERED, by which answers are missing.
+_UNANSWERED = {
+    ("during",): gettext_noop(
+        "%(day)s: pain during not recorded, so this session cannot count as within the allowance."
+    ),
+    ("after",): gettext_noop(
+        "%(day)s: pain after not recorded, so this session cannot count as within the allowance."
+    ),
+    ("during", "after"): gettext_noop(
+        "%(day)s: pain during and after not recorded, so this session cannot count as within the allowance."
+    ),
+}
+# Rendered by code rather than from _TEXTS alone (their parameters need more than a format).
+_COMPOSED = (
+    codes.ALLOWANCE_EXCEEDED,
+    codes.PAIN_UNANSWERED,
+    codes.ALERT_COACH_REQUESTS,
+    codes.CLOSED_COMPLIANCE,
+    codes.CLOSED_ENGINE_MOVED_ON,
+    codes.CLOSED_ANSWERED,
+)
+# Every rehab code reason_text says: the engines' (rehab.codes) — anything else is an outcomes code.
+REASON_CODES = frozenset(_TEXTS) | frozenset(_COMPOSED)
+
+
+def _reason_day(value) -> str:
+    if not value:
+        return ""
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    return date_format(day, _DAY_FORMAT)
+
+
+def _reason_number(value, digits: int | None = None) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if digits is not None:
+        return number_format(value, digits)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return localize(value)
+
+
+def _flag_words(flag: str) -> str:
+    return gettext(RED_FLAG_LABELS.get(flag, flag))
+
+
+def _reason_words(code: str, params: dict) -> dict:
+    """The parameters as they read in a sentence: days formatted, numbers localised, words translated."""
+    words = {}
+    for key, value in params.items():
+        if key in ("day", "since", "last"):
+            words[key] = _reason_day(value)
+        elif key in ("before", "now") and code == codes.PAIN_RISING:
+            words[key] = _reason_number(value, 1)
+        elif key == "flag":
+            words[key] = _flag_words(value)
+        elif key == "reasons":
+            words[key] = " ".join(say(r) for r in value or ())
+        else:
+            words[key] = _reason_number(value)
+    if code == codes.ALERT_STOP_AND_REFER:
+        what = [_flag_words(flag) for flag in params.get("flags") or ()]
+        if params.get("pain") is not None:
+            what.append(gettext("pain %(pain)s/10") % {"pain": _reason_number(params["pain"])})
+        words["what"] = ", ".join(what)
+    return words
+
+
+def reason_text(code: str, params: dict | None = None) -> str:
+    """One reason (a rehab code, or an outcomes one) in words, in the active language."""
+    params = params or {}
+    if code not in REASON_CODES:
+        try:
+            return outcomes_wording.render(Reason(code, dict(params)))
+        except (KeyError, TypeError, ValueError):  # a code no engine knows (yet): say the code, never fail
+            return code
+    words = _reason_words(code, params)
+    if code == codes.ALLOWANCE_EXCEEDED:
+        over = []
+        if params.get("during") is not None:
+            over.append(
+                gettext("%(pain)s/10 during, above the allowance of %(allowance)s/10")
+                % {"pain": words["during"], "allowance": words.get("allow_during", "")}
+            )
+        if params.get("after") is not None:
+            over.append(
+                gettext("%(pain)s/10 after, above the allowance of %(allowance)s/10")
+                % {"pain": words["after"], "allowance": words.get("allow_after", "")}
+            )
+        return gettext("%(day)s: %(over)s.") % {"day": words.get("day", ""), "over": "; ".join(over)}
+    if code == codes.PAIN_UNANSWERED:
+        missing = tuple(m for m in ("during", "after") if m in (params.get("missing") or ()))
+        return gettext(_UNANSWERED.get(missing, _UNANSWERED[("during", "after")])) % words
+    if code == codes.ALERT_COACH_REQUESTS:
+        count = params.get("count") or 1
+        return ngettext(
+            "A request from the coach waiting for your decision.",
+            "%(count)s requests from the coach waiting for your decision.",
+            count,
+        ) % {"count": _reason_number(count)}
+    if code == codes.CLOSED_ENGINE_MOVED_ON:
+        return gettext(_MOVED_ON.get(params.get("action"), _MOVED_ON[Action.HOLD]))
+    if code == codes.CLOSED_ANSWERED:
+        if params.get("action") == Action.REGRESS:
+            return gettext("Answered: the plan was stepped back one phase.")
+        return gettext("Answered: the plan was paused for a referral.")
+    if code == codes.CLOSED_COMPLIANCE:
+        if params.get("percent") is None:
+            return gettext("Closed automatically: nothing is planned over the last 7 days now.")
+        return gettext("Closed automatically: 7-day compliance is %(percent)s %% now.") % words
+    try:
+        return gettext(_TEXTS[code]) % words
+    except KeyError:  # a parameter missing from an old row: say the sentence's gist without failing
+        return gettext(_TEXTS[code]) % defaultdict(str, words)
+
+
+def say(reason) -> str:
+    """A reason in words: a `Reason`, a stored {"code", "params"}, or a sentence kept as it was (old rows)."""
+    if isinstance(reason, Reason):
+        return reason_text(reason.code, reason.params)
+    if isinstance(reason, dict) and reason.get("code"):
+        return reason_text(reason["code"], reason.get("params") or {})
+    return "" if reason is None else str(reason)
+
+
+def says(reasons) -> list[str]:
+    return [say(r) for r in reasons or ()]
+
+
+def as_dict(reason) -> dict | str:
+    """A reason as stored (JSON): {"code", "params"}; an old row's sentence stays a sentence."""
+    if isinstance(reason, Reason):
+        return reason.as_dict()
+    return reason
+
+
+def api_items(reasons) -> list[dict]:
+    """The reasons for the API: each with its code, parameters and words (code "" for an old row's sentence)."""
+    items = []
+    for r in reasons or ():
+        stored = as_dict(r)
+        if isinstance(stored, dict) and stored.get("code"):
+            items.append({"code": stored["code"], "params": stored.get("params") or {}, "text": say(stored)})
+        else:
+            items.append({"code": "", "params": {}, "text": str(stored)})
+    return items

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from portal.jobs import enqueue
 from portal.models import Alert, CareTeamMember, Clinician
 from portal.services import alert_raise, alert_resolve
-from rehab import coach
+from rehab import coach, codes
 from rehab.codes import AlertKind
 from rehab.models import ChangeRequest, PhaseChange, Plan, PlanPhase, RunningChange
 from rehab.services.plans import plan_advance, plan_editing, plan_move
@@ -338,14 +338,13 @@ def _notice_sync(plan: Plan, *, by) -> None:
     """One open coach_request notice while the athlete has pending requests, none after."""
     pending = ChangeRequest.objects.pending().filter(plan__athlete_id=plan.athlete_id).count()
     if pending:
-        what = "A request" if pending == 1 else f"{pending} requests"
         alert_raise(athlete=plan.athlete, kind=NOTICE_KIND, severity=Alert.Severity.NOTICE,
-                    message=f"{what} from the coach waiting for your decision.",
+                    code=codes.ALERT_COACH_REQUESTS, params={"count": pending},
                     link=plan.get_absolute_url())  # fmt: skip
         return
     alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=NOTICE_KIND).first()
     if alert is not None:
-        alert_resolve(alert=alert, by=by, note="Every request from the coach was decided.")
+        alert_resolve(alert=alert, by=by, note_code=codes.CLOSED_COACH_DECIDED)
 
 
 def coach_text_forget(athlete, *, by=None) -> None:

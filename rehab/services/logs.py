@@ -23,9 +23,9 @@ from portal import audit
 from portal.jobs import enqueue_once
 from portal.models import Alert, Athlete, Shoe
 from portal.services import alert_raise, alert_resolve, check_athlete_editable
-from rehab import selectors
-from rehab.codes import AlertKind
-from rehab.criteria import reasons_text
+from rehab import codes, selectors
+from rehab.codes import AlertKind, reason
+from rehab.criteria import reasons_json
 from rehab.models import REPORTED_LOG_FIELDS, DailyLog, ExerciseLog, Plan, RehabStatus
 from rehab.progression import LogDay
 from rehab.services.plans import plan_advance
@@ -180,8 +180,8 @@ def _raise_stop_alerts(athlete, log: DailyLog, plan: Plan | None) -> None:
         return
     phase = plan.current_phase if log.phase_id == plan.current_phase_id else log.phase
     for due in stop_alerts(_log_day(log), phase=phase, pain_free=plan.pain_free):
-        alert_raise(athlete=athlete, kind=due.kind, severity=due.severity, message=due.message,
-                    link=reverse("rehab:timeline", args=[athlete.pk]))  # fmt: skip
+        alert_raise(athlete=athlete, kind=due.kind, severity=due.severity, code=due.reason.code,
+                    params=due.reason.params, link=reverse("rehab:timeline", args=[athlete.pk]))  # fmt: skip
 
 
 def _log_day(log: DailyLog) -> LogDay:
@@ -208,7 +208,10 @@ def after_log(*, athlete_id: int, day: date, today: date) -> None:
         update_fields=STATUS_FIELDS,
     )  # fmt: skip
     if AlertKind.NO_LOG in open_alerts:
-        alert_resolve(alert=open_alerts[AlertKind.NO_LOG], by=None, note=f"The athlete logged {day:%d %b}.")
+        alert_resolve(
+            alert=open_alerts[AlertKind.NO_LOG], by=None, note_code=codes.CLOSED_LOGGED,
+            note_params={"day": day.isoformat()},
+        )  # fmt: skip
     _close_stale({athlete_id: (plan, snap)}, [a for a in open_alerts.values() if a.kind in STATE_ALERT_KINDS])
     if plan is None:
         return
@@ -216,11 +219,11 @@ def after_log(*, athlete_id: int, day: date, today: date) -> None:
     this = next((log for log in logs if log.date == day), None)
     for due in log_alerts(this, logs, snap) if this else []:
         if due.kind == AlertKind.READY_TO_ADVANCE and plan.auto_advance and not _has_serious(open_alerts):
-            why = " ".join(reasons_text(snap.recommendation.reasons))
-            plan_advance(plan=plan, by=None, reason="Automatic: " + why, today=today)
+            why = reason(codes.PHASE_AUTOMATIC, reasons=reasons_json(snap.recommendation.reasons))
+            plan_advance(plan=plan, by=None, reason=why, today=today)
             continue
-        alert_raise(athlete=athlete, kind=due.kind, severity=due.severity, message=due.message,
-                    link=reverse("rehab:timeline", args=[athlete_id]))  # fmt: skip
+        alert_raise(athlete=athlete, kind=due.kind, severity=due.severity, code=due.reason.code,
+                    params=due.reason.params, link=reverse("rehab:timeline", args=[athlete_id]))  # fmt: skip
 
 
 def _has_serious(open_alerts: dict) -> bool:

@@ -23,10 +23,10 @@ from modeltranslation.utils import build_localized_fieldname
 from portal.jobs import enqueue
 from portal.models import Alert
 from portal.services import alert_resolve, check_athlete_editable
+from rehab import codes, selectors
 from rehab import models as rehab_models
-from rehab import selectors
-from rehab.codes import AlertKind
-from rehab.criteria import reason_text, reasons_text
+from rehab.codes import AlertKind, Reason, reason
+from rehab.criteria import reason_text, reasons_json
 from rehab.models import (
     Action,
     PhaseChange,
@@ -100,14 +100,13 @@ def plan_assign(
     plan.current_phase = first
     plan.save(update_fields=["current_phase"])
     PhaseChange.objects.create(plan=plan, to_phase=first, kind=PhaseChange.Kind.START, by=by,
-                               reason=f"Assigned from “{template.name}”.")  # fmt: skip
+                               **_reason_fields(reason(codes.PLAN_ASSIGNED, template=template.name)))  # fmt: skip
     _plan_changed(plan, by=by)
     enqueue("rehab.prerender_plan", plan.pk)
     return plan
 
 
 BLANK_PHASES_MAX = 12
-BLANK_PLAN_REASON = "Started as an empty plan, built by the clinician."
 
 
 @transaction.atomic
@@ -149,7 +148,7 @@ def plan_start_blank(
     plan.current_phase = first
     plan.save(update_fields=["current_phase"])
     PhaseChange.objects.create(plan=plan, to_phase=first, kind=PhaseChange.Kind.START, by=by,
-                               reason=BLANK_PLAN_REASON)  # fmt: skip
+                               **_reason_fields(reason(codes.PLAN_STARTED_BLANK)))  # fmt: skip
     _plan_changed(plan, by=by)
     enqueue("rehab.prerender_plan", plan.pk)
     return plan
@@ -254,7 +253,7 @@ def plan_move(
     plan: Plan,
     to_phase: PlanPhase,
     by,
-    reason: str = "",
+    reason: str | Reason = "",
     today: date | None = None,
     seen: int | None = None,
 ) -> PhaseChange:
@@ -266,7 +265,14 @@ def plan_move(
     return _move(plan, to_phase, by=by, reason=reason, today=today)
 
 
-def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | None) -> PhaseChange:
+def _reason_fields(why: str | Reason) -> dict:
+    """A PhaseChange's why: a clinician's words as text, the engine's and the services' as a code."""
+    if isinstance(why, Reason):
+        return {"reason": "", "reason_code": why.code, "reason_params": dict(why.params)}
+    return {"reason": why}
+
+
+def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str | Reason, today: date | None) -> PhaseChange:
     if to_phase.plan_id != plan.pk:
         raise ValidationError(gettext("That phase belongs to another plan."))
     current = plan.current_phase
@@ -299,7 +305,7 @@ def _move(plan: Plan, to_phase: PlanPhase, *, by, reason: str, today: date | Non
     plan.current_phase = to_phase
     plan.save(update_fields=["current_phase", "updated"])
     change = PhaseChange.objects.create(plan=plan, from_phase=current, to_phase=to_phase, kind=kind, by=by,
-                                        reason=reason)  # fmt: skip
+                                        **_reason_fields(reason))  # fmt: skip
     _plan_changed(plan, by=by, today=today)
     return change
 
@@ -318,7 +324,7 @@ def _neighbour(plan: Plan, step: int) -> PlanPhase:
 
 @transaction.atomic
 def plan_advance(
-    *, plan: Plan, by, reason: str = "", today: date | None = None, seen: int | None = None
+    *, plan: Plan, by, reason: str | Reason = "", today: date | None = None, seen: int | None = None
 ) -> PhaseChange:
     _claim(plan, by=by, seen=seen)
     return _move(plan, _neighbour(plan, +1), by=by, reason=reason, today=today)
@@ -575,7 +581,7 @@ def _plan_changed(plan: Plan, *, by, today: date | None = None) -> None:
     recomputed once the change commits (a job: a plan move never runs the status engine itself)."""
     alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=AlertKind.READY_TO_ADVANCE).first()
     if alert is not None:
-        alert_resolve(alert=alert, by=by, note="The plan was changed.")
+        alert_resolve(alert=alert, by=by, note_code=codes.CLOSED_PLAN_CHANGED)
     enqueue("rehab.refresh_athletes", [plan.athlete_id], (today or timezone.localdate()).isoformat())
 
 
@@ -601,20 +607,21 @@ def recommendation_apply(
         raise ValidationError(
             gettext("The recommendation has changed since the page was loaded. Look again.")
         )
-    reason = "Recommended: " + " ".join(reasons_text(rec.reasons))
+    why = reason(codes.PHASE_RECOMMENDED, reasons=reasons_json(rec.reasons))
     change = None
     if action == Action.ADVANCE:
-        change = _move(plan, _neighbour(plan, +1), by=by, reason=reason[:500], today=today)
+        change = _move(plan, _neighbour(plan, +1), by=by, reason=why, today=today)
     elif action == Action.REGRESS:
-        change = _move(plan, _neighbour(plan, -1), by=by, reason=reason[:500], today=today)
+        change = _move(plan, _neighbour(plan, -1), by=by, reason=why, today=today)
     elif action == Action.STOP_AND_REFER:
         _set_status(plan, Plan.Status.PAUSED, by=by)
     else:
         raise ValidationError(gettext("Holding needs no action."))
-    done = "stepped back one phase" if action == Action.REGRESS else "paused for a referral"
     answered = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind__in=ANSWERED_BY[action])
     for alert in answered:
-        alert_resolve(alert=alert, by=by, note=f"Answered: the plan was {done}.")
+        alert_resolve(
+            alert=alert, by=by, note_code=codes.CLOSED_ANSWERED, note_params={"action": str(action)}
+        )
     return change
 
 
@@ -651,6 +658,6 @@ def phase_clear(
     phase.save(update_fields=["cleared_by", "cleared_at", "cleared_on_imaging", "clearance_note"])
     alert = Alert.objects.open().filter(athlete_id=plan.athlete_id, kind=AlertKind.CLEARANCE_DUE).first()
     if alert is not None:
-        alert_resolve(alert=alert, by=by, note=f"Cleared for “{phase.name}”.")
+        alert_resolve(alert=alert, by=by, note_code=codes.CLOSED_CLEARED, note_params={"phase": phase.name})
     _plan_changed(plan, by=by)
     return phase

@@ -144,8 +144,8 @@ def _close_stale(snaps: dict[int, tuple[Plan | None, Snapshot]], open_alerts=Non
         by_athlete.setdefault(alert.athlete_id, {})[alert.kind] = alert
     for pk, kinds in by_athlete.items():
         plan, snap = snaps[pk]
-        for kind, note in stale_alerts(snap if plan is not None else None, kinds).items():
-            alert_resolve(alert=kinds[kind], by=None, note=note)
+        for kind, why in stale_alerts(snap if plan is not None else None, kinds).items():
+            alert_resolve(alert=kinds[kind], by=None, note_code=why.code, note_params=why.params)
 
 
 def _raise_new(athletes: dict, due: dict[int, list[AlertDue]], today: date) -> None:
@@ -165,6 +165,6 @@ def _raise_new(athletes: dict, due: dict[int, list[AlertDue]], today: date) -> N
             if (pk, alert.kind) not in seen:
                 with transaction.atomic():
                     alert_raise(
-                        athlete=athletes[pk], kind=alert.kind, severity=alert.severity, message=alert.message,
-                        link=reverse("rehab:timeline", args=[pk]),
+                        athlete=athletes[pk], kind=alert.kind, severity=alert.severity, code=alert.reason.code,
+                        params=alert.reason.params, link=reverse("rehab:timeline", args=[pk]),
                     )  # fmt: skip

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from rehab.codes import Action
+from rehab import codes
+from rehab.codes import Action, reason
 from rehab.compliance import (
     BAND_LABELS,
     Compliance,
@@ -23,6 +24,7 @@ from rehab.compliance import (
 from rehab.load import Load, load_warnings, training_load
 from rehab.progression import LogDay, Recommendation
 from rehab.status import Snapshot, log_alerts, risk_score, snapshot, stop_alerts, time_alerts
+from rehab.wording import say
 
 MON = date(2025, 3, 10)  # a Monday
 TODAY = date(2025, 3, 20)  # a Thursday
@@ -466,14 +468,22 @@ def test_snapshot_passes_pain_free_and_is_last_to_the_rules():
     common = {"logs": logs, "today": TODAY, "phase": phase(), "schedule": [(ago(13), Prescription())]}
     assert snapshot(**common).recommendation.action == Action.ADVANCE
     pain_free = snapshot(**common, pain_free=True).recommendation
-    assert pain_free.action == Action.STOP_AND_REFER and "bone stress plan" in pain_free.reasons[0]
+    assert pain_free.action == Action.STOP_AND_REFER
+    assert pain_free.reasons[0].code == codes.BONE_STRESS_RUNNING_PAIN and "bone stress plan" in say(
+        pain_free.reasons[0]
+    )
     common["phase"] = phase(run_activity="cross_train")
     pain_free = snapshot(**common, pain_free=True).recommendation
-    assert pain_free.action == Action.HOLD and "must stay pain-free" in pain_free.reasons[0]
+    assert pain_free.action == Action.HOLD
+    assert pain_free.reasons[0].code == codes.PAIN_FREE_PAIN and "must stay pain-free" in say(
+        pain_free.reasons[0]
+    )
     last = snapshot(logs=[session(5), session(3), session(1)], today=TODAY, phase=phase(), is_last=True)
     assert last.recommendation.action == Action.HOLD
-    assert last.recommendation.reasons == (
-        "Final phase, and every criterion is met: consider completing the plan.",
+    assert last.recommendation.reasons == (reason(codes.FINAL_PHASE_MET),)
+    assert (
+        say(last.recommendation.reasons[0])
+        == "Final phase, and every criterion is met: consider completing the plan."
     )
 
 
@@ -525,7 +535,8 @@ USUAL_1 = [LogDay(date=ago(n), pain_during=1) for n in range(2, 9)]  # peak pain
 )  # fmt: skip
 def test_log_alerts(log, history, recommendation, expected):
     due = [*stop_alerts(log), *log_alerts(log, [*history, log], snap(recommendation=recommendation))]
-    assert [(a.kind, a.severity, a.message) for a in due] == expected
+    assert [(a.kind, a.severity, say(a.reason)) for a in due] == expected
+    assert all(a.reason.code in codes.ALERT_CODES for a in due)
 
 
 @pytest.mark.parametrize(
@@ -547,5 +558,6 @@ def test_log_alerts(log, history, recommendation, expected):
 )  # fmt: skip
 def test_time_alerts(kwargs, expected):
     due = time_alerts(snap(**kwargs))
-    assert [(a.kind, a.message) for a in due] == expected
+    assert [(a.kind, say(a.reason)) for a in due] == expected
+    assert all(a.reason.code in codes.ALERT_CODES for a in due)
     assert all(a.severity == "notice" for a in due)

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Alert, AuditEntry, Shoe
-from rehab import forms, services
+from rehab import codes, forms, services
 from rehab.models import DailyLog, ExerciseLog, PhaseChange, Plan, PlanPhase, RedFlag, RehabStatus
+from rehab.wording import say
 from tests.access import LOGIN, assert_outcome, matrix_cases
 from tests.factories import AlertFactory, AthleteFactory, PlanTemplateFactory, ShoeFactory
 
@@ -243,7 +244,8 @@ def test_ready_to_advance_alert_and_automatic_advance(people, plan):
     plan.refresh_from_db()
     assert plan.current_phase.order == 2
     change = PhaseChange.objects.filter(plan=plan, kind="advance").get()
-    assert change.by is None and change.reason.startswith("Automatic:")
+    assert change.by is None and change.reason_code == codes.PHASE_AUTOMATIC
+    assert change.reason_text.startswith("Automatic: Day ")  # the engine's reasons, said where it is read
     # Moving on answers the readiness alert.
     assert not Alert.objects.open().filter(athlete=people.athlete_a, kind="ready_to_advance").exists()
 
@@ -277,7 +279,8 @@ def test_ready_in_the_last_phase_means_consider_completing_not_advance(
     with django_assert_num_queries(5):
         snaps = services.status_snapshots([people.athlete_a, people.athlete_b], TODAY())
     last, first = snaps[people.athlete_a.pk][1].recommendation, snaps[people.athlete_b.pk][1].recommendation
-    assert last.action == "hold" and last.reasons[0].startswith("Final phase, and every criterion is met")
+    assert last.action == "hold" and last.reasons[0].code == codes.FINAL_PHASE_MET
+    assert say(last.reasons[0]).startswith("Final phase, and every criterion is met")
     assert first.action == "advance"
     assert RehabStatus.objects.get(athlete=people.athlete_a).action == "hold"
 
@@ -294,7 +297,9 @@ def test_automatic_advance_never_happens_over_an_open_urgent_alert(people, plan)
 def test_a_new_log_resolves_the_no_log_alert(people, plan):
     save(people.athlete_a, days_ago=10, pain_during=1)
     services.status_refresh([people.athlete_a])
-    assert Alert.objects.open().get(kind="no_log").message.startswith("No log since")
+    alert = Alert.objects.open().get(kind="no_log")
+    assert alert.code == codes.ALERT_NO_LOG and alert.params["days"] == 10 and alert.message == ""
+    assert alert.text.startswith("No log since")
     save(people.athlete_a, pain_during=1)
     assert not Alert.objects.open().filter(kind="no_log").exists()
 
@@ -328,8 +333,10 @@ def test_recommendation_apply_regresses_and_records_the_reasons(people, plan):
     change = services.recommendation_apply(plan=plan, action="regress", by=people.clinician.user)
     assert (
         change.kind == "regress"
-        and change.reason.startswith("Recommended:")
-        and "above the allowance" in change.reason
+        and change.reason_code == codes.PHASE_RECOMMENDED
+        and {r["code"] for r in change.reason_params["reasons"]} == {codes.ALLOWANCE_EXCEEDED}
+        and change.reason_text.startswith("Recommended:")
+        and "above the allowance" in change.reason_text
     )
     with pytest.raises(ValidationError):
         services.recommendation_apply(plan=plan, action="advance", by=people.clinician.user)

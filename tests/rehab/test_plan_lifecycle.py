@@ -98,7 +98,8 @@ def test_an_empty_plan_starts_with_the_phases_asked_for_and_the_engine_runs_on_i
     assert plan.template is None and plan.current_phase == phases[0] and plan.status == "active"
     assert phases[0].started_on == TODAY() - timedelta(days=9)
     start = PhaseChange.objects.get(plan=plan)
-    assert start.kind == "start" and start.reason == services.plans.BLANK_PLAN_REASON
+    assert start.kind == "start" and start.reason_code == "plan_started_blank"
+    assert start.reason_text == "Started as an empty plan, built by the clinician."
     # The engine: a log, the caseload status and the athlete's pages work on a plan without a protocol.
     services.log_save(athlete=people.athlete_a, day=TODAY(), data={"pain_during": 1, "pain_after": 1})
     _, snap = services.status_snapshots([people.athlete_a], TODAY())[people.athlete_a.pk]

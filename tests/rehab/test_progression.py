@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from rehab.codes import Action
+from rehab import codes
+from rehab.codes import Action, Reason, reason
 from rehab.compliance import Prescription
 from rehab.progression import (
     LogDay,
@@ -16,6 +17,7 @@ from rehab.progression import (
     peak_baseline,
     recommend,
 )
+from rehab.wording import says
 
 TODAY = date(2025, 3, 20)  # a Thursday: ago(1) is "Wed 19 Mar", ago(3) "Mon 17 Mar", ago(5) "Sat 15 Mar"
 
@@ -224,7 +226,9 @@ CRITERIA_CASES = [
 )
 def test_recommend(phase_kw, logs, kwargs, action, fragments, absent):
     recommendation = recommend(phase(**phase_kw), logs, TODAY, **kwargs)
-    text = "\n".join(recommendation.reasons)
+    # Every reason is a code with parameters (rehab.codes), said here in English (en-gb, the tests' language).
+    assert all(isinstance(r, Reason) for r in recommendation.reasons), recommendation.reasons
+    text = "\n".join(says(recommendation.reasons))
     assert recommendation.action == action, text
     for fragment in fragments:
         assert fragment in text
@@ -236,10 +240,15 @@ def test_advance_gives_exactly_the_three_criteria():
     recommendation = recommend(phase(), GOOD, TODAY, prescription=Prescription(runs_per_week=3))
     assert recommendation.action == Action.ADVANCE
     assert recommendation.reasons == (
+        reason(codes.DAYS_IN_PHASE, days=14, min_days=7),
+        reason(codes.SESSIONS_WITHIN, sessions=3),
+        reason(codes.COMPLIANCE_MET, needed=80),
+    )
+    assert says(recommendation.reasons) == [
         "Day 14 of at least 7 in this phase.",
         "The last 3 sessions were within the allowance and settled by the next morning.",
         "Compliance of 80 % or more over the last 7 days.",
-    )
+    ]
 
 
 @pytest.mark.parametrize(

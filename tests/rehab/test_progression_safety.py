@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from rehab import compliance, status
-from rehab.codes import Action
+from rehab import codes, compliance, status
+from rehab.codes import Action, Reason
 from rehab.compliance import Prescription
 from rehab.load import Load
 from rehab.progression import (
@@ -18,6 +18,7 @@ from rehab.progression import (
     morning_baseline,
     recommend,
 )
+from rehab.wording import says
 from tests.rehab.test_progression import GOOD, TODAY, ago, case, exercises, phase, rest
 from tests.rehab.test_progression import run as _run
 
@@ -29,7 +30,8 @@ def run(days_ago: int, during=0, after=0, morning=0, run_minutes=20, **kw) -> Lo
 
 
 def check(recommendation, action, fragments, absent):
-    text = "\n".join(recommendation.reasons)
+    assert all(isinstance(r, Reason) for r in recommendation.reasons), recommendation.reasons
+    text = "\n".join(says(recommendation.reasons))
     assert recommendation.action == action, text
     for fragment in fragments:
         assert fragment in text, text
@@ -285,7 +287,9 @@ def test_stale_alerts(snapshot, open_kinds, closing):
     got = status.stale_alerts(snapshot, open_kinds)
     assert set(got) == set(closing)
     for kind, fragment in closing.items():
-        assert fragment in got[kind] and got[kind].startswith("Closed automatically")
+        assert got[kind].code.startswith("closed_"), got[kind]
+        said = says([got[kind]])[0]
+        assert fragment in said and said.startswith("Closed automatically")
 
 
 @pytest.mark.parametrize(
@@ -401,4 +405,4 @@ def test_steady_every_other_day_running_is_no_weekly_jump(offset):
     today = TODAY - timedelta(days=offset)
     logs = [run(n, distance_km=4) for n in range(offset, 28, 2)]
     reasons = recommend(phase(started_on=ago(27)), logs, today).reasons
-    assert not [r for r in reasons if "Weekly distance" in r], reasons
+    assert not [r for r in reasons if r.code == codes.WEEKLY_DISTANCE_JUMP], reasons

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from portal.models import Alert
 from portal.services import alert_raise
-from rehab import services
+from rehab import codes, services
 from rehab.models import Plan, PlanPhase, RehabStatus
 from rehab.selectors_caseload import caseload_order
+from rehab.wording import says
 from tests.factories import AthleteFactory, PlanTemplateFactory
 
 TODAY = timezone.localdate
@@ -74,7 +75,8 @@ def test_automatic_advance_stops_at_the_clearance_and_tells_the_clinician(people
     assert plan.current_phase.order == 1
     status = RehabStatus.objects.get(athlete=people.athlete_a)
     assert status.action == "hold"
-    assert any("needs a clinician's clearance" in reason for reason in status.reasons)
+    assert any(reason["code"] == codes.NEEDS_CLEARANCE for reason in status.reasons)
+    assert any("needs a clinician's clearance" in reason for reason in says(status.reasons))
     assert "clearance_due" in open_kinds(people.athlete_a)
     assert "ready_to_advance" not in open_kinds(people.athlete_a)
 
@@ -116,7 +118,12 @@ def test_any_pain_while_running_on_a_bone_stress_plan_stops_and_alerts(people, p
     status = RehabStatus.objects.get(athlete=people.athlete_a)
     assert status.action == "stop_and_refer"
     alert = Alert.objects.open().get(athlete=people.athlete_a, kind="bone_stress_pain")
-    assert alert.severity == "urgent" and "1/10" in alert.message
+    assert (
+        alert.severity == "urgent"
+        and alert.code == codes.ALERT_BONE_STRESS_PAIN
+        and alert.params["pain"] == 1
+    )
+    assert "1/10" in alert.text
 
 
 @pytest.mark.parametrize(
@@ -140,7 +147,8 @@ def test_ready_to_advance_closes_itself_when_the_engine_says_hold(people, plan):
     log(people, 0, Plan.objects.get(pk=plan.pk), pain_during=4, pain_next_morning=None)
     alert = Alert.objects.get(athlete=people.athlete_a, kind="ready_to_advance")
     assert alert.resolved_at is not None and alert.resolved_by is None
-    assert alert.resolved_note == "Closed automatically: the progression engine now says hold."
+    assert (alert.resolved_code, alert.resolved_params) == (codes.CLOSED_ENGINE_MOVED_ON, {"action": "hold"})
+    assert alert.resolved_text == "Closed automatically: the progression engine now says hold."
 
 
 def second_phase_plan(people, plan):
@@ -163,7 +171,8 @@ def test_applying_a_step_back_resolves_the_pain_spike_it_answers(people, plan):
     services.recommendation_apply(plan=plan, action="regress", by=people.clinician.user)
     spike = Alert.objects.get(athlete=people.athlete_a, kind="pain_spike")
     assert spike.resolved_by == people.clinician.user
-    assert spike.resolved_note == "Answered: the plan was stepped back one phase."
+    assert (spike.resolved_code, spike.resolved_params) == (codes.CLOSED_ANSWERED, {"action": "regress"})
+    assert spike.resolved_text == "Answered: the plan was stepped back one phase."
 
 
 def test_pausing_on_stop_and_refer_keeps_the_red_flag_until_a_clinician_has_been_in_touch(
@@ -188,7 +197,8 @@ def test_the_first_phase_holds_for_review_instead_of_stepping_back(people, plan)
     log(people, 1, plan, pain_during=4)
     status = RehabStatus.objects.get(athlete=people.athlete_a)
     assert status.action == "hold"
-    assert any("nothing to step back to" in reason for reason in status.reasons)
+    assert any(reason["code"] == codes.FIRST_PHASE_REVIEW for reason in status.reasons)
+    assert any("nothing to step back to" in reason for reason in says(status.reasons))
     assert status.risk >= 3000  # sorts with step-backs
     with pytest.raises(ValidationError, match="now says hold, so there is nothing to apply"):
         services.recommendation_apply(plan=plan, action="regress", by=people.clinician.user)
@@ -347,7 +357,8 @@ def test_an_old_red_flag_still_waiting_for_a_clinician_keeps_stop_and_refer(peop
     for days_ago in (7, 6, 5, 4, 3, 2, 1):
         log(people, days_ago, plan)
     status = RehabStatus.objects.get(athlete=people.athlete_a)
-    assert status.action == "stop_and_refer" and "still waiting for a clinician" in status.reasons[0]
+    assert status.action == "stop_and_refer" and status.reasons[0]["code"] == codes.RED_FLAG_WAITING
+    assert "still waiting for a clinician" in says(status.reasons)[0]
     assert "ready_to_advance" not in open_kinds(people.athlete_a)
     alert = Alert.objects.open().get(athlete=people.athlete_a, kind="log_red_flag")
     from portal.services import alert_resolve

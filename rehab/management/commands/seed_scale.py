@@ -661,8 +661,8 @@ class Command(BaseCommand):
                 link = reverse("rehab:timeline", args=[pk])
                 raised = timezone.now()
                 alerts.extend(
-                    Alert(athlete_id=pk, kind=a.kind, severity=a.severity, message=a.message[:300], link=link,
-                          created=raised, updated=raised)
+                    Alert(athlete_id=pk, kind=a.kind, severity=a.severity, code=a.reason.code,
+                          params=a.reason.params, link=link, created=raised, updated=raised)
                     for a in due.values()
                 )  # fmt: skip
             RehabStatus.objects.bulk_create(statuses, batch_size=STATUS_CHUNK)

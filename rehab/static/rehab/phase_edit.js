@@ -193,7 +193,7 @@
   }
 
   function filter() {
-    var words = fold(search.value).split(" ").filter(Boolean);
+    var terms = fold(search.value).split(" ").filter(Boolean);
     var wanted = {};
     filters.forEach(function (select) {
       wanted[select.dataset.pickerFilter] = select.value;
@@ -202,7 +202,7 @@
     items.forEach(function (item) {
       var text = item.dataset.search + " " + fold(item.querySelector("[data-picker-name]").textContent);
       var match =
-        words.every(function (word) {
+        terms.every(function (word) {
           return text.indexOf(word) !== -1;
         }) &&
         (!wanted.region || item.dataset.region.split(" ").indexOf(wanted.region) !== -1) &&

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import authenticate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -98,7 +99,7 @@ class TokenView(APIView):
         if user is None:
             if getattr(request._request, "axes_locked_out", False):
                 raise LockedOut(request._request, {"email": data.validated_data["email"]})
-            raise serializers.ValidationError(["Wrong email address or password."])
+            raise serializers.ValidationError([_("Wrong email address or password.")])
         reset_after_success(request._request, {"email": data.validated_data["email"]})
         token, key = tokens.token_issue(user=user, name=data.validated_data["name"])
         return Response({"token": key, "id": token.pk, "name": token.name, "expires": token.expires})
@@ -205,15 +206,17 @@ class AthleteCreateSerializer(ModelSerializer):
         clinician = clinician_of(self.context["request"].user)
         clinic = clinician.clinic if clinician is not None else attrs.get("clinic")
         if clinic is None:
-            raise serializers.ValidationError({"clinic": ["Choose the athlete's clinic."]})
+            raise serializers.ValidationError({"clinic": [_("Choose the athlete's clinic.")]})
         email = attrs.get("email")
         if email and Athlete.objects.filter(clinic=clinic, email__iexact=email).exists():
             raise serializers.ValidationError(
-                {"email": ["An athlete with this email address is already in the clinic."]}
+                {"email": [_("An athlete with this email address is already in the clinic.")]}
             )
         primary = attrs.get("primary")
         if primary is not None and primary.clinic_id != clinic.pk:
-            raise serializers.ValidationError({"primary": ["Choose a clinician from the athlete's clinic."]})
+            raise serializers.ValidationError(
+                {"primary": [_("Choose a clinician from the athlete's clinic.")]}
+            )
         return {**attrs, "clinic": clinic}
 
 

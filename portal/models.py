@@ -26,7 +26,10 @@ from portal.permissions import scope_by_clinic, scope_clinics
 def validate_time_zone(value: str) -> None:
     """An IANA time zone name, e.g. Europe/Madrid."""
     if value and value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a time zone name such as Europe/London or America/New_York.")
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name such as Europe/London or America/New_York."),
+            params={"value": value},
+        )
 
 
 def default_time_zone() -> str:
@@ -406,7 +409,7 @@ class CareTeamMember(models.Model):
     def clean(self):
         if self.athlete_id and self.clinician_id and self.athlete.clinic_id != self.clinician.clinic_id:
             raise ValidationError(
-                {"clinician": "Only clinicians of the athlete's clinic can join the care team."}
+                {"clinician": _("Only clinicians of the athlete's clinic can join the care team.")}
             )
 
 

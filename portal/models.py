@@ -749,8 +749,8 @@ class Message(models.Model):
     care team ("team"), or the care team's notes beside it, which the athlete never sees ("staff")."""
 
     class Channel(models.TextChoices):
-        TEAM = "team", "With the athlete"
-        STAFF = "staff", "Staff notes"
+        TEAM = "team", _("With the athlete")
+        STAFF = "staff", _("Staff notes")
 
     BODY_MAX = 2000
 

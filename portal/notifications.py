@@ -41,6 +41,9 @@ from django.db.models import Case, DateField, Exists, OuterRef, Q, QuerySet, Val
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from portal.languages import override_for_person
 from portal.links import absolute_url
@@ -340,23 +343,23 @@ def digests_send(*, items, now: datetime | None = None) -> int:
     return sent
 
 
-GROUPS = {  # severity → (one, several)
-    Severity.EMERGENCY: ("emergency alert", "emergency alerts"),
-    Severity.URGENT: ("urgent alert", "urgent alerts"),
-    Severity.NOTICE: ("notice", "notices"),
+GROUPS = {  # severity → "3 notices"
+    Severity.EMERGENCY: ngettext_lazy("%(count)d emergency alert", "%(count)d emergency alerts", "count"),
+    Severity.URGENT: ngettext_lazy("%(count)d urgent alert", "%(count)d urgent alerts", "count"),
+    Severity.NOTICE: ngettext_lazy("%(count)d notice", "%(count)d notices", "count"),
 }
 
 
 # What each kind of alert is about, in words general enough for an email (no pain scores, no warning signs).
 KIND_WORDS = {
-    AlertKind.LOG_RED_FLAG: "a daily log to review",
-    AlertKind.BONE_STRESS_PAIN: "a daily log to review",
-    AlertKind.PAIN_SPIKE: "a daily log to review",
-    AlertKind.READY_TO_ADVANCE: "ready for the next phase",
-    AlertKind.CLEARANCE_DUE: "waiting for a clearance",
-    AlertKind.NO_LOG: "no log for a few days",
-    AlertKind.LOW_COMPLIANCE: "doing less of the plan than planned",
-    TRIAGE_ALERT_KIND: "a hip check to review",
+    AlertKind.LOG_RED_FLAG: _("a daily log to review"),
+    AlertKind.BONE_STRESS_PAIN: _("a daily log to review"),
+    AlertKind.PAIN_SPIKE: _("a daily log to review"),
+    AlertKind.READY_TO_ADVANCE: _("ready for the next phase"),
+    AlertKind.CLEARANCE_DUE: _("waiting for a clearance"),
+    AlertKind.NO_LOG: _("no log for a few days"),
+    AlertKind.LOW_COMPLIANCE: _("doing less of the plan than planned"),
+    TRIAGE_ALERT_KIND: _("a hip check to review"),
 }
 
 
@@ -366,38 +369,42 @@ def digest_email(
     """One email: per severity, "3 notices" and a line per alert with the athlete's name, what it is about in
     general words (KIND_WORDS) and a link; then the reviews due that day or overdue, with a link to each
     athlete's timeline."""
-    groups = []
-    for severity, (one, several) in GROUPS.items():
-        lines = [
-            (a.athlete.full_name, KIND_WORDS.get(a.kind, "an alert to look at"), alert_link(a))
-            for a in alerts
-            if a.severity == severity
-        ]
-        if lines:
-            groups.append({"title": f"{len(lines)} {one if len(lines) == 1 else several}", "lines": lines})
-    review_lines = [
-        (
-            athlete.full_name,
-            "due today"
-            if athlete.next_review == day
-            else f"planned for {athlete.next_review:%-d %b}, overdue",
-            absolute_url(reverse("rehab:timeline", args=[athlete.pk])),
-        )
-        for athlete in reviews
-    ]
-    titles = [group["title"] for group in groups]
-    if review_lines:
-        titles.append(f"{len(review_lines)} review{'s' if len(review_lines) != 1 else ''} due")
-    context = {
-        "clinician": clinician,
-        "clinic": clinician.clinic,
-        "day": day,
-        "groups": groups,
-        "reviews": review_lines,
-        "summary": ", ".join(titles),
-        "settings_url": absolute_url(reverse("notification_settings")),
-    }
     with override_for_person(clinician):
+        groups = []
+        for severity, title in GROUPS.items():
+            lines = [
+                (a.athlete.full_name, str(KIND_WORDS.get(a.kind, _("an alert to look at"))), alert_link(a))
+                for a in alerts
+                if a.severity == severity
+            ]
+            if lines:
+                groups.append({"title": title % {"count": len(lines)}, "lines": lines})
+        review_lines = [
+            (
+                athlete.full_name,
+                gettext("due today")
+                if athlete.next_review == day
+                else gettext("planned for %(day)s, overdue")
+                % {"day": date_format(athlete.next_review, gettext("j M"))},
+                absolute_url(reverse("rehab:timeline", args=[athlete.pk])),
+            )
+            for athlete in reviews
+        ]
+        titles = [group["title"] for group in groups]
+        if review_lines:
+            titles.append(
+                ngettext("%(count)d review due", "%(count)d reviews due", len(review_lines))
+                % {"count": len(review_lines)}
+            )
+        context = {
+            "clinician": clinician,
+            "clinic": clinician.clinic,
+            "day": day,
+            "groups": groups,
+            "reviews": review_lines,
+            "summary": ", ".join(titles),
+            "settings_url": absolute_url(reverse("notification_settings")),
+        }
         return EmailMessage(
             subject=_one_line(render_to_string("portal/emails/digest-subject.txt", context)),
             body=render_to_string("portal/emails/digest-body.txt", context),

@@ -3,14 +3,16 @@ messages inbox, the email settings, the exercise library, an admin page, and the
 in Spanish for someone who chose it, with none of the page's English left. Each English sentence checked is first
 seen on the English page, so the check can fail."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from portal import notifications
 from portal.caseload import last_log_words
 from portal.forms import AthleteEditForm
+from portal.models import Alert
 from tests.factories import ExerciseFactory
 
 
@@ -173,3 +175,28 @@ def test_the_athlete_forms_errors_are_in_spanish(people):
     assert not form.is_valid()
     assert form.errors["first_name"] == ["Enter the athlete's first name."]
     assert form.errors["weekly_km"] == ["Weekly distance can't be negative."]
+
+
+def test_the_digest_for_a_spanish_clinician_is_in_spanish(people):
+    """The digest's counts, alert words and review lines are worked out in the clinician's language."""
+    maya = people.clinician
+    day = date(2026, 12, 7)
+    people.athlete_a.next_review = day
+    people.athlete_a.save()
+    people.athlete_b.next_review = day - timedelta(days=3)
+    people.athlete_b.save()
+    notice = Alert.objects.create(athlete=people.athlete_a, kind="no_log", severity="notice", message="x")
+    reviews = notifications.digest_reviews([maya], {maya.pk: day})[maya.pk]
+    english = notifications.digest_email(maya, day, [notice], reviews=reviews)
+    assert "1 notice, 2 reviews due" in english.subject
+    assert "Anna Aalto, no log for a few days:" in english.body
+    assert "Bruno Bianchi, review planned for 4 Dec, overdue" in english.body
+    _speak(maya.user, "es")
+    maya.refresh_from_db()
+    spanish = notifications.digest_email(maya, day, [notice], reviews=reviews)
+    assert "1 aviso, 2 revisiones pendientes" in spanish.subject
+    assert "Anna Aalto, sin registros desde hace unos días:" in spanish.body
+    assert "Anna Aalto, revisión para hoy:" in spanish.body
+    assert "Bruno Bianchi, revisión prevista para el 4 Dic, atrasada:" in spanish.body
+    for word in ("notice", "reviews due", "no log for", "overdue", "due today"):
+        assert word not in spanish.body.lower() and word not in spanish.subject.lower()

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from library import services
 from library.fields import TagsField
@@ -26,7 +28,7 @@ class ExerciseAdminForm(BaseExerciseForm):
             self.fields["image"].widget = AdminFileWidget(attrs={"accept": ACCEPT})
         if "source" in self.fields:
             source = self.fields["source"]
-            source.help_text = (
+            source.help_text = _(
                 "Where the exercise comes from, as a citation a colleague can look up: author, title, year."
             )
 
@@ -37,23 +39,25 @@ class ExerciseAdminForm(BaseExerciseForm):
             if self.instance.pk is None and cleaned.get("clinic") is None and "clinic" not in self.errors:
                 self.add_error(
                     "clinic",
-                    "Choose the clinic that owns this exercise: the shipped catalog is changed only by a "
-                    "library update.",
+                    _(
+                        "Choose the clinic that owns this exercise: the shipped catalog is changed only by a "
+                        "library update."
+                    ),
                 )
         elif slug:
             # The clinic is not on the form, so Django's own check of the per-clinic unique slug skips it.
             taken = Exercise.objects.filter(clinic=self.owner_clinic, slug=slug).exclude(pk=self.instance.pk)
             if taken.exists():
-                self.add_error("slug", "Your clinic already has an exercise with this slug.")
+                self.add_error("slug", _("Your clinic already has an exercise with this slug."))
         return cleaned
 
 
 class OwnerFilter(admin.SimpleListFilter):
-    title = "owner"
+    title = _("owner")
     parameter_name = "owner"
 
     def lookups(self, request, model_admin):
-        return [("shipped", "Shipped catalog"), ("clinic", "Clinic's own")]
+        return [("shipped", _("Shipped catalog")), ("clinic", _("Clinic's own"))]
 
     def queryset(self, request, queryset):
         if self.value() == "shipped":
@@ -103,13 +107,13 @@ class ExerciseAdmin(ReadableListsMixin, ClinicScopedAdmin):
         "avoid_when": "avoid_when_readable",
         "aliases": "aliases_readable",
     }
-    regions_readable = readable_list("regions", "Regions", dict(Region.choices).get)
-    equipment_readable = readable_list("equipment", "Equipment", dict(Equipment.choices).get)
-    steps_readable = readable_list("steps", "Steps", ordered=True)
-    cues_readable = readable_list("cues", "Cues")
-    mistakes_readable = readable_list("mistakes", "Common mistakes")
-    avoid_when_readable = readable_list("avoid_when", "Avoid when")
-    aliases_readable = readable_list("aliases", "Aliases")
+    regions_readable = readable_list("regions", _("Regions"), dict(Region.choices).get)
+    equipment_readable = readable_list("equipment", _("Equipment"), dict(Equipment.choices).get)
+    steps_readable = readable_list("steps", _("Steps"), ordered=True)
+    cues_readable = readable_list("cues", _("Cues"))
+    mistakes_readable = readable_list("mistakes", _("Common mistakes"))
+    avoid_when_readable = readable_list("avoid_when", _("Avoid when"))
+    aliases_readable = readable_list("aliases", _("Aliases"))
     list_display = ["name", "kind", "difficulty", "owner", "active", "thumbnail"]
     list_filter = ["kind", "difficulty", "active", OwnerFilter, RegionFilter, EquipmentFilter]
     list_select_related = ["clinic"]
@@ -121,9 +125,9 @@ class ExerciseAdmin(ReadableListsMixin, ClinicScopedAdmin):
             None,
             {"fields": ["clinic", "name", "slug", "kind", "difficulty", "regions", "equipment", "active"]},
         ),
-        ("Instructions", {"fields": ["steps", "cues", "mistakes", "avoid_when", "aliases"]}),
+        (_("Instructions"), {"fields": ["steps", "cues", "mistakes", "avoid_when", "aliases"]}),
         (
-            "Default dosage",
+            _("Default dosage"),
             {
                 "fields": [
                     ("sets", "sets_max"),
@@ -137,10 +141,10 @@ class ExerciseAdmin(ReadableListsMixin, ClinicScopedAdmin):
             },
         ),
         (
-            "Picture, video and source",
+            _("Picture, video and source"),
             {"fields": ["image", "image_preview", "video_url", "source", "copied_from"]},
         ),
-        ("Record", {"fields": ["created", "updated"], "classes": ["collapse"]}),
+        (_("Record"), {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -180,11 +184,11 @@ class ExerciseAdmin(ReadableListsMixin, ClinicScopedAdmin):
             obj.clinic = clinician.clinic
         services.exercise_save(obj)
 
-    @admin.display(description="Owner", ordering="clinic__name")
+    @admin.display(description=_("Owner"), ordering="clinic__name")
     def owner(self, obj):
-        return obj.clinic or "Shipped catalog"
+        return obj.clinic or gettext("Shipped catalog")
 
-    @admin.display(description="Picture")
+    @admin.display(description=_("Picture"))
     def thumbnail(self, obj):
         if obj.image:
             return format_html('<img src="{}" alt="" class="stride-thumbnail">', obj.image.url)
@@ -192,14 +196,17 @@ class ExerciseAdmin(ReadableListsMixin, ClinicScopedAdmin):
             return format_html('<img src="{}?frame=end" alt="" class="stride-thumbnail">', obj.figure_url)
         return "—"
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def image_preview(self, obj):
         if obj.image:
             return format_html('<img src="{}" alt="" class="stride-preview">', obj.image.url)
         if obj.figure_url:
             return format_html(
-                '<img src="{}" alt="Drawn start and end positions" class="stride-preview">'
-                "<p>The drawing shipped with the library; an uploaded picture replaces it for your clinic.</p>",
+                '<img src="{}" alt="{}" class="stride-preview"><p>{}</p>',
                 obj.figure_url,
+                gettext("Drawn start and end positions"),
+                gettext(
+                    "The drawing shipped with the library; an uploaded picture replaces it for your clinic."
+                ),
             )
-        return "No picture yet."
+        return gettext("No picture yet.")

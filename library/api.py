@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound
@@ -26,7 +27,9 @@ from portal.uploads import validate_exercise_image, validate_video_url
 
 
 class CanEditExercises(permissions.BasePermission):
-    message = "Only clinicians who edit the clinic's protocols can add or change exercises, and only their own clinic's."
+    message = _(
+        "Only clinicians who edit the clinic's protocols can add or change exercises, and only their own clinic's."
+    )
 
     def has_permission(self, request, view):
         return request.method in permissions.SAFE_METHODS or can_add_exercises(request.user)
@@ -46,10 +49,10 @@ class OneQueryPagination(Pagination):
             if not 1 <= number <= MAX_PAGE:
                 raise ValueError
         except ValueError:
-            raise NotFound("Invalid page.") from None
+            raise NotFound(_("Invalid page.")) from None
         rows, total = rows_with_total(queryset, (number - 1) * page_size, page_size)
         if total is None and number > 1:
-            raise NotFound("Invalid page.")
+            raise NotFound(_("Invalid page."))
         paginator = Paginator(queryset, page_size)
         paginator.count = total or 0
         self.page = Page(rows, number, paginator)
@@ -176,7 +179,7 @@ class ExerciseViewSet(
         clinician = clinician_of(self.request.user)
         clinic = clinician.clinic if clinician is not None else chosen
         if clinic is None:
-            raise DRFValidationError({"clinic": ["Choose the clinic that owns this exercise."]})
+            raise DRFValidationError({"clinic": [_("Choose the clinic that owns this exercise.")]})
         with _as_api_errors():
             serializer.instance = services.exercise_create(clinic=clinic, by=self.request.user, **data)
 

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 SEPARATOR = "|"
 
@@ -62,7 +63,7 @@ class TagsField(models.CharField):
         unknown = [code for code in value if code not in known]
         if unknown:
             raise ValidationError(
-                "Unknown value: %(codes)s.", code="invalid_choice", params={"codes": ", ".join(unknown)}
+                _("Unknown value: %(codes)s."), code="invalid_choice", params={"codes": ", ".join(unknown)}
             )
 
     def run_validators(self, value):

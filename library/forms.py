@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from library.models import Difficulty, Equipment, Exercise, Kind, Region
 from library.services import EDITABLE_FIELDS
@@ -23,7 +24,9 @@ class LinesField(forms.CharField):
         super().run_validators("\n".join(value))
         if any(len(line) > self.LINE_MAX for line in value):
             raise forms.ValidationError(
-                "Keep each line to %(limit)d characters.", code="max_length", params={"limit": self.LINE_MAX}
+                _("Keep each line to %(limit)d characters."),
+                code="max_length",
+                params={"limit": self.LINE_MAX},
             )
 
     def prepare_value(self, value):
@@ -35,12 +38,20 @@ class LinesField(forms.CharField):
 class ExerciseFilterForm(forms.Form):
     """The library's search and filters (pages and API); invalid values are reported, never a 500."""
 
-    q = forms.CharField(label="Search", max_length=100, required=False)
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
-    region = forms.ChoiceField(choices=[("", "Any region"), *Region.choices], required=False)
-    equipment = forms.ChoiceField(choices=[("", "Any equipment"), *Equipment.choices], required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Any kind")), *Kind.choices], required=False)
+    region = forms.ChoiceField(
+        label=_("Region"), choices=[("", _("Any region")), *Region.choices], required=False
+    )
+    equipment = forms.ChoiceField(
+        label=_("Equipment"), choices=[("", _("Any equipment")), *Equipment.choices], required=False
+    )
     difficulty = forms.TypedChoiceField(
-        choices=[("", "Any difficulty"), *Difficulty.choices], coerce=int, empty_value=None, required=False
+        label=_("Difficulty"),
+        choices=[("", _("Any difficulty")), *Difficulty.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
 
     FILTERS = ["kind", "region", "equipment", "difficulty"]
@@ -53,24 +64,28 @@ class ExerciseFilterForm(forms.Form):
 class BaseExerciseForm(forms.ModelForm):
     """Lists edited one item per line, and images checked with portal.uploads (pages and admin)."""
 
-    aliases = LinesField(required=False, help_text="Other names people search for, one per line.")
-    steps = LinesField(
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="One step per line, in order, written so the athlete can follow them alone.",
+    aliases = LinesField(
+        label=_("Aliases"), required=False, help_text=_("Other names people search for, one per line.")
     )
-    cues = LinesField(required=False, help_text="Short reminders, one per line.")
-    mistakes = LinesField(label="Common mistakes", required=False, help_text="One per line.")
+    steps = LinesField(
+        label=_("Steps"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One step per line, in order, written so the athlete can follow them alone."),
+    )
+    cues = LinesField(label=_("Cues"), required=False, help_text=_("Short reminders, one per line."))
+    mistakes = LinesField(label=_("Common mistakes"), required=False, help_text=_("One per line."))
     avoid_when = LinesField(
-        label="Avoid when", required=False, help_text="When not to do it or when to stop, one per line."
+        label=_("Avoid when"), required=False, help_text=_("When not to do it or when to stop, one per line.")
     )
     image = forms.FileField(
+        label=_("Image"),
         required=False,
         validators=[validate_exercise_image],
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-        help_text="PNG, JPEG or WebP, at most 5 MB and 4,096 × 4,096 pixels.",
+        help_text=_("PNG, JPEG or WebP, at most 5 MB and 4,096 × 4,096 pixels."),
     )
     video_url = forms.URLField(
-        label="Video link",
+        label=_("Video link"),
         max_length=300,
         required=False,
         assume_scheme="https",
@@ -115,6 +130,9 @@ class ExerciseForm(BaseExerciseForm):
         if adding and user.is_superuser and clinician_of(user) is None:
             self.fields["clinic"] = forms.ModelChoiceField(
                 queryset=Clinic.objects.visible_to(user),
-                help_text="The clinic that owns this exercise. The shipped catalog comes only from its data file.",
+                label=_("Clinic"),
+                help_text=_(
+                    "The clinic that owns this exercise. The shipped catalog comes only from its data file."
+                ),
             )
             self.order_fields(["clinic"])

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from library import figures
 from library.dosage import dosage_in_words
@@ -17,55 +18,55 @@ from portal.uploads import IMAGE_EXTENSIONS, validate_exercise_image, validate_v
 
 
 class Kind(models.TextChoices):
-    STRENGTH = "strength", "Strength"
-    STRETCH = "stretch", "Stretch"
-    MOBILITY = "mobility", "Mobility"
-    WARM_UP = "warm_up", "Warm-up"
-    COOL_DOWN = "cool_down", "Cool-down"
-    ISOMETRIC = "isometric", "Isometric hold"
-    PLYOMETRIC = "plyometric", "Plyometric"
-    CROSS_TRAINING = "cross_training", "Cross-training"
-    RECOVERY = "recovery", "Recovery"
-    ASSESSMENT = "assessment", "Self-test"
+    STRENGTH = "strength", _("Strength")
+    STRETCH = "stretch", _("Stretch")
+    MOBILITY = "mobility", _("Mobility")
+    WARM_UP = "warm_up", _("Warm-up")
+    COOL_DOWN = "cool_down", _("Cool-down")
+    ISOMETRIC = "isometric", _("Isometric hold")
+    PLYOMETRIC = "plyometric", _("Plyometric")
+    CROSS_TRAINING = "cross_training", _("Cross-training")
+    RECOVERY = "recovery", _("Recovery")
+    ASSESSMENT = "assessment", _("Self-test")
 
 
 class Region(models.TextChoices):
-    HIP_FRONT = "hip_front", "Front of hip"
-    HIP_SIDE = "hip_side", "Side of hip"
-    HIP_BACK = "hip_back", "Back of hip"
-    DEEP_HIP = "deep_hip", "Deep hip"
-    GROIN = "groin", "Groin"
-    GLUTES = "glutes", "Glutes"
-    HAMSTRINGS = "hamstrings", "Hamstrings"
-    QUADS = "quads", "Quads"
-    ITB = "itb", "IT band"
-    CORE = "core", "Core"
-    LOWER_BACK = "lower_back", "Lower back"
-    CALF = "calf", "Calf"
-    WHOLE_BODY = "whole_body", "Whole body"
+    HIP_FRONT = "hip_front", _("Front of hip")
+    HIP_SIDE = "hip_side", _("Side of hip")
+    HIP_BACK = "hip_back", _("Back of hip")
+    DEEP_HIP = "deep_hip", _("Deep hip")
+    GROIN = "groin", _("Groin")
+    GLUTES = "glutes", _("Glutes")
+    HAMSTRINGS = "hamstrings", _("Hamstrings")
+    QUADS = "quads", _("Quads")
+    ITB = "itb", _("IT band")
+    CORE = "core", _("Core")
+    LOWER_BACK = "lower_back", _("Lower back")
+    CALF = "calf", _("Calf")
+    WHOLE_BODY = "whole_body", _("Whole body")
 
 
 class Equipment(models.TextChoices):
-    NONE = "none", "No equipment"
-    MAT = "mat", "Mat"
-    BAND = "band", "Resistance band"
-    WALL = "wall", "Wall"
-    CHAIR = "chair", "Chair"
-    STEP = "step", "Step"
-    FOAM_ROLLER = "foam_roller", "Foam roller"
-    DUMBBELL = "dumbbell", "Dumbbell"
-    KETTLEBELL = "kettlebell", "Kettlebell"
-    MEDICINE_BALL = "medicine_ball", "Medicine ball"
-    BIKE = "bike", "Bike"
-    POOL = "pool", "Pool"
-    ROWING_MACHINE = "rowing_machine", "Rowing machine"
-    ICE = "ice", "Ice"
+    NONE = "none", _("No equipment")
+    MAT = "mat", _("Mat")
+    BAND = "band", _("Resistance band")
+    WALL = "wall", _("Wall")
+    CHAIR = "chair", _("Chair")
+    STEP = "step", _("Step")
+    FOAM_ROLLER = "foam_roller", _("Foam roller")
+    DUMBBELL = "dumbbell", _("Dumbbell")
+    KETTLEBELL = "kettlebell", _("Kettlebell")
+    MEDICINE_BALL = "medicine_ball", _("Medicine ball")
+    BIKE = "bike", _("Bike")
+    POOL = "pool", _("Pool")
+    ROWING_MACHINE = "rowing_machine", _("Rowing machine")
+    ICE = "ice", _("Ice")
 
 
 class Difficulty(models.IntegerChoices):
-    EASY = 1, "Easy"
-    MODERATE = 2, "Moderate"
-    HARD = 3, "Hard"
+    EASY = 1, _("Easy")
+    MODERATE = 2, _("Moderate")
+    HARD = 3, _("Hard")
 
 
 # Dosage keys as they appear in library/data/exercises.json ("note" is stored as dosage_note).
@@ -129,47 +130,64 @@ class Exercise(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="exercises",
-        help_text="Empty for the shipped catalog, which every clinic sees.",
+        verbose_name=_("clinic"),
+        help_text=_("Empty for the shipped catalog, which every clinic sees."),
     )
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies", editable=False
     )
-    name = models.CharField(max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(max_length=80)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    aliases = models.JSONField(default=list, blank=True, help_text="Other names people search for.")
-    regions = TagsField(tag_choices=Region.choices, help_text="Where the athlete should feel it.")
-    equipment = TagsField(tag_choices=Equipment.choices)
-    difficulty = models.PositiveSmallIntegerField(choices=Difficulty.choices, default=Difficulty.EASY)
-    steps = models.JSONField(default=list, help_text="Instructions in order, one step per line.")
-    cues = models.JSONField(default=list, blank=True, help_text="Short reminders while doing it.")
-    mistakes = models.JSONField("common mistakes", default=list, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    aliases = models.JSONField(
+        _("aliases"), default=list, blank=True, help_text=_("Other names people search for.")
+    )
+    regions = TagsField(
+        _("regions"), tag_choices=Region.choices, help_text=_("Where the athlete should feel it.")
+    )
+    equipment = TagsField(_("equipment"), tag_choices=Equipment.choices)
+    difficulty = models.PositiveSmallIntegerField(
+        _("difficulty"), choices=Difficulty.choices, default=Difficulty.EASY
+    )
+    steps = models.JSONField(
+        _("steps"), default=list, help_text=_("Instructions in order, one step per line.")
+    )
+    cues = models.JSONField(
+        _("cues"), default=list, blank=True, help_text=_("Short reminders while doing it.")
+    )
+    mistakes = models.JSONField(_("common mistakes"), default=list, blank=True)
     avoid_when = models.JSONField(
-        default=list, blank=True, help_text="When not to do it, or when to stop and ask a clinician."
+        _("avoid when"),
+        default=list,
+        blank=True,
+        help_text=_("When not to do it, or when to stop and ask a clinician."),
     )
 
-    sets = _count(20)
-    sets_max = _count(20, "sets (up to)")
-    reps = _count(200)
-    reps_max = _count(200, "reps (up to)")
-    hold_seconds = _count(900, "hold (seconds)")
-    hold_seconds_max = _count(900, "hold up to (seconds)")
-    duration_minutes = _count(240, "duration (minutes)")
-    per_side = models.BooleanField("each side", default=False)
-    times_per_day = _count(24)
-    days_per_week = _count(7)
-    dosage_note = models.CharField(max_length=500, blank=True)
+    sets = _count(20, _("sets"))
+    sets_max = _count(20, _("sets (up to)"))
+    reps = _count(200, _("reps"))
+    reps_max = _count(200, _("reps (up to)"))
+    hold_seconds = _count(900, _("hold (seconds)"))
+    hold_seconds_max = _count(900, _("hold up to (seconds)"))
+    duration_minutes = _count(240, _("duration (minutes)"))
+    per_side = models.BooleanField(_("each side"), default=False)
+    times_per_day = _count(24, _("times per day"))
+    days_per_week = _count(7, _("days per week"))
+    dosage_note = models.CharField(_("dosage note"), max_length=500, blank=True)
 
     image = models.ImageField(
         upload_to=exercise_image_path,
         blank=True,
         validators=[validate_exercise_image],
-        help_text="PNG, JPEG or WebP, at most 5 MB.",
+        verbose_name=_("image"),
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
     )
-    video_url = models.URLField("video link", max_length=300, blank=True, validators=[validate_video_url])
-    source = models.CharField(max_length=300, blank=True)
+    video_url = models.URLField(_("video link"), max_length=300, blank=True, validators=[validate_video_url])
+    source = models.CharField(_("source"), max_length=300, blank=True)
     active = models.BooleanField(
-        default=True, help_text="Inactive exercises stay in existing plans but are not offered any more."
+        _("active"),
+        default=True,
+        help_text=_("Inactive exercises stay in existing plans but are not offered any more."),
     )
     # Folded name, aliases and cues (library.text), kept up to date by library.services and the loader.
     search_text = models.TextField(blank=True, editable=False)
@@ -185,12 +203,12 @@ class Exercise(models.Model):
                 fields=["slug"],
                 condition=Q(clinic__isnull=True),
                 name="exercise_slug_unique_shipped",
-                violation_error_message="The shipped catalog already has an exercise with this slug.",
+                violation_error_message=_("The shipped catalog already has an exercise with this slug."),
             ),
             models.UniqueConstraint(
                 fields=["clinic", "slug"],
                 name="exercise_slug_unique_per_clinic",
-                violation_error_message="Your clinic already has an exercise with this slug.",
+                violation_error_message=_("Your clinic already has an exercise with this slug."),
             ),
         ]
         # Named: django-modeltranslation adds one per language ("-es"), which must stay within 30 characters.
@@ -224,15 +242,17 @@ class Exercise(models.Model):
             if not isinstance(value, list) or not all(
                 isinstance(item, str) and item.strip() for item in value
             ):
-                errors[field] = "Give a list of lines of text, without empty lines."
+                errors[field] = gettext("Give a list of lines of text, without empty lines.")
         if not errors.get("steps") and not self.steps:
-            errors["steps"] = "Add at least one step, so the athlete can do it alone."
+            errors["steps"] = gettext("Add at least one step, so the athlete can do it alone.")
         for low, high in RANGES:
             low_value, high_value = getattr(self, low), getattr(self, high)
             if high_value is not None and low_value is None:
-                errors[high] = f"Fill in “{self._meta.get_field(low).verbose_name}” too, or leave this empty."
+                errors[high] = gettext("Fill in “%(field)s” too, or leave this empty.") % {
+                    "field": self._meta.get_field(low).verbose_name
+                }
             elif high_value is not None and high_value < low_value:
-                errors[high] = f"Must be at least {low_value}."
+                errors[high] = gettext("Must be at least %(low)s.") % {"low": low_value}
         if errors:
             raise ValidationError(errors)
 

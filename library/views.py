@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from library import figures, services
@@ -73,7 +74,9 @@ def exercise_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"“{exercise.name}” was added to the library.")
+            messages.success(
+                request, gettext("“%(name)s” was added to the library.") % {"name": exercise.name}
+            )
             return redirect(exercise)
     return render(request, "library/exercise_form.html", {"form": form})
 
@@ -83,7 +86,9 @@ def exercise_add(request: HttpRequest) -> HttpResponse:
 def exercise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     exercise = get_exercise_for_user(request.user, pk)
     if not exercise_editable_by(request.user, exercise):
-        raise PermissionDenied("Shipped exercises are read-only: copy it to your clinic to tailor it.")
+        raise PermissionDenied(
+            gettext("Shipped exercises are read-only: copy it to your clinic to tailor it.")
+        )
     title = exercise.name  # the form changes the instance while validating; keep the saved name for headings
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -92,7 +97,7 @@ def exercise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"“{exercise.name}” was saved.")
+            messages.success(request, gettext("“%(name)s” was saved.") % {"name": exercise.name})
             return redirect(exercise)
     return render(request, "library/exercise_form.html", {"form": form, "exercise": exercise, "title": title})
 
@@ -104,7 +109,7 @@ def exercise_copy(request: HttpRequest, pk: int) -> HttpResponse:
     exercise = get_exercise_for_user(request.user, pk)
     clinician = clinician_of(request.user)
     if clinician is None:
-        raise PermissionDenied("Only clinicians can copy exercises into their clinic.")
+        raise PermissionDenied(gettext("Only clinicians can copy exercises into their clinic."))
     try:
         copy, created = services.exercise_copy_to_clinic(
             exercise=exercise, clinic=clinician.clinic, by=request.user
@@ -113,9 +118,17 @@ def exercise_copy(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect(exercise)
     if created:
-        messages.success(request, f"“{copy.name}” is now in {clinician.clinic}'s library. Tailor it below.")
+        messages.success(
+            request,
+            gettext("“%(name)s” is now in %(clinic)s's library. Tailor it below.")
+            % {"name": copy.name, "clinic": clinician.clinic},
+        )
         return redirect("library:exercise_edit", copy.pk)
-    messages.info(request, f"{clinician.clinic} already has its own copy of “{exercise.name}”.")
+    messages.info(
+        request,
+        gettext("%(clinic)s already has its own copy of “%(name)s”.")
+        % {"clinic": clinician.clinic, "name": exercise.name},
+    )
     return redirect(copy)
 
 

@@ -10,6 +10,8 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 import portal.admin_messages  # noqa: F401 — registers the care-team messages' admin (read only)
 import portal.audit_admin  # noqa: F401 — registers the audit trail's admin
@@ -37,7 +39,7 @@ class CareTeamFormSet(BaseInlineFormSet):
         super().clean()
         kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         if sum(1 for row in kept if row.get("is_primary")) > 1:
-            raise ValidationError("Tick “primary clinician” for one clinician only.")
+            raise ValidationError(_("Tick “primary clinician” for one clinician only."))
 
 
 class CareTeamInline(ScopedInline):
@@ -53,16 +55,18 @@ class AthleteAdmin(ClinicScopedAdmin):
     list_display = ["full_name", "email", "primary_display", "has_login", "goal_event", "goal_date"]
     list_filter = [
         "sex",
-        set_or_empty_filter("anonymised_at", "personal data", "Kept", "Deleted", parameter="personal_data"),
+        set_or_empty_filter(
+            "anonymised_at", _("personal data"), _("Kept"), _("Deleted"), parameter="personal_data"
+        ),
     ]
     search_fields = ["first_name", "last_name", "email"]
     inlines = [CareTeamInline, ShoeInline]
     actions = ["anonymise"]
     fieldsets = [
         (None, {"fields": ["clinic", "first_name", "last_name", "email", "user"]}),
-        ("Profile", {"fields": ["date_of_birth", "sex"]}),
-        ("Running", {"fields": ["weekly_km", "years_running", "goal_event", "goal_date"]}),
-        ("Reminder emails", {"fields": ["reminders", "reminder_time", "time_zone"]}),
+        (_("Profile"), {"fields": ["date_of_birth", "sex"]}),
+        (_("Running"), {"fields": ["weekly_km", "years_running", "goal_event", "goal_date"]}),
+        (_("Reminder emails"), {"fields": ["reminders", "reminder_time", "time_zone"]}),
     ]
 
     def get_queryset(self, request):
@@ -101,7 +105,7 @@ class AthleteAdmin(ClinicScopedAdmin):
         for athlete in queryset.order_by("pk"):
             privacy.athlete_delete(athlete, by=request.user)
 
-    @admin.action(description="Delete the personal data of the selected athletes", permissions=["change"])
+    @admin.action(description=_("Delete the personal data of the selected athletes"), permissions=["change"])
     def anonymise(self, request, queryset):
         """The same as the athlete page's "Delete personal data", after a confirmation page."""
         athletes = list(queryset.current().order_by("last_name", "first_name", "pk"))
@@ -110,14 +114,22 @@ class AthleteAdmin(ClinicScopedAdmin):
             for athlete in athletes:
                 services.anonymise_athlete(athlete, by=request.user)
             done = len(athletes)
-            self.message_user(request, f"Personal data deleted for {done} athlete{'s' if done != 1 else ''}.")
+            self.message_user(
+                request,
+                ngettext(
+                    "Personal data deleted for %(count)d athlete.",
+                    "Personal data deleted for %(count)d athletes.",
+                    done,
+                )
+                % {"count": done},
+            )
             return None
         if not athletes:
-            self.message_user(request, "The selected athletes' personal data was already deleted.")
+            self.message_user(request, gettext("The selected athletes' personal data was already deleted."))
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Delete personal data",
+            "title": gettext("Delete personal data"),
             "opts": self.model._meta,
             "athletes": athletes,
             "form": form,
@@ -128,11 +140,11 @@ class AthleteAdmin(ClinicScopedAdmin):
         }
         return TemplateResponse(request, "admin/portal/athlete/anonymise_confirmation.html", context)
 
-    @admin.display(description="Primary clinician")
+    @admin.display(description=_("Primary clinician"))
     def primary_display(self, obj):
         return obj.primary_clinician or "—"
 
-    @admin.display(description="Login", boolean=True)
+    @admin.display(description=_("Login"), boolean=True)
     def has_login(self, obj):
         return obj.user_id is not None
 
@@ -174,7 +186,7 @@ class ClinicForm(forms.ModelForm):
         if phone and (not set(phone) <= PHONE_CHARACTERS or digits < 3):
             # Athletes tap it to call: it must dial.
             raise ValidationError(
-                "Enter a phone number to dial: digits, spaces and + - . ( ), e.g. +44 20 7946 0000."
+                _("Enter a phone number to dial: digits, spaces and + - . ( ), e.g. +44 20 7946 0000.")
             )
         return phone
 
@@ -189,19 +201,23 @@ class ClinicAdmin(CapabilityAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug"]}),
         (
-            "How athletes reach the clinic",
+            _("How athletes reach the clinic"),
             {
                 "fields": ["logo", "phone", "email", "address", "opening_hours", "out_of_hours"],
-                "description": "Shown to athletes on My plan, Today, their hip check result, the emails they get "
-                "and the printed program; the phone as a call button when a log tells them to contact the clinic.",
+                "description": _(
+                    "Shown to athletes on My plan, Today, their hip check result, the emails they get and the "
+                    "printed program; the phone as a call button when a log tells them to contact the clinic."
+                ),
             },
         ),
         (
-            "Clock and language",
+            _("Clock and language"),
             {
                 "fields": ["time_zone", "language"],
-                "description": "The clinic's days follow this clock: the nightly refresh, reminder emails and "
-                "the clinicians' daily digests. Its language is its people's unless they choose their own.",
+                "description": _(
+                    "The clinic's days follow this clock: the nightly refresh, reminder emails and the clinicians' "
+                    "daily digests. Its language is its people's unless they choose their own."
+                ),
             },
         ),
     ]
@@ -261,7 +277,7 @@ class ClinicianAdmin(ClinicScopedAdmin):
         # of their clinic's (the list is scoped to it).
         return can(request.user, Cap.MANAGE_CLINIC)
 
-    @admin.display(description="Email", ordering="user__email")
+    @admin.display(description=_("Email"), ordering="user__email")
     def user_email(self, obj):
         return obj.user.email
 
@@ -329,9 +345,12 @@ class UserAdmin(BaseUserAdmin):
 
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Personal info", {"fields": ["first_name", "last_name", "language"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Important dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "language"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
@@ -342,7 +361,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 class AlertKindFilter(admin.SimpleListFilter):
-    title = "reason"
+    title = _("reason")
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
@@ -368,7 +387,7 @@ class AlertAdmin(ClinicScopedAdmin):
     list_filter = [
         "severity",
         AlertKindFilter,
-        set_or_empty_filter("resolved_at", "status", "Open", "Resolved", parameter="status"),
+        set_or_empty_filter("resolved_at", _("status"), _("Open"), _("Resolved"), parameter="status"),
     ]
     list_select_related = ["athlete"]
     search_fields = ["athlete__first_name", "athlete__last_name", "message"]
@@ -399,30 +418,34 @@ class AlertAdmin(ClinicScopedAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="Reason", ordering="kind")
+    @admin.display(description=_("Reason"), ordering="kind")
     def kind_display(self, obj):
         return alert_kinds.label(obj.kind)
 
-    @admin.display(description="Message")
+    @admin.display(description=_("Message"))
     def text_display(self, obj):
         return obj.text
 
-    @admin.display(description="Resolved note")
+    @admin.display(description=_("Resolved note"))
     def resolved_text_display(self, obj):
         return obj.resolved_text
 
-    @admin.display(description="Open", boolean=True, ordering="resolved_at")
+    @admin.display(description=_("Open"), boolean=True, ordering="resolved_at")
     def is_open_display(self, obj):
         return obj.is_open
 
-    @admin.display(description="Link")
+    @admin.display(description=_("Link"))
     def link_display(self, obj):
         return format_html('<a href="{}">{}</a>', obj.link, obj.link) if obj.link else "—"
 
-    @admin.action(description="Resolve the selected alerts", permissions=["change"])
+    @admin.action(description=_("Resolve the selected alerts"), permissions=["change"])
     def resolve(self, request, queryset):
         resolved = 0
         for alert in queryset.open():
-            services.alert_resolve(alert=alert, by=request.user, note="Resolved in the admin.")
+            services.alert_resolve(alert=alert, by=request.user, note=gettext("Resolved in the admin."))
             resolved += 1
-        self.message_user(request, f"{resolved} alert{'s' if resolved != 1 else ''} resolved.")
+        self.message_user(
+            request,
+            ngettext("%(count)d alert resolved.", "%(count)d alerts resolved.", resolved)
+            % {"count": resolved},
+        )

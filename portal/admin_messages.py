@@ -3,6 +3,7 @@ written on the athlete's thread page (portal.views_messages) or through the API,
 
 from django.contrib import admin
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin_base import ClinicScopedAdmin
 from portal.capabilities import Cap
@@ -32,6 +33,6 @@ class MessageAdmin(ClinicScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Message")
+    @admin.display(description=_("Message"))
     def short_body(self, obj: Message) -> str:
         return Truncator(obj.body).chars(80)

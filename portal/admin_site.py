@@ -12,14 +12,15 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from portal.capabilities import Cap, can
 
 
 class StrideAdminSite(admin.AdminSite):
-    site_header = "Stride Clinic administration"
+    site_header = _("Stride Clinic administration")
     site_title = "Stride Clinic"
-    index_title = "Clinic records"
+    index_title = _("Clinic records")
 
     def has_permission(self, request):
         # A coach is staff (a clinician's login) but does not use the admin; a coach who manages the clinic does.

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class AutocompleteSelect(widgets.AutocompleteSelect):
@@ -76,7 +78,7 @@ class RunStepsField(forms.Field):
         if isinstance(value, list):
             return value
         if len(str(value)) > 5000:
-            raise ValidationError("Keep the steps under 5,000 characters.", code="max_length")
+            raise ValidationError(_("Keep the steps under 5,000 characters."), code="max_length")
         steps, problems = [], []
         lines = [line.strip() for line in str(value).splitlines()]
         for number, line in enumerate(lines, start=1):
@@ -94,18 +96,24 @@ class RunStepsField(forms.Field):
                     break
                 step[match.group(1).lower()] = minutes
             if not step:
-                problems.append(f"line {number} (“{line[:40]}”)")
+                problems.append(
+                    gettext("line %(number)d (“%(text)s”)") % {"number": number, "text": line[:40]}
+                )
             else:
                 steps.append(step)
         if problems:
             raise ValidationError(
-                "Write each step on its own line as “%(example)s”, in whole minutes from 0 to %(max)d. "
-                "Check %(where)s.",
+                _(
+                    "Write each step on its own line as “%(example)s”, in whole minutes from 0 to %(max)d. "
+                    "Check %(where)s."
+                ),
                 code="invalid",
                 params={"example": self.EXAMPLE, "max": self.MAX_MINUTES, "where": ", ".join(problems[:5])},
             )
         if len(steps) > self.MAX_STEPS:
-            raise ValidationError("At most %(max)d steps.", code="max_steps", params={"max": self.MAX_STEPS})
+            raise ValidationError(
+                _("At most %(max)d steps."), code="max_steps", params={"max": self.MAX_STEPS}
+            )
         return steps
 
 

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404, JsonResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, permissions, serializers
@@ -32,7 +34,7 @@ from portal.capabilities import Cap, can, narrow_to_own_clinic
 from portal.permissions import is_care_team
 
 NON_FIELD = "non_field_errors"
-INVALID = "Invalid input."
+INVALID = _("Invalid input.")
 # The largest id a 64-bit column holds. SQLite raises OverflowError (a 500) instead of matching nothing past it.
 ID_MAX = 2**63 - 1
 
@@ -72,7 +74,7 @@ class TooLarge(exceptions.APIException):
 
     def __init__(self):
         limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE).replace("\xa0", " ")
-        super().__init__(f"The request is too large. Send at most {limit}.")
+        super().__init__(gettext("The request is too large. Send at most %(limit)s.") % {"limit": limit})
 
 
 def exception_handler(exc, context):
@@ -80,7 +82,7 @@ def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):  # Django's body limit: DRF leaves it to Django's HTML 400 page
         exc = TooLarge()
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-        exc = exceptions.ParseError("Too many fields or files in one request.")
+        exc = exceptions.ParseError(gettext("Too many fields or files in one request."))
     elif isinstance(exc, DjangoValidationError):  # a service refused: the same 400 as a serializer's
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
@@ -109,14 +111,14 @@ def _is_api(request) -> bool:
 def not_found(request, exception):
     """handler404: JSON under /api/ (an unknown URL), the site's page elsewhere."""
     if _is_api(request):
-        return JsonResponse(error_body("Not found.", "not_found"), status=404)
+        return JsonResponse(error_body(gettext("Not found."), "not_found"), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     """handler500: JSON under /api/, the site's page elsewhere."""
     if _is_api(request):
-        return JsonResponse(error_body("Server error.", "server_error"), status=500)
+        return JsonResponse(error_body(gettext("Server error."), "server_error"), status=500)
     return defaults.server_error(request)
 
 
@@ -142,7 +144,11 @@ class Pagination(PageNumberPagination):
             return self.page_size
         if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise exceptions.ValidationError(
-                {self.page_size_query_param: [f"Enter a whole number from 1 to {self.max_page_size}."]}
+                {
+                    self.page_size_query_param: [
+                        gettext("Enter a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
             )
         return min(int(raw), self.max_page_size)
 
@@ -164,7 +170,8 @@ class OrderingFilter(BaseOrderingFilter):
             raise exceptions.ValidationError(
                 {
                     self.ordering_param: [
-                        f"Order by one of: {', '.join(valid)} (a leading - reverses the order)."
+                        gettext("Order by one of: %(fields)s (a leading - reverses the order).")
+                        % {"fields": ", ".join(valid)}
                     ]
                 }
             )
@@ -215,7 +222,7 @@ class KnownParametersFilter:
         known = list_parameters(view, queryset)
         unknown = sorted(set(request.query_params) - set(known) - {api_settings.URL_FORMAT_OVERRIDE})
         if unknown:
-            message = f"Unknown parameter. This list takes: {', '.join(known)}."
+            message = gettext("Unknown parameter. This list takes: %(known)s.") % {"known": ", ".join(known)}
             raise exceptions.ValidationError({name: [message] for name in unknown})
         return queryset
 
@@ -227,7 +234,7 @@ class IsClinician(permissions.BasePermission):
     """The care team only, as `clinician_required` on pages: clinicians, an athlete's own coach from outside the
     clinic (who sees the athletes shared with them) and superusers; athletes get 403."""
 
-    message = "Only the care team can use this endpoint."
+    message = _("Only the care team can use this endpoint.")
 
     def has_permission(self, request, view):
         user = request.user
@@ -239,7 +246,7 @@ class HasCapability(permissions.BasePermission):
     gets 403 on a write the table keeps for clinical clinicians. Actions it does not name are left to the
     view's other permission classes (and object checks inside the action, e.g. which alerts one may resolve)."""
 
-    message = "Your role in the clinic does not allow this."
+    message = _("Your role in the clinic does not allow this.")
 
     def has_permission(self, request, view):
         cap = getattr(view, "capabilities", {}).get(getattr(view, "action", None))
@@ -286,7 +293,7 @@ class StrictText:
     """Text fields take JSON strings only. DRF's would store the number 12345 as the text "12345": a client
     sending the wrong type is told so instead (form and multipart values are always strings)."""
 
-    default_error_messages = {"not_a_string": "Not a valid string."}
+    default_error_messages = {"not_a_string": _("Not a valid string.")}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -348,7 +355,7 @@ class TrueFalseField(forms.NullBooleanField):
             return True
         if str(value).lower() in ("false", "0"):
             return False
-        raise forms.ValidationError("Use true or false.", code="invalid")
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
 
 
 class TrueFalseFilter(filters.BooleanFilter):

@@ -1,5 +1,6 @@
 """GET /api/v1/me/export/ (and the athletes' `export` action): the athlete's data as a zip, as on the pages."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers
@@ -49,6 +50,6 @@ class MyExportView(APIView):
 
         athlete = athlete_of(request.user)
         if athlete is None:
-            raise PermissionDenied("Only athletes can download their own data here.")
+            raise PermissionDenied(_("Only athletes can download their own data here."))
         api_check(request)  # a browser session: the password typed lately (portal.recent_auth)
         return export_response(athlete, user=request.user)

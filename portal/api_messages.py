@@ -3,6 +3,7 @@ read, and the caller's unread counts. The rules are portal.care_messages's, as o
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Value, When
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -62,7 +63,7 @@ class _ThreadSerializer(serializers.Serializer):
         if "athlete" not in data:
             own = athlete_of(self.context["request"].user)
             if own is None:
-                raise serializers.ValidationError({"athlete": ["Say whose thread: the athlete's id."]})
+                raise serializers.ValidationError({"athlete": [_("Say whose thread: the athlete's id.")]})
             data["athlete"] = own
         return data
 
@@ -74,7 +75,7 @@ class MessagePostSerializer(_ThreadSerializer):
 
     def validate_body(self, value: str) -> str:
         if "\x00" in value:
-            raise serializers.ValidationError("The message holds a character that cannot be saved.")
+            raise serializers.ValidationError(_("The message holds a character that cannot be saved."))
         return value
 
 
@@ -104,7 +105,7 @@ class MessageFilter(filters.FilterSet):
 
 
 class RateLimited(exceptions.Throttled):
-    default_detail = "Too many messages."
+    default_detail = _("Too many messages.")
     default_code = "rate_limited"
 
 
@@ -156,7 +157,7 @@ class MessageViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOn
                 except care_messages.RateLimited as error:
                     raise RateLimited(detail=error.messages[0], wait=error.retry_after) from error
         except DjangoPermissionDenied:
-            raise exceptions.PermissionDenied("You cannot write in this thread.") from None
+            raise exceptions.PermissionDenied(_("You cannot write in this thread.")) from None
         return Response(
             self.get_serializer(self.get_queryset().get(pk=message.pk)).data, status.HTTP_201_CREATED
         )
@@ -174,7 +175,7 @@ class MessageViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOn
                 channel=data.validated_data["channel"],
             )
         except DjangoPermissionDenied:
-            raise exceptions.PermissionDenied("You cannot read this channel.") from None
+            raise exceptions.PermissionDenied(_("You cannot read this channel.")) from None
         return self._unread(request)
 
     @extend_schema(responses=UnreadSerializer)

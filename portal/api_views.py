@@ -2,6 +2,7 @@
 (rehab.api_people): they show the rehab status and the day's summary."""
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -87,7 +88,7 @@ class TokenView(APIView):
         if user is None:
             if getattr(request._request, "axes_locked_out", False):
                 raise LockedOut(request._request, {"email": data.validated_data["email"]})
-            raise serializers.ValidationError(["Wrong email address or password."])
+            raise serializers.ValidationError([_("Wrong email address or password.")])
         reset_after_success(request._request, {"email": data.validated_data["email"]})
         token, key = tokens.token_issue(user=user, name=data.validated_data["name"])
         return Response({"token": key, "id": token.pk, "name": token.name, "expires": token.expires})

@@ -10,6 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin_base import CapabilityAdminMixin
 from portal.audit import AUDITED
@@ -20,39 +22,39 @@ admin.site.unregister(AuditEntry)
 
 Action = AuditEntry.Action
 ACTIONS = {
-    Action.CREATE: "created",
-    Action.UPDATE: "changed",
-    Action.DELETE: "deleted",
-    Action.ACCESS: "viewed",
+    Action.CREATE: _("created"),
+    Action.UPDATE: _("changed"),
+    Action.DELETE: _("deleted"),
+    Action.ACCESS: _("viewed"),
 }
 
 # Where a record was viewed or changed (the view's URL name), in words. Others show as "Admin" or their name.
 VIEWS = {
-    "athlete_detail": "Athlete page",
-    "my_profile": "My profile (athlete)",
-    "triage:intake_detail": "Hip check result",
-    "triage:intake_review": "Hip check review",
-    "rehab:plan_detail": "Plan page",
-    "rehab:phase_edit": "Phase editor",
-    "rehab:plan_print": "Printed program (PDF)",
-    "rehab:my_plan": "My plan (athlete)",
-    "rehab:timeline": "Timeline",
-    "rehab:log_today": "Daily log form (athlete)",
-    "athlete-detail": "API: athlete",
-    "athlete-summary": "API: athlete summary",
-    "intake-detail": "API: hip check",
-    "intake-list": "API: hip check list",
-    "plan-detail": "API: plan",
-    "plan-list": "API: plan list",
-    "dailylog-detail": "API: daily log",
-    "dailylog-list": "API: daily log list",
-    "download_file": "Data export (download)",
-    "alert-detail": "API: alert",
-    "alert-list": "API: alert list",
-    "admin:portal_alert_changelist": "Admin: alerts list",
-    "admin:triage_intake_changelist": "Admin: hip checks list",
-    "admin:rehab_plan_changelist": "Admin: plans list",
-    "admin:rehab_dailylog_changelist": "Admin: daily logs list",
+    "athlete_detail": _("Athlete page"),
+    "my_profile": _("My profile (athlete)"),
+    "triage:intake_detail": _("Hip check result"),
+    "triage:intake_review": _("Hip check review"),
+    "rehab:plan_detail": _("Plan page"),
+    "rehab:phase_edit": _("Phase editor"),
+    "rehab:plan_print": _("Printed program (PDF)"),
+    "rehab:my_plan": _("My plan (athlete)"),
+    "rehab:timeline": _("Timeline"),
+    "rehab:log_today": _("Daily log form (athlete)"),
+    "athlete-detail": _("API: athlete"),
+    "athlete-summary": _("API: athlete summary"),
+    "intake-detail": _("API: hip check"),
+    "intake-list": _("API: hip check list"),
+    "plan-detail": _("API: plan"),
+    "plan-list": _("API: plan list"),
+    "dailylog-detail": _("API: daily log"),
+    "dailylog-list": _("API: daily log list"),
+    "download_file": _("Data export (download)"),
+    "alert-detail": _("API: alert"),
+    "alert-list": _("API: alert list"),
+    "admin:portal_alert_changelist": _("Admin: alerts list"),
+    "admin:triage_intake_changelist": _("Admin: hip checks list"),
+    "admin:rehab_plan_changelist": _("Admin: plans list"),
+    "admin:rehab_dailylog_changelist": _("Admin: daily logs list"),
 }
 
 
@@ -65,10 +67,13 @@ def where(entry) -> str:
     if view in VIEWS:
         label = VIEWS[view]
     else:
-        label = "Admin" if view.startswith("admin:") else view
+        label = gettext("Admin") if view.startswith("admin:") else view
+    label = str(label)
     if "rows" in data:  # a list (audit.record_list_access)
         rows, athletes = data["rows"], data.get("athletes", 1)
-        label += f" · {rows} row{'s' if rows != 1 else ''}, {athletes} athlete{'s' if athletes != 1 else ''}"
+        row_words = ngettext("%(count)d row", "%(count)d rows", rows) % {"count": rows}
+        athlete_words = ngettext("%(count)d athlete", "%(count)d athletes", athletes) % {"count": athletes}
+        label += f" · {row_words}, {athlete_words}"
         if data.get("query"):
             label += f" · ?{data['query']}"
     return label
@@ -143,12 +148,12 @@ class AuditEntryAdmin(CapabilityAdminMixin, admin.ModelAdmin):
     list_filter = [ActionFilter, RecordTypeFilter, ("timestamp", DateFilter), AthleteFilter]
     list_select_related = ["actor", "athlete", "content_type"]
     search_fields = ["athlete__first_name", "athlete__last_name"]
-    search_help_text = "Search by the athlete's name."
+    search_help_text = _("Search by the athlete's name.")
     list_per_page = 50
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["when", "who_detail", "action_label", "record_detail", "athlete_link", "where"]}),
-        ("Before and after", {"fields": ["changes_table"]}),
+        (_("Before and after"), {"fields": ["changes_table"]}),
     ]
     readonly_fields = ["when", "who_detail", "action_label", "record_detail", "athlete_link", "where",
                        "changes_table"]  # fmt: skip
@@ -166,21 +171,21 @@ class AuditEntryAdmin(CapabilityAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="When", ordering="timestamp")
+    @admin.display(description=_("When"), ordering="timestamp")
     def when(self, obj):
         return obj.timestamp
 
-    @admin.display(description="Record", ordering="object_repr")
+    @admin.display(description=_("Record"), ordering="object_repr")
     def record(self, obj):
         return obj.object_repr
 
-    @admin.display(description="Who", ordering="actor__last_name")
+    @admin.display(description=_("Who"), ordering="actor__last_name")
     def who(self, obj):
         if obj.actor is not None:
             return str(obj.actor)
-        return obj.actor_email or "System"
+        return obj.actor_email or gettext("System")
 
-    @admin.display(description="Who")
+    @admin.display(description=_("Who"))
     def who_detail(self, obj):
         who = self.who(obj)
         email = obj.actor.email if obj.actor is not None else None
@@ -189,16 +194,16 @@ class AuditEntryAdmin(CapabilityAdminMixin, admin.ModelAdmin):
             parts.append(f"from {obj.remote_addr}")
         return " · ".join(parts)
 
-    @admin.display(description="Action", ordering="action")
+    @admin.display(description=_("Action"), ordering="action")
     def action_label(self, obj):
         return ACTIONS.get(obj.action, str(obj.action))
 
-    @admin.display(description="Record type")
+    @admin.display(description=_("Record type"))
     def record_type(self, obj):
         model = obj.content_type.model_class()
         return capfirst(model._meta.verbose_name) if model else obj.content_type.model
 
-    @admin.display(description="Record")
+    @admin.display(description=_("Record"))
     def record_detail(self, obj):
         label = f"{self.record_type(obj)}: {obj.object_repr}"
         try:
@@ -209,19 +214,21 @@ class AuditEntryAdmin(CapabilityAdminMixin, admin.ModelAdmin):
             return label
         return format_html('<a href="{}">{}</a>', url, label)
 
-    @admin.display(description="Athlete", ordering="athlete__last_name")
+    @admin.display(description=_("Athlete"), ordering="athlete__last_name")
     def athlete_link(self, obj):
         if obj.athlete_id is None:
             return "—"
         name = obj.athlete.full_name if obj.athlete is not None else f"Athlete #{obj.athlete_id}"
         url = reverse("admin:portal_auditentry_changelist") + f"?athlete={obj.athlete_id}"
-        return format_html('<a href="{}" title="Everything about this athlete">{}</a>', url, name)
+        return format_html(
+            '<a href="{}" title="{}">{}</a>', url, gettext("Everything about this athlete"), name
+        )
 
-    @admin.display(description="Where")
+    @admin.display(description=_("Where"))
     def where(self, obj):
         return where(obj) or "—"
 
-    @admin.display(description="Details")
+    @admin.display(description=_("Details"))
     def summary(self, obj):
         if obj.action == Action.ACCESS:
             return where(obj)
@@ -239,10 +246,10 @@ class AuditEntryAdmin(CapabilityAdminMixin, admin.ModelAdmin):
                 labels.append(name.replace("_", " "))
         return labels
 
-    @admin.display(description="Changes")
+    @admin.display(description=_("Changes"))
     def changes_table(self, obj):
         if obj.action == Action.ACCESS:
-            return "The record was viewed; nothing was changed."
+            return gettext("The record was viewed; nothing was changed.")
         try:
             changes = obj.changes_display_dict
         except Exception:  # the record's model no longer exists: show the values as stored

@@ -49,6 +49,7 @@ from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from portal.capabilities import Cap, can
 from portal.jobs import enqueue_once
@@ -86,8 +87,14 @@ class RateLimited(ValidationError):
     def __init__(self, retry_after: int):
         minutes = max(1, -(-retry_after // 60))
         super().__init__(
-            f"You have sent {RATE} messages in the last {RATE_PERIOD.seconds // 60} minutes. "
-            f"Please wait {minutes} minute{'s' if minutes != 1 else ''} before sending another.",
+            ngettext(
+                "You have sent %(count)d messages in the last %(period)d minutes. Please wait %(minutes)d minute "
+                "before sending another.",
+                "You have sent %(count)d messages in the last %(period)d minutes. Please wait %(minutes)d minutes "
+                "before sending another.",
+                minutes,
+            )
+            % {"count": RATE, "period": RATE_PERIOD.seconds // 60, "minutes": minutes},
             code="rate_limited",
         )
         self.retry_after = retry_after
@@ -138,9 +145,9 @@ def author_label(message: Message, athlete: Athlete) -> str:
     """ "Maya Okafor · Physiotherapist", "Anna Aalto" (the athlete), or a removed login's "Former member"."""
     author = message.author
     if author is None:
-        return "Former member of the team"
+        return gettext("Former member of the team")
     clinician = getattr(author, "clinician_or_none", None)
-    name = author.get_full_name() or "A member of the clinic"
+    name = author.get_full_name() or gettext("A member of the clinic")
     if clinician is not None:
         return f"{name} · {clinician.get_profession_display()}"
     if athlete.user_id == author.pk:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from portal.jobs import enqueue
 from portal.models import Athlete, Download
@@ -18,7 +19,7 @@ from portal.models import Athlete, Download
 KEPT_FOR = timedelta(days=1)
 # The job that makes each kind of file (portal/tasks/downloads.py, rehab/tasks/prints.py).
 JOBS = {Download.Kind.EXPORT: "portal.export", Download.Kind.BATCH_PRINT: "rehab.batch_print"}
-FAILED = "Something went wrong while preparing this file."
+FAILED = gettext_noop("Something went wrong while preparing this file.")  # stored; shown translated
 
 
 @transaction.atomic

@@ -13,8 +13,18 @@ import re
 from django import forms
 from django.core import validators
 from django.forms.utils import pretty_name
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 UNIT = re.compile(r"\s*\(([^)]*)\)\s*$")
+
+# How a message names a field, per `whose` (English: "the athlete's weekly distance"). Spanish names the field
+# by its label instead ("el campo «distancia semanal»"): the owner's word would need the noun's gender.
+WHOSE = {
+    "the": _("the %(noun)s"),
+    "the athlete's": _("the athlete's %(noun)s"),
+    "your": _("your %(noun)s"),
+}
 
 
 def _defaults(field: forms.Field) -> dict:
@@ -54,42 +64,64 @@ def field_messages(form, name: str, field: forms.Field, *, whose: str = "the", n
     """Plain messages for `field`, keyed by Django's error codes."""
     label, unit = _label_parts(str(field.label or pretty_name(name)))
     noun = noun or label
+    noun = str(noun)
     subject = noun[:1].upper() + noun[1:]
-    the = f"{whose} {noun}"
-    per_unit = f" {unit}".replace("%", "%%") if unit else ""  # the messages are %-formatted with their limits
+    the = (gettext(WHOSE[whose]) if whose in WHOSE else f"{whose} %(noun)s") % {"noun": noun}
+    # The messages are %-formatted again with their limits: the names and the unit keep their own % signs.
+    the, subject = the.replace("%", "%%"), subject.replace("%", "%%")
+    named = {"the": the, "subject": subject}
+    per_unit = {**named, "unit": unit.replace("%", "%%"), "limit_value": "%(limit_value)s"}
     choose = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
-    messages = {"required": f"{'Choose' if choose else 'Enter'} {the}."}
+    messages = {"required": (gettext("Choose %(the)s.") if choose else gettext("Enter %(the)s.")) % named}
     if isinstance(field, forms.CharField):
-        messages["max_length"] = f"Keep {the} to %(limit_value)d characters (it has %(show_value)d)."
-        messages["min_length"] = f"Make {the} at least %(limit_value)d characters long."
+        messages["max_length"] = (
+            gettext("Keep %(the)s to %%(limit_value)d characters (it has %%(show_value)d).") % named
+        )
+        messages["min_length"] = gettext("Make %(the)s at least %%(limit_value)d characters long.") % named
     if isinstance(field, forms.EmailField):
-        messages["invalid"] = f"Check {the}: it should look like name@example.com."
+        messages["invalid"] = gettext("Check %(the)s: it should look like name@example.com.") % named
     elif isinstance(field, forms.DecimalField | forms.FloatField):  # before IntegerField: they derive from it
-        messages["invalid"] = f"{subject} must be a number."
+        messages["invalid"] = gettext("%(subject)s must be a number.") % named
     elif isinstance(field, forms.IntegerField):
-        messages["invalid"] = f"{subject} must be a whole number."
+        messages["invalid"] = gettext("%(subject)s must be a whole number.") % named
     elif isinstance(field, forms.DateField):
-        messages["invalid"] = f"Enter {the} as a date."
+        messages["invalid"] = gettext("Enter %(the)s as a date.") % named
     if choose:
-        messages["invalid_choice"] = f"Choose {the} from the list."
+        messages["invalid_choice"] = gettext("Choose %(the)s from the list.") % named
     if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
         lows, highs = _limits(form, name, field)
         if lows:
             messages["min_value"] = (
-                f"{subject} can't be negative."
+                gettext("%(subject)s can't be negative.") % named
                 if max(lows) == 0
-                else f"{subject} must be at least %(limit_value)s{per_unit}."
+                else (
+                    gettext("%(subject)s must be at least %(limit_value)s %(unit)s.")
+                    if unit
+                    else gettext("%(subject)s must be at least %(limit_value)s.")
+                )
+                % per_unit
             )
         if highs:
-            messages["max_value"] = f"{subject} can be at most %(limit_value)s{per_unit}."
+            messages["max_value"] = (
+                gettext("%(subject)s can be at most %(limit_value)s %(unit)s.")
+                if unit
+                else gettext("%(subject)s can be at most %(limit_value)s.")
+            ) % per_unit
         if isinstance(field, forms.DecimalField) and field.decimal_places is not None:
             places = field.decimal_places
             messages["max_decimal_places"] = (
-                f"Give {the} in whole numbers."
+                gettext("Give %(the)s in whole numbers.") % named
                 if places == 0
-                else f"Give {the} with at most {places} decimal place{'s' if places != 1 else ''}."
+                else ngettext(
+                    "Give %(the)s with at most %(places)d decimal place.",
+                    "Give %(the)s with at most %(places)d decimal places.",
+                    places,
+                )
+                % {**named, "places": places}
             )
-            messages["max_digits"] = messages["max_whole_digits"] = f"{subject} is too large."
+            messages["max_digits"] = messages["max_whole_digits"] = (
+                gettext("%(subject)s is too large.") % named
+            )
     return messages
 
 

@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.form_messages import friendly_errors
 from portal.models import Athlete, Clinic, Clinician, Shoe
@@ -22,37 +23,37 @@ def _check_birth_date(value):
         return value
     today = timezone.localdate()
     if value > today:
-        raise forms.ValidationError("The date of birth cannot be in the future.")
+        raise forms.ValidationError(_("The date of birth cannot be in the future."))
     if today.year - value.year > 100:
-        raise forms.ValidationError("Please check the year: that would make the athlete over 100.")
+        raise forms.ValidationError(_("Please check the year: that would make the athlete over 100."))
     if today.year - value.year < 5:
-        raise forms.ValidationError("Please check the year: athletes must be at least 5 years old.")
+        raise forms.ValidationError(_("Please check the year: athletes must be at least 5 years old."))
     return value
 
 
 # The athlete's own profile speaks to the athlete ("Your normal week…"); the care team's forms speak about them.
 CLINICIAN_HELP_TEXTS = {
-    "email": "Used to send the invite link and for the athlete's login.",
-    "weekly_km": "The athlete's usual weekly distance before the pain started.",
-    "goal_event": "The race or event the athlete is working towards, e.g. Berlin Marathon.",
+    "email": _("Used to send the invite link and for the athlete's login."),
+    "weekly_km": _("The athlete's usual weekly distance before the pain started."),
+    "goal_event": _("The race or event the athlete is working towards, e.g. Berlin Marathon."),
 }
 # Errors on the care team's athlete forms: "Enter the athlete's first name.", "Weekly distance can't be negative."
 ATHLETE_MESSAGES = {
     "whose": "the athlete's",
-    "nouns": {"weekly_km": "weekly distance"},
-    "empty_labels": {"sex": "Not given", "primary": "No one yet", "clinic": "Choose a clinic…"},
+    "nouns": {"weekly_km": _("weekly distance")},
+    "empty_labels": {"sex": _("Not given"), "primary": _("No one yet"), "clinic": _("Choose a clinic…")},
 }
 
 
 class AthleteForm(forms.ModelForm):
     """A clinician adds an athlete; optionally sends the invite link at once."""
 
-    clinic = forms.ModelChoiceField(queryset=Clinic.objects.none(), required=False)
+    clinic = forms.ModelChoiceField(label=_("Clinic"), queryset=Clinic.objects.none(), required=False)
     primary = forms.ModelChoiceField(
-        label="Primary clinician", queryset=Clinician.objects.none(), required=False
+        label=_("Primary clinician"), queryset=Clinician.objects.none(), required=False
     )
     send_invite = forms.BooleanField(
-        label="Email an invite link so the athlete can log in", required=False, initial=True
+        label=_("Email an invite link so the athlete can log in"), required=False, initial=True
     )
 
     class Meta:
@@ -110,14 +111,14 @@ class AthleteForm(forms.ModelForm):
         # Only this clinic's own athletes are checked: whether the address has a login elsewhere on the
         # platform is not this clinic's to know (portal.services.invite_send handles that case by email).
         if email and clinic and Athlete.objects.filter(clinic=clinic, email__iexact=email).exists():
-            self.add_error("email", "An athlete with this email address is already in the clinic.")
+            self.add_error("email", _("An athlete with this email address is already in the clinic."))
         if cleaned.get("send_invite") and not email:
             self.add_error(
-                "email", "Add an email address to send the invite, or untick “Email an invite link”."
+                "email", _("Add an email address to send the invite, or untick “Email an invite link”.")
             )
         primary = cleaned.get("primary")
         if primary and clinic and primary.clinic_id != clinic.pk:
-            self.add_error("primary", "Choose a clinician from the athlete's clinic.")
+            self.add_error("primary", _("Choose a clinician from the athlete's clinic."))
         return cleaned
 
     def _post_clean(self):
@@ -162,7 +163,7 @@ class AthleteEditForm(forms.ModelForm):
             .exclude(pk=self.instance.pk)
             .exists()
         ):
-            self.add_error("email", "Another athlete in the clinic has this email address.")
+            self.add_error("email", _("Another athlete in the clinic has this email address."))
         return cleaned
 
 
@@ -177,7 +178,10 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         friendly_errors(
-            self, whose="your", nouns={"weekly_km": "weekly distance"}, empty_labels={"sex": "Not given"}
+            self,
+            whose="your",
+            nouns={"weekly_km": _("weekly distance")},
+            empty_labels={"sex": _("Not given")},
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -190,9 +194,9 @@ ShoeFormSet = inlineformset_factory(
     Athlete,
     Shoe,
     fields=["name", "km", "retired"],
-    labels={"name": "Shoe", "km": "km so far"},
+    labels={"name": _("Shoe"), "km": _("km so far")},
     help_texts={"name": ""},
-    widgets={"name": forms.TextInput(attrs={"placeholder": "e.g. Pegasus 41"})},
+    widgets={"name": forms.TextInput(attrs={"placeholder": _("e.g. Pegasus 41")})},
     extra=1,
     max_num=20,
     validate_max=True,
@@ -204,13 +208,13 @@ class SetPasswordForm(forms.Form):
     """Choosing a first password from an invite link (there is no user yet to pass to Django's form)."""
 
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -225,7 +229,7 @@ class SetPasswordForm(forms.Form):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords do not match.")
+            self.add_error("password2", _("The two passwords do not match."))
         elif p1:
             athlete = self.invite.athlete
             candidate = get_user_model()(
@@ -244,7 +248,7 @@ class AlertResolveForm(forms.Form):
     note = forms.CharField(
         max_length=300,
         error_messages={
-            "required": "Add a short note saying what you did about the alert.",
-            "max_length": "Keep the note to %(limit_value)d characters (it has %(show_value)d).",
+            "required": _("Add a short note saying what you did about the alert."),
+            "max_length": _("Keep the note to %(limit_value)d characters (it has %(show_value)d)."),
         },
     )

@@ -1,5 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Clinician
 
@@ -20,18 +22,18 @@ class NotificationSettingsForm(forms.ModelForm):
         model = Clinician
         fields = ["notify_emergency", "notify_urgent", "notify_notice", "digest_time"]
         widgets = {"digest_time": TimeInput()}
-        labels = {"digest_time": "Send it at"}
+        labels = {"digest_time": _("Send it at")}
         error_messages = {
             "digest_time": {
-                "invalid": "Enter a time such as 07:30.",
-                "required": "Choose a time, such as 07:30.",
+                "invalid": _("Enter a time such as 07:30."),
+                "required": _("Choose a time, such as 07:30."),
             }
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "digest_time"
-        ].help_text = f"{self.instance.clinic.time_zone} time. One email a day, only when there is news."
+        self.fields["digest_time"].help_text = gettext(
+            "%(time_zone)s time. One email a day, only when there is news."
+        ) % {"time_zone": self.instance.clinic.time_zone}
         self.helper = FormHelper()
         self.helper.form_tag = False

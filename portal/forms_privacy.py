@@ -1,6 +1,8 @@
 """Confirmation forms for deleting an athlete's personal data (page and admin action)."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 def _normal(text: str) -> str:
@@ -11,7 +13,7 @@ class AnonymiseForm(forms.Form):
     """The clinician types the athlete's full name, so the wrong record is never wiped by a slip."""
 
     confirm_name = forms.CharField(
-        label="Type the athlete's full name to confirm",
+        label=_("Type the athlete's full name to confirm"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -24,7 +26,7 @@ class AnonymiseForm(forms.Form):
         typed = self.cleaned_data["confirm_name"]
         if _normal(typed) != _normal(self.athlete.full_name):
             raise forms.ValidationError(
-                "That is not the athlete's name. Type it exactly as shown at the top of this page.",
+                _("That is not the athlete's name. Type it exactly as shown at the top of this page."),
                 code="mismatch",
             )
         return typed
@@ -36,10 +38,14 @@ CONFIRM_WORD = "delete"
 class AnonymiseSelectedForm(forms.Form):
     """The admin action's confirmation: several athletes at once, so the word "delete" instead of names."""
 
-    confirm = forms.CharField(label=f"Type “{CONFIRM_WORD}” to confirm", max_length=20)
+    confirm = forms.CharField(
+        label=format_lazy(_("Type “{word}” to confirm"), word=CONFIRM_WORD), max_length=20
+    )
 
     def clean_confirm(self):
         typed = self.cleaned_data["confirm"]
         if _normal(typed) != CONFIRM_WORD:
-            raise forms.ValidationError(f"Type the word “{CONFIRM_WORD}” to confirm.", code="mismatch")
+            raise forms.ValidationError(
+                _("Type the word “%(word)s” to confirm."), code="mismatch", params={"word": CONFIRM_WORD}
+            )
         return typed

@@ -4,31 +4,33 @@ from types import SimpleNamespace
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.forms import SetPasswordForm
 from portal.models import SharedCare
 
 
 class SharedCareInviteForm(forms.Form):
-    name = forms.CharField(label="Coach's name", max_length=120)
-    email = forms.EmailField(label="Coach's email", max_length=254)
+    name = forms.CharField(label=_("Coach's name"), max_length=120)
+    email = forms.EmailField(label=_("Coach's email"), max_length=254)
     organisation = forms.CharField(
-        label="Club or organisation",
+        label=_("Club or organisation"),
         max_length=120,
         required=False,
-        help_text="Optional, for example: Riverside Running Club",
+        help_text=_("Optional, for example: Riverside Running Club"),
     )
 
     def __init__(self, *args, ask_consent: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].error_messages["required"] = "Enter the coach's name."
+        self.fields["name"].error_messages["required"] = _("Enter the coach's name.")
         self.fields["email"].error_messages.update(
-            required="Enter the coach's email address.", invalid="Enter an email address like name@club.org."
+            required=_("Enter the coach's email address."),
+            invalid=_("Enter an email address like name@club.org."),
         )
         if ask_consent:
             self.fields["consent_recorded"] = forms.BooleanField(
-                label="The athlete has agreed that this coach may see their plan, logs and pain",
-                error_messages={"required": "Tick this once the athlete has agreed."},
+                label=_("The athlete has agreed that this coach may see their plan, logs and pain"),
+                error_messages={"required": _("Tick this once the athlete has agreed.")},
             )
         self.helper = FormHelper()
         self.helper.form_tag = False

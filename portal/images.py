@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.uploads import within_pixel_limits
@@ -27,7 +28,7 @@ def reencode(file) -> ContentFile:
     try:
         with Image.open(file) as source:
             if not within_pixel_limits(source.size):
-                raise ValidationError({"image": "This image has too many pixels to be stored."})
+                raise ValidationError({"image": _("This image has too many pixels to be stored.")})
             as_png = source.format == "PNG" or _has_alpha(source)
             if source.format == "JPEG":
                 # Decode a large photo at a reduced scale straight away (JPEG can: 1/2, 1/4, 1/8).
@@ -43,7 +44,11 @@ def reencode(file) -> ContentFile:
                 image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, icc_profile=profile)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise ValidationError(
-            {"image": "This image could not be read (it may be damaged). Upload a PNG, JPEG or WebP image."}
+            {
+                "image": _(
+                    "This image could not be read (it may be damaged). Upload a PNG, JPEG or WebP image."
+                )
+            }
         ) from None
     finally:
         file.seek(0)

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal import alert_words
 from portal.audit import entry_fields, subject_of_entry
@@ -26,7 +27,10 @@ from portal.uploads import IMAGE_EXTENSIONS, validate_exercise_image
 def validate_time_zone(value: str) -> None:
     """An IANA time zone name, e.g. Europe/Madrid."""
     if value and value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a time zone name such as Europe/London or America/New_York.")
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name such as Europe/London or America/New_York."),
+            params={"value": value},
+        )
 
 
 def default_time_zone() -> str:
@@ -66,7 +70,7 @@ class User(AbstractUser):
     """A login. People log in with their email address; there is no separate username."""
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -76,8 +80,8 @@ class User(AbstractUser):
     has_shared_care = models.BooleanField(default=False, editable=False)
     # The language pages, emails and printouts speak to this person; blank: their clinic's (portal.languages).
     language = models.CharField(
-        max_length=8, blank=True, choices=settings.LANGUAGES,
-        help_text="Blank: the clinic's language, or the browser's.",
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=_("Blank: the clinic's language, or the browser's."),
     )  # fmt: skip
 
     objects = UserManager()
@@ -117,33 +121,33 @@ class ClinicQuerySet(models.QuerySet):
 
 
 class Clinic(models.Model):
-    name = models.CharField(max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     # Shown to athletes wherever they are told to contact the clinic (after a worrying log, the printout).
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True, max_length=300)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), blank=True, max_length=300)
     opening_hours = models.TextField(
-        blank=True, max_length=300, help_text="e.g. Mon–Fri 8:00–18:00, Sat 9:00–12:00"
+        _("opening hours"), blank=True, max_length=300, help_text=_("e.g. Mon–Fri 8:00–18:00, Sat 9:00–12:00")
     )
     out_of_hours = models.TextField(
-        "out of hours", blank=True, max_length=300,
-        help_text="What to do when the clinic is closed, e.g. call NHS 111, or 999 in an emergency.",
+        _("out of hours"), blank=True, max_length=300,
+        help_text=_("What to do when the clinic is closed, e.g. call NHS 111, or 999 in an emergency."),
     )  # fmt: skip
     # Re-encoded on upload like exercise pictures (portal.images); on athletes' pages, emails and the printout.
     logo = models.ImageField(
-        upload_to=clinic_logo_path, blank=True, validators=[validate_exercise_image],
-        help_text="PNG, JPEG or WebP, at most 5 MB.",
+        _("logo"), upload_to=clinic_logo_path, blank=True, validators=[validate_exercise_image],
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
     )  # fmt: skip
     # Days, reminders, digests and the nightly refresh follow the clinic's clock (an athlete may have their own).
     time_zone = models.CharField(
-        max_length=64, default=default_time_zone, validators=[validate_time_zone],
-        help_text="Where the clinic is, e.g. Europe/London: days and emails follow its clock.",
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone],
+        help_text=_("Where the clinic is, e.g. Europe/London: days and emails follow its clock."),
     )  # fmt: skip
     # The language of its athletes' and clinicians' pages, emails and printouts unless a person chooses their own.
     language = models.CharField(
-        max_length=8, blank=True, choices=settings.LANGUAGES,
-        help_text="Blank: each person's browser decides; emails and printouts then go out in English.",
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=_("Blank: each person's browser decides; emails and printouts then go out in English."),
     )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 
@@ -151,6 +155,8 @@ class Clinic(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
 
     def __str__(self) -> str:
         return self.name
@@ -162,46 +168,50 @@ class ClinicianQuerySet(models.QuerySet):
 
 
 class Notify(models.TextChoices):
-    IMMEDIATE = "immediate", "Email me at once"
-    DIGEST = "digest", "In my daily digest"
-    OFF = "off", "No email"
+    IMMEDIATE = "immediate", _("Email me at once")
+    DIGEST = "digest", _("In my daily digest")
+    OFF = "off", _("No email")
 
 
 class Clinician(models.Model):
     class Profession(models.TextChoices):
-        PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
-        COACH = "coach", "Running coach"
-        SPORTS_PHYSICIAN = "sports_physician", "Sports physician"
+        PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
+        COACH = "coach", _("Running coach")
+        SPORTS_PHYSICIAN = "sports_physician", _("Sports physician")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinician")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clinicians")
     profession = models.CharField(
-        max_length=20, choices=Profession.choices, default=Profession.PHYSIOTHERAPIST
+        _("profession"), max_length=20, choices=Profession.choices, default=Profession.PHYSIOTHERAPIST
     )
     # What a clinician may do follows from the profession and this flag (portal.capabilities, docs/roles.md).
     is_manager = models.BooleanField(
-        "clinic manager",
+        _("clinic manager"),
         default=False,
-        help_text="Manages the clinic's clinicians, details and protocols.",
+        help_text=_("Manages the clinic's clinicians, details and protocols."),
     )
     # How this clinician hears of their athletes' alerts, per severity (portal.notifications).
     notify_emergency = models.CharField(
-        "emergency alerts", max_length=10, choices=Notify.choices, default=Notify.IMMEDIATE
+        _("emergency alerts"), max_length=10, choices=Notify.choices, default=Notify.IMMEDIATE
     )
     notify_urgent = models.CharField(
-        "urgent alerts", max_length=10, choices=Notify.choices, default=Notify.IMMEDIATE
+        _("urgent alerts"), max_length=10, choices=Notify.choices, default=Notify.IMMEDIATE
     )
-    notify_notice = models.CharField("notices", max_length=10, choices=Notify.choices, default=Notify.DIGEST)
+    notify_notice = models.CharField(
+        _("notices"), max_length=10, choices=Notify.choices, default=Notify.DIGEST
+    )
     digest_time = models.TimeField(
-        "daily digest at",
+        _("daily digest at"),
         default=time(7, 30),
-        help_text="Clinic time. One email a day, only when there is news.",
+        help_text=_("Clinic time. One email a day, only when there is news."),
     )
 
     objects = ClinicianQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
+        verbose_name = _("clinician")
+        verbose_name_plural = _("clinicians")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_profession_display()})"
@@ -236,52 +246,56 @@ class Athlete(models.Model):
     """A runner under care. The record can exist before the runner has a login (see Invite)."""
 
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        OTHER = "other", "Other / prefer not to say"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other / prefer not to say")
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="athletes")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="athlete"
     )
-    first_name = models.CharField(max_length=80)
-    last_name = models.CharField(max_length=80)
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
     email = models.EmailField(
-        blank=True, help_text="Used to send the invite link and for the athlete's login."
+        _("email"), blank=True, help_text=_("Used to send the invite link and for the athlete's login.")
     )
-    date_of_birth = models.DateField(null=True, blank=True)
-    sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
     weekly_km = models.DecimalField(
-        "usual weekly distance (km)",
+        _("usual weekly distance (km)"),
         max_digits=5,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(500)],
-        help_text="Your normal week before the pain started.",
+        help_text=_("Your normal week before the pain started."),
     )
     years_running = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(80)]
+        _("years running"), null=True, blank=True, validators=[MaxValueValidator(80)]
     )
-    goal_event = models.CharField(max_length=120, blank=True, help_text="For example: Berlin Marathon")
-    goal_date = models.DateField(null=True, blank=True)
+    goal_event = models.CharField(
+        _("goal event"), max_length=120, blank=True, help_text=_("For example: Berlin Marathon")
+    )
+    goal_date = models.DateField(_("goal date"), null=True, blank=True)
     # The daily "log today" email (rehab.reminders): on for athletes with an active plan, at their local time.
     reminders = models.BooleanField(
-        "reminder emails", default=True, help_text="A short email when today is not logged yet."
+        _("reminder emails"), default=True, help_text=_("A short email when today is not logged yet.")
     )
     reminder_time = models.TimeField(
-        default=time(19, 0), help_text="The athlete's local time: their own time zone, else the clinic's."
+        _("reminder time"),
+        default=time(19, 0),
+        help_text=_("The athlete's local time: their own time zone, else the clinic's."),
     )
     time_zone = models.CharField(
-        max_length=64, blank=True, validators=[validate_time_zone],
-        help_text="Leave empty to follow the clinic's time zone.",
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone],
+        help_text=_("Leave empty to follow the clinic's time zone."),
     )  # fmt: skip
     # Set by a clinician on the athlete's timeline; due and overdue reviews show in the caseload and the digest.
     next_review = models.DateField(
-        "next review",
+        _("next review"),
         null=True,
         blank=True,
-        help_text="When the care team plans to review this athlete next.",
+        help_text=_("When the care team plans to review this athlete next."),
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -300,6 +314,8 @@ class Athlete(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        verbose_name = _("athlete")
+        verbose_name_plural = _("athletes")
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), "clinic", condition=~Q(email=""), name="athlete_email_unique_per_clinic"
@@ -343,15 +359,15 @@ class Athlete(models.Model):
 
 class Shoe(models.Model):
     athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="shoes")
-    name = models.CharField(max_length=80, help_text="Brand and model, e.g. Pegasus 41")
+    name = models.CharField(_("name"), max_length=80, help_text=_("Brand and model, e.g. Pegasus 41"))
     km = models.DecimalField(
-        "distance so far (km)",
+        _("distance so far (km)"),
         max_digits=6,
         decimal_places=1,
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(5000)],
     )
-    retired = models.BooleanField(default=False)
+    retired = models.BooleanField(_("retired"), default=False)
 
     # Running shoes are usually replaced between 500 and 800 km (DOMAIN.md section 7).
     REPLACE_KM = 800
@@ -370,7 +386,7 @@ class Shoe(models.Model):
 class CareTeamMember(models.Model):
     athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="care_team")
     clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="care_of")
-    is_primary = models.BooleanField("primary clinician", default=False)
+    is_primary = models.BooleanField(_("primary clinician"), default=False)
 
     class Meta:
         ordering = ["-is_primary", "clinician__user__last_name"]
@@ -394,7 +410,7 @@ class CareTeamMember(models.Model):
     def clean(self):
         if self.athlete_id and self.clinician_id and self.athlete.clinic_id != self.clinician.clinic_id:
             raise ValidationError(
-                {"clinician": "Only clinicians of the athlete's clinic can join the care team."}
+                {"clinician": _("Only clinicians of the athlete's clinic can join the care team.")}
             )
 
 
@@ -503,9 +519,9 @@ class Alert(models.Model):
     """
 
     class Severity(models.TextChoices):
-        EMERGENCY = "emergency", "Emergency"
-        URGENT = "urgent", "Urgent"
-        NOTICE = "notice", "Notice"
+        EMERGENCY = "emergency", _("Emergency")
+        URGENT = "urgent", _("Urgent")
+        NOTICE = "notice", _("Notice")
 
     SEVERITY_RANK = {Severity.NOTICE: 1, Severity.URGENT: 2, Severity.EMERGENCY: 3}
 
@@ -619,8 +635,8 @@ class AuditEntry(AbstractLogEntry):
         super().save(*args, **kwargs)
 
     class Meta(AbstractLogEntry.Meta):
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit trail"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
         indexes = [
             models.Index(fields=["clinic", "-timestamp"], name="auditentry_clinic_time"),
             models.Index(fields=["athlete", "-timestamp"], name="auditentry_athlete_time"),
@@ -636,8 +652,8 @@ class AlertEmail(models.Model):
     """
 
     class Channel(models.TextChoices):
-        IMMEDIATE = "immediate", "Immediate email"
-        DIGEST = "digest", "Daily digest"
+        IMMEDIATE = "immediate", _("Immediate email")
+        DIGEST = "digest", _("Daily digest")
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="emails")
     clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="alert_emails")
@@ -681,13 +697,13 @@ class Download(models.Model):
     """
 
     class Kind(models.TextChoices):
-        BATCH_PRINT = "batch_print", "Printed programs"
-        EXPORT = "export", "Data export"
+        BATCH_PRINT = "batch_print", _("Printed programs")
+        EXPORT = "export", _("Data export")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Preparing"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Preparing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="downloads")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -763,8 +779,8 @@ class Message(models.Model):
     care team ("team"), or the care team's notes beside it, which the athlete never sees ("staff")."""
 
     class Channel(models.TextChoices):
-        TEAM = "team", "With the athlete"
-        STAFF = "staff", "Staff notes"
+        TEAM = "team", _("With the athlete")
+        STAFF = "staff", _("Staff notes")
 
     BODY_MAX = 2000
 

@@ -41,6 +41,8 @@ from django.db.models import Case, DateField, Exists, OuterRef, Q, QuerySet, Val
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 
 from portal import alert_kinds
 from portal.languages import override_for_person
@@ -339,10 +341,10 @@ def digests_send(*, items, now: datetime | None = None) -> int:
     return sent
 
 
-GROUPS = {  # severity → (one, several)
-    Severity.EMERGENCY: ("emergency alert", "emergency alerts"),
-    Severity.URGENT: ("urgent alert", "urgent alerts"),
-    Severity.NOTICE: ("notice", "notices"),
+GROUPS = {  # severity → "3 notices"
+    Severity.EMERGENCY: ngettext_lazy("%(count)d emergency alert", "%(count)d emergency alerts", "count"),
+    Severity.URGENT: ngettext_lazy("%(count)d urgent alert", "%(count)d urgent alerts", "count"),
+    Severity.NOTICE: ngettext_lazy("%(count)d notice", "%(count)d notices", "count"),
 }
 
 
@@ -352,38 +354,42 @@ def digest_email(
     """One email: per severity, "3 notices" and a line per alert with the athlete's name, what it is about in
     general words (portal.alert_kinds.email_words) and a link; then the reviews due that day or overdue, with a
     link to each athlete's timeline."""
-    groups = []
-    for severity, (one, several) in GROUPS.items():
-        lines = [
-            (a.athlete.full_name, alert_kinds.email_words(a.kind), alert_link(a))
-            for a in alerts
-            if a.severity == severity
-        ]
-        if lines:
-            groups.append({"title": f"{len(lines)} {one if len(lines) == 1 else several}", "lines": lines})
-    review_lines = [
-        (
-            athlete.full_name,
-            "due today"
-            if athlete.next_review == day
-            else f"planned for {athlete.next_review:%-d %b}, overdue",
-            absolute_url(reverse("rehab:timeline", args=[athlete.pk])),
-        )
-        for athlete in reviews
-    ]
-    titles = [group["title"] for group in groups]
-    if review_lines:
-        titles.append(f"{len(review_lines)} review{'s' if len(review_lines) != 1 else ''} due")
-    context = {
-        "clinician": clinician,
-        "clinic": clinician.clinic,
-        "day": day,
-        "groups": groups,
-        "reviews": review_lines,
-        "summary": ", ".join(titles),
-        "settings_url": absolute_url(reverse("notification_settings")),
-    }
     with override_for_person(clinician):
+        groups = []
+        for severity, title in GROUPS.items():
+            lines = [
+                (a.athlete.full_name, str(alert_kinds.email_words(a.kind)), alert_link(a))
+                for a in alerts
+                if a.severity == severity
+            ]
+            if lines:
+                groups.append({"title": title % {"count": len(lines)}, "lines": lines})
+        review_lines = [
+            (
+                athlete.full_name,
+                gettext("due today")
+                if athlete.next_review == day
+                else gettext("planned for %(day)s, overdue")
+                % {"day": date_format(athlete.next_review, gettext("j M"))},
+                absolute_url(reverse("rehab:timeline", args=[athlete.pk])),
+            )
+            for athlete in reviews
+        ]
+        titles = [group["title"] for group in groups]
+        if review_lines:
+            titles.append(
+                ngettext("%(count)d review due", "%(count)d reviews due", len(review_lines))
+                % {"count": len(review_lines)}
+            )
+        context = {
+            "clinician": clinician,
+            "clinic": clinician.clinic,
+            "day": day,
+            "groups": groups,
+            "reviews": review_lines,
+            "summary": ", ".join(titles),
+            "settings_url": absolute_url(reverse("notification_settings")),
+        }
         return EmailMessage(
             subject=_one_line(render_to_string("portal/emails/digest-subject.txt", context)),
             body=render_to_string("portal/emails/digest-body.txt", context),

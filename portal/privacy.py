@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal import data_registry
 from portal.audit import entries_for_athlete
@@ -34,24 +35,30 @@ ALERT_CLOSED_NOTE = "Closed automatically: the athlete's personal data was delet
 
 # What the confirmation pages promise (keep in step with anonymise_athlete and docs/design.md).
 REMOVED = [
-    "Name (the record becomes “Former athlete #<number>”), email address, date of birth and running goal.",
-    "The login: it is switched off for good, its email address and name are replaced, its password can never "
-    "be used, its API tokens are deleted and every session is ended. Failed-login records go too.",
-    "Invite links, and the names of their shoes (the distances stay).",
-    "Free text written by or about them: daily-log notes, hip-check review notes, alert resolution notes, "
-    "reasons given for phase changes and plan goals, clinic visit notes and the activities they named in "
-    "questionnaires.",
-    "Names, email addresses and free text in the audit trail about them (who did what and when stays).",
-    "Their messages with the care team and the team's staff notes about them.",
-    "Their Strava connection and its keys (runs already imported stay in the daily logs).",
+    _("Name (the record becomes “Former athlete #<number>”), email address, date of birth and running goal."),
+    _(
+        "The login: it is switched off for good, its email address and name are replaced, its password can never "
+        "be used, its API tokens are deleted and every session is ended. Failed-login records go too."
+    ),
+    _("Invite links, and the names of their shoes (the distances stay)."),
+    _(
+        "Free text written by or about them: daily-log notes, hip-check review notes, alert resolution notes, "
+        "reasons given for phase changes and plan goals, clinic visit notes and the activities they named in "
+        "questionnaires."
+    ),
+    _("Names, email addresses and free text in the audit trail about them (who did what and when stays)."),
+    _("Their messages with the care team and the team's staff notes about them."),
+    _("Their Strava connection and its keys (runs already imported stay in the daily logs)."),
 ]
 KEPT = [
-    "Daily logs: dates, pain scores, run minutes and distance, triggers, red flags and exercise sets.",
-    "Hip checks: the answers, the urgency and the suggested and confirmed conditions.",
-    "Rehab plans with their phases, exercises and phase changes (ongoing plans are cancelled).",
-    "Alerts (kind, severity, dates); open ones are closed. Sex, usual weekly distance and years running.",
-    "Questionnaire answers and scores, and the tests recorded at clinic visits (dates, values, pass marks).",
-    "The care team and the clinic, so the clinic's counts and outcomes still add up.",
+    _("Daily logs: dates, pain scores, run minutes and distance, triggers, red flags and exercise sets."),
+    _("Hip checks: the answers, the urgency and the suggested and confirmed conditions."),
+    _("Rehab plans with their phases, exercises and phase changes (ongoing plans are cancelled)."),
+    _("Alerts (kind, severity, dates); open ones are closed. Sex, usual weekly distance and years running."),
+    _(
+        "Questionnaire answers and scores, and the tests recorded at clinic visits (dates, values, pass marks)."
+    ),
+    _("The care team and the clinic, so the clinic's counts and outcomes still add up."),
 ]
 
 # Personal fields of the athlete and their login, as recorded in audit entries' before/after values (model

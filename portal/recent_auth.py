@@ -14,6 +14,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from portal.devices import AUTH_AT_KEY
 
@@ -48,7 +49,7 @@ def recent_auth_required(view):
     return wrapped
 
 
-RECENT_AUTH_API_MESSAGE = (
+RECENT_AUTH_API_MESSAGE = gettext_noop(
     "Confirm your password first: signed in with the site's session, a data download needs the password typed "
     "in the last {minutes} minutes (open {url} in the browser), or use an API token."
 )
@@ -61,7 +62,7 @@ def api_check(request) -> None:
 
     if request.auth is None and request.user.is_authenticated and not is_recent(request):
         raise PermissionDenied(
-            RECENT_AUTH_API_MESSAGE.format(
+            gettext(RECENT_AUTH_API_MESSAGE).format(
                 minutes=settings.RECENT_AUTH_MINUTES, url=reverse("confirm_password")
             ),
             code="recent_auth_required",

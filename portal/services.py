@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.jobs import enqueue
 from portal.languages import override_for_person
@@ -18,7 +20,7 @@ from portal.models import Alert, Athlete, CareTeamMember, Clinician, Invite
 from portal.permissions import CLINICIANS_GROUP
 from portal.privacy import anonymise_athlete  # noqa: F401 — one of the people services (portal.privacy has it)
 
-ANONYMISED_MESSAGE = "This athlete's personal data was deleted; their record can no longer be changed."
+ANONYMISED_MESSAGE = _("This athlete's personal data was deleted; their record can no longer be changed.")
 
 
 def check_athlete_editable(athlete: Athlete) -> None:
@@ -71,9 +73,9 @@ def invite_send(*, athlete: Athlete, by, now=None, request=None) -> tuple[Invite
     """
     check_athlete_editable(athlete)
     if athlete.user_id:
-        raise ValidationError("This athlete already has a login.")
+        raise ValidationError(_("This athlete already has a login."))
     if not athlete.email:
-        raise ValidationError({"email": "Add the athlete's email address first."})
+        raise ValidationError({"email": _("Add the athlete's email address first.")})
     now = now or timezone.now()
     Athlete.objects.select_for_update().filter(pk=athlete.pk).first()  # concurrent sends count one by one
     if athlete.invites.filter(created__gt=now - timedelta(hours=1)).count() >= INVITES_PER_HOUR:
@@ -110,7 +112,7 @@ class InviteError(Exception):
     """The invite cannot be used; the message says why in plain words."""
 
 
-EXISTING_LOGIN = (
+EXISTING_LOGIN = _(
     "This email address already has a Stride Clinic login. Log in with it, then open this link again to "
     "connect it to your clinic."
 )
@@ -118,16 +120,18 @@ EXISTING_LOGIN = (
 
 def invite_check(invite: Invite | None, now=None) -> Invite:
     if invite is None:
-        raise InviteError("This invite link is not valid. Check that you copied the whole link.")
+        raise InviteError(_("This invite link is not valid. Check that you copied the whole link."))
     state = invite.state(now)
     if state == "accepted":
         raise InviteError(
-            "This invite link has already been used. Log in with your email address and password."
+            _("This invite link has already been used. Log in with your email address and password.")
         )
     if state == "revoked":
-        raise InviteError("A newer invite was sent for this account. Use the link in the most recent email.")
+        raise InviteError(
+            _("A newer invite was sent for this account. Use the link in the most recent email.")
+        )
     if state == "expired":
-        raise InviteError("This invite link has expired. Ask your clinician to send you a new one.")
+        raise InviteError(_("This invite link has expired. Ask your clinician to send you a new one."))
     return invite
 
 
@@ -142,7 +146,7 @@ def invite_accept(*, invite: Invite, password: str, now=None):
     invite_check(invite, now)
     athlete = invite.athlete
     if athlete.user_id:
-        raise InviteError("This athlete already has a login. Log in with your email address and password.")
+        raise InviteError(_("This athlete already has a login. Log in with your email address and password."))
     User = get_user_model()
     if User.objects.filter(email__iexact=invite.email).exists():
         raise InviteError(EXISTING_LOGIN)
@@ -168,22 +172,31 @@ def invite_connect(*, invite: Invite, user, now=None) -> Athlete:
     invite_check(invite, now)
     athlete = invite.athlete
     if athlete.user_id:
-        raise InviteError("This athlete already has a login. Log in with your email address and password.")
+        raise InviteError(_("This athlete already has a login. Log in with your email address and password."))
     if user.email.lower() != invite.email.lower():
         raise InviteError(
-            f"This invite is for {invite.email}, and you are logged in as {user.email}. Log out, then log in "
-            f"as {invite.email} and open the link again."
+            gettext(
+                "This invite is for %(invited)s, and you are logged in as %(email)s. Log out, then log in as "
+                "%(invited)s and open the link again."
+            )
+            % {"invited": invite.email, "email": user.email}
         )
     if user.is_staff or user.is_superuser or user.clinician_or_none is not None:
         raise InviteError(
-            "Your login is a clinic staff login, which cannot also be an athlete's. Ask "
-            f"{athlete.clinic.name} to invite another email address of yours."
+            gettext(
+                "Your login is a clinic staff login, which cannot also be an athlete's. Ask %(clinic)s to invite "
+                "another email address of yours."
+            )
+            % {"clinic": athlete.clinic.name}
         )
     other = user.athlete_or_none
     if other is not None:
         raise InviteError(
-            f"Your login already holds your record at {other.clinic.name}, and a login holds one athlete "
-            f"record. Ask {athlete.clinic.name} to invite another email address of yours."
+            gettext(
+                "Your login already holds your record at %(other)s, and a login holds one athlete record. Ask "
+                "%(clinic)s to invite another email address of yours."
+            )
+            % {"other": other.clinic.name, "clinic": athlete.clinic.name}
         )
     athlete.user = user
     athlete.save(update_fields=["user", "updated"])

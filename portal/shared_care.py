@@ -22,6 +22,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.links import absolute_url
 from portal.mail import send_later
@@ -31,7 +34,13 @@ from portal.services import check_athlete_editable
 
 VALID_DAYS = 7
 INVITES_PER_DAY = 5  # per athlete: enough to correct a typo, too few to spam someone's inbox
-TOO_MANY = f"{INVITES_PER_DAY} coach invites were sent for this athlete today. Try again tomorrow."
+TOO_MANY = lazy(
+    lambda: (
+        gettext("%(count)d coach invites were sent for this athlete today. Try again tomorrow.")
+        % {"count": INVITES_PER_DAY}
+    ),
+    str,
+)()
 
 
 class SharedCareError(Exception):
@@ -57,25 +66,29 @@ def invite(
     by_athlete = athlete.user_id is not None and by.pk == athlete.user_id
     if not by_athlete and not consent_recorded:
         raise ValidationError(
-            {"consent_recorded": "Tick this once the athlete has agreed that their coach may see their plan."}
+            {
+                "consent_recorded": _(
+                    "Tick this once the athlete has agreed that their coach may see their plan."
+                )
+            }
         )
     if email.lower() in {athlete.email.lower(), getattr(athlete.user, "email", "").lower()}:
-        raise ValidationError({"email": "This is the athlete's own address. Enter the coach's email."})
+        raise ValidationError({"email": _("This is the athlete's own address. Enter the coach's email.")})
     User = get_user_model()
     existing = User.objects.filter(email__iexact=email).select_related("clinician").first()
     if existing is not None:
         clinician = existing.clinician_or_none
         if clinician is not None and clinician.clinic_id == athlete.clinic_id:
             raise ValidationError(
-                {"email": f"{existing.get_full_name() or email} works at {athlete.clinic}: add them to the care "
-                          "team instead."}
+                {"email": gettext("%(name)s works at %(clinic)s: add them to the care team instead.")
+                          % {"name": existing.get_full_name() or email, "clinic": athlete.clinic}}
             )  # fmt: skip
     Athlete.objects.select_for_update().filter(pk=athlete.pk).first()  # concurrent invites count one by one
     if athlete.shared_care.filter(created__gt=now - timedelta(days=1)).count() >= INVITES_PER_DAY:
         raise ValidationError(TOO_MANY, code="too_many_invites")
     for row in athlete.shared_care.open().filter(email__iexact=email):
         if row.state(now) != "expired":
-            raise ValidationError({"email": "This coach is already invited or on the care team."})
+            raise ValidationError({"email": _("This coach is already invited or on the care team.")})
         row.removed_at, row.removed_by = now, by  # an expired invite makes way for the new one
         row.save(update_fields=["removed_at", "removed_by"])
     token = secrets.token_urlsafe(32)
@@ -107,18 +120,20 @@ def invite(
 
 def check(row: SharedCare | None, now=None) -> SharedCare:
     if row is None:
-        raise SharedCareError("This invite link is not valid. Check that you copied the whole link.")
+        raise SharedCareError(_("This invite link is not valid. Check that you copied the whole link."))
     state = row.state(now)
     if state == "active":
-        raise SharedCareError("This invite has already been accepted. Log in with your email address.")
+        raise SharedCareError(_("This invite has already been accepted. Log in with your email address."))
     if state == "removed":
-        raise SharedCareError("This invite was withdrawn. Ask the athlete to invite you again if needed.")
+        raise SharedCareError(_("This invite was withdrawn. Ask the athlete to invite you again if needed."))
     if state == "expired":
-        raise SharedCareError("This invite link has expired. Ask the athlete to send you a new one.")
+        raise SharedCareError(_("This invite link has expired. Ask the athlete to send you a new one."))
     return row
 
 
-EXISTING_LOGIN = "This email address already has a Stride Clinic login. Log in with it, then open this link again to accept."
+EXISTING_LOGIN = _(
+    "This email address already has a Stride Clinic login. Log in with it, then open this link again to accept."
+)
 
 
 @transaction.atomic
@@ -146,11 +161,14 @@ def accept_as(*, row: SharedCare, user, now=None) -> SharedCare:
     check(row, now)
     if user.email.lower() != row.email.lower():
         raise SharedCareError(
-            f"This invite is for {row.email}, and you are logged in as {user.email}. Log out, then log in as "
-            f"{row.email} and open the link again."
+            gettext(
+                "This invite is for %(invited)s, and you are logged in as %(email)s. Log out, then log in as "
+                "%(invited)s and open the link again."
+            )
+            % {"invited": row.email, "email": user.email}
         )
     if row.athlete.user_id == user.pk:
-        raise SharedCareError("This invite is for the athlete's coach, not for the athlete.")
+        raise SharedCareError(_("This invite is for the athlete's coach, not for the athlete."))
     _join(row, user, now)
     return row
 

@@ -10,6 +10,8 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -33,31 +35,39 @@ def validate_exercise_image(file) -> None:
         return  # already stored: it was checked when it was uploaded
     if file.size > MAX_IMAGE_BYTES:
         raise ValidationError(
-            "Images can be at most %(limit)s and this file is %(size)s. Save it smaller and upload it again.",
+            _(
+                "Images can be at most %(limit)s and this file is %(size)s. Save it smaller and upload it again."
+            ),
             code="image_too_large",
             params={"size": filesizeformat(file.size), "limit": filesizeformat(MAX_IMAGE_BYTES)},
         )
     extension = PurePath(file.name or "").suffix.lower()
     if extension == ".svg" or _looks_like_svg(file):
         raise ValidationError(
-            "SVG drawings are not accepted. Upload a PNG, JPEG or WebP image.", code="image_svg"
+            _("SVG drawings are not accepted. Upload a PNG, JPEG or WebP image."), code="image_svg"
         )
     image_format, size = _pillow_format(file)
     if size is TOO_MANY_PIXELS or (size is not None and not within_pixel_limits(size)):
-        actual = "" if size is TOO_MANY_PIXELS else f" and this one is {size[0]:,} × {size[1]:,}"
+        actual = (
+            ""
+            if size is TOO_MANY_PIXELS
+            else gettext(" and this one is %(size)s") % {"size": f"{size[0]:,} × {size[1]:,}"}
+        )
         raise ValidationError(
-            "Images can be at most %(limit)s pixels%(actual)s. Save it smaller and upload it again.",
+            _("Images can be at most %(limit)s pixels%(actual)s. Save it smaller and upload it again."),
             code="image_too_many_pixels",
             params={"limit": f"{MAX_IMAGE_SIDE:,} × {MAX_IMAGE_SIDE:,}", "actual": actual},
         )
     if image_format not in IMAGE_FORMATS:
         raise ValidationError(
-            "This file is not a PNG, JPEG or WebP image (or it is damaged). Upload a PNG, JPEG or WebP image.",
+            _(
+                "This file is not a PNG, JPEG or WebP image (or it is damaged). Upload a PNG, JPEG or WebP image."
+            ),
             code="image_invalid",
         )
     if extension not in IMAGE_EXTENSIONS:
         raise ValidationError(
-            "The file name should end in .png, .jpg, .jpeg or .webp.", code="image_extension"
+            _("The file name should end in .png, .jpg, .jpeg or .webp."), code="image_extension"
         )
 
 

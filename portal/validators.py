@@ -9,6 +9,7 @@ import re
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 INVISIBLE_CONTROLS = re.compile(
     "[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
@@ -38,7 +39,7 @@ def validate_visible_text(value) -> None:
     found = INVISIBLE_CONTROLS.search(value)
     if found:
         raise ValidationError(
-            "Remove the invisible formatting character (U+%(code)04X): it changes how the text is shown.",
+            _("Remove the invisible formatting character (U+%(code)04X): it changes how the text is shown."),
             code="invisible_character",
             params={"code": ord(found.group())},
         )

@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -57,7 +58,7 @@ def athlete_add(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             # Saved whatever becomes of the invite: a mail server that is down costs the email, not the form.
-            messages.success(request, f"{athlete.full_name} was added.")
+            messages.success(request, gettext("%(name)s was added.") % {"name": athlete.full_name})
             if send_invite:
                 _send_invite(request, athlete)
             return redirect(athlete)
@@ -75,7 +76,7 @@ def athlete_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AthleteEditForm(request.POST or None, instance=athlete)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"{athlete.full_name}'s details were saved.")
+        messages.success(request, gettext("%(name)s's details were saved.") % {"name": athlete.full_name})
         return redirect(athlete)
     return render(request, "portal/athlete_form.html", {"form": form, "athlete": athlete})
 
@@ -93,9 +94,13 @@ def _send_invite(request: HttpRequest, athlete) -> None:
     invite.refresh_from_db(fields=["email_sent_at", "email_failed_at"])  # without a worker: already tried
     state = invite.email_state()
     if state == "sent":
-        messages.success(request, f"An invite link was emailed to {athlete.email}.")
+        messages.success(
+            request, gettext("An invite link was emailed to %(email)s.") % {"email": athlete.email}
+        )
     elif state == "sending":
-        messages.success(request, f"An invite link is on its way to {athlete.email}.")
+        messages.success(
+            request, gettext("An invite link is on its way to %(email)s.") % {"email": athlete.email}
+        )
     # Not sent: the athlete page's "Email not sent" box says so once, beside the link to pass on.
 
 
@@ -144,7 +149,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             form.save()
             shoes.save()
-        messages.success(request, "Your profile was saved.")
+        messages.success(request, gettext("Your profile was saved."))
         return redirect("my_profile")
     context = {"athlete": athlete, "form": form, "shoes": shoes}
     return render(request, "portal/my_profile.html", context)
@@ -167,7 +172,10 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
                 services.invite_connect(invite=invite, user=request.user)
             except services.InviteError as error:
                 return render(request, "portal/invite_invalid.html", {"reason": str(error)}, status=409)
-            messages.success(request, f"Your login is now connected to {invite.athlete.clinic}.")
+            messages.success(
+                request,
+                gettext("Your login is now connected to %(clinic)s.") % {"clinic": invite.athlete.clinic},
+            )
             return redirect("home")
         return render(request, "portal/invite_connect.html", {"invite": invite, "athlete": invite.athlete})
     form = SetPasswordForm(request.POST or None, invite=invite)
@@ -177,7 +185,9 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         except services.InviteError as error:
             return render(request, "portal/invite_invalid.html", {"reason": str(error)}, status=410)
         login(request, user, backend="portal.auth.ModelBackend")
-        messages.success(request, "Welcome to Stride Clinic. Your password is set; you are logged in.")
+        messages.success(
+            request, gettext("Welcome to Stride Clinic. Your password is set; you are logged in.")
+        )
         return redirect("my_profile")
     context = {"form": form, "invite": invite, "athlete": invite.athlete}
     return render(request, "portal/invite_accept.html", context)
@@ -195,7 +205,7 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         services.alert_resolve(alert=alert, by=request.user, note=form.cleaned_data["note"])
-        messages.success(request, f"Alert resolved for {alert.athlete.full_name}.")
+        messages.success(request, gettext("Alert resolved for %(name)s.") % {"name": alert.athlete.full_name})
     back = request.POST.get("next", "")
     safe = back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,7 +30,9 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
     tokens.token_revoke(token=token)
     messages.success(
-        request, f"The token “{token.name or token.key_start + '…'}” was revoked: it no longer works."
+        request,
+        gettext("The token “%(name)s” was revoked: it no longer works.")
+        % {"name": token.name or token.key_start + "…"},
     )
     return redirect("api_tokens")
 
@@ -41,8 +44,12 @@ def sign_out_elsewhere(request: HttpRequest) -> HttpResponse:
     revoked, ended = tokens.logins_end(request.user, keep_session=request.session.session_key)
     messages.success(
         request,
-        f"Signed out everywhere else: {ended} other sign-in{'s' if ended != 1 else ''} ended and "
-        f"{revoked} API token{'s' if revoked != 1 else ''} revoked.",
+        gettext("Signed out everywhere else: %(sessions)s ended and %(tokens)s revoked.")
+        % {
+            "sessions": ngettext("%(count)d other sign-in", "%(count)d other sign-ins", ended)
+            % {"count": ended},
+            "tokens": ngettext("%(count)d API token", "%(count)d API tokens", revoked) % {"count": revoked},
+        },
     )
     return redirect("api_tokens")
 

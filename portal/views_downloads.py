@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -66,10 +67,12 @@ def _back(user, download: Download) -> tuple[str, str]:
     """Where the file was asked for: (link, label)."""
     if download.kind == Download.Kind.BATCH_PRINT:
         if download.params.get("from") == "caseload":  # the caseload's bulk print (rehab.views_caseload)
-            return reverse("athlete_list") + download.params.get("back", ""), "Back to the caseload"
-        return reverse("admin:rehab_plan_changelist"), "Back to the plans"
+            return reverse("athlete_list") + download.params.get("back", ""), gettext("Back to the caseload")
+        return reverse("admin:rehab_plan_changelist"), gettext("Back to the plans")
     if download.athlete is not None and download.athlete.user_id == user.pk:
-        return reverse("my_profile"), "Back to your profile"
+        return reverse("my_profile"), gettext("Back to your profile")
     if download.athlete is not None:
-        return download.athlete.get_absolute_url(), f"Back to {download.athlete.full_name}"
-    return reverse("home"), "Back to your start page"
+        return download.athlete.get_absolute_url(), gettext("Back to %(name)s") % {
+            "name": download.athlete.full_name
+        }
+    return reverse("home"), gettext("Back to your start page")

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from portal import notifications
 from portal.forms_notifications import NotificationSettingsForm
@@ -21,7 +22,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     form = NotificationSettingsForm(request.POST or None, instance=clinician)
     if request.method == "POST" and form.is_valid():
         notifications.notification_settings_save(clinician=clinician, **form.cleaned_data)
-        messages.success(request, "Your email settings were saved.")
+        messages.success(request, gettext("Your email settings were saved."))
         return redirect("notification_settings")
     context = {"form": form, "clinician": clinician, "off": Notify.OFF, "digest": Notify.DIGEST}
     return render(request, "portal/notification_settings.html", context)

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from portal import audit, services
@@ -65,7 +66,7 @@ def athlete_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     athlete = get_athlete_for_user(request.user, pk)
     if athlete.is_anonymised:
         if request.method == "POST":
-            messages.info(request, "This athlete's personal data had already been deleted.")
+            messages.info(request, gettext("This athlete's personal data had already been deleted."))
             return redirect(athlete)
         return render(request, "portal/athlete_anonymise.html", {"athlete": athlete, "done": True})
     form = AnonymiseForm(request.POST or None, athlete=athlete)
@@ -73,8 +74,11 @@ def athlete_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
         athlete = services.anonymise_athlete(athlete, by=request.user)
         messages.success(
             request,
-            f"The personal data was deleted. The record now reads “{athlete.full_name}” and is kept "
-            "for the clinic's statistics.",
+            gettext(
+                "The personal data was deleted. The record now reads “%(name)s” and is kept for the clinic's "
+                "statistics."
+            )
+            % {"name": athlete.full_name},
         )
         return redirect("athlete_list")
     context = {

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -67,7 +68,7 @@ def device_sign_out(request: HttpRequest, pk: int) -> HttpResponse:
         logout(request)  # this device: the usual sign-out
         return redirect(settings.LOGOUT_REDIRECT_URL)
     device_end(device)
-    messages.success(request, f"{device.device} is signed out.")
+    messages.success(request, gettext("%(device)s is signed out.") % {"device": device.device})
     return redirect(_devices_url())
 
 
@@ -77,6 +78,12 @@ def device_sign_out(request: HttpRequest, pk: int) -> HttpResponse:
 def devices_sign_out_others(request: HttpRequest) -> HttpResponse:
     ended = tokens.sessions_end(request.user, keep=request.session.session_key)
     messages.success(
-        request, f"Signed out on every other device ({ended} sign-in{'s' if ended != 1 else ''})."
+        request,
+        ngettext(
+            "Signed out on every other device (%(count)d sign-in).",
+            "Signed out on every other device (%(count)d sign-ins).",
+            ended,
+        )
+        % {"count": ended},
     )
     return redirect(_devices_url())

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal import shared_care
@@ -31,7 +32,11 @@ def _invite(request, form, athlete) -> bool:
         else:
             form.add_error(None, error.messages)
         return False
-    messages.success(request, f"Invite sent to {row.email}. It is valid for {shared_care.VALID_DAYS} days.")
+    messages.success(
+        request,
+        gettext("Invite sent to %(email)s. It is valid for %(days)d days.")
+        % {"email": row.email, "days": shared_care.VALID_DAYS},
+    )
     return True
 
 
@@ -90,9 +95,14 @@ def shared_care_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     shared_care.remove(row=row, by=request.user)
     if row.user_id == request.user.pk:
-        messages.success(request, f"You have left {athlete.first_name}'s care team.")
+        messages.success(
+            request, gettext("You have left %(name)s's care team.") % {"name": athlete.first_name}
+        )
     else:
-        messages.success(request, f"{row.name} is no longer on the care team and cannot see the record.")
+        messages.success(
+            request,
+            gettext("%(name)s is no longer on the care team and cannot see the record.") % {"name": row.name},
+        )
     return back
 
 
@@ -110,7 +120,9 @@ def shared_care_accept(request: HttpRequest, token: str) -> HttpResponse:
                 shared_care.accept_as(row=row, user=request.user)
             except shared_care.SharedCareError as error:
                 return render(request, "portal/invite_invalid.html", {"reason": str(error)}, status=409)
-            messages.success(request, f"You are on {row.athlete.first_name}'s care team.")
+            messages.success(
+                request, gettext("You are on %(name)s's care team.") % {"name": row.athlete.first_name}
+            )
             return redirect("athlete_detail", pk=row.athlete_id)
         return render(request, "portal/shared_care_connect.html", {"row": row, "athlete": row.athlete})
     form = SharedCarePasswordForm(request.POST or None, row=row)
@@ -120,7 +132,9 @@ def shared_care_accept(request: HttpRequest, token: str) -> HttpResponse:
         except shared_care.SharedCareError as error:
             return render(request, "portal/invite_invalid.html", {"reason": str(error)}, status=410)
         login(request, user, backend="portal.auth.ModelBackend")
-        messages.success(request, f"Welcome. You are on {row.athlete.first_name}'s care team.")
+        messages.success(
+            request, gettext("Welcome. You are on %(name)s's care team.") % {"name": row.athlete.first_name}
+        )
         return redirect("athlete_detail", pk=row.athlete_id)
     return render(
         request, "portal/shared_care_accept.html", {"form": form, "row": row, "athlete": row.athlete}

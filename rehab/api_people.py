@@ -4,6 +4,7 @@ a glance. Rehab's read model (rehab.selectors_caseload, rehab.selectors.athlete_
 portal's API keeps tokens and alerts (portal.api_views)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -112,15 +113,17 @@ class AthleteCreateSerializer(ModelSerializer):
         clinician = clinician_of(self.context["request"].user)
         clinic = clinician.clinic if clinician is not None else attrs.get("clinic")
         if clinic is None:
-            raise serializers.ValidationError({"clinic": ["Choose the athlete's clinic."]})
+            raise serializers.ValidationError({"clinic": [_("Choose the athlete's clinic.")]})
         email = attrs.get("email")
         if email and Athlete.objects.filter(clinic=clinic, email__iexact=email).exists():
             raise serializers.ValidationError(
-                {"email": ["An athlete with this email address is already in the clinic."]}
+                {"email": [_("An athlete with this email address is already in the clinic.")]}
             )
         primary = attrs.get("primary")
         if primary is not None and primary.clinic_id != clinic.pk:
-            raise serializers.ValidationError({"primary": ["Choose a clinician from the athlete's clinic."]})
+            raise serializers.ValidationError(
+                {"primary": [_("Choose a clinician from the athlete's clinic.")]}
+            )
         return {**attrs, "clinic": clinic}
 
 

@@ -15,7 +15,11 @@ from functools import lru_cache
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Alert, CareTeamMember
 from rehab.charts import PainTrend, pain_trend, sparkline
@@ -26,10 +30,10 @@ from rehab.selectors_caseload import QUIET_DAYS, CaseloadListing
 from rehab.status import SERIOUS_RISK
 
 ACTION_LABELS = {
-    Action.ADVANCE: "Ready to advance",
-    Action.HOLD: "Hold",
-    Action.REGRESS: "Step back",
-    Action.STOP_AND_REFER: "Stop and refer",
+    Action.ADVANCE: _("Ready to advance"),
+    Action.HOLD: _("Hold"),
+    Action.REGRESS: _("Step back"),
+    Action.STOP_AND_REFER: _("Stop and refer"),
 }
 
 
@@ -80,7 +84,8 @@ ROW_CACHE_SIZE = 4096  # rows of about 1.5 KB: a few MB per worker
 
 
 @lru_cache(maxsize=ROW_CACHE_SIZE)
-def _row_html_cached(row: CaseloadRow) -> str:
+def _row_html_cached(row: CaseloadRow, language: str | None) -> str:
+    # The language is part of the key: the row's words (its column names, "quiet", "overdue") are translated.
     return render_to_string(ROW_TEMPLATE, {"row": row})
 
 
@@ -89,7 +94,7 @@ def row_html(row: CaseloadRow) -> SafeString:
     template is read on every request, so a template edit shows at once."""
     if settings.DEBUG:
         return mark_safe(render_to_string(ROW_TEMPLATE, {"row": row}))  # noqa: S308 — rendered with escaping
-    return mark_safe(_row_html_cached(row))  # noqa: S308 — rendered with escaping
+    return mark_safe(_row_html_cached(row, translation.get_language()))  # noqa: S308 — rendered with escaping
 
 
 def compliance_band(percent: int | None) -> str:
@@ -107,12 +112,12 @@ def last_log_words(last_log: date | None, today: date) -> str:
         return ""
     days = (today - last_log).days
     if days <= 0:
-        return "today"
+        return gettext("today")
     if days == 1:
-        return "yesterday"
+        return gettext("yesterday")
     if days < 14:
-        return f"{days} days ago"
-    return f"{last_log.day} {last_log:%b}"
+        return ngettext("%(days)d day ago", "%(days)d days ago", days) % {"days": days}
+    return date_format(last_log, gettext("j M"))
 
 
 def review_state(next_review: date | None, today: date) -> str:
@@ -145,7 +150,7 @@ def _care_teams(ids: list[int]) -> dict[int, tuple[str, ...]]:
         .values_list("athlete_id", "clinician__user__first_name", "clinician__user__last_name")
     )
     for athlete_id, first, last in members:
-        name = f"{first[:1]}. {last}" if first and last else (last or first or "A clinician")
+        name = f"{first[:1]}. {last}" if first and last else (last or first or gettext("A clinician"))
         teams.setdefault(athlete_id, []).append(name)
     return {pk: tuple(names) for pk, names in teams.items()}
 
@@ -186,13 +191,13 @@ def caseload_rows(listing: CaseloadListing, ids: list[int], *, today: date) -> l
                 url=f"{url_prefix}{pk}/",
                 name=f"{row['first_name']} {row['last_name']}".strip(),
                 action=action,
-                action_label=ACTION_LABELS.get(action, ""),
+                action_label=str(ACTION_LABELS.get(action, "")),
                 phase=phase,
                 last_log=last_log_words(last_log, today),
                 quiet=_quiet(phase, row["active_plan__start_date"], last_log, today),
                 alert_severity=worst_severity,
                 stripe=_stripe(worst_severity, row["rehab_status__risk"]),
-                alert_label=severity_labels.get(worst_severity, ""),
+                alert_label=str(severity_labels.get(worst_severity, "")),
                 alert_message=worst_message,
                 alert_more=max(0, len(row_alerts) - 1),
                 spark_values=tuple(json.loads(row["spark_text"]) or ()) if row["spark_text"] else (),

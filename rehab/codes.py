@@ -47,16 +47,22 @@ class AlertKind(StrEnum):
     COACH_REQUEST = "coach_request"
 
 
+def gettext_noop(message: str) -> str:
+    """Marks an English message for the catalog without translating it here (this module imports no Django):
+    portal.alert_kinds says it in the reader's language."""
+    return message
+
+
 # Alert kinds in words, for lists and filters (the admin's).
 ALERT_KIND_LABELS = {
-    AlertKind.LOG_RED_FLAG: "Red flag in a log",
-    AlertKind.BONE_STRESS_PAIN: "Pain in a bone stress plan",
-    AlertKind.PAIN_SPIKE: "Pain spike",
-    AlertKind.READY_TO_ADVANCE: "Ready to advance",
-    AlertKind.CLEARANCE_DUE: "Clearance needed",
-    AlertKind.NO_LOG: "No recent log",
-    AlertKind.LOW_COMPLIANCE: "Low compliance",
-    AlertKind.COACH_REQUEST: "Coach request",
+    AlertKind.LOG_RED_FLAG: gettext_noop("Red flag in a log"),
+    AlertKind.BONE_STRESS_PAIN: gettext_noop("Pain in a bone stress plan"),
+    AlertKind.PAIN_SPIKE: gettext_noop("Pain spike"),
+    AlertKind.READY_TO_ADVANCE: gettext_noop("Ready to advance"),
+    AlertKind.CLEARANCE_DUE: gettext_noop("Clearance needed"),
+    AlertKind.NO_LOG: gettext_noop("No recent log"),
+    AlertKind.LOW_COMPLIANCE: gettext_noop("Low compliance"),
+    AlertKind.COACH_REQUEST: gettext_noop("Coach request"),
 }
 
 

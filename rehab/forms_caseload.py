@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from rehab.caseload import ACTION_LABELS
 from rehab.selectors_caseload import (
@@ -19,13 +21,15 @@ from rehab.selectors_caseload import (
     CaseloadFilters,
 )
 
-SORT_CHOICES = [("", "Needs attention first")] + [
-    (f"{'-' if direction == 'desc' else ''}{key}", f"{heading}: {words}")
+SORT_CHOICES = [("", _("Needs attention first"))] + [
+    (f"{'-' if direction == 'desc' else ''}{key}", format_lazy("{}: {}", heading, words))
     for key, (heading, direction, words) in CASELOAD_SORTS.items()
 ]
 ALL_SORTS = {""} | {key for key in CASELOAD_SORTS} | {f"-{key}" for key in CASELOAD_SORTS}
 STATUS_CHOICES = (
-    [("", "Any status")] + [(key, ACTION_LABELS[key]) for key in STATUS_ORDER] + [("none", "No status yet")]
+    [("", _("Any status"))]
+    + [(key, ACTION_LABELS[key]) for key in STATUS_ORDER]
+    + [("none", _("No status yet"))]
 )
 
 
@@ -80,7 +84,7 @@ class IdsField(forms.Field):
         values = value if isinstance(value, (list, tuple)) else [value] if value else []
         if not all(str(item).isdigit() and len(str(item)) < 12 for item in values) or len(values) > 500:
             raise forms.ValidationError(
-                "The ticked rows could not be read: reload the caseload and try again."
+                _("The ticked rows could not be read: reload the caseload and try again.")
             )
         return [int(item) for item in values]
 
@@ -92,29 +96,31 @@ class CaseloadBulkForm(forms.Form):
     PRINT = "print"
 
     action = forms.ChoiceField(
-        choices=[(RESOLVE_NOTICES, "Resolve their notices"), (PRINT, "Print their programs")],
-        error_messages={"required": "Choose what to do with the ticked athletes."},
+        choices=[(RESOLVE_NOTICES, _("Resolve their notices")), (PRINT, _("Print their programs"))],
+        error_messages={"required": _("Choose what to do with the ticked athletes.")},
     )
-    athlete = IdsField(error_messages={"required": "Tick at least one athlete first."})
+    athlete = IdsField(error_messages={"required": _("Tick at least one athlete first.")})
     note = forms.CharField(
         required=False,
         max_length=300,
-        error_messages={"max_length": "Keep the note to %(limit_value)d characters (it has %(show_value)d)."},
+        error_messages={
+            "max_length": _("Keep the note to %(limit_value)d characters (it has %(show_value)d).")
+        },
     )
 
     def clean(self):
         data = super().clean()
         if data.get("action") == self.RESOLVE_NOTICES and not data.get("note"):
-            self.add_error("note", "Add a short note saying what you did about these notices.")
+            self.add_error("note", _("Add a short note saying what you did about these notices."))
         return data
 
 
 class NextReviewForm(forms.Form):
     next_review = forms.DateField(
         required=False,
-        label="Next review",
+        label=_("Next review"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as a calendar date, for example 2027-01-15."},
+        error_messages={"invalid": _("Enter the date as a calendar date, for example 2027-01-15.")},
     )
 
     def __init__(self, *args, current=None, **kwargs):
@@ -126,7 +132,7 @@ class NextReviewForm(forms.Form):
         if day and day == self.current:
             return day
         if day and day < timezone.localdate():
-            raise forms.ValidationError("Pick today or a later date for the next review.")
+            raise forms.ValidationError(_("Pick today or a later date for the next review."))
         if day and day > timezone.localdate() + timedelta(days=366):
-            raise forms.ValidationError("Pick a date within the next year.")
+            raise forms.ValidationError(_("Pick a date within the next year."))
         return day

@@ -20,6 +20,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
 
@@ -31,12 +34,12 @@ from rehab.models import Plan, RehabStatus
 from rehab.status import SERIOUS_RISK
 
 CASELOAD_FILTERS = {  # the API's `show` (one at a time); the page combines the same filters (CaseloadFilters)
-    "": "All athletes",
-    "attention": "Needs attention",
-    "ready": "Ready to advance",
-    "mine": "My athletes",
-    "no_plan": "No active plan",
-    "former": "Personal data deleted",
+    "": _("All athletes"),
+    "attention": _("Needs attention"),
+    "ready": _("Ready to advance"),
+    "mine": _("My athletes"),
+    "no_plan": _("No active plan"),
+    "former": _("Personal data deleted"),
 }
 
 # Wide columns the caseload (page and API) never reads.
@@ -56,11 +59,11 @@ QUIET_DAYS = (
 
 # The page's on/off filters: name → label. Each is also counted (caseload_listing) for the filter bar.
 CASELOAD_FLAGS = {
-    "attention": "Needs attention",
-    "mine": "My athletes",
-    "quiet": f"No log for {QUIET_DAYS}+ days",
-    "review_due": "Review due",
-    "no_plan": "No active plan",
+    "attention": _("Needs attention"),
+    "mine": _("My athletes"),
+    "quiet": lazy(lambda: gettext("No log for %(days)d+ days") % {"days": QUIET_DAYS}, str)(),
+    "review_due": _("Review due"),
+    "no_plan": _("No active plan"),
 }
 
 # Engine statuses, worst first: the status filter's options, and the status column's sort order.
@@ -68,14 +71,14 @@ STATUS_ORDER = {Action.STOP_AND_REFER: 4, Action.REGRESS: 3, Action.HOLD: 2, Act
 
 # Sortable columns: name → (heading, the direction a first click on it gives: the useful end first, in words).
 CASELOAD_SORTS = {
-    "name": ("Athlete", "asc", "A to Z"),
-    "phase": ("Phase", "asc", "earliest first"),
-    "status": ("Status", "desc", "most serious first"),
-    "pain": ("Last pain", "desc", "highest first"),
-    "compliance": ("Plan done, 7 days", "asc", "lowest first"),
-    "last_log": ("Last log", "asc", "longest ago first"),
-    "alerts": ("Open alerts", "desc", "most severe first"),
-    "review": ("Next review", "asc", "soonest first"),
+    "name": (_("Athlete"), "asc", pgettext_lazy("sort", "A to Z")),
+    "phase": (_("Phase"), "asc", pgettext_lazy("sort", "earliest first")),
+    "status": (_("Status"), "desc", pgettext_lazy("sort", "most serious first")),
+    "pain": (_("Last pain"), "desc", pgettext_lazy("sort", "highest first")),
+    "compliance": (_("Plan done, 7 days"), "asc", pgettext_lazy("sort", "lowest first")),
+    "last_log": (_("Last log"), "asc", pgettext_lazy("sort", "longest ago first")),
+    "alerts": (_("Open alerts"), "desc", pgettext_lazy("sort", "most severe first")),
+    "review": (_("Next review"), "asc", pgettext_lazy("sort", "soonest first")),
 }
 
 

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from portal import services
@@ -124,13 +126,20 @@ def caseload_bulk(request: HttpRequest) -> HttpResponse:
             people = len({alert.athlete_id for alert in notices})
             messages.success(
                 request,
-                f"Resolved {len(notices)} notice{'s' if len(notices) != 1 else ''} "
-                f"for {people} athlete{'s' if people != 1 else ''}.",
+                gettext("Resolved %(notices)s for %(athletes)s.")
+                % {
+                    "notices": ngettext("%(count)d notice", "%(count)d notices", len(notices))
+                    % {"count": len(notices)},
+                    "athletes": ngettext("%(count)d athlete", "%(count)d athletes", people)
+                    % {"count": people},
+                },
             )
         else:
             messages.warning(
                 request,
-                "The athletes you ticked have no open notices. Urgent alerts are resolved one by one.",
+                gettext(
+                    "The athletes you ticked have no open notices. Urgent alerts are resolved one by one."
+                ),
             )
         return HttpResponseRedirect(back)
     plans = list(
@@ -139,7 +148,7 @@ def caseload_bulk(request: HttpRequest) -> HttpResponse:
         .values_list("pk", flat=True)
     )
     if not plans:
-        messages.warning(request, "None of the athletes you ticked has an active plan to print.")
+        messages.warning(request, gettext("None of the athletes you ticked has an active plan to print."))
         return HttpResponseRedirect(back)
     download = download_start(
         owner=request.user,
@@ -179,8 +188,12 @@ def athlete_review(request: HttpRequest, pk: int) -> HttpResponse:
         athlete.save(update_fields=["next_review", "updated"])
         if athlete.next_review:
             messages.success(
-                request, f"Next review for {athlete.full_name}: {athlete.next_review:%-d %b %Y}."
+                request,
+                gettext("Next review for %(name)s: %(day)s.")
+                % {"name": athlete.full_name, "day": date_format(athlete.next_review, gettext("j M Y"))},
             )
         else:
-            messages.success(request, f"No review date planned for {athlete.full_name}.")
+            messages.success(
+                request, gettext("No review date planned for %(name)s.") % {"name": athlete.full_name}
+            )
     return redirect("rehab:timeline", athlete.pk)

@@ -314,7 +314,7 @@ def test_labels_and_help_texts_have_no_internal_notes():
                     found.append(f"{model.__name__}.{field.name}: {text}")
     for model, model_admin in admin.site._registry.items():
         for _, options in model_admin.fieldsets or []:
-            if INTERNAL.search(options.get("description", "")):
+            if INTERNAL.search(str(options.get("description", ""))):
                 found.append(f"{model.__name__} admin: {options['description']}")
     assert found == []
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from portal.caseload import last_log_words
 
 from portal import notifications
-from portal.caseload import last_log_words
 from portal.forms import AthleteEditForm
 from portal.models import Alert
 from tests.factories import ExerciseFactory

@@ -188,7 +188,8 @@ def advice_for(
         if code in flags:
             return _advice(EMERGENCY, code, title, gettext(why), steps, log.date)
     if flags:
-        labels = "”, “".join((flag_labels or {}).get(flag, flag) for flag in flags)
+        # The form's labels are English messages marked for the catalog: said in the reader's language here.
+        labels = "”, “".join(gettext((flag_labels or {}).get(flag, flag)) for flag in flags)
         why = _("You ticked “%(flags)s”. Your clinician needs to check this before you carry on.") % {
             "flags": labels
         }

@@ -28,6 +28,7 @@ from rehab.compliance import band
 from rehab.models import phase_label as rehab_phase_label
 from rehab.selectors_caseload import QUIET_DAYS, CaseloadListing
 from rehab.status import SERIOUS_RISK
+from rehab.wording import pain_trend_sentence
 
 ACTION_LABELS = {
     Action.ADVANCE: _("Ready to advance"),
@@ -67,7 +68,7 @@ class CaseloadRow:
     @property
     def spark(self) -> str:
         """The sparkline as SVG, drawn from numbers only (nothing typed by a person goes into it)."""
-        return sparkline(self.spark_values)
+        return sparkline(self.spark_values, sentence=pain_trend_sentence)
 
     @property
     def pain_trend(self) -> PainTrend | None:
@@ -183,7 +184,7 @@ def caseload_rows(listing: CaseloadListing, ids: list[int], *, today: date) -> l
         action = row["rehab_status__action"] or ""
         pain = row["rehab_status__last_pain"]
         compliance = row["rehab_status__compliance_7d"]
-        phase = phase_label(row["rehab_status__phase__order"], row["rehab_status__phase__name"])
+        phase = phase_label(row["rehab_status__phase__order"], row["phase_name_read"])
         last_log = row["rehab_status__last_log_date"]
         rows.append(
             CaseloadRow(

@@ -122,8 +122,12 @@ def spark_days(values: Sequence[int | None], end: date) -> list[tuple[date, int 
     return [(end - timedelta(days=len(values) - 1 - i), value) for i, value in enumerate(values)]
 
 
-def sparkline(values: Sequence[int | None], *, width: int = 84, height: int = 22, fluid: bool = False) -> str:
-    """Peak pain per day (0–10, None = no log) as a tiny line; gaps stay gaps.
+def sparkline(
+    values: Sequence[int | None], *, width: int = 84, height: int = 22, fluid: bool = False, sentence=None
+) -> str:
+    """Peak pain per day (0–10, None = no log) as a tiny line; gaps stay gaps. Its accessible name is
+    `sentence(trend)` (PainTrend.sentence, in English, by default: rehab.wording.pain_trend_sentence says it in
+    the reader's language).
 
     `fluid` leaves the size to CSS (class sparkline-fluid: the card's width), so that it shrinks with the page
     when zoomed in instead of overflowing; otherwise it is drawn `width` × `height` pixels.
@@ -155,7 +159,7 @@ def sparkline(values: Sequence[int | None], *, width: int = 84, height: int = 22
     kind = "sparkline sparkline-fluid" if fluid else "sparkline"
     return (
         f'<svg class="{kind}"{size} viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{trend.sentence()}">{paths}</svg>'
+        f'aria-label="{escape((sentence or PainTrend.sentence)(trend))}">{paths}</svg>'
     )
 
 

@@ -38,7 +38,9 @@ class RunActivity(models.TextChoices):
 def phase_label(order: int, name: str) -> str:
     """ "Phase 2: Walk/jog", without repeating "Phase" when the name already starts with it: a phase's label
     (PhaseFields.label), and the caseload's, which reads the two columns without the row."""
-    return name if name.lower().startswith("phase") else f"Phase {order}: {name}"
+    if name.lower().startswith(("phase", "fase")):
+        return name
+    return gettext("Phase %(number)s: %(name)s") % {"number": order, "name": name}
 
 
 class PhaseFields(models.Model):

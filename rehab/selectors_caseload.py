@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
 
+from library.translation import localized
 from portal import alert_words
 from portal.models import Alert, Athlete, CareTeamMember
 from portal.permissions import clinician_of
@@ -195,7 +196,7 @@ LISTING_FIELDS = (
     "pk", "last_name", "first_name", "next_review", "rehab_status__phase__order", "rehab_status__action",
     "rehab_status__risk", "rehab_status__last_pain", "rehab_status__compliance_7d", "rehab_status__last_log_date",
     "active_plan__start_date", "own_place",
-    "user_id", "rehab_status__phase__name", "spark_text",
+    "user_id", "phase_name_read", "spark_text",
 )  # fmt: skip
 
 
@@ -227,6 +228,9 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
         )
     fields = [*LISTING_FIELDS, "clinic__name"] if user.is_superuser else list(LISTING_FIELDS)
     fields[LISTING_FIELDS.index("own_place")] = "own_place__pk" if clinician is not None else "user_id"
+    # phase_name_read: the phase's name in the reader's language (a lookup through the status reads the text as
+    # last saved).
+    athletes = athletes.annotate(phase_name_read=localized("rehab_status__phase__name"))
     rows = athletes.order_by("last_name", "first_name", "pk").values_list(*fields)
     alert_rank: dict[int, int] = {}
     open_alerts: dict[int, list[tuple[str, str]]] = {}

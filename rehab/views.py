@@ -522,7 +522,9 @@ def athlete_today(request: HttpRequest) -> HttpResponse:
         "athlete": athlete,
         "today": today,
         "data": data,
-        "spark": charts.sparkline(data.snap.spark, width=280, height=56, fluid=True),
+        "spark": charts.sparkline(
+            data.snap.spark, width=280, height=56, fluid=True, sentence=wording.pain_trend_sentence
+        ),
         "spark_days": charts.spark_days(data.snap.spark, today),
         "day": data.plan.day_number(today) if data.plan else None,
         "advice": advice,

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.utils.formats import date_format, localize, number_format
-from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from library.dosage import dosage_in_words
@@ -455,3 +455,30 @@ def api_items(reasons) -> list[dict]:
         else:
             items.append({"code": "", "params": {}, "text": str(stored)})
     return items
+
+
+# The pain sparkline (rehab.charts.PainTrend) in words: the caseload's and Today's trend, and its accessible name.
+TREND_WORDS = {
+    "rising": pgettext_lazy("pain trend", "rising"),
+    "falling": pgettext_lazy("pain trend", "falling"),
+    "steady": pgettext_lazy("pain trend", "steady"),
+}
+
+
+def trend_words(direction: str) -> str:
+    return str(TREND_WORDS.get(direction, direction))
+
+
+def pain_trend_sentence(trend) -> str:
+    """A PainTrend as its sparkline's accessible name, in the active language (PainTrend.sentence in English)."""
+    if trend.logged == 1:
+        return gettext("Pain, last %(days)s days: %(last)s out of 10, on the only day logged") % {
+            "days": trend.days, "last": trend.last,
+        }  # fmt: skip
+    return gettext(
+        "Pain, last %(days)s days: from %(first)s to %(last)s out of 10, %(direction)s; highest %(peak)s; "
+        "%(logged)s of %(days)s days logged"
+    ) % {
+        "days": trend.days, "first": trend.first, "last": trend.last, "direction": trend_words(trend.direction),
+        "peak": trend.peak, "logged": trend.logged,
+    }  # fmt: skip

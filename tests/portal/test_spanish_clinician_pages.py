@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from portal.caseload import last_log_words
 
 from portal import notifications
 from portal.forms import AthleteEditForm
 from portal.models import Alert
+from rehab.caseload import last_log_words
 from tests.factories import ExerciseFactory
 
 
@@ -134,7 +134,7 @@ def test_a_clinician_who_chose_spanish_gets_the_page_in_spanish(client_for, peop
 
 
 def test_the_caseload_rows_follow_the_readers_language(client_for, people, settings):
-    """The rows' HTML is remembered between requests (portal.caseload.row_html): a Spanish reader after an English
+    """The rows' HTML is remembered between requests (rehab.caseload.row_html): a Spanish reader after an English
     one still gets Spanish rows, and the English reader after them English ones."""
     settings.DEBUG = False
     english = _page(client_for("clinician"), reverse("athlete_list"))

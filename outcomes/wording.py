@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 
 from outcomes import catalog, codes, instruments
@@ -62,7 +62,10 @@ def _test_side(params) -> str:
 
 
 def _number(value) -> str:
-    return f"{value:g}" if isinstance(value, int | float) else str(value)
+    """A score as short as it goes (6.5, 12), with the active language's decimal separator (6,5 in Spanish)."""
+    if not isinstance(value, int | float):
+        return str(value)
+    return f"{value:g}".replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def describe(criterion: Criterion | dict) -> str:

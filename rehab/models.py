@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from outcomes.codes import OutcomeError
 from outcomes.criteria import parse as parse_criteria
@@ -365,6 +366,19 @@ class Plan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("rehab:plan_detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        """The plan's name for its athlete, in the active language: a plan still named after its protocol (as
+        assigning names it) reads the protocol's name in that language; a name the clinician gave reads as given.
+        Read the plan with its template (select_related) where a page shows it."""
+        template = self.template
+        if template is not None and self.name in {
+            getattr(template, build_localized_fieldname("name", code), None)
+            for code, _name in settings.LANGUAGES
+        }:
+            return template.name
+        return self.name
 
     def day_number(self, today) -> int:
         return (today - self.start_date).days + 1

@@ -28,7 +28,9 @@ PAIN_FREE_CONDITIONS = ("stress_fracture",)
 def get_plan_for_user(user, pk) -> Plan:
     """The plan `pk` if `user` may see it, else Http404."""
     return get_object_or_404(
-        Plan.objects.visible_to(user).select_related("athlete__user", "athlete__clinic", "current_phase"),
+        Plan.objects.visible_to(user).select_related(
+            "athlete__user", "athlete__clinic", "current_phase", "template"
+        ),
         pk=pk,
     )
 
@@ -50,7 +52,7 @@ def current_plan_for(athlete) -> Plan | None:
     plans = (
         Plan.objects.filter(athlete=athlete)
         .exclude(status=Plan.Status.CANCELLED)
-        .select_related("current_phase")
+        .select_related("current_phase", "template")
     )
     return plans.filter(status=Plan.Status.ACTIVE).first() or plans.order_by("-start_date", "-pk").first()
 
@@ -154,7 +156,7 @@ def active_plans(athlete_ids, *, exercise_names: bool = False) -> dict[int, Plan
     )
     plans = (
         Plan.objects.filter(athlete_id__in=list(athlete_ids), status=Plan.Status.ACTIVE)
-        .select_related("current_phase")
+        .select_related("current_phase", "template")
         .prefetch_related(Prefetch("current_phase__exercises", queryset=exercises))
     )
     return {plan.athlete_id: plan for plan in plans}

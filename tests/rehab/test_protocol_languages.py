@@ -233,3 +233,42 @@ def test_the_printed_program_shows_the_phase_in_the_athletes_language(people, pl
     assert spanish["run_note"] in html
     assert "Después de cada caminata en pendiente." in html
     assert ENGLISH[1]["phases"][0]["goal"] not in html
+
+
+@pytest.mark.parametrize("assigned_in", ["en-gb", "es"])
+def test_a_plan_named_after_its_protocol_reads_the_protocols_name_in_the_readers_language(
+    people, shipped, assigned_in
+):
+    template = PlanTemplate.objects.get(slug="return-to-run-4-phase")
+    with translation.override(assigned_in):
+        plan = services.plan_assign(
+            athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+        )
+    assert template.name_es and template.name_es != template.name_en_gb
+    for reader, name in (("en-gb", template.name_en_gb), ("es", template.name_es)):
+        with translation.override(reader):
+            assert plan.display_name == name
+
+
+def test_a_plan_the_clinician_renamed_reads_as_named_in_every_language(people, shipped):
+    template = PlanTemplate.objects.get(slug="return-to-run-4-phase")
+    plan = services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    plan.name = "Anna's spring comeback"
+    plan.save(update_fields=["name"])
+    for reader in ("en-gb", "es"):
+        with translation.override(reader):
+            assert plan.display_name == "Anna's spring comeback"
+
+
+def test_the_athletes_today_page_names_her_plan_in_spanish(client, people, shipped):
+    template = PlanTemplate.objects.get(slug="return-to-run-4-phase")
+    services.plan_assign(
+        athlete=people.athlete_a, template=template, by=people.clinician.user, start=date(2026, 11, 2)
+    )
+    people.athlete_a.user.language = "es"
+    people.athlete_a.user.save(update_fields=["language"])
+    client.force_login(people.athlete_a.user)
+    page = client.get(reverse("rehab:athlete_today")).content.decode()
+    assert template.name_es in page and template.name_en_gb not in page

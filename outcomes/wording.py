@@ -10,24 +10,41 @@ from datetime import date
 
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from outcomes import catalog, codes, instruments
 from outcomes.codes import Reason
 from outcomes.criteria import MET, MISSING, NOT_MET, Criterion, parse
 
-STATUS = {MET: "Met", NOT_MET: "Not met yet", MISSING: "Not measured in this phase"}
-SCALE_NAMES = {
-    "total": "score",
-    "symptoms": "symptoms",
-    "pain": "pain",
-    "adl": "daily living",
-    "sport": "sport and recreation",
-    "qol": "quality of life",
-    "pa": "physical activity",
-    "function": "function",
+STATUS = {
+    MET: gettext_noop("Met"),
+    NOT_MET: gettext_noop("Not met yet"),
+    MISSING: gettext_noop("Not measured in this phase"),
 }
-SIDES = {"left": "left", "right": "right", "each": "each side", "none": ""}
-COUNT_WORDS = {"reps": "reps", "hops": "hops", "seconds": "s"}
+SCALE_NAMES = {
+    "total": gettext_noop("score"),
+    "symptoms": gettext_noop("symptoms"),
+    "pain": gettext_noop("pain"),
+    "adl": gettext_noop("daily living"),
+    "sport": gettext_noop("sport and recreation"),
+    "qol": gettext_noop("quality of life"),
+    "pa": gettext_noop("physical activity"),
+    "function": gettext_noop("function"),
+}
+SIDES = {
+    "left": gettext_noop("left"),
+    "right": gettext_noop("right"),
+    "each": gettext_noop("each side"),
+    "none": "",
+}
+COUNT_WORDS = {"reps": gettext_noop("reps"), "hops": gettext_noop("hops"), "seconds": gettext_noop("s")}
+
+
+def _word(words: dict, key, default: str = "") -> str:
+    """A word of SIDES, COUNT_WORDS or SCALE_NAMES in the active language ("" stays "": gettext("") would give
+    the catalog's header)."""
+    word = words.get(key, default)
+    return _(word) if word else ""
 
 
 def status_label(status: str) -> str:
@@ -47,7 +64,7 @@ def test_name(code: str) -> str:
 
 
 def _scale(code: str) -> str:
-    return _(SCALE_NAMES.get(code, code.replace("_", " ")))
+    return _word(SCALE_NAMES, code, code.replace("_", " "))
 
 
 def _on(value) -> str:
@@ -57,7 +74,7 @@ def _on(value) -> str:
 
 
 def _test_side(params) -> str:
-    side = SIDES.get(params.get("side", "none"), "")
+    side = _word(SIDES, params.get("side", "none"))
     return test_name(params.get("test", "")) + (f", {_(side)}" if side else "")
 
 
@@ -76,7 +93,7 @@ def describe(criterion: Criterion | dict) -> str:
         sign = "≥" if c.op == ">=" else "≤"
         return f"{instrument_name(c.instrument)}{scale} {sign} {_number(c.value)}"
     if c.kind == "test":
-        side = SIDES.get(c.side, "")
+        side = _word(SIDES, c.side)
         name = test_name(c.test) + (f", {_(side)}" if side else "")
         rule = catalog.get(c.test).pass_rule
         max_pain, min_count = c.max_pain, c.min_count
@@ -88,7 +105,7 @@ def describe(criterion: Criterion | dict) -> str:
         if max_pain is not None:
             parts.append(_("pain at most %(pain)s/10") % {"pain": max_pain})
         if min_count is not None:
-            unit = COUNT_WORDS.get(rule.count_measure, rule.count_measure)
+            unit = _word(COUNT_WORDS, rule.count_measure, rule.count_measure)
             parts.append(_("at least %(count)s %(unit)s") % {"count": _number(min_count), "unit": unit})
         return f"{name}: {', '.join(parts)}"
     if c.kind == "symmetry":
@@ -107,7 +124,7 @@ def _criterion_result(r: Reason) -> str:
             return _("No clinician's clearance recorded yet.")
         what = test_name(p["test"]) if "test" in p else instrument_name(p["instrument"])
         if p.get("side") not in (None, "none"):
-            what += f", {_(SIDES[p['side']])}"
+            what += f", {_word(SIDES, p['side'])}"
         return _("%(what)s: not measured in this phase yet.") % {"what": what}
     verdict = _("met") if r.code == codes.CRITERION_MET else _("not met yet")
     if kind == "clearance":
@@ -134,7 +151,7 @@ def _criterion_result(r: Reason) -> str:
         }
     found = []
     if p.get("count") is not None and p.get("min_count") is not None:
-        found.append(f"{_number(p['count'])} {COUNT_WORDS.get(p['measure'], p['measure'])}")
+        found.append(f"{_number(p['count'])} {_word(COUNT_WORDS, p['measure'], p['measure'])}")
     if p.get("pain") is not None and p.get("max_pain") is not None:
         found.append(_("pain %(pain)s/10") % {"pain": _number(p["pain"])})
     detail = f" ({', '.join(found)})" if found else ""
@@ -147,31 +164,37 @@ def _criterion_result(r: Reason) -> str:
 
 
 TEXTS = {
-    codes.NO_ANSWERS: "No questions answered yet.",
-    codes.TOO_FEW_ANSWERED: "Not scored (%(scale)s): %(answered)s answers, at least %(needed)s needed.",
-    codes.ITEMS_IMPUTED: "%(count)s unanswered question(s) counted at the average of the answered ones.",
-    codes.NEEDS_ALL_SUBSCALES: "No summary score: every part must be scored first.",
-    codes.UNKNOWN_ITEM: "This questionnaire has no question %(item)s.",
-    codes.NOT_A_NUMBER: "The answer to %(item)s is not a number.",
-    codes.NOT_WHOLE_NUMBER: "%(item)s takes a whole number.",
-    codes.OUT_OF_RANGE: "%(item)s: %(value)s is outside %(min)s–%(max)s.",
-    codes.NOT_A_MAPPING: "The answers could not be read.",
-    codes.DIFFERENT_INSTRUMENTS: "These scores come from different questionnaires.",
-    codes.UNKNOWN_TEST: "There is no test called %(test)s.",
-    codes.UNKNOWN_MEASURE: "%(test_name)s has no measure called %(measure)s.",
-    codes.BAD_SIDE: "%(test_name)s is not recorded that way round (side: %(side)s).",
-    codes.NOTHING_RECORDED: "%(test_name)s: nothing recorded yet.",
-    codes.BAD_CHOICE: "%(value)s is not one of the choices.",
-    codes.BAD_UNIT: "Strength is recorded in N or kg.",
-    codes.PAIN_TOO_HIGH: "%(test_side)s: pain %(pain)s/10, above %(max_pain)s/10.",
-    codes.TOO_FEW: "%(test_side)s: %(count)s %(unit)s, fewer than %(min_count)s.",
-    codes.POSITIVE_FINDING: "%(test_side)s: positive, it brought on the familiar pain.",
-    codes.SYMMETRY_BELOW: "%(test_name)s: side-to-side %(pct)s %%, below %(min_pct)s %%.",
-    codes.NEEDS_BOTH_SIDES: "%(test_name)s: record both sides to compare them.",
-    codes.NO_PASS_MARK: "%(test_name)s is recorded for the trend; it has no pass mark.",
-    codes.BAD_CRITERION: "Exit criterion %(number)s: %(problem)s.",
-    codes.MEASURED_BEFORE_PHASE: "Last measured on %(on)s, before this phase started.",
-    codes.PROM_NOT_SCORED: "%(instrument_name)s on %(on)s had too many unanswered questions to score.",
+    codes.NO_ANSWERS: gettext_noop("No questions answered yet."),
+    codes.TOO_FEW_ANSWERED: gettext_noop(
+        "Not scored (%(scale)s): %(answered)s answers, at least %(needed)s needed."
+    ),
+    codes.ITEMS_IMPUTED: gettext_noop(
+        "%(count)s unanswered question(s) counted at the average of the answered ones."
+    ),
+    codes.NEEDS_ALL_SUBSCALES: gettext_noop("No summary score: every part must be scored first."),
+    codes.UNKNOWN_ITEM: gettext_noop("This questionnaire has no question %(item)s."),
+    codes.NOT_A_NUMBER: gettext_noop("The answer to %(item)s is not a number."),
+    codes.NOT_WHOLE_NUMBER: gettext_noop("%(item)s takes a whole number."),
+    codes.OUT_OF_RANGE: gettext_noop("%(item)s: %(value)s is outside %(min)s–%(max)s."),
+    codes.NOT_A_MAPPING: gettext_noop("The answers could not be read."),
+    codes.DIFFERENT_INSTRUMENTS: gettext_noop("These scores come from different questionnaires."),
+    codes.UNKNOWN_TEST: gettext_noop("There is no test called %(test)s."),
+    codes.UNKNOWN_MEASURE: gettext_noop("%(test_name)s has no measure called %(measure)s."),
+    codes.BAD_SIDE: gettext_noop("%(test_name)s is not recorded that way round (side: %(side)s)."),
+    codes.NOTHING_RECORDED: gettext_noop("%(test_name)s: nothing recorded yet."),
+    codes.BAD_CHOICE: gettext_noop("%(value)s is not one of the choices."),
+    codes.BAD_UNIT: gettext_noop("Strength is recorded in N or kg."),
+    codes.PAIN_TOO_HIGH: gettext_noop("%(test_side)s: pain %(pain)s/10, above %(max_pain)s/10."),
+    codes.TOO_FEW: gettext_noop("%(test_side)s: %(count)s %(unit)s, fewer than %(min_count)s."),
+    codes.POSITIVE_FINDING: gettext_noop("%(test_side)s: positive, it brought on the familiar pain."),
+    codes.SYMMETRY_BELOW: gettext_noop("%(test_name)s: side-to-side %(pct)s %%, below %(min_pct)s %%."),
+    codes.NEEDS_BOTH_SIDES: gettext_noop("%(test_name)s: record both sides to compare them."),
+    codes.NO_PASS_MARK: gettext_noop("%(test_name)s is recorded for the trend; it has no pass mark."),
+    codes.BAD_CRITERION: gettext_noop("Exit criterion %(number)s: %(problem)s."),
+    codes.MEASURED_BEFORE_PHASE: gettext_noop("Last measured on %(on)s, before this phase started."),
+    codes.PROM_NOT_SCORED: gettext_noop(
+        "%(instrument_name)s on %(on)s had too many unanswered questions to score."
+    ),
 }
 
 
@@ -191,7 +214,7 @@ def render(r: Reason | dict) -> str:
     if "instrument" in r.params:
         p["instrument_name"] = instrument_name(r.params["instrument"])
     if "measure" in r.params:
-        p["unit"] = COUNT_WORDS.get(r.params["measure"], r.params["measure"])
+        p["unit"] = _word(COUNT_WORDS, r.params["measure"], r.params["measure"])
     if "index" in r.params:
         p["number"] = r.params["index"] + 1
     return _(TEXTS[r.code]) % p

@@ -97,7 +97,9 @@ def test_physio_reviews_the_check_assigns_and_tailors_a_plan_and_resolves_the_al
     page.get_by_role("button", name=say("Assign and tailor")).click()
     plan = Plan.objects.get(athlete=anna)
     expect(page).to_have_url(re.compile(rf"/plans/{plan.pk}/$"))
-    expect(page.get_by_role("heading", name=plan.name)).to_be_visible()
+    with translation.override(language):  # named after its protocol: the protocol's name in her language
+        plan_name = plan.display_name
+    expect(page.get_by_role("heading", name=plan_name)).to_be_visible()
     expect(
         page.get_by_text(say("Goal: %(goal)s", goal="Run the spring half marathon pain-free"))
     ).to_be_visible()

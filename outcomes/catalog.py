@@ -29,6 +29,15 @@ STRENGTH_UNITS = {"N": 1500, "kg": 150}
 ROUND = 1
 
 
+def gettext_noop(message: str) -> str:
+    """Marks the catalog's words for the translation catalog (xgettext reads these calls); pages translate them
+    when they show them (outcomes.wording)."""
+    return message
+
+
+CHOICE_LABELS = {POSITIVE: gettext_noop("positive"), NEGATIVE: gettext_noop("negative")}
+
+
 @dataclass(frozen=True)
 class Measure:
     code: str
@@ -75,10 +84,14 @@ class Evaluation:
     reasons: tuple[Reason, ...] = ()
 
 
-PAIN = Measure("pain", "Pain", "/10", 0, 10)
-FINDING = Measure("finding", "Finding", "", choices=(POSITIVE, NEGATIVE))
-FORCE_LEFT = Measure("left", "Left", "N or kg", 0, STRENGTH_UNITS["N"], integer=False)
-FORCE_RIGHT = Measure("right", "Right", "N or kg", 0, STRENGTH_UNITS["N"], integer=False)
+PAIN = Measure("pain", gettext_noop("Pain"), "/10", 0, 10)
+FINDING = Measure("finding", gettext_noop("Finding"), "", choices=(POSITIVE, NEGATIVE))
+FORCE_LEFT = Measure(
+    "left", gettext_noop("Left"), gettext_noop("N or kg"), 0, STRENGTH_UNITS["N"], integer=False
+)
+FORCE_RIGHT = Measure(
+    "right", gettext_noop("Right"), gettext_noop("N or kg"), 0, STRENGTH_UNITS["N"], integer=False
+)
 NEGATIVE_RULE = PassRule("negative")
 
 
@@ -103,46 +116,56 @@ def _strength(code, name, how_to) -> ObjectiveTest:
 TESTS: tuple[ObjectiveTest, ...] = (
     _provocation(
         "fadir",
-        "FADIR (flexion, adduction, internal rotation)",
-        "Lying on the back: bend the hip to 90°, bring the knee across the body and turn the leg inwards. "
-        "Positive when it brings on the patient's familiar groin pain.",
+        gettext_noop("FADIR (flexion, adduction, internal rotation)"),
+        gettext_noop(
+            "Lying on the back: bend the hip to 90°, bring the knee across the body and turn the leg inwards. "
+            "Positive when it brings on the patient's familiar groin pain."
+        ),
         "Griffin DR et al. The Warwick Agreement on femoroacetabular impingement syndrome. Br J Sports Med "
         "2016;50:1169-1176.",
     ),
     _provocation(
         "faber",
-        "FABER (flexion, abduction, external rotation)",
-        "Lying on the back: ankle resting on the other knee, let the bent knee fall out and press gently. "
-        "Positive when it brings on the familiar groin, hip or buttock pain.",
+        gettext_noop("FABER (flexion, abduction, external rotation)"),
+        gettext_noop(
+            "Lying on the back: ankle resting on the other knee, let the bent knee fall out and press gently. "
+            "Positive when it brings on the familiar groin, hip or buttock pain."
+        ),
         "Griffin DR et al. Br J Sports Med 2016;50:1169-1176.",
     ),
     _provocation(
         "trochanter_palpation",
-        "Greater trochanter palpation",
-        "Lying on the other side: press firmly over the bony point on the outside of the hip. Positive when "
-        "it reproduces the outer-hip pain the patient knows.",
+        gettext_noop("Greater trochanter palpation"),
+        gettext_noop(
+            "Lying on the other side: press firmly over the bony point on the outside of the hip. Positive when "
+            "it reproduces the outer-hip pain the patient knows."
+        ),
         "Fearon AM et al. Greater trochanteric pain syndrome: defining the clinical syndrome. Br J Sports Med "
         "2013;47:649-653.",
     ),
     ObjectiveTest(
         "single_leg_stance_30s",
-        "Single-leg stance, 30 s",
+        gettext_noop("Single-leg stance, 30 s"),
         EACH,
-        (Measure("seconds", "Held for", "s", 0, 30), PAIN),
+        (Measure("seconds", gettext_noop("Held for"), "s", 0, 30), PAIN),
         ("seconds", "pain"),
-        "Stand on the tested leg, other foot off the floor, lightly touching a wall for balance, for up to "
-        "30 s. Record how long it was held and the outer-hip pain it brought on.",
+        gettext_noop(
+            "Stand on the tested leg, other foot off the floor, lightly touching a wall for balance, for up to "
+            "30 s. Record how long it was held and the outer-hip pain it brought on."
+        ),
         "Lequesne M et al. Arthritis Rheum 2008;59:241-246. Fearon AM et al. Br J Sports Med 2013;47:649-653.",
         PassRule("pain", max_pain=2, count_measure="seconds", min_count=30),
     ),
     ObjectiveTest(
         "adductor_squeeze",
-        "Adductor squeeze",
+        gettext_noop("Adductor squeeze"),
         NONE,
-        (Measure("pressure_mmhg", "Squeeze pressure", "mmHg", 0, 400), PAIN),
+        (Measure("pressure_mmhg", gettext_noop("Squeeze pressure"), "mmHg", 0, 400), PAIN),
         ("pressure_mmhg", "pain"),
-        "Lying on the back, knees bent, a pressure cuff (or the examiner's fist) between the knees: squeeze "
-        "as hard as possible. Record the pressure, the groin pain, or both.",
+        gettext_noop(
+            "Lying on the back, knees bent, a pressure cuff (or the examiner's fist) between the knees: squeeze "
+            "as hard as possible. Record the pressure, the groin pain, or both."
+        ),
         "Weir A et al. Doha agreement meeting on terminology and definitions in groin pain in athletes. "
         "Br J Sports Med 2015;49:768-774.",
         PassRule("pain", max_pain=2),
@@ -150,100 +173,116 @@ TESTS: tuple[ObjectiveTest, ...] = (
     ),
     ObjectiveTest(
         "single_leg_squat",
-        "Single-leg squat",
+        gettext_noop("Single-leg squat"),
         EACH,
-        (Measure("reps", "Repetitions", "reps", 0, 100), PAIN),
+        (Measure("reps", gettext_noop("Repetitions"), gettext_noop("reps"), 0, 100), PAIN),
         ("reps", "pain"),
-        "Standing on the tested leg, squat to about 60° of knee bend and back up, at a steady pace, as many "
-        "times as possible up to the target. Record the count and the worst pain.",
+        gettext_noop(
+            "Standing on the tested leg, squat to about 60° of knee bend and back up, at a steady pace, as many "
+            "times as possible up to the target. Record the count and the worst pain."
+        ),
         "A common ready-to-run check: 10 single-leg squats, each at most 2/10.",
         PassRule("pain", max_pain=2, count_measure="reps", min_count=10),
     ),
     ObjectiveTest(
         "hop_on_spot",
-        "Hopping on the spot",
+        gettext_noop("Hopping on the spot"),
         EACH,
-        (Measure("hops", "Hops", "hops", 0, 200), PAIN),
+        (Measure("hops", gettext_noop("Hops"), gettext_noop("hops"), 0, 200), PAIN),
         ("hops", "pain"),
-        "Only when walking is pain-free. Hop on the tested leg on the spot, a steady rhythm. Record the hops "
-        "and the worst pain; stop at once for sharp or bony pain.",
+        gettext_noop(
+            "Only when walking is pain-free. Hop on the tested leg on the spot, a steady rhythm. Record the hops "
+            "and the worst pain; stop at once for sharp or bony pain."
+        ),
         "A common ready-to-run check: 10-15 hops in place, at most 2/10 (Warden SJ et al. 2021, return to "
         "running after bone stress injury).",
         PassRule("pain", max_pain=2, count_measure="hops", min_count=10),
     ),
     ObjectiveTest(
         "jog_on_spot",
-        "Jogging on the spot",
+        gettext_noop("Jogging on the spot"),
         NONE,
-        (Measure("seconds", "Duration", "s", 0, 600), PAIN),
+        (Measure("seconds", gettext_noop("Duration"), "s", 0, 600), PAIN),
         ("seconds", "pain"),
-        "Jog on the spot at an easy pace. Record how long and the worst pain.",
+        gettext_noop("Jog on the spot at an easy pace. Record how long and the worst pain."),
         "A common ready-to-run check: 1 min of jogging on the spot, at most 2/10.",
         PassRule("pain", max_pain=2, count_measure="seconds", min_count=60),
     ),
     ObjectiveTest(
         "side_bridge_hold",
-        "Side-bridge hold",
+        gettext_noop("Side-bridge hold"),
         EACH,
-        (Measure("seconds", "Held for", "s", 0, 600), PAIN),
+        (Measure("seconds", gettext_noop("Held for"), "s", 0, 600), PAIN),
         ("seconds",),
-        "Side-lying on the forearm, lift the hips so the body is in a straight line and hold until the line "
-        "is lost. The side recorded is the one underneath.",
+        gettext_noop(
+            "Side-lying on the forearm, lift the hips so the body is in a straight line and hold until the line "
+            "is lost. The side recorded is the one underneath."
+        ),
         "McGill SM et al. Arch Phys Med Rehabil 1999;80:941-944 (side-bridge endurance).",
     ),
     ObjectiveTest(
         "hip_rom",
-        "Hip range of motion",
+        gettext_noop("Hip range of motion"),
         EACH,
         (
-            Measure("flexion", "Flexion", "°", 0, 160),
-            Measure("extension", "Extension", "°", 0, 60),
-            Measure("abduction", "Abduction", "°", 0, 90),
-            Measure("adduction", "Adduction", "°", 0, 60),
-            Measure("internal_rotation", "Internal rotation", "°", 0, 90),
-            Measure("external_rotation", "External rotation", "°", 0, 90),
+            Measure("flexion", gettext_noop("Flexion"), "°", 0, 160),
+            Measure("extension", gettext_noop("Extension"), "°", 0, 60),
+            Measure("abduction", gettext_noop("Abduction"), "°", 0, 90),
+            Measure("adduction", gettext_noop("Adduction"), "°", 0, 60),
+            Measure("internal_rotation", gettext_noop("Internal rotation"), "°", 0, 90),
+            Measure("external_rotation", gettext_noop("External rotation"), "°", 0, 90),
         ),
         ("flexion", "extension", "abduction", "adduction", "internal_rotation", "external_rotation"),
-        "Measure each movement with a goniometer or inclinometer; record the ones measured.",
+        gettext_noop("Measure each movement with a goniometer or inclinometer; record the ones measured."),
         "Griffin DR et al. Br J Sports Med 2016;50:1169-1176 (range of motion in hip-related pain).",
         any_of=True,
     ),
     _strength(
         "hhd_hip_abduction",
-        "Hip abduction strength (hand-held dynamometer)",
-        "Lying on the back, legs straight: push the leg out sideways against the dynamometer held just above "
-        "the ankle; best of three on each side, same unit for both.",
+        gettext_noop("Hip abduction strength (hand-held dynamometer)"),
+        gettext_noop(
+            "Lying on the back, legs straight: push the leg out sideways against the dynamometer held just above "
+            "the ankle; best of three on each side, same unit for both."
+        ),
     ),
     _strength(
         "hhd_hip_adduction",
-        "Hip adduction strength (hand-held dynamometer)",
-        "Lying on the back, legs straight: push the leg inwards against the dynamometer held just above the "
-        "ankle; best of three on each side, same unit for both.",
+        gettext_noop("Hip adduction strength (hand-held dynamometer)"),
+        gettext_noop(
+            "Lying on the back, legs straight: push the leg inwards against the dynamometer held just above the "
+            "ankle; best of three on each side, same unit for both."
+        ),
     ),
     ObjectiveTest(
         "trendelenburg",
-        "Trendelenburg",
+        gettext_noop("Trendelenburg"),
         EACH,
         (FINDING,),
         ("finding",),
-        "Stand on the tested leg for 30 s. Positive when the pelvis drops on the other side or the trunk leans "
-        "over the standing leg to stay level.",
+        gettext_noop(
+            "Stand on the tested leg for 30 s. Positive when the pelvis drops on the other side or the trunk leans "
+            "over the standing leg to stay level."
+        ),
         "Fearon AM et al. Br J Sports Med 2013;47:649-653.",
         NEGATIVE_RULE,
     ),
     _provocation(
         "bent_knee_stretch",
-        "Bent-knee stretch",
-        "Lying on the back: bend hip and knee fully, then slowly straighten the knee. Positive when it brings "
-        "on the familiar pain under the buttock.",
+        gettext_noop("Bent-knee stretch"),
+        gettext_noop(
+            "Lying on the back: bend hip and knee fully, then slowly straighten the knee. Positive when it brings "
+            "on the familiar pain under the buttock."
+        ),
         "Cacchio A et al. Reliability and validity of three pain provocation tests used for the diagnosis of "
         "chronic proximal hamstring tendinopathy. Br J Sports Med 2012;46:883-887.",
     ),
     _provocation(
         "puranen_orava",
-        "Puranen-Orava",
-        "Standing, heel of the straight leg on a raised support: lean forward from the hips keeping the back "
-        "straight. Positive when it brings on the familiar pain under the buttock.",
+        gettext_noop("Puranen-Orava"),
+        gettext_noop(
+            "Standing, heel of the straight leg on a raised support: lean forward from the hips keeping the back "
+            "straight. Positive when it brings on the familiar pain under the buttock."
+        ),
         "Cacchio A et al. Br J Sports Med 2012;46:883-887.",
     ),
 )

@@ -43,7 +43,7 @@ def pass_mark(test: catalog.ObjectiveTest) -> str:
         }
     pain = rule.max_pain
     if rule.count_measure:
-        unit = test.measure(rule.count_measure).unit
+        unit = wording.unit_text(test.measure(rule.count_measure).unit)
         text = gettext("Pass: pain at most %(pain)s/10 with at least %(count)s %(unit)s") % {
             "pain": pain,
             "count": f"{rule.min_count:g}",
@@ -58,13 +58,13 @@ def pass_mark(test: catalog.ObjectiveTest) -> str:
 
 def range_text(measure: catalog.Measure, test: catalog.ObjectiveTest) -> str:
     if measure.choices:
-        return gettext(" or ").join(measure.choices)
+        return gettext(" or ").join(wording.choice_label(c) for c in measure.choices)
     if test.sides == catalog.PAIRED:
         return gettext("0–%(newtons)s N or 0–%(kilos)s kg") % {
             "newtons": catalog.STRENGTH_UNITS["N"],
             "kilos": catalog.STRENGTH_UNITS["kg"],
         }
-    unit = measure.unit if measure.unit != "/10" else ""
+    unit = wording.unit_text(measure.unit) if measure.unit != "/10" else ""
     return f"{measure.min:g}–{measure.max:g}{' ' + unit if unit else ''}"
 
 
@@ -119,13 +119,16 @@ class TestForm(forms.Form):
             for measure in test.measures:
                 name = self.field_name(column, measure.code)
                 label = (
-                    measure.label
+                    wording.measure_label(measure)
                     if column in (catalog.NONE, PAIRED_COLUMN)
-                    else f"{SIDE_LABELS[column]}: {measure.label}"
+                    else f"{SIDE_LABELS[column]}: {wording.measure_label(measure)}"
                 )
                 if measure.choices:
                     field = forms.ChoiceField(
-                        choices=[("", "—"), *((c, c.capitalize()) for c in measure.choices)],
+                        choices=[
+                            ("", "—"),
+                            *((c, wording.choice_label(c).capitalize()) for c in measure.choices),
+                        ],
                         required=False,
                         label=label,
                         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
@@ -175,7 +178,11 @@ class TestForm(forms.Form):
 
     @property
     def name(self) -> str:
-        return self.test.name
+        return wording.test_name(self.test.code)
+
+    @property
+    def how_to(self) -> str:
+        return wording.how_to(self.test)
 
     @property
     def pass_mark(self) -> str:
@@ -223,12 +230,12 @@ class TestForm(forms.Form):
                 measure = None
             if measure is not None:
                 field = self.field_name(column, key)
-                params["item"] = measure.label
+                params["item"] = wording.measure_label(measure)
         elif error.code == "bad_unit":
             field = UNIT
         elif error.code == "nothing_recorded" and params.get("needed"):
             field = self.field_name(column, params["needed"][0])
-            label = self.test.measure(params["needed"][0]).label
+            label = wording.measure_label(self.test.measure(params["needed"][0]))
             self.add_error(field, gettext("%(measure)s: record it too.") % {"measure": label})
             return
         self.add_error(field, wording.render(Reason(error.code, params)))

@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Count
 from django.utils.translation import gettext, pgettext
 
-from outcomes import catalog
+from outcomes import catalog, wording
 from outcomes.models import TestResult, Visit
 
 SIDE_ORDER = {catalog.LEFT: 0, catalog.RIGHT: 1, catalog.NONE: 2}
@@ -65,13 +65,13 @@ def values_text(test_code: str, values: dict) -> str:
         if value is None:
             continue
         if measure.choices:
-            parts.append(str(value))
+            parts.append(wording.choice_label(value))
         elif measure.code == "pain":
             parts.append(gettext("pain %(pain)s/10") % {"pain": f"{value:g}"})
         elif len(test.measures) > 2:  # hip range of motion: name each movement
-            parts.append(f"{measure.label.lower()} {value:g}{measure.unit}")
+            parts.append(f"{wording.measure_label(measure).lower()} {value:g}{measure.unit}")
         else:
-            unit = measure.unit
+            unit = wording.unit_text(measure.unit)
             parts.append(f"{value:g}{unit}" if unit in ("°", "s") else f"{value:g} {unit}".strip())
     return " · ".join(parts)
 
@@ -102,7 +102,7 @@ def test_trends(athlete) -> list[TestTrend]:
         side = catalog.NONE if paired else row.side
         trend = trends.get((row.test, side))
         if trend is None:
-            trend = trends[(row.test, side)] = TestTrend(row.test, test.name if test else row.test, side)
+            trend = trends[(row.test, side)] = TestTrend(row.test, wording.test_name(row.test), side)
         pain = row.values.get("pain")
         trend.points.append(
             TrendPoint(

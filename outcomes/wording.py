@@ -59,8 +59,28 @@ def instrument_name(code: str) -> str:
 
 
 def test_name(code: str) -> str:
+    """A catalog test's name in the active language (an unknown code is shown as it is)."""
     test = catalog.BY_CODE.get(code)
-    return test.name if test else code
+    return _(test.name) if test else code
+
+
+def how_to(test: catalog.ObjectiveTest) -> str:
+    return _(test.how_to)
+
+
+def measure_label(measure: catalog.Measure) -> str:
+    return _(measure.label) if measure.label else ""
+
+
+def unit_text(unit: str) -> str:
+    """A measure's unit: words ("reps", "N or kg") in the active language, symbols ("°", "mmHg") as they are."""
+    return _(unit) if unit else ""
+
+
+def choice_label(value: str) -> str:
+    """A recorded choice ("positive" / "negative") in the active language."""
+    word = catalog.CHOICE_LABELS.get(value)
+    return _(word) if word else str(value)
 
 
 def _scale(code: str) -> str:

@@ -36,6 +36,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop, ngettext, override
 
 from outcomes import catalog, instruments, schedule, scoring
+from outcomes import wording as outcome_words
 from outcomes.instruments import TOTAL
 from outcomes.models import QuestionnaireResponse, TestResult
 from outcomes.wording import SCALE_NAMES
@@ -429,7 +430,7 @@ def test_changes(results) -> tuple[TestChange, ...]:
         first, latest = rows[0], rows[-1] if len(rows) > 1 else None
         found.append(
             TestChange(
-                name=test.name,
+                name=outcome_words.test_name(test.code),
                 side="" if test.sides == catalog.PAIRED else str(SIDE_NAMES.get(side, "")),
                 first_on=first.visit.date,
                 first=result_text(test, first),
@@ -464,11 +465,11 @@ def result_text(test: catalog.ObjectiveTest, result) -> str:
         if measure.code == "pain":
             parts.append(gettext("pain %(pain)s/10") % {"pain": _number(value)})
         elif measure.choices:
-            parts.append(str(value))
+            parts.append(outcome_words.choice_label(value))
         elif measure.unit == "°":
-            parts.append(f"{measure.label.lower()} {_number(value)}°")
+            parts.append(f"{outcome_words.measure_label(measure).lower()} {_number(value)}°")
         else:
-            parts.append(f"{_number(value)} {measure.unit}".strip())
+            parts.append(f"{_number(value)} {outcome_words.unit_text(measure.unit)}".strip())
     return ", ".join(parts)
 
 
@@ -484,7 +485,10 @@ def pass_mark(test: catalog.ObjectiveTest) -> str:
     if rule.count_measure:
         parts.append(
             gettext("at least %(count)s %(unit)s")
-            % {"count": f"{rule.min_count:g}", "unit": test.measure(rule.count_measure).unit}
+            % {
+                "count": f"{rule.min_count:g}",
+                "unit": outcome_words.unit_text(test.measure(rule.count_measure).unit),
+            }
         )
     parts.append(gettext("pain at most %(pain)s/10") % {"pain": rule.max_pain})
     return ", ".join(parts)

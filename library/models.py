@@ -14,6 +14,7 @@ from library import figures
 from library.dosage import dosage_in_words
 from library.fields import TagsField
 from portal.models import Clinic
+from portal.permissions import scope_catalog
 from portal.uploads import IMAGE_EXTENSIONS, validate_exercise_image, validate_video_url
 
 
@@ -106,8 +107,6 @@ def _count(upper: int, label: str = "", **kwargs) -> models.PositiveSmallInteger
 
 class ExerciseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_catalog
-
         return scope_catalog(self, user, clinic_field="clinic")
 
     def shipped(self):

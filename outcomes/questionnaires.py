@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from outcomes import instruments, schedule, scoring, services
 from outcomes.instruments import TOTAL, Instrument
 from outcomes.models import InstrumentWording, QuestionnaireResponse, Schedule
+from triage.models import Condition
 
 PLAN_STATUSES = (schedule.ACTIVE, schedule.COMPLETED)  # the plans whose schedules can make a round due
 NEEDS_WORDING = gettext_lazy("needs your licensed wording")
@@ -30,8 +31,6 @@ PSFS = "psfs"
 def plan_conditions(plan) -> list[str]:
     """The condition codes a plan treats: those a clinician confirmed on the athlete's hip checks, else those of
     the plan's protocol. Two queries at most."""
-    from triage.models import Condition
-
     confirmed = list(
         Condition.objects.filter(intakes__athlete_id=plan.athlete_id)
         .values_list("code", flat=True)

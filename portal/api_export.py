@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from portal.permissions import athlete_of
 from portal.recent_auth import api_check
+from portal.views_privacy import export_response
 
 ZIP = "application/zip"
 EXPORT_RESPONSES = {
@@ -46,7 +47,6 @@ class MyExportView(APIView):
 
     @extend_schema(responses=EXPORT_RESPONSES)
     def get(self, request: Request):
-        from portal.views_privacy import export_response
 
         athlete = athlete_of(request.user)
         if athlete is None:

@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerError
 
+from portal.cache import redis_known_down
+
 logger = logging.getLogger("portal.jobs")
 
 
@@ -69,6 +71,8 @@ _broker_failed_at: dict[str, float] = {}
 
 
 def _send(task_name: str, args: tuple, kwargs: dict, *, key: str | None = None) -> None:
+    # Imported when a job is first sent: the Celery app (portal.celery) sets up the worker's start-up and
+    # logging hooks, which a management command or a test that never queues a job should not load.
     from portal.celery import app
 
     if task_name not in app.tasks:  # a web process: the apps' tasks.py are imported on first use
@@ -94,8 +98,6 @@ def _send(task_name: str, args: tuple, kwargs: dict, *, key: str | None = None) 
 
 
 def _broker_known_down(url: str) -> bool:
-    from portal.cache import redis_known_down
-
     failed_at = _broker_failed_at.get(url)
     if failed_at is not None and time.monotonic() - failed_at < BROKER_SKIP_SECONDS:
         return True
@@ -104,7 +106,7 @@ def _broker_known_down(url: str) -> bool:
 
 def broker_state() -> str:
     """ "ok" when the broker answers within a second, "error" when it does not, "in-process" without one."""
-    from portal.celery import app
+    from portal.celery import app  # as in _send: the Celery app only where a job queue is used
 
     if app.conf.task_always_eager:
         return "in-process"

@@ -58,6 +58,8 @@ class RefuseNulQueryMiddleware:
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
             if request.path_info.startswith("/api/"):
+                # Imported here, as in portal.lockout: portal.api_base is a DRF setting and must not be the first
+                # module to import DRF's views while Django loads the middleware.
                 from portal.api_base import error_body
 
                 body = error_body("The query string holds a NUL byte, which no parameter accepts.", "invalid")

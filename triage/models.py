@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Athlete
+from portal.permissions import scope_by_clinic, scope_shared
 from triage import engine
 from triage.wording import URGENCY_LABELS, catalogue_name, condition_name
 
@@ -17,8 +18,6 @@ URGENCY_CHOICES = [(urgency.value, URGENCY_LABELS[urgency]) for urgency in rever
 
 class ConditionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_shared
-
         return scope_shared(self, user)
 
 
@@ -54,8 +53,6 @@ class Condition(models.Model):
 
 class IntakeQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.permissions import scope_by_clinic
-
         # An athlete's own coach from outside the clinic (shared care) does not see the intakes: their consent
         # covers the plan, logs, pain and alerts, not the symptoms and red flags told to the clinic.
         return scope_by_clinic(

@@ -2,15 +2,16 @@
 
 selectors.caseload_listing reads every athlete of the caseload once, as narrow values (no model instances), with
 their open alerts, and sorts, filters and counts them; the page's 50 rows take their values from it, and their
-care teams in one more query. Everything the template prints is worked out here once. Each row is a frozen dataclass, so its HTML is a pure function of its values: `row_html`
-keeps the last few thousand in memory and renders a row again only when something shown in it changed.
-Rendering 50 rows through the template engine cost as much as the queries.
+care teams in one more query. Everything the template prints is worked out here once. A row (a frozen dataclass)
+and its HTML are a pure function of what it is drawn from, so `caseload_rows` keeps the last few thousand in memory
+and works a row out and renders it again only when something shown in it changed: rendering 50 rows through the
+template engine cost as much as the queries.
 """
 
 import json
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -21,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal import alert_words
 from portal.models import Alert, CareTeamMember
 from rehab.charts import PainTrend, pain_trend, sparkline
 from rehab.codes import Action
@@ -75,27 +77,25 @@ class CaseloadRow:
         """The sparkline in numbers, for the words beside it."""
         return pain_trend(self.spark_values)
 
-    @property
+    @cached_property
     def html(self) -> SafeString:
         return row_html(self)
 
 
 ROW_TEMPLATE = "portal/caseload_row.html"
-ROW_CACHE_SIZE = 4096  # rows of about 1.5 KB: a few MB per worker
+ROW_CACHE_SIZE = 4096  # rows of about 2 KB with their HTML: under 10 MB per worker
 
 
 @lru_cache(maxsize=ROW_CACHE_SIZE)
-def _row_html_cached(row: CaseloadRow, language: str | None) -> str:
-    # The language is part of the key: the row's words (its column names, "quiet", "overdue") are translated.
-    return render_to_string(ROW_TEMPLATE, {"row": row})
+def _remembered_row(fields, values, alerts, care_team, today, language) -> CaseloadRow:
+    row = _row(fields, values, alerts, care_team, today, language)
+    row.html  # noqa: B018 — rendered now, so the remembered row carries its HTML
+    return row
 
 
 def row_html(row: CaseloadRow) -> SafeString:
-    """One caseload row's HTML (escaped by the template). Remembered in production; in development (DEBUG) the
-    template is read on every request, so a template edit shows at once."""
-    if settings.DEBUG:
-        return mark_safe(render_to_string(ROW_TEMPLATE, {"row": row}))  # noqa: S308 — rendered with escaping
-    return mark_safe(_row_html_cached(row, translation.get_language()))  # noqa: S308 — rendered with escaping
+    """One caseload row's HTML (escaped by the template)."""
+    return mark_safe(render_to_string(ROW_TEMPLATE, {"row": row}))  # noqa: S308 — rendered with escaping
 
 
 def compliance_band(percent: int | None) -> str:
@@ -158,58 +158,71 @@ def _care_teams(ids: list[int]) -> dict[int, tuple[str, ...]]:
 
 def caseload_rows(listing: CaseloadListing, ids: list[int], *, today: date) -> list[CaseloadRow]:
     """Rows for the athletes `ids` of `listing` (the page's, in its order): the values the listing read, and the
-    care teams in one query."""
+    care teams in one query.
+
+    A row is a pure function of what it is drawn from (the listing's values, the open alerts, the care team, the
+    day and the language), so in production `_remembered_row` keeps the last few thousand, HTML included: a page
+    works out and renders only the rows where something shown changed."""
     if not ids:
         return []
     fields = listing.fields
-    values = {pk: dict(zip(fields, listing.values[pk], strict=True)) for pk in ids if pk in listing.values}
-    show_clinic = "clinic__name" in fields
-    alerts: dict[int, list[tuple[str, str]]] = {}
-    for pk in ids:
-        # Most severe first, as Alert.objects.by_severity() (a stable sort: the latest first among equals).
-        if pk in listing.open_alerts:
-            alerts[pk] = sorted(
-                listing.open_alerts[pk], key=lambda alert: -Alert.SEVERITY_RANK.get(alert[0], 0)
-            )
     teams = _care_teams(ids)
-    url_prefix = reverse("athlete_detail", args=[0])[: -len("0/")]
-    severity_labels = dict(Alert.Severity.choices)
+    language = translation.get_language()
+    build = _row if settings.DEBUG else _remembered_row  # DEBUG: a template edit shows at once
     rows = []
     for pk in ids:
-        row = values.get(pk)
-        if row is None:
+        values = listing.values.get(pk)
+        if values is None:
             continue
-        row_alerts = alerts.get(pk, ())
-        worst_severity, worst_message = row_alerts[0] if row_alerts else ("", "")
-        action = row["rehab_status__action"] or ""
-        pain = row["rehab_status__last_pain"]
-        compliance = row["rehab_status__compliance_7d"]
-        phase = phase_label(row["rehab_status__phase__order"], row["phase_name_read"])
-        last_log = row["rehab_status__last_log_date"]
-        rows.append(
-            CaseloadRow(
-                pk=pk,
-                url=f"{url_prefix}{pk}/",
-                name=f"{row['first_name']} {row['last_name']}".strip(),
-                action=action,
-                action_label=str(ACTION_LABELS.get(action, "")),
-                phase=phase,
-                last_log=last_log_words(last_log, today),
-                quiet=_quiet(phase, row["active_plan__start_date"], last_log, today),
-                alert_severity=worst_severity,
-                stripe=_stripe(worst_severity, row["rehab_status__risk"]),
-                alert_label=str(severity_labels.get(worst_severity, "")),
-                alert_message=worst_message,
-                alert_more=max(0, len(row_alerts) - 1),
-                spark_values=tuple(json.loads(row["spark_text"]) or ()) if row["spark_text"] else (),
-                last_pain="–" if pain is None else f"{pain}/10",
-                compliance=compliance,
-                compliance_band=compliance_band(compliance),
-                has_login=row["user_id"] is not None,
-                clinic=row["clinic__name"] if show_clinic else "",
-                next_review=row["next_review"],
-                review_state=review_state(row["next_review"], today),
-                care_team=teams.get(pk, ()),
-            )
-        )
+        alerts = listing.open_alerts.get(pk, ())
+        if len(alerts) > 1:  # most severe first, as Alert.objects.by_severity() (stable: the latest first)
+            alerts = sorted(alerts, key=lambda alert: -Alert.SEVERITY_RANK.get(alert[0], 0))
+        rows.append(build(fields, values, tuple(alerts), teams.get(pk, ()), today, language))
     return rows
+
+
+def _row(
+    fields: tuple[str, ...],
+    values: tuple,
+    alerts: tuple[tuple[str, str, str, str], ...],
+    care_team: tuple[str, ...],
+    today: date,
+    language: str | None,
+) -> CaseloadRow:
+    """One row from the listing's values (named by `fields`), its open alerts (most severe first), its care team,
+    the day and the language (active when this runs: `language` is for the cache's key)."""
+    row = dict(zip(fields, values, strict=True))
+    pk = row["pk"]
+    worst_severity, worst_message = "", ""
+    if alerts:  # the row names its most severe alert only
+        worst_severity, code, params, message = alerts[0]
+        worst_message = alert_words.say(code, json.loads(params) if params else {}, message)
+    action = row["rehab_status__action"] or ""
+    pain = row["rehab_status__last_pain"]
+    compliance = row["rehab_status__compliance_7d"]
+    phase = phase_label(row["rehab_status__phase__order"], row["phase_name_read"])
+    last_log = row["rehab_status__last_log_date"]
+    return CaseloadRow(
+        pk=pk,
+        url=reverse("athlete_detail", args=[pk]),
+        name=f"{row['first_name']} {row['last_name']}".strip(),
+        action=action,
+        action_label=str(ACTION_LABELS.get(action, "")),
+        phase=phase,
+        last_log=last_log_words(last_log, today),
+        quiet=_quiet(phase, row["active_plan__start_date"], last_log, today),
+        alert_severity=worst_severity,
+        stripe=_stripe(worst_severity, row["rehab_status__risk"]),
+        alert_label=str(dict(Alert.Severity.choices).get(worst_severity, "")),
+        alert_message=worst_message,
+        alert_more=max(0, len(alerts) - 1),
+        spark_values=tuple(json.loads(row["spark_text"]) or ()) if row["spark_text"] else (),
+        last_pain="–" if pain is None else f"{pain}/10",
+        compliance=compliance,
+        compliance_band=compliance_band(compliance),
+        has_login=row["user_id"] is not None,
+        clinic=row.get("clinic__name") or "",
+        next_review=row["next_review"],
+        review_state=review_state(row["next_review"], today),
+        care_team=care_team,
+    )

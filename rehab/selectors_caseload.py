@@ -27,7 +27,6 @@ from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
 
 from library.translation import localized
-from portal import alert_words
 from portal.models import Alert, Athlete, CareTeamMember
 from portal.permissions import clinician_of
 from rehab.codes import Action
@@ -183,8 +182,9 @@ class CaseloadListing:
 
     ids: list[int]
     counts: dict
-    # Athlete id → their open alerts as (severity, message), the latest first.
-    open_alerts: dict[int, list[tuple[str, str]]]
+    # Athlete id → their open alerts as (severity, code, params as JSON text, message), the latest first: said
+    # (portal.alert_words) only for the rows a page shows.
+    open_alerts: dict[int, list[tuple[str, str, str, str]]]
     # Athlete id → the values of LISTING_FIELDS (and clinic__name for a superuser: `fields` names them).
     values: dict[int, tuple]
     fields: tuple[str, ...]
@@ -233,13 +233,14 @@ def caseload_listing(user, filters: CaseloadFilters, today: date | None = None) 
     athletes = athletes.annotate(phase_name_read=localized("rehab_status__phase__name"))
     rows = athletes.order_by("last_name", "first_name", "pk").values_list(*fields)
     alert_rank: dict[int, int] = {}
-    open_alerts: dict[int, list[tuple[str, str]]] = {}
+    open_alerts: dict[int, list[tuple[str, str, str, str]]] = {}
+    # The parameters as their JSON text: decoded only when a row not drawn before says the alert.
     alerts = Alert.objects.visible_to(user).open().order_by("-updated", "-pk")
-    for athlete_id, severity, message, code, params in alerts.values_list(
-        "athlete_id", "severity", "message", "code", "params"
-    ):
+    for athlete_id, severity, message, code, params in alerts.annotate(
+        params_text=Cast("params", TextField())
+    ).values_list("athlete_id", "severity", "message", "code", "params_text"):
         alert_rank[athlete_id] = max(alert_rank.get(athlete_id, 0), Alert.SEVERITY_RANK[severity])
-        open_alerts.setdefault(athlete_id, []).append((severity, alert_words.say(code, params, message)))
+        open_alerts.setdefault(athlete_id, []).append((severity, code, params, message))
 
     names = tuple(CASELOAD_FLAGS)
     chosen = tuple(index for index, name in enumerate(names) if getattr(filters, name))

@@ -491,3 +491,34 @@ def test_a_serious_status_marks_its_row_as_urgent_even_without_an_alert(client_f
     assert (rows["Dina Dahl"].stripe, rows["Gus Gray"].stripe) == ("notice", "")
     html = client_for("clinician").get(reverse("athlete_list")).content.decode()
     assert html.count("caseload-row athlete-row-urgent") == 2
+
+
+def test_remembered_rows_show_a_change_at_once(client_for, people, caseload, settings):
+    """In production a row is remembered with its HTML (rehab.caseload): what it is drawn from is its key, so a
+    resolved alert, a new status, a new care team member or a renamed clinician shows on the next page load."""
+    settings.DEBUG = False
+    client = client_for("clinician")
+
+    def row(name):
+        response = client.get(reverse("athlete_list"))
+        [found] = [r for r in response.context["rows"] if r.name == name]
+        assert found.html in response.content.decode()
+        return found
+
+    dina = caseload["dina"]
+    before = row("Dina Dahl")
+    assert before.alert_severity == "notice" and before.alert_more == 0
+    assert before is row("Dina Dahl")  # remembered: the same row, not worked out again
+    AlertFactory(athlete=dina, severity=Alert.Severity.URGENT, code="", message="Swollen hip after the run.")
+    after = row("Dina Dahl")
+    assert (after.alert_severity, after.alert_message, after.alert_more) == (
+        "urgent", "Swollen hip after the run.", 1,
+    )  # fmt: skip
+    assert "Swollen hip after the run." in after.html
+    RehabStatus.objects.filter(athlete=dina).update(last_pain=6, action="regress")
+    assert (row("Dina Dahl").last_pain, row("Dina Dahl").action) == ("6/10", "regress")
+    CareTeamMemberFactory(athlete=dina, clinician=people.clinician, is_primary=False)
+    assert row("Dina Dahl").care_team == ("J. Lee", "M. Okafor")
+    people.clinician.user.last_name = "Okafor-Reid"
+    people.clinician.user.save()
+    assert "M. Okafor-Reid" in row("Dina Dahl").html

@@ -309,10 +309,12 @@ def mark_read(*, user, athlete: Athlete, channel: str, now: datetime | None = No
 
 
 def _check_rate(user, now: datetime) -> None:
+    # Posts, not messages: the messages of one post to several threads (message_post_many) share their time.
     recent = list(
         Message.objects.filter(author=user, created__gt=now - RATE_PERIOD)
         .order_by("-created")
-        .values_list("created", flat=True)[:RATE]
+        .values_list("created", flat=True)
+        .distinct()[:RATE]
     )
     if len(recent) >= RATE:
         oldest = recent[-1]
@@ -337,6 +339,33 @@ def message_post(
     mark_read(user=author, athlete=athlete, channel=channel, now=now)
     enqueue_once(notify_key(athlete.pk), NOTIFY_TASK, athlete.pk)
     return message
+
+
+@transaction.atomic
+def message_post_many(
+    *, athletes: list[Athlete], author, body: str, now: datetime | None = None
+) -> tuple[list[Message], list[Athlete]]:
+    """Post `body` as `author` to the care-team channel of each of `athletes` (the caseload's bulk message): one
+    message in each athlete's own thread, all with the same time, so the post counts once against RATE; each
+    thread's email job as after message_post. Returns (the messages, the athletes skipped because `author` may not
+    write to them, such as a deleted athlete). ValidationError for an empty or long body or RateLimited, with
+    nothing saved."""
+    now = now or timezone.now()
+    _check_rate(author, now)
+    sent, skipped = [], []
+    for athlete in athletes:
+        if not may_post(author, athlete, Channel.TEAM):
+            skipped.append(athlete)
+            continue
+        message = Message(
+            athlete=athlete, channel=Channel.TEAM, author=author, body=body.strip(), created=now
+        )
+        message.full_clean()
+        message.save()
+        mark_read(user=author, athlete=athlete, channel=Channel.TEAM, now=now)
+        enqueue_once(notify_key(athlete.pk), NOTIFY_TASK, athlete.pk)
+        sent.append(message)
+    return sent, skipped
 
 
 # -------------------------------------------------------------------------------------------------- email

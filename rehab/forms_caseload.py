@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import Message
 from rehab.caseload import ACTION_LABELS
 from rehab.selectors_caseload import (
     CASELOAD_FILTERS,
@@ -94,9 +95,14 @@ class CaseloadBulkForm(forms.Form):
 
     RESOLVE_NOTICES = "resolve_notices"
     PRINT = "print"
+    MESSAGE = "message"
 
     action = forms.ChoiceField(
-        choices=[(RESOLVE_NOTICES, _("Resolve their notices")), (PRINT, _("Print their programs"))],
+        choices=[
+            (RESOLVE_NOTICES, _("Resolve their notices")),
+            (PRINT, _("Print their programs")),
+            (MESSAGE, _("Send them a message")),
+        ],
         error_messages={"required": _("Choose what to do with the ticked athletes.")},
     )
     athlete = IdsField(error_messages={"required": _("Tick at least one athlete first.")})
@@ -108,10 +114,20 @@ class CaseloadBulkForm(forms.Form):
         },
     )
 
+    message = forms.CharField(
+        required=False,
+        max_length=Message.BODY_MAX,
+        error_messages={
+            "max_length": _("Keep the message to %(limit_value)d characters (it has %(show_value)d).")
+        },
+    )
+
     def clean(self):
         data = super().clean()
         if data.get("action") == self.RESOLVE_NOTICES and not data.get("note"):
             self.add_error("note", _("Add a short note saying what you did about these notices."))
+        if data.get("action") == self.MESSAGE and not data.get("message"):
+            self.add_error("message", _("Write the message to send to the ticked athletes."))
         return data
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -13,10 +14,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
-from portal import services
+from portal import care_messages, services
 from portal.capabilities import Cap, capability_required, require
 from portal.downloads import download_start
-from portal.models import Alert, Athlete, Download
+from portal.models import Alert, Athlete, Download, Message
 from portal.permissions import clinician_required, get_athlete_for_user
 from rehab.caseload import caseload_rows
 from rehab.forms_caseload import (
@@ -32,6 +33,7 @@ from rehab.selectors_caseload import CASELOAD_FLAGS, CASELOAD_SORTS, CaseloadFil
 
 PAGE_SIZE = 50
 TICKED = "caseload_ticked"  # session: the rows ticked when a bulk action was refused, to tick them again
+KEPT_MESSAGE = "caseload_message"  # session: a bulk message that was not sent, to show it again
 
 
 @login_required
@@ -73,6 +75,8 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
         else "",
         "next_url": filters_query(filters, page=page.next_page_number()) if page.has_next() else "",
         "ticked": ",".join(str(pk) for pk in request.session.pop(TICKED, [])),
+        "kept_message": request.session.pop(KEPT_MESSAGE, ""),
+        "message_max": Message.BODY_MAX,
     }
     return render(request, "portal/athlete_list.html", context)
 
@@ -100,8 +104,9 @@ def _columns(filters) -> list[dict]:
 @clinician_required
 @require_POST
 def caseload_bulk(request: HttpRequest) -> HttpResponse:
-    """The caseload's bulk actions on the ticked rows: resolve their open notices with one note, or print their
-    programs as one PDF (a download). Only athletes the user may see are touched, whatever the form sent."""
+    """The caseload's bulk actions on the ticked rows: resolve their open notices with one note, print their
+    programs as one PDF (a download), or send each of them a message. Only athletes the user may see are touched,
+    whatever the form sent."""
     form = CaseloadBulkForm(request.POST)
     query = _safe_query(request.POST.get("back", ""))
     back = reverse("athlete_list") + query
@@ -109,14 +114,22 @@ def caseload_bulk(request: HttpRequest) -> HttpResponse:
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-        # The ticks come back with the page (caseload.js ticks them again), so only the note is to add.
-        if "athlete" not in form.errors:
-            request.session[TICKED] = form.cleaned_data.get("athlete", [])[:PAGE_SIZE]
+        # The ticks come back with the page (caseload.js ticks them again), and so does a message not sent.
+        _keep(request, form.cleaned_data.get("athlete", []), request.POST.get("message", ""))
         return HttpResponseRedirect(back)
     athletes = Athlete.objects.visible_to(request.user).current().filter(pk__in=form.cleaned_data["athlete"])
-    resolving = form.cleaned_data["action"] == CaseloadBulkForm.RESOLVE_NOTICES
-    require(request.user, Cap.RESOLVE_NOTICE if resolving else Cap.PRINT_PROGRAM)
-    if resolving:
+    action = form.cleaned_data["action"]
+    require(
+        request.user,
+        {
+            CaseloadBulkForm.RESOLVE_NOTICES: Cap.RESOLVE_NOTICE,
+            CaseloadBulkForm.PRINT: Cap.PRINT_PROGRAM,
+            CaseloadBulkForm.MESSAGE: Cap.MESSAGE_TEAM,
+        }[action],
+    )
+    if action == CaseloadBulkForm.MESSAGE:
+        return _bulk_message(request, form, list(athletes.order_by("pk")), back)
+    if action == CaseloadBulkForm.RESOLVE_NOTICES:
         note = form.cleaned_data["note"]
         notices = list(
             Alert.objects.open()
@@ -161,6 +174,44 @@ def caseload_bulk(request: HttpRequest) -> HttpResponse:
         params={"plans": plans, "from": "caseload", "back": query},
     )
     return redirect("download_detail", download.pk)
+
+
+def _keep(request: HttpRequest, ticked: list[int], message: str) -> None:
+    """What a refused bulk action had: the ticks and the message come back with the caseload."""
+    if ticked:
+        request.session[TICKED] = ticked[:PAGE_SIZE]
+    if message.strip():
+        request.session[KEPT_MESSAGE] = message[: Message.BODY_MAX * 2]
+
+
+def _bulk_message(request: HttpRequest, form: CaseloadBulkForm, athletes: list[Athlete], back: str):
+    body = form.cleaned_data["message"]
+    try:
+        sent, skipped = care_messages.message_post_many(athletes=athletes, author=request.user, body=body)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        _keep(request, form.cleaned_data["athlete"], body)
+        return HttpResponseRedirect(back)
+    if sent:
+        messages.success(
+            request,
+            ngettext(
+                "Message sent to %(count)d athlete, in their thread with the care team.",
+                "Message sent to %(count)d athletes, each in their own thread with the care team.",
+                len(sent),
+            )
+            % {"count": len(sent)},
+        )
+    if skipped or not sent:
+        names = ", ".join(athlete.full_name for athlete in skipped)
+        messages.warning(
+            request,
+            gettext("Not sent to %(names)s: you cannot write in their thread.") % {"names": names}
+            if names
+            else gettext("None of the athletes you ticked can be sent a message here."),
+        )
+    return HttpResponseRedirect(back)
 
 
 def _safe_query(query: str) -> str:

@@ -330,8 +330,8 @@ def test_empty_and_long_messages_are_refused_with_a_clear_error(people, client_f
 
 def test_rate_limit_refuses_the_31st_message_in_ten_minutes(people, client_for):
     start = timezone.now() - timedelta(seconds=5)
-    for n in range(care_messages.RATE):
-        post(people.athlete_a, people.athlete_a.user, f"m{n}", now=start)
+    for n in range(care_messages.RATE):  # separate posts: each at its own time
+        post(people.athlete_a, people.athlete_a.user, f"m{n}", now=start + timedelta(milliseconds=n))
     response = client_for("athlete_a").post(reverse("my_messages"), {"body": "one more"})
     assert response.status_code == 200
     assert "Please wait 10 minutes" in response.content.decode()

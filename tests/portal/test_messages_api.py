@@ -1,6 +1,8 @@
 """Care-team messages over the API (/api/v1/messages/): who lists and posts what, marking read, bad input and
 the rate limit (portal.api_messages)."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -113,7 +115,11 @@ def test_rate_limit_is_a_429_with_retry_after(client_for, people):
     now = timezone.now()
     for n in range(care_messages.RATE):
         care_messages.message_post(
-            athlete=people.athlete_a, author=people.athlete_a.user, channel="team", body=f"m{n}", now=now
+            athlete=people.athlete_a,
+            author=people.athlete_a.user,
+            channel="team",
+            body=f"m{n}",
+            now=now - timedelta(milliseconds=n),  # separate posts: each at its own time
         )
     response = client_for("athlete_a").post(LIST, {"body": "more"}, content_type="application/json")
     assert response.status_code == 429

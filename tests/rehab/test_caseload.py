@@ -9,8 +9,8 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import notifications
-from portal.models import Alert, Download, Notify
+from portal import care_messages, notifications
+from portal.models import Alert, Download, Message, Notify
 from rehab import services
 from rehab.caseload import caseload_rows, last_log_words, review_state
 from rehab.forms_caseload import CaseloadFilterForm, filters_query
@@ -522,3 +522,93 @@ def test_remembered_rows_show_a_change_at_once(client_for, people, caseload, set
     people.clinician.user.last_name = "Okafor-Reid"
     people.clinician.user.save()
     assert "M. Okafor-Reid" in row("Dina Dahl").html
+
+
+def test_bulk_message_reaches_each_ticked_athlete_in_their_own_thread(client_for, people, caseload, jobs):
+    ids = [caseload["carl"].pk, caseload["dina"].pk, people.other_athlete.pk]
+    client = client_for("clinician")
+    response = client.post(
+        reverse("caseload_bulk"),
+        {
+            "action": "message",
+            "athlete": ids,
+            "message": "  Clinic closed on Friday: log as usual.  ",
+            "back": "",
+        },
+    )
+    assert response.status_code == 302 and response.url == reverse("athlete_list")
+    sent = Message.objects.order_by("athlete__first_name")
+    assert [(m.athlete.first_name, m.channel, m.body) for m in sent] == [
+        ("Carl", "team", "Clinic closed on Friday: log as usual."),
+        ("Dina", "team", "Clinic closed on Friday: log as usual."),
+    ]  # not the other clinic's athlete, whatever the form sent
+    assert {m.author for m in sent} == {people.clinician.user}
+    assert len({m.created for m in sent}) == 1  # one post
+    assert sorted(args[0] for name, args, _ in jobs.sent if name == care_messages.NOTIFY_TASK) == sorted(
+        ids[:2]
+    )
+    page = client.get(response.url).content.decode()
+    assert "Message sent to 2 athletes, each in their own thread with the care team." in page
+    assert (
+        "Clinic closed on Friday"
+        in client_for("clinician")
+        .get(reverse("athlete_messages", args=[caseload["carl"].pk]))
+        .content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [("   ", "Write the message to send to the ticked athletes."),
+     ("x" * (Message.BODY_MAX + 1), f"Keep the message to {Message.BODY_MAX} characters")],
+    ids=["empty", "too long"],
+)  # fmt: skip
+def test_a_refused_bulk_message_sends_nothing_and_keeps_the_text_and_ticks(
+    client_for, people, caseload, message, error
+):
+    client = client_for("clinician")
+    ids = [caseload["carl"].pk, caseload["dina"].pk]
+    response = client.post(
+        reverse("caseload_bulk"), {"action": "message", "athlete": ids, "message": message}, follow=True
+    )
+    html = response.content.decode()
+    assert error in html and not Message.objects.exists()
+    assert f'data-ticked="{ids[0]},{ids[1]}"' in html
+    if message.strip():
+        assert f">{message}</textarea>" in html and '<details class="caseload-bulk-message" open>' in html
+    assert "</textarea>" in client.get(reverse("athlete_list")).content.decode()  # shown back once only
+    assert f">{message}</textarea>" not in client.get(reverse("athlete_list")).content.decode()
+
+
+def test_a_bulk_message_counts_once_against_the_rate_and_is_refused_whole_past_it(
+    client_for, people, caseload
+):
+    author = people.clinician.user
+    athletes = [caseload["carl"], caseload["dina"], caseload["erik"]]
+    start = timezone.now() - timedelta(minutes=1)
+    sent, skipped = care_messages.message_post_many(athletes=athletes, author=author, body="One", now=start)
+    assert (len(sent), skipped) == (3, [])
+    for n in range(care_messages.RATE - 1):  # 29 more posts: 30 in all, with the bulk one
+        care_messages.message_post(
+            athlete=people.athlete_a, author=author, channel="team", body=f"m{n}",
+            now=start + timedelta(milliseconds=n + 1),
+        )  # fmt: skip
+    response = client_for("clinician").post(
+        reverse("caseload_bulk"),
+        {"action": "message", "athlete": [a.pk for a in athletes], "message": "Two"},
+        follow=True,
+    )
+    assert "Please wait" in response.content.decode()
+    assert not Message.objects.filter(body="Two").exists()
+    assert ">Two</textarea>" in response.content.decode()
+
+
+def test_only_the_care_team_sends_bulk_messages(client_for, people, caseload):
+    data = {"action": "message", "athlete": [caseload["carl"].pk], "message": "Hello"}
+    assert client_for("athlete_a").post(reverse("caseload_bulk"), data).status_code == 403
+    assert client_for("superuser").post(reverse("caseload_bulk"), data).status_code == 302
+    assert not Message.objects.exists()  # a superuser reads threads but never writes in them
+    assert "Send a message" not in client_for("superuser").get(reverse("athlete_list")).content.decode()
+    assert "Send a message" in client_for("clinician").get(reverse("athlete_list")).content.decode()
+    assert client_for("coach").post(reverse("caseload_bulk"), data).status_code == 302  # the clinic's coach
+    assert [(m.athlete, m.author) for m in Message.objects.all()] == [(caseload["carl"], people.coach.user)]

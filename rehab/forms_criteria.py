@@ -125,11 +125,8 @@ class CriterionForm(forms.Form):
             (catalog.NONE, _("One result (no side)")),
         ],
     )
-    max_pain = forms.IntegerField(
-        label=_("Most pain allowed (0–10)"), min_value=0, max_value=10, required=False
-    )
-    min_count = forms.FloatField(label=_("At least (reps, hops or seconds)"), min_value=0, max_value=10_000,
-                                 required=False)  # fmt: skip
+    max_pain = forms.IntegerField(label=_("Pain at most (0–10)"), min_value=0, max_value=10, required=False)
+    min_count = forms.FloatField(label=_("At least (count)"), min_value=0, max_value=10_000, required=False)
     symmetry_test = forms.ChoiceField(label=_("Strength test"), required=False)
     min_pct = forms.FloatField(
         label=_("Side-to-side at least (%)"),
@@ -183,6 +180,7 @@ class CriterionForm(forms.Form):
         fields["symmetry_test"].choices = [("", gettext("Choose a test…"))] + [
             (t.code, wording.test_name(t.code)) for t in strength
         ]
+        fields["min_count"].label = count_label(self.count_unit())
         friendly_errors(
             self, messages={"kind": {"required": gettext("Choose what kind of criterion this is.")}}
         )
@@ -368,7 +366,9 @@ CriteriaFormSet = formset_factory(
 
 def criteria_formset(data, phase, clinic) -> BaseCriteriaFormSet:
     """The tailor page's criteria rows for `phase` (bound to `data` when posted), questionnaires as `clinic` has
-    them."""
+    them. A post without the rows (a page from before they existed) leaves the phase's criteria as they are."""
+    if data is not None and f"{PREFIX}-TOTAL_FORMS" not in data:
+        data = None
     return CriteriaFormSet(
         data,
         prefix=PREFIX,

@@ -146,9 +146,10 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     context = {"plan": plan, "athlete": plan.athlete, "phase": phase, "form": form, "formset": formset,
                "criteria": criteria}  # fmt: skip
     saved_criteria = list(phase.structured_criteria or [])
-    if data is not None and step is None and criteria.is_valid():
+    criteria_ok = criteria.is_valid() if criteria.is_bound else True  # not posted: left as they are
+    if criteria.is_bound and criteria_ok and step is None:
         phase.structured_criteria = criteria.value()  # what the phase form's model check reads
-    valid = [form.is_valid(), formset.is_valid(), criteria.is_valid(), version.is_valid()]
+    valid = [form.is_valid(), formset.is_valid(), criteria_ok, version.is_valid()]
     if step is None and data is not None and all(valid):
         try:
             with services.plan_editing(plan=plan, by=request.user, seen=version.cleaned_data["version"]):

@@ -321,3 +321,35 @@ def test_an_athlete_cannot_change_the_criteria(client_for, url, phase):
     assert response.status_code in (302, 403, 404)
     phase.refresh_from_db()
     assert phase.structured_criteria == [SQUAT, SYMMETRY]
+
+
+# The admin's phase pages: the JSON list, with the criteria said in words
+
+
+def test_the_admin_phase_page_says_the_criteria_in_words_and_saves_the_json(client_for, people, phase, plan):
+    url = reverse("admin:rehab_planphase_change", args=[phase.pk])
+    client = client_for("clinician")
+    html = client.get(url).content.decode()
+    assert "In words:" in html
+    assert "Single-leg squat, each side: pain at most 2/10, at least 10 reps" in html
+    data = form_data(Page(html)) | {"structured_criteria": json.dumps([CLEARANCE]), "_save": "Save"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    phase.refresh_from_db()
+    assert phase.structured_criteria == [CLEARANCE]
+    response = client.post(url, form_data(Page(client.get(url).content.decode()))
+                           | {"structured_criteria": '[{"kind": "test", "test": "nope"}]'})  # fmt: skip
+    assert response.status_code == 200
+    assert "Exit criterion 1: unknown test." in response.content.decode()
+
+
+def test_a_shipped_protocol_phase_shows_its_criteria_in_words_read_only(client_for):
+    template = PlanTemplateFactory(phases=1, phases__exercises_per_phase=0, clinic=None)
+    shipped = template.phases.get()
+    shipped.structured_criteria = SHIPPED[0]
+    shipped.save(update_fields=["structured_criteria"])
+    url = reverse("admin:rehab_phasetemplate_change", args=[shipped.pk])
+    html = client_for("clinician").get(url).content.decode()
+    assert 'name="structured_criteria"' not in html, "only superusers change a shipped protocol"
+    assert describe(SHIPPED[0][0]) in html
+    assert "&quot;kind&quot;" not in html and '"kind"' not in html

@@ -197,6 +197,11 @@ class CriterionForm(forms.Form):
         test = catalog.BY_CODE.get(self["test"].value() or "")
         return test_pass_mark(test) if test else ""
 
+    def decided_by_pass_mark(self) -> bool:
+        """Whether the chosen test's own pass mark decides (it has one; no pain or count given)."""
+        given = [self[name].value() for name in ("max_pain", "min_count")]
+        return bool(self.pass_mark()) and all(value in (None, "") for value in given)
+
     def count_unit(self) -> str:
         return count_unit(catalog.BY_CODE.get(self["test"].value() or ""))
 

@@ -299,10 +299,15 @@ def _criteria_rows(criteria, focus: str) -> dict:
     rows = []
     for form in criteria.forms:
         for field in form:
-            if field.auto_id == focus:  # a row just added: its first box is next
+            if field.auto_id == focus:  # a row just added or shown: its first box is next, not yet an error
                 field.field.widget.attrs["autofocus"] = True
+                if criteria.is_bound:
+                    form.errors.clear()
         rows.append({"form": form, "index": form.prefix.rsplit("-", 1)[1], "kind": form.chosen_kind,
                      "removed": criteria.is_removed(form)})  # fmt: skip
+    # The error summary numbers the rows as shown (removed ones have no number).
+    kept = [row["form"] for row in rows if not row["removed"]]
+    criteria.forms[:] = kept + [form for form in criteria.forms if form not in kept]
     return {
         "criteria_rows": rows,
         "criteria_kept": sum(not row["removed"] for row in rows),

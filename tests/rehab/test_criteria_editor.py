@@ -202,8 +202,10 @@ def live_rows(html: str) -> list[str]:
     for row in rows:
         live = next(e for e in page.elements if e.parent is row and "data-crit-live" in e.attrs)
         if "hidden" not in live.attrs:
-            kinds.append(next(e for e in page.elements if row in e.ancestors()
-                              and "data-crit-kind-label" in e.attrs).text_content())  # fmt: skip
+            select = next(e for e in page.elements if row in e.ancestors() and e.tag == "select"
+                          and e.get("name", "").endswith("-kind"))  # fmt: skip
+            chosen = [e for e in page.elements if select in e.ancestors() and "selected" in e.attrs]
+            kinds.append(chosen[0].text_content() if chosen else "")
     return kinds
 
 
@@ -270,6 +272,7 @@ def test_rows_are_added_removed_and_restored_without_javascript(client_for, url,
     html = press(client, url, html, **{"crit-add": "prom"})
     assert live_rows(html) == ["Clinic test", "Strength symmetry", "Questionnaire score"]
     assert "autofocus" in Page(html).by_id(f"id_{PREFIX}-2-instrument").attrs
+    assert "Choose the questionnaire." not in html, "a row just added is not an error yet"
     html = press(client, url, html, **{"crit-remove": "0"})
     assert live_rows(html) == ["Strength symmetry", "Questionnaire score"]
     assert "autofocus" in Page(html).by_id("crit-restore-0").attrs
@@ -279,7 +282,9 @@ def test_rows_are_added_removed_and_restored_without_javascript(client_for, url,
     # The new row is still empty: saving says so, and nothing is saved.
     response = save(client, url, html)
     assert response.status_code == 200
-    assert response.context["criteria"].forms[2].errors["instrument"] == ["Choose the questionnaire."]
+    added = next(form for form in response.context["criteria"].forms if form.prefix == f"{PREFIX}-2")
+    assert added.errors["instrument"] == ["Choose the questionnaire."]
+    assert "Questionnaire, row 2:" in response.content.decode(), "the summary numbers the rows as shown"
     html = response.content.decode()
     response = save(client, url, html, **{f"{PREFIX}-2-instrument": "nprs", f"{PREFIX}-2-op": "<=",
                                           f"{PREFIX}-2-value": "3"})  # fmt: skip

@@ -310,7 +310,7 @@
     row.querySelectorAll("[data-crit-kind]").forEach(function (group) {
       group.hidden = group.dataset.critKind !== kind;
     });
-    row.querySelector("[data-crit-kind-label]").textContent = kindLabel(row);
+    row.querySelector("[data-crit-removed] s").textContent = kindLabel(row);
   }
 
   function fitScales(row) {
@@ -329,7 +329,8 @@
     });
     var mark = option && option.value ? option.dataset.pass : "";
     row.querySelector("[data-crit-pass-words]").textContent = mark;
-    row.querySelector("[data-crit-pass]").hidden = !mark;
+    // Said while the pain and count are empty, when it is the test's own pass mark that decides.
+    row.querySelector("[data-crit-pass]").hidden = !mark || !!(field(row, "max_pain").value || field(row, "min_count").value);
     var count = field(row, "min_count");
     var label = form.querySelector('label[for="' + count.id + '"]');
     var unit = option && option.value ? option.dataset.unit : "";
@@ -371,7 +372,6 @@
     field(row, "kind").value = kind;
     showKind(row);
     prepare(row);
-    row.querySelector("[data-crit-removed] s").textContent = kindLabel(row);
     refreshEmpty();
     field(row, firstField[kind] || "kind").focus();
     say(words("crit_added", { kind: kindLabel(row), place: place(row) }));
@@ -405,7 +405,7 @@
       showKind(row);
     } else if (name === "instrument") {
       fitScales(row);
-    } else if (name === "test") {
+    } else if (name === "test" || name === "max_pain" || name === "min_count") {
       fitTest(row);
     }
     // The words under the row's title said the criterion as it was: no longer once a box changes.

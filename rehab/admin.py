@@ -28,7 +28,7 @@ from portal.models import Download
 from portal.permissions import clinician_of, scope_catalog
 from rehab import models as rehab_models
 from rehab import services
-from rehab.forms import OUT_OF_DATE, VERSION_MAX
+from rehab.forms import CRITERIA_HELP, OUT_OF_DATE, VERSION_MAX, CriteriaField
 from rehab.models import (
     DailyLog,
     ExerciseLog,
@@ -41,6 +41,7 @@ from rehab.models import (
     RedFlag,
     Trigger,
 )
+from rehab.templatetags.criteria import criteria_preview
 from triage.engine import LOCATION_CHOICES
 
 PHASE_LIST_FIELDS = ["order", "name", "min_days", "run_activity", "run_minutes", "max_pain_during"]
@@ -100,6 +101,27 @@ class PhaseLabelsMixin:
         return field
 
 
+class CriteriaTextarea(forms.Textarea):
+    """The admin's measured exit criteria: the JSON list, one criterion a line, with the saved list said in words
+    under it (the tailor page edits them in words, rehab.forms_criteria)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        try:
+            stored = json.loads(value) if isinstance(value, str) and value.strip() else value
+        except ValueError:
+            stored = None
+        lines = criteria_preview(stored) if stored else []
+        if not lines:
+            return box
+        return format_html(
+            '{}<div class="help">{}</div>{}',
+            box,
+            gettext("In words:"),
+            list_display_html(lines, ordered=True),
+        )
+
+
 class PhaseFormMixin(PhaseLabelsMixin, ReadableListsMixin):
     """Change pages of template and plan phases: grouped fields, labels in words, the walk/jog ladder as lines
     (as words where the page is read-only)."""
@@ -108,13 +130,27 @@ class PhaseFormMixin(PhaseLabelsMixin, ReadableListsMixin):
     # Read-only pages (shipped templates) keep the labels in words too.
     readable_lists = {
         "run_steps": "run_steps_readable",
+        "structured_criteria": "structured_criteria_readable",
         **{name: f"{name}_readable" for name in PHASE_LABELS},
     }
     run_steps_readable = readable_list(
         "run_steps", _("Walk/jog steps"), RunStepsField.step_text, ordered=True
     )
 
+    @admin.display(description=_("Measured exit criteria"))
+    def structured_criteria_readable(self, obj):
+        return list_display_html(
+            criteria_preview(obj.structured_criteria) or obj.structured_criteria, ordered=True
+        )
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "structured_criteria":
+            return CriteriaField(
+                label=_("Measured exit criteria"),
+                required=False,
+                help_text=CRITERIA_HELP,
+                widget=CriteriaTextarea(attrs={"rows": 7, "cols": 90, "spellcheck": "false"}),
+            )
         if db_field.name == "run_steps":
             return RunStepsField(
                 label=_("Walk/jog steps"),

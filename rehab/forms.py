@@ -154,7 +154,8 @@ CRITERIA_HELP = _(
 
 
 class CriteriaField(forms.JSONField):
-    """Measured exit criteria as JSON, one criterion a line; checked by the model (outcomes.criteria.parse)."""
+    """Measured exit criteria as JSON, one criterion a line, for the admin's phase pages (the tailor page edits
+    them in words, rehab.forms_criteria); checked by the model (outcomes.criteria.parse)."""
 
     default_error_messages = {
         "invalid": _(
@@ -177,8 +178,9 @@ class CriteriaField(forms.JSONField):
 class PlanPhaseForm(forms.ModelForm):
     class Meta:
         model = PlanPhase
-        # The position is the page's arrangement, the run steps the running editor's.
-        fields = [name for name in PHASE_FIELDS if name not in ("order", "run_steps")]
+        # The position is the page's arrangement, the run steps the running editor's, the measured criteria
+        # their rows' (rehab.forms_criteria, beside this form on the tailor page).
+        fields = [name for name in PHASE_FIELDS if name not in ("order", "run_steps", "structured_criteria")]
         labels = {
             "name": _("Phase name"),
             "goal": _("Goal of this phase"),
@@ -198,21 +200,13 @@ class PlanPhaseForm(forms.ModelForm):
             "run_note": _("Note on the run for the athlete"),
             "exit_criteria": _("Ready to move on when"),
             "requires_clearance": _("Needs clinician clearance before it starts"),
-            "structured_criteria": _("Measured exit criteria"),
         }  # fmt: skip
-        field_classes = {"structured_criteria": CriteriaField}
         help_texts = {
-            "structured_criteria": CRITERIA_HELP,
             "weekly_increase_cap_pct": _("The most the running time may grow from one week to the next."),
             "incline_pct": _("Treadmill incline, if any."),
         }
         widgets = {
-            **{
-                name: forms.Textarea(attrs={"rows": 2}) for name in ("pain_note", "run_note", "exit_criteria")
-            },
-            "structured_criteria": forms.Textarea(
-                attrs={"rows": 7, "class": "font-monospace small", "spellcheck": "false"}
-            ),
+            name: forms.Textarea(attrs={"rows": 2}) for name in ("pain_note", "run_note", "exit_criteria")
         }
 
     def __init__(self, *args, **kwargs):

@@ -34,6 +34,10 @@ from rehab.forms import (
     TemplateSaveForm,
     saved_now_hints,
 )
+from rehab.forms_criteria import FIRST_FIELD as CRITERIA_FIRST_FIELD
+from rehab.forms_criteria import KIND_LABELS as CRITERIA_KINDS
+from rehab.forms_criteria import PREFIX as CRITERIA_PREFIX
+from rehab.forms_criteria import CriteriaFormSet, criteria_formset
 from rehab.models import Action, DailyLog, Plan, PlanExercise, PlanPhase, RedFlag
 from rehab.views_plan_change import PlanChangeOutcome
 
@@ -131,6 +135,7 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     step = _tailor_step(data) if data is not None else None
     notice = _tailor_apply(step, data, {e.pk: e for e in library}) if step else ""
     form = PlanPhaseForm(data, instance=phase, prefix="phase")
+    criteria = criteria_formset(data, phase, plan.athlete.clinic)
     in_phase = Q(active=True) | Q(pk__in=phase.exercises.values("exercise"))
     formset = PlanExerciseFormSet(
         data, instance=phase, prefix="ex", exercises=Exercise.objects.visible_to(request.user).filter(in_phase),
@@ -138,8 +143,14 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     )  # fmt: skip
     version = PlanVersionForm(data, initial={"version": plan.version})
     picker = ExercisePickerForm(data if data is not None else (request.GET or None), prefix="pick")
-    context = {"plan": plan, "athlete": plan.athlete, "phase": phase, "form": form, "formset": formset}
-    if step is None and data is not None and all([form.is_valid(), formset.is_valid(), version.is_valid()]):
+    context = {"plan": plan, "athlete": plan.athlete, "phase": phase, "form": form, "formset": formset,
+               "criteria": criteria}  # fmt: skip
+    saved_criteria = list(phase.structured_criteria or [])
+    criteria_ok = criteria.is_valid() if criteria.is_bound else True  # not posted: left as they are
+    if criteria.is_bound and criteria_ok and step is None:
+        phase.structured_criteria = criteria.value()  # what the phase form's model check reads
+    valid = [form.is_valid(), formset.is_valid(), criteria_ok, version.is_valid()]
+    if step is None and data is not None and all(valid):
         try:
             with services.plan_editing(plan=plan, by=request.user, seen=version.cleaned_data["version"]):
                 form.save()
@@ -154,6 +165,7 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
             messages.success(request, gettext("Phase “%(name)s” saved.") % {"name": phase.name})
             return redirect(plan)
     context |= {"version": version, "notice": notice, "focus": _tailor_focus(step, data)}
+    context |= {"saved_criteria": saved_criteria, **_criteria_rows(criteria, context["focus"])}
     context |= _tailor_rows(formset, library, picker, request.user)
     for row in context["rows"]:
         if context["focus"] == row["form"]["sets"].auto_id:  # an exercise just added: its dosage is next
@@ -163,12 +175,15 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
 
 # The tailor page's buttons other than Save: each posts the form back with one change made (no JavaScript).
 TAILOR_STEPS = ("add", "up", "down", "remove", "restore", "search", "clear")
+# The same for the measured exit criteria: add a row of a kind, remove one, undo that, show a row's boxes for
+# the kind just chosen.
+CRITERIA_STEPS = ("crit-add", "crit-remove", "crit-restore", "crit-show")
 ROWS_PREFIX = "ex"
 
 
 def _tailor_step(data) -> tuple[str, str] | None:
     """The button pressed, if not Save: ("add", "<exercise pk>"), ("up", "<row index>"), ("search", "")…"""
-    for name in TAILOR_STEPS:
+    for name in (*TAILOR_STEPS, *CRITERIA_STEPS):
         if name in data:
             return name, data.get(name, "")
     # Enter in the search box presses the form's first button, Save: a search typed but not yet run is run
@@ -189,6 +204,8 @@ def _row_count(data) -> int:
 def _tailor_apply(step: tuple[str, str], data, library: dict) -> str:
     """Make the step's change in the posted `data` (rows renumbered 1, 2, 3… as shown); a notice, if any."""
     name, value = step
+    if name in CRITERIA_STEPS:
+        return _criteria_apply(name, value, data)
     key = f"{ROWS_PREFIX}-{{}}-{{}}".format
     count = _row_count(data)
 
@@ -235,11 +252,82 @@ def _tailor_apply(step: tuple[str, str], data, library: dict) -> str:
     return ""
 
 
+def _criteria_count(data) -> int:
+    try:
+        count = int(data.get(f"{CRITERIA_PREFIX}-TOTAL_FORMS", 0))
+    except ValueError:
+        return 0
+    return max(0, min(count, CriteriaFormSet.absolute_max))
+
+
+def _criteria_apply(name: str, value: str, data) -> str:
+    """A criteria step made in the posted `data` (see CRITERIA_STEPS); a notice, if any."""
+    key = f"{CRITERIA_PREFIX}-{{}}-{{}}".format
+    count = _criteria_count(data)
+    index = int(value) if value.isdigit() and int(value) < count else None
+    if name == "crit-add" and value in CRITERIA_KINDS:
+        kept = sum(not data.get(key(i, "DELETE")) for i in range(count))
+        if kept >= CriteriaFormSet.max_num:
+            return gettext(
+                "A phase holds at most %(num)d measured criteria. Remove one before adding another."
+            ) % {"num": CriteriaFormSet.max_num}
+        data[key(count, "kind")] = value
+        data[f"{CRITERIA_PREFIX}-TOTAL_FORMS"] = str(count + 1)
+    elif name == "crit-remove" and index is not None:
+        data[key(index, "DELETE")] = "on"
+    elif name == "crit-restore" and index is not None:
+        data.pop(key(index, "DELETE"), None)
+    return ""
+
+
+def _criteria_focus(name: str, value: str, data) -> str:
+    if name == "crit-add" and value in CRITERIA_KINDS:
+        count = _criteria_count(data)
+        return f"id_{CRITERIA_PREFIX}-{count - 1}-{CRITERIA_FIRST_FIELD[value]}"
+    if name in ("crit-remove", "crit-restore"):
+        return f"{'crit-restore' if name == 'crit-remove' else 'crit-remove'}-{value}"
+    if name == "crit-show" and value.isdigit():
+        kind = data.get(f"{CRITERIA_PREFIX}-{value}-kind", "")
+        return f"id_{CRITERIA_PREFIX}-{value}-{CRITERIA_FIRST_FIELD.get(kind, 'kind')}"
+    return ""
+
+
+def _criteria_rows(criteria, focus: str) -> dict:
+    """The criteria rows as shown (each form with its index, kind and whether it is to be removed), the empty
+    row the page's script copies, and the kinds a row may be added as."""
+    criteria.is_valid()
+    rows = []
+    for form in criteria.forms:
+        for field in form:
+            if field.auto_id == focus:  # a row just added or shown: its first box is next, not yet an error
+                field.field.widget.attrs["autofocus"] = True
+                if criteria.is_bound:
+                    form.errors.clear()
+        rows.append({"form": form, "index": form.prefix.rsplit("-", 1)[1], "kind": form.chosen_kind,
+                     "removed": criteria.is_removed(form)})  # fmt: skip
+    # The error summary numbers the rows as shown (removed ones have no number).
+    kept = [row["form"] for row in rows if not row["removed"]]
+    criteria.forms[:] = kept + [form for form in criteria.forms if form not in kept]
+    return {
+        "criteria_rows": rows,
+        "criteria_kept": sum(not row["removed"] for row in rows),
+        "criteria_empty_row": {
+            "form": criteria.empty_form,
+            "index": "__prefix__",
+            "kind": "",
+            "removed": False,
+        },
+        "criteria_kinds": list(CRITERIA_KINDS.items()),
+    }
+
+
 def _tailor_focus(step: tuple[str, str] | None, data) -> str:
     """Where the page returned by a step puts the keyboard focus: back on the control that was used."""
     if step is None:
         return ""
     name, value = step
+    if name in CRITERIA_STEPS:
+        return _criteria_focus(name, value, data)
     if name == "add":
         return f"id_{ROWS_PREFIX}-{_row_count(data) - 1}-sets"
     if name in ("up", "down"):

@@ -21,6 +21,16 @@ def tailor_texts() -> dict[str, str]:
         "group": gettext("Move or remove %(name)s"),
         "added": gettext("%(name)s added as number %(place)s. Its dosage is next."),
         "in_phase": gettext("In this phase"),
+        # The measured exit criteria's rows.
+        "crit_new": gettext("New criterion"),
+        "crit_added": gettext("%(kind)s added as criterion %(place)s. Its first box is next."),
+        "crit_removed": gettext("%(kind)s will be removed when you save. Undo is next to it."),
+        "crit_back": gettext("%(kind)s is back, as criterion %(place)s."),
+        "crit_full": gettext(
+            "A phase holds at most %(num)s measured criteria. Remove one before adding another."
+        ),
+        "crit_count": gettext("At least (%(unit)s)"),
+        "crit_count_any": gettext("At least (count)"),
         # The picker's count: the script picks the form for the number of exercises in the library.
         "count_one": ngettext("%(shown)s of %(total)s exercise", "%(shown)s of %(total)s exercises", 1),
         "count_many": ngettext("%(shown)s of %(total)s exercise", "%(shown)s of %(total)s exercises", 2),

@@ -299,36 +299,46 @@ def test_status_of_many_athletes_reads_results_once_for_all(people, django_asser
 # The phase edit form and the pages
 
 
-def _edit_data(plan, phase_row, criteria_text):
-    return {
+def _edit_data(plan, phase_row, *rows):
+    """The tailor page's post with its measured criteria as rows (rehab.forms_criteria: box names, not JSON)."""
+    data = {
         "phase-name": phase_row.name, "phase-goal": phase_row.goal, "phase-min_days": phase_row.min_days,
         "phase-max_pain_during": 2, "phase-max_pain_after": 2, "phase-must_settle_by_morning": "on",
         "phase-run_activity": "walk_jog", "phase-run_minutes": 20, "phase-sessions_per_week": 3,
-        "phase-walk_minutes": 3, "phase-jog_minutes": 1, "phase-structured_criteria": criteria_text,
+        "phase-walk_minutes": 3, "phase-jog_minutes": 1,
         "ex-TOTAL_FORMS": "0", "ex-INITIAL_FORMS": "0", "ex-MIN_NUM_FORMS": "0", "ex-MAX_NUM_FORMS": "30",
-        "version": plan.version,
+        "crit-TOTAL_FORMS": str(len(rows)), "crit-INITIAL_FORMS": "0", "crit-MIN_NUM_FORMS": "0",
+        "crit-MAX_NUM_FORMS": "20", "version": plan.version,
     }  # fmt: skip
+    for index, row in enumerate(rows):
+        data |= {f"crit-{index}-{name}": value for name, value in row.items()}
+    return data
+
+
+SQUAT_ROW = {"kind": "test", "test": "single_leg_squat", "side": "each", "max_pain": 2, "min_count": 10}
+SYMMETRY_ROW = {"kind": "symmetry", "symmetry_test": "hhd_hip_abduction", "min_pct": 90}
 
 
 @pytest.mark.parametrize(
-    "text, message",
+    "row, field, message",
     [
-        ('[{"kind": "test", "test": "single_leg_squat"', "Write the criteria as a list in JSON"),
-        ('[{"kind": "test", "test": "nope"}]', "Exit criterion 1: unknown test."),
-        ('[{"kind": "symmetry", "test": "single_leg_squat", "min_pct": 90}]',
-         "Exit criterion 1: symmetry needs a test recorded on both sides."),
-        ('{"kind": "clearance"}', "Criteria must be a list."),
+        ({"kind": "test", "test": "nope"}, "test", "from the list"),
+        ({"kind": "symmetry", "symmetry_test": "single_leg_squat", "min_pct": 90}, "symmetry_test",
+         "from the list"),
+        ({"kind": "test", "test": "single_leg_squat", "side": "none"}, "side", "is done on each side"),
+        ({"kind": "prom", "instrument": "ihot12", "value": 120}, "value", "iHOT-12 scores run from 0 to 100."),
     ],
 )  # fmt: skip
-def test_phase_edit_refuses_bad_criteria_next_to_the_field(client_for, people, text, message):
+def test_phase_edit_refuses_bad_criteria_next_to_the_field(client_for, people, row, field, message):
     today = timezone.localdate()
     plan = _plan_with_criteria(people, people.athlete_a, [], today=today)
     phase_row = plan.current_phase
     url = reverse("rehab:phase_edit", args=[plan.pk, phase_row.pk])
-    response = client_for("clinician").post(url, _edit_data(plan, phase_row, text))
+    response = client_for("clinician").post(url, _edit_data(plan, phase_row, row))
     assert response.status_code == 200
-    assert message in " ".join(response.context["form"].errors["structured_criteria"])
-    assert message.replace('"', "&quot;") in response.content.decode()
+    errors = response.context["criteria"].forms[0].errors
+    assert list(errors) == [field] and message in " ".join(errors[field])
+    assert errors[field][0].replace('"', "&quot;") in response.content.decode()
     phase_row.refresh_from_db()
     assert phase_row.structured_criteria == []
 
@@ -339,15 +349,17 @@ def test_phase_edit_saves_criteria_and_shows_them_in_words(client_for, people):
     phase_row = plan.current_phase
     url = reverse("rehab:phase_edit", args=[plan.pk, phase_row.pk])
     client = client_for("clinician")
-    response = client.post(url, _edit_data(plan, phase_row, json.dumps([SQUAT, SYMMETRY])))
-    assert response.status_code == 302, response.context and response.context["form"].errors
+    response = client.post(url, _edit_data(plan, phase_row, SQUAT_ROW, SYMMETRY_ROW))
+    assert response.status_code == 302, response.context and response.context["criteria"].errors
     phase_row.refresh_from_db()
     assert phase_row.structured_criteria == [SQUAT, SYMMETRY]
     html = client.get(url).content.decode()
     assert "Single-leg squat, each side: pain at most 2/10, at least 10 reps" in html
     assert "Hip abduction strength (hand-held dynamometer): side-to-side at least 90 %" in html
-    # Emptied: no criteria, the pain rules alone decide.
-    response = client.post(url, _edit_data(plan, phase_row, "") | {"version": plan.version + 1})
+    # Both removed: no criteria, the pain rules alone decide.
+    removed = {"DELETE": "on"}
+    data = _edit_data(plan, phase_row, SQUAT_ROW | removed, SYMMETRY_ROW | removed)
+    response = client.post(url, data | {"version": plan.version + 1})
     assert response.status_code == 302
     phase_row.refresh_from_db()
     assert phase_row.structured_criteria == []

@@ -232,3 +232,188 @@
     select.addEventListener("change", filter);
   });
 })();
+
+// The measured exit criteria (templates/rehab/phase_edit_criterion.html). Without this script "Add a
+// criterion", Remove, Undo and "Show its boxes" post the form back (rehab.views.phase_edit). With it they act in
+// the page: a row shows the boxes of its kind, offers only the parts of the chosen questionnaire and the sides
+// of the chosen test, and says the test's own pass mark.
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form[data-tailor]");
+  var section = form && form.querySelector("[data-criteria]");
+  if (!section) {
+    return;
+  }
+  var list = section.querySelector("[data-crit-rows]");
+  var template = form.querySelector("template[data-crit-template]");
+  var total = form.querySelector('input[name="crit-TOTAL_FORMS"]');
+  var maxRows = parseInt(form.querySelector('input[name="crit-MAX_NUM_FORMS"]').value, 10) || 20;
+  var status = section.querySelector("[data-crit-status]");
+  var empty = section.querySelector("[data-crit-empty]");
+  var textsNode = document.getElementById("tailor-texts");
+  var texts = textsNode ? JSON.parse(textsNode.textContent) : {};
+  var firstField = { prom: "instrument", test: "test", symmetry: "symmetry_test", clearance: "kind" };
+
+  function words(key, values) {
+    return (texts[key] || "").replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
+  }
+
+  function say(text) {
+    status.textContent = "";
+    window.setTimeout(function () {
+      status.textContent = text;
+    }, 50);
+  }
+
+  function field(row, name) {
+    return row.querySelector('[name="crit-' + row.dataset.crit + "-" + name + '"]');
+  }
+
+  function rows() {
+    return Array.prototype.slice.call(list.querySelectorAll("[data-crit]"));
+  }
+
+  function isKept(row) {
+    return !field(row, "DELETE").checked;
+  }
+
+  function place(row) {
+    return rows().filter(isKept).indexOf(row) + 1;
+  }
+
+  function kindLabel(row) {
+    var select = field(row, "kind");
+    return select.value ? select.options[select.selectedIndex].text : words("crit_new");
+  }
+
+  function refreshEmpty() {
+    empty.hidden = rows().some(isKept);
+  }
+
+  // Hide the options that do not fit (and clear a choice that no longer does).
+  function offer(select, fits) {
+    Array.prototype.forEach.call(select.options, function (option) {
+      var ok = !option.value || fits(option);
+      option.hidden = !ok;
+      option.disabled = !ok;
+    });
+    if (select.selectedOptions[0] && select.selectedOptions[0].disabled) {
+      select.value = "";
+    }
+  }
+
+  function showKind(row) {
+    var kind = field(row, "kind").value;
+    row.querySelectorAll("[data-crit-kind]").forEach(function (group) {
+      group.hidden = group.dataset.critKind !== kind;
+    });
+    row.querySelector("[data-crit-removed] s").textContent = kindLabel(row);
+  }
+
+  function fitScales(row) {
+    var instrument = field(row, "instrument").value;
+    offer(field(row, "scale"), function (option) {
+      return !instrument || (" " + option.dataset.for + " ").indexOf(" " + instrument + " ") !== -1;
+    });
+  }
+
+  function fitTest(row) {
+    var select = field(row, "test");
+    var option = select.selectedOptions[0];
+    var sides = option && option.value ? option.dataset.sides : "";
+    offer(field(row, "side"), function (choice) {
+      return !sides || (sides === "each" ? choice.value !== "none" : choice.value === "none");
+    });
+    var mark = option && option.value ? option.dataset.pass : "";
+    row.querySelector("[data-crit-pass-words]").textContent = mark;
+    // Said while the pain and count are empty, when it is the test's own pass mark that decides.
+    row.querySelector("[data-crit-pass]").hidden = !mark || !!(field(row, "max_pain").value || field(row, "min_count").value);
+    var count = field(row, "min_count");
+    var label = form.querySelector('label[for="' + count.id + '"]');
+    var unit = option && option.value ? option.dataset.unit : "";
+    if (label) {
+      label.textContent = unit ? words("crit_count", { unit: unit }) : words("crit_count_any");
+    }
+  }
+
+  function prepare(row) {
+    fitScales(row);
+    fitTest(row);
+  }
+
+  function setRemoved(row, removed) {
+    field(row, "DELETE").checked = removed;
+    row.querySelector("[data-crit-live]").hidden = removed;
+    row.querySelector("[data-crit-removed]").hidden = !removed;
+    refreshEmpty();
+    if (removed) {
+      row.querySelector("[data-crit-restore]").focus();
+      say(words("crit_removed", { kind: kindLabel(row) }));
+    } else {
+      row.querySelector("[data-crit-remove]").focus();
+      say(words("crit_back", { kind: kindLabel(row), place: place(row) }));
+    }
+  }
+
+  function add(kind) {
+    if (rows().filter(isKept).length >= maxRows) {
+      say(words("crit_full", { num: maxRows }));
+      return;
+    }
+    var index = parseInt(total.value, 10) || 0;
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index)).trim();
+    var row = holder.firstElementChild;
+    list.appendChild(row);
+    total.value = String(index + 1);
+    field(row, "kind").value = kind;
+    showKind(row);
+    prepare(row);
+    refreshEmpty();
+    field(row, firstField[kind] || "kind").focus();
+    say(words("crit_added", { kind: kindLabel(row), place: place(row) }));
+  }
+
+  section.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button) {
+      return;
+    }
+    var row = button.closest("[data-crit]");
+    if (button.hasAttribute("data-crit-add")) {
+      event.preventDefault();
+      add(button.value);
+    } else if (button.hasAttribute("data-crit-remove") && row) {
+      event.preventDefault();
+      setRemoved(row, true);
+    } else if (button.hasAttribute("data-crit-restore") && row) {
+      event.preventDefault();
+      setRemoved(row, false);
+    }
+  });
+
+  section.addEventListener("change", function (event) {
+    var row = event.target.closest("[data-crit]");
+    if (!row) {
+      return;
+    }
+    var name = event.target.name.replace(/^crit-\d+-/, "");
+    if (name === "kind") {
+      showKind(row);
+    } else if (name === "instrument") {
+      fitScales(row);
+    } else if (name === "test" || name === "max_pain" || name === "min_count") {
+      fitTest(row);
+    }
+    // The words under the row's title said the criterion as it was: no longer once a box changes.
+    var said = row.querySelector("[data-crit-words]");
+    if (said) {
+      said.hidden = true;
+    }
+  });
+
+  rows().forEach(prepare);
+})();

@@ -612,3 +612,17 @@ def test_only_the_care_team_sends_bulk_messages(client_for, people, caseload):
     assert "Send a message" in client_for("clinician").get(reverse("athlete_list")).content.decode()
     assert client_for("coach").post(reverse("caseload_bulk"), data).status_code == 302  # the clinic's coach
     assert [(m.athlete, m.author) for m in Message.objects.all()] == [(caseload["carl"], people.coach.user)]
+
+
+def test_the_filter_bar_lists_say_their_counts_and_keep_the_choice(client_for, people, caseload):
+    client = client_for("clinician")
+    html = client.get(reverse("athlete_list"), {"phase": "9"}).content.decode()
+    assert '<option value="9" selected>Phase 9 (0)</option>' in html  # chosen, though nobody is in it
+    assert '<option value="regress">Step back (0)</option>' in html  # counted within the phase chosen
+    html = client.get(reverse("athlete_list"), {"status": "regress", "sort": "-pain"}).content.decode()
+    assert '<option value="regress" selected>Step back (1)</option>' in html
+    assert '<option value="advance">Ready to advance (1)</option>' in html
+    assert '<option value="-pain" selected>Last pain: highest first</option>' in html
+    assert "Athletes, sorted by last pain: highest first" in html
+    html = client_for("clinician").get(reverse("athlete_list")).content.decode()
+    assert '<option value="2">Phase 2 (2)</option>' in html and ' selected>' not in html.split("caseload-sort")[0]

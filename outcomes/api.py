@@ -27,7 +27,7 @@ from outcomes import catalog, instruments, selectors, wording
 from outcomes.codes import OutcomeError, Reason
 from outcomes.models import QuestionnaireResponse, TestResult, Visit
 from outcomes.services import response_save
-from outcomes.services_visits import visit_record
+from outcomes.services_visits import visit_delete, visit_record
 from portal.api_base import (
     CharField,
     HasCapability,
@@ -368,11 +368,11 @@ class VisitViewSet(
 
     serializer_class = VisitSerializer
     permission_classes = [*viewsets.GenericViewSet.permission_classes, HasCapability]
-    capabilities = {"list": RECORD, "retrieve": RECORD, "create": RECORD, "update": RECORD}
+    capabilities = {"list": RECORD, "retrieve": RECORD, "create": RECORD, "update": RECORD, "destroy": RECORD}
     filterset_class = VisitFilter
     ordering_fields = ["date", "created"]
     ordering = ["-date", "-pk"]
-    http_method_names = ["get", "post", "put", "head", "options"]
+    http_method_names = ["get", "post", "put", "delete", "head", "options"]
 
     def get_queryset(self):
         return (
@@ -408,3 +408,11 @@ class VisitViewSet(
         """Replace a visit's date, notes and results: results left out are removed (`athlete` is kept)."""
         visit = self.get_object()
         return Response(self.get_serializer(self._save(request, visit)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk=None) -> Response:
+        """Delete a visit recorded in error, with its results (the audit trail keeps what they held)."""
+        visit = self.get_object()
+        with service_errors():
+            visit_delete(visit=visit)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -380,6 +380,34 @@ def test_another_clinic_cannot_change_a_visit(client_for, visit):
     assert visit.notes == "Sore groin."
 
 
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("anonymous", (401, 403)),
+        ("athlete_a", (403,)),
+        ("coach", (403,)),
+        ("other_clinician", (404,)),
+        ("clinician", (204,)),
+        ("superuser", (204,)),
+    ],
+)
+def test_who_deletes_a_visit(client_for, visit, persona, expected):
+    response = client_for(persona).delete(reverse("visit-detail", args=[visit.pk]))
+    assert response.status_code in expected
+    deleted = response.status_code == 204
+    assert Visit.objects.filter(pk=visit.pk).exists() != deleted
+    assert TestResult.objects.filter(visit_id=visit.pk).exists() != deleted
+
+
+def test_a_deleted_athletes_visit_is_kept(client_for, people, visit):
+    from portal.privacy import anonymise_athlete
+
+    anonymise_athlete(people.athlete_a, by=people.clinician.user)
+    response = client_for("clinician").delete(reverse("visit-detail", args=[visit.pk]))
+    assert response.status_code == 400
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
 def test_visit_lists_filter_by_athlete(client_for, people, visit):
     services.visit_save(athlete=people.athlete_b, clinician=people.clinician, on=DAY)
     client = client_for("clinician")

@@ -227,6 +227,68 @@ def test_no_visit_for_an_athlete_whose_data_was_deleted(client_for, people):
     assert not Visit.objects.exists()
 
 
+# ------------------------------------------------------------------------------------ deleting a visit
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("anonymous", 302),
+        ("athlete_a", 403),
+        ("athlete_b", 403),
+        ("coach", 403),
+        ("other_clinician", 404),
+        ("clinician", 302),
+        ("superuser", 302),
+    ],
+)
+def test_who_deletes_a_visit(client_for, visit, persona, expected):
+    client = client_for(persona)
+    url = reverse("outcomes:visit_delete", args=[visit.pk])
+    if persona in ("clinician", "superuser"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Delete the visit on Sunday 10 May 2026?" in page.content.decode()
+        assert Visit.objects.filter(pk=visit.pk).exists()  # opening the page deletes nothing
+    response = client.post(url)
+    assert response.status_code == expected
+    deleted = not Visit.objects.filter(pk=visit.pk).exists()
+    assert deleted == (persona in ("clinician", "superuser"))
+    assert TestResult.objects.filter(visit_id=visit.pk).exists() != deleted
+
+
+def test_deleting_a_visit_says_so_and_is_in_the_audit_trail(client_for, people, visit):
+    from auditlog.models import LogEntry
+
+    from portal.models import AuditEntry
+
+    client = client_for("clinician")
+    detail = client.get(reverse("outcomes:visit_detail", args=[visit.pk])).content.decode()
+    assert reverse("outcomes:visit_delete", args=[visit.pk]) in detail
+    response = client.post(reverse("outcomes:visit_delete", args=[visit.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == people.athlete_a.get_absolute_url()
+    assert "Visit on 10 May 2026 deleted, with its test results." in response.content.decode()
+    deletions = AuditEntry.objects.filter(athlete=people.athlete_a, action=LogEntry.Action.DELETE)
+    assert sorted(deletions.values_list("content_type__model", flat=True)) == [
+        "testresult",
+        "testresult",
+        "visit",
+    ]
+    assert set(deletions.values_list("actor", flat=True)) == {people.clinician.user.pk}
+
+
+def test_a_deleted_athletes_visits_are_kept(client_for, people, visit):
+    from portal.privacy import anonymise_athlete
+
+    anonymise_athlete(people.athlete_a, by=people.clinician.user)
+    client = client_for("clinician")
+    assert client.get(reverse("outcomes:visit_delete", args=[visit.pk])).status_code == 302
+    response = client.post(reverse("outcomes:visit_delete", args=[visit.pk]))
+    assert response.status_code == 302
+    assert Visit.objects.filter(pk=visit.pk).exists()
+    assert TestResult.objects.filter(visit=visit).count() == 2
+
+
 @pytest.mark.parametrize(
     "code, words",
     [

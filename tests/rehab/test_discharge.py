@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from outcomes import services as outcomes
 from rehab import discharge, services
 from rehab.models import PhaseChange, Plan
+from rehab.services.coach import coach_limits_set
 from tests.access import LOGIN, assert_outcome
 from tests.factories import PlanTemplateFactory
 
@@ -131,7 +132,7 @@ def test_baseline_against_final_with_the_meaningful_change_flag(people, measured
 def test_the_discharge_round_after_completion_counts_but_a_later_plans_intake_does_not(people, plan):
     complete(plan, people)
     end = TODAY() - timedelta(days=20)
-    Plan.objects.filter(pk=plan.pk).update(updated=at(end))
+    Plan.objects.filter(pk=plan.pk).update(completed_at=at(end))
     plan.refresh_from_db()
     for day, pain, round_ in ((plan.start_date, 6, "intake"), (end + timedelta(days=5), 1, "discharge"),
                               (end + timedelta(days=9), 4, "intake")):  # fmt: skip
@@ -142,6 +143,34 @@ def test_the_discharge_round_after_completion_counts_but_a_later_plans_intake_do
     (nprs,) = report.proms
     assert nprs.final_on == end + timedelta(days=5) and nprs.scales[0].final == 1
     assert nprs.scales[0].meaningful
+
+
+def test_the_report_ends_on_the_day_the_plan_was_completed_whatever_changes_later(client_for, people, plan):
+    complete(plan, people)
+    plan.refresh_from_db()
+    assert timezone.localdate(plan.completed_at) == TODAY()
+    end = TODAY() - timedelta(days=10)
+    Plan.objects.filter(pk=plan.pk).update(completed_at=at(end), updated=at(end))
+    plan.refresh_from_db()
+    # A week and a half later the physio changes the completed plan (the coach's limits): it moves `updated`.
+    coach_limits_set(plan=plan, by=people.clinician.user, seen=None, coach_advance_to=2)
+    plan.refresh_from_db()
+    assert timezone.localdate(plan.updated) == TODAY()
+    report = discharge.report_for(plan)
+    assert report.end == end and report.total_days == DAYS - 10 + 1
+    page = client_for("clinician").get(reverse("rehab:plan_detail", args=[plan.pk])).content.decode()
+    assert f"completed {end:%-d %b %Y}" in page
+
+
+def test_a_completed_plan_made_active_again_is_no_longer_completed(people, plan):
+    complete(plan, people)
+    services.plan_set_status(plan=plan, status=Plan.Status.ACTIVE, by=people.clinician.user)
+    plan.refresh_from_db()
+    assert plan.completed_at is None
+    assert discharge.end_of(plan) == TODAY()
+    complete(plan, people)
+    plan.refresh_from_db()
+    assert timezone.localdate(plan.completed_at) == TODAY()
 
 
 def test_a_small_change_is_not_flagged(people, plan):

@@ -182,7 +182,7 @@ def load_discharged(clinic, physio, coach, user_for, backdate) -> int:
     plan = Plan.objects.select_related("athlete", "current_phase").get(pk=plan.pk)
     plan_set_status(plan=plan, status=Plan.Status.COMPLETED, by=physio.user)
     # Completed on its last day, not when the demo was loaded (the report's end date is the completion).
-    Plan.objects.filter(pk=plan.pk).update(updated=_at(end, 17))
+    Plan.objects.filter(pk=plan.pk).update(updated=_at(end, 17), completed_at=_at(end, 17))
     status_refresh([athlete], today=today)
     return created + 1
 

@@ -36,6 +36,8 @@ def pass_mark(test: catalog.ObjectiveTest) -> str:
     if rule is None:
         return gettext("No pass mark: recorded to follow the trend.")
     if rule.kind == "negative":
+        if not test.provokes_pain:  # Trendelenburg: the pelvis stays level
+            return gettext("Pass: negative (the pelvis stays level, the trunk upright).")
         return gettext("Pass: negative (it does not bring on the familiar pain).")
     if rule.kind == "symmetry":
         return gettext("Pass: side-to-side at least %(pct)s %% (affected leg ÷ other leg).") % {

@@ -293,6 +293,7 @@ def test_a_deleted_athletes_visits_are_kept(client_for, people, visit):
     "code, words",
     [
         ("fadir", "Pass: negative (it does not bring on the familiar pain)."),
+        ("trendelenburg", "Pass: negative (the pelvis stays level, the trunk upright)."),
         ("single_leg_stance_30s", "Pass: pain at most 2/10 with at least 30 s."),
         ("adductor_squeeze", "Pass: pain at most 2/10 (a pressure alone has no pass mark)."),
         ("hip_rom", "No pass mark: recorded to follow the trend."),

@@ -59,7 +59,7 @@ def _form_page(request: HttpRequest, athlete, visit: Visit | None) -> HttpRespon
     data = request.POST if request.method == "POST" else None
     initial = {"date": visit.date, "notes": visit.notes} if visit else {"date": timezone.localdate()}
     form = VisitForm(data, initial=initial)
-    tests = test_forms(data, visit=visit)
+    tests = test_forms(data, visit=visit, athlete=athlete)
     if data is not None and form.is_valid() and all(t.is_valid() for t in tests):
         results = {(t.test.code, side): values for t in tests for side, values in t.results.items()}
         try:

@@ -208,6 +208,35 @@ def test_editing_a_visit_changes_removes_and_adds_results(client_for, visit):
     assert Visit.objects.count() == 1
 
 
+def test_a_new_visit_starts_with_the_last_visits_affected_leg_and_unit(client_for, people, visit):
+    """The fixture's visit named the right leg affected for adduction strength: the next visit is preset so the
+    side-to-side % is worked out the same way (affected ÷ other); a test never measured starts at neither."""
+    services.visit_test_save(
+        visit=visit, test="hhd_hip_abduction", side="left", values={"left": 20, "right": 25, "unit": "kg"}
+    )
+    page = client_for("clinician").get(reverse("outcomes:visit_add", args=[people.athlete_a.pk]))
+    forms = {form.test.code: form for form in page.context["tests"]}
+    assert forms["hhd_hip_adduction"]["affected"].value() == "right"
+    assert forms["hhd_hip_adduction"]["unit"].value() == "N"
+    assert forms["hhd_hip_adduction"]["left"].value() is None  # the values are this visit's to measure
+    assert (forms["hhd_hip_abduction"]["affected"].value(), forms["hhd_hip_abduction"]["unit"].value()) == (
+        "left",
+        "kg",
+    )
+    other = client_for("clinician").get(reverse("outcomes:visit_add", args=[people.athlete_b.pk]))
+    assert {form.test.code: form for form in other.context["tests"]}["hhd_hip_adduction"][
+        "affected"
+    ].value() == "none"
+
+
+def test_a_visits_results_name_their_columns_for_the_phone_layout(client_for, visit):
+    """On a phone each result is a block whose lines say their column (visits.css reads data-label)."""
+    page = client_for("clinician").get(reverse("outcomes:visit_detail", args=[visit.pk])).content.decode()
+    assert 'class="table table-sm small mb-0 visit-results"' in page
+    for label in ("Side", "Recorded", "Side-to-side", "Result"):
+        assert page.count(f'data-label="{label}"') == 2  # two results
+
+
 def test_another_clinics_visit_cannot_be_changed(client_for, people, visit):
     response = client_for("other_clinician").post(
         reverse("outcomes:visit_edit", args=[visit.pk]), _post(fadir={"left_finding": "negative"})

@@ -381,5 +381,19 @@ def test_the_demo_has_a_discharged_athlete_with_a_full_report_and_loads_once(db)
         assert all(
             start <= active.start_date < end for start, end in [(p.baseline_on, p.final_on) for p in rounds]
         )
+    # Every demo plan asks the questionnaires its rounds belong to: the plan page agrees with the timeline, and
+    # Priya, completed a week ago, has her discharge round to fill in while the others' next round is weeks off.
+    from outcomes import questionnaires
+    from outcomes.models import Schedule
+
+    for demo_plan in Plan.objects.filter(athlete__email__endswith="@demo.example"):
+        asked = sorted(Schedule.objects.filter(plan=demo_plan).values_list("instrument", flat=True))
+        assert asked == ["nprs", "psfs"], demo_plan
+        due = [(d.code, d.due.round) for d in questionnaires.due_for(demo_plan.athlete)]
+        if demo_plan == plan:
+            assert sorted(due) == [("nprs", "discharge"), ("psfs", "discharge")]
+        else:
+            assert due == [], demo_plan
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
     assert (QuestionnaireResponse.objects.count(), TestResult.objects.count()) == counts
+    assert Schedule.objects.count() == 10

@@ -353,6 +353,19 @@ def test_the_plan_pages_link_the_report_once_completed(client_for, people, plan)
     assert url not in client_for("coach").get(reverse("rehab:plan_detail", args=[plan.pk])).content.decode()
 
 
+def test_the_athlete_reads_when_their_plan_was_completed_not_a_day_count(client_for, people, plan):
+    client = client_for("athlete_a")
+    for url in (reverse("rehab:athlete_today"), reverse("rehab:my_plan")):
+        assert f"Day {DAYS + 1} of your plan" in client.get(url).content.decode()
+    complete(plan, people)
+    end = TODAY() - timedelta(days=3)
+    Plan.objects.filter(pk=plan.pk).update(completed_at=at(end))
+    for url in (reverse("rehab:athlete_today"), reverse("rehab:my_plan")):
+        page = client.get(url).content.decode()
+        assert f"Your plan was completed on {end:%-d %B}" in page, url
+        assert "of your plan" not in page and "in this phase since" not in page
+
+
 # The demo
 
 

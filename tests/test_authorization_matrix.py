@@ -26,7 +26,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-262 URL names, 3115 cells (names × personas × methods), 0 skipped.
+264 URL names, 3129 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -1059,6 +1059,8 @@ OUTCOME_ROWS = {
 OUTCOME_API_ROWS = {
     "instrument-list": row(GET=[401, 200, 200, 200, 200, 200, 200]),
     "instrument-detail": row(args=lambda w: ["ihot12"], GET=[401, 200, 200, 200, 200, 200, 200]),
+    "objectivetest-list": row(GET=[401, 200, 200, 200, 200, 200, 200]),
+    "objectivetest-detail": row(args=lambda w: ["hop_on_spot"], GET=[401, 200, 200, 200, 200, 200, 200]),
     "questionnaireresponse-list": row(
         GET=[401, 200, 200, 200, 200, 200, 200], POST=[401, 400, 400, 400, 400, 400, 400]
     ),

@@ -160,6 +160,9 @@ def test_the_report_ends_on_the_day_the_plan_was_completed_whatever_changes_late
     assert report.end == end and report.total_days == DAYS - 10 + 1
     page = client_for("clinician").get(reverse("rehab:plan_detail", args=[plan.pk])).content.decode()
     assert f"completed {end:%-d %b %Y}" in page
+    athlete_page = client_for("clinician").get(people.athlete_a.get_absolute_url()).content.decode()
+    assert f"started {plan.start_date:%-d %b %Y} · completed {end:%-d %b %Y}" in athlete_page
+    assert f"since {plan.start_date:%-d %b %Y}" not in athlete_page  # not "Completed since <its start>"
 
 
 def test_a_completed_plan_made_active_again_is_no_longer_completed(people, plan):

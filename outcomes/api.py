@@ -3,6 +3,7 @@ them, questionnaire rounds, and clinic visits with their test results.
 
 - `/instruments/`: every questionnaire with its items, scoring and licence; the item texts are the shipped ones
   or the caller's clinic's licensed wording (outcomes.selectors.instruments_for), never another clinic's.
+- `/objective-tests/`: the test catalog a visit's results are checked against (codes, sides, measures, ranges).
 - `/questionnaire-responses/`: an athlete's own rounds, and the clinic's for its clinicians; POST saves a round
   (partly, or completed and scored by outcomes.services.response_save).
 - `/visits/`: the clinic's visits with their tests nested, for clinicians who record clinical findings
@@ -25,9 +26,10 @@ from rest_framework.response import Response
 
 from outcomes import catalog, instruments, selectors, wording
 from outcomes.codes import OutcomeError, Reason
+from outcomes.forms_visits import pass_mark
 from outcomes.models import QuestionnaireResponse, TestResult, Visit
 from outcomes.services import response_save
-from outcomes.services_visits import visit_record
+from outcomes.services_visits import visit_delete, visit_record
 from portal.api_base import (
     CharField,
     HasCapability,
@@ -121,6 +123,90 @@ class InstrumentViewSet(viewsets.ViewSet):
         if code not in found:
             raise exceptions.NotFound()
         return Response(InstrumentSerializer(found[code]).data)
+
+
+# ------------------------------------------------------------------------------------------ objective tests
+
+TEST_SIDES = {
+    catalog.EACH: [catalog.LEFT, catalog.RIGHT],
+    catalog.NONE: [catalog.NONE],
+    catalog.PAIRED: [catalog.NONE, catalog.LEFT, catalog.RIGHT],
+}
+
+
+class MeasureSerializer(serializers.Serializer):
+    code = CharField()
+    label = serializers.SerializerMethodField()
+    unit = CharField(
+        help_text="“/10” for pain; empty for a finding; strength takes `unit` N or kg beside it."
+    )
+    min = serializers.FloatField()
+    max = serializers.FloatField()
+    integer = serializers.BooleanField()
+    choices = serializers.ListField(child=CharField(), help_text="A finding's values; empty for a number.")
+
+    def get_label(self, measure) -> str:
+        return wording.measure_label(measure)
+
+
+class PassRuleSerializer(serializers.Serializer):
+    kind = CharField(help_text="“negative”, “pain” or “symmetry”.")
+    max_pain = serializers.IntegerField(allow_null=True)
+    count_measure = CharField(allow_null=True)
+    min_count = serializers.FloatField(allow_null=True)
+    min_pct = serializers.FloatField(allow_null=True)
+
+
+class ObjectiveTestSerializer(serializers.Serializer):
+    code = CharField()
+    name = serializers.SerializerMethodField()
+    sides = CharField(
+        help_text="“each”: one result per side; “none”: one result; “paired”: one result holding left and right, "
+        "whose side names the affected leg (none: weaker ÷ stronger)."
+    )
+    result_sides = serializers.SerializerMethodField(
+        help_text="The `side` values a result of this test takes."
+    )
+    measures = MeasureSerializer(many=True)
+    required = serializers.ListField(child=CharField(), help_text="The measures a result must hold.")
+    any_of = serializers.BooleanField(help_text="True: at least one measure, rather than every required one.")
+    how_to = serializers.SerializerMethodField()
+    pass_rule = PassRuleSerializer(allow_null=True, help_text="Null: recorded for the trend, no pass mark.")
+    pass_mark = serializers.SerializerMethodField(help_text="What “pass” means, in words.")
+    source = CharField()
+
+    def get_name(self, test) -> str:
+        return wording.test_name(test.code)
+
+    def get_result_sides(self, test) -> list[str]:
+        return TEST_SIDES[test.sides]
+
+    def get_how_to(self, test) -> str:
+        return wording.how_to(test)
+
+    def get_pass_mark(self, test) -> str:
+        return pass_mark(test)
+
+
+class ObjectiveTestViewSet(viewsets.ViewSet):
+    """The objective tests a visit can record (outcomes/catalog.py): the codes, sides and measures a visit's
+    `results` take, with their valid ranges and pass marks. The same for everyone signed in."""
+
+    lookup_field = "code"
+    lookup_value_regex = r"[a-z0-9_]{1,40}"
+    serializer_class = ObjectiveTestSerializer
+
+    @extend_schema(responses=ObjectiveTestSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        """Every test of the catalog, in the visit form's order."""
+        return Response(ObjectiveTestSerializer(catalog.TESTS, many=True).data)
+
+    @extend_schema(responses=ObjectiveTestSerializer)
+    def retrieve(self, request: Request, code: str | None = None) -> Response:
+        """One test: its sides, measures (unit, valid range) and pass mark."""
+        if code not in catalog.BY_CODE:
+            raise exceptions.NotFound()
+        return Response(ObjectiveTestSerializer(catalog.BY_CODE[code]).data)
 
 
 # --------------------------------------------------------------------------------------- questionnaire rounds
@@ -368,11 +454,11 @@ class VisitViewSet(
 
     serializer_class = VisitSerializer
     permission_classes = [*viewsets.GenericViewSet.permission_classes, HasCapability]
-    capabilities = {"list": RECORD, "retrieve": RECORD, "create": RECORD, "update": RECORD}
+    capabilities = {"list": RECORD, "retrieve": RECORD, "create": RECORD, "update": RECORD, "destroy": RECORD}
     filterset_class = VisitFilter
     ordering_fields = ["date", "created"]
     ordering = ["-date", "-pk"]
-    http_method_names = ["get", "post", "put", "head", "options"]
+    http_method_names = ["get", "post", "put", "delete", "head", "options"]
 
     def get_queryset(self):
         return (
@@ -408,3 +494,11 @@ class VisitViewSet(
         """Replace a visit's date, notes and results: results left out are removed (`athlete` is kept)."""
         visit = self.get_object()
         return Response(self.get_serializer(self._save(request, visit)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk=None) -> Response:
+        """Delete a visit recorded in error, with its results (the audit trail keeps what they held)."""
+        visit = self.get_object()
+        with service_errors():
+            visit_delete(visit=visit)
+        return Response(status=status.HTTP_204_NO_CONTENT)

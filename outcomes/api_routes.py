@@ -1,8 +1,10 @@
-"""outcomes' part of /api/v1/ (portal.api_registry): instruments, questionnaire responses and visits."""
+"""outcomes' part of /api/v1/ (portal.api_registry): instruments, the objective tests, questionnaire responses and
+visits."""
 
-from outcomes.api import InstrumentViewSet, QuestionnaireResponseViewSet, VisitViewSet
+from outcomes.api import InstrumentViewSet, ObjectiveTestViewSet, QuestionnaireResponseViewSet, VisitViewSet
 from portal.api_registry import register
 
 register("instruments", InstrumentViewSet, basename="instrument")
+register("objective-tests", ObjectiveTestViewSet, basename="objectivetest")
 register("questionnaire-responses", QuestionnaireResponseViewSet, basename="questionnaireresponse")
 register("visits", VisitViewSet, basename="visit")

@@ -8,7 +8,8 @@ Sides: "each" — one result per side (side "left" or "right"); "none" — one r
 result holding both sides, whose side names the affected leg ("left" / "right", or "none" when neither is), so
 the percentage is affected ÷ other × 100 (weaker ÷ stronger when no side is named).
 
-Pass rules, checked in this order: "negative" — the provocation test did not reproduce the familiar pain;
+Pass rules, checked in this order: "negative" — the provocation test did not reproduce the familiar pain (a test
+without a pain measure, Trendelenburg: the pelvis stayed level; `ObjectiveTest.provokes_pain`);
 "pain" — pain at most `max_pain`/10 with at least `min_count` of `count_measure` (reps, hops, seconds);
 "symmetry" — side-to-side at least `min_pct` %; no rule — recorded for trends, no pass mark.
 """
@@ -69,6 +70,12 @@ class ObjectiveTest:
     source: str
     pass_rule: PassRule | None = None
     any_of: bool = False  # at least one measure, rather than every required one
+
+    @property
+    def provokes_pain(self) -> bool:
+        """A pain-provocation test (FADIR, FABER, …): positive when it brings on the familiar pain. A finding
+        without pain (Trendelenburg: the pelvis drops) is positive for what its instructions say."""
+        return any(measure.code == "pain" for measure in self.measures)
 
     def measure(self, code: str) -> Measure:
         for measure in self.measures:

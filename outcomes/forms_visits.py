@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outcomes import catalog, wording
 from outcomes.codes import OutcomeError, Reason
+from outcomes.models import TestResult
 from portal.forms import DateInput
 
 AFFECTED = "affected"
@@ -36,6 +37,8 @@ def pass_mark(test: catalog.ObjectiveTest) -> str:
     if rule is None:
         return gettext("No pass mark: recorded to follow the trend.")
     if rule.kind == "negative":
+        if not test.provokes_pain:  # Trendelenburg: the pelvis stays level
+            return gettext("Pass: negative (the pelvis stays level, the trunk upright).")
         return gettext("Pass: negative (it does not bring on the familiar pain).")
     if rule.kind == "symmetry":
         return gettext("Pass: side-to-side at least %(pct)s %% (affected leg ÷ other leg).") % {
@@ -108,7 +111,7 @@ class TestForm(forms.Form):
 
     __test__ = False  # pytest: a form, not a test class
 
-    def __init__(self, test: catalog.ObjectiveTest, *args, existing=(), **kwargs):
+    def __init__(self, test: catalog.ObjectiveTest, *args, existing=(), previous=None, **kwargs):
         kwargs.setdefault("prefix", test.code)
         super().__init__(*args, **kwargs)
         self.test = test
@@ -165,6 +168,8 @@ class TestForm(forms.Form):
             if row is not None:
                 initial |= {AFFECTED: row.side, UNIT: row.values.get(UNIT, "N")}
                 initial |= {self.field_name(PAIRED_COLUMN, k): v for k, v in row.values.items() if k != UNIT}
+            elif previous is not None:  # a new visit: the affected leg and unit of the last one, so % compare
+                initial |= {AFFECTED: previous.side, UNIT: previous.values.get(UNIT, "N")}
         else:
             for side, row in self.existing.items():
                 initial |= {self.field_name(side, k): v for k, v in row.values.items()}
@@ -258,13 +263,26 @@ class TestForm(forms.Form):
         return cleaned
 
 
-def test_forms(data=None, *, visit=None) -> list[TestForm]:
-    """A form for every catalog test, filled from the visit's recorded results."""
+def test_forms(data=None, *, visit=None, athlete=None) -> list[TestForm]:
+    """A form for every catalog test, filled from the visit's recorded results. A new visit for `athlete` starts
+    each strength test with the affected leg and unit of the athlete's latest result of it (one query), so the
+    side-to-side % is worked out the same way from visit to visit."""
     by_test: dict[str, list] = {}
+    previous: dict[str, TestResult] = {}
     if visit is not None:
         for row in visit.test_results.all():
             by_test.setdefault(row.test, []).append(row)
-    return [TestForm(test, data, existing=by_test.get(test.code, ())) for test in catalog.TESTS]
+    elif athlete is not None:
+        paired = [test.code for test in catalog.TESTS if test.sides == catalog.PAIRED]
+        rows = TestResult.objects.filter(visit__athlete=athlete, test__in=paired).order_by(
+            "-visit__date", "-visit__pk", "-pk"
+        )
+        for row in rows.only("test", "side", "values"):
+            previous.setdefault(row.test, row)
+    return [
+        TestForm(test, data, existing=by_test.get(test.code, ()), previous=previous.get(test.code))
+        for test in catalog.TESTS
+    ]
 
 
 test_forms.__test__ = False  # pytest: a helper, not a test

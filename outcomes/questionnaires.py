@@ -111,8 +111,10 @@ class DueItem:
 
 
 def plan_end(plan) -> date | None:
-    """The day a completed plan was completed (its last change: a completed plan is not changed again)."""
-    return timezone.localdate(plan.updated) if plan.status == schedule.COMPLETED else None
+    """The day a completed plan was marked completed."""
+    if plan.status == schedule.COMPLETED and plan.completed_at is not None:
+        return timezone.localdate(plan.completed_at)
+    return None
 
 
 def _rounds(responses) -> list[schedule.Round]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from outcomes import services
 from outcomes.models import TestResult, Visit
@@ -33,3 +35,17 @@ def visit_record(
         kept.append(services.visit_test_save(visit=visit, test=test, side=side, values=values).pk)
     TestResult.objects.filter(visit=visit).exclude(pk__in=kept).delete()
     return visit
+
+
+@transaction.atomic
+def visit_delete(*, visit: Visit) -> None:
+    """Delete a visit recorded in error, with its test results. Each row is deleted on its own (no bulk delete)
+    so the audit trail records the visit and every result it held, with their values. An athlete whose personal
+    data was deleted keeps their visits as they are (ValidationError)."""
+    if visit.athlete.is_anonymised:
+        raise ValidationError(
+            gettext("This athlete's personal data was deleted: their visits are kept as they are.")
+        )
+    for result in TestResult.objects.filter(visit=visit):
+        result.delete()
+    visit.delete()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("athletes/<int:athlete_pk>/visits/new/", views_visits.visit_add, name="visit_add"),
     path("visits/<int:pk>/", views_visits.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/edit/", views_visits.visit_edit, name="visit_edit"),
+    path("visits/<int:pk>/delete/", views_visits.visit_delete, name="visit_delete"),
     # Questionnaires (outcomes.views_questionnaires): the plan's schedule; the athlete's own list and form.
     path(
         "plans/<int:pk>/questionnaires/", views_questionnaires.plan_questionnaires, name="plan_questionnaires"

@@ -1,4 +1,5 @@
-"""Clinic visits: record one for an athlete (date, notes and the catalog's tests), read it, change it.
+"""Clinic visits: record one for an athlete (date, notes and the catalog's tests), read it, change it, delete one
+recorded in error.
 
 Visits are the clinic's clinical record: clinicians who record clinical findings (Cap.RECORD_CLEARANCE) at the
 athlete's clinic, and superusers. Coaches and athletes do not see them (athletes: in the discharge report).
@@ -19,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 from outcomes import wording
 from outcomes.forms_visits import VisitForm, test_forms
 from outcomes.models import TestResult, Visit
+from outcomes.services_visits import visit_delete as delete_visit
 from outcomes.services_visits import visit_record
 from portal import audit
 from portal.capabilities import Cap, capability_required
@@ -57,7 +59,7 @@ def _form_page(request: HttpRequest, athlete, visit: Visit | None) -> HttpRespon
     data = request.POST if request.method == "POST" else None
     initial = {"date": visit.date, "notes": visit.notes} if visit else {"date": timezone.localdate()}
     form = VisitForm(data, initial=initial)
-    tests = test_forms(data, visit=visit)
+    tests = test_forms(data, visit=visit, athlete=athlete)
     if data is not None and form.is_valid() and all(t.is_valid() for t in tests):
         results = {(t.test.code, side): values for t in tests for side, values in t.results.items()}
         try:
@@ -119,4 +121,30 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     return render(
         request, "outcomes/visit_detail.html", {"visit": visit, "athlete": visit.athlete, "rows": rows}
+    )
+
+
+@login_required
+@capability_required(Cap.RECORD_CLEARANCE)
+def visit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a visit recorded in error (the wrong athlete, a duplicate): a confirmation page, then the visit
+    and its results go; the audit trail keeps what they held."""
+    visit = _visit_for_user(request.user, pk)
+    athlete = visit.athlete
+    if request.method == "POST":
+        day = date_format(visit.date, "j M Y")
+        try:
+            delete_visit(visit=visit)
+        except ValidationError as error:  # the athlete's personal data was deleted: the record is frozen
+            messages.error(request, " ".join(error.messages))
+            return redirect("outcomes:visit_detail", visit.pk)
+        messages.success(request, gettext("Visit on %(day)s deleted, with its test results.") % {"day": day})
+        return redirect(athlete)
+    if athlete.is_anonymised:
+        return redirect("outcomes:visit_detail", visit.pk)
+    audit.record_access(request.user, athlete)
+    return render(
+        request,
+        "outcomes/visit_delete.html",
+        {"visit": visit, "athlete": athlete, "count": len(visit.test_results.all())},
     )

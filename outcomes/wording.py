@@ -218,11 +218,19 @@ TEXTS = {
 }
 
 
+# A positive finding of a test that provokes no pain (Trendelenburg), said in place of POSITIVE_FINDING's text.
+POSITIVE_WITHOUT_PAIN = gettext_noop("%(test_side)s: positive, the pelvis dropped or the trunk leaned.")
+
+
 def render(r: Reason | dict) -> str:
     """One reason in plain words."""
     r = r if isinstance(r, Reason) else Reason(r["code"], dict(r.get("params", {})))
     if r.code in (codes.CRITERION_MET, codes.CRITERION_NOT_MET, codes.CRITERION_MISSING):
         return _criterion_result(r)
+    text = TEXTS[r.code]
+    if r.code == codes.POSITIVE_FINDING and r.params.get("test") in catalog.BY_CODE:
+        if not catalog.BY_CODE[r.params["test"]].provokes_pain:
+            text = POSITIVE_WITHOUT_PAIN
     p = {key: _number(value) for key, value in r.params.items()}
     if "test" in r.params:
         p["test_name"] = test_name(r.params["test"])
@@ -237,7 +245,7 @@ def render(r: Reason | dict) -> str:
         p["unit"] = _word(COUNT_WORDS, r.params["measure"], r.params["measure"])
     if "index" in r.params:
         p["number"] = r.params["index"] + 1
-    return _(TEXTS[r.code]) % p
+    return _(text) % p
 
 
 def change_words(instrument: instruments.Instrument, change) -> str:

@@ -176,12 +176,14 @@ class PlanSerializer(ModelSerializer):
     class Meta:
         model = Plan
         fields = ["id", "athlete", "template", "name", "goal", "start_date", "status", "current_phase",
-                  "auto_advance", "pain_free", "version", "cancel_reason", "cancelled_at", "phases", "history"]  # fmt: skip
+                  "auto_advance", "pain_free", "version", "completed_at", "cancel_reason", "cancelled_at", "phases",
+                  "history"]  # fmt: skip
         read_only_fields = [
             "athlete",
             "template",
             "start_date",
             "current_phase",
+            "completed_at",
             "cancel_reason",
             "cancelled_at",
         ]

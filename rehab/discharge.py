@@ -172,10 +172,10 @@ def _number(value: float | None) -> str:
 
 
 def end_of(plan: Plan, today: date | None = None) -> date:
-    """The plan's last day: the day it was completed (its last change), else today."""
+    """The plan's last day: the day it was marked completed, else today."""
     today = today or timezone.localdate()
-    if plan.status == Plan.Status.COMPLETED:
-        return min(timezone.localdate(plan.updated), today)
+    if plan.status == Plan.Status.COMPLETED and plan.completed_at is not None:
+        return min(timezone.localdate(plan.completed_at), today)
     return today
 
 

@@ -323,6 +323,10 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
         related_name="+", help_text=_("Who made the latest change (empty: assigned or changed automatically)."),
     )  # fmt: skip
+    # When the plan was marked completed (rehab.services.plan_set_status; emptied if it is made active again): the
+    # discharge report's last day and the start of the discharge questionnaire round. Not `updated`, which any
+    # later change to the plan moves.
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
     # Why and when the plan was cancelled (rehab.services.plan_cancel; the phase history keeps it too).
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -82,6 +82,7 @@ def _plan(plan) -> dict:
         "pain_free": plan.pain_free,
         "created": when(plan.created),
         "updated": when(plan.updated),
+        "completed_at": when(plan.completed_at),
         "phases": [_phase(phase) for phase in plan.phases.all()],
         "phase_changes": [
             {

@@ -26,7 +26,7 @@ the static/media routes in DEBUG), the DRF format-suffix routes (same names as t
 contents of binary downloads (PDF, zip), which their own tests read.
 
 Totals (kept current by `test_totals_in_the_docstring_are_current`):
-261 URL names, 3094 cells (names × personas × methods), 0 skipped.
+264 URL names, 3129 cells (names × personas × methods), 0 skipped.
 """
 
 import copy
@@ -248,6 +248,21 @@ def _renamed(w) -> bool:
 
 def _plan_cancelled(w) -> bool:
     return type(w.plan).objects.get(pk=w.plan.pk).status == "cancelled"
+
+
+def _on_delete(check: Callable) -> Callable:
+    """A `check` run for DELETE requests only (the row's PUT changes the record without deleting it)."""
+
+    def on_delete(world, persona, expected, response):
+        if response.request["REQUEST_METHOD"] != "DELETE":
+            return None
+        return check(world, persona, expected, response)
+
+    return on_delete
+
+
+def _visit_deleted(w) -> bool:
+    return not type(w.visit).objects.filter(pk=w.visit.pk).exists()
 
 
 def _protocol_saved(w) -> bool:
@@ -1033,11 +1048,19 @@ OUTCOME_ROWS = {
     "outcomes:visit_add": row(args=a, GET=VISIT_PAGE, POST=VISIT_PAGE),
     "outcomes:visit_detail": row(args=lambda w: [w.visit.pk], GET=VISIT_PAGE),
     "outcomes:visit_edit": row(args=lambda w: [w.visit.pk], GET=VISIT_PAGE, POST=VISIT_PAGE),
+    "outcomes:visit_delete": row(
+        args=lambda w: [w.visit.pk],
+        check=happens_only_for("clinician", "superuser", what="visit deleted", happened=_visit_deleted),
+        GET=VISIT_PAGE,
+        POST=[LOGIN, 403, 403, 302, 403, 404, 302],
+    ),
 }
 # The outcomes API (outcomes/api.py): in the API's section, as the other JSON endpoints.
 OUTCOME_API_ROWS = {
     "instrument-list": row(GET=[401, 200, 200, 200, 200, 200, 200]),
     "instrument-detail": row(args=lambda w: ["ihot12"], GET=[401, 200, 200, 200, 200, 200, 200]),
+    "objectivetest-list": row(GET=[401, 200, 200, 200, 200, 200, 200]),
+    "objectivetest-detail": row(args=lambda w: ["hop_on_spot"], GET=[401, 200, 200, 200, 200, 200, 200]),
     "questionnaireresponse-list": row(
         GET=[401, 200, 200, 200, 200, 200, 200], POST=[401, 400, 400, 400, 400, 400, 400]
     ),
@@ -1047,8 +1070,12 @@ OUTCOME_API_ROWS = {
     "visit-list": row(GET=[401, 403, 403, 200, 403, 200, 200], POST=[401, 403, 403, 400, 403, 400, 400]),
     "visit-detail": row(
         args=lambda w: [w.visit.pk],
+        check=_on_delete(
+            happens_only_for("clinician", "superuser", what="visit deleted", happened=_visit_deleted)
+        ),
         GET=[401, 403, 403, 200, 403, 404, 200],
         PUT=[401, 403, 403, 200, 403, 404, 200],
+        DELETE=[401, 403, 403, 204, 403, 404, 204],
     ),
 }
 

@@ -419,8 +419,14 @@ def _set_status(plan: Plan, status: str, *, by) -> Plan:
                 "A plan is cancelled with a reason: use “Cancel plan” on the plan page (the API: its cancel action)."
             )
         )
+    was_completed = plan.status == Plan.Status.COMPLETED
     plan.status = status
-    fields = ["status", "updated"]
+    fields = ["status", "updated", "completed_at"]
+    if status == Plan.Status.COMPLETED:
+        if not was_completed or plan.completed_at is None:  # marked completed again: the first day stands
+            plan.completed_at = timezone.now()
+    else:
+        plan.completed_at = None
     if plan.cancelled_at is not None:  # a cancelled plan made active again: no longer cancelled
         plan.cancel_reason, plan.cancelled_at, plan.cancelled_by = "", None, None
         fields += ["cancel_reason", "cancelled_at", "cancelled_by"]

@@ -380,6 +380,73 @@ def test_another_clinic_cannot_change_a_visit(client_for, visit):
     assert visit.notes == "Sore groin."
 
 
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("anonymous", (401, 403)),
+        ("athlete_a", (403,)),
+        ("coach", (403,)),
+        ("other_clinician", (404,)),
+        ("clinician", (204,)),
+        ("superuser", (204,)),
+    ],
+)
+def test_who_deletes_a_visit(client_for, visit, persona, expected):
+    response = client_for(persona).delete(reverse("visit-detail", args=[visit.pk]))
+    assert response.status_code in expected
+    deleted = response.status_code == 204
+    assert Visit.objects.filter(pk=visit.pk).exists() != deleted
+    assert TestResult.objects.filter(visit_id=visit.pk).exists() != deleted
+
+
+def test_a_deleted_athletes_visit_is_kept(client_for, people, visit):
+    from portal.privacy import anonymise_athlete
+
+    anonymise_athlete(people.athlete_a, by=people.clinician.user)
+    response = client_for("clinician").delete(reverse("visit-detail", args=[visit.pk]))
+    assert response.status_code == 400
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
+@pytest.mark.parametrize("persona", ["athlete_a", "coach", "clinician", "other_clinician"])
+def test_the_test_catalog_is_there_for_whoever_is_signed_in(client_for, persona):
+    listing = client_for(persona).get(reverse("objectivetest-list"))
+    assert listing.status_code == 200
+    assert [row["code"] for row in listing.json()][:2] == ["fadir", "faber"]
+    assert client_for("anonymous").get(reverse("objectivetest-list")).status_code in (401, 403)
+
+
+def test_the_test_catalog_says_what_a_visits_results_take(client_for, people):
+    """A client learns the codes, sides and measures from the catalog and records a visit with them."""
+    client = client_for("clinician")
+    squeeze = client.get(reverse("objectivetest-detail", args=["adductor_squeeze"])).json()
+    assert squeeze["name"] == "Adductor squeeze" and squeeze["result_sides"] == ["none"]
+    assert [(m["code"], m["unit"], m["min"], m["max"]) for m in squeeze["measures"]] == [
+        ("pressure_mmhg", "mmHg", 0, 400),
+        ("pain", "/10", 0, 10),
+    ]
+    assert squeeze["any_of"] is True
+    assert squeeze["pass_mark"] == "Pass: pain at most 2/10 (a pressure alone has no pass mark)."
+    strength = client.get(reverse("objectivetest-detail", args=["hhd_hip_abduction"])).json()
+    assert strength["sides"] == "paired" and strength["result_sides"] == ["none", "left", "right"]
+    assert strength["pass_rule"] == {
+        "kind": "symmetry",
+        "max_pain": None,
+        "count_measure": None,
+        "min_count": None,
+        "min_pct": 90.0,
+    }
+    hop = client.get(reverse("objectivetest-detail", args=["hop_on_spot"])).json()
+    assert hop["result_sides"] == ["left", "right"] and hop["required"] == ["hops", "pain"]
+    assert client.get(reverse("objectivetest-detail", args=["nope"])).status_code == 404
+    results = [
+        {"test": "adductor_squeeze", "side": squeeze["result_sides"][0], "values": {"pressure_mmhg": 210}},
+        {"test": "hop_on_spot", "side": "left", "values": {"hops": 12, "pain": 1}},
+    ]
+    response = post(client, reverse("visit-list"), {"athlete": people.athlete_a.pk, "results": results})
+    assert response.status_code == 201, response.json()
+
+
 def test_visit_lists_filter_by_athlete(client_for, people, visit):
     services.visit_save(athlete=people.athlete_b, clinician=people.clinician, on=DAY)
     client = client_for("clinician")

@@ -95,7 +95,7 @@ def test_each_round_gets_its_own_email(clinic):
 
 def test_a_discharge_round_after_completion(clinic):
     athlete = athlete_with(clinic, "nprs", start=TODAY - timedelta(days=60), status=Plan.Status.COMPLETED)
-    Plan.objects.filter(athlete=athlete).update(updated=EVENING - timedelta(hours=2))
+    Plan.objects.filter(athlete=athlete).update(completed_at=EVENING - timedelta(hours=2))
     assert send(EVENING) == 1
     assert Schedule.objects.get().reminded == "discharge"
 

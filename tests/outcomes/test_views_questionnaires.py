@@ -119,6 +119,19 @@ def test_schedule_page_suggests_and_lists_what_needs_wording(client_for, plan, d
     assert 'name="visag-ask"' not in html  # no wording: listed, not offered
 
 
+def test_schedule_page_names_each_choice_for_the_phone_layout(client_for, plan):
+    """On a phone each questionnaire is a block whose lines say their choice (questionnaires.css reads
+    data-label); a questionnaire that needs its wording shows only that it is not available."""
+    html = (
+        client_for("clinician").get(reverse("outcomes:plan_questionnaires", args=[plan.pk])).content.decode()
+    )
+    assert 'class="table align-middle prom-schedule"' in html
+    usable = 2  # NPRS and PSFS
+    for label in ("At the start", "Follow-ups", "At discharge"):
+        assert html.count(f'<td data-label="{label}">') == usable
+        assert html.count(f'<td data-label="{label}" class="prom-empty">') == 6  # the six without wording
+
+
 def test_schedule_page_saves_what_is_ticked(client_for, plan):
     url = reverse("outcomes:plan_questionnaires", args=[plan.pk])
     data = {

@@ -208,6 +208,35 @@ def test_editing_a_visit_changes_removes_and_adds_results(client_for, visit):
     assert Visit.objects.count() == 1
 
 
+def test_a_new_visit_starts_with_the_last_visits_affected_leg_and_unit(client_for, people, visit):
+    """The fixture's visit named the right leg affected for adduction strength: the next visit is preset so the
+    side-to-side % is worked out the same way (affected ÷ other); a test never measured starts at neither."""
+    services.visit_test_save(
+        visit=visit, test="hhd_hip_abduction", side="left", values={"left": 20, "right": 25, "unit": "kg"}
+    )
+    page = client_for("clinician").get(reverse("outcomes:visit_add", args=[people.athlete_a.pk]))
+    forms = {form.test.code: form for form in page.context["tests"]}
+    assert forms["hhd_hip_adduction"]["affected"].value() == "right"
+    assert forms["hhd_hip_adduction"]["unit"].value() == "N"
+    assert forms["hhd_hip_adduction"]["left"].value() is None  # the values are this visit's to measure
+    assert (forms["hhd_hip_abduction"]["affected"].value(), forms["hhd_hip_abduction"]["unit"].value()) == (
+        "left",
+        "kg",
+    )
+    other = client_for("clinician").get(reverse("outcomes:visit_add", args=[people.athlete_b.pk]))
+    assert {form.test.code: form for form in other.context["tests"]}["hhd_hip_adduction"][
+        "affected"
+    ].value() == "none"
+
+
+def test_a_visits_results_name_their_columns_for_the_phone_layout(client_for, visit):
+    """On a phone each result is a block whose lines say their column (visits.css reads data-label)."""
+    page = client_for("clinician").get(reverse("outcomes:visit_detail", args=[visit.pk])).content.decode()
+    assert 'class="table table-sm small mb-0 visit-results"' in page
+    for label in ("Side", "Recorded", "Side-to-side", "Result"):
+        assert page.count(f'data-label="{label}"') == 2  # two results
+
+
 def test_another_clinics_visit_cannot_be_changed(client_for, people, visit):
     response = client_for("other_clinician").post(
         reverse("outcomes:visit_edit", args=[visit.pk]), _post(fadir={"left_finding": "negative"})
@@ -227,10 +256,73 @@ def test_no_visit_for_an_athlete_whose_data_was_deleted(client_for, people):
     assert not Visit.objects.exists()
 
 
+# ------------------------------------------------------------------------------------ deleting a visit
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("anonymous", 302),
+        ("athlete_a", 403),
+        ("athlete_b", 403),
+        ("coach", 403),
+        ("other_clinician", 404),
+        ("clinician", 302),
+        ("superuser", 302),
+    ],
+)
+def test_who_deletes_a_visit(client_for, visit, persona, expected):
+    client = client_for(persona)
+    url = reverse("outcomes:visit_delete", args=[visit.pk])
+    if persona in ("clinician", "superuser"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Delete the visit on Sunday 10 May 2026?" in page.content.decode()
+        assert Visit.objects.filter(pk=visit.pk).exists()  # opening the page deletes nothing
+    response = client.post(url)
+    assert response.status_code == expected
+    deleted = not Visit.objects.filter(pk=visit.pk).exists()
+    assert deleted == (persona in ("clinician", "superuser"))
+    assert TestResult.objects.filter(visit_id=visit.pk).exists() != deleted
+
+
+def test_deleting_a_visit_says_so_and_is_in_the_audit_trail(client_for, people, visit):
+    from auditlog.models import LogEntry
+
+    from portal.models import AuditEntry
+
+    client = client_for("clinician")
+    detail = client.get(reverse("outcomes:visit_detail", args=[visit.pk])).content.decode()
+    assert reverse("outcomes:visit_delete", args=[visit.pk]) in detail
+    response = client.post(reverse("outcomes:visit_delete", args=[visit.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == people.athlete_a.get_absolute_url()
+    assert "Visit on 10 May 2026 deleted, with its test results." in response.content.decode()
+    deletions = AuditEntry.objects.filter(athlete=people.athlete_a, action=LogEntry.Action.DELETE)
+    assert sorted(deletions.values_list("content_type__model", flat=True)) == [
+        "testresult",
+        "testresult",
+        "visit",
+    ]
+    assert set(deletions.values_list("actor", flat=True)) == {people.clinician.user.pk}
+
+
+def test_a_deleted_athletes_visits_are_kept(client_for, people, visit):
+    from portal.privacy import anonymise_athlete
+
+    anonymise_athlete(people.athlete_a, by=people.clinician.user)
+    client = client_for("clinician")
+    assert client.get(reverse("outcomes:visit_delete", args=[visit.pk])).status_code == 302
+    response = client.post(reverse("outcomes:visit_delete", args=[visit.pk]))
+    assert response.status_code == 302
+    assert Visit.objects.filter(pk=visit.pk).exists()
+    assert TestResult.objects.filter(visit=visit).count() == 2
+
+
 @pytest.mark.parametrize(
     "code, words",
     [
         ("fadir", "Pass: negative (it does not bring on the familiar pain)."),
+        ("trendelenburg", "Pass: negative (the pelvis stays level, the trunk upright)."),
         ("single_leg_stance_30s", "Pass: pain at most 2/10 with at least 30 s."),
         ("adductor_squeeze", "Pass: pain at most 2/10 (a pressure alone has no pass mark)."),
         ("hip_rom", "No pass mark: recorded to follow the trend."),

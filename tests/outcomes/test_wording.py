@@ -1,6 +1,7 @@
 """Every code an outcomes engine can return has words."""
 
 import pytest
+from django.utils import translation
 
 from outcomes import codes, wording
 from outcomes.codes import Reason
@@ -49,3 +50,22 @@ def test_render_accepts_stored_dicts():
         codes.PAIN_TOO_HIGH, {"test": "hop_on_spot", "side": "right", "pain": 4, "max_pain": 2}
     ).as_dict()
     assert wording.render(stored) == "Hopping on the spot, right: pain 4/10, above 2/10."
+
+
+@pytest.mark.parametrize(
+    "test, words",
+    [
+        (
+            "fadir",
+            "FADIR (flexion, adduction, internal rotation), left: positive, it brought on the familiar pain.",
+        ),
+        ("trendelenburg", "Trendelenburg, left: positive, the pelvis dropped or the trunk leaned."),
+    ],
+)
+def test_a_positive_finding_says_what_was_positive(test, words):
+    """Trendelenburg provokes no pain: its positive finding is the pelvis dropping, not the familiar pain."""
+    with translation.override("en-gb"):
+        assert (
+            wording.render({"code": codes.POSITIVE_FINDING, "params": {"test": test, "side": "left"}})
+            == words
+        )

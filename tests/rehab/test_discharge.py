@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from outcomes import services as outcomes
 from rehab import discharge, services
 from rehab.models import PhaseChange, Plan
+from rehab.services.coach import coach_limits_set
 from tests.access import LOGIN, assert_outcome
 from tests.factories import PlanTemplateFactory
 
@@ -131,7 +132,7 @@ def test_baseline_against_final_with_the_meaningful_change_flag(people, measured
 def test_the_discharge_round_after_completion_counts_but_a_later_plans_intake_does_not(people, plan):
     complete(plan, people)
     end = TODAY() - timedelta(days=20)
-    Plan.objects.filter(pk=plan.pk).update(updated=at(end))
+    Plan.objects.filter(pk=plan.pk).update(completed_at=at(end))
     plan.refresh_from_db()
     for day, pain, round_ in ((plan.start_date, 6, "intake"), (end + timedelta(days=5), 1, "discharge"),
                               (end + timedelta(days=9), 4, "intake")):  # fmt: skip
@@ -142,6 +143,37 @@ def test_the_discharge_round_after_completion_counts_but_a_later_plans_intake_do
     (nprs,) = report.proms
     assert nprs.final_on == end + timedelta(days=5) and nprs.scales[0].final == 1
     assert nprs.scales[0].meaningful
+
+
+def test_the_report_ends_on_the_day_the_plan_was_completed_whatever_changes_later(client_for, people, plan):
+    complete(plan, people)
+    plan.refresh_from_db()
+    assert timezone.localdate(plan.completed_at) == TODAY()
+    end = TODAY() - timedelta(days=10)
+    Plan.objects.filter(pk=plan.pk).update(completed_at=at(end), updated=at(end))
+    plan.refresh_from_db()
+    # A week and a half later the physio changes the completed plan (the coach's limits): it moves `updated`.
+    coach_limits_set(plan=plan, by=people.clinician.user, seen=None, coach_advance_to=2)
+    plan.refresh_from_db()
+    assert timezone.localdate(plan.updated) == TODAY()
+    report = discharge.report_for(plan)
+    assert report.end == end and report.total_days == DAYS - 10 + 1
+    page = client_for("clinician").get(reverse("rehab:plan_detail", args=[plan.pk])).content.decode()
+    assert f"completed {end:%-d %b %Y}" in page
+    athlete_page = client_for("clinician").get(people.athlete_a.get_absolute_url()).content.decode()
+    assert f"started {plan.start_date:%-d %b %Y} · completed {end:%-d %b %Y}" in athlete_page
+    assert f"since {plan.start_date:%-d %b %Y}" not in athlete_page  # not "Completed since <its start>"
+
+
+def test_a_completed_plan_made_active_again_is_no_longer_completed(people, plan):
+    complete(plan, people)
+    services.plan_set_status(plan=plan, status=Plan.Status.ACTIVE, by=people.clinician.user)
+    plan.refresh_from_db()
+    assert plan.completed_at is None
+    assert discharge.end_of(plan) == TODAY()
+    complete(plan, people)
+    plan.refresh_from_db()
+    assert timezone.localdate(plan.completed_at) == TODAY()
 
 
 def test_a_small_change_is_not_flagged(people, plan):
@@ -324,6 +356,19 @@ def test_the_plan_pages_link_the_report_once_completed(client_for, people, plan)
     assert url not in client_for("coach").get(reverse("rehab:plan_detail", args=[plan.pk])).content.decode()
 
 
+def test_the_athlete_reads_when_their_plan_was_completed_not_a_day_count(client_for, people, plan):
+    client = client_for("athlete_a")
+    for url in (reverse("rehab:athlete_today"), reverse("rehab:my_plan")):
+        assert f"Day {DAYS + 1} of your plan" in client.get(url).content.decode()
+    complete(plan, people)
+    end = TODAY() - timedelta(days=3)
+    Plan.objects.filter(pk=plan.pk).update(completed_at=at(end))
+    for url in (reverse("rehab:athlete_today"), reverse("rehab:my_plan")):
+        page = client.get(url).content.decode()
+        assert f"Your plan was completed on {end:%-d %B}" in page, url
+        assert "of your plan" not in page and "in this phase since" not in page
+
+
 # The demo
 
 
@@ -352,5 +397,19 @@ def test_the_demo_has_a_discharged_athlete_with_a_full_report_and_loads_once(db)
         assert all(
             start <= active.start_date < end for start, end in [(p.baseline_on, p.final_on) for p in rounds]
         )
+    # Every demo plan asks the questionnaires its rounds belong to: the plan page agrees with the timeline, and
+    # Priya, completed a week ago, has her discharge round to fill in while the others' next round is weeks off.
+    from outcomes import questionnaires
+    from outcomes.models import Schedule
+
+    for demo_plan in Plan.objects.filter(athlete__email__endswith="@demo.example"):
+        asked = sorted(Schedule.objects.filter(plan=demo_plan).values_list("instrument", flat=True))
+        assert asked == ["nprs", "psfs"], demo_plan
+        due = [(d.code, d.due.round) for d in questionnaires.due_for(demo_plan.athlete)]
+        if demo_plan == plan:
+            assert sorted(due) == [("nprs", "discharge"), ("psfs", "discharge")]
+        else:
+            assert due == [], demo_plan
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
     assert (QuestionnaireResponse.objects.count(), TestResult.objects.count()) == counts
+    assert Schedule.objects.count() == 10

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from outcomes import services
+from outcomes import questionnaires, services
 from outcomes.models import QuestionnaireResponse, Visit
 from portal.models import Athlete, CareTeamMember
 from rehab.models import Plan, PlanTemplate
@@ -130,6 +130,18 @@ def load_outcomes(athlete, clinician, data: dict, *, baseline: date, follow_up: 
     return created
 
 
+# What each demo plan asks (the plan page's Questionnaires): the two rounds loaded above are its intake and a
+# follow-up, so the plan page, the timeline and Today agree; Priya's discharge round is due after her completion.
+ASKED = {code: {"every_weeks": 4, "at_intake": True, "at_discharge": True} for code in ("nprs", "psfs")}
+
+
+def ask_questionnaires(plan, clinician) -> int:
+    """The plan asks NPRS and PSFS every four weeks, at the start and at discharge (unless it asks some already)."""
+    if plan.questionnaire_schedules.exists():
+        return 0
+    return len(questionnaires.schedules_save(plan=plan, wanted=ASKED, by=clinician.user))
+
+
 def load_demo_outcomes(athletes, clinician, today: date) -> int:
     """The four demo athletes' baseline (their plan's first day) and follow-up (a few days ago)."""
     created = 0
@@ -140,6 +152,7 @@ def load_demo_outcomes(athletes, clinician, today: date) -> int:
             continue
         follow_up = today - timedelta(days=data.get("follow_up_days_ago", FOLLOW_UP_DAYS_AGO))
         created += load_outcomes(athlete, clinician, data, baseline=plan.start_date, follow_up=follow_up)
+        created += ask_questionnaires(plan, clinician)
     return created
 
 
@@ -178,11 +191,12 @@ def load_discharged(clinic, physio, coach, user_for, backdate) -> int:
     end = today - timedelta(days=care["completed_days_ago"])
     follow_up = end - timedelta(days=2)
     created += load_outcomes(athlete, physio, DISCHARGED_OUTCOMES, baseline=start, follow_up=follow_up)
+    created += ask_questionnaires(plan, physio)
     created += _discharged_logs(athlete, plan, start, end, log_save)
     plan = Plan.objects.select_related("athlete", "current_phase").get(pk=plan.pk)
     plan_set_status(plan=plan, status=Plan.Status.COMPLETED, by=physio.user)
     # Completed on its last day, not when the demo was loaded (the report's end date is the completion).
-    Plan.objects.filter(pk=plan.pk).update(updated=_at(end, 17))
+    Plan.objects.filter(pk=plan.pk).update(updated=_at(end, 17), completed_at=_at(end, 17))
     status_refresh([athlete], today=today)
     return created + 1
 

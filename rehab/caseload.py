@@ -144,16 +144,19 @@ def _quiet(phase: str, plan_start: date | None, last_log: date | None, today: da
 
 def _care_teams(ids: list[int]) -> dict[int, tuple[str, ...]]:
     """Each athlete's care team as short names ("A. Patel"), the primary clinician first: one query."""
-    teams: dict[int, list[str]] = {}
+    teams: dict[int, list[tuple]] = {}
+    # Ordered here, not by the database: an ORDER BY across the joins cost more than sorting a few rows.
     members = (
         CareTeamMember.objects.filter(athlete_id__in=ids)
-        .order_by("athlete_id", "-is_primary", "clinician__user__last_name", "pk")
-        .values_list("athlete_id", "clinician__user__first_name", "clinician__user__last_name")
+        .order_by()
+        .values_list(
+            "athlete_id", "is_primary", "pk", "clinician__user__first_name", "clinician__user__last_name"
+        )
     )
-    for athlete_id, first, last in members:
+    for athlete_id, primary, pk, first, last in members:
         name = f"{first[:1]}. {last}" if first and last else (last or first or gettext("A clinician"))
-        teams.setdefault(athlete_id, []).append(name)
-    return {pk: tuple(names) for pk, names in teams.items()}
+        teams.setdefault(athlete_id, []).append((not primary, last, pk, name))
+    return {pk: tuple(member[-1] for member in sorted(members)) for pk, members in teams.items()}
 
 
 def caseload_rows(listing: CaseloadListing, ids: list[int], *, today: date) -> list[CaseloadRow]:

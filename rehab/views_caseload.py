@@ -43,7 +43,9 @@ KEPT_MESSAGE = "caseload_message"  # session: a bulk message that was not sent, 
 @clinician_required
 def athlete_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    filters = CaseloadFilterForm(request.GET).filters()
+    # Only a page number asked (the caseload as it opens, and its pages): the defaults, without the form.
+    asked = request.GET.keys() - {"page"}
+    filters = CaseloadFilterForm(request.GET).filters() if asked else CaseloadFilters()
     # Reads only: the stored statuses and alerts (the jobs keep them current; see docs/design.md, "Reads never
     # write"). An athlete added today has no status row until their first plan or log, and reads the same.
     listing = caseload_listing(request.user, filters, today)

@@ -164,6 +164,13 @@ class CriteriaField(forms.JSONField):
         ),
     }
 
+    def to_python(self, value):
+        # An empty box (or only the line break a textarea starts with) is no criteria: the empty list the phase
+        # stores, never None, which the column refuses.
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return []
+        return super().to_python(value)
+
     def prepare_value(self, value):
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value

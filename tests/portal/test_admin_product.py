@@ -133,6 +133,7 @@ def test_the_plan_phase_page_edits_the_ladder_as_lines_and_saves_the_same_list(c
     phase.refresh_from_db()
     plan.refresh_from_db()
     assert phase.run_steps == LADDER and plan.version == version
+    assert phase.structured_criteria == []  # the empty criteria box stays the empty list
 
     data = FormData(client.get(url).content.decode()).data
     data["run_steps"] = "jog 2 min, walk 2 min\njog 4 min, walk 1 min"

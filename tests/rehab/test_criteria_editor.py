@@ -358,3 +358,11 @@ def test_a_shipped_protocol_phase_shows_its_criteria_in_words_read_only(client_f
     assert 'name="structured_criteria"' not in html, "only superusers change a shipped protocol"
     assert describe(SHIPPED[0][0]) in html
     assert "&quot;kind&quot;" not in html and '"kind"' not in html
+
+
+@pytest.mark.parametrize("typed", ["", "\n", "  \r\n  "])
+def test_the_admins_empty_criteria_box_is_the_empty_list(typed):
+    """The admin's JSON box left empty saves no criteria ([]), never None, which the column refuses."""
+    from rehab.forms import CriteriaField
+
+    assert CriteriaField(required=False).clean(typed) == []

@@ -14,6 +14,7 @@ from outcomes.criteria import parse
 from outcomes.questionnaires import clinic_instruments
 from outcomes.wording import describe
 from rehab import services
+from rehab.forms import CriteriaField
 from rehab.forms_criteria import PREFIX, CriteriaFormSet
 from tests.factories import PlanTemplateFactory
 from tests.portal.test_form_errors import Page, form_data
@@ -363,6 +364,4 @@ def test_a_shipped_protocol_phase_shows_its_criteria_in_words_read_only(client_f
 @pytest.mark.parametrize("typed", ["", "\n", "  \r\n  "])
 def test_the_admins_empty_criteria_box_is_the_empty_list(typed):
     """The admin's JSON box left empty saves no criteria ([]), never None, which the column refuses."""
-    from rehab.forms import CriteriaField
-
     assert CriteriaField(required=False).clean(typed) == []

@@ -625,4 +625,7 @@ def test_the_filter_bar_lists_say_their_counts_and_keep_the_choice(client_for, p
     assert '<option value="-pain" selected>Last pain: highest first</option>' in html
     assert "Athletes, sorted by last pain: highest first" in html
     html = client_for("clinician").get(reverse("athlete_list")).content.decode()
-    assert '<option value="2">Phase 2 (2)</option>' in html and ' selected>' not in html.split("caseload-sort")[0]
+    assert (
+        '<option value="2">Phase 2 (2)</option>' in html
+        and " selected>" not in html.split("caseload-sort")[0]
+    )

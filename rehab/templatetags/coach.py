@@ -102,7 +102,11 @@ def coach_panel(context) -> dict:
         }
     else:
         data["requests"] = _requests(plan, phases, decided=False) if decide else []
-        if can(user, Cap.TAILOR_PLAN, athlete) and plan.status != Plan.Status.CANCELLED:
+        # A finished plan's limits have nothing left to limit: completing or cancelling it closes the form.
+        if can(user, Cap.TAILOR_PLAN, athlete) and plan.status not in (
+            Plan.Status.CANCELLED,
+            Plan.Status.COMPLETED,
+        ):
             data["limits_form"] = CoachLimitsForm(plan=plan, phases=phases)
             data["version"] = PlanVersionForm(initial={"version": plan.version})
     return data

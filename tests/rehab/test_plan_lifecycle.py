@@ -620,3 +620,15 @@ def test_the_api_cancels_a_plan_with_a_reason(client_for, people, plan):
     assert done.json()["history"][0]["kind"] == "cancel"
     again = client.post(url, {"reason": "Twice"}, content_type="application/json")
     assert again.status_code == 400 and "cannot be cancelled" in str(again.json())
+
+
+def test_a_completed_plans_page_offers_no_more_changes_and_names_its_last_phase(client_for, people, plan):
+    url = reverse("rehab:plan_detail", args=[plan.pk])
+    client = client_for("clinician")
+    page = text(client.get(url))
+    assert "current" in page and "Tailor" in page and "Save the coach’s limits" in page
+    services.plan_set_status(plan=plan, status="completed", by=people.clinician.user)
+    page = text(client.get(url))
+    assert "last phase" in page and " current " not in f" {page} "
+    assert "Tailor" not in page and "Save the coach’s limits" not in page
+    assert "Discharge report" in page and "Make active" in page  # still there: the report, and undoing it

@@ -193,12 +193,17 @@ def _tailor_step(data) -> tuple[str, str] | None:
     return None
 
 
-def _row_count(data) -> int:
+def _posted_count(data, prefix: str, formset) -> int:
+    """How many rows the posted `prefix` formset says it holds, read forgivingly and capped at its absolute max."""
     try:
-        count = int(data.get(f"{ROWS_PREFIX}-TOTAL_FORMS", 0))
+        count = int(data.get(f"{prefix}-TOTAL_FORMS", 0))
     except ValueError:
         return 0
-    return max(0, min(count, PlanExerciseFormSet.absolute_max))
+    return max(0, min(count, formset.absolute_max))
+
+
+def _row_count(data) -> int:
+    return _posted_count(data, ROWS_PREFIX, PlanExerciseFormSet)
 
 
 def _tailor_apply(step: tuple[str, str], data, library: dict) -> str:
@@ -253,11 +258,7 @@ def _tailor_apply(step: tuple[str, str], data, library: dict) -> str:
 
 
 def _criteria_count(data) -> int:
-    try:
-        count = int(data.get(f"{CRITERIA_PREFIX}-TOTAL_FORMS", 0))
-    except ValueError:
-        return 0
-    return max(0, min(count, CriteriaFormSet.absolute_max))
+    return _posted_count(data, CRITERIA_PREFIX, CriteriaFormSet)
 
 
 def _criteria_apply(name: str, value: str, data) -> str:
